@@ -1,0 +1,62 @@
+# The README's commands. `make run` and `make test` do all set-up on a fresh machine with Python 3.11+ and npm.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := app
+TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
+
+.PHONY: run test install install-test assets translations lint bench clean extract-messages
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed assets translations
+install-test: $(VENV)/.installed-test assets translations
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+# NL Design System styles copied into static/vendor (not in git); the app bundles them into one stylesheet.
+assets: node_modules/.package-lock.json
+	mkdir -p static/vendor
+	cp node_modules/@utrecht/design-tokens/dist/theme.css static/vendor/utrecht-design-tokens.css
+	cp node_modules/@utrecht/component-library-css/dist/html.css static/vendor/utrecht-html.css
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -f -d translations 2>&1 | grep -v '^$$' || true
+	$(BIN)/pybabel compile -d translations >/dev/null
+
+# Resident flow with demo data on SQLite in the instance folder.
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+# The whole suite: SQLite always, PostgreSQL at TEST_DATABASE_URL when it answers (REQUIRE_POSTGRES=1 makes it
+# mandatory), browser tests in Debian's Chromium (REQUIRE_BROWSER=1 makes it mandatory).
+test: install-test
+	$(BIN)/ruff check .
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --project=Leefwereld app.py assets.py surveys geography demo templates
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+
+bench: install-test
+	$(BIN)/python benchmarks/submit.py
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor

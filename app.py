@@ -1,0 +1,148 @@
+"""The application factory: configuration, extensions, blueprints and CLI commands (`flask --app app ...`)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask, g, render_template, request, session
+from flask_babel import gettext as _
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import DEFAULT_LANGUAGE, LANGUAGES, RTL_LANGUAGES, Settings
+from extensions import babel, compress, db, migrate
+
+LANGUAGE_NAMES = {  # each language in its own name, as a resident looks for it
+    "nl": "Nederlands",
+    "en": "English",
+    "tr": "Türkçe",
+    "ar": "العربية",
+    "pl": "Polski",
+    "uk": "Українська",
+}
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; manifest-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+def select_locale() -> str:
+    """An explicit choice (?lang=, kept in the session) wins over the browser's languages; Dutch by default."""
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES:
+        session["lang"] = chosen
+        return chosen
+    if session.get("lang") in LANGUAGES:
+        return session["lang"]
+    return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    # WAL lets readers go on while a resident's page is written; foreign keys are off in SQLite by default.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
+    settings = Settings.from_environment(Path(app.instance_path))
+    app.config.update(settings.flask_config())
+    app.config.update(overrides or {})
+
+    db.init_app(app)
+    # batch mode: SQLite can only change constraints by copying the table
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True,
+                     compare_type=True)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(Path(__file__).parent / "translations"))
+    compress.init_app(app)
+
+    import models  # noqa: F401  (registers the tables with the metadata)
+    from assets import init_assets
+    from demo.cli import demo_command
+    from geography.cli import geography_cli
+    from surveys.cli import instruments_cli, responses_cli
+    from surveys.registry import init_registry
+    from surveys.views import bp as surveys_bp
+
+    init_registry(app)
+    init_assets(app)
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.register_blueprint(surveys_bp)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(geography_cli)
+    app.cli.add_command(instruments_cli)
+    app.cli.add_command(responses_cli)
+
+    @app.before_request
+    def _locale_context():
+        from flask_babel import get_locale
+
+        lang = str(get_locale())
+        g.lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+    @app.context_processor
+    def _layout_context():
+        lang = getattr(g, "lang", DEFAULT_LANGUAGE)
+        return {
+            "lang": lang,
+            "dir": "rtl" if lang in RTL_LANGUAGES else "ltr",
+            "languages": LANGUAGE_NAMES,
+            "theme": {
+                "primary": app.config["THEME_PRIMARY"],
+                "primary_text": app.config["THEME_PRIMARY_TEXT"],
+                "logo_url": app.config["THEME_LOGO_URL"],
+            },
+        }
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        if request.is_secure:
+            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        if request.endpoint and request.endpoint.startswith("surveys."):
+            # answers are personal: no shared cache may keep a page, and the back button re-fetches it
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    def _error_page(status: int, title: str, message: str):
+        return render_template("error.html", title=title, message=message), status
+
+    @app.errorhandler(404)
+    def _not_found(error):
+        return _error_page(404, _("Page not found"), _("This page does not exist (anymore). Check the address."))
+
+    @app.errorhandler(405)
+    def _not_allowed(error):
+        return _error_page(405, _("That did not work"), _("This page cannot be used like this. Go back and try again."))
+
+    @app.errorhandler(413)
+    def _too_large(error):
+        return _error_page(413, _("Too much text"), _(
+            "You sent more text than we can take. Your earlier pages are saved. "
+            "Go back, make your answer shorter and send it again."))
+
+    @app.errorhandler(429)
+    def _too_many(error):
+        return _error_page(429, _("Please wait a moment"), _(
+            "We received many requests from you in a short time. Wait a minute and try again."))
+
+    @app.errorhandler(500)
+    def _server_error(error):
+        db.session.rollback()
+        return _error_page(500, _("Something went wrong"), _(
+            "Something went wrong on our side. Your saved answers are safe. Try again in a moment."))
+
+    return app

@@ -1,0 +1,88 @@
+"""The one settings object: every setting comes from an environment variable with a safe default."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+LANGUAGES = ("nl", "en", "tr", "ar", "pl", "uk")
+RTL_LANGUAGES = frozenset({"ar"})
+DEFAULT_LANGUAGE = "nl"
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def instance_secret(instance_path: Path, name: str) -> str:
+    """Read a secret kept in the instance folder, creating it on first use (never a constant in code)."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    path = instance_path / name
+    if not path.exists():
+        # O_EXCL: two workers starting at once must not write two different keys.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    suppression_min_n: int
+    response_expiry_days: int
+    session_cookie_secure: bool
+    ratelimit_enabled: bool
+    theme_primary: str
+    theme_primary_text: str
+    theme_logo_url: str | None
+
+    @classmethod
+    def from_environment(cls, instance_path: Path) -> Settings:
+        default_db = f"sqlite:///{instance_path / 'leefwereld.sqlite'}"
+        return cls(
+            database_url=os.environ.get("DATABASE_URL") or default_db,
+            secret_key=os.environ.get("SECRET_KEY") or instance_secret(instance_path, "secret_key"),
+            suppression_min_n=_int("SUPPRESSION_MIN_N", 10),
+            response_expiry_days=_int("RESPONSE_EXPIRY_DAYS", 30),
+            session_cookie_secure=_bool("SESSION_COOKIE_SECURE", True),
+            ratelimit_enabled=_bool("RATELIMIT_ENABLED", True),
+            # Municipal branding as NL Design System tokens; defaults pass WCAG AA contrast.
+            theme_primary=os.environ.get("THEME_PRIMARY", "#00689e"),
+            theme_primary_text=os.environ.get("THEME_PRIMARY_TEXT", "#ffffff"),
+            theme_logo_url=os.environ.get("THEME_LOGO_URL") or None,
+        )
+
+    def flask_config(self) -> dict:
+        return {
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            "SUPPRESSION_MIN_N": self.suppression_min_n,
+            "RESPONSE_EXPIRY_DAYS": self.response_expiry_days,
+            "SESSION_COOKIE_SECURE": self.session_cookie_secure,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "RATELIMIT_ENABLED": self.ratelimit_enabled,
+            "THEME_PRIMARY": self.theme_primary,
+            "THEME_PRIMARY_TEXT": self.theme_primary_text,
+            "THEME_LOGO_URL": self.theme_logo_url,
+            "BABEL_DEFAULT_LOCALE": DEFAULT_LANGUAGE,
+            # Long answers are capped per field (2,000 characters); anything this large is not a survey page.
+            "MAX_CONTENT_LENGTH": 256 * 1024,
+            "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session; a slow resident is no attacker
+        }

@@ -1,0 +1,88 @@
+"""`flask --app app demo`: load the demo municipality and wave (idempotent), optionally with synthetic respondents."""
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+import click
+import yaml
+from flask.cli import with_appcontext
+from sqlalchemy import insert, select
+
+from demo.synthetic import generate
+from extensions import db
+from geography.cbs import load_areas
+from models import Answer, Municipality, Response, ResponseMode, ResponseStatus, Wave, WaveInstrument
+from models.types import utcnow
+from surveys.registry import current_instruments, ensure_version
+
+DEMO_DIR = Path(__file__).parent
+
+
+def load_demo() -> Wave:
+    spec = yaml.safe_load((DEMO_DIR / "municipality.yaml").read_text(encoding="utf-8"))
+    report = load_areas(DEMO_DIR / spec["areas"], spec["reference_year"])
+    if report.errors:
+        raise click.ClickException("\n".join(report.errors))
+    municipality = db.session.scalar(
+        select(Municipality).filter_by(code=spec["code"], reference_year=spec["reference_year"])
+    )
+    municipality.help_name = spec["help"]["name"]
+    municipality.help_phone = spec["help"]["phone"]
+    municipality.help_url = spec["help"]["url"]
+    wave = db.session.scalar(select(Wave).filter_by(name=spec["wave"]["name"]))
+    if wave is None:
+        wave = Wave(name=spec["wave"]["name"], municipality=municipality, opens_on=spec["wave"]["opens_on"])
+        wave.instruments = [WaveInstrument(instrument_slug=slug, position=position)
+                            for position, slug in enumerate(spec["wave"]["instruments"])]
+        db.session.add(wave)
+    for slug in spec["wave"]["instruments"]:
+        ensure_version(current_instruments()[slug])
+    db.session.commit()
+    return wave
+
+
+def add_synthetic_respondents(wave: Wave, count: int, seed: int, batch: int = 5000) -> int:
+    """Store `count` submitted synthetic responses in the wave, in bulk."""
+    instruments = {slug: current_instruments()[slug] for slug in wave.instrument_slugs}
+    versions = {slug: ensure_version(instrument).id for slug, instrument in instruments.items()}
+    buurten, ids = [], {}
+    for wijk_index, district in enumerate(wave.municipality.districts):
+        for neighbourhood in district.neighbourhoods:
+            buurten.append((neighbourhood.code, wijk_index, neighbourhood.inhabitants or 0))
+            ids[neighbourhood.code] = neighbourhood.id
+    generated = generate(instruments, buurten, count, seed)
+    now = utcnow()
+    with click.progressbar(length=count, label="synthetic respondents") as bar:
+        for start in range(0, count, batch):
+            chunk = generated[start:start + batch]
+            submitted = [now - timedelta(minutes=start + offset) for offset in range(len(chunk))]
+            rows = [{
+                "token": secrets.token_urlsafe(32), "wave_id": wave.id,
+                "instrument_version_id": versions[item.instrument], "neighbourhood_id": ids[item.buurt_code],
+                "locale": item.locale, "mode": ResponseMode.self_completed, "status": ResponseStatus.submitted,
+                "age_band": item.answers.get("age_band"), "page_index": 0, "created_at": when,
+                "updated_at": when, "submitted_at": when,
+            } for item, when in zip(chunk, submitted, strict=True)]
+            response_ids = db.session.scalars(insert(Response).returning(Response.id), rows).all()
+            answers = [{"response_id": rid, "item_id": key, "value": value}
+                       for rid, item in zip(response_ids, chunk, strict=True) for key, value in item.answers.items()]
+            if answers:
+                db.session.execute(insert(Answer), answers)
+            db.session.commit()
+            bar.update(len(chunk))
+    return count
+
+
+@click.command("demo")
+@click.option("--respondents", type=click.IntRange(min=0), default=0, help="Add this many synthetic respondents.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Seed for the synthetic respondents.")
+@with_appcontext
+def demo_command(respondents: int, seed: int) -> None:
+    """Load the demo municipality Leefdam and open its demo wave (safe to run again)."""
+    wave = load_demo()
+    click.echo(f"demo municipality {wave.municipality.name} ready; wave '{wave.name}' (id {wave.id})")
+    if respondents:
+        add_synthetic_respondents(wave, respondents, seed)
+        click.echo(f"added {respondents} synthetic respondents (seed {seed})")

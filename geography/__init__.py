@@ -1,0 +1,1 @@
+"""Municipalities, wijken and buurten: loading CBS area lists and postcode tables."""

@@ -1,0 +1,1 @@
+"""Questionnaires: instrument definitions, scoring, forms and the resident flow."""

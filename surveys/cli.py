@@ -1,0 +1,31 @@
+"""`flask --app app instruments ...` and `flask --app app responses ...`."""
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from surveys.flow import purge_expired
+from surveys.instruments import InstrumentError, load_instruments
+
+instruments_cli = AppGroup("instruments", help="Questionnaire definitions.")
+responses_cli = AppGroup("responses", help="Stored responses.")
+
+
+@instruments_cli.command("check")
+def check_command() -> None:
+    """Validate every instrument file and list its pages, items and scales."""
+    try:
+        instruments = load_instruments()
+    except InstrumentError as error:
+        for problem in error.problems:
+            click.echo(problem, err=True)
+        raise click.ClickException(f"{len(error.problems)} problem(s)") from error
+    for instrument in instruments.values():
+        click.echo(f"{instrument.slug} v{instrument.version}: {len(instrument.pages)} pages, "
+                   f"{len(instrument.items)} items, scales {', '.join(s.id for s in instrument.scales)}")
+
+
+@responses_cli.command("purge-expired")
+def purge_command() -> None:
+    """Delete unfinished responses past their expiry time (safe to run from cron)."""
+    click.echo(f"deleted {purge_expired()} expired unfinished response(s)")

@@ -1,0 +1,207 @@
+"""The resident flow as plain functions: start, save a page, submit, resume codes and expiry."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select
+
+from extensions import db
+from models import Answer, Response, ResponseMode, ResponseStatus, SubmissionKey, Wave
+from models.types import utcnow
+from surveys.instruments import Instrument, Page
+from surveys.registry import ensure_version
+
+# Waves open and close on Dutch calendar dates.
+MUNICIPAL_TIMEZONE = ZoneInfo("Europe/Amsterdam")
+# Crockford's base32 without look-alikes: a resident reads the code off one screen and types it on another.
+RESUME_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+RESUME_CODE_LENGTH = 12  # 60 bits: guessing is hopeless even without rate limits
+AGE_BAND_ITEM = "age_band"
+
+
+class WaveClosed(Exception):
+    """The wave accepts no (more) responses."""
+
+
+def municipal_today(now: datetime | None = None) -> date:
+    return (now or utcnow()).astimezone(MUNICIPAL_TIMEZONE).date()
+
+
+def new_submit_key() -> str:
+    return uuid.uuid4().hex
+
+
+def is_valid_submit_key(key: str | None) -> bool:
+    if not key or len(key) != 32:
+        return False
+    try:
+        return uuid.UUID(hex=key).version == 4
+    except ValueError:
+        return False
+
+
+def start_response(wave: Wave, instrument: Instrument, locale: str, expiry_days: int,
+                   mode: ResponseMode = ResponseMode.self_completed) -> Response:
+    if not wave.is_open(municipal_today()):
+        raise WaveClosed(wave.name)
+    now = utcnow()
+    response = Response(
+        token=secrets.token_urlsafe(32),
+        wave=wave,
+        instrument_version=ensure_version(instrument),
+        locale=locale,
+        mode=mode,
+        status=ResponseStatus.in_progress,
+        page_index=0,
+        created_at=now,
+        updated_at=now,
+        expires_at=now + timedelta(days=expiry_days),
+    )
+    db.session.add(response)
+    db.session.commit()
+    return response
+
+
+def find_response(token: str | None) -> Response | None:
+    if not token:
+        return None
+    return db.session.scalar(select(Response).filter_by(token=token))
+
+
+def is_expired(response: Response, now: datetime | None = None) -> bool:
+    return (
+        response.status is ResponseStatus.in_progress
+        and response.expires_at is not None
+        and response.expires_at <= (now or utcnow())
+    )
+
+
+def previous_outcome(response: Response, key: str) -> str | None:
+    """What an earlier submit with this key led to, so a repeat gives the same outcome without a second write."""
+    stored = db.session.get(SubmissionKey, key)
+    if stored is None:
+        return None
+    return stored.outcome if stored.response_id == response.id else None
+
+
+def _touch(response: Response, expiry_days: int) -> None:
+    now = utcnow()
+    response.updated_at = now
+    if response.status is ResponseStatus.in_progress:
+        response.expires_at = now + timedelta(days=expiry_days)
+
+
+def set_neighbourhood(response: Response, neighbourhood_id: int, key: str, outcome: str, expiry_days: int) -> None:
+    response.neighbourhood_id = neighbourhood_id
+    _touch(response, expiry_days)
+    db.session.add(SubmissionKey(key=key, response_id=response.id, outcome=outcome))
+    db.session.commit()
+
+
+def save_answers(response: Response, page: Page, values: dict[str, Any], key: str | None, outcome: str,
+                 expiry_days: int, page_index: int | None = None) -> None:
+    """Replace the answers of one page in a single transaction; a missing value clears that item.
+
+    `values` holds only valid answers: items with errors are left out and keep what was stored before.
+    """
+    items_on_page = [item.id for item in page.items]
+    existing = {answer.item_id: answer for answer in response.answers if answer.item_id in items_on_page}
+    for item_id, value in values.items():
+        if value is None or value == "" or value == []:
+            if item_id in existing:
+                response.answers.remove(existing[item_id])
+        elif item_id in existing:
+            existing[item_id].value = value
+        else:
+            response.answers.append(Answer(item_id=item_id, value=value))
+    if AGE_BAND_ITEM in values:
+        response.age_band = values[AGE_BAND_ITEM] or None
+    if page_index is not None:
+        response.page_index = page_index
+    _touch(response, expiry_days)
+    if key is not None:
+        db.session.add(SubmissionKey(key=key, response_id=response.id, outcome=outcome))
+    db.session.commit()
+
+
+def submit_response(response: Response, instrument: Instrument, key: str, outcome: str) -> None:
+    """Mark the response submitted in one transaction; answers were saved page by page before.
+
+    Answers to questions that a later change made irrelevant (their show-if no longer holds) are dropped.
+    """
+    if response.status is ResponseStatus.submitted:
+        return
+    if not response.wave.is_open(municipal_today()):
+        raise WaveClosed(response.wave.name)
+    answers = response.answer_values()
+    for answer in list(response.answers):
+        if answer.item_id in instrument.item_ids and not instrument.item(answer.item_id).is_visible(answers):
+            response.answers.remove(answer)
+    now = utcnow()
+    response.status = ResponseStatus.submitted
+    response.submitted_at = now
+    response.updated_at = now
+    response.expires_at = None
+    db.session.add(SubmissionKey(key=key, response_id=response.id, outcome=outcome))
+    db.session.commit()
+
+
+def hash_resume_code(code: str, secret: str) -> str:
+    return hmac.new(secret.encode(), normalise_resume_code(code).encode(), hashlib.sha256).hexdigest()
+
+
+def normalise_resume_code(code: str) -> str:
+    cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
+    return cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"}))
+
+
+def format_resume_code(code: str) -> str:
+    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
+def issue_resume_code(response: Response, secret: str) -> str:
+    """A fresh code for this response (an earlier one stops working); only its keyed hash is stored."""
+    code = "".join(secrets.choice(RESUME_ALPHABET) for _ in range(RESUME_CODE_LENGTH))
+    response.resume_code_hash = hash_resume_code(code, secret)
+    db.session.commit()
+    return format_resume_code(code)
+
+
+@dataclass(frozen=True)
+class ResumeResult:
+    response: Response | None
+    problem: str | None  # "unknown", "expired", "submitted"
+
+
+def find_by_resume_code(code: str, secret: str) -> ResumeResult:
+    if len(normalise_resume_code(code)) != RESUME_CODE_LENGTH:
+        return ResumeResult(None, "unknown")
+    response = db.session.scalar(select(Response).filter_by(resume_code_hash=hash_resume_code(code, secret)))
+    if response is None:
+        return ResumeResult(None, "unknown")
+    if response.status is ResponseStatus.submitted:
+        return ResumeResult(response, "submitted")
+    if is_expired(response):
+        return ResumeResult(None, "expired")
+    return ResumeResult(response, None)
+
+
+def purge_expired(now: datetime | None = None) -> int:
+    """Delete unfinished responses past their expiry (answers and submit keys go with them)."""
+    now = now or utcnow()
+    ids = db.session.scalars(
+        select(Response.id).where(Response.status == ResponseStatus.in_progress, Response.expires_at <= now)
+    ).all()
+    if ids:
+        db.session.execute(delete(Answer).where(Answer.response_id.in_(ids)))
+        db.session.execute(delete(SubmissionKey).where(SubmissionKey.response_id.in_(ids)))
+        db.session.execute(delete(Response).where(Response.id.in_(ids)))
+    db.session.commit()
+    return len(ids)

@@ -1,0 +1,154 @@
+"""WTForms built from instrument definitions, with translated messages for every kind of bad input."""
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import Field, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from surveys.instruments import Item, Page, localise
+
+YES_NO_LABELS = {"yes": _l("Yes"), "no": _l("No")}
+CSRF_MESSAGE = _l("This page was open too long or was sent twice. Your answers are still here: check them and "
+                  "send the page again.")
+TAMPERED_MESSAGE = _l("Something in this page was changed. Your answers are still here: check them and send the "
+                      "page again.")
+
+
+def _clean_text(value: str) -> str:
+    return unicodedata.normalize("NFC", value.replace("\r\n", "\n")).strip()
+
+
+def _has_control_characters(value: str) -> bool:
+    # browsers send line breaks in a textarea as \r\n; any other control character is not typed text
+    return any(unicodedata.category(ch) in ("Cc", "Cs", "Co") and ch not in "\r\n\t" for ch in value)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _choice_check(codes: dict[str, Any]):
+    def check(form, field: Field) -> None:
+        raw = field.data if isinstance(field.data, list) else [field.data]
+        if any(value not in codes for value in raw if value not in (None, "")):
+            raise ValidationError(_l("Choose one of the answers shown."))
+    return check
+
+
+def _number_check(item: Item):
+    def check(form, field: Field) -> None:
+        value = (field.data or "").strip()
+        if not value:
+            return
+        try:
+            number = int(value)
+        except ValueError:
+            raise ValidationError(_l("Enter a whole number from %(min)s to %(max)s.", min=item.min, max=item.max))
+        if not item.min <= number <= item.max:
+            raise ValidationError(_l("Enter a whole number from %(min)s to %(max)s.", min=item.min, max=item.max))
+    return check
+
+
+def _text_check(item: Item):
+    def check(form, field: Field) -> None:
+        value = field.data or ""
+        if _has_control_characters(value):
+            raise ValidationError(_l("Your answer has characters we cannot save. Remove them and send again."))
+        if len(_clean_text(value)) > item.max_length:
+            raise ValidationError(_l("Use at most %(max)s characters. You now have %(count)s.",
+                                     max=item.max_length, count=len(_clean_text(value))))
+    return check
+
+
+def _field_for(item: Item, locale: str) -> Field:
+    label = localise(item.text, locale)
+    description = localise(item.help, locale) if item.help else ""
+    if item.type in ("scale_0_10", "likert", "single", "yesno"):
+        if item.type == "yesno":
+            choices = [(code, YES_NO_LABELS[code]) for code in item.codes]
+        elif item.type == "scale_0_10":
+            choices = [(str(code), str(code)) for code in item.codes]
+        else:
+            choices = [(str(option.code), localise(option.label, locale)) for option in item.options]
+        codes = {str(code): code for code in item.codes}
+        return RadioField(label, choices=choices, validators=[_choice_check(codes)], validate_choice=False,
+                          description=description)
+    if item.type == "multiple":
+        codes = {str(option.code): option.code for option in item.options}
+        return MultiCheckboxField(label, choices=[(str(o.code), localise(o.label, locale)) for o in item.options],
+                                  validators=[_choice_check(codes)], validate_choice=False, description=description)
+    if item.type == "number":
+        return StringField(label, validators=[_number_check(item)], description=description,
+                           render_kw={"inputmode": "numeric", "autocomplete": "off", "size": 6})
+    field_class = TextAreaField if item.type == "long_text" else StringField
+    return field_class(label, validators=[_text_check(item)], description=description,
+                       render_kw={"autocomplete": "off", "spellcheck": "true"})
+
+
+class PageFormBase(FlaskForm):
+    submit_key = HiddenField()
+
+
+def build_page_form(page: Page, items: tuple[Item, ...], locale: str, formdata: Any = None,
+                    stored: dict[str, Any] | None = None) -> PageFormBase:
+    """A form for the visible items of one page; filled from the post, or else from the stored answers."""
+    form_class = type(f"PageForm_{page.id}", (PageFormBase,), {item.id: _field_for(item, locale) for item in items})
+    data = {}
+    for item in items:
+        value = (stored or {}).get(item.id)
+        if value is None:
+            continue
+        data[item.id] = [str(v) for v in value] if isinstance(value, list) else str(value)
+    if formdata is not None:
+        return form_class(formdata=formdata)
+    return form_class(formdata=None, data=data)
+
+
+def answer_values(form: PageFormBase, items: tuple[Item, ...]) -> dict[str, Any]:
+    """The valid answers of a validated form, as stored values; items with errors are left out."""
+    values: dict[str, Any] = {}
+    for item in items:
+        field = form[item.id]
+        if field.errors:
+            continue
+        raw = field.data
+        if item.type in ("scale_0_10", "likert", "single", "yesno"):
+            codes = {str(code): code for code in item.codes}
+            values[item.id] = codes.get(raw) if raw not in (None, "") else None
+        elif item.type == "multiple":
+            codes = {str(code): code for code in item.codes}
+            values[item.id] = [codes[v] for v in (raw or []) if v in codes]
+        elif item.type == "number":
+            values[item.id] = int(raw.strip()) if raw and raw.strip() else None
+        else:
+            values[item.id] = _clean_text(raw or "") or None
+    return values
+
+
+def mark_form_problems(form: FlaskForm, valid_key: bool) -> None:
+    """Translate the CSRF error and flag a tampered submit key as a page-level problem."""
+    if "csrf_token" in form.errors:
+        form.csrf_token.errors = [CSRF_MESSAGE]
+    if not valid_key:
+        form.submit_key.errors = [TAMPERED_MESSAGE]
+
+
+class AreaForm(FlaskForm):
+    submit_key = HiddenField()
+    buurt = SelectField(_l("Your neighbourhood"), validate_choice=False)
+    postcode = StringField(_l("Or type your postcode"), render_kw={"autocomplete": "postal-code", "size": 8})
+
+
+class StartForm(FlaskForm):
+    pass
+
+
+class ResumeForm(FlaskForm):
+    code = StringField(_l("Your code"), render_kw={"autocomplete": "off", "autocapitalize": "characters",
+                                                   "spellcheck": "false", "size": 16})

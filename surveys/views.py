@@ -1,0 +1,346 @@
+"""The resident flow: landing, privacy, neighbourhood, one page per question group, review, thank-you, resume."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import format_date
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from config import LANGUAGES
+from extensions import db
+from models import District, Neighbourhood, PostcodeArea, Response, ResponseStatus, Wave
+from surveys import flow
+from surveys.forms import (
+    AreaForm,
+    ResumeForm,
+    StartForm,
+    answer_values,
+    build_page_form,
+    mark_form_problems,
+)
+from surveys.instruments import Instrument, localise
+from surveys.navigation import Navigator
+from surveys.registry import get_instrument, instrument_of
+from surveys.spiderweb import spider_web
+
+bp = Blueprint("surveys", __name__, template_folder="templates")
+SESSION_KEY = "response"
+
+
+def _expiry_days() -> int:
+    return current_app.config["RESPONSE_EXPIRY_DAYS"]
+
+
+def _closed_message(wave: Wave) -> str:
+    if wave.closes_on and flow.municipal_today() > wave.closes_on:
+        return _("This survey closed on %(date)s. We can no longer save answers.",
+                 date=format_date(wave.closes_on, "long"))
+    return _("This survey opens on %(date)s. Come back then.", date=format_date(wave.opens_on, "long"))
+
+
+def with_response(view):
+    """Load the resident's response from the session; send them to the right place when there is none."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        response = flow.find_response(session.get(SESSION_KEY))
+        if response is None:
+            return render_template("surveys/no_session.html"), 404
+        if flow.is_expired(response):
+            session.pop(SESSION_KEY, None)
+            return render_template("surveys/no_session.html", expired=True), 410
+        if response.status is ResponseStatus.submitted and request.endpoint != "surveys.done":
+            return redirect(url_for("surveys.done"))
+        g.response = response
+        g.instrument = instrument_of(response.instrument_version)
+        return view(response, g.instrument, *args, **kwargs)
+
+    return wrapped
+
+
+@bp.get("/")
+def index():
+    today = flow.municipal_today()
+    waves = [wave for wave in db.session.scalars(select(Wave).order_by(Wave.opens_on.desc())) if wave.is_open(today)]
+    if len(waves) == 1:
+        return redirect(url_for("surveys.landing", wave_id=waves[0].id))
+    return render_template("surveys/index.html", waves=waves)
+
+
+@bp.get("/w/<int:wave_id>/")
+def landing(wave_id: int):
+    wave = db.get_or_404(Wave, wave_id)
+    instruments = [get_instrument(slug) for slug in wave.instrument_slugs if get_instrument(slug)]
+    is_open = wave.is_open(flow.municipal_today())
+    return render_template("surveys/landing.html", wave=wave, instruments=instruments, is_open=is_open,
+                           closed_message=None if is_open else _closed_message(wave), localise=localise)
+
+
+@bp.route("/w/<int:wave_id>/<slug>/start", methods=["GET", "POST"])
+def start(wave_id: int, slug: str):
+    wave = db.get_or_404(Wave, wave_id)
+    instrument = get_instrument(slug)
+    if instrument is None or slug not in wave.instrument_slugs:
+        abort(404)
+    form = StartForm()
+    status = 200
+    if not wave.is_open(flow.municipal_today()):
+        flash(_closed_message(wave), "error")
+        status = 409
+    elif request.method == "POST":
+        if form.validate_on_submit():
+            response = flow.start_response(wave, instrument, g.lang, _expiry_days())
+            session[SESSION_KEY] = response.token
+            session.permanent = True
+            return redirect(url_for("surveys.area"))
+        flash(_("This page was open too long. Press the button again to start."), "error")
+        status = 422
+    return render_template("surveys/start.html", wave=wave, instrument=instrument, form=form,
+                           localise=localise), status
+
+
+def _area_choices(wave: Wave) -> dict[str, list[tuple[str, str]]]:
+    districts = db.session.scalars(
+        select(District).filter_by(municipality_id=wave.municipality_id).order_by(District.name)
+    )
+    return {d.name: [(n.code, n.name) for n in sorted(d.neighbourhoods, key=lambda n: n.name)] for d in districts}
+
+
+def _neighbourhood_by_code(wave: Wave, code: str) -> Neighbourhood | None:
+    return db.session.scalar(
+        select(Neighbourhood).join(District).where(
+            Neighbourhood.code == code, District.municipality_id == wave.municipality_id
+        )
+    )
+
+
+def _neighbourhood_by_postcode(wave: Wave, postcode: str) -> Neighbourhood | None:
+    return db.session.scalar(
+        select(Neighbourhood).join(PostcodeArea).join(District).where(
+            PostcodeArea.postcode == postcode, District.municipality_id == wave.municipality_id
+        ).limit(1)
+    )
+
+
+def _has_postcodes(wave: Wave) -> bool:
+    return db.session.scalar(
+        select(PostcodeArea.postcode).join(Neighbourhood).join(District)
+        .where(District.municipality_id == wave.municipality_id).limit(1)
+    ) is not None
+
+
+def _normalise_postcode(value: str) -> str | None:
+    compact = "".join(value.split()).upper()
+    if len(compact) == 6 and compact[:4].isdigit() and compact[0] != "0" and compact[4:].isalpha() and \
+            compact[4:].isascii():
+        return compact
+    return None
+
+
+@bp.route("/r/area", methods=["GET", "POST"])
+@with_response
+def area(response: Response, instrument: Instrument):
+    wave = response.wave
+    navigator = Navigator(instrument, response.answer_values())
+    form = AreaForm(formdata=request.form if request.method == "POST" else None,
+                    data={"buurt": response.neighbourhood.code if response.neighbourhood else ""})
+    form.buurt.choices = {"": [("", _("Choose your neighbourhood"))], **_area_choices(wave)}
+    show_postcode = _has_postcodes(wave)
+    status = 200
+    if request.method == "POST":
+        key = request.form.get("submit_key")
+        valid_key = flow.is_valid_submit_key(key)
+        if valid_key and (outcome := flow.previous_outcome(response, key)):
+            return redirect(outcome)
+        form.validate()
+        mark_form_problems(form, valid_key)
+        neighbourhood = None
+        code = (form.buurt.data or "").strip()
+        postcode_text = (form.postcode.data or "").strip() if show_postcode else ""
+        if code:
+            neighbourhood = _neighbourhood_by_code(wave, code)
+            if neighbourhood is None:
+                form.buurt.errors = [_("Choose one of the answers shown.")]
+        elif postcode_text:
+            postcode = _normalise_postcode(postcode_text)
+            if postcode is None:
+                form.postcode.errors = [_("This is not a Dutch postcode. Write it like this: 1234 AB.")]
+            else:
+                neighbourhood = _neighbourhood_by_postcode(wave, postcode)
+                if neighbourhood is None:
+                    form.postcode.errors = [_("We do not know this postcode in %(municipality)s. Choose your "
+                                              "neighbourhood from the list.", municipality=wave.municipality.name)]
+        else:
+            form.buurt.errors = [_("Choose your neighbourhood from the list, or type your postcode.")
+                                 if show_postcode else _("Choose your neighbourhood from the list.")]
+        if not wave.is_open(flow.municipal_today()):
+            flash(_closed_message(wave), "error")
+            status = 409
+        elif neighbourhood is not None and not form.errors:
+            target = url_for("surveys.page", index=navigator.first_index())
+            flow.set_neighbourhood(response, neighbourhood.id, key, target, _expiry_days())
+            return redirect(target)
+        else:
+            status = 422
+    form.submit_key.data = flow.new_submit_key()
+    return render_template("surveys/area.html", form=form, instrument=instrument, show_postcode=show_postcode,
+                           localise=localise, wave=wave), status
+
+
+def _target_after(action: str, navigator: Navigator, index: int) -> tuple[str, int]:
+    """Where a page submit leads, and the page index to remember."""
+    if action == "back":
+        previous = navigator.previous_index(index)
+        if previous is None:
+            return url_for("surveys.area"), index
+        return url_for("surveys.page", index=previous), previous
+    if action == "pause":
+        return url_for("surveys.pause"), index
+    if action.startswith("lang_") and action[5:] in LANGUAGES:
+        return url_for("surveys.page", index=index, lang=action[5:]), index
+    following = navigator.next_index(index)
+    if following is None:
+        return url_for("surveys.review"), index
+    return url_for("surveys.page", index=following), following
+
+
+@bp.route("/r/page/<int:index>", methods=["GET", "POST"])
+@with_response
+def page(response: Response, instrument: Instrument, index: int):
+    if response.neighbourhood_id is None:
+        return redirect(url_for("surveys.area"))
+    if not 0 <= index < len(instrument.pages):
+        abort(404)
+    stored = response.answer_values()
+    navigator = Navigator(instrument, stored)
+    current = instrument.pages[index]
+    items = instrument.visible_items(current, stored)
+    if not items:  # every question here depends on an earlier answer that rules it out
+        following = navigator.next_index(index)
+        return redirect(url_for("surveys.page", index=following) if following is not None
+                        else url_for("surveys.review"))
+    status = 200
+    if request.method == "POST":
+        key = request.form.get("submit_key")
+        valid_key = flow.is_valid_submit_key(key)
+        if valid_key and (outcome := flow.previous_outcome(response, key)):
+            return redirect(outcome)
+        form = build_page_form(current, items, g.lang, formdata=request.form)
+        form.validate()
+        mark_form_problems(form, valid_key)
+        trusted = "csrf_token" not in form.errors and valid_key
+        values = answer_values(form, items) if trusted else {}
+        response.locale = g.lang
+        if not response.wave.is_open(flow.municipal_today()):
+            flash(_closed_message(response.wave), "error")
+            status = 409
+        elif form.errors:
+            if values:  # keep what was valid; the rest stays on the page for the resident to correct
+                flow.save_answers(response, current, values, None, "", _expiry_days())
+            status = 422
+        else:
+            action = request.form.get("action", "next")
+            navigator = Navigator(instrument, {**stored, **values})
+            target, remembered = _target_after(action, navigator, index)
+            if action == "pause":
+                session["resume_code"] = flow.issue_resume_code(response, current_app.config["SECRET_KEY"])
+            flow.save_answers(response, current, values, key, target, _expiry_days(), page_index=remembered)
+            return redirect(target)
+    else:
+        form = build_page_form(current, items, g.lang, stored=stored)
+    form.submit_key.data = flow.new_submit_key()
+    return render_template(
+        "surveys/page.html", form=form, page=current, items=items, instrument=instrument, localise=localise,
+        progress=navigator.progress(index), is_first=navigator.previous_index(index) is None,
+    ), status
+
+
+@bp.route("/r/review", methods=["GET", "POST"])
+@with_response
+def review(response: Response, instrument: Instrument):
+    if response.neighbourhood_id is None:
+        return redirect(url_for("surveys.area"))
+    stored = response.answer_values()
+    navigator = Navigator(instrument, stored)
+    form = StartForm()
+    status = 200
+    if request.method == "POST":
+        key = request.form.get("submit_key")
+        valid_key = flow.is_valid_submit_key(key)
+        if valid_key and (outcome := flow.previous_outcome(response, key)):
+            return redirect(outcome)
+        if not form.validate_on_submit() or not valid_key:
+            flash(_("This page was open too long. Check your answers and press Send again."), "error")
+            status = 422
+        else:
+            try:
+                flow.submit_response(response, instrument, key, url_for("surveys.done"))
+            except flow.WaveClosed:
+                flash(_closed_message(response.wave), "error")
+                status = 409
+            else:
+                return redirect(url_for("surveys.done"))
+    return render_template("surveys/review.html", form=form, instrument=instrument, localise=localise,
+                           summary=navigator.summary(g.lang), submit_key=flow.new_submit_key(),
+                           neighbourhood=response.neighbourhood), status
+
+
+@bp.get("/r/done")
+@with_response
+def done(response: Response, instrument: Instrument):
+    if response.status is not ResponseStatus.submitted:
+        return redirect(url_for("surveys.review"))
+    web = spider_web(response.answer_values(), g.lang)
+    return render_template("surveys/done.html", web=web, municipality=response.wave.municipality,
+                           instrument=instrument, localise=localise)
+
+
+@bp.route("/r/pause", methods=["GET", "POST"])
+@with_response
+def pause(response: Response, instrument: Instrument):
+    form = StartForm()
+    code = session.pop("resume_code", None)
+    if request.method == "POST" and form.validate_on_submit():
+        code = flow.issue_resume_code(response, current_app.config["SECRET_KEY"])
+    return render_template("surveys/pause.html", code=code, form=form, response=response,
+                           expiry_days=_expiry_days(), continue_index=response.page_index)
+
+
+@bp.route("/resume", methods=["GET", "POST"])
+def resume():
+    form = ResumeForm()
+    status = 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            form.code.errors = [_("This page was open too long. Type your code again.")]
+            status = 422
+        else:
+            result = flow.find_by_resume_code(form.code.data or "", current_app.config["SECRET_KEY"])
+            if result.problem is None or result.problem == "submitted":
+                session[SESSION_KEY] = result.response.token
+                session.permanent = True
+                if result.problem == "submitted":
+                    return redirect(url_for("surveys.done"))
+                if result.response.neighbourhood_id is None:
+                    return redirect(url_for("surveys.area"))
+                return redirect(url_for("surveys.page", index=result.response.page_index))
+            status = 422
+            if result.problem == "expired":
+                form.code.errors = [_("This code has expired. Unfinished answers are kept for %(days)s days.",
+                                      days=_expiry_days())]
+            else:
+                form.code.errors = [_("We do not know this code. Check it and try again.")]
+    return render_template("surveys/resume.html", form=form), status

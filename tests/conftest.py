@@ -1,0 +1,109 @@
+"""Fixtures: the app on SQLite and (when TEST_DATABASE_URL answers) on PostgreSQL, each test on empty tables."""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import make_url
+
+from tests.forms import ResidentClient
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _instance_path(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("instance")
+    os.environ["INSTANCE_PATH"] = str(path)
+    os.environ.pop("DATABASE_URL", None)
+    return path
+
+
+def _postgres_database() -> tuple[str, callable]:
+    """A brand-new database for this test session on the server of TEST_DATABASE_URL, dropped afterwards."""
+    import psycopg
+
+    base = make_url(os.environ["TEST_DATABASE_URL"])
+    name = f"leefwereld_test_{uuid.uuid4().hex[:10]}"
+    admin_dsn = base.set(drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        with psycopg.connect(admin_dsn, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as error:
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL is required (REQUIRE_POSTGRES=1) but not reachable: {error}")
+        pytest.skip(f"PostgreSQL not reachable at TEST_DATABASE_URL: {error}")
+
+    def drop() -> None:
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return base.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory) -> str:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    else:
+        url, drop = _postgres_database()
+        yield url
+        drop()
+
+
+def make_app(database_url: str, **overrides):
+    from app import create_app
+
+    return create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SESSION_COOKIE_SECURE": False,  # the test client speaks plain http
+        "RATELIMIT_ENABLED": False,
+        **overrides,
+    })
+
+
+@pytest.fixture(scope="session")
+def migrated_app(database_url):
+    from flask_migrate import upgrade
+
+    app = make_app(database_url)
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        from extensions import db
+
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(migrated_app):
+    from extensions import db
+
+    with migrated_app.app_context():
+        yield migrated_app
+        db.session.rollback()
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def demo_wave(app):
+    from demo.cli import load_demo
+
+    return load_demo()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def resident(app, demo_wave) -> ResidentClient:
+    return ResidentClient(app.test_client(), demo_wave)

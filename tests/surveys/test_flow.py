@@ -1,0 +1,296 @@
+"""The resident flow end to end through real forms: nothing lost, every bad input answered on the same page."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from extensions import db
+from models import Answer, Response, ResponseStatus
+from models.types import utcnow
+from surveys import flow
+from surveys.registry import get_instrument
+from tests.forms import main_form
+
+
+def answer_everything(resident, instrument, overrides=None):
+    """Walk every page, answering each question with a valid value; return what was entered per item."""
+    entered = {}
+    overrides = overrides or {}
+    for _ in range(len(instrument.pages) + 2):
+        if "/r/review" in resident.last.request.path:
+            return entered
+        form = main_form(resident.html)
+        values = {}
+        for name, options in form.radios.items():
+            values[name] = overrides.get(name, options[-1])
+        for name, options in form.checkboxes.items():
+            values[name] = overrides.get(name, options[:2])
+        for name in form.fields:
+            if name in ("csrf_token", "submit_key") or name in values:
+                continue
+            item = instrument.item(name)
+            values[name] = overrides.get(name, str(item.min + 1) if item.type == "number" else f"antwoord {name}")
+        entered.update(values)
+        resident.submit(values)
+        assert resident.last.status_code == 200, resident.html
+    raise AssertionError("never reached the review page")
+
+
+def stored_response() -> Response:
+    return db.session.scalars(select(Response)).one()
+
+
+def test_resident_completes_the_adult_survey_and_sees_their_spider_web(resident):
+    adult = get_instrument("adult")
+    resident.start("adult")
+    assert "/r/area" in resident.last.request.path
+    resident.choose_buurt("BU90010001")
+    entered = answer_everything(resident, adult, {"ph_body": "3", "ph_mind": "7"})
+    resident.submit(action=None)
+    assert "/r/done" in resident.last.request.path
+    response = stored_response()
+    assert response.status is ResponseStatus.submitted
+    assert response.neighbourhood.code == "BU90010001"
+    assert response.instrument_version.slug == "adult" and response.instrument_version.version == adult.version
+    answers = response.answer_values()
+    assert answers["ph_body"] == 3 and answers["ph_mind"] == 7
+    visible = {k for k in entered if adult.item(k).is_visible(answers)}
+    assert visible <= set(answers)
+    assert response.age_band == answers.get("age_band")
+    assert "<svg" in resident.html and 'role="img"' in resident.html and "<table" in resident.html
+    assert "0900 555 0101" in resident.html  # where to find help
+
+
+def test_back_and_next_keep_every_answer(resident):
+    adult = get_instrument("adult")
+    resident.start()
+    resident.choose_buurt()
+    first = main_form(resident.html)
+    choice = {name: options[0] for name, options in first.radios.items()}
+    resident.submit(choice)
+    second_path = resident.last.request.path
+    resident.submit(action="back")
+    again = main_form(resident.html)
+    assert {name: again.fields[name][0] for name in choice} == choice
+    resident.submit(action="next")
+    assert resident.last.request.path == second_path
+    assert adult.pages[0].items[0].id in stored_response().answer_values()
+
+
+def test_validation_error_keeps_all_answers_and_saves_the_valid_ones(resident):
+    adult = get_instrument("adult")
+    resident.start()
+    resident.choose_buurt()
+    # find the page with the volunteering hours (a number with a show-if) via the participation page
+    answer_until = None
+    for index, page in enumerate(adult.pages):
+        if any(item.id == "part_hours_volunteer" for item in page.items):
+            answer_until = index
+    assert answer_until is not None
+    volunteer_page = next(i for i, p in enumerate(adult.pages) if any(it.id == "part_volunteer" for it in p.items))
+    for _ in range(volunteer_page):
+        resident.submit({})
+    resident.submit({"part_volunteer": "yes"})
+    while "part_hours_volunteer" not in main_form(resident.html).fields:
+        resident.submit({})
+    form = main_form(resident.html)
+    other = next((name for name in form.radios if name != "part_hours_volunteer"), None)
+    values = {"part_hours_volunteer": "999"}
+    if other:
+        values[other] = form.radios[other][0]
+    resident.submit(values)
+    assert resident.last.status_code == 422
+    assert "Vul een heel getal in van 0 tot 80" in resident.html or "0" in resident.html
+    again = main_form(resident.html)
+    assert again.fields["part_hours_volunteer"] == ["999"]
+    if other:
+        assert again.fields[other] == [form.radios[other][0]]
+        assert stored_response().answer_values()[other] is not None
+    assert 'href="#part_hours_volunteer"' in resident.html  # the error summary links to the field
+    assert "part_hours_volunteer" not in stored_response().answer_values()
+
+
+def _first_page(resident):
+    resident.start()
+    resident.choose_buurt()
+    return main_form(resident.html)
+
+
+def test_unknown_option_code_is_refused_with_a_message(resident):
+    form = _first_page(resident)
+    name = next(iter(form.radios))
+    resident.submit({name: "hacked"})
+    assert resident.last.status_code == 422
+    assert 'id="error-summary"' in resident.html
+    assert name not in stored_response().answer_values()
+
+
+def test_tampered_submit_key_is_refused_and_answers_stay(resident):
+    form = _first_page(resident)
+    name, options = next(iter(form.radios.items()))
+    resident.submit({name: options[0]}, submit_key="not-a-key")
+    assert resident.last.status_code == 422
+    assert main_form(resident.html).fields[name] == [options[0]]
+    assert stored_response().answer_values() == {}
+
+
+def test_missing_csrf_token_gets_a_message_and_keeps_answers(resident):
+    form = _first_page(resident)
+    name, options = next(iter(form.radios.items()))
+    resident.submit({name: options[0]}, drop=("csrf_token",))
+    assert resident.last.status_code == 422
+    again = main_form(resident.html)
+    assert again.fields[name] == [options[0]] and again.fields["csrf_token"][0]
+    resident.submit({})
+    assert stored_response().answer_values()[name] is not None
+
+
+def test_oversized_and_binary_text_are_refused_with_the_text_kept(resident):
+    adult = get_instrument("adult")
+    resident.start()
+    resident.choose_buurt()
+    while "open_better" not in main_form(resident.html).fields:
+        resident.submit({})
+    long_text = "a" * 2001
+    resident.submit({"open_better": long_text, "open_good": "fijne buren"})
+    assert resident.last.status_code == 422
+    assert main_form(resident.html).fields["open_better"][0].strip() == long_text
+    assert stored_response().answer_values()["open_good"] == "fijne buren"
+    resident.submit({"open_better": "stop\x00de\x07bel"})
+    assert resident.last.status_code == 422
+    assert "open_better" not in stored_response().answer_values()
+    assert adult.item("open_better").max_length == 2000
+
+
+def test_request_too_large_gets_a_translated_page_not_a_crash(resident):
+    _first_page(resident)
+    form = main_form(resident.html)
+    response = resident.client.post(form.action, data={"csrf_token": form.fields["csrf_token"][0],
+                                                       "open_good": "x" * (300 * 1024)})
+    assert response.status_code == 413
+    assert "te veel tekst" in response.get_data(as_text=True).lower()
+
+
+def test_double_submit_is_idempotent(resident, app):
+    adult = get_instrument("adult")
+    resident.start()
+    resident.choose_buurt()
+    answer_everything(resident, adult)
+    form = main_form(resident.html)
+    data = {key: value for key, value in form.fields.items()}
+    first = resident.client.post(form.action, data=data)
+    second = resident.client.post(form.action, data=data)
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 1
+    assert stored_response().status is ResponseStatus.submitted
+
+
+def test_repeated_page_submit_writes_once(resident):
+    form = _first_page(resident)
+    name, options = next(iter(form.radios.items()))
+    data = {**form.fields, name: [options[0]], "action": ["next"]}
+    first = resident.client.post(form.action, data=data)
+    # the resident changes their mind on a stale tab; the same key must not overwrite silently
+    data[name] = [options[1]]
+    second = resident.client.post(form.action, data=data)
+    assert first.headers["Location"] == second.headers["Location"]
+    assert stored_response().answer_values()[name] == get_instrument("adult").item(name).codes[
+        [str(c) for c in get_instrument("adult").item(name).codes].index(options[0])]
+
+
+def test_closed_wave_refuses_new_answers_and_says_so(resident, demo_wave):
+    form = _first_page(resident)
+    demo_wave.closes_on = date.today() - timedelta(days=1)
+    db.session.commit()
+    name, options = next(iter(form.radios.items()))
+    resident.submit({name: options[0]})
+    assert resident.last.status_code == 409
+    assert "gesloten" in resident.html.lower()
+    assert main_form(resident.html).fields[name] == [options[0]]
+    resident.get(f"/w/{demo_wave.id}/adult/start")
+    assert resident.last.status_code == 409
+
+
+def test_resume_code_restores_all_answers_on_another_device(resident, app):
+    form = _first_page(resident)
+    name, options = next(iter(form.radios.items()))
+    resident.submit({name: options[0]}, action="pause")
+    assert "/r/pause" in resident.last.request.path
+    code = resident.html.split('class="lw-code"', 1)[1].split(">", 1)[1].split("<", 1)[0]
+    assert len(code.replace("-", "")) == 12
+    assert stored_response().resume_code_hash != code
+    other_device = type(resident)(app.test_client(), resident.wave)
+    other_device.get("/resume")
+    other_device.submit({"code": code.lower().replace("-", " ")}, action=None)
+    assert "/r/page/" in other_device.last.request.path
+    assert main_form(other_device.html).fields[name] == [options[0]]
+
+
+def test_wrong_and_expired_resume_codes_get_messages(resident, app):
+    form = _first_page(resident)
+    resident.submit({}, action="pause")
+    code = resident.html.split('class="lw-code"', 1)[1].split(">", 1)[1].split("<", 1)[0]
+    resident.get("/resume")
+    resident.submit({"code": "AAAA-BBBB-CCCC"}, action=None)
+    assert resident.last.status_code == 422 and "kennen deze code niet" in resident.html
+    response = stored_response()
+    response.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    resident.submit({"code": code}, action=None)
+    assert resident.last.status_code == 422 and "verlopen" in resident.html
+    assert form is not None
+
+
+def test_expired_unfinished_responses_are_purged_with_their_answers(resident):
+    form = _first_page(resident)
+    name, options = next(iter(form.radios.items()))
+    resident.submit({name: options[0]})
+    response = stored_response()
+    response.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert flow.purge_expired() == 1
+    assert db.session.scalar(select(func.count()).select_from(Answer)) == 0
+    resident.get("/r/page/0")
+    assert resident.last.status_code == 404
+
+
+def test_answers_hidden_by_a_later_change_are_dropped_on_submit(resident):
+    adult = get_instrument("adult")
+    resident.start()
+    resident.choose_buurt()
+    answer_everything(resident, adult, {"part_volunteer": "yes"})
+    assert "part_hours_volunteer" in stored_response().answer_values()
+    volunteer_page = next(i for i, p in enumerate(adult.pages) if any(it.id == "part_volunteer" for it in p.items))
+    resident.get(f"/r/page/{volunteer_page}")
+    resident.submit({"part_volunteer": "no"})
+    resident.get("/r/review")
+    resident.submit(action=None)
+    assert "part_hours_volunteer" not in stored_response().answer_values()
+
+
+def test_language_choice_sets_lang_and_direction(resident):
+    resident.get(f"/w/{resident.wave.id}/?lang=ar")
+    assert '<html lang="ar" dir="rtl">' in resident.html
+    resident.start("adult")
+    resident.choose_buurt()
+    assert '<html lang="ar" dir="rtl">' in resident.html
+    assert stored_response().locale == "ar"
+    resident.get(f"/w/{resident.wave.id}/?lang=pl")
+    assert '<html lang="pl" dir="ltr">' in resident.html
+
+
+def test_area_must_be_chosen_and_must_belong_to_the_municipality(resident):
+    resident.start()
+    resident.submit({"buurt": ""})
+    assert resident.last.status_code == 422 and 'href="#buurt"' in resident.html
+    resident.submit({"buurt": "BU05990110"})
+    assert resident.last.status_code == 422
+    assert stored_response().neighbourhood_id is None
+
+
+def test_pages_need_a_session_and_say_so(client, demo_wave):
+    response = client.get("/r/page/0")
+    assert response.status_code == 404
+    assert "code" in response.get_data(as_text=True)

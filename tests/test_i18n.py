@@ -1,0 +1,56 @@
+"""Catalogues are complete for every shipped language, and pages render in each with the right direction."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from config import LANGUAGES
+
+TRANSLATIONS = Path(__file__).parents[1] / "translations"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_catalogue_is_complete_and_has_no_fuzzy_entries(lang):
+    with (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalogue = read_po(handle, locale=lang)
+    template = read_po((TRANSLATIONS / "messages.pot").open("rb"))
+    ids = {message.id for message in catalogue if message.id}
+    assert {m.id for m in template if m.id} <= ids, "catalogue is behind messages.pot: run make extract-messages"
+    untranslated = [m.id for m in catalogue if m.id and (not m.string or
+                    (isinstance(m.string, tuple) and not all(m.string)))]
+    fuzzy = [m.id for m in catalogue if m.id and m.fuzzy]
+    assert untranslated == [] and fuzzy == []
+    problems = [(m.id, errors) for m in catalogue if m.id for errors in [list(m.check(catalogue))] if errors]
+    assert problems == []  # placeholders in every translation match the source
+
+
+def test_template_is_up_to_date_with_the_code():
+    """Every translatable string in the code is in messages.pot (so no string escapes translation)."""
+    from babel.messages.extract import extract_from_dir
+
+    root = Path(__file__).parents[1]
+    method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
+    found = set()
+    for folder in ("surveys", "geography", "demo", "templates"):
+        for _, _, message, _, _ in extract_from_dir(root / folder, method_map,
+                                                    options_map={"**/templates/**.html": {"extensions": "jinja2.ext.do"}},
+                                                    keywords={"_": None, "gettext": None, "_l": None,
+                                                              "lazy_gettext": None, "ngettext": (1, 2)}):
+            found.add(message if isinstance(message, str) else message[0])
+    template = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po((TRANSLATIONS / "messages.pot").open("rb"))}
+    assert found - template == set()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_resident_page_type_renders_in_every_language(resident, lang):
+    resident.get(f"/w/{resident.wave.id}/?lang={lang}")
+    direction = "rtl" if lang == "ar" else "ltr"
+    assert f'<html lang="{lang}" dir="{direction}">' in resident.html
+    resident.start()
+    assert resident.last.status_code == 200 and f'lang="{lang}"' in resident.html
+    resident.choose_buurt()
+    assert resident.last.status_code == 200
+    resident.get("/resume")
+    assert resident.last.status_code == 200
