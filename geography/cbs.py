@@ -168,7 +168,7 @@ def load_postcodes(path: Path, municipality: Municipality) -> LoadReport:
     existing = set(db.session.execute(
         select(PostcodeArea.postcode, PostcodeArea.neighbourhood_id)
         .where(PostcodeArea.neighbourhood_id.in_([n.id for n in buurten.values()]))
-    ).tuples())
+    ).all())
     for postcode, neighbourhood_id in sorted(pairs - existing):
         db.session.add(PostcodeArea(postcode=postcode, neighbourhood_id=neighbourhood_id))
         report.created += 1
