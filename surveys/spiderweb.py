@@ -18,6 +18,7 @@ DIMENSIONS = (
 SIZE = 320
 CENTRE = SIZE / 2
 RADIUS = 110
+LABEL_MARGIN = 120  # room beside the web for labels in every language (the table below has them in full)
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class SpiderWeb:
     shape: str            # polygon points of the resident's ratings (unanswered as 0)
     size: int
     complete: bool
+    margin: int = LABEL_MARGIN
 
 
 def _point(index: int, fraction: float) -> tuple[float, float]:

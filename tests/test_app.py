@@ -1,0 +1,71 @@
+"""Configuration from the environment, security headers and friendly error pages."""
+from __future__ import annotations
+
+import pytest
+
+from config import Settings
+
+
+def test_secret_key_is_generated_once_and_kept_in_the_instance_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = Settings.from_environment(tmp_path).secret_key
+    assert len(first) == 64 and (tmp_path / "secret_key").read_text().strip() == first
+    assert oct((tmp_path / "secret_key").stat().st_mode & 0o777) == "0o600"
+    assert Settings.from_environment(tmp_path).secret_key == first
+    assert Settings.from_environment(tmp_path / "other").secret_key != first
+
+
+def test_settings_come_from_the_environment_with_safe_defaults(tmp_path, monkeypatch):
+    for name in ("DATABASE_URL", "SUPPRESSION_MIN_N", "SESSION_COOKIE_SECURE", "SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    settings = Settings.from_environment(tmp_path)
+    assert settings.database_url == f"sqlite:///{tmp_path / 'leefwereld.sqlite'}"
+    assert settings.suppression_min_n == 10 and settings.session_cookie_secure is True
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://db/leefwereld")
+    monkeypatch.setenv("SUPPRESSION_MIN_N", "15")
+    monkeypatch.setenv("SECRET_KEY", "from-env")
+    settings = Settings.from_environment(tmp_path)
+    assert (settings.database_url, settings.suppression_min_n, settings.secret_key) == (
+        "postgresql+psycopg://db/leefwereld", 15, "from-env")
+
+
+def test_security_headers_on_every_page(client):
+    response = client.get("/resume")
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in csp and "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_session_cookie_is_secure_httponly_and_samesite(migrated_app, database_url):
+    from tests.conftest import make_app
+
+    app = make_app(database_url, SESSION_COOKIE_SECURE=True)
+    client = app.test_client()
+    response = client.get("/resume?lang=en", base_url="https://localhost")
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+@pytest.mark.parametrize(("path", "status", "dutch"), [("/nowhere", 404, "bestaat niet"),
+                                                       ("/w/999/", 404, "bestaat niet")])
+def test_unknown_pages_get_a_translated_page(client, path, status, dutch):
+    response = client.get(path)
+    assert response.status_code == status
+    assert dutch in response.get_data(as_text=True)
+
+
+def test_pages_are_compressed_for_weak_connections(client):
+    response = client.get("/resume", headers={"Accept-Encoding": "gzip"})
+    assert response.headers.get("Content-Encoding") == "gzip"
+
+
+def test_stylesheet_is_served_with_a_content_hash_and_long_caching(client):
+    html = client.get("/resume").get_data(as_text=True)
+    href = html.split('rel="stylesheet" href="', 1)[1].split('"', 1)[0]
+    response = client.get(href)
+    assert response.status_code == 200 and "immutable" in response.headers["Cache-Control"]
+    css = response.get_data(as_text=True)
+    assert "--utrecht-" in css and "--lw-primary: #00689e" in css
+    assert client.get("/assets/site-000000000000.css").status_code == 404
