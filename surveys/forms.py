@@ -49,8 +49,8 @@ def _number_check(item: Item):
         try:
             number = int(value)
         except ValueError:
-            raise ValidationError(_l("Enter a whole number from %(min)s to %(max)s.", min=item.min, max=item.max))
-        if not item.min <= number <= item.max:
+            number = None
+        if number is None or not item.min <= number <= item.max:
             raise ValidationError(_l("Enter a whole number from %(min)s to %(max)s.", min=item.min, max=item.max))
     return check
 

@@ -380,7 +380,8 @@ def _scale(checker: _Checker, raw: Any, items: dict[str, Item]) -> Scale | None:
             checker.problem(where, "rescale needs from: [a, b] and to: [c, d] with a != b")
         else:
             if source != (low, high):
-                checker.problem(where, f"rescale from {spec['from']} but the raw score runs {float(low):g}..{float(high):g}")
+                checker.problem(where, f"rescale from {spec['from']} but the raw score runs "
+                                       f"{float(low):g}..{float(high):g}")
             rescale = (source, target)
             low, high = target
     declared = raw.get("range")
@@ -457,7 +458,8 @@ def parse_instrument(definition: Any, source: str, expected_slug: str | None = N
         if not isinstance(info, dict) or info.get("status") not in TRANSLATION_STATUSES:
             checker.problem(f"translations {lang}", f"status must be one of {', '.join(TRANSLATION_STATUSES)}")
     option_sets = {
-        name: _options(checker, raw, f"option set {name}") for name, raw in (definition.get("option_sets") or {}).items()
+        name: _options(checker, raw, f"option set {name}")
+        for name, raw in (definition.get("option_sets") or {}).items()
     }
     pages: list[Page] = []
     items: dict[str, Item] = {}

@@ -21,6 +21,11 @@ class ScaleScore:
 def _item_value(scale: Scale, item: Item, answer: Any) -> Fraction | None:
     if answer is None or answer == "" or isinstance(answer, (list, bool)):
         return None
+    if item.type == "number":
+        if not isinstance(answer, int) or not item.min <= answer <= item.max:
+            return None
+    elif answer not in item.codes:
+        return None  # a value no option has (a hand-edited import, a changed file) is no answer
     mapping = scale.item_value_map.get(item.id) or scale.value_map
     if mapping:
         value = mapping.get(answer)

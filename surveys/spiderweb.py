@@ -43,7 +43,8 @@ class SpiderWeb:
 
 def _point(index: int, fraction: float) -> tuple[float, float]:
     angle = -math.pi / 2 + index * 2 * math.pi / len(DIMENSIONS)
-    return (round(CENTRE + fraction * RADIUS * math.cos(angle), 1), round(CENTRE + fraction * RADIUS * math.sin(angle), 1))
+    return (round(CENTRE + fraction * RADIUS * math.cos(angle), 1),
+            round(CENTRE + fraction * RADIUS * math.sin(angle), 1))
 
 
 def _points(fractions: list[float]) -> str:

@@ -6,6 +6,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import make_url
 
 from tests.forms import ResidentClient
@@ -53,16 +54,37 @@ def database_url(request, tmp_path_factory) -> str:
         drop()
 
 
+class RequestIsolatingClient(FlaskClient):
+    """Each request in an application context of its own, as in production.
+
+    The tests hold an application context open to reach the database; without this, every request of a test would
+    share its `g` (the chosen locale, the CSRF token) and its database session.
+    """
+
+    def open(self, *args, **kwargs):
+        from flask import has_app_context
+
+        from extensions import db
+
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()  # the test's own session sees what the request wrote
+        return response
+
+
 def make_app(database_url: str, **overrides):
     from app import create_app
 
-    return create_app({
+    app = create_app({
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SESSION_COOKIE_SECURE": False,  # the test client speaks plain http
         "RATELIMIT_ENABLED": False,
         **overrides,
     })
+    app.test_client_class = RequestIsolatingClient
+    return app
 
 
 @pytest.fixture(scope="session")

@@ -34,10 +34,9 @@ def test_template_is_up_to_date_with_the_code():
     method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
     found = set()
     for folder in ("surveys", "geography", "demo", "templates"):
-        for _, _, message, _, _ in extract_from_dir(root / folder, method_map,
-                                                    options_map={"**/templates/**.html": {"extensions": "jinja2.ext.do"}},
-                                                    keywords={"_": None, "gettext": None, "_l": None,
-                                                              "lazy_gettext": None, "ngettext": (1, 2)}):
+        options = {"**/templates/**.html": {"extensions": "jinja2.ext.do"}}
+        keywords = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "ngettext": (1, 2)}
+        for _, _, message, _, _ in extract_from_dir(root / folder, method_map, options_map=options, keywords=keywords):
             found.add(message if isinstance(message, str) else message[0])
     template = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po((TRANSLATIONS / "messages.pot").open("rb"))}
     assert found - template == set()

@@ -66,17 +66,21 @@ def test_keyboard_only_completion(phone, live_server):
                 return
         raise AssertionError(f"never reached: {predicate_js}")
 
+    def enter_and_wait() -> None:
+        # Enter on a link or submit button navigates; wait for the new page before looking at it
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+
     tab_to("() => document.activeElement.matches('.lw-card a')")
-    page.keyboard.press("Enter")
+    enter_and_wait()
     tab_to("() => document.activeElement.matches('main button[type=submit]')")
-    page.keyboard.press("Enter")
+    enter_and_wait()
     tab_to("() => document.activeElement.matches('select')")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")
     tab_to("() => document.activeElement.matches('button[value=next]')")
-    page.keyboard.press("Enter")
+    enter_and_wait()
     for _ in range(20):
-        page.wait_for_load_state()
         if "/r/review" in page.url:
             break
         assert "/r/page/" in page.url, page.url
@@ -94,12 +98,12 @@ def test_keyboard_only_completion(phone, live_server):
                 # the focus is visible: an outline or a box shadow on the focused control
                 assert page.evaluate("() => { const s = getComputedStyle(document.activeElement);"
                                      " return s.outlineStyle !== 'none' || s.boxShadow !== 'none'; }")
-                page.keyboard.press("Enter")
+                enter_and_wait()
                 break
     assert "/r/review" in page.url
     tab_to("() => document.activeElement.matches('main form button[type=submit]')")
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r".*/r/done$"))
+    enter_and_wait()
+    assert re.search(r"/r/done$", page.url)
 
 
 def audit(page, name: str, lang: str) -> list:
