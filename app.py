@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config import DEFAULT_LANGUAGE, LANGUAGES, RTL_LANGUAGES, Settings
-from extensions import babel, compress, db, migrate
+from extensions import babel, compress, db, limiter, migrate
 
 LANGUAGE_NAMES = {  # each language in its own name, as a resident looks for it
     "nl": "Nederlands",
@@ -63,6 +63,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(Path(__file__).parent / "translations"))
     compress.init_app(app)
+    limiter.init_app(app)
 
     import models  # noqa: F401  (registers the tables with the metadata)
     from assets import init_assets

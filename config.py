@@ -47,6 +47,7 @@ class Settings:
     response_expiry_days: int
     session_cookie_secure: bool
     ratelimit_enabled: bool
+    ratelimit_storage_uri: str
     theme_primary: str
     theme_primary_text: str
     theme_logo_url: str | None
@@ -61,6 +62,7 @@ class Settings:
             response_expiry_days=_int("RESPONSE_EXPIRY_DAYS", 30),
             session_cookie_secure=_bool("SESSION_COOKIE_SECURE", True),
             ratelimit_enabled=_bool("RATELIMIT_ENABLED", True),
+            ratelimit_storage_uri=os.environ.get("RATELIMIT_STORAGE_URI") or "memory://",
             # Municipal branding as NL Design System tokens; defaults pass WCAG AA contrast.
             theme_primary=os.environ.get("THEME_PRIMARY", "#00689e"),
             theme_primary_text=os.environ.get("THEME_PRIMARY_TEXT", "#ffffff"),
@@ -78,6 +80,7 @@ class Settings:
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "RATELIMIT_ENABLED": self.ratelimit_enabled,
+            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
             "THEME_PRIMARY": self.theme_primary,
             "THEME_PRIMARY_TEXT": self.theme_primary_text,
             "THEME_LOGO_URL": self.theme_logo_url,

@@ -1,6 +1,8 @@
 """Flask extensions, created unbound and initialised in create_app()."""
 from flask_babel import Babel
 from flask_compress import Compress
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
@@ -24,3 +26,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 babel = Babel()
 compress = Compress()
+# Counters live in memory per process unless RATELIMIT_STORAGE_URI names a shared store (e.g. redis://...).
+# The address is used for counting only and is never stored with a response.
+limiter = Limiter(key_func=get_remote_address)

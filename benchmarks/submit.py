@@ -78,7 +78,7 @@ class Resident:
             elif kind == "hidden":
                 body[name] = [attrs.get("value", "")]
             elif attrs.get("inputmode") == "numeric":
-                body[name] = [str(self.rng.randint(0, 5))]
+                body[name] = [str(self.rng.randint(1, 5))]  # within every number item's range
             elif name != "code":
                 body[name] = ["goed"]
         for name, values in radios.items():

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from config import LANGUAGES
-from extensions import db
+from extensions import db, limiter
 from models import District, Neighbourhood, PostcodeArea, Response, ResponseStatus, Wave
 from surveys import flow
 from surveys.forms import (
@@ -38,6 +38,10 @@ from surveys.spiderweb import spider_web
 
 bp = Blueprint("surveys", __name__, template_folder="templates")
 SESSION_KEY = "response"
+# Per address, generous enough for a community centre where many residents share one connection.
+START_LIMIT = limiter.limit("60 per minute", methods=["POST"])
+PAGE_LIMIT = limiter.limit("300 per minute", methods=["POST"])
+RESUME_LIMIT = limiter.limit("10 per minute", methods=["POST"])
 
 
 def _expiry_days() -> int:
@@ -90,6 +94,7 @@ def landing(wave_id: int):
 
 
 @bp.route("/w/<int:wave_id>/<slug>/start", methods=["GET", "POST"])
+@START_LIMIT
 def start(wave_id: int, slug: str):
     wave = db.get_or_404(Wave, wave_id)
     instrument = get_instrument(slug)
@@ -151,6 +156,7 @@ def _normalise_postcode(value: str) -> str | None:
 
 
 @bp.route("/r/area", methods=["GET", "POST"])
+@PAGE_LIMIT
 @with_response
 def area(response: Response, instrument: Instrument):
     wave = response.wave
@@ -218,6 +224,7 @@ def _target_after(action: str, navigator: Navigator, index: int) -> tuple[str, i
 
 
 @bp.route("/r/page/<int:index>", methods=["GET", "POST"])
+@PAGE_LIMIT
 @with_response
 def page(response: Response, instrument: Instrument, index: int):
     if response.neighbourhood_id is None:
@@ -269,6 +276,7 @@ def page(response: Response, instrument: Instrument, index: int):
 
 
 @bp.route("/r/review", methods=["GET", "POST"])
+@PAGE_LIMIT
 @with_response
 def review(response: Response, instrument: Instrument):
     if response.neighbourhood_id is None:
@@ -309,6 +317,7 @@ def done(response: Response, instrument: Instrument):
 
 
 @bp.route("/r/pause", methods=["GET", "POST"])
+@PAGE_LIMIT
 @with_response
 def pause(response: Response, instrument: Instrument):
     form = StartForm()
@@ -320,6 +329,7 @@ def pause(response: Response, instrument: Instrument):
 
 
 @bp.route("/resume", methods=["GET", "POST"])
+@RESUME_LIMIT
 def resume():
     form = ResumeForm()
     status = 200
