@@ -51,8 +51,10 @@ test: install-test
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
+# Every package and template of the project is scanned; tests/test_i18n.py ignores the same folders.
+BABEL_IGNORE := .* _* node_modules static tests migrations benchmarks build dist instance translations
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --project=Leefwereld app.py assets.py surveys geography demo templates
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs "$(BABEL_IGNORE)" -o translations/messages.pot --no-location --sort-output --project=Leefwereld .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 
 bench: install-test
