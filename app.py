@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask, g, render_template, request, session
+from flask import Flask, g, has_request_context, render_template, request, session
 from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -29,6 +29,8 @@ CONTENT_SECURITY_POLICY = (
 
 def select_locale() -> str:
     """An explicit choice (?lang=, kept in the session) wins over the browser's languages; Dutch by default."""
+    if not has_request_context():  # the command line: messages in the municipality's language
+        return DEFAULT_LANGUAGE
     chosen = request.args.get("lang")
     if chosen in LANGUAGES:
         session["lang"] = chosen
@@ -66,6 +68,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     limiter.init_app(app)
 
     import models  # noqa: F401  (registers the tables with the metadata)
+    from accounts.cli import teams_cli, users_cli
+    from accounts.views import init_accounts
     from assets import init_assets
     from demo.cli import demo_command
     from geography.cli import geography_cli
@@ -77,10 +81,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     init_assets(app)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.register_blueprint(surveys_bp)
+    init_accounts(app)
     app.cli.add_command(demo_command)
     app.cli.add_command(geography_cli)
     app.cli.add_command(instruments_cli)
     app.cli.add_command(responses_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(teams_cli)
 
     @app.before_request
     def _locale_context():

@@ -79,7 +79,7 @@ class Settings:
             "SESSION_COOKIE_SECURE": self.session_cookie_secure,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
-            "RATELIMIT_ENABLED": self.ratelimit_enabled,
+            "RATE_LIMITS": self.ratelimit_enabled,  # read by extensions.rate_limit
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
             "THEME_PRIMARY": self.theme_primary,
             "THEME_PRIMARY_TEXT": self.theme_primary_text,

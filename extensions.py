@@ -1,4 +1,5 @@
 """Flask extensions, created unbound and initialised in create_app()."""
+from flask import current_app
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -29,3 +30,8 @@ compress = Compress()
 # Counters live in memory per process unless RATELIMIT_STORAGE_URI names a shared store (e.g. redis://...).
 # The address is used for counting only and is never stored with a response.
 limiter = Limiter(key_func=get_remote_address)
+
+
+def rate_limit(limit: str):
+    """A per-address limit on POSTs to a view; the RATE_LIMITS setting switches every limit off (benchmarks)."""
+    return limiter.limit(limit, methods=["POST"], exempt_when=lambda: not current_app.config["RATE_LIMITS"])

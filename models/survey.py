@@ -8,7 +8,6 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     Date,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
 from models.geography import Municipality, Neighbourhood
-from models.types import UTCDateTime, utcnow
+from models.types import UTCDateTime, utcnow, value_enum
 
 
 class ResponseMode(enum.Enum):
@@ -30,18 +29,6 @@ class ResponseMode(enum.Enum):
 class ResponseStatus(enum.Enum):
     in_progress = "in_progress"
     submitted = "submitted"
-
-
-def _enum(enum_class: type[enum.Enum], name: str) -> Enum:
-    # Store the values (short, stable strings), not the Python names; a CHECK constraint on every database.
-    return Enum(
-        enum_class,
-        name=name,
-        values_callable=lambda members: [member.value for member in members],
-        native_enum=False,
-        create_constraint=True,
-        length=20,
-    )
 
 
 class Wave(db.Model):
@@ -123,8 +110,8 @@ class Response(db.Model):
         ForeignKey("neighbourhood.id", ondelete="RESTRICT"), index=True
     )
     locale: Mapped[str] = mapped_column(String(5))
-    mode: Mapped[ResponseMode] = mapped_column(_enum(ResponseMode, "response_mode"))
-    status: Mapped[ResponseStatus] = mapped_column(_enum(ResponseStatus, "response_status"))
+    mode: Mapped[ResponseMode] = mapped_column(value_enum(ResponseMode, "response_mode"))
+    status: Mapped[ResponseStatus] = mapped_column(value_enum(ResponseStatus, "response_status"))
     age_band: Mapped[str | None] = mapped_column(String(20))
     page_index: Mapped[int] = mapped_column(Integer, default=0)
     # HMAC of the resume code; the code itself is shown once to the resident and never stored.

@@ -1,7 +1,8 @@
 """Column types shared by the models."""
+import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, TypeDecorator
+from sqlalchemy import DateTime, Enum, TypeDecorator
 
 
 def utcnow() -> datetime:
@@ -25,3 +26,15 @@ class UTCDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value
+
+
+def value_enum(enum_class: type[enum.Enum], name: str) -> Enum:
+    # Store the values (short, stable strings), not the Python names; a CHECK constraint on every database.
+    return Enum(
+        enum_class,
+        name=name,
+        values_callable=lambda members: [member.value for member in members],
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+    )

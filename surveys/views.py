@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from config import LANGUAGES
-from extensions import db, limiter
+from extensions import db, rate_limit
 from models import District, Neighbourhood, PostcodeArea, Response, ResponseStatus, Wave
 from surveys import flow
 from surveys.forms import (
@@ -39,9 +39,9 @@ from surveys.spiderweb import spider_web
 bp = Blueprint("surveys", __name__, template_folder="templates")
 SESSION_KEY = "response"
 # Per address, generous enough for a community centre where many residents share one connection.
-START_LIMIT = limiter.limit("60 per minute", methods=["POST"])
-PAGE_LIMIT = limiter.limit("300 per minute", methods=["POST"])
-RESUME_LIMIT = limiter.limit("10 per minute", methods=["POST"])
+START_LIMIT = rate_limit("60 per minute")
+PAGE_LIMIT = rate_limit("300 per minute")
+RESUME_LIMIT = rate_limit("10 per minute")
 
 
 def _expiry_days() -> int:

@@ -80,7 +80,7 @@ def make_app(database_url: str, **overrides):
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SESSION_COOKIE_SECURE": False,  # the test client speaks plain http
-        "RATELIMIT_ENABLED": False,
+        "RATE_LIMITS": False,
         **overrides,
     })
     app.test_client_class = RequestIsolatingClient
@@ -112,6 +112,18 @@ def app(migrated_app):
         with db.engine.begin() as conn:
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
+
+
+@pytest.fixture
+def rate_limited(app):
+    """Rate limits on, with fresh counters, for one test (the suite runs with them off)."""
+    from extensions import limiter
+
+    app.config["RATE_LIMITS"] = True
+    limiter.reset()
+    yield
+    app.config["RATE_LIMITS"] = False
+    limiter.reset()
 
 
 @pytest.fixture

@@ -71,11 +71,7 @@ def test_stylesheet_is_served_with_a_content_hash_and_long_caching(client):
     assert client.get("/assets/site-000000000000.css").status_code == 404
 
 
-def test_resume_code_guessing_is_rate_limited_with_a_translated_page(migrated_app, database_url):
-    from tests.conftest import make_app
-
-    app = make_app(database_url, RATELIMIT_ENABLED=True)
-    client = app.test_client()
+def test_resume_code_guessing_is_rate_limited_with_a_translated_page(client, rate_limited):
     statuses = [client.post("/resume", data={"code": "AAAA-BBBB-CCCC"}).status_code for _ in range(11)]
     assert statuses[:10] == [422] * 10 and statuses[10] == 429
     limited = client.post("/resume", data={"code": "AAAA-BBBB-CCCC"})

@@ -1,0 +1,1 @@
+"""Staff accounts: login, roles, password rules and the audit log."""

@@ -1,0 +1,255 @@
+"""Staff pages for everyone (login, overview, own account) and for administrators (accounts, teams, audit log)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from accounts.auth import (
+    ALL_STAFF,
+    LoginRefused,
+    authenticate,
+    current_user,
+    login,
+    logout,
+    requires,
+    set_password,
+)
+from accounts.forms import ROLE_LABELS, ConfirmForm, LoginForm, PasswordChangeForm, TeamForm, UserForm
+from accounts.passwords import password_problems, verify_password
+from accounts.service import AccountError, create_team, create_user, only_municipality, unlock_user, update_user
+from extensions import db, rate_limit
+from models import AuditEvent, Role, Team, User
+from models.types import utcnow
+
+bp = Blueprint("accounts", __name__, url_prefix="/staff", template_folder="templates")
+AUDIT_PAGE_SIZE = 50
+
+
+def _safe_next(target: str | None) -> str:
+    # only a path on this site: never send someone who just logged in to another host
+    if target and target.startswith("/staff") and not target.startswith("//"):
+        return target
+    return url_for("accounts.home")
+
+
+@bp.route("/login", endpoint="login", methods=["GET", "POST"])
+@rate_limit("10 per minute")
+def login_page():
+    if current_user() is not None:
+        return redirect(url_for("accounts.home"))
+    form = LoginForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                user = authenticate(form.email.data, form.password.data)
+            except LoginRefused as refused:
+                status = 422
+                if refused.reason == "locked":
+                    form.form_errors.append(_("Too many wrong attempts. Wait a while and try again, or ask an "
+                                              "administrator to unlock your account."))
+                else:
+                    form.form_errors.append(_("This e-mail address and password do not match an account."))
+            else:
+                login(user)
+                return redirect(_safe_next(request.args.get("next")))
+        else:
+            status = 422
+    form.password.data = ""
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.post("/logout", endpoint="logout")
+def logout_page():
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        logout()
+    return redirect(url_for("accounts.login", logged_out=1))
+
+
+@bp.get("/")
+@requires(*ALL_STAFF)
+def home():
+    return render_template("accounts/home.html", role_label=ROLE_LABELS[current_user().role])
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@requires(*ALL_STAFF)
+def account():
+    user = current_user()
+    form = PasswordChangeForm()
+    everywhere = ConfirmForm(prefix="everywhere")
+    status = 200
+    if request.method == "POST" and request.form.get("action") == "everywhere":
+        if everywhere.validate_on_submit():
+            logout(everywhere=True)
+            return redirect(url_for("accounts.login", logged_out=1))
+    elif request.method == "POST":
+        if form.validate_on_submit():
+            if not verify_password(user.password_hash, form.current.data):
+                form.current.errors = [_("This is not your current password.")]
+            elif problems := password_problems(form.new.data, user.email):
+                form.new.errors = problems
+            else:
+                set_password(user, form.new.data)
+                db.session.commit()
+                login(user)  # this session stays; every other one has ended
+                flash(_("Your password has been changed. You are logged out on other devices."), "success")
+                return redirect(url_for("accounts.account"))
+        status = 422
+    return render_template("accounts/account.html", form=form, everywhere=everywhere, user=user), status
+
+
+def _team_choices(user: User) -> list[tuple[str, str]]:
+    return [("", _("No wijkteam"))] + [(str(team.id), team.name) for team in _teams_of(user)]
+
+
+def _visible_users(admin: User):
+    query = select(User).order_by(User.email)
+    if admin.municipality_id is not None:
+        query = query.where(User.municipality_id == admin.municipality_id)
+    return query
+
+
+@bp.get("/users")
+@requires(Role.admin, menu=_l("Accounts"))
+def users():
+    return render_template("accounts/users.html", users=db.session.scalars(_visible_users(current_user())).all(),
+                           role_labels=ROLE_LABELS, teams=_teams_of(current_user()), team_form=TeamForm(),
+                           now=utcnow())
+
+
+def _teams_of(user: User) -> list[Team]:
+    query = select(Team).order_by(Team.name)
+    if user.municipality_id is not None:
+        query = query.where(Team.municipality_id == user.municipality_id)
+    return db.session.scalars(query).all()
+
+
+def _team_from(form: UserForm, admin: User) -> Team | None:
+    if not form.team.data:
+        return None
+    team = db.session.get(Team, int(form.team.data)) if form.team.data.isdigit() else None
+    if team is None or (admin.municipality_id is not None and team.municipality_id != admin.municipality_id):
+        form.team.errors = [_("Choose one of the wijkteams shown.")]
+        return None
+    return team
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@requires(Role.admin)
+def new_user():
+    admin = current_user()
+    form = UserForm()
+    form.team.choices = _team_choices(admin)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.validate_on_submit():
+            team = _team_from(form, admin)
+            if not form.team.errors:
+                try:
+                    create_user(form.email.data, Role(form.role.data), form.password.data or "", team=team,
+                                municipality=admin.municipality, actor=admin)
+                except AccountError as error:
+                    form.form_errors.append(str(error))
+                else:
+                    flash(_("The account has been made."), "success")
+                    return redirect(url_for("accounts.users"))
+    form.password.data = ""
+    return render_template("accounts/user_form.html", form=form, user=None), status
+
+
+def _managed_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    admin = current_user()
+    if user is None or (admin.municipality_id is not None and user.municipality_id != admin.municipality_id):
+        abort(404)
+    return user
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@requires(Role.admin)
+def edit_user(user_id: int):
+    admin, user = current_user(), _managed_user(user_id)
+    form = UserForm(obj=None if request.method == "POST" else user,
+                    data=None if request.method == "POST" else {"role": user.role.value,
+                                                                  "team": str(user.team_id or "")})
+    del form.password
+    form.team.choices = _team_choices(admin)
+    unlock = ConfirmForm(prefix="unlock")
+    status = 200
+    if request.method == "POST" and request.form.get("action") == "unlock":
+        if unlock.validate_on_submit():
+            unlock_user(user, admin)
+            flash(_("The account is unlocked."), "success")
+            return redirect(url_for("accounts.edit_user", user_id=user.id))
+    elif request.method == "POST":
+        status = 422
+        form.email.data = user.email  # the address is the login name: it is not changed here
+        if form.validate_on_submit():
+            team = _team_from(form, admin)
+            if not form.team.errors:
+                try:
+                    update_user(user, role=Role(form.role.data), team=team, active=form.active.data, actor=admin)
+                except AccountError as error:
+                    form.form_errors.append(str(error))
+                else:
+                    flash(_("The changes are saved."), "success")
+                    return redirect(url_for("accounts.users"))
+    return render_template("accounts/user_form.html", form=form, user=user, unlock=unlock, now=utcnow()), status
+
+
+@bp.post("/teams")
+@requires(Role.admin)
+def new_team():
+    admin = current_user()
+    form = TeamForm()
+    municipality = admin.municipality or only_municipality()
+    if form.validate_on_submit() and municipality is not None:
+        create_team(form.name.data, municipality, admin)
+        flash(_("The wijkteam has been made."), "success")
+    else:
+        flash(_("Give the wijkteam a name."), "error")
+    return redirect(url_for("accounts.users"))
+
+
+@bp.get("/audit")
+@requires(Role.admin, menu=_l("Audit log"))
+def audit_log():
+    action = request.args.get("action") or None
+    page = max(request.args.get("page", 1, type=int), 1)
+    query = select(AuditEvent).order_by(AuditEvent.id.desc())
+    if action:
+        query = query.where(AuditEvent.action == action)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    events = db.session.scalars(query.limit(AUDIT_PAGE_SIZE).offset((page - 1) * AUDIT_PAGE_SIZE)).all()
+    actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
+    return render_template("accounts/audit.html", events=events, actions=actions, action=action, page=page,
+                           pages=max(1, -(-total // AUDIT_PAGE_SIZE)), total=total)
+
+
+def staff_menu(user: User | None) -> list[tuple[str, str]]:
+    """Menu entries: every staff view that declares a menu label and allows this member's role."""
+    if user is None:
+        return []
+    entries = []
+    for endpoint, view in current_app.view_functions.items():
+        label = getattr(view, "menu_label", None)
+        if label is not None and user.role in view.allowed_roles:
+            entries.append((endpoint, str(label)))
+    return entries
+
+
+def init_accounts(app) -> None:
+    from flask_wtf.csrf import generate_csrf
+
+    app.register_blueprint(bp)
+    app.jinja_env.globals["csrf_token"] = generate_csrf
+
+    @app.context_processor
+    def _staff_context():
+        user = current_user()  # no database query unless the session belongs to a staff member
+        return {"staff": user, "staff_menu": staff_menu(user)}

@@ -1,0 +1,80 @@
+"""Administrators manage accounts and teams in the staff interface and from the command line."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from extensions import db
+from models import AuditEvent, Role, Team, User
+from tests.forms import main_form
+from tests.staff import PASSWORD, log_in, make_staff, team_named
+
+
+def fields(html: str) -> dict[str, str]:
+    return {key: values[0] for key, values in main_form(html).fields.items()}
+
+
+def test_admin_creates_an_interviewer_with_a_team(admin_client, admin):
+    team = team_named()
+    form = fields(admin_client.get("/staff/users/new").get_data(as_text=True))
+    response = admin_client.post("/staff/users/new", data={**form, "email": "Kim@Leefdam.example",
+                                                             "role": "interviewer", "team": str(team.id),
+                                                             "password": "koffie aan de keukentafel", "active": "y"})
+    assert response.status_code == 302
+    user = db.session.scalar(select(User).filter_by(email="kim@leefdam.example"))
+    assert user.role is Role.interviewer and user.team_id == team.id
+    event = db.session.scalar(select(AuditEvent).filter_by(action="user_created").order_by(AuditEvent.id.desc()))
+    assert event.actor_id == admin.id and "koffie" not in str(event.details)
+
+
+def test_an_interviewer_needs_a_team_and_a_good_password(admin_client):
+    form = fields(admin_client.get("/staff/users/new").get_data(as_text=True))
+    no_team = admin_client.post("/staff/users/new", data={**form, "email": "a@leefdam.example", "role": "interviewer",
+                                                            "team": "", "password": "koffie aan de keukentafel"})
+    assert no_team.status_code == 422
+    weak = admin_client.post("/staff/users/new", data={**form, "email": "b@leefdam.example", "role": "analyst",
+                                                         "team": "", "password": "welkom"})
+    assert weak.status_code == 422
+    assert db.session.scalar(select(User).filter_by(email="a@leefdam.example")) is None
+
+
+def test_changing_a_role_ends_that_persons_sessions(app, admin_client):
+    analyst = make_staff(Role.analyst)
+    their_client = app.test_client()
+    log_in(their_client, analyst)
+    assert their_client.get("/staff/").status_code == 200
+    form = fields(admin_client.get(f"/staff/users/{analyst.id}").get_data(as_text=True))
+    response = admin_client.post(f"/staff/users/{analyst.id}", data={**form, "role": "council", "team": ""})
+    assert response.status_code == 302
+    assert db.session.get(User, analyst.id).role is Role.council
+    assert their_client.get("/staff/").status_code == 302
+
+
+def test_an_admin_cannot_demote_themselves(admin_client, admin):
+    form = fields(admin_client.get(f"/staff/users/{admin.id}").get_data(as_text=True))
+    response = admin_client.post(f"/staff/users/{admin.id}", data={**form, "role": "council"})
+    assert response.status_code == 422 and db.session.get(User, admin.id).role is Role.admin
+
+
+def test_admin_adds_a_team(admin_client):
+    page = admin_client.get("/staff/users").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
+    admin_client.post("/staff/teams", data={"csrf_token": token, "name": "Wijkteam Zuid"})
+    assert db.session.scalar(select(Team).filter_by(name="Wijkteam Zuid")) is not None
+
+
+def test_audit_log_page_lists_events(admin_client):
+    page = admin_client.get("/staff/audit?action=user_created").get_data(as_text=True)
+    assert "user_created" in page and "admin@leefdam.example" in page
+
+
+def test_cli_creates_accounts_with_the_password_from_standard_input(app, demo_wave):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "create", "jan@leefdam.example", "--role", "interviewer", "--team",
+                                 "Wijkteam Oost"], input="een veilig lang wachtwoord\n")
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).filter_by(email="jan@leefdam.example"))
+    assert user.team.name == "Wijkteam Oost" and "een veilig" not in result.output
+    again = runner.invoke(args=["users", "create", "jan@leefdam.example", "--role", "analyst"], input=PASSWORD)
+    assert again.exit_code != 0
+    weak = runner.invoke(args=["users", "create", "piet@leefdam.example", "--role", "analyst"], input="123456\n")
+    assert weak.exit_code != 0 and db.session.scalar(select(User).filter_by(email="piet@leefdam.example")) is None

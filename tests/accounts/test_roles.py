@@ -1,0 +1,65 @@
+"""Every staff route checks the role on the server: the whole matrix, so a new route without a check fails here."""
+from __future__ import annotations
+
+import pytest
+from werkzeug.routing import Rule
+
+from models import Role
+from tests.staff import log_in, make_staff
+
+ADMIN, ANALYST, INTERVIEWER, COUNCIL = Role.admin, Role.analyst, Role.interviewer, Role.council
+EVERYONE = {ADMIN, ANALYST, INTERVIEWER, COUNCIL}
+
+# endpoint -> roles allowed. A staff route missing here fails test_every_staff_route_is_in_the_matrix.
+MATRIX: dict[str, set[Role]] = {
+    "accounts.home": EVERYONE,
+    "accounts.account": EVERYONE,
+    "accounts.users": {ADMIN},
+    "accounts.new_user": {ADMIN},
+    "accounts.edit_user": {ADMIN},
+    "accounts.new_team": {ADMIN},
+    "accounts.audit_log": {ADMIN},
+}
+# open to everyone by design: the resident survey, assets, and logging in or out
+PUBLIC_BLUEPRINTS = {"surveys", "assets"}
+PUBLIC_ENDPOINTS = {"static", "accounts.login", "accounts.logout"}
+
+
+def staff_rules(app) -> list[Rule]:
+    return [rule for rule in app.url_map.iter_rules()
+            if rule.endpoint not in PUBLIC_ENDPOINTS and rule.endpoint.split(".")[0] not in PUBLIC_BLUEPRINTS]
+
+
+def test_every_staff_route_is_in_the_matrix_and_checks_roles(app):
+    rules = staff_rules(app)
+    assert rules, "no staff routes found"
+    for rule in rules:
+        view = app.view_functions[rule.endpoint]
+        assert hasattr(view, "allowed_roles"), f"{rule.endpoint} has no @requires role check"
+        assert rule.endpoint in MATRIX, f"{rule.endpoint} is missing from the role matrix in this test"
+        assert view.allowed_roles == MATRIX[rule.endpoint], rule.endpoint
+
+
+def _url(rule: Rule, user_id: int) -> str:
+    # any value of the right type: a missing object answers 404, which still proves the role check passed
+    values = {name: user_id if "user" in name else 1 for name in rule.arguments}
+    return rule.build(values, append_unknown=False)[1]
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_role_matrix_holds_for_every_staff_route(app, demo_wave, role):
+    user = make_staff(role)
+    client = app.test_client()
+    log_in(client, user)
+    anonymous = app.test_client()
+    for rule in staff_rules(app):
+        url = _url(rule, user.id)
+        method = "GET" if "GET" in rule.methods else "POST"
+        response = client.open(url, method=method)
+        if role in MATRIX[rule.endpoint]:
+            assert response.status_code != 403, (role, rule.endpoint)
+            assert "/staff/login" not in response.headers.get("Location", ""), (role, rule.endpoint)
+        else:
+            assert response.status_code == 403, (role, rule.endpoint, response.status_code)
+        refused = anonymous.open(url, method=method)
+        assert refused.status_code == 302 and "/staff/login" in refused.headers["Location"], rule.endpoint
