@@ -5,7 +5,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
 
-from flask import abort, g, redirect, request, session, url_for
+from flask import abort, g, jsonify, redirect, request, session, url_for
 from sqlalchemy import func, select
 
 from accounts import audit
@@ -119,6 +119,8 @@ def requires(*roles: Role, menu: str | None = None) -> Callable:
         def wrapped(*args, **kwargs):
             user = current_user()
             if user is None:
+                if request.is_json or request.accept_mimetypes.best == "application/json":
+                    return jsonify(status="login"), 401  # the offline outbox keeps the interview and says so
                 return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))
             if user.role not in allowed:
                 audit.record("forbidden", user, "endpoint", request.endpoint)

@@ -13,7 +13,7 @@ from sqlalchemy import insert, select
 from demo.synthetic import generate
 from extensions import db
 from geography.cbs import load_areas
-from models import Answer, Municipality, Response, ResponseMode, ResponseStatus, Wave, WaveInstrument
+from models import Answer, Municipality, Response, ResponseMode, ResponseStatus, Team, Wave, WaveInstrument
 from models.types import utcnow
 from surveys.registry import current_instruments, ensure_version
 
@@ -34,9 +34,13 @@ def load_demo() -> Wave:
     wave = db.session.scalar(select(Wave).filter_by(name=spec["wave"]["name"]))
     if wave is None:
         wave = Wave(name=spec["wave"]["name"], municipality=municipality, opens_on=spec["wave"]["opens_on"])
-        wave.instruments = [WaveInstrument(instrument_slug=slug, position=position)
-                            for position, slug in enumerate(spec["wave"]["instruments"])]
         db.session.add(wave)
+    for position, slug in enumerate(spec["wave"]["instruments"]):
+        if slug not in wave.instrument_slugs:  # a demo database from before an instrument was added
+            wave.instruments.append(WaveInstrument(instrument_slug=slug, position=position))
+    for name in spec.get("teams", []):
+        if db.session.scalar(select(Team).filter_by(municipality_id=municipality.id, name=name)) is None:
+            db.session.add(Team(municipality=municipality, name=name))
     for slug in spec["wave"]["instruments"]:
         ensure_version(current_instruments()[slug])
     db.session.commit()

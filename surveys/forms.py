@@ -66,7 +66,7 @@ def _text_check(item: Item):
     return check
 
 
-def _field_for(item: Item, locale: str) -> Field:
+def field_for(item: Item, locale: str) -> Field:
     label = localise(item.text, locale)
     description = localise(item.help, locale) if item.help else ""
     if item.type in ("scale_0_10", "likert", "single", "yesno"):
@@ -98,7 +98,7 @@ class PageFormBase(FlaskForm):
 def build_page_form(page: Page, items: tuple[Item, ...], locale: str, formdata: Any = None,
                     stored: dict[str, Any] | None = None) -> PageFormBase:
     """A form for the visible items of one page; filled from the post, or else from the stored answers."""
-    form_class = type(f"PageForm_{page.id}", (PageFormBase,), {item.id: _field_for(item, locale) for item in items})
+    form_class = type(f"PageForm_{page.id}", (PageFormBase,), {item.id: field_for(item, locale) for item in items})
     data = {}
     for item in items:
         value = (stored or {}).get(item.id)

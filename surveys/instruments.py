@@ -149,6 +149,7 @@ class Instrument:
     scales: tuple[Scale, ...]
     content_hash: str
     definition: dict[str, Any]
+    interview_only: bool = False  # taken by wijkteam workers with the resident, never offered for self-completion
 
     @property
     def items(self) -> tuple[Item, ...]:
@@ -501,6 +502,9 @@ def parse_instrument(definition: Any, source: str, expected_slug: str | None = N
     scale_ids = [scale.id for scale in scales]
     if len(scale_ids) != len(set(scale_ids)):
         checker.problem("scales", "scale ids must be unique")
+    interview_only = definition.get("interview_only", False)
+    if not isinstance(interview_only, bool):
+        checker.problem("file", "interview_only must be true or false")
     title = checker.text(definition.get("title"), "title")
     description = checker.text(definition.get("description"), "description")
     if checker.problems:
@@ -517,6 +521,7 @@ def parse_instrument(definition: Any, source: str, expected_slug: str | None = N
         scales=tuple(scales),
         content_hash=content_hash(definition),
         definition=definition,
+        interview_only=interview_only is True,
     )
 
 

@@ -78,7 +78,9 @@ def parse_forms(html: str) -> list[ParsedForm]:
 
 
 def main_form(html: str) -> ParsedForm:
-    return next(form for form in parse_forms(html) if form.fields.get("csrf_token"))
+    """The page's own form: of the forms with a CSRF token, the one with the most fields (not the logout button)."""
+    forms = [form for form in parse_forms(html) if form.fields.get("csrf_token")]
+    return max(forms, key=lambda form: len(form.fields) + len(form.radios) + len(form.checkboxes))
 
 
 class ResidentClient:

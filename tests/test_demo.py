@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from demo.synthetic import generate
 from extensions import db
-from models import Answer, District, Neighbourhood, Response, ResponseStatus, Wave
+from models import Answer, District, Neighbourhood, Response, ResponseStatus, Team, Wave
 from surveys.registry import current_instruments
 from surveys.scoring import score_response
 
@@ -22,7 +22,8 @@ def test_demo_command_is_idempotent_and_adds_respondents(app):
     assert runner.invoke(args=["demo"]).exit_code == 0
     assert count(Wave) == 1 and count(District) == 5 and count(Neighbourhood) == 16
     wave = db.session.scalars(select(Wave)).one()
-    assert wave.instrument_slugs == ["adult", "youth", "parent"]
+    assert wave.instrument_slugs == ["adult", "youth", "parent", "interview"]
+    assert sorted(team.name for team in db.session.scalars(select(Team))) == ["Wijkteam Noord", "Wijkteam Zuid"]
     result = runner.invoke(args=["demo", "--respondents", "40", "--seed", "3"])
     assert result.exit_code == 0, result.output
     assert count(Response) == 40 and count(Answer) > 40 * 10

@@ -19,10 +19,15 @@ MATRIX: dict[str, set[Role]] = {
     "accounts.edit_user": {ADMIN},
     "accounts.new_team": {ADMIN},
     "accounts.audit_log": {ADMIN},
+    "interviews.index": {INTERVIEWER, ANALYST},
+    "interviews.new": {INTERVIEWER},
+    "interviews.sync": {INTERVIEWER},
+    "interviews.show": {INTERVIEWER, ANALYST},
 }
-# open to everyone by design: the resident survey, assets, and logging in or out
+# open to everyone by design: the resident survey, assets, logging in or out, the interview app's service worker
+# and manifest (files without data)
 PUBLIC_BLUEPRINTS = {"surveys", "assets"}
-PUBLIC_ENDPOINTS = {"static", "accounts.login", "accounts.logout"}
+PUBLIC_ENDPOINTS = {"static", "accounts.login", "accounts.logout", "service_worker", "manifest"}
 
 
 def staff_rules(app) -> list[Rule]:

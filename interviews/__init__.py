@@ -1,0 +1,1 @@
+"""Assisted interviews by wijkteam workers: at the kitchen table, also without a connection, and follow-ups."""

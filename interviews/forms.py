@@ -1,0 +1,50 @@
+"""The interview form: who and where (as codes), every item of the instrument on one page, and notes."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from accounts.forms import StaffForm
+from interviews.clients import MAX_LENGTH as CLIENT_CODE_MAX
+from surveys.forms import field_for
+from surveys.instruments import Instrument
+
+NOTES_MAX = 5000
+
+
+class InterviewFormBase(StaffForm):
+    sync_key = HiddenField()
+    buurt = SelectField(_l("Neighbourhood where the resident lives"), validate_choice=False)
+    client_code = StringField(
+        _l("Client code"),
+        description=_l("The code your team already uses for this resident. Never a name, date of birth or BSN."),
+        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters",
+                   "maxlength": CLIENT_CODE_MAX},
+    )
+    conducted_on = DateField(_l("Date of the conversation"), validators=[Optional()], format="%Y-%m-%d",
+                             render_kw={"type": "date"})
+    notes = TextAreaField(
+        _l("Notes"),
+        description=_l("Only your wijkteam and the municipality's analysts can read these. Write nothing that "
+                       "identifies the resident."),
+        validators=[Length(max=NOTES_MAX, message=_l("Use at most %(max)d characters."))],
+        render_kw={"maxlength": NOTES_MAX, "spellcheck": "true"},
+    )
+
+
+SETUP_FIELDS = frozenset(name for name in dir(InterviewFormBase) if not name.startswith("_"))
+
+
+def build_interview_form(instrument: Instrument, locale: str, formdata: Any = None,
+                         data: dict[str, Any] | None = None) -> InterviewFormBase:
+    clash = SETUP_FIELDS & instrument.item_ids
+    if clash:
+        raise ValueError(f"instrument {instrument.slug} has item ids that the interview form uses: {sorted(clash)}")
+    fields = {item.id: field_for(item, locale) for item in instrument.items}
+    form_class = type(f"InterviewForm_{instrument.slug}", (InterviewFormBase,), fields)
+    if formdata is not None:
+        return form_class(formdata=formdata)
+    return form_class(formdata=None, data=data or {})

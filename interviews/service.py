@@ -1,0 +1,175 @@
+"""Storing interviews (once, whatever the number of resends), who may open them, and the change since intake."""
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from extensions import db
+from geography.areas import neighbourhood_in
+from interviews.clients import client_key, is_valid_client_code
+from interviews.forms import InterviewFormBase
+from models import Answer, Interview, Response, ResponseMode, ResponseStatus, Role, Team, User, Wave, WaveInstrument
+from models.types import utcnow
+from surveys.flow import AGE_BAND_ITEM, MUNICIPAL_TIMEZONE, municipal_today
+from surveys.forms import answer_values
+from surveys.instruments import Instrument
+from surveys.registry import ensure_version, instrument_of
+
+# What a wijkteam worker can take at the kitchen table: the interview itself, or a resident questionnaire with them.
+INTERVIEW_INSTRUMENTS = ("interview", "adult", "parent")
+
+
+def new_sync_key() -> str:
+    return str(uuid.uuid4())
+
+
+def is_valid_sync_key(key: str | None) -> bool:
+    try:
+        return key is not None and str(uuid.UUID(key)) == key.lower() and uuid.UUID(key).version == 4
+    except ValueError:
+        return False
+
+
+class SyncConflict(Exception):
+    """The key belongs to an interview of someone else: a replayed or tampered submission."""
+
+
+@dataclass(frozen=True)
+class Saved:
+    interview: Interview
+    created: bool  # False: this was a resend of an interview that is already stored
+
+
+def open_wave(municipality_id: int, slug: str, day: date) -> Wave | None:
+    """The newest survey period of the municipality that offers this instrument on that day."""
+    return db.session.scalar(
+        select(Wave).join(WaveInstrument)
+        .where(Wave.municipality_id == municipality_id, WaveInstrument.instrument_slug == slug,
+               Wave.opens_on <= day, (Wave.closes_on.is_(None)) | (Wave.closes_on >= day))
+        .order_by(Wave.opens_on.desc()).limit(1)
+    )
+
+
+def find_by_sync_key(user: User, key: str) -> Interview | None:
+    interview = db.session.scalar(select(Interview).filter_by(sync_key=key.lower()))
+    if interview is not None and interview.interviewer_id != user.id:
+        raise SyncConflict(key)
+    return interview
+
+
+def _noon(day: date) -> datetime:
+    # the conversation's date counts, not the moment a tablet found a connection
+    return datetime.combine(day, time(12), MUNICIPAL_TIMEZONE).astimezone(tz=utcnow().tzinfo)
+
+
+def save_interview(user: User, instrument: Instrument, form: InterviewFormBase, locale: str,
+                   secret: str) -> Saved | None:
+    """Validate and store the interview in one transaction; None (with errors on the form) when it is not valid."""
+    key = (form.sync_key.data or "").lower()
+    valid = form.validate()
+    if not is_valid_sync_key(key):
+        form.sync_key.errors = [_("Something in this page was changed. Check the answers and save again.")]
+        return None
+    if "csrf_token" in form.errors:
+        return None
+    existing = find_by_sync_key(user, key)
+    if existing is not None:
+        return Saved(existing, created=False)
+    team = user.team
+    day = form.conducted_on.data or municipal_today()
+    if day > municipal_today():
+        form.conducted_on.errors = [_("This date is in the future.")]
+    code = form.client_code.data or ""
+    if not code.strip():
+        form.client_code.errors = [_("Fill in the client code.")]
+    elif not is_valid_client_code(code):
+        form.client_code.errors = [_("Use only letters, digits and - _ . / in the client code (at most 40).")]
+    neighbourhood = neighbourhood_in(team.municipality_id, form.buurt.data or "") if form.buurt.data else None
+    if neighbourhood is None:
+        form.buurt.errors = [_("Choose the neighbourhood from the list.")]
+    wave = open_wave(team.municipality_id, instrument.slug, day)
+    if wave is None and not form.conducted_on.errors:
+        form.conducted_on.errors = [_("No survey period offers this questionnaire on this date. Ask an analyst "
+                                      "to open one.")]
+    if not valid or any(field.errors for field in form):
+        return None
+    values = {item_id: value for item_id, value in answer_values(form, instrument.items).items() if value is not None}
+    # a question whose condition does not hold was not asked, whatever the page sent
+    values = {item_id: value for item_id, value in values.items() if instrument.item(item_id).is_visible(values)}
+    now = utcnow()
+    response = Response(
+        token=secrets.token_urlsafe(32), wave=wave, instrument_version=ensure_version(instrument),
+        neighbourhood=neighbourhood, locale=locale, mode=ResponseMode.interview, status=ResponseStatus.submitted,
+        age_band=values.get(AGE_BAND_ITEM), page_index=0, created_at=now, updated_at=now, submitted_at=now,
+        answers=[Answer(item_id=item_id, value=value) for item_id, value in values.items()],
+    )
+    interview = Interview(
+        response=response, team=team, interviewer=user, sync_key=key, conducted_at=_noon(day),
+        client_key=client_key(team.id, code, secret), notes=(form.notes.data or "").strip() or None,
+    )
+    db.session.add(interview)
+    db.session.commit()
+    return Saved(interview, created=True)
+
+
+def may_open(user: User, interview: Interview) -> bool:
+    """Interviewers open their own interviews; analysts those of their municipality."""
+    if user.role is Role.interviewer:
+        return interview.interviewer_id == user.id
+    if user.role is Role.analyst:
+        return user.municipality_id is None or interview.team.municipality_id == user.municipality_id
+    return False
+
+
+def visible_interviews(user: User, limit: int = 200) -> list[Interview]:
+    query = select(Interview).order_by(Interview.conducted_at.desc(), Interview.id.desc()).limit(limit)
+    if user.role is Role.interviewer:
+        query = query.where(Interview.interviewer_id == user.id)
+    elif user.municipality_id is not None:
+        query = query.join(Team, Interview.team_id == Team.id).where(Team.municipality_id == user.municipality_id)
+    return list(db.session.scalars(query))
+
+
+def client_history(interview: Interview) -> list[Interview]:
+    """Every interview of this client in this team, oldest first: the first is the intake."""
+    return list(db.session.scalars(
+        select(Interview).where(Interview.team_id == interview.team_id, Interview.client_key == interview.client_key)
+        .order_by(Interview.conducted_at, Interview.id)
+    ))
+
+
+@dataclass(frozen=True)
+class Change:
+    item_id: str
+    label: dict[str, str]
+    before: int
+    after: int
+    highest: int
+
+    @property
+    def difference(self) -> int:
+        return self.after - self.before
+
+
+def comparable_items(first: Instrument, second: Instrument) -> list[str]:
+    """Rated items of a scale that both instruments ask: the life domains and the six dimensions."""
+    scored = {item_id for scale in second.scales for item_id in scale.items}
+    return [item.id for item in first.items if item.id in scored and item.id in second.item_ids
+            and item.type in ("likert", "scale_0_10")]
+
+
+def changes_between(intake: Interview, later: Interview) -> list[Change]:
+    first, second = instrument_of(intake.response.instrument_version), instrument_of(later.response.instrument_version)
+    before, after = intake.response.answer_values(), later.response.answer_values()
+    changes = []
+    for item_id in comparable_items(first, second):
+        if isinstance(before.get(item_id), int) and isinstance(after.get(item_id), int):
+            item = second.item(item_id)
+            changes.append(Change(item_id, item.text, before[item_id], after[item_id], item.numeric_range()[1]))
+    return changes
+

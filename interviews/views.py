@@ -1,0 +1,162 @@
+"""Interview pages for wijkteam workers and analysts, the sync endpoint of the offline outbox, and the PWA files."""
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import generate_csrf
+from werkzeug.datastructures import MultiDict
+
+from accounts import audit
+from accounts.auth import current_user, requires
+from extensions import db
+from geography.areas import buurt_choices
+from interviews.forms import build_interview_form
+from interviews.service import (
+    INTERVIEW_INSTRUMENTS,
+    SyncConflict,
+    changes_between,
+    client_history,
+    may_open,
+    new_sync_key,
+    save_interview,
+    visible_interviews,
+)
+from models import Interview, Role
+from surveys.instruments import Instrument, localise
+from surveys.navigation import Navigator
+from surveys.registry import get_instrument, instrument_of
+
+bp = Blueprint("interviews", __name__, url_prefix="/staff/interviews", template_folder="templates")
+
+
+def _instrument(slug: str | None) -> Instrument | None:
+    return get_instrument(slug) if slug in INTERVIEW_INSTRUMENTS else None
+
+
+def _form_for(instrument: Instrument, formdata=None):
+    form = build_interview_form(instrument, g.lang, formdata=formdata)
+    municipality_id = current_user().team.municipality_id
+    form.buurt.choices = {"": [("", _("Choose the neighbourhood"))], **buurt_choices(municipality_id)}
+    return form
+
+
+@bp.get("")
+@requires(Role.interviewer, Role.analyst, menu=_l("Interviews"))
+def index():
+    user = current_user()
+    return render_template("interviews/index.html", interviews=visible_interviews(user),
+                           instruments=[get_instrument(slug) for slug in INTERVIEW_INSTRUMENTS],
+                           can_interview=user.role is Role.interviewer, localise=localise)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(Role.interviewer)
+def new():
+    instrument = _instrument(request.values.get("instrument"))
+    if instrument is None:
+        return redirect(url_for("interviews.index"))
+    status = 200
+    if request.method == "POST":
+        form = _form_for(instrument, formdata=request.form)
+        try:
+            saved = save_interview(current_user(), instrument, form, g.lang, current_app.config["CLIENT_CODE_SECRET"])
+        except SyncConflict:
+            abort(409)
+        if saved is not None:
+            return redirect(url_for("interviews.show", interview_id=saved.interview.id))
+        status = 422
+    else:
+        form = _form_for(instrument)
+        form.sync_key.data = new_sync_key()
+    return render_template("interviews/form.html", form=form, instrument=instrument, localise=localise,
+                           keep_key=request.method == "POST"), status
+
+
+@bp.route("/sync", methods=["GET", "POST"])
+@requires(Role.interviewer)
+def sync():
+    """The offline outbox sends each stored interview here as the form's fields, once or many times."""
+    if request.method == "GET":  # a fresh CSRF token: a page from the tablet's cache may hold an old one
+        return jsonify(csrf_token=generate_csrf())
+    payload = request.get_json(silent=True)
+    fields = payload.get("fields") if isinstance(payload, dict) else None
+    if not isinstance(fields, list) or not all(
+            isinstance(pair, list) and len(pair) == 2 and all(isinstance(part, str) for part in pair)
+            for pair in fields):
+        return jsonify(status="invalid", errors={"": [_("This is not an interview we can read.")]}), 400
+    formdata = MultiDict(fields)
+    instrument = _instrument(formdata.get("instrument"))
+    if instrument is None:
+        return jsonify(status="invalid", errors={"instrument": [_("Unknown questionnaire.")]}), 422
+    form = _form_for(instrument, formdata=formdata)
+    try:
+        saved = save_interview(current_user(), instrument, form, g.lang, current_app.config["CLIENT_CODE_SECRET"])
+    except SyncConflict:
+        return jsonify(status="conflict", errors={"": [_("This interview belongs to someone else.")]}), 409
+    if saved is None:
+        errors = {name: [str(error) for error in field_errors] for name, field_errors in form.errors.items()}
+        return jsonify(status="invalid", errors=errors), 422
+    url = url_for("interviews.show", interview_id=saved.interview.id)
+    return jsonify(status="stored" if saved.created else "duplicate", url=url), 201 if saved.created else 200
+
+
+@bp.get("/<int:interview_id>")
+@requires(Role.interviewer, Role.analyst)
+def show(interview_id: int):
+    user = current_user()
+    interview = db.get_or_404(Interview, interview_id)
+    if not may_open(user, interview):
+        audit.record("forbidden", user, "interview", interview.id)
+        abort(403)
+    audit.record("interview_viewed", user, "interview", interview.id)
+    instrument = instrument_of(interview.response.instrument_version)
+    history = client_history(interview)
+    intake = history[0]
+    changes = changes_between(intake, interview) if intake.id != interview.id else []
+    summary = Navigator(instrument, interview.response.answer_values()).summary(g.lang)
+    return render_template("interviews/show.html", interview=interview, instrument=instrument, history=history,
+                           intake=intake, changes=changes, summary=summary, localise=localise,
+                           show_interviewer=user.role is Role.analyst)
+
+
+def service_worker():
+    """The service worker, served from /staff/ so that it may cache the interview pages (scope /staff/)."""
+    response = current_app.send_static_file("js/sw.js")
+    response.headers["Service-Worker-Allowed"] = "/staff/"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def manifest():
+    data = {
+        "name": _("Leefwereld interviews"),
+        "short_name": _("Interviews"),
+        "start_url": url_for("interviews.index"),
+        "scope": "/staff/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": current_app.config["THEME_PRIMARY"],
+        "lang": g.lang,
+        "icons": [{"src": url_for("static", filename="icon.svg"), "sizes": "any", "type": "image/svg+xml"}],
+    }
+    response = jsonify(data)
+    response.mimetype = "application/manifest+json"
+    return response
+
+
+def init_interviews(app) -> None:
+    app.register_blueprint(bp)
+    app.add_url_rule("/staff/sw.js", endpoint="service_worker", view_func=service_worker)
+    app.add_url_rule("/staff/manifest.webmanifest", endpoint="manifest", view_func=manifest)
+

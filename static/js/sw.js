@@ -1,0 +1,34 @@
+// Service worker of the interview pages: serves them, their stylesheet and scripts from the device's cache when
+// there is no connection. The pages put themselves in the cache (static/js/interview.js); logging out empties it.
+"use strict";
+var OFFLINE_CACHE = "leefwereld-interviews";
+
+self.addEventListener("install", function () { self.skipWaiting(); });
+self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  var url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) { return; }
+  var isAsset = url.pathname.indexOf("/assets/") === 0 || url.pathname.indexOf("/static/") === 0;
+  var isInterviewPage = url.pathname === "/staff/interviews" || url.pathname === "/staff/interviews/new";
+  if (!isAsset && !isInterviewPage) { return; }
+  if (isAsset) {
+    // assets carry their version in the address or change rarely: the cache first
+    event.respondWith(caches.match(request).then(function (hit) { return hit || fetch(request); }));
+    return;
+  }
+  // pages: the network first (fresh data), the cached copy when there is no connection
+  event.respondWith(fetch(request).then(function (response) {
+    if (response.ok && !response.redirected) {
+      var copy = response.clone();
+      // refresh only a cache the pages made: after logging out (cache deleted) nothing comes back
+      caches.has(OFFLINE_CACHE).then(function (has) {
+        if (has) { return caches.open(OFFLINE_CACHE).then(function (cache) { return cache.put(request, copy); }); }
+      });
+    }
+    return response;
+  }).catch(function () {
+    return caches.match(request).then(function (hit) { return hit || Response.error(); });
+  }));
+});
