@@ -72,7 +72,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     from accounts.views import init_accounts
     from assets import init_assets
     from demo.cli import demo_command
+    from exchange.cli import retention_cli, waves_cli
+    from exchange.views import bp as exchange_bp
     from geography.cli import geography_cli
+    from interviews.views import init_interviews
     from surveys.cli import instruments_cli, responses_cli
     from surveys.registry import init_registry
     from surveys.views import bp as surveys_bp
@@ -82,10 +85,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.register_blueprint(surveys_bp)
     init_accounts(app)
+    app.register_blueprint(exchange_bp)
+    init_interviews(app)
     app.cli.add_command(demo_command)
     app.cli.add_command(geography_cli)
     app.cli.add_command(instruments_cli)
     app.cli.add_command(responses_cli)
+    app.cli.add_command(waves_cli)
+    app.cli.add_command(retention_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(teams_cli)
 
@@ -120,7 +127,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         if request.is_secure:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        if request.endpoint and request.endpoint.startswith("surveys."):
+        if request.endpoint and request.endpoint.startswith(("surveys.", "interviews.", "accounts.")):
             # answers are personal: no shared cache may keep a page, and the back button re-fetches it
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -23,6 +23,13 @@ def _int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def _retention_overrides() -> dict[str, int]:
+    """RETENTION_DAYS_<SLUG> per instrument, e.g. RETENTION_DAYS_ADULT=365 for the instrument with slug adult."""
+    prefix = "RETENTION_DAYS_"
+    return {name[len(prefix):].lower(): int(value) for name, value in os.environ.items()
+            if name.startswith(prefix) and value.strip()}
+
+
 def instance_secret(instance_path: Path, name: str) -> str:
     """Read a secret kept in the instance folder, creating it on first use (never a constant in code)."""
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -43,8 +50,12 @@ def instance_secret(instance_path: Path, name: str) -> str:
 class Settings:
     database_url: str
     secret_key: str
+    client_code_secret: str
     suppression_min_n: int
     response_expiry_days: int
+    retention_days: int
+    retention_days_by_instrument: dict[str, int]
+    import_max_bytes: int
     session_cookie_secure: bool
     ratelimit_enabled: bool
     ratelimit_storage_uri: str
@@ -58,8 +69,15 @@ class Settings:
         return cls(
             database_url=os.environ.get("DATABASE_URL") or default_db,
             secret_key=os.environ.get("SECRET_KEY") or instance_secret(instance_path, "secret_key"),
+            # A key of its own: rotating SECRET_KEY (sessions) must not unlink follow-ups from their intake.
+            client_code_secret=os.environ.get("CLIENT_CODE_SECRET") or instance_secret(instance_path,
+                                                                                        "client_code_key"),
             suppression_min_n=_int("SUPPRESSION_MIN_N", 10),
             response_expiry_days=_int("RESPONSE_EXPIRY_DAYS", 30),
+            # Submitted responses are deleted this long after submission by `flask retention apply`.
+            retention_days=_int("RETENTION_DAYS", 730),
+            retention_days_by_instrument=_retention_overrides(),
+            import_max_bytes=_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024),
             session_cookie_secure=_bool("SESSION_COOKIE_SECURE", True),
             ratelimit_enabled=_bool("RATELIMIT_ENABLED", True),
             ratelimit_storage_uri=os.environ.get("RATELIMIT_STORAGE_URI") or "memory://",
@@ -72,10 +90,15 @@ class Settings:
     def flask_config(self) -> dict:
         return {
             "SECRET_KEY": self.secret_key,
+            "CLIENT_CODE_SECRET": self.client_code_secret,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
             "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
             "SUPPRESSION_MIN_N": self.suppression_min_n,
             "RESPONSE_EXPIRY_DAYS": self.response_expiry_days,
+            "RETENTION_DAYS": self.retention_days,
+            **{f"RETENTION_DAYS_{slug.upper()}": days for slug, days in self.retention_days_by_instrument.items()},
+            # Only the staff upload of response files may send this much; every other request keeps the cap below.
+            "IMPORT_MAX_BYTES": self.import_max_bytes,
             "SESSION_COOKIE_SECURE": self.session_cookie_secure,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",

@@ -94,7 +94,7 @@ def save_interview(user: User, instrument: Instrument, form: InterviewFormBase, 
         form.buurt.errors = [_("Choose the neighbourhood from the list.")]
     wave = open_wave(team.municipality_id, instrument.slug, day)
     if wave is None and not form.conducted_on.errors:
-        form.conducted_on.errors = [_("No survey period offers this questionnaire on this date. Ask an analyst "
+        form.conducted_on.errors = [_("No wave offers this questionnaire on this date. Ask an analyst "
                                       "to open one.")]
     if not valid or any(field.errors for field in form):
         return None

@@ -99,6 +99,9 @@ class Response(db.Model):
             "(status = 'submitted') = (submitted_at IS NOT NULL)", name="submitted_has_time"
         ),
         CheckConstraint("page_index >= 0", name="page_index_not_negative"),
+        # an imported row is found again by its id in the source file, or else by the hash of its content
+        UniqueConstraint("wave_id", "external_id", name="uq_response_wave_external_id"),
+        UniqueConstraint("wave_id", "import_hash", name="uq_response_wave_import_hash"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -120,6 +123,10 @@ class Response(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # Imported responses only: the respondent number of the source (a paper form, an earlier system), and a hash
+    # of the imported row, so that importing the same file again adds nothing.
+    external_id: Mapped[str | None] = mapped_column(String(80))
+    import_hash: Mapped[str | None] = mapped_column(String(64))
 
     wave: Mapped[Wave] = relationship()
     instrument_version: Mapped[InstrumentVersion] = relationship()

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 
 from extensions import db
-from models import Answer, Response, ResponseMode, ResponseStatus, SubmissionKey, Wave
+from models import Answer, Interview, Response, ResponseMode, ResponseStatus, SubmissionKey, Wave
 from models.types import utcnow
 from surveys.instruments import Instrument, Page
 from surveys.registry import ensure_version
@@ -205,3 +205,33 @@ def purge_expired(now: datetime | None = None) -> int:
         db.session.execute(delete(Response).where(Response.id.in_(ids)))
     db.session.commit()
     return len(ids)
+
+
+def delete_responses(ids: list[int]) -> None:
+    """Really delete these responses with their answers, submit keys and interview notes (the caller commits)."""
+    if not ids:
+        return
+    db.session.execute(delete(Answer).where(Answer.response_id.in_(ids)))
+    db.session.execute(delete(SubmissionKey).where(SubmissionKey.response_id.in_(ids)))
+    db.session.execute(delete(Interview).where(Interview.response_id.in_(ids)))
+    db.session.execute(delete(Response).where(Response.id.in_(ids)))
+
+
+def find_for_erasure(code: str, secret: str) -> Response | None:
+    """The response a resident's code belongs to, sent or not yet sent; None for an unknown or expired code."""
+    result = find_by_resume_code(code, secret)
+    return result.response if result.problem in (None, "submitted") else None
+
+
+def erase_response(response: Response) -> None:
+    """Delete a response at the resident's request, in one transaction. The audit log says that a response was
+    erased, never what it held."""
+    from accounts import audit
+
+    details = {"wave": response.wave_id, "instrument": response.instrument_version.slug,
+               "status": response.status.value}
+    response_id = response.id
+    db.session.expunge(response)  # deleted below with a bulk statement; the session must not flush it again
+    delete_responses([response_id])
+    audit.record("response_erased_by_resident", None, "response", response_id, commit=False, **details)
+    db.session.commit()

@@ -42,6 +42,8 @@ SESSION_KEY = "response"
 START_LIMIT = rate_limit("60 per minute")
 PAGE_LIMIT = rate_limit("300 per minute")
 RESUME_LIMIT = rate_limit("10 per minute")
+ERASE_CODE_KEY = "erase_code"  # the code shown once on the thank-you page
+ERASE_KEY = "erase"  # the response a resident's code opened for erasure
 
 
 def _expiry_days() -> int:
@@ -87,7 +89,8 @@ def index():
 @bp.get("/w/<int:wave_id>/")
 def landing(wave_id: int):
     wave = db.get_or_404(Wave, wave_id)
-    instruments = [get_instrument(slug) for slug in wave.instrument_slugs if get_instrument(slug)]
+    instruments = [instrument for slug in wave.instrument_slugs
+                   if (instrument := get_instrument(slug)) and not instrument.interview_only]
     is_open = wave.is_open(flow.municipal_today())
     return render_template("surveys/landing.html", wave=wave, instruments=instruments, is_open=is_open,
                            closed_message=None if is_open else _closed_message(wave), localise=localise)
@@ -98,7 +101,7 @@ def landing(wave_id: int):
 def start(wave_id: int, slug: str):
     wave = db.get_or_404(Wave, wave_id)
     instrument = get_instrument(slug)
-    if instrument is None or slug not in wave.instrument_slugs:
+    if instrument is None or instrument.interview_only or slug not in wave.instrument_slugs:
         abort(404)
     form = StartForm()
     status = 200
@@ -300,20 +303,27 @@ def review(response: Response, instrument: Instrument):
                 flash(_closed_message(response.wave), "error")
                 status = 409
             else:
+                # a code to erase the answers later, shown once on the thank-you page
+                session[ERASE_CODE_KEY] = flow.issue_resume_code(response, current_app.config["SECRET_KEY"])
                 return redirect(url_for("surveys.done"))
     return render_template("surveys/review.html", form=form, instrument=instrument, localise=localise,
                            summary=navigator.summary(g.lang), submit_key=flow.new_submit_key(),
                            neighbourhood=response.neighbourhood), status
 
 
-@bp.get("/r/done")
+@bp.route("/r/done", methods=["GET", "POST"])
+@PAGE_LIMIT
 @with_response
 def done(response: Response, instrument: Instrument):
     if response.status is not ResponseStatus.submitted:
         return redirect(url_for("surveys.review"))
+    form = StartForm()
+    code = session.pop(ERASE_CODE_KEY, None)
+    if request.method == "POST" and form.validate_on_submit():
+        code = flow.issue_resume_code(response, current_app.config["SECRET_KEY"])
     web = spider_web(response.answer_values(), g.lang)
     return render_template("surveys/done.html", web=web, municipality=response.wave.municipality,
-                           instrument=instrument, localise=localise)
+                           instrument=instrument, localise=localise, code=code, form=form)
 
 
 @bp.route("/r/pause", methods=["GET", "POST"])
@@ -342,8 +352,9 @@ def resume():
             if result.problem is None or result.problem == "submitted":
                 session[SESSION_KEY] = result.response.token
                 session.permanent = True
-                if result.problem == "submitted":
-                    return redirect(url_for("surveys.done"))
+                if result.problem == "submitted":  # sent answers cannot change; the code can still erase them
+                    session[ERASE_KEY] = result.response.token
+                    return redirect(url_for("surveys.erase_confirm"))
                 if result.response.neighbourhood_id is None:
                     return redirect(url_for("surveys.area"))
                 return redirect(url_for("surveys.page", index=result.response.page_index))
@@ -354,3 +365,53 @@ def resume():
             else:
                 form.code.errors = [_("We do not know this code. Check it and try again.")]
     return render_template("surveys/resume.html", form=form), status
+
+
+@bp.route("/erase", methods=["GET", "POST"])
+@RESUME_LIMIT
+def erase():
+    """A resident types the code from the thank-you page (or a resume code) to have their answers deleted."""
+    form = ResumeForm()
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if not form.validate_on_submit():
+            form.code.errors = [_("This page was open too long. Type your code again.")]
+        else:
+            response = flow.find_for_erasure(form.code.data or "", current_app.config["SECRET_KEY"])
+            if response is None:
+                form.code.errors = [_("We do not know this code. Check it and try again.")]
+            else:
+                session[ERASE_KEY] = response.token
+                return redirect(url_for("surveys.erase_confirm"))
+    return render_template("surveys/erase.html", form=form), status
+
+
+@bp.route("/erase/confirm", methods=["GET", "POST"])
+@PAGE_LIMIT
+def erase_confirm():
+    """What will be deleted, and the button that deletes it for good."""
+    response = flow.find_response(session.get(ERASE_KEY))
+    if response is None:
+        return redirect(url_for("surveys.erase"))
+    instrument = instrument_of(response.instrument_version)
+    form = StartForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            token = response.token
+            flow.erase_response(response)
+            session.pop(ERASE_KEY, None)
+            if session.get(SESSION_KEY) == token:
+                session.pop(SESSION_KEY, None)
+            return redirect(url_for("surveys.erased"))
+        flash(_("This page was open too long. Press the button again to delete your answers."), "error")
+        status = 422
+    summary = Navigator(instrument, response.answer_values()).summary(g.lang)
+    return render_template("surveys/erase_confirm.html", form=form, response=response, instrument=instrument,
+                           localise=localise, summary=summary, neighbourhood=response.neighbourhood), status
+
+
+@bp.get("/erase/done")
+def erased():
+    return render_template("surveys/erased.html")

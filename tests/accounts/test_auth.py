@@ -47,7 +47,7 @@ def test_unknown_address_and_wrong_password_get_the_same_message(app, demo_wave)
     client = app.test_client()
     unknown = login_form(client, "nobody@leefdam.example", PASSWORD).get_data(as_text=True)
     wrong = login_form(client, "analyst@leefdam.example", "not the password at all").get_data(as_text=True)
-    message = "Dit e-mailadres en wachtwoord horen niet bij een account."
+    message = "Er is geen account met dit e-mailadres en dit wachtwoord."
     assert message in unknown and message in wrong
     assert actions()[-2:] == ["login_failed", "login_failed"]
 
@@ -58,7 +58,7 @@ def test_repeated_failures_lock_the_account_even_for_the_right_password(app, dem
     for _ in range(5):
         assert login_form(client, user.email, "wrong password here").status_code == 422
     locked = login_form(client, user.email, PASSWORD)
-    assert locked.status_code == 422 and "Te vaak" in locked.get_data(as_text=True)
+    assert locked.status_code == 422 and "Te veel verkeerde pogingen" in locked.get_data(as_text=True)
     assert "account_locked" in actions() and actions()[-1] == "login_refused_locked"
     # the lock runs out by itself
     user = db.session.get(User, user.id)

@@ -23,6 +23,17 @@ MATRIX: dict[str, set[Role]] = {
     "interviews.new": {INTERVIEWER},
     "interviews.sync": {INTERVIEWER},
     "interviews.show": {INTERVIEWER, ANALYST},
+    "exchange.waves": {ADMIN, ANALYST},
+    "exchange.new_wave": {ADMIN, ANALYST},
+    "exchange.wave": {ADMIN, ANALYST},
+    "exchange.open_wave_view": {ADMIN, ANALYST},
+    "exchange.close_wave_view": {ADMIN, ANALYST},
+    "exchange.import_view": {ADMIN, ANALYST},
+    "exchange.export": {ADMIN, ANALYST},
+    "exchange.codebooks": {ADMIN, ANALYST},
+    "exchange.codebook": {ADMIN, ANALYST},
+    "exchange.codebook_csv": {ADMIN, ANALYST},
+    "exchange.retention": {ADMIN},
 }
 # open to everyone by design: the resident survey, assets, logging in or out, the interview app's service worker
 # and manifest (files without data)
