@@ -1,0 +1,240 @@
+"""Scale profiles per area: response, means with intervals, band shares, differences from the rest, reliability."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.frames import parent_code
+from analysis.inference import (
+    benjamini_hochberg,
+    cronbach_alpha,
+    kish_effective_n,
+    proportion_test,
+    t_interval,
+    welch_test,
+    wilson_interval,
+)
+from analysis.records import HIGHER_THAN_REST, LOWER_THAN_REST, WEIGHTED, ProfileRecord, clean
+
+
+@dataclass(frozen=True)
+class AreaGroups:
+    """Which area of one level every respondent row belongs to: index into `codes`, -1 where unknown."""
+
+    level: str
+    codes: tuple[str, ...]
+    index: np.ndarray
+
+
+def area_groups(respondents: pd.DataFrame, areas: pd.DataFrame) -> list[AreaGroups]:
+    """Municipality, wijk and buurt membership of each row, for every area in `areas` (also those without rows)."""
+    municipality = tuple(areas.index[areas["level"] == "municipality"])
+    groups = [AreaGroups("municipality", municipality, np.zeros(len(respondents), dtype=np.int64))]
+    buurt_codes = respondents["buurt_code"].astype(object)
+    wijk_codes = respondents["wijk_code"].astype(object) if "wijk_code" in respondents else None
+    if wijk_codes is None or wijk_codes.isna().any():
+        derived = buurt_codes.map(lambda code: parent_code(code) if isinstance(code, str) else None)
+        wijk_codes = derived if wijk_codes is None else wijk_codes.where(wijk_codes.notna(), derived)
+    for level, column in (("wijk", wijk_codes), ("buurt", buurt_codes)):
+        codes = tuple(areas.index[areas["level"] == level])
+        index = pd.Categorical(column, categories=list(codes)).codes.astype(np.int64)
+        groups.append(AreaGroups(level, codes, index))
+    return groups
+
+
+@dataclass(frozen=True)
+class _Moments:
+    n: np.ndarray
+    mean: np.ndarray
+    var: np.ndarray
+
+
+def _from_sums(n: np.ndarray, s1: np.ndarray, s2: np.ndarray, centre: float) -> _Moments:
+    """Mean and variance from count, sum and sum of squares of values minus `centre` (centred to keep them exact)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = centre + s1 / n
+        var = np.maximum(s2 - s1 * s1 / n, 0.0) / (n - 1)
+    return _Moments(n, np.where(n > 0, mean, np.nan), np.where(n > 1, var, np.nan))
+
+
+def _newcombe(p1: np.ndarray, l1: np.ndarray, u1: np.ndarray, p2: np.ndarray, l2: np.ndarray, u2: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Newcombe's hybrid score interval for a difference of two proportions, from their Wilson intervals."""
+    diff = p1 - p2
+    return diff - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2), diff + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+
+
+class _Builder:
+    """Collects the records of one level, with their p-values, so the level's tests are adjusted together."""
+
+    def __init__(self, instrument: str, groups: AreaGroups):
+        self.instrument = instrument
+        self.groups = groups
+        self.records: list[ProfileRecord] = []
+        self.tests: list[tuple[int, float, float]] = []  # (position of the p record, p, signed difference)
+
+    def add(self, area: int, measure: str, statistic: str, value, lower=None, upper=None, n=None,
+            flags: tuple[str, ...] = ()) -> int:
+        self.records.append(ProfileRecord(
+            area_code=self.groups.codes[area], area_level=self.groups.level, instrument=self.instrument,
+            measure=measure, statistic=statistic, value=clean(value), lower=clean(lower), upper=clean(upper),
+            n=None if n is None else int(n), flags=flags,
+        ))
+        return len(self.records) - 1
+
+    def test(self, area: int, measure: str, diff, lower, upper, p, n) -> None:
+        self.add(area, measure, "diff_vs_rest", diff, lower, upper, n)
+        position = self.add(area, measure, "p_vs_rest", p, n=n)
+        if not np.isnan(p):
+            self.tests.append((position, float(p), float(diff)))
+
+    def finish(self, fdr: float) -> list[ProfileRecord]:
+        """Flag significant differences after Benjamini-Hochberg over every test of this level."""
+        if not self.tests:
+            return self.records
+        q = benjamini_hochberg(np.array([p for _, p, _ in self.tests]))
+        records = self.records
+        for (position, _, diff), q_value in zip(self.tests, q, strict=True):
+            if q_value < fdr and diff != 0:
+                flag = LOWER_THAN_REST if diff < 0 else HIGHER_THAN_REST
+                # the mean/share record sits right before diff_vs_rest, which sits right before p_vs_rest
+                for offset in (0, 1, 2):
+                    records[position - offset] = records[position - offset].with_flags(flag)
+        return records
+
+
+def _mean_measure(builder: _Builder, measure: str, values: np.ndarray, weights: np.ndarray | None,
+                  confidence: float) -> None:
+    groups = builder.groups
+    size = len(groups.codes)
+    valid = ~np.isnan(values) & (groups.index >= 0)
+    everywhere = ~np.isnan(values)
+    if not everywhere.any():
+        return
+    centre = float(values[everywhere].mean())
+    centred = values[valid] - centre
+    n = np.bincount(groups.index[valid], minlength=size).astype(float)
+    s1 = np.bincount(groups.index[valid], weights=centred, minlength=size)
+    s2 = np.bincount(groups.index[valid], weights=centred * centred, minlength=size)
+    local = _from_sums(n, s1, s2, centre)
+    lower, upper = t_interval(local.mean, np.sqrt(local.var), local.n, confidence)
+    # the rest of the municipality: its sums minus the area's
+    all_centred = values[everywhere] - centre
+    rest = _from_sums(float(everywhere.sum()) - n, float(all_centred.sum()) - s1,
+                      float((all_centred * all_centred).sum()) - s2, centre)
+    diff, diff_lower, diff_upper, p = welch_test(local.mean, local.var, local.n, rest.mean, rest.var, rest.n,
+                                                 confidence)
+    if weights is not None:
+        weighted = _weighted_means(groups.index[valid], size, values[valid], weights[valid], confidence)
+    for area in np.flatnonzero(local.n > 0):
+        n = local.n[area]
+        builder.add(area, measure, "sd", np.sqrt(local.var[area]), n=n)
+        if weights is not None:
+            mean_w, lower_w, upper_w, ess = (part[area] for part in weighted)
+            builder.add(area, measure, "mean_weighted", mean_w, lower_w, upper_w, n, (WEIGHTED,))
+            builder.add(area, measure, "effective_n", ess, n=n, flags=(WEIGHTED,))
+        builder.add(area, measure, "mean", local.mean[area], lower[area], upper[area], n)
+        if groups.level != "municipality":
+            builder.test(area, measure, diff[area], diff_lower[area], diff_upper[area], p[area], n)
+
+
+def _weighted_means(index: np.ndarray, size: int, values: np.ndarray, weights: np.ndarray, confidence: float
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    sw = np.bincount(index, weights=weights, minlength=size)
+    sw2 = np.bincount(index, weights=weights * weights, minlength=size)
+    swx = np.bincount(index, weights=weights * values, minlength=size)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = swx / sw
+        spread = np.bincount(index, weights=weights * (values - mean[index]) ** 2, minlength=size) / sw
+        ess = kish_effective_n(sw, sw2)
+        sd = np.sqrt(spread * ess / (ess - 1))
+    lower, upper = t_interval(mean, sd, ess, confidence)
+    return mean, lower, upper, ess
+
+
+def _partition_measure(builder: _Builder, family: str, codes: np.ndarray, members: list[str],
+                       weights: np.ndarray | None, confidence: float) -> None:
+    groups = builder.groups
+    size = len(groups.codes)
+    valid = (codes >= 0) & (groups.index >= 0)
+    index = groups.index[valid]
+    member_codes = codes[valid]
+    n = np.bincount(index, minlength=size).astype(float)
+    total_n = float((codes >= 0).sum())
+    if weights is not None:
+        sw = np.bincount(index, weights=weights[valid], minlength=size)
+        ess = kish_effective_n(sw, np.bincount(index, weights=weights[valid] ** 2, minlength=size))
+    for position, member in enumerate(members):
+        k = np.bincount(index, weights=(member_codes == position).astype(float), minlength=size)
+        total_k = float((codes == position).sum())
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = k / n
+            rest_share = (total_k - k) / (total_n - n)
+        lower, upper = wilson_interval(k, n, confidence)
+        rest_lower, rest_upper = wilson_interval(total_k - k, total_n - n, confidence)
+        diff_lower, diff_upper = _newcombe(share, lower, upper, rest_share, rest_lower, rest_upper)
+        p = proportion_test(k, n, total_k - k, total_n - n) if groups.level != "municipality" else None
+        if weights is not None:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                share_w = np.bincount(index, weights=weights[valid] * (member_codes == position),
+                                      minlength=size) / sw
+            lower_w, upper_w = wilson_interval(share_w * ess, ess, confidence)
+        measure = f"{family}:{member}"
+        for area in np.flatnonzero(n > 0):
+            if weights is not None:
+                builder.add(area, measure, "share_weighted", share_w[area], lower_w[area], upper_w[area], n[area],
+                            (WEIGHTED,))
+            builder.add(area, measure, "share", share[area], lower[area], upper[area], n[area])
+            if p is not None:
+                builder.test(area, measure, share[area] - rest_share[area], diff_lower[area], diff_upper[area],
+                             p[area], n[area])
+
+
+def scale_profiles(respondents: pd.DataFrame, scores: pd.DataFrame, areas: pd.DataFrame, *, instrument: str,
+                   eligible: pd.Series | None = None, weights: np.ndarray | None = None,
+                   reliability: Mapping[str, pd.DataFrame] | None = None, confidence: float = 0.95,
+                   fdr: float = 0.05) -> list[ProfileRecord]:
+    """Profile records of one instrument for the municipality, every wijk and every buurt in `areas`.
+
+    `respondents` gives each row's buurt_code (and wijk_code); `scores` (same rows) holds score_frame() columns:
+    a float column is a measure named without "_score", a categorical "<scale>_band" column a partition of the
+    respondents into bands. Per area: respondents n and response rate (n over `eligible`, the population in the
+    instrument's audience per area code); per measure mean, SD and t interval, per band share and Wilson interval;
+    for wijken and buurten the difference from the rest of the municipality (Welch t; Fisher exact for small
+    counts), flagged lower/higher after Benjamini-Hochberg at `fdr` over all tests of that area level. With
+    `weights` (see weighting.py) also weighted means and shares with Kish effective n. With `reliability`
+    (scale id -> item values) Cronbach's alpha for the municipality.
+    """
+    groups_per_level = area_groups(respondents, areas)
+    records: list[ProfileRecord] = []
+    weights = None if weights is None else np.asarray(weights, dtype=float)
+    for groups in groups_per_level:
+        builder = _Builder(instrument, groups)
+        counts = np.bincount(groups.index[groups.index >= 0], minlength=len(groups.codes))
+        for area, count in enumerate(counts):
+            builder.add(area, "respondents", "n", count, n=count)
+            if eligible is not None:
+                population = eligible.get(groups.codes[area], np.nan)
+                rate = count / population if population and population > 0 else np.nan
+                builder.add(area, "respondents", "response_rate", rate, n=count)
+        for column in scores.columns:
+            series = scores[column]
+            if isinstance(series.dtype, pd.CategoricalDtype):
+                family = column.removesuffix("_band")
+                _partition_measure(builder, family, series.cat.codes.to_numpy().astype(np.int64),
+                                   [str(member) for member in series.cat.categories], weights, confidence)
+            else:
+                measure = column.removesuffix("_score")
+                _mean_measure(builder, measure, series.to_numpy(dtype=float, na_value=np.nan), weights,
+                              confidence)
+        if groups.level == "municipality" and reliability:
+            for scale_id, values in reliability.items():
+                if values.shape[1] < 2:
+                    continue
+                alpha, lower, upper, n = cronbach_alpha(values.to_numpy(dtype=float))
+                builder.add(0, scale_id, "alpha", alpha, lower, upper, n)
+        records.extend(builder.finish(fdr))
+    return records

@@ -1,0 +1,210 @@
+"""One reproducible analysis run: scores, profiles, types and themes, with disclosure control applied last."""
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.change import change_profiles
+from analysis.disclosure import apply_disclosure
+from analysis.frames import area_table, eligible_population, population_frame, respondents_frame
+from analysis.profiles import scale_profiles
+from analysis.records import SUPPRESSED, ProfileRecord
+from analysis.scrub import scrub
+from analysis.themes import LanguageThemes, Quote, discover_themes, representative_quotes, theme_prevalence
+from analysis.types import TypeModel, fit_types, type_shares
+from analysis.weighting import poststratification_weights
+from surveys.instruments import Instrument
+from surveys.scoring import item_value_frame, score_frame
+
+OPEN_ANSWERS = "open_answers"  # the `instrument` of theme records: a question's answers span instruments
+_SOURCES = (Path(__file__).parent, Path(__file__).parent.parent / "surveys" / "scoring.py")
+
+
+@dataclass(frozen=True)
+class RunParams:
+    min_n: int = 10                      # suppression threshold for a group
+    indicative_n: int = 30               # below this an estimate is flagged indicative
+    min_count: int | None = None         # smallest shown band/type count (None: min_n)
+    confidence: float = 0.95
+    fdr: float = 0.05                    # Benjamini-Hochberg level for lower/higher than the rest
+    weights: bool = True                 # post-stratify by age band against the population
+    types: bool = True
+    type_k_range: tuple[int, int] = (2, 6)
+    type_sample: int = 10_000
+    themes: bool = True
+    theme_k: str | int = "auto"
+    theme_k_range: tuple[int, int] = (3, 8)
+    theme_min_answers: int = 50          # languages with fewer answers go to analysts unmodelled
+    theme_fit_sample: int = 20_000
+    quotes_per_theme: int = 3
+    scrub_with_deduce: bool = True
+
+
+@dataclass(frozen=True)
+class QuestionThemes:
+    """Themes of one open question. Quotes are scrubbed proposals that an analyst must approve before use;
+    `unmodelled` lists (response_id, language) of answers in languages with too few answers to model."""
+
+    question: str
+    models: dict[str, LanguageThemes]
+    quotes: tuple[Quote, ...]
+    unmodelled: tuple[tuple[Any, str], ...]
+
+
+@dataclass
+class RunResult:
+    records: list[ProfileRecord]
+    types: dict[str, TypeModel]
+    themes: dict[str, QuestionThemes]
+    timings: dict[str, float]
+    params: dict[str, Any]
+    seed: int
+    instrument_versions: dict[str, dict[str, Any]]
+    code_version: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def code_version() -> str:
+    """Package version plus a hash of the analysis and scoring sources, so a stored run names the code it ran."""
+    try:
+        version = metadata.version("leefwereld")
+    except metadata.PackageNotFoundError:
+        version = "0"
+    digest = hashlib.sha256()
+    for source in _SOURCES:
+        for path in sorted(source.rglob("*.py")) if source.is_dir() else [source]:
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return f"{version}+{digest.hexdigest()[:12]}"
+
+
+def _open_questions(instruments: Mapping[str, Instrument]) -> list[str]:
+    seen: dict[str, None] = {}
+    for slug in sorted(instruments):
+        for item in instruments[slug].items:
+            if item.open_question:
+                seen[item.id] = None
+    return list(seen)
+
+
+def run_analysis(respondents: pd.DataFrame | Iterable[Mapping[str, Any]], instruments: Mapping[str, Instrument],
+                 population: Mapping[str, Mapping[str, int]] | pd.DataFrame, areas: pd.DataFrame | Iterable[str],
+                 *, texts: pd.DataFrame | None = None, clients: Iterable[Mapping[str, Any]] | None = None,
+                 previous: RunResult | None = None, seed: int = 0, params: RunParams | None = None) -> RunResult:
+    """Analyse one wave.
+
+    `respondents`: the frame of analysis.frames.respondents_frame (or its plain records); `population`: per area
+    code and CBS age band; `areas`: analysis.frames.area_table (or area codes); `texts`: optional long frame
+    (response_id, question, text) to take open answers from instead of the respondents' item columns; `clients`:
+    optional wijkteam interview records (see analysis.change); `previous`: the last wave's result, whose types keep
+    their ids. Every figure leaves as a ProfileRecord after disclosure control; the same input and seed give the
+    same result.
+    """
+    params = params or RunParams()
+    timings: dict[str, float] = {}
+    started = clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = now - clock
+        clock = now
+
+    frame = respondents if isinstance(respondents, pd.DataFrame) else respondents_frame(respondents)
+    areas = areas if isinstance(areas, pd.DataFrame) else area_table(areas)
+    population = population_frame(population)
+    slugs = [slug for slug in sorted(instruments) if (frame["instrument"] == slug).any()]
+    rows = {slug: np.flatnonzero((frame["instrument"] == slug).to_numpy()) for slug in slugs}
+    lap("load")
+
+    scores = {slug: score_frame(instruments[slug], frame.iloc[rows[slug]]) for slug in slugs}
+    lap("score")
+
+    records: list[ProfileRecord] = []
+    for slug in slugs:
+        instrument, subset = instruments[slug], frame.iloc[rows[slug]]
+        eligible = eligible_population(population, instrument).sum(axis=1)
+        weights = poststratification_weights(subset, instrument, population) if params.weights else None
+        reliability = {scale.id: item_value_frame(instrument, scale.id, subset)
+                       for scale in instrument.scales if len(scale.items) > 1}
+        records.extend(scale_profiles(subset, scores[slug], areas, instrument=slug, eligible=eligible,
+                                      weights=weights, reliability=reliability, confidence=params.confidence,
+                                      fdr=params.fdr))
+    lap("profiles")
+
+    type_models: dict[str, TypeModel] = {}
+    if params.types:
+        for slug in slugs:
+            features = [f"{scale.id}_score" for scale in instruments[slug].scales]
+            if len(rows[slug]) < max(params.min_n, 3 * params.type_k_range[1]) or len(features) < 2:
+                continue
+            result = fit_types(scores[slug], features, instrument=slug, k_range=params.type_k_range, seed=seed,
+                               sample_size=params.type_sample,
+                               previous=previous.types.get(slug) if previous else None)
+            type_models[slug] = result.model
+            records.extend(type_shares(result, frame.iloc[rows[slug]], areas, params.confidence))
+    lap("types")
+
+    theme_results = {}
+    if params.themes:
+        for question in _open_questions({slug: instruments[slug] for slug in slugs}):
+            if texts is not None:
+                chosen = texts[texts["question"] == question]
+                located = frame.set_index("response_id").loc[chosen["response_id"]].reset_index()
+                answers, answer_ids = chosen["text"].tolist(), chosen["response_id"].tolist()
+            else:
+                if question not in frame.columns:
+                    continue
+                column = frame[question].astype(object)
+                present = np.flatnonzero(column.map(lambda value: isinstance(value, str) and bool(value.strip()))
+                                         .to_numpy(dtype=bool))
+                located = frame.iloc[present].reset_index(drop=True)
+                answers = column.iloc[present].tolist()
+                answer_ids = located["response_id"].tolist()
+            if not answers:
+                continue
+            result = discover_themes(answers, ids=answer_ids, hints=located["locale"].astype(object).tolist(),
+                                     themes=params.theme_k, k_range=params.theme_k_range, seed=seed,
+                                     min_answers=params.theme_min_answers, fit_sample=params.theme_fit_sample)
+            records.extend(theme_prevalence(result, located, areas, question=question, instrument=OPEN_ANSWERS,
+                                            confidence=params.confidence))
+            theme_results[question] = (result, answers, located)
+    lap("themes")
+
+    if clients is not None:
+        records.extend(change_profiles(clients, areas, confidence=params.confidence))
+    records = apply_disclosure(records, areas, min_n=params.min_n, indicative_n=params.indicative_n,
+                               min_count=params.min_count)
+    lap("disclosure")
+    hidden = {(record.measure, record.area_code) for record in records
+              if record.instrument == OPEN_ANSWERS and SUPPRESSED in record.flags}
+    themes: dict[str, QuestionThemes] = {}
+    keep = frozenset(str(name) for name in areas["name"])  # area names in a quote are no personal data
+
+    def scrubber(text: str, language: str) -> str:
+        return scrub(text, language, use_deduce=params.scrub_with_deduce, keep=keep)
+
+    for question, (result, answers, located) in theme_results.items():
+        quotes = [quote for quote in representative_quotes(result, answers, located, areas, question=question,
+                                                           per_theme=params.quotes_per_theme, scrubber=scrubber)
+                  if (f"{question}@{quote.theme_id}", quote.area_code) not in hidden]
+        themes[question] = QuestionThemes(
+            question=question, models=result.models, quotes=tuple(quotes),
+            unmodelled=tuple(zip(result.unmodelled["id"], result.unmodelled["language"], strict=True)),
+        )
+    lap("quotes")
+    timings["total"] = time.perf_counter() - started
+    return RunResult(
+        records=records, types=type_models, themes=themes, timings=timings, params=asdict(params), seed=seed,
+        instrument_versions={slug: {"version": instruments[slug].version,
+                                    "content_hash": instruments[slug].content_hash} for slug in slugs},
+        code_version=code_version(), counts={slug: len(rows[slug]) for slug in slugs},
+    )

@@ -1,0 +1,170 @@
+"""TF-IDF features of open answers: word stems and stem bigrams plus character n-grams, built without Python loops
+over the (possibly millions of) answers."""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+WORD_WEIGHT = 1.0
+# Character n-grams (3..5 within words) catch spelling variants and inflections the stemmer misses; weighted lower so
+# that themes are still driven by words.
+CHAR_WEIGHT = 0.6
+
+
+def _char_grams(token: str, sizes: tuple[int, int]) -> list[str]:
+    padded = f" {token} "
+    return [padded[start:start + size] for size in range(sizes[0], sizes[1] + 1)
+            for start in range(len(padded) - size + 1)]
+
+
+def _flat(lists: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+    lengths = np.fromiter((len(item) for item in lists), dtype=np.int64, count=len(lists))
+    flat = np.fromiter((token for item in lists for token in item), dtype=object, count=int(lengths.sum()))
+    return flat, np.repeat(np.arange(len(lists)), lengths)
+
+
+def _counts(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> sparse.csr_matrix:
+    matrix = sparse.csr_matrix((np.ones(len(rows), dtype=np.float64), (rows, cols)), shape=shape)
+    matrix.sum_duplicates()
+    return matrix
+
+
+def _tfidf(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
+    """Sublinear term frequency (1 + log tf) times idf, rows scaled to unit length."""
+    matrix = counts.copy()
+    matrix.data = 1.0 + np.log(matrix.data)
+    matrix = matrix @ sparse.diags(idf)
+    return _unit_rows(sparse.csr_matrix(matrix))
+
+
+def _unit_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)
+
+
+@dataclass
+class FeatureSpace:
+    """A fitted vocabulary with idf weights; transform() maps any answers of the same language into it."""
+
+    stems: pd.Index
+    bigrams: pd.Index            # int64 keys: first stem id * len(stems) + second stem id
+    char_grams: pd.Index
+    word_idf: np.ndarray
+    char_idf: np.ndarray
+    word_names: list[str]        # readable name per word feature (unigrams, then bigrams)
+    char_sizes: tuple[int, int] = (3, 5)
+    _grams_of: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+    @property
+    def word_features(self) -> int:
+        return len(self.stems) + len(self.bigrams)
+
+    def _word_counts(self, stem_lists: Sequence[Sequence[str]]) -> sparse.csr_matrix:
+        flat, docs = _flat(stem_lists)
+        ids = self.stems.get_indexer(flat) if len(flat) else np.zeros(0, dtype=np.int64)
+        known = ids >= 0
+        unigrams = _counts(docs[known], ids[known], (len(stem_lists), len(self.stems)))
+        same_doc = (docs[1:] == docs[:-1]) & known[1:] & known[:-1]
+        keys = ids[:-1][same_doc].astype(np.int64) * len(self.stems) + ids[1:][same_doc]
+        pair_ids = self.bigrams.get_indexer(keys) if len(keys) else np.zeros(0, dtype=np.int64)
+        pair_docs = docs[1:][same_doc]
+        found = pair_ids >= 0
+        pairs = _counts(pair_docs[found], pair_ids[found], (len(stem_lists), len(self.bigrams)))
+        return sparse.hstack([unigrams, pairs], format="csr")
+
+    def _char_counts(self, token_lists: Sequence[Sequence[str]]) -> sparse.csr_matrix:
+        flat, docs = _flat(token_lists)
+        codes, uniques = pd.factorize(flat) if len(flat) else (np.zeros(0, dtype=np.int64), [])
+        rows, cols = [], []
+        for position, token in enumerate(uniques):
+            grams = self._grams_of.get(token)
+            if grams is None:
+                grams = self.char_grams.get_indexer(_char_grams(token, self.char_sizes))
+                grams = self._grams_of[token] = grams[grams >= 0]
+            rows.append(np.full(len(grams), position))
+            cols.append(grams)
+        token_grams = _counts(np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64),
+                              np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64),
+                              (len(uniques), len(self.char_grams)))
+        doc_tokens = _counts(docs, codes, (len(token_lists), len(uniques)))
+        return sparse.csr_matrix(doc_tokens @ token_grams)
+
+    def transform(self, token_lists: Sequence[Sequence[str]], stem_lists: Sequence[Sequence[str]]
+                  ) -> sparse.csr_matrix:
+        """Unit-length TF-IDF rows: the word block and the character block, each unit length, then weighted."""
+        words = _tfidf(self._word_counts(stem_lists), self.word_idf) * WORD_WEIGHT
+        chars = _tfidf(self._char_counts(token_lists), self.char_idf) * CHAR_WEIGHT
+        return _unit_rows(sparse.hstack([words, chars], format="csr"))
+
+    def word_block(self, matrix: sparse.csr_matrix | np.ndarray) -> sparse.csr_matrix | np.ndarray:
+        return matrix[:, : self.word_features]
+
+
+def _document_frequency(counts: sparse.csr_matrix, weights: np.ndarray) -> np.ndarray:
+    present = counts.copy()
+    present.data[:] = 1.0
+    return np.asarray(present.T @ weights).ravel()
+
+
+def _select(df: np.ndarray, total: float, min_df: float, max_df: float, limit: int | None) -> np.ndarray:
+    keep = np.flatnonzero((df >= min_df) & (df <= max_df * total))
+    if limit is not None and len(keep) > limit:
+        keep = keep[np.argsort(-df[keep], kind="stable")[:limit]]
+        keep.sort()
+    return keep
+
+
+def fit_features(token_lists: Sequence[Sequence[str]], stem_lists: Sequence[Sequence[str]],
+                 weights: np.ndarray | None = None, *, min_df: float = 2, max_df: float = 0.5,
+                 max_char_features: int = 30_000, char_sizes: tuple[int, int] = (3, 5)) -> FeatureSpace:
+    """Vocabulary and idf from answers (each with a weight: how many answers it stands for). Terms in fewer than
+    `min_df` answers or more than `max_df` of them are dropped; characters n-grams are capped by frequency."""
+    size = len(stem_lists)
+    weights = np.ones(size) if weights is None else np.asarray(weights, dtype=float)
+    total = float(weights.sum())
+    flat_stems, _ = _flat(stem_lists)
+    all_stems = pd.Index(pd.unique(flat_stems)) if len(flat_stems) else pd.Index([], dtype=object)
+    provisional = FeatureSpace(all_stems, pd.Index([], dtype=np.int64), pd.Index([], dtype=object),
+                               np.zeros(0), np.zeros(0), [], char_sizes)
+    unigram_df = _document_frequency(provisional._word_counts(stem_lists)[:, : len(all_stems)], weights)
+    stems = all_stems[_select(unigram_df, total, min_df, max_df, None)]
+    # bigrams of kept stems only
+    flat, docs = _flat(stem_lists)
+    ids = stems.get_indexer(flat) if len(flat) else np.zeros(0, dtype=np.int64)
+    same_doc = (docs[1:] == docs[:-1]) & (ids[1:] >= 0) & (ids[:-1] >= 0)
+    keys = ids[:-1][same_doc].astype(np.int64) * len(stems) + ids[1:][same_doc]
+    all_pairs = pd.Index(pd.unique(keys), dtype=np.int64)
+    pair_counts = _counts(docs[1:][same_doc], all_pairs.get_indexer(keys), (size, len(all_pairs)))
+    pair_df = _document_frequency(pair_counts, weights)
+    bigrams = all_pairs[_select(pair_df, total, min_df, max_df, None)]
+    flat_tokens, _ = _flat(token_lists)
+    unique_tokens = pd.unique(flat_tokens) if len(flat_tokens) else []
+    all_grams = pd.Index(pd.unique(np.fromiter((gram for token in unique_tokens
+                                                 for gram in _char_grams(token, char_sizes)), dtype=object)))
+    provisional = FeatureSpace(stems, bigrams, all_grams, np.zeros(0), np.zeros(0), [], char_sizes)
+    char_df = _document_frequency(provisional._char_counts(token_lists), weights)
+    grams = all_grams[_select(char_df, total, min_df, max_df, max_char_features)]
+    space = FeatureSpace(stems, bigrams, grams, np.zeros(0), np.zeros(0), [], char_sizes)
+    word_df = _document_frequency(space._word_counts(stem_lists), weights)
+    space.word_idf = np.log((1 + total) / (1 + word_df)) + 1
+    space.char_idf = np.log((1 + total) / (1 + _document_frequency(space._char_counts(token_lists), weights))) + 1
+    space.word_names = _names(stems, bigrams, token_lists, stem_lists)
+    return space
+
+
+def _names(stems: pd.Index, bigrams: pd.Index, token_lists: Sequence[Sequence[str]],
+           stem_lists: Sequence[Sequence[str]]) -> list[str]:
+    """Each stem shown as its most frequent word ("drempel" for stem "drempel", "gevaarlijk" for "gevaar")."""
+    seen: dict[str, Counter] = {}
+    for tokens, stems_of_doc in zip(token_lists, stem_lists, strict=True):
+        for token, stem in zip(tokens, stems_of_doc, strict=True):
+            seen.setdefault(stem, Counter())[token] += 1
+    words = [seen[stem].most_common(1)[0][0] if stem in seen else stem for stem in stems]
+    pairs = [f"{words[key // len(stems)]} {words[key % len(stems)]}" for key in bigrams]
+    return words + pairs

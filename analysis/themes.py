@@ -1,0 +1,435 @@
+"""Themes in open answers: per-language TF-IDF and NMF with the number of themes chosen by stability across seeds.
+
+Each language gets its own model. Pooling languages into one model groups answers by language rather than by
+topic: on the synthetic wave of tests/analysis/test_themes.py (four planted topics in six languages) one pooled model
+has a normalised mutual information of its themes with language well above that with topic, while per-language models
+recover the topics (NMI with topic close to 1 in Dutch); that test measures and asserts it on every run.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.optimize import linear_sum_assignment
+from sklearn.decomposition import NMF
+from sklearn.exceptions import ConvergenceWarning
+
+from analysis.inference import wilson_interval
+from analysis.language import UNDETERMINED, detect_languages
+from analysis.profiles import area_groups
+from analysis.records import ProfileRecord, clean
+from analysis.textfeatures import FeatureSpace, fit_features
+from analysis.textnorm import analyse
+
+POOLED = "pooled"
+_BATCH = 50_000
+_HALS_ITERATIONS = 60
+
+
+@dataclass(frozen=True)
+class Theme:
+    id: str                       # "<language>-<number>", numbered by size: "nl-1" is the largest Dutch theme
+    language: str
+    label: str                    # the three top terms, for analysts; the views show top_terms translated as data
+    top_terms: tuple[str, ...]
+    answers: int                  # answers with this as their main theme
+    share: float                  # of the language's answers that carry the theme at all
+
+
+@dataclass(frozen=True)
+class LanguageThemes:
+    """The model of one language (or of all, when pooled)."""
+
+    language: str
+    k: int
+    criterion: str                       # "stability" (chosen) or "fixed" (asked for)
+    criterion_values: dict[int, float]   # mean matched cosine similarity of themes across seeds, per k
+    answers: int
+    distinct: int
+    fitted_on: int                       # answers in the seeded fitting sample
+    themes: tuple[Theme, ...]
+
+
+@dataclass
+class ThemeResult:
+    """Themes of one open question. `answers` has one row per input answer (same order): id, language, theme (main
+    theme id or NA), weight (its share of the answer), themes (tuple of (id, share) at or above min_weight),
+    centrality (cosine of the answer to its main theme's centre), model (the language model it was themed by).
+    `unmodelled` holds answers in languages with too
+    few answers to model (id, language, text), for analysts to read rather than forcing them into Dutch themes."""
+
+    models: dict[str, LanguageThemes]
+    answers: pd.DataFrame
+    unmodelled: pd.DataFrame
+    memberships: pd.DataFrame  # long form of answers["themes"]: row (position in answers), theme, share
+
+    def theme(self, theme_id: str) -> Theme:
+        return next(theme for model in self.models.values() for theme in model.themes if theme.id == theme_id)
+
+
+def _nnls_rows(cross: np.ndarray, gram: np.ndarray, iterations: int = _HALS_ITERATIONS) -> np.ndarray:
+    """Non-negative least squares of every row against fixed themes (HALS on W with H fixed): X ~ W H.
+
+    Needs only X H^T (`cross`, one sparse product) and H H^T (`gram`), so a million answers cost seconds.
+    """
+    k = gram.shape[0]
+    w = np.maximum(np.linalg.lstsq(gram, cross.T, rcond=None)[0].T, 0.0)
+    diagonal = np.where(np.diag(gram) > 0, np.diag(gram), 1.0)
+    for _ in range(iterations):
+        for j in range(k):
+            w[:, j] = np.maximum(w[:, j] + (cross[:, j] - w @ gram[:, j]) / diagonal[j], 0.0)
+    return w
+
+
+def _fit_nmf(matrix: sparse.csr_matrix, k: int, seed: int, init: str) -> np.ndarray:
+    model = NMF(n_components=k, init=init, random_state=seed, max_iter=400, tol=1e-4)
+    with warnings.catch_warnings():
+        # random starts on a few hundred short answers converge slowly; the themes are settled long before the
+        # tolerance is met, and stability measures what matters
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(matrix)
+    return model.components_
+
+
+def _stability(matrix: sparse.csr_matrix, k: int, seed: int, repeats: int) -> float:
+    """Mean cosine similarity of themes between NMF runs from different random starts, after Hungarian matching
+    (after Greene, O'Callaghan and Cunningham 2014): a k that fits the data is found again from any start."""
+    runs = []
+    for repeat in range(repeats):
+        components = _fit_nmf(matrix, k, seed + 1000 * (repeat + 1), "random")
+        norms = np.linalg.norm(components, axis=1, keepdims=True)
+        runs.append(components / np.where(norms > 0, norms, 1.0))
+    scores = []
+    for first in range(repeats):
+        for second in range(first + 1, repeats):
+            similarity = runs[first] @ runs[second].T
+            rows, cols = linear_sum_assignment(-similarity)
+            scores.append(float(similarity[rows, cols].mean()))
+    return float(np.mean(scores))
+
+
+def _weighted(matrix: sparse.csr_matrix, weights: np.ndarray) -> sparse.csr_matrix:
+    """Rows scaled by sqrt(weight): NMF's squared error then counts a distinct answer once per time it was given."""
+    return sparse.diags(np.sqrt(weights)) @ matrix
+
+
+def _model_language(language: str, codes: np.ndarray, distinct: list[str], *,
+                    token_language: Sequence[str], themes: str | int, k_range: tuple[int, int], seed: int,
+                    fit_sample: int, selection_sample: int, repeats: int, stability_threshold: float,
+                    min_weight: float, top_terms: int, min_explained: float
+                    ) -> tuple[LanguageThemes, np.ndarray, np.ndarray, np.ndarray]:
+    """Fit one language. Returns the model and, per distinct text, normalised theme weights, main theme, centrality."""
+    # pooled answers are tokenised and stemmed each in its own language; otherwise token_language is one language
+    token_lists: list[list[str]] = [[] for _ in distinct]
+    stem_lists: list[list[str]] = [[] for _ in distinct]
+    languages = np.asarray(token_language, dtype=object)
+    for own in sorted(set(languages)):
+        positions = np.flatnonzero(languages == own)
+        tokens, stems = analyse([distinct[p] for p in positions], own)
+        for position, token_list, stem_list in zip(positions, tokens, stems, strict=True):
+            token_lists[position], stem_lists[position] = token_list, stem_list
+
+    rng = np.random.default_rng(seed)
+    sampled = rng.choice(len(codes), size=min(fit_sample, len(codes)), replace=False)
+    sample_weights = np.bincount(codes[sampled], minlength=len(distinct)).astype(float)
+    fit_rows = np.flatnonzero(sample_weights)
+    space = fit_features([token_lists[i] for i in fit_rows], [stem_lists[i] for i in fit_rows],
+                         sample_weights[fit_rows])
+    fit_matrix = space.transform([token_lists[i] for i in fit_rows], [stem_lists[i] for i in fit_rows])
+    fit_matrix = _weighted(fit_matrix, sample_weights[fit_rows])
+    nonempty = np.flatnonzero(np.asarray(fit_matrix.sum(axis=1)).ravel() > 0)
+    fit_matrix = fit_matrix[nonempty]
+    criterion_values: dict[int, float] = {}
+    if themes == "auto":
+        low, high = k_range
+        high = max(low, min(high, fit_matrix.shape[0] - 1, fit_matrix.shape[1] - 1))
+        subset = fit_matrix
+        if fit_matrix.shape[0] > selection_sample:
+            subset = fit_matrix[np.sort(rng.choice(fit_matrix.shape[0], size=selection_sample, replace=False))]
+        for k in range(low, high + 1):
+            criterion_values[k] = _stability(subset, k, seed, repeats)
+        # The largest k whose themes come back from every start is the finest grain the data supports; stability
+        # alone peaks at small k, where a few frequent answers fix the themes whatever the start.
+        stable = [k for k, value in criterion_values.items() if value >= stability_threshold]
+        k = max(stable) if stable else max(criterion_values, key=lambda k: (criterion_values[k], -k))
+        criterion = "stability"
+    else:
+        k, criterion = int(themes), "fixed"
+    k = max(1, min(k, fit_matrix.shape[0], fit_matrix.shape[1]))
+    components = _fit_nmf(fit_matrix, k, seed, "nndsvda")
+    weights, centrality = _assign(space, components, token_lists, stem_lists, min_explained)
+    totals = weights.sum(axis=1, keepdims=True)
+    shares = np.divide(weights, totals, out=np.zeros_like(weights), where=totals > 0)
+    main = np.where(totals.ravel() > 0, shares.argmax(axis=1), -1)
+    multiplicity = np.bincount(codes, minlength=len(distinct))
+    primary_counts = np.bincount(main[main >= 0], weights=multiplicity[main >= 0], minlength=k)
+    # number themes by size, so ids are reproducible and "-1" is the largest
+    ranking = np.argsort(-primary_counts, kind="stable")
+    components, shares, centrality = components[ranking], shares[:, ranking], centrality[:, ranking]
+    renumber = np.empty(k, dtype=np.int64)
+    renumber[ranking] = np.arange(k)
+    main = np.where(main >= 0, renumber[np.maximum(main, 0)], -1)
+    carried = np.asarray(((shares >= min_weight).T * multiplicity).sum(axis=1)).ravel()
+    word_part = space.word_block(components)
+    theme_list = []
+    for index in range(k):
+        top = np.argsort(-word_part[index], kind="stable")[:top_terms]
+        terms = tuple(space.word_names[i] for i in top if word_part[index, i] > 0)
+        theme_list.append(Theme(
+            id=f"{language}-{index + 1}", language=language, label=" / ".join(terms[:3]), top_terms=terms,
+            answers=int(np.sum(multiplicity[main == index])), share=float(carried[index] / max(len(codes), 1)),
+        ))
+    model = LanguageThemes(language=language, k=k, criterion=criterion, criterion_values=criterion_values,
+                           answers=len(codes), distinct=len(distinct), fitted_on=len(sampled),
+                           themes=tuple(theme_list))
+    main_centrality = np.where(main >= 0, centrality[np.arange(len(main)), np.maximum(main, 0)], np.nan)
+    return model, shares, main, main_centrality
+
+
+def _assign(space: FeatureSpace, components: np.ndarray, token_lists: list[list[str]],
+            stem_lists: list[list[str]], min_explained: float) -> tuple[np.ndarray, np.ndarray]:
+    """Theme weights (NNLS against fixed themes) and cosine to each theme centre, in batches to bound memory.
+
+    An answer whose themes explain less than `min_explained` of its squared length (1 - |x - wH|^2 / |x|^2) gets
+    no theme: it shares only stray character n-grams with them and would otherwise land in whichever is nearest.
+    """
+    gram = components @ components.T
+    norms = np.linalg.norm(components, axis=1)
+    unit = components / np.where(norms > 0, norms, 1.0)[:, None]
+    weights, centrality = [], []
+    for start in range(0, len(token_lists), _BATCH):
+        matrix = space.transform(token_lists[start:start + _BATCH], stem_lists[start:start + _BATCH])
+        cross = np.asarray(matrix @ components.T)
+        found = _nnls_rows(cross, gram)
+        length = np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel()
+        residual = length - 2 * (found * cross).sum(axis=1) + ((found @ gram) * found).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            explained = np.where(length > 0, 1 - residual / length, 0.0)
+        found[explained < min_explained] = 0.0
+        weights.append(found)
+        centrality.append(np.asarray(matrix @ unit.T))
+    k = components.shape[0]
+    return (np.vstack(weights) if weights else np.zeros((0, k)),
+            np.vstack(centrality) if centrality else np.zeros((0, k)))
+
+
+def discover_themes(texts: Sequence[str | None], *, ids: Sequence | None = None,
+                    hints: Sequence[str | None] | None = None, languages: Sequence[str] | None = None,
+                    themes: str | int = "auto", k_range: tuple[int, int] = (3, 8), seed: int = 0,
+                    min_answers: int = 50, fit_sample: int = 20_000, selection_sample: int = 3_000, repeats: int = 3,
+                    stability_threshold: float = 0.85,
+                    min_weight: float = 0.25, min_explained: float = 0.1, top_terms: int = 8,
+                    pool_languages: bool = False) -> ThemeResult:
+    """Themes of the answers to one open question.
+
+    The language of each answer is detected (locale `hints` help for short texts) unless `languages` is given.
+    Each language with at least `min_answers` answers gets its own model: TF-IDF of stems, stem bigrams and
+    character n-grams; NMF fitted on a seeded sample of at most `fit_sample` answers, with k the largest in `k_range`
+    whose stability across `repeats` random starts (mean matched cosine of themes) reaches `stability_threshold`
+    (the most stable k if none does), or k = `themes`; every answer then gets non-negative theme weights.
+    An answer carries each theme with at least `min_weight` of its weight; its main theme is the largest. An answer
+    its themes explain less than `min_explained` of has none (see _assign).
+    `pool_languages=True` fits one model over all languages (for comparison only; see the module docstring).
+    """
+    size = len(texts)
+    ids = list(range(size)) if ids is None else list(ids)
+    clean_texts = ["" if text is None or (isinstance(text, float) and text != text) else str(text).strip()
+                   for text in texts]
+    if languages is None:
+        languages = detect_languages(clean_texts, hints)
+    languages = np.asarray(languages, dtype=object)
+    has_text = np.array([bool(text) for text in clean_texts], dtype=bool)
+    groups = {POOLED: np.flatnonzero(has_text)} if pool_languages else {
+        language: np.flatnonzero(has_text & (languages == language)) for language in sorted(set(languages[has_text]))
+    }
+    answer_theme = np.full(size, None, dtype=object)
+    answer_weight = np.full(size, np.nan)
+    answer_centrality = np.full(size, np.nan)
+    answer_themes = np.empty(size, dtype=object)
+    answer_themes[:] = [()] * size
+    answer_model = np.full(size, None, dtype=object)
+    member_rows, member_themes, member_shares = [], [], []
+    models: dict[str, LanguageThemes] = {}
+    unmodelled = []
+    for language, rows in groups.items():
+        if language == UNDETERMINED or len(rows) < min_answers:
+            unmodelled.extend(rows.tolist())
+            continue
+        codes, distinct = pd.factorize(pd.Series([clean_texts[row] for row in rows], dtype=object))
+        distinct = list(distinct)
+        first_row = np.full(len(distinct), -1)
+        first_row[codes[::-1]] = rows[::-1]
+        token_language = languages[first_row] if pool_languages else [language] * len(distinct)
+        model, shares, main, centrality = _model_language(
+            language, codes, distinct, token_language=token_language, themes=themes, k_range=k_range,
+            seed=seed, fit_sample=fit_sample, selection_sample=selection_sample, repeats=repeats,
+            stability_threshold=stability_threshold, min_weight=min_weight, top_terms=top_terms,
+            min_explained=min_explained)
+        models[language] = model
+        theme_ids = np.array([theme.id for theme in model.themes], dtype=object)
+        per_distinct = [tuple((theme_ids[j], float(row[j])) for j in np.flatnonzero(row >= min_weight))
+                        for row in shares]
+        main_rows = main[codes]
+        answer_theme[rows] = np.where(main_rows >= 0, theme_ids[np.maximum(main_rows, 0)], None)
+        answer_weight[rows] = np.where(main_rows >= 0, shares[codes, np.maximum(main_rows, 0)], np.nan)
+        answer_centrality[rows] = centrality[codes]
+        answer_model[rows] = language
+        for row, code in zip(rows.tolist(), codes.tolist(), strict=True):
+            answer_themes[row] = per_distinct[code]
+        carried = sparse.csr_matrix(np.where(shares >= min_weight, shares, 0.0))[codes].tocoo()
+        member_rows.append(rows[carried.row])
+        member_themes.append(theme_ids[carried.col])
+        member_shares.append(carried.data)
+    answers = pd.DataFrame({
+        "id": ids, "language": languages, "theme": pd.array(answer_theme, dtype="string"),
+        "weight": answer_weight, "themes": answer_themes, "centrality": answer_centrality,
+        "model": pd.array(answer_model, dtype="string"),
+    })
+    memberships = pd.DataFrame({
+        "row": np.concatenate(member_rows) if member_rows else np.zeros(0, dtype=np.int64),
+        "theme": np.concatenate(member_themes) if member_themes else np.zeros(0, dtype=object),
+        "share": np.concatenate(member_shares) if member_shares else np.zeros(0),
+    }).sort_values(["row", "theme"], kind="stable", ignore_index=True)
+    unmodelled.sort()
+    left = pd.DataFrame({"id": [ids[row] for row in unmodelled], "language": languages[unmodelled].tolist(),
+                         "text": [clean_texts[row] for row in unmodelled]})
+    return ThemeResult(models, answers, left, memberships)
+
+
+def theme_prevalence(result: ThemeResult, respondents: pd.DataFrame, areas: pd.DataFrame, *, question: str,
+                     instrument: str = "", confidence: float = 0.95) -> list[ProfileRecord]:
+    """Per area, the share of a language's answers that carry each of its themes, with Wilson intervals.
+
+    `respondents` holds buurt_code/wijk_code for the answers, row for row. Measure "<question>@<theme id>", n the
+    answers in that language in the area.
+    """
+    records = []
+    model_of = result.answers["model"].fillna("").to_numpy(dtype=object)
+    member_rows = result.memberships["row"].to_numpy()
+    member_themes = result.memberships["theme"].to_numpy(dtype=object)
+    for groups in area_groups(respondents, areas):
+        size = len(groups.codes)
+        for language, model in result.models.items():
+            answered = (model_of == language) & (groups.index >= 0)
+            n = np.bincount(groups.index[answered], minlength=size)
+            for theme in model.themes:
+                rows = member_rows[member_themes == theme.id]
+                rows = rows[groups.index[rows] >= 0]
+                k = np.bincount(groups.index[rows], minlength=size)
+                lower, upper = wilson_interval(k, n, confidence)
+                for area in np.flatnonzero(n > 0):
+                    records.append(ProfileRecord(
+                        area_code=groups.codes[area], area_level=groups.level, instrument=instrument,
+                        measure=f"{question}@{theme.id}", statistic="share", value=clean(k[area] / n[area]),
+                        lower=clean(lower[area]), upper=clean(upper[area]), n=int(n[area]),
+                    ))
+    return records
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A representative answer, scrubbed, proposed for an analyst to approve before anyone else sees it."""
+
+    question: str
+    theme_id: str
+    area_code: str
+    answer_id: object
+    text: str
+    centrality: float
+    status: str = "proposed"
+
+
+def representative_quotes(result: ThemeResult, texts: Sequence[str], respondents: pd.DataFrame, areas: pd.DataFrame,
+                          *, question: str, per_theme: int = 3, languages_of_text: Sequence[str] | None = None,
+                          scrubber=None, exclude_areas: frozenset[str] = frozenset()) -> list[Quote]:
+    """Per theme and area, the `per_theme` answers nearest the theme centre (main theme, highest centrality),
+    scrubbed by `scrubber(text, language)` (default analysis.scrub.scrub). Only these candidates are scrubbed."""
+    if scrubber is None:
+        from analysis.scrub import scrub as scrubber
+    answers = result.answers
+    themes = answers["theme"].to_numpy(dtype=object)
+    centrality = answers["centrality"].to_numpy(dtype=float)
+    languages = answers["language"].to_numpy(dtype=object)
+    quotes = []
+    answer_ids = answers["id"].tolist()
+    for groups in area_groups(respondents, areas):
+        frame = pd.DataFrame({"area": groups.index, "theme": themes, "centrality": centrality})
+        frame["text"] = [str(text) for text in texts]
+        frame = frame[(frame["area"] >= 0) & frame["theme"].notna()]
+        frame = frame.sort_values(["theme", "area", "centrality"], ascending=[True, True, False], kind="stable")
+        # the same words from several residents make one quote
+        frame = frame.drop_duplicates(["theme", "area", "text"])
+        best = frame.groupby(["theme", "area"], sort=True).head(per_theme)
+        for row, item in best.iterrows():
+            code = groups.codes[item["area"]]
+            if code in exclude_areas:
+                continue
+            text = scrubber(str(texts[row]), str(languages[row]))
+            quotes.append(Quote(question, str(item["theme"]), code, answer_ids[row], text,
+                                float(item["centrality"])))
+    return quotes
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analysis.themes",
+                                     description="Find themes in the open answers of a CSV file.")
+    parser.add_argument("input", type=Path)
+    parser.add_argument("--text-column", required=True)
+    parser.add_argument("--id-column")
+    parser.add_argument("--language-column", help="locale hint per row (the detected language of the text wins)")
+    parser.add_argument("--themes", default="auto", help="auto, or a fixed number of themes per language")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--min-answers", type=int, default=50,
+                        help="languages with fewer answers are listed for analysts, not modelled")
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+    frame = pd.read_csv(args.input, dtype=str, keep_default_na=False)
+    for column in (args.text_column, args.id_column, args.language_column):
+        if column and column not in frame.columns:
+            parser.error(f"column {column!r} is not in {args.input}")
+    if args.themes != "auto" and not args.themes.isdigit():
+        parser.error("--themes takes auto or a number")
+    texts = frame[args.text_column].tolist()
+    ids = frame[args.id_column].tolist() if args.id_column else list(range(1, len(frame) + 1))
+    hints = frame[args.language_column].tolist() if args.language_column else None
+    result = discover_themes(texts, ids=ids, hints=hints, themes=args.themes if args.themes == "auto"
+                             else int(args.themes), seed=args.seed, min_answers=args.min_answers)
+    answers = result.answers
+    labels = {theme.id: theme.label for model in result.models.values() for theme in model.themes}
+    out = pd.DataFrame({
+        "id": answers["id"], "language": answers["language"], "theme_id": answers["theme"].fillna(""),
+        "theme_label": [labels.get(theme, "") if isinstance(theme, str) else "" for theme in answers["theme"]],
+        "weight": answers["weight"].round(4),
+        "themes": [";".join(f"{theme_id}:{share:.2f}" for theme_id, share in item) for item in answers["themes"]],
+    })
+    out.to_csv(args.out, index=False)
+    from analysis.scrub import scrub
+
+    summary = []
+    for model in result.models.values():
+        for theme in model.themes:
+            members = answers.index[(answers["theme"].fillna("") == theme.id).to_numpy(dtype=bool)]
+            nearest = answers.loc[members].sort_values("centrality", ascending=False, kind="stable").head(3)
+            examples = [scrub(texts[row], model.language) for row in nearest.index]
+            summary.append({"theme_id": theme.id, "language": model.language, "label": theme.label,
+                            "top_terms": ", ".join(theme.top_terms), "answers": theme.answers,
+                            "k_criterion": model.criterion, "examples": " | ".join(examples)})
+    summary_path = args.out.with_name(args.out.name.removesuffix(".csv") + ".themes.csv")
+    pd.DataFrame(summary, columns=["theme_id", "language", "label", "top_terms", "answers", "k_criterion",
+                                   "examples"]).to_csv(summary_path, index=False)
+    left = len(result.unmodelled)
+    print(f"{len(texts)} answers, {len(result.models)} language model(s), "
+          f"{sum(model.k for model in result.models.values())} themes; {left} answers in languages with too few "
+          f"answers left for analysts; wrote {args.out} and {summary_path}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
