@@ -6,7 +6,7 @@ PORT ?= 5000
 export FLASK_APP := app
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install install-test assets translations lint bench clean extract-messages
+.PHONY: run test install install-test assets translations lint bench bench-analysis clean extract-messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ extract-messages: $(VENV)/.installed
 
 bench: install-test
 	$(BIN)/python benchmarks/submit.py
+
+# The analysis of a synthetic wave, time per stage and peak memory; add 1000000 by hand (a few minutes).
+bench-analysis: install-test
+	$(BIN)/python benchmarks/analysis.py --respondents 10000
+	$(BIN)/python benchmarks/analysis.py --respondents 100000
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor

@@ -76,6 +76,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     from exchange.views import bp as exchange_bp
     from geography.cli import geography_cli
     from interviews.views import init_interviews
+    from runs.cli import analyse_command
+    from runs.views import bp as runs_bp
     from surveys.cli import instruments_cli, responses_cli
     from surveys.registry import init_registry
     from surveys.views import bp as surveys_bp
@@ -86,6 +88,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(surveys_bp)
     init_accounts(app)
     app.register_blueprint(exchange_bp)
+    app.register_blueprint(runs_bp)
     init_interviews(app)
     app.cli.add_command(demo_command)
     app.cli.add_command(geography_cli)
@@ -95,6 +98,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.cli.add_command(retention_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(teams_cli)
+    app.cli.add_command(analyse_command)
 
     @app.before_request
     def _locale_context():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -98,15 +98,16 @@ def _open_questions(instruments: Mapping[str, Instrument]) -> list[str]:
 def run_analysis(respondents: pd.DataFrame | Iterable[Mapping[str, Any]], instruments: Mapping[str, Instrument],
                  population: Mapping[str, Mapping[str, int]] | pd.DataFrame, areas: pd.DataFrame | Iterable[str],
                  *, texts: pd.DataFrame | None = None, clients: Iterable[Mapping[str, Any]] | None = None,
-                 previous: RunResult | None = None, seed: int = 0, params: RunParams | None = None) -> RunResult:
+                 previous_types: Mapping[str, TypeModel] | None = None, seed: int = 0, params: RunParams | None = None,
+                 progress: Callable[[str], None] | None = None) -> RunResult:
     """Analyse one wave.
 
     `respondents`: the frame of analysis.frames.respondents_frame (or its plain records); `population`: per area
     code and CBS age band; `areas`: analysis.frames.area_table (or area codes); `texts`: optional long frame
     (response_id, question, text) to take open answers from instead of the respondents' item columns; `clients`:
-    optional wijkteam interview records (see analysis.change); `previous`: the last wave's result, whose types keep
-    their ids. Every figure leaves as a ProfileRecord after disclosure control; the same input and seed give the
-    same result.
+    optional wijkteam interview records (see analysis.change); `previous_types`: the last wave's type models, which
+    keep their ids; `progress`: called with each stage's name as it finishes. Every figure leaves as a ProfileRecord
+    after disclosure control; the same input and seed give the same result.
     """
     params = params or RunParams()
     timings: dict[str, float] = {}
@@ -117,6 +118,8 @@ def run_analysis(respondents: pd.DataFrame | Iterable[Mapping[str, Any]], instru
         now = time.perf_counter()
         timings[stage] = now - clock
         clock = now
+        if progress is not None:
+            progress(stage)
 
     frame = respondents if isinstance(respondents, pd.DataFrame) else respondents_frame(respondents)
     areas = areas if isinstance(areas, pd.DataFrame) else area_table(areas)
@@ -148,7 +151,7 @@ def run_analysis(respondents: pd.DataFrame | Iterable[Mapping[str, Any]], instru
                 continue
             result = fit_types(scores[slug], features, instrument=slug, k_range=params.type_k_range, seed=seed,
                                sample_size=params.type_sample,
-                               previous=previous.types.get(slug) if previous else None)
+                               previous=(previous_types or {}).get(slug))
             type_models[slug] = result.model
             records.extend(type_shares(result, frame.iloc[rows[slug]], areas, params.confidence))
     lap("types")

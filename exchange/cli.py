@@ -28,7 +28,7 @@ retention_cli = AppGroup("retention", help="Delete submitted responses past thei
 CLI_LANGUAGE = "en"  # like every other command's output
 
 
-def _via() -> str:
+def command_line_actor() -> str:
     # the command line has no staff account: the audit log names the system user who ran the command
     try:
         return f"cli:{getpass.getuser()}"
@@ -40,7 +40,7 @@ def _date(value: datetime | None) -> date | None:
     return value.date() if value else None
 
 
-def _wave(name: str) -> Wave:
+def wave_named(name: str) -> Wave:
     wave = find_wave(name)
     if wave is None:
         raise click.ClickException(f"unknown wave {name!r} (see `flask --app app waves list`)")
@@ -74,7 +74,7 @@ def create_command(name: str, instruments: str, opens: datetime | None, closes: 
     with force_locale(CLI_LANGUAGE):
         try:
             wave = create_wave(name, slugs, _municipality(code), _date(opens) or municipal_today(), _date(closes),
-                               via=_via())
+                               via=command_line_actor())
         except WaveError as error:
             raise click.ClickException(str(error)) from error
     click.echo(f"wave {wave.name!r} (id {wave.id}) created: {', '.join(wave.instrument_slugs)}, "
@@ -85,8 +85,8 @@ def create_command(name: str, instruments: str, opens: datetime | None, closes: 
 @click.argument("name")
 def close_command(name: str) -> None:
     """Close the wave NAME now (answers already sent are kept)."""
-    wave = _wave(name)
-    close_wave(wave, via=_via())
+    wave = wave_named(name)
+    close_wave(wave, via=command_line_actor())
     click.echo(f"wave {wave.name!r} closed (last day {wave.closes_on})")
 
 
@@ -94,8 +94,8 @@ def close_command(name: str) -> None:
 @click.argument("name")
 def open_command(name: str) -> None:
     """Open the wave NAME from today, without a closing date."""
-    wave = _wave(name)
-    open_wave(wave, via=_via())
+    wave = wave_named(name)
+    open_wave(wave, via=command_line_actor())
     click.echo(f"wave {wave.name!r} open from {wave.opens_on}")
 
 
@@ -122,13 +122,14 @@ def list_command() -> None:
 def import_command(file: Path, slug: str, wave_name: str, skip_invalid: bool, rejected: Path | None) -> None:
     """Import responses from a CSV or XLSX FILE (columns: item ids, buurt_code, optionally age_band, mode, locale,
     submitted_at, external_id). Nothing is imported while any row has a problem, unless --skip-invalid."""
-    wave = _wave(wave_name)
+    wave = wave_named(wave_name)
     instrument = get_instrument(slug)
     if instrument is None:
         raise click.ClickException(f"unknown questionnaire {slug!r}")
     with force_locale(CLI_LANGUAGE):
         try:
-            report = import_responses(file, file.name, wave, instrument, skip_invalid=skip_invalid, via=_via())
+            report = import_responses(file, file.name, wave, instrument, skip_invalid=skip_invalid,
+                                      via=command_line_actor())
         except ImportRefused as error:
             raise click.ClickException(str(error)) from error
         for problem in report.problems:
@@ -156,9 +157,9 @@ def import_command(file: Path, slug: str, wave_name: str, skip_invalid: bool, re
 @click.option("--no-free-text", is_flag=True, help="Leave out the answers to open questions.")
 def export_command(wave_name: str, fmt: str, out: Path, slug: str | None, no_free_text: bool) -> None:
     """Export the submitted responses of a wave, with every item and scale score (written to the audit log)."""
-    wave = _wave(wave_name)
+    wave = wave_named(wave_name)
     try:
-        count = export_wave(wave, fmt, out, slug, include_free_text=not no_free_text, via=_via())
+        count = export_wave(wave, fmt, out, slug, include_free_text=not no_free_text, via=command_line_actor())
     except ExportRefused as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"{count} response(s) written to {out}")
@@ -191,7 +192,7 @@ def apply_command(dry_run: bool) -> None:
             click.echo(f"{line.instrument}: {line.due} response(s) sent before {line.cutoff:%Y-%m-%d %H:%M} UTC "
                        f"({line.days} days) would be deleted")
         return
-    removed = apply_retention(current_app.config, via=_via())
+    removed = apply_retention(current_app.config, via=command_line_actor())
     for slug, count in removed.items():
         click.echo(f"{slug}: {count} response(s) deleted")
     click.echo(f"deleted {sum(removed.values())} response(s) in total")

@@ -1,5 +1,6 @@
 """All tables of Leefwereld; importing this package registers every model with the metadata."""
 from models.accounts import AuditEvent, Role, Team, User
+from models.analysis import AnalysisRun, ProfileSnapshot, Quote, QuoteStatus, RunStatus, Theme
 from models.geography import District, Municipality, Neighbourhood, PostcodeArea
 from models.interviews import Interview
 from models.survey import (
@@ -14,6 +15,7 @@ from models.survey import (
 )
 
 __all__ = [
+    "AnalysisRun",
     "Answer",
     "AuditEvent",
     "District",
@@ -22,12 +24,17 @@ __all__ = [
     "Municipality",
     "Neighbourhood",
     "PostcodeArea",
+    "ProfileSnapshot",
+    "Quote",
+    "QuoteStatus",
     "Response",
     "ResponseMode",
     "ResponseStatus",
     "Role",
+    "RunStatus",
     "SubmissionKey",
     "Team",
+    "Theme",
     "User",
     "Wave",
     "WaveInstrument",

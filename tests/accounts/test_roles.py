@@ -34,6 +34,10 @@ MATRIX: dict[str, set[Role]] = {
     "exchange.codebook": {ADMIN, ANALYST},
     "exchange.codebook_csv": {ADMIN, ANALYST},
     "exchange.retention": {ADMIN},
+    "runs.runs": {ADMIN, ANALYST},
+    "runs.run": {ADMIN, ANALYST},
+    "runs.quotes": {ANALYST},
+    "runs.review_quote": {ANALYST},
 }
 # open to everyone by design: the resident survey, assets, logging in or out, the interview app's service worker
 # and manifest (files without data)

@@ -141,6 +141,18 @@ def test_every_resident_page_type_passes_axe(phone, live_server, lang):
     problems += audit(page, "review", lang)
     page.locator("main form button[type=submit]").click()
     problems += audit(page, "thank you", lang)
+    code = page.locator(".lw-code").inner_text().strip()
+    page.goto(f"{base}/erase")
+    problems += audit(page, "erase", lang)
+    for code_typed, name in (("", "erase with error"), (code, "erase confirmation"), (None, "erased")):
+        if code_typed is not None:
+            page.locator("input[name=code]").fill(code_typed)
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").click()
+        if name != "erased":
+            problems += audit(page, name, lang)
+    assert page.url.endswith("/erase/done")
+    problems += audit(page, "erased", lang)
     page.goto(f"{base}/resume")
     problems += audit(page, "resume", lang)
     page.locator("input[name=code]").fill("WRONG")

@@ -1,0 +1,135 @@
+"""Analysis runs and what they store for the council views: profile snapshots, types, themes and quotes."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+from models.accounts import User
+from models.survey import Response, Wave
+from models.types import UTCDateTime, utcnow, value_enum
+
+
+class RunStatus(enum.Enum):
+    queued = "queued"
+    running = "running"
+    succeeded = "succeeded"
+    failed = "failed"
+
+
+class AnalysisRun(db.Model):
+    """One reproducible analysis of a wave: its parameters, seed, instrument and code versions, and timings."""
+
+    __tablename__ = "analysis_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id", ondelete="CASCADE"), index=True)
+    status: Mapped[RunStatus] = mapped_column(value_enum(RunStatus, "run_status"), default=RunStatus.queued)
+    seed: Mapped[int] = mapped_column(Integer, default=0)
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    instrument_versions: Mapped[dict] = mapped_column(JSON, default=dict)
+    code_version: Mapped[str | None] = mapped_column(String(80))
+    timings: Mapped[dict] = mapped_column(JSON, default=dict)
+    counts: Mapped[dict] = mapped_column(JSON, default=dict)
+    # resident profile types: {instrument: {"features": [...], "types": [{"id", "share", "profile": [...]}]}}
+    types: Mapped[dict] = mapped_column(JSON, default=dict)
+    stage: Mapped[str | None] = mapped_column(String(40))
+    progress: Mapped[int] = mapped_column(Integer, default=0)  # 0..100, shown while the run works
+    error: Mapped[str | None] = mapped_column(Text)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    wave: Mapped[Wave] = relationship()
+    started_by: Mapped[User | None] = relationship()
+    themes: Mapped[list[Theme]] = relationship(back_populates="run", cascade="all, delete-orphan",
+                                               passive_deletes=True, order_by="Theme.id")
+
+    def __repr__(self) -> str:
+        return f"<AnalysisRun {self.id} wave={self.wave_id} {self.status.value}>"
+
+
+class ProfileSnapshot(db.Model):
+    """One aggregated figure of a run for one area, after disclosure control (analysis.records.ProfileRecord).
+
+    The council views read only these rows: their number depends on areas and measures, not on respondents.
+    """
+
+    __tablename__ = "profile_snapshot"
+    __table_args__ = (Index("ix_profile_snapshot_run_area", "run_id", "area_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("analysis_run.id", ondelete="CASCADE"))
+    area_code: Mapped[str] = mapped_column(String(10))
+    area_level: Mapped[str] = mapped_column(String(12))
+    instrument: Mapped[str] = mapped_column(String(40))
+    measure: Mapped[str] = mapped_column(String(120))
+    statistic: Mapped[str] = mapped_column(String(40))
+    value: Mapped[float | None] = mapped_column(Float)
+    lower: Mapped[float | None] = mapped_column(Float)
+    upper: Mapped[float | None] = mapped_column(Float)
+    n: Mapped[int | None] = mapped_column(Integer)
+    flags: Mapped[str] = mapped_column(String(120), default="")  # space-separated, e.g. "suppressed indicative"
+
+    @property
+    def flag_set(self) -> frozenset[str]:
+        return frozenset(self.flags.split())
+
+    def __repr__(self) -> str:
+        return f"<ProfileSnapshot {self.area_code} {self.instrument}:{self.measure}.{self.statistic}={self.value}>"
+
+
+class Theme(db.Model):
+    """A theme discovered in the answers to one open question, in one language, labelled by its top terms."""
+
+    __tablename__ = "theme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("analysis_run.id", ondelete="CASCADE"), index=True)
+    question: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(40))  # e.g. "nl-3": the measure name after "question@"
+    language: Mapped[str] = mapped_column(String(5))
+    label: Mapped[str] = mapped_column(String(200))
+    terms: Mapped[list] = mapped_column(JSON, default=list)
+    answers: Mapped[int] = mapped_column(Integer, default=0)
+
+    run: Mapped[AnalysisRun] = relationship(back_populates="themes")
+    quotes: Mapped[list[Quote]] = relationship(back_populates="theme", cascade="all, delete-orphan",
+                                               passive_deletes=True, order_by="Quote.id")
+
+    def __repr__(self) -> str:
+        return f"<Theme {self.question}@{self.key} {self.label!r}>"
+
+
+class QuoteStatus(enum.Enum):
+    proposed = "proposed"
+    approved = "approved"
+    rejected = "rejected"
+
+
+class Quote(db.Model):
+    """A scrubbed answer proposed as representative of a theme in an area; shown to the council only once approved.
+
+    It goes with the answer it came from: erasing or expiring that response removes the quote too.
+    """
+
+    __tablename__ = "quote"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id", ondelete="CASCADE"), index=True)
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), index=True)
+    area_code: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(Text)  # scrubbed; the raw answer stays in the answer table
+    status: Mapped[QuoteStatus] = mapped_column(value_enum(QuoteStatus, "quote_status"), default=QuoteStatus.proposed)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    theme: Mapped[Theme] = relationship(back_populates="quotes")
+    response: Mapped[Response | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Quote {self.id} {self.status.value}>"

@@ -1,0 +1,45 @@
+"""`flask --app app analyse --wave NAME [--seed N]`: analyse a wave and store its profile snapshots."""
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from exchange.cli import command_line_actor, wave_named
+from extensions import db
+from models import AnalysisRun, RunStatus
+
+
+@click.command("analyse")
+@click.option("--wave", "wave_name", help="Name of the wave to analyse.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of every random step (same seed, same "
+                                                                     "result).")
+@click.option("--run", "run_id", type=int, hidden=True, help="Execute this queued run (started from the staff pages).")
+@with_appcontext
+def analyse_command(wave_name: str | None, seed: int, run_id: int | None) -> None:
+    """Analyse a wave: profiles per area, resident types, themes in open answers, change for wijkteam clients,
+    with disclosure control; the results are stored as the wave's newest run."""
+    from runs.service import create_run, execute_run  # pandas and scikit-learn load only for this command
+
+    if run_id is not None:
+        run = db.session.get(AnalysisRun, run_id)
+        if run is None or run.status is not RunStatus.queued:
+            raise click.ClickException(f"no queued run {run_id}")
+    elif wave_name:
+        run = create_run(wave_named(wave_name), seed, None, via=command_line_actor())
+    else:
+        raise click.UsageError("give --wave NAME")
+    with click.progressbar(length=100, label=f"analysing {run.wave.name}") as bar:
+        done = 0
+
+        def advance(stage: str, percent: int) -> None:
+            nonlocal done
+            bar.label = f"analysing {run.wave.name}: {stage}"
+            bar.update(max(0, percent - done))
+            done = max(done, percent)
+
+        try:
+            run = execute_run(run, advance)
+        except Exception as error:
+            raise click.ClickException(f"run {run.id} failed: {error}") from error
+    timings = ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in run.timings.items())
+    click.echo(f"run {run.id} of wave {run.wave.name!r} stored (seed {run.seed}): {timings}")

@@ -1,0 +1,133 @@
+"""The inputs of an analysis run, read from the database: respondents, areas, population, wijkteam clients."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+
+from analysis.frames import CBS_AGE_BANDS, area_table, population_frame, respondents_frame
+from extensions import db
+from models import (
+    Answer,
+    District,
+    InstrumentVersion,
+    Interview,
+    Neighbourhood,
+    Response,
+    ResponseMode,
+    ResponseStatus,
+    Team,
+    Wave,
+)
+from surveys.instruments import Instrument
+from surveys.registry import instrument_of
+
+_BATCH = 5_000
+
+
+@dataclass
+class RunInputs:
+    respondents: pd.DataFrame
+    instruments: dict[str, Instrument]
+    areas: pd.DataFrame
+    population: pd.DataFrame
+    clients: list[dict[str, Any]]
+
+
+def _areas(wave: Wave) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Areas with names, and population per CBS age band for every buurt, wijk and the municipality; a wijk's and
+    the municipality's population are the sums of their buurten, so response rates agree across levels."""
+    municipality = wave.municipality
+    names = {municipality.code: municipality.name}
+    population: dict[str, dict[str, int]] = {municipality.code: dict.fromkeys(CBS_AGE_BANDS, 0)}
+    for district in municipality.districts:
+        names[district.code] = district.name
+        population[district.code] = dict.fromkeys(CBS_AGE_BANDS, 0)
+        for buurt in district.neighbourhoods:
+            names[buurt.code] = buurt.name
+            population[buurt.code] = {band: int(getattr(buurt, f"age_{band}") or 0) for band in CBS_AGE_BANDS}
+            for parent in (district.code, municipality.code):
+                for band in CBS_AGE_BANDS:
+                    population[parent][band] += population[buurt.code][band]
+    return area_table(names, names), population_frame(population)
+
+
+def _instruments(wave: Wave) -> dict[str, Instrument]:
+    """The newest version of each questionnaire answered in this wave (responses name the version they were given)."""
+    versions = db.session.scalars(
+        select(InstrumentVersion).where(InstrumentVersion.id.in_(
+            select(Response.instrument_version_id).where(Response.wave_id == wave.id).distinct()))
+        .order_by(InstrumentVersion.slug, InstrumentVersion.version)
+    ).all()
+    return {version.slug: instrument_of(version) for version in versions}
+
+
+def _respondent_records(wave: Wave) -> Iterator[dict[str, Any]]:
+    """Submitted self-completed and imported responses with their answers, streamed in batches. Interviews are
+    left out: wijkteam clients are no sample of the neighbourhood (their change is analysed separately)."""
+    query = (
+        select(Response.id, InstrumentVersion.slug, Neighbourhood.code, District.code, Response.age_band,
+               Response.locale, Response.mode)
+        .join(InstrumentVersion, Response.instrument_version_id == InstrumentVersion.id)
+        .join(Neighbourhood, Response.neighbourhood_id == Neighbourhood.id)
+        .join(District, Neighbourhood.district_id == District.id)
+        .where(Response.wave_id == wave.id, Response.status == ResponseStatus.submitted,
+               Response.mode != ResponseMode.interview)
+        .order_by(Response.id)
+    )
+    last_id = 0
+    while True:
+        rows = db.session.execute(query.where(Response.id > last_id).limit(_BATCH)).all()
+        if not rows:
+            return
+        ids = [row[0] for row in rows]
+        answers: dict[int, dict[str, Any]] = {response_id: {} for response_id in ids}
+        for response_id, item_id, value in db.session.execute(
+                select(Answer.response_id, Answer.item_id, Answer.value).where(Answer.response_id.in_(ids))):
+            answers[response_id][item_id] = value
+        for response_id, slug, buurt, wijk, age_band, locale, mode in rows:
+            yield {"response_id": response_id, "instrument": slug, "buurt_code": buurt, "wijk_code": wijk,
+                   "age_band": age_band, "locale": locale, "mode": mode.value, "answers": answers[response_id]}
+        last_id = ids[-1]
+
+
+def _rated_items(instrument: Instrument) -> set[str]:
+    scored = {item_id for scale in instrument.scales for item_id in scale.items}
+    return {item.id for item in instrument.items
+            if item.id in scored and item.type in ("likert", "scale_0_10")}
+
+
+def _client_records(wave: Wave) -> list[dict[str, Any]]:
+    """Every interview of the municipality's wijkteams up to the end of the wave, as (client, moment, ratings):
+    analysis.change compares each client's intake with their latest follow-up."""
+    query = (
+        select(Interview.team_id, Interview.client_key, Interview.conducted_at, Response, Neighbourhood.code,
+               District.code)
+        .join(Response, Interview.response_id == Response.id)
+        .join(Team, Interview.team_id == Team.id)
+        .join(Neighbourhood, Response.neighbourhood_id == Neighbourhood.id)
+        .join(District, Neighbourhood.district_id == District.id)
+        .where(Team.municipality_id == wave.municipality_id)
+        .order_by(Interview.conducted_at, Interview.id)
+    )
+    records, rated = [], {}
+    for team_id, client, conducted_at, response, buurt, wijk in db.session.execute(query):
+        if wave.closes_on is not None and conducted_at.date() > wave.closes_on:
+            continue
+        version = response.instrument_version
+        if version.id not in rated:
+            rated[version.id] = _rated_items(instrument_of(version))
+        ratings = {item_id: value for item_id, value in response.answer_values().items()
+                   if item_id in rated[version.id] and isinstance(value, int)}
+        records.append({"client_key": f"{team_id}:{client}", "buurt_code": buurt, "wijk_code": wijk,
+                        "taken_at": conducted_at, "ratings": ratings})
+    return records
+
+
+def load_inputs(wave: Wave) -> RunInputs:
+    areas, population = _areas(wave)
+    return RunInputs(respondents=respondents_frame(_respondent_records(wave)), instruments=_instruments(wave),
+                     areas=areas, population=population, clients=_client_records(wave))

@@ -1,0 +1,95 @@
+"""Starting, executing and following analysis runs; a run executes outside any web request."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import update
+
+from accounts import audit
+from extensions import db
+from models import AnalysisRun, RunStatus, User, Wave
+from models.types import utcnow
+
+# How far a run is (percent) once a stage has finished: loading and storing touch the database, the rest is
+# analysis.run's own stages.
+PROGRESS = {"read": 10, "load": 15, "score": 25, "profiles": 45, "types": 55, "themes": 80, "disclosure": 85,
+            "quotes": 90, "stored": 100}
+_ERROR_LENGTH = 2000
+
+
+def create_run(wave: Wave, seed: int, user: User | None, *, via: str | None = None) -> AnalysisRun:
+    """A queued run of `wave` (committed), written to the audit log: an analysis reads every raw answer."""
+    run = AnalysisRun(wave=wave, seed=seed, status=RunStatus.queued,
+                      params={"min_n": int(current_app.config["SUPPRESSION_MIN_N"])},
+                      started_by=user, stage="queued", progress=0)
+    db.session.add(run)
+    db.session.flush()
+    audit.record("analysis_started", user, "analysis_run", run.id, commit=False, wave=wave.name, seed=seed,
+                 **({"via": via} if via else {}))
+    db.session.commit()
+    return run
+
+
+def _set_progress(run_id: int, stage: str) -> None:
+    # its own short transaction, so that the staff page sees the progress while the run goes on
+    db.session.execute(update(AnalysisRun).where(AnalysisRun.id == run_id)
+                       .values(stage=stage, progress=PROGRESS.get(stage, 0)))
+    db.session.commit()
+
+
+def execute_run(run: AnalysisRun, on_progress: Callable[[str, int], None] | None = None) -> AnalysisRun:
+    """Read the wave, analyse it and store the results; a failure is stored on the run and raised again."""
+    # pandas and scikit-learn load here, in the process that runs the analysis, not in every web worker
+    from analysis.run import RunParams, run_analysis
+    from runs.inputs import load_inputs
+    from runs.snapshots import previous_types, store_result
+
+    run_id, wave = run.id, run.wave
+
+    def progress(stage: str) -> None:
+        _set_progress(run_id, stage)
+        if on_progress is not None:
+            on_progress(stage, PROGRESS.get(stage, 0))
+
+    run.status, run.started_at, run.stage, run.progress = RunStatus.running, utcnow(), "read", 0
+    db.session.commit()
+    try:
+        inputs = load_inputs(wave)
+        progress("read")
+        params = RunParams(min_n=int(run.params.get("min_n", current_app.config["SUPPRESSION_MIN_N"])))
+        result = run_analysis(inputs.respondents, inputs.instruments, inputs.population, inputs.areas,
+                              clients=inputs.clients, previous_types=previous_types(wave), seed=run.seed,
+                              params=params, progress=progress)
+        run = db.session.get(AnalysisRun, run_id)
+        store_result(run, result)
+        run.timings = {stage: round(seconds, 4) for stage, seconds in result.timings.items()}
+        run.status, run.finished_at, run.stage, run.progress = RunStatus.succeeded, utcnow(), "stored", 100
+        db.session.commit()
+    except Exception as error:
+        db.session.rollback()
+        failed = db.session.get(AnalysisRun, run_id)
+        failed.status, failed.finished_at = RunStatus.failed, utcnow()
+        failed.error = f"{type(error).__name__}: {error}"[:_ERROR_LENGTH]
+        db.session.commit()
+        raise
+    if on_progress is not None:
+        on_progress("stored", 100)
+    return run
+
+
+def start_in_background(run: AnalysisRun) -> subprocess.Popen:
+    """Execute the run in a process of its own (`flask analyse --run ID`), so that no web request waits for it
+    and a restart of the web server does not end it."""
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "DATABASE_URL": current_app.config["SQLALCHEMY_DATABASE_URI"],
+           "INSTANCE_PATH": current_app.instance_path}
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "app", "analyse", "--run", str(run.id)],
+        cwd=root, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )

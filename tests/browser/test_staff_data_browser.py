@@ -1,0 +1,80 @@
+"""Analysts and administrators in real Chromium: the data and analysis pages pass the axe-core audit in every
+language, and a finished analysis can be read and its quotes reviewed with the keyboard."""
+from __future__ import annotations
+
+import pytest
+
+from config import LANGUAGES
+from models import Role
+from tests.browser.conftest import AXE, axe_violations
+from tests.browser.test_interview_browser import log_in
+
+
+@pytest.fixture(scope="module")
+def analysed_run(live_server):
+    """Data staff and one finished analysis of the live server's demo wave."""
+    from demo.cli import add_synthetic_respondents
+    from extensions import db
+    from models import Wave
+    from runs.service import create_run, execute_run
+    from tests.staff import make_staff
+
+    with live_server.app.app_context():
+        make_staff(Role.analyst, "data-analyst@leefdam.example")
+        make_staff(Role.admin, "data-admin@leefdam.example")
+        wave = db.session.get(Wave, live_server.wave_id)
+        add_synthetic_respondents(wave, 150, seed=4)
+        run = execute_run(create_run(wave, 0, None))
+        return run.id
+
+
+def audit(page, name: str, lang: str) -> list:
+    return [{"page": name, "lang": lang, **violation} for violation in axe_violations(page)]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_data_and_analysis_page_passes_axe(browser, live_server, analysed_run, lang):
+    context = browser.new_context(viewport={"width": 360, "height": 640})
+    context.add_init_script(path=str(AXE))
+    page, base, problems = context.new_page(), live_server.base_url, []
+    log_in(page, live_server, "data-analyst@leefdam.example", lang)
+    pages = [("/staff/data/waves", "waves"), ("/staff/data/waves/new", "new wave"),
+             (f"/staff/data/waves/{live_server.wave_id}", "wave"), ("/staff/data/import", "import"),
+             ("/staff/data/export", "export"), ("/staff/data/codebooks", "codebooks"),
+             ("/staff/analysis/", "analyses"), (f"/staff/analysis/runs/{analysed_run}", "analysis"),
+             (f"/staff/analysis/runs/{analysed_run}/quotes", "quotes")]
+    for path, name in pages:
+        page.goto(f"{base}{path}")
+        problems += audit(page, name, lang)
+    page.goto(f"{base}/staff/data/waves/new")
+    page.locator("main form button[type=submit]").click()
+    problems += audit(page, "new wave with errors", lang)
+    page.goto(f"{base}/staff/data/codebooks")
+    page.locator("main a[href*='/staff/data/codebooks/']").first.click()
+    problems += audit(page, "codebook", lang)
+    page.context.clear_cookies()
+    log_in(page, live_server, "data-admin@leefdam.example", lang)
+    page.goto(f"{base}/staff/data/retention")
+    problems += audit(page, "retention", lang)
+    context.close()
+    assert problems == []
+
+
+def test_an_analyst_approves_a_quote_with_the_keyboard(browser, live_server, analysed_run):
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    log_in(page, live_server, "data-analyst@leefdam.example")
+    page.goto(f"{live_server.base_url}/staff/analysis/runs/{analysed_run}/quotes")
+    approve = page.locator("button[value=approve]").first
+    approve.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    context.close()
+    from sqlalchemy import func, select
+
+    from extensions import db
+    from models import Quote, QuoteStatus
+
+    with live_server.app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Quote)
+                                 .where(Quote.status == QuoteStatus.approved)) == 1

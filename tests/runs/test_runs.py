@@ -1,0 +1,163 @@
+"""Analysis runs in the application: the command, the staff pages, background execution, stored snapshots, quotes."""
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from demo.cli import add_synthetic_respondents
+from extensions import db
+from models import AnalysisRun, AuditEvent, ProfileSnapshot, Quote, QuoteStatus, Role, RunStatus, Theme
+from runs.service import create_run
+from runs.snapshots import latest_run, type_model
+from surveys.flow import delete_responses
+from tests.forms import main_form
+from tests.staff import log_in, make_staff
+
+RESPONDENTS = 300
+
+
+@pytest.fixture
+def analysed(app, demo_wave):
+    """The demo wave with synthetic respondents, analysed once from the command line."""
+    add_synthetic_respondents(demo_wave, RESPONDENTS, seed=2)
+    result = app.test_cli_runner().invoke(args=["analyse", "--wave", demo_wave.name, "--seed", "5"])
+    assert result.exit_code == 0, result.output
+    return latest_run(demo_wave)
+
+
+def snapshot_rows(run: AnalysisRun) -> list[tuple]:
+    return [tuple(row) for row in db.session.execute(
+        select(ProfileSnapshot.area_code, ProfileSnapshot.instrument, ProfileSnapshot.measure,
+               ProfileSnapshot.statistic, ProfileSnapshot.value, ProfileSnapshot.lower, ProfileSnapshot.upper,
+               ProfileSnapshot.n, ProfileSnapshot.flags)
+        .where(ProfileSnapshot.run_id == run.id).order_by(ProfileSnapshot.id))]
+
+
+def actions() -> list[str]:
+    return list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+def test_analyse_command_stores_a_run_that_names_its_inputs_and_code(analysed, demo_wave):
+    run = analysed
+    assert run.status is RunStatus.succeeded and run.progress == 100 and run.error is None
+    assert run.seed == 5 and run.params["min_n"] == 10
+    assert set(run.instrument_versions) <= {"adult", "youth", "parent"} and "adult" in run.instrument_versions
+    assert sum(run.counts.values()) == RESPONDENTS
+    assert run.code_version.startswith("0.1.0+")
+    assert {"load", "score", "profiles", "types", "themes", "disclosure", "quotes", "total"} <= set(run.timings)
+    municipality = db.session.scalar(select(ProfileSnapshot).filter_by(
+        run_id=run.id, area_code="GM9001", instrument="adult", measure="respondents", statistic="n"))
+    assert municipality.value == run.counts["adult"]
+    assert "analysis_started" in actions()
+    # the resident types are stored so that the next wave's types keep their names
+    model = type_model(run.types["adult"])
+    assert model.k == len(model.types) and abs(sum(kind.share for kind in model.types) - 1) < 1e-9
+
+
+def test_stored_snapshots_never_show_a_group_under_the_threshold(analysed):
+    rows = snapshot_rows(analysed)
+    assert rows
+    for _area, _instrument, measure, statistic, value, lower, upper, n, flags in rows:
+        if "suppressed" in flags.split():
+            assert value is None and lower is None and upper is None and n is None
+        elif statistic in ("mean", "share", "n") and n is not None:
+            assert n >= 10, (measure, statistic, n)
+
+
+def test_the_same_wave_and_seed_give_the_same_snapshots(app, analysed, demo_wave):
+    again = create_run(demo_wave, 5, None)
+    result = app.test_cli_runner().invoke(args=["analyse", "--run", str(again.id)])
+    assert result.exit_code == 0, result.output
+    assert snapshot_rows(db.session.get(AnalysisRun, again.id)) == snapshot_rows(analysed)
+    assert latest_run(demo_wave).id == again.id  # the newest successful run is what the council reads
+
+
+def test_a_run_that_fails_says_why_and_is_never_read(app, demo_wave, monkeypatch):
+    import analysis.run
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(analysis.run, "run_analysis", broken)
+    result = app.test_cli_runner().invoke(args=["analyse", "--wave", demo_wave.name])
+    assert result.exit_code != 0 and "disk full" in result.output
+    run = db.session.scalar(select(AnalysisRun))
+    assert run.status is RunStatus.failed and "disk full" in run.error
+    assert latest_run(demo_wave) is None
+
+
+def test_an_unknown_wave_or_run_is_refused(app, demo_wave):
+    runner = app.test_cli_runner()
+    assert "unknown wave" in runner.invoke(args=["analyse", "--wave", "nope"]).output
+    assert "no queued run" in runner.invoke(args=["analyse", "--run", "999"]).output
+
+
+def test_an_analyst_starts_a_run_that_works_in_the_background(app, demo_wave):
+    add_synthetic_respondents(demo_wave, 120, seed=3)
+    client = app.test_client()
+    log_in(client, make_staff(Role.analyst))
+    form = main_form(client.get("/staff/analysis/").get_data(as_text=True))
+    data = {"csrf_token": form.fields["csrf_token"][0], "wave": str(demo_wave.id), "seed": "7"}
+    started = client.post("/staff/analysis/", data=data)
+    assert started.status_code == 302
+    run_id = int(started.headers["Location"].rstrip("/").split("/")[-1])
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        db.session.expire_all()
+        run = db.session.get(AnalysisRun, run_id)
+        if run.status not in (RunStatus.queued, RunStatus.running):
+            break
+        time.sleep(0.5)
+    assert run.status is RunStatus.succeeded, run.error
+    assert run.seed == 7 and run.started_by.role is Role.analyst
+    page = client.get(f"/staff/analysis/runs/{run_id}").get_data(as_text=True)
+    assert "Klaar" in page or "Finished" in page
+    assert 'http-equiv="refresh"' not in page
+
+
+def test_a_working_run_page_refreshes_itself_and_shows_progress(app, demo_wave):
+    run = create_run(demo_wave, 0, None)
+    client = app.test_client()
+    log_in(client, make_staff(Role.admin))
+    page = client.get(f"/staff/analysis/runs/{run.id}").get_data(as_text=True)
+    assert '<meta http-equiv="refresh" content="3">' in page and "<progress" in page
+
+
+def test_start_form_errors_are_shown_and_nothing_starts(app, demo_wave):
+    client = app.test_client()
+    log_in(client, make_staff(Role.analyst))
+    form = main_form(client.get("/staff/analysis/").get_data(as_text=True))
+    refused = client.post("/staff/analysis/", data={"csrf_token": form.fields["csrf_token"][0],
+                                                     "wave": "999", "seed": "-1"})
+    assert refused.status_code == 422 and 'id="error-summary"' in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(AnalysisRun)) == 0
+
+
+def test_an_analyst_reviews_quotes_and_every_look_is_audited(app, analysed):
+    quotes = db.session.scalars(select(Quote).join(Theme).where(Theme.run_id == analysed.id)).all()
+    assert quotes and all(quote.status is QuoteStatus.proposed for quote in quotes)
+    client = app.test_client()
+    log_in(client, make_staff(Role.analyst))
+    page = client.get(f"/staff/analysis/runs/{analysed.id}/quotes")
+    assert page.status_code == 200 and "quotes_viewed" in actions()
+    form = main_form(page.get_data(as_text=True))
+    quote = quotes[0]
+    answer = client.post(f"/staff/analysis/quotes/{quote.id}",
+                         data={"csrf_token": form.fields["csrf_token"][0], "decision": "approve"})
+    assert answer.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Quote, quote.id).status is QuoteStatus.approved and "quote_approved" in actions()
+    tampered = client.post(f"/staff/analysis/quotes/{quotes[1].id}",
+                           data={"csrf_token": form.fields["csrf_token"][0], "decision": "publish"})
+    assert tampered.status_code == 302 and db.session.get(Quote, quotes[1].id).status is QuoteStatus.proposed
+
+
+def test_erasing_a_response_removes_the_quotes_taken_from_it(app, analysed):
+    quote = db.session.scalars(select(Quote).join(Theme).where(Theme.run_id == analysed.id)).first()
+    response_id, quote_id = quote.response_id, quote.id
+    delete_responses([response_id])
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Quote, quote_id) is None
