@@ -73,3 +73,8 @@ def axe_violations(page, minimum=("serious", "critical")) -> list[dict]:
         {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in result["violations"] if v["impact"] in minimum
     ]
+
+
+def audit(page, name: str, lang: str) -> list[dict]:
+    """The serious and critical violations on the page, each labelled with the page's name and language."""
+    return [{"page": name, "lang": lang, **violation} for violation in axe_violations(page)]

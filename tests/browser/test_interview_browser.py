@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from config import LANGUAGES
 from extensions import db
 from models import Interview, Role
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import audit
 from tests.staff import PASSWORD
 
 
@@ -97,10 +97,6 @@ def test_logging_out_removes_what_the_device_kept(browser, live_server, staff_ac
     assert page.evaluate("async () => (await caches.keys()).length") == 0
     assert page.evaluate("async () => (await navigator.serviceWorker.getRegistrations()).length") == 0
     context.close()
-
-
-def audit(page, name: str, lang: str) -> list:
-    return [{"page": name, "lang": lang, **violation} for violation in axe_violations(page)]
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

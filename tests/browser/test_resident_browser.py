@@ -7,7 +7,7 @@ import re
 import pytest
 
 from config import LANGUAGES
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import audit
 
 
 def open_adult_survey(page, server, lang: str) -> None:
@@ -104,10 +104,6 @@ def test_keyboard_only_completion(phone, live_server):
     tab_to("() => document.activeElement.matches('main form button[type=submit]')")
     enter_and_wait()
     assert re.search(r"/r/done$", page.url)
-
-
-def audit(page, name: str, lang: str) -> list:
-    return [{"page": name, "lang": lang, **violation} for violation in axe_violations(page)]
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

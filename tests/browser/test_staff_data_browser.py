@@ -6,7 +6,7 @@ import pytest
 
 from config import LANGUAGES
 from models import Role
-from tests.browser.conftest import AXE, axe_violations
+from tests.browser.conftest import AXE, audit
 from tests.browser.test_interview_browser import log_in
 
 
@@ -26,10 +26,6 @@ def analysed_run(live_server):
         add_synthetic_respondents(wave, 150, seed=4)
         run = execute_run(create_run(wave, 0, None))
         return run.id
-
-
-def audit(page, name: str, lang: str) -> list:
-    return [{"page": name, "lang": lang, **violation} for violation in axe_violations(page)]
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
