@@ -73,17 +73,24 @@ def train_codebook(codes: Sequence[Code], *, corpus: Sequence[str] = (), seed: i
 def code_answers(codebook: Codebook, texts: Sequence[str], *, hints: Sequence[str | None] | None = None
                  ) -> pd.DataFrame:
     """Per answer: code (most probable), confidence (its probability), margin (over the runner-up) and the
-    probability of every code in columns p_<code name>."""
-    texts = ["" if text is None else str(text) for text in texts]
+    probability of every code in columns p_<code name>.
+
+    An empty answer gets no code and NaN figures, as it gets no theme: the classifier would otherwise hand it the
+    code its intercepts favour, count it in that code, and put it first among the answers to review.
+    """
+    texts = ["" if text is None or (isinstance(text, float) and text != text) else str(text) for text in texts]
     tokens, stems = _featurise(texts, detect_languages(texts, hints))
     probabilities = np.zeros((len(texts), len(codebook.codes)))
     if texts:
         probabilities[:, codebook.classifier.classes_] = codebook.classifier.predict_proba(
             codebook.space.transform(tokens, stems))
+    empty = np.array([not text.strip() for text in texts], dtype=bool)
+    probabilities[empty] = np.nan
     ordered = np.sort(probabilities, axis=1)
-    best = probabilities.argmax(axis=1) if texts else np.zeros(0, dtype=np.int64)
+    best = np.nan_to_num(probabilities, nan=0.0).argmax(axis=1) if texts else np.zeros(0, dtype=np.int64)
     frame = pd.DataFrame({
-        "code": [codebook.codes[index].name for index in best],
+        "code": pd.array([None if blank else codebook.codes[index].name
+                          for index, blank in zip(best, empty, strict=True)], dtype="string"),
         "confidence": ordered[:, -1] if texts else np.zeros(0),
         "margin": (ordered[:, -1] - ordered[:, -2]) if texts else np.zeros(0),
     })

@@ -33,13 +33,17 @@ _PHONE_PATTERNS = (
     re.compile(rf"(?<!\d)0[89]0[09]{_SEP}\d(?:{_SEP}\d){{3,6}}(?!\d)"),                  # 0800 1234, 0900 555 0101
 )
 _NINE_DIGITS = re.compile(r"(?<!\d)(?<!\d[ .\-])\d(?:[ .\-]?\d){8}(?![ .\-]?\d)")
-_POSTCODE = re.compile(r"\b[1-9]\d{3}(?:\s?(?!SA\b|SD\b|SS\b)[A-Z]{2}|[a-z]{2})\b(?:[\s,]+\d{1,5}\s?[a-zA-Z]?\b)?")
+# the house number's letter is optional as a whole, so the match never ends on the space after a bare number
+_POSTCODE = re.compile(r"\b[1-9]\d{3}(?:\s?(?!SA\b|SD\b|SS\b)[A-Z]{2}|[a-z]{2})\b(?:[\s,]+\d{1,5}(?:\s?[a-zA-Z]\b)?)?")
 _STREET = re.compile(
     r"\b[\w'\-]*(?:straat|laan|weg|plein|gracht|kade|singel|dijk|dreef|hof|pad|steeg|markt|plantsoen|ring|baan|"
     r"allee|erf|wal|dam|haven|park|veld|hout|oord|street|road|lane|avenue|sokak|sokağı|caddesi|ulica|ul\.)"
     r"\s+\d{1,5}(?:\s?[a-zA-Z]\b|\s?-\s?\d{1,4}\b)?",
     re.IGNORECASE,
 )
+# English puts the house number first: "12 Baker Street", "7a high road"
+_NUMBER_FIRST_STREET = re.compile(r"\b\d{1,5}[a-zA-Z]?,?\s+(?:[\w'\-]+\s+){0,2}(?:street|road|lane|avenue)\b",
+                                  re.IGNORECASE)
 _UPPER = r"[A-ZÀ-ÖØ-ÞĀ-ŽА-ЯЄІЇҐ]"
 _NAME_WORD = rf"{_UPPER}[\w'\-]+"
 _PARTICLE = r"(?:van|de|der|den|ten|ter|te|el|al|bin|ibn)"
@@ -102,7 +106,8 @@ def _regex_spans(text: str) -> list[Span]:
         elif digits.startswith("6"):
             spans.append(Span(match.start(), match.end(), PHONE))  # a mobile number without its leading 0
     spans.extend(Span(m.start(), m.end(), ADDRESS) for m in _POSTCODE.finditer(text))
-    spans.extend(Span(m.start(), m.end(), ADDRESS) for m in _STREET.finditer(text))
+    for pattern in (_STREET, _NUMBER_FIRST_STREET):
+        spans.extend(Span(m.start(), m.end(), ADDRESS) for m in pattern.finditer(text))
     for pattern in (_TITLED, _INTRODUCTION, _ARABIC_NAME):
         spans.extend(Span(m.start(1), m.end(1), NAME) for m in pattern.finditer(text))
     return spans
@@ -142,15 +147,34 @@ def _capitalised_spans(text: str, language: str, keep: frozenset[str]) -> list[S
     return spans
 
 
+@cache
+def _kept_pattern(keep: frozenset[str]) -> re.Pattern[str] | None:
+    names = sorted((name for name in keep if name.strip()), key=len, reverse=True)
+    if not names:
+        return None
+    return re.compile(rf"(?<!\w)(?:{'|'.join(re.escape(name) for name in names)})(?!\w)", re.IGNORECASE)
+
+
+def _outside_kept_names(spans: list[Span], text: str, keep: frozenset[str]) -> list[Span]:
+    """Spans minus name tags that lie wholly inside a kept name. Kept names are whole phrases ("De Polder",
+    "Oud-West"), which neither deduce (it takes "Bolwerk" or "Oud" for a surname) nor a word-by-word check sees.
+    Only for guessed names: a name after a title ("mevrouw Bolwerk") is a person's whatever it shares with an area."""
+    pattern = _kept_pattern(keep)
+    if pattern is None:
+        return spans
+    kept = [(match.start(), match.end()) for match in pattern.finditer(text)]
+    return [span for span in spans
+            if span.tag != NAME or not any(start <= span.start and span.end <= end for start, end in kept)]
+
+
 def find_personal_data(text: str, language: str = "nl", *, use_deduce: bool = True,
                        keep: frozenset[str] = frozenset()) -> list[Span]:
-    """Non-overlapping spans of personal data in the text, in order; on overlap the more specific tag wins."""
+    """Non-overlapping spans of personal data in the text, in order; on overlap the more specific tag wins.
+    Names in `keep` (areas, the municipality) are never tagged as a person's name."""
     spans = _regex_spans(text)
     found_by_deduce = _deduce_spans(text) if use_deduce and language == "nl" else None
-    if found_by_deduce is not None:
-        spans.extend(found_by_deduce)
-    else:
-        spans.extend(_capitalised_spans(text, language, keep))
+    guessed = found_by_deduce if found_by_deduce is not None else _capitalised_spans(text, language, keep)
+    spans.extend(_outside_kept_names(guessed, text, keep))
     chosen: list[Span] = []
     for span in sorted(spans, key=lambda s: (-_PRIORITY[s.tag], -(s.end - s.start), s.start)):
         if all(span.end <= other.start or span.start >= other.end for other in chosen):
