@@ -71,6 +71,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     from accounts.cli import teams_cli, users_cli
     from accounts.views import init_accounts
     from assets import init_assets
+    from coding.cli import codebook_cli
+    from coding.views import bp as coding_bp
     from demo.cli import demo_command
     from exchange.cli import retention_cli, waves_cli
     from exchange.views import bp as exchange_bp
@@ -89,6 +91,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     init_accounts(app)
     app.register_blueprint(exchange_bp)
     app.register_blueprint(runs_bp)
+    app.register_blueprint(coding_bp)
     init_interviews(app)
     app.cli.add_command(demo_command)
     app.cli.add_command(geography_cli)
@@ -99,6 +102,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.cli.add_command(users_cli)
     app.cli.add_command(teams_cli)
     app.cli.add_command(analyse_command)
+    app.cli.add_command(codebook_cli)
 
     @app.before_request
     def _locale_context():

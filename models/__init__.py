@@ -1,6 +1,7 @@
 """All tables of Leefwereld; importing this package registers every model with the metadata."""
 from models.accounts import AuditEvent, Role, Team, User
 from models.analysis import AnalysisRun, ProfileSnapshot, Quote, QuoteStatus, RunStatus, Theme
+from models.codebook import Codebook, CodebookCode, CodedAnswer, CodeLabel
 from models.geography import District, Municipality, Neighbourhood, PostcodeArea
 from models.interviews import Interview
 from models.survey import (
@@ -18,6 +19,10 @@ __all__ = [
     "AnalysisRun",
     "Answer",
     "AuditEvent",
+    "CodeLabel",
+    "Codebook",
+    "CodebookCode",
+    "CodedAnswer",
     "District",
     "InstrumentVersion",
     "Interview",

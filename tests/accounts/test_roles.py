@@ -38,6 +38,16 @@ MATRIX: dict[str, set[Role]] = {
     "runs.run": {ADMIN, ANALYST},
     "runs.quotes": {ANALYST},
     "runs.review_quote": {ANALYST},
+    # residents' own words: analysts only
+    "coding.codebooks": {ANALYST},
+    "coding.codebook": {ANALYST},
+    "coding.new_code": {ANALYST},
+    "coding.from_themes": {ANALYST},
+    "coding.delete": {ANALYST},
+    "coding.edit_code": {ANALYST},
+    "coding.remove_code": {ANALYST},
+    "coding.answers": {ANALYST},
+    "coding.code_all": {ANALYST},
 }
 # open to everyone by design: the resident survey, assets, logging in or out, the interview app's service worker
 # and manifest (files without data)

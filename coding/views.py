@@ -1,0 +1,357 @@
+"""Staff pages under /staff/coding: codebooks for open answers, labelling answers, coding a whole wave.
+
+Analysts only: these pages show residents' own words (every look at them is written to the audit log).
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import format_decimal, format_percent, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from accounts import audit
+from accounts.auth import current_user, requires
+from accounts.forms import ConfirmForm
+from accounts.service import only_municipality
+from coding.forms import CodebookForm, CodeForm, DeleteCodeForm, ThemesForm
+from coding.service import (
+    LOW_CONFIDENCE,
+    SHOW_CHOICES,
+    TRANSLATION_LANGUAGES,
+    WEB_CODING_LIMIT,
+    CodingError,
+    add_code,
+    answer_page,
+    code_wave,
+    codebook_for,
+    codebooks_for,
+    codes_from_themes,
+    coding_summary,
+    create_codebook,
+    delete_code,
+    delete_codebook,
+    label_counts,
+    open_questions,
+    runs_with_themes,
+    save_labels,
+    update_code,
+    wave_states,
+    waves_for_codebook,
+)
+from exchange.waves import wave_for
+from extensions import db
+from models import AnalysisRun, Codebook, CodebookCode, Role, Wave
+from surveys.instruments import localise
+
+bp = Blueprint("coding", __name__, url_prefix="/staff/coding", template_folder="templates")
+LABEL_FIELD = "label-"  # a label select is named label-<response id>
+
+
+@bp.after_request
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"  # residents' answers
+    return response
+
+
+@bp.context_processor
+def _formatting():
+    return {"number": format_decimal, "percent": lambda value: format_percent(value, "#,##0%"),
+            "low_confidence": LOW_CONFIDENCE}
+
+
+def _codebook_or_404(codebook_id: int) -> Codebook:
+    codebook = codebook_for(current_user(), codebook_id)
+    if codebook is None:
+        abort(404)
+    return codebook
+
+
+def _code_or_404(codebook: Codebook, code_id: int) -> CodebookCode:
+    code = db.session.get(CodebookCode, code_id)
+    if code is None or code.codebook_id != codebook.id:
+        abort(404)
+    return code
+
+
+def _wave_or_404(codebook: Codebook, wave_id: int) -> Wave:
+    wave = wave_for(current_user(), wave_id)
+    if wave is None or wave.municipality.code != codebook.municipality.code:
+        abort(404)
+    return wave
+
+
+def _web_limit() -> int:
+    """The most answers coded within a web request (CODING_WEB_MAX_ANSWERS, for tests); more go to the command."""
+    return int(current_app.config.get("CODING_WEB_MAX_ANSWERS", WEB_CODING_LIMIT))
+
+
+def _question_text(question_id: str) -> str:
+    question = open_questions().get(question_id)
+    return localise(question.text, g.lang) if question else question_id
+
+
+# --- codebooks ----------------------------------------------------------------------------------------------------
+
+@bp.route("/", methods=["GET", "POST"])
+@requires(Role.analyst, menu=_l("Coding open answers"))
+def codebooks():
+    user = current_user()
+    questions = open_questions()
+    form = CodebookForm()
+    form.question.choices = [(item_id, f"{localise(question.text, g.lang)} ({item_id})")
+                             for item_id, question in questions.items()]
+    status = 200
+    if request.method == "POST":
+        status = 422
+        valid = form.validate_on_submit()
+        if form.question.data and form.question.data not in questions:
+            form.question.errors = [_("Choose one of the open questions shown.")]
+        municipality = user.municipality or only_municipality()
+        if municipality is None:
+            form.form_errors.append(_("Your account has no municipality. Ask an administrator."))
+        elif valid and not form.question.errors:
+            try:
+                codebook = create_codebook(form.name.data, form.question.data, municipality, actor=user)
+            except CodingError as error:
+                form.name.errors = [str(error)]
+            else:
+                flash(_("The codebook has been made. Add codes, or start from the themes of an analysis."),
+                      "success")
+                return redirect(url_for("coding.codebook", codebook_id=codebook.id))
+    listed = codebooks_for(user)
+    return render_template("coding/codebooks.html", form=form, codebooks=listed,
+                           question_texts={codebook.question: _question_text(codebook.question)
+                                           for codebook in listed}), status
+
+
+def _translation_labels(form: CodeForm) -> dict[str, str]:
+    """Label the fields per language in the page's language; the language names for the legends."""
+    names = {}
+    for lang in TRANSLATION_LANGUAGES:
+        name = get_locale().languages.get(lang, lang)
+        names[lang] = name[:1].upper() + name[1:]
+        form[f"name_{lang}"].label.text = _("Name (%(language)s)", language=name)
+        form[f"description_{lang}"].label.text = _("Description (%(language)s)", language=name)
+    return names
+
+
+def _codebook_page(codebook: Codebook, *, code_form: CodeForm | None = None, themes_form: ThemesForm | None = None,
+                   status: int = 200):
+    user = current_user()
+    code_form = code_form or CodeForm(formdata=None)
+    themes_form = themes_form or ThemesForm(formdata=None)
+    runs = runs_with_themes(user, codebook)
+    themes_form.run.choices = [(str(run.id), _("Analysis %(number)s of %(wave)s", number=run.id, wave=run.wave.name))
+                               for run in runs]
+    return render_template(
+        "coding/codebook.html", codebook=codebook, question=_question_text(codebook.question),
+        code_form=code_form, themes_form=themes_form, translation_languages=_translation_labels(code_form),
+        labels=label_counts(codebook), states=wave_states(codebook, waves_for_codebook(user, codebook)),
+        code_wave_form=ConfirmForm(), delete_form=ConfirmForm(prefix="delete"),
+        web_limit=_web_limit()), status
+
+
+@bp.get("/<int:codebook_id>")
+@requires(Role.analyst)
+def codebook(codebook_id: int):
+    return _codebook_page(_codebook_or_404(codebook_id))
+
+
+@bp.post("/<int:codebook_id>/codes")
+@requires(Role.analyst)
+def new_code(codebook_id: int):
+    codebook = _codebook_or_404(codebook_id)
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            add_code(codebook, form.name.data, form.description.data, form.translations(), actor=current_user())
+        except CodingError as error:
+            form.name.errors = [str(error)]
+        else:
+            flash(_("The code has been added."), "success")
+            return redirect(url_for("coding.codebook", codebook_id=codebook.id) + "#codes")
+    return _codebook_page(codebook, code_form=form, status=422)
+
+
+@bp.post("/<int:codebook_id>/themes")
+@requires(Role.analyst)
+def from_themes(codebook_id: int):
+    codebook = _codebook_or_404(codebook_id)
+    form = ThemesForm()
+    runs = {str(run.id): run for run in runs_with_themes(current_user(), codebook)}
+    run: AnalysisRun | None = runs.get(form.run.data or "")
+    valid = form.validate_on_submit()
+    if run is None:
+        form.run.errors = [_("Choose one of the analyses shown.")]
+    elif valid:
+        try:
+            added = codes_from_themes(codebook, run, actor=current_user())
+        except CodingError as error:
+            form.run.errors = [str(error)]
+        else:
+            flash(_("%(count)s codes have been added from the themes. Check their names and descriptions.",
+                    count=len(added)) if added else
+                  _("The codebook already has a code for each theme of this analysis."), "success")
+            return redirect(url_for("coding.codebook", codebook_id=codebook.id) + "#codes")
+    return _codebook_page(codebook, themes_form=form, status=422)
+
+
+@bp.post("/<int:codebook_id>/delete")
+@requires(Role.analyst)
+def delete(codebook_id: int):
+    codebook = _codebook_or_404(codebook_id)
+    if not ConfirmForm(prefix="delete").validate_on_submit():
+        flash(_("This page was open too long. Send it again."), "error")
+        return redirect(url_for("coding.codebook", codebook_id=codebook.id))
+    delete_codebook(codebook, actor=current_user())
+    flash(_("The codebook has been deleted. The answers themselves are kept."), "success")
+    return redirect(url_for("coding.codebooks"))
+
+
+# --- codes --------------------------------------------------------------------------------------------------------
+
+def _stored_code_form(code: CodebookCode) -> CodeForm:
+    """The code form filled in with the code as it is stored."""
+    data = {"name": code.name, "description": code.description}
+    for lang in TRANSLATION_LANGUAGES:
+        entry = (code.translations or {}).get(lang, {})
+        data[f"name_{lang}"], data[f"description_{lang}"] = entry.get("name", ""), entry.get("description", "")
+    return CodeForm(formdata=None, data=data)
+
+
+def _delete_form(codebook: Codebook, code: CodebookCode, **kwargs) -> DeleteCodeForm:
+    form = DeleteCodeForm(prefix="delete", **kwargs)
+    form.move_to.choices = [("", _("Delete the labels too"))] + [
+        (str(other.id), _("Move them to: %(code)s", code=other.name_in(g.lang)))
+        for other in codebook.codes if other.id != code.id]
+    return form
+
+
+def _code_page(codebook: Codebook, code: CodebookCode, form: CodeForm, delete_form: DeleteCodeForm,
+               status: int = 200):
+    return render_template("coding/code.html", codebook=codebook, code=code, form=form, delete_form=delete_form,
+                           translation_languages=_translation_labels(form),
+                           labelled=label_counts(codebook).get(code.id, 0)), status
+
+
+@bp.route("/<int:codebook_id>/codes/<int:code_id>", methods=["GET", "POST"])
+@requires(Role.analyst)
+def edit_code(codebook_id: int, code_id: int):
+    codebook = _codebook_or_404(codebook_id)
+    code = _code_or_404(codebook, code_id)
+    delete_form = _delete_form(codebook, code, formdata=None)
+    if request.method == "GET":
+        return _code_page(codebook, code, _stored_code_form(code), delete_form)
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            update_code(code, form.name.data, form.description.data, form.translations(), actor=current_user())
+        except CodingError as error:
+            db.session.rollback()
+            form.name.errors = [str(error)]
+        else:
+            flash(_("The changes are saved."), "success")
+            return redirect(url_for("coding.codebook", codebook_id=codebook.id) + "#codes")
+    return _code_page(codebook, code, form, delete_form, 422)
+
+
+@bp.post("/<int:codebook_id>/codes/<int:code_id>/delete")
+@requires(Role.analyst)
+def remove_code(codebook_id: int, code_id: int):
+    codebook = _codebook_or_404(codebook_id)
+    code = _code_or_404(codebook, code_id)
+    form = _delete_form(codebook, code)
+    targets = {str(other.id): other for other in codebook.codes if other.id != code.id}
+    valid = form.validate_on_submit()
+    if form.move_to.data and form.move_to.data not in targets:
+        form.move_to.errors = [_("Choose one of the codes shown.")]
+    elif valid:
+        target = targets.get(form.move_to.data or "")
+        moved = delete_code(code, actor=current_user(), move_to=target)
+        flash(_("The code has been deleted and %(count)s labels have been moved. Code the answers again.",
+                count=moved) if target else _("The code has been deleted. Code the answers again."), "success")
+        return redirect(url_for("coding.codebook", codebook_id=codebook.id) + "#codes")
+    return _code_page(codebook, code, _stored_code_form(code), form, 422)
+
+
+# --- labelling and coding answers ---------------------------------------------------------------------------------
+
+def _parse_labels(form_data) -> tuple[dict[int, int | None], bool]:
+    """The label choices of a labelling form: response id -> code id or None; False when a value is malformed."""
+    choices: dict[int, int | None] = {}
+    well_formed = True
+    for key, value in form_data.items():
+        if not key.startswith(LABEL_FIELD):
+            continue
+        response_id, value = key[len(LABEL_FIELD):], value.strip()
+        if not response_id.isdigit() or (value and not value.isdigit()):
+            well_formed = False
+            continue
+        choices[int(response_id)] = int(value) if value else None
+    return choices, well_formed
+
+
+def _page_args() -> tuple[str, int]:
+    show = request.args.get("show", SHOW_CHOICES[0])
+    return (show if show in SHOW_CHOICES else SHOW_CHOICES[0]), max(request.args.get("page", 1, type=int), 1)
+
+
+@bp.route("/<int:codebook_id>/waves/<int:wave_id>", methods=["GET", "POST"])
+@requires(Role.analyst)
+def answers(codebook_id: int, wave_id: int):
+    codebook = _codebook_or_404(codebook_id)
+    wave = _wave_or_404(codebook, wave_id)
+    user = current_user()
+    show, page_number = _page_args()
+    form = ConfirmForm()
+    problems: list[str] = []
+    chosen: dict[int, int | None] = {}
+    status = 200
+    if request.method == "POST":
+        chosen, well_formed = _parse_labels(request.form)
+        if not form.validate_on_submit():
+            problems = list(form.csrf_token.errors) or [_("This page was open too long. Send it again.")]
+        elif not well_formed:
+            problems = [_("Choose one of the codes shown.")]
+        else:
+            try:
+                changes = save_labels(codebook, wave, chosen, actor=user)
+            except CodingError as error:
+                problems = [str(error)]
+            else:
+                flash(_("%(count)s labels have been saved.", count=changes.total), "success")
+                return redirect(url_for("coding.answers", codebook_id=codebook.id, wave_id=wave.id, show=show,
+                                        page=page_number))
+        status = 422
+    page = answer_page(codebook, wave, show=show, page=page_number)
+    # residents' own words on screen: an access to raw answers, logged with counts only
+    audit.record("open_answers_viewed", user, "codebook", codebook.id, wave=wave.id, count=len(page.rows),
+                 page=page.page, show=page.show)
+    codes = {code.id: code for code in codebook.codes}
+    return render_template("coding/answers.html", codebook=codebook, wave=wave, page=page, codes=codes,
+                           question=_question_text(codebook.question), form=form, problems=problems,
+                           chosen=chosen, summary=coding_summary(codebook, wave), code_wave_form=ConfirmForm(),
+                           labelled=sum(label_counts(codebook).values())), status
+
+
+@bp.post("/<int:codebook_id>/waves/<int:wave_id>/code")
+@requires(Role.analyst)
+def code_all(codebook_id: int, wave_id: int):
+    codebook = _codebook_or_404(codebook_id)
+    wave = _wave_or_404(codebook, wave_id)
+    if request.form.get("back") == "codebook":
+        target = url_for("coding.codebook", codebook_id=codebook.id) + "#waves"
+    else:
+        target = url_for("coding.answers", codebook_id=codebook.id, wave_id=wave.id)
+    if not ConfirmForm().validate_on_submit():
+        flash(_("This page was open too long. Send it again."), "error")
+        return redirect(target)
+    try:
+        summary = code_wave(codebook, wave, actor=current_user(), via="web",
+                            limit=_web_limit())
+    except CodingError as error:
+        flash(str(error), "error")
+        return redirect(target)
+    flash(_("%(total)s answers have been coded. %(uncertain)s of them are uncertain: they are shown first.",
+            total=summary.total, uncertain=summary.low_confidence), "success")
+    return redirect(url_for("coding.answers", codebook_id=codebook.id, wave_id=wave.id) + "#summary")
