@@ -106,29 +106,49 @@ class _Builder:
         return records
 
 
-def _mean_measure(builder: _Builder, measure: str, values: np.ndarray, weights: np.ndarray | None,
+@dataclass(frozen=True)
+class _ScoreColumn:
+    """One score column with what all area levels share: where it has values, their centre and whole-column sums
+    of the centred values (computed once, not once per level)."""
+
+    values: np.ndarray
+    present: np.ndarray
+    centre: float
+    n: float
+    s1: float
+    s2: float
+
+
+def _score_column(values: np.ndarray) -> _ScoreColumn | None:
+    present = ~np.isnan(values)
+    if not present.any():
+        return None
+    centre = float(values[present].mean())
+    all_centred = values[present] - centre
+    return _ScoreColumn(values, present, centre, float(present.sum()), float(all_centred.sum()),
+                        float((all_centred * all_centred).sum()))
+
+
+def _mean_measure(builder: _Builder, measure: str, column: _ScoreColumn, weights: np.ndarray | None,
                   confidence: float) -> None:
     groups = builder.groups
     size = len(groups.codes)
-    valid = ~np.isnan(values) & (groups.index >= 0)
-    everywhere = ~np.isnan(values)
-    if not everywhere.any():
-        return
-    centre = float(values[everywhere].mean())
-    centred = values[valid] - centre
-    n = np.bincount(groups.index[valid], minlength=size).astype(float)
-    s1 = np.bincount(groups.index[valid], weights=centred, minlength=size)
-    s2 = np.bincount(groups.index[valid], weights=centred * centred, minlength=size)
+    valid = column.present & (groups.index >= 0)
+    index = groups.index[valid]
+    values = column.values[valid]
+    centre = column.centre
+    centred = values - centre
+    n = np.bincount(index, minlength=size).astype(float)
+    s1 = np.bincount(index, weights=centred, minlength=size)
+    s2 = np.bincount(index, weights=centred * centred, minlength=size)
     local = _from_sums(n, s1, s2, centre)
     lower, upper = t_interval(local.mean, np.sqrt(local.var), local.n, confidence)
     # the rest of the municipality: its sums minus the area's
-    all_centred = values[everywhere] - centre
-    rest = _from_sums(float(everywhere.sum()) - n, float(all_centred.sum()) - s1,
-                      float((all_centred * all_centred).sum()) - s2, centre)
+    rest = _from_sums(column.n - n, column.s1 - s1, column.s2 - s2, centre)
     diff, diff_lower, diff_upper, p = welch_test(local.mean, local.var, local.n, rest.mean, rest.var, rest.n,
                                                  confidence)
     if weights is not None:
-        weighted = _weighted_means(groups.index[valid], size, values[valid], weights[valid], confidence)
+        weighted = _weighted_means(index, size, values, weights[valid], confidence)
     for area in np.flatnonzero(local.n > 0):
         n = local.n[area]
         builder.add(area, measure, "sd", np.sqrt(local.var[area]), n=n)
@@ -164,12 +184,18 @@ def _partition_measure(builder: _Builder, family: str, codes: np.ndarray, member
     member_codes = codes[valid]
     n = np.bincount(index, minlength=size).astype(float)
     total_n = float((codes >= 0).sum())
+    # counts (and weight sums) of every (area, member) in one pass rather than one pass per member
+    cells = index * len(members) + member_codes
+    counts = np.bincount(cells, minlength=size * len(members)).reshape(size, len(members)).astype(float)
+    totals = np.bincount(codes[codes >= 0], minlength=len(members)).astype(float)
     if weights is not None:
         sw = np.bincount(index, weights=weights[valid], minlength=size)
         ess = kish_effective_n(sw, np.bincount(index, weights=weights[valid] ** 2, minlength=size))
+        weight_sums = np.bincount(cells, weights=weights[valid], minlength=size * len(members))
+        weight_sums = weight_sums.reshape(size, len(members))
     for position, member in enumerate(members):
-        k = np.bincount(index, weights=(member_codes == position).astype(float), minlength=size)
-        total_k = float((codes == position).sum())
+        k = counts[:, position]
+        total_k = totals[position]
         with np.errstate(invalid="ignore", divide="ignore"):
             share = k / n
             rest_share = (total_k - k) / (total_n - n)
@@ -179,8 +205,7 @@ def _partition_measure(builder: _Builder, family: str, codes: np.ndarray, member
         p = proportion_test(k, n, total_k - k, total_n - n) if groups.level != "municipality" else None
         if weights is not None:
             with np.errstate(invalid="ignore", divide="ignore"):
-                share_w = np.bincount(index, weights=weights[valid] * (member_codes == position),
-                                      minlength=size) / sw
+                share_w = weight_sums[:, position] / sw
             lower_w, upper_w = wilson_interval(share_w * ess, ess, confidence)
         measure = f"{family}:{member}"
         for area in np.flatnonzero(n > 0):
@@ -211,6 +236,15 @@ def scale_profiles(respondents: pd.DataFrame, scores: pd.DataFrame, areas: pd.Da
     groups_per_level = area_groups(respondents, areas)
     records: list[ProfileRecord] = []
     weights = None if weights is None else np.asarray(weights, dtype=float)
+    columns: list[tuple[str, str, _ScoreColumn | np.ndarray | None, list[str]]] = []
+    for name in scores.columns:
+        series = scores[name]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            columns.append(("partition", name.removesuffix("_band"), series.cat.codes.to_numpy().astype(np.int64),
+                            [str(member) for member in series.cat.categories]))
+        else:
+            columns.append(("mean", name.removesuffix("_score"),
+                            _score_column(series.to_numpy(dtype=float, na_value=np.nan)), []))
     for groups in groups_per_level:
         builder = _Builder(instrument, groups)
         counts = np.bincount(groups.index[groups.index >= 0], minlength=len(groups.codes))
@@ -220,16 +254,11 @@ def scale_profiles(respondents: pd.DataFrame, scores: pd.DataFrame, areas: pd.Da
                 population = eligible.get(groups.codes[area], np.nan)
                 rate = count / population if population and population > 0 else np.nan
                 builder.add(area, "respondents", "response_rate", rate, n=count)
-        for column in scores.columns:
-            series = scores[column]
-            if isinstance(series.dtype, pd.CategoricalDtype):
-                family = column.removesuffix("_band")
-                _partition_measure(builder, family, series.cat.codes.to_numpy().astype(np.int64),
-                                   [str(member) for member in series.cat.categories], weights, confidence)
-            else:
-                measure = column.removesuffix("_score")
-                _mean_measure(builder, measure, series.to_numpy(dtype=float, na_value=np.nan), weights,
-                              confidence)
+        for kind, name, column, members in columns:
+            if kind == "partition":
+                _partition_measure(builder, name, column, members, weights, confidence)
+            elif column is not None:
+                _mean_measure(builder, name, column, weights, confidence)
         if groups.level == "municipality" and reliability:
             for scale_id, values in reliability.items():
                 if values.shape[1] < 2:

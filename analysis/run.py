@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits  # installed with scikit-learn, which depends on it
 
 from analysis.change import change_profiles
 from analysis.disclosure import apply_disclosure
@@ -25,6 +26,8 @@ from surveys.instruments import Instrument
 from surveys.scoring import item_value_frame, score_frame
 
 OPEN_ANSWERS = "open_answers"  # the `instrument` of theme records: a question's answers span instruments
+# What themes and quotes need of an answer's respondent: its id, its areas, and its locale as a language hint.
+_ANSWER_COLUMNS = ("response_id", "buurt_code", "wijk_code", "locale")
 _SOURCES = (Path(__file__).parent, Path(__file__).parent.parent / "surveys" / "scoring.py")
 
 
@@ -95,6 +98,12 @@ def _open_questions(instruments: Mapping[str, Instrument]) -> list[str]:
     return list(seen)
 
 
+# Numeric libraries (OpenBLAS, k-means' OpenMP) run on one thread. Their threads bring little to the small problems
+# of a run (k-means on a sample of 10,000 respondents, NMF with at most 8 themes) and cost more than they gain when
+# other work shares the cores: on two busy cores themes took 17.5 s with two threads and 12.2 s with one. With one
+# thread the same input and seed also give the same figures bit for bit on any machine; BLAS sums split over a
+# machine's threads differ in the last bits (theme weights by up to 1e-14 between one and two threads).
+@threadpool_limits.wrap(limits=1)
 def run_analysis(respondents: pd.DataFrame | Iterable[Mapping[str, Any]], instruments: Mapping[str, Instrument],
                  population: Mapping[str, Mapping[str, int]] | pd.DataFrame, areas: pd.DataFrame | Iterable[str],
                  *, texts: pd.DataFrame | None = None, clients: Iterable[Mapping[str, Any]] | None = None,
@@ -161,7 +170,8 @@ def run_analysis(respondents: pd.DataFrame | Iterable[Mapping[str, Any]], instru
         for question in _open_questions({slug: instruments[slug] for slug in slugs}):
             if texts is not None:
                 chosen = texts[texts["question"] == question]
-                located = frame.set_index("response_id").loc[chosen["response_id"]].reset_index()
+                located = (frame[[column for column in _ANSWER_COLUMNS if column in frame.columns]]
+                           .set_index("response_id").loc[chosen["response_id"]].reset_index())
                 answers, answer_ids = chosen["text"].tolist(), chosen["response_id"].tolist()
             else:
                 if question not in frame.columns:
@@ -169,7 +179,9 @@ def run_analysis(respondents: pd.DataFrame | Iterable[Mapping[str, Any]], instru
                 column = frame[question].astype(object)
                 present = np.flatnonzero(column.map(lambda value: isinstance(value, str) and bool(value.strip()))
                                          .to_numpy(dtype=bool))
-                located = frame.iloc[present].reset_index(drop=True)
+                # only the columns themes and quotes use: a copy of every item column would double the memory
+                located = frame[[column for column in _ANSWER_COLUMNS if column in frame.columns]].iloc[present]
+                located = located.reset_index(drop=True)
                 answers = column.iloc[present].tolist()
                 answer_ids = located["response_id"].tolist()
             if not answers:
