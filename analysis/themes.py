@@ -153,9 +153,11 @@ def _model_language(language: str, codes: np.ndarray, distinct: list[str], *,
     if themes == "auto":
         low, high = k_range
         high = max(low, min(high, fit_matrix.shape[0] - 1, fit_matrix.shape[1] - 1))
-        subset = fit_matrix
-        if fit_matrix.shape[0] > selection_sample:
-            subset = fit_matrix[np.sort(rng.choice(fit_matrix.shape[0], size=selection_sample, replace=False))]
+        # k is chosen on the word features only: four times faster than with the character n-grams, which refine
+        # what a theme holds (misspellings, compounds) more than how many themes there are
+        subset = space.word_block(fit_matrix)
+        if subset.shape[0] > selection_sample:
+            subset = subset[np.sort(rng.choice(subset.shape[0], size=selection_sample, replace=False))]
         for k in range(low, high + 1):
             criterion_values[k] = _stability(subset, k, seed, repeats)
         # The largest k whose themes come back from every start is the finest grain the data supports; stability
