@@ -73,6 +73,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from assets import init_assets
     from coding.cli import codebook_cli
     from coding.views import bp as coding_bp
+    from council import init_council
     from demo.cli import demo_command
     from exchange.cli import retention_cli, waves_cli
     from exchange.views import bp as exchange_bp
@@ -93,6 +94,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(runs_bp)
     app.register_blueprint(coding_bp)
     init_interviews(app)
+    init_council(app)
     app.cli.add_command(demo_command)
     app.cli.add_command(geography_cli)
     app.cli.add_command(instruments_cli)

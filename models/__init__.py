@@ -4,6 +4,7 @@ from models.analysis import AnalysisRun, ProfileSnapshot, Quote, QuoteStatus, Ru
 from models.codebook import Codebook, CodebookCode, CodedAnswer, CodeLabel
 from models.geography import District, Municipality, Neighbourhood, PostcodeArea
 from models.interviews import Interview
+from models.outcomes import Direction, Indicator, IndicatorKind, Outcome, Target
 from models.survey import (
     Answer,
     InstrumentVersion,
@@ -23,11 +24,15 @@ __all__ = [
     "Codebook",
     "CodebookCode",
     "CodedAnswer",
+    "Direction",
     "District",
+    "Indicator",
+    "IndicatorKind",
     "InstrumentVersion",
     "Interview",
     "Municipality",
     "Neighbourhood",
+    "Outcome",
     "PostcodeArea",
     "ProfileSnapshot",
     "Quote",
@@ -38,6 +43,7 @@ __all__ = [
     "Role",
     "RunStatus",
     "SubmissionKey",
+    "Target",
     "Team",
     "Theme",
     "User",

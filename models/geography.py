@@ -1,7 +1,7 @@
 """Municipality, districts (wijken) and neighbourhoods (buurten) with CBS codes and population by age band."""
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -46,6 +46,7 @@ class District(db.Model):
     code: Mapped[str] = mapped_column(String(8))
     name: Mapped[str] = mapped_column(String(120))
     inhabitants: Mapped[int | None] = mapped_column(Integer)
+    boundary: Mapped[dict | None] = mapped_column(JSON)  # a GeoJSON geometry (WGS84), for the council's map
 
     municipality: Mapped[Municipality] = relationship(back_populates="districts")
     neighbourhoods: Mapped[list[Neighbourhood]] = relationship(
@@ -78,6 +79,7 @@ class Neighbourhood(db.Model):
     age_25_44: Mapped[int | None] = mapped_column(Integer)
     age_45_64: Mapped[int | None] = mapped_column(Integer)
     age_65_plus: Mapped[int | None] = mapped_column(Integer)
+    boundary: Mapped[dict | None] = mapped_column(JSON)  # a GeoJSON geometry (WGS84), for the council's map
 
     district: Mapped[District] = relationship(back_populates="neighbourhoods")
 

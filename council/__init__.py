@@ -1,0 +1,15 @@
+"""The council's views: the outcome framework, neighbourhood outcome profiles, reports and downloads."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_council(app: Flask) -> None:
+    from council import downloads, views  # noqa: F401  (they attach their routes to the council blueprint)
+    from council.blueprint import bp
+    from council.cli import profiles_cli
+    from council.framework_views import bp as framework_bp
+
+    app.register_blueprint(bp)
+    app.register_blueprint(framework_bp)
+    app.cli.add_command(profiles_cli)

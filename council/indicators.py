@@ -1,0 +1,89 @@
+"""Indicators against their targets: which stored figure an indicator reads, and an honest status that accounts for
+the uncertainty of the estimate."""
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from council.snapshots import Figure, WaveProfile
+from models import Direction, Indicator, IndicatorKind, Target
+
+
+class Status(enum.Enum):
+    on_target = "on_target"          # the whole 95% interval lies on the good side of the target
+    undecided = "undecided"          # the interval contains the target: not distinguishable from it
+    off_target = "off_target"        # the whole interval lies on the bad side of the target
+    suppressed = "suppressed"        # too few respondents to show (disclosure control)
+    no_data = "no_data"              # the run has no figure for this indicator in this area
+    no_target = "no_target"          # no target set for this area and year
+
+
+def figure_key(indicator: Indicator) -> tuple[str, str, str]:
+    """(instrument, measure, statistic) of the snapshot an indicator reads."""
+    if indicator.kind is IndicatorKind.scale_mean:
+        return indicator.instrument, indicator.measure, "mean"
+    if indicator.kind is IndicatorKind.band_share:
+        return indicator.instrument, indicator.measure, "share"
+    return indicator.instrument, f"{indicator.measure}:improved", "share"
+
+
+def is_share(indicator: Indicator) -> bool:
+    return indicator.kind is not IndicatorKind.scale_mean
+
+
+def target_for(targets: Iterable[Target], area_code: str, municipality_code: str, year: int) -> Target | None:
+    """The target an area works toward in `year`: its own, else the municipality's; for the year itself or else the
+    nearest later year (the next streefwaarde still ahead). None when no target lies ahead."""
+    for code in dict.fromkeys((area_code, municipality_code)):
+        ahead = sorted((target for target in targets if target.area_code == code and target.year >= year),
+                       key=lambda target: target.year)
+        if ahead:
+            return ahead[0]
+    return None
+
+
+def status(figure: Figure | None, target: float | None, direction: Direction) -> Status:
+    """Clearly on target, not distinguishable from it, or clearly off target.
+
+    "Clearly" means the whole 95% interval lies on one side of the target; an interval that touches the target does
+    not count as clear. A figure without an interval is never clear either way.
+    """
+    if figure is None:
+        return Status.no_data
+    if figure.suppressed:
+        return Status.suppressed
+    if figure.value is None:
+        return Status.no_data
+    if target is None:
+        return Status.no_target
+    if figure.lower is None or figure.upper is None:
+        return Status.undecided
+    above, below = figure.lower > target, figure.upper < target
+    if direction is Direction.lower_is_better:
+        above, below = below, above
+    if above:
+        return Status.on_target
+    if below:
+        return Status.off_target
+    return Status.undecided
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """An indicator in one area and wave: the figure, the target it is held against and the resulting status."""
+
+    indicator: Indicator
+    area_code: str
+    figure: Figure | None
+    target: Target | None
+    status: Status
+
+
+def evaluate(indicator: Indicator, profile: WaveProfile, area_code: str) -> Evaluation:
+    """The indicator's figure for the area in this wave, against the target for the wave's year."""
+    instrument, measure, statistic = figure_key(indicator)
+    figure = profile.get(area_code, instrument, measure, statistic)
+    target = target_for(indicator.targets, area_code, profile.wave.municipality.code, profile.wave.opens_on.year)
+    return Evaluation(indicator=indicator, area_code=area_code, figure=figure, target=target,
+                      status=status(figure, None if target is None else target.value, indicator.direction))

@@ -1,0 +1,88 @@
+"""Reading what the council may see: the stored profile snapshots of each wave's newest successful run.
+
+Nothing here touches responses or answers: the number of rows read depends on areas and measures, not on how many
+residents answered.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from analysis.records import INDICATIVE, SUPPRESSED
+from extensions import db
+from models import AnalysisRun, Municipality, ProfileSnapshot, Wave
+from runs.snapshots import latest_run
+
+Key = tuple[str, str, str, str]  # area code, instrument, measure, statistic
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One stored figure: a value with its 95% interval, the number it rests on and its disclosure flags."""
+
+    value: float | None
+    lower: float | None
+    upper: float | None
+    n: int | None
+    flags: frozenset[str]
+
+    @property
+    def suppressed(self) -> bool:
+        return SUPPRESSED in self.flags
+
+    @property
+    def indicative(self) -> bool:
+        return INDICATIVE in self.flags
+
+
+@dataclass
+class WaveProfile:
+    """The figures of one wave's newest successful run, for the areas asked for."""
+
+    wave: Wave
+    run: AnalysisRun
+    figures: dict[Key, Figure]
+
+    @classmethod
+    def load(cls, wave: Wave, areas: Iterable[str] | None = None, levels: Iterable[str] | None = None
+             ) -> WaveProfile | None:
+        """The wave's profile, or None when it has no successful run yet. `areas` and `levels` narrow what is read."""
+        run = latest_run(wave)
+        if run is None:
+            return None
+        query = select(ProfileSnapshot.area_code, ProfileSnapshot.instrument, ProfileSnapshot.measure,
+                       ProfileSnapshot.statistic, ProfileSnapshot.value, ProfileSnapshot.lower,
+                       ProfileSnapshot.upper, ProfileSnapshot.n, ProfileSnapshot.flags
+                       ).where(ProfileSnapshot.run_id == run.id)
+        if areas is not None:
+            query = query.where(ProfileSnapshot.area_code.in_(list(areas)))
+        if levels is not None:
+            query = query.where(ProfileSnapshot.area_level.in_(list(levels)))
+        figures = {(area, instrument, measure, statistic): Figure(value, lower, upper, n, frozenset(flags.split()))
+                   for area, instrument, measure, statistic, value, lower, upper, n, flags
+                   in db.session.execute(query)}
+        return cls(wave=wave, run=run, figures=figures)
+
+    def get(self, area: str, instrument: str, measure: str, statistic: str) -> Figure | None:
+        return self.figures.get((area, instrument, measure, statistic))
+
+    def instruments(self) -> list[str]:
+        return sorted({instrument for _, instrument, _, _ in self.figures})
+
+    def measures(self, area: str, instrument: str, statistic: str) -> list[str]:
+        """The measures of an instrument that have `statistic` for the area, in the order they were stored."""
+        return list(dict.fromkeys(measure for (code, slug, measure, stat) in self.figures
+                                  if code == area and slug == instrument and stat == statistic))
+
+
+def analysed_waves(municipality: Municipality) -> list[Wave]:
+    """The municipality's waves that have at least one successful run, oldest first (the order of a trend)."""
+    from models import RunStatus
+
+    return list(db.session.scalars(
+        select(Wave).where(Wave.municipality_id == municipality.id,
+                           select(AnalysisRun.id).where(AnalysisRun.wave_id == Wave.id,
+                                                        AnalysisRun.status == RunStatus.succeeded).exists())
+        .order_by(Wave.opens_on, Wave.id)))
