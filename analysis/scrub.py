@@ -13,6 +13,7 @@ with `python -m analysis.scrub --warm`.
 """
 from __future__ import annotations
 
+import gc
 import logging
 import re
 import sys
@@ -84,7 +85,11 @@ def _deduce():  # a deduce.Deduce, or None when it cannot be loaded here
     try:
         from deduce import Deduce
 
-        return Deduce()
+        deidentifier = Deduce()
+        # Its lookup tables are millions of long-lived objects: kept out of the cyclic garbage collector, the
+        # process no longer spends ~10 s walking them in later collections and at exit (measured: 17.3 -> 7.8 s).
+        gc.freeze()
+        return deidentifier
     except Exception as error:  # whatever fails, the heuristics below still run
         log.warning("deduce could not be loaded (%s); Dutch names are found by heuristics only", error)
         return None

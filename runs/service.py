@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -88,8 +89,11 @@ def start_in_background(run: AnalysisRun) -> subprocess.Popen:
     root = Path(__file__).resolve().parents[1]
     env = {**os.environ, "DATABASE_URL": current_app.config["SQLALCHEMY_DATABASE_URI"],
            "INSTANCE_PATH": current_app.instance_path}
-    return subprocess.Popen(
+    process = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "app", "analyse", "--run", str(run.id)],
         cwd=root, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
+    # reap it when it ends, so that a long-running web server keeps no finished run as a zombie process
+    threading.Thread(target=process.wait, name=f"analysis-run-{run.id}", daemon=True).start()
+    return process
