@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from models import Role
@@ -50,7 +51,7 @@ class UserForm(StaffForm):
                                                                                            "address.")),
                                                          Length(max=254)],
                        render_kw={"autocomplete": "off", "spellcheck": "false"})
-    role = SelectField(_l("Role"), choices=[(role.value, label) for role, label in ROLE_LABELS.items()])
+    role = SelectField(_l("Role"), choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()])
     team = SelectField(_l("Wijkteam"), description=_l("Needed for wijkteam workers."), coerce=str)
     password = PasswordField(_l("First password"), description=_l("Give it to the person in a safe way. They can "
                                                                    "change it under My account."),

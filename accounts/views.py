@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from wtforms.fields.choices import SelectChoice
 
 from accounts.auth import (
     ALL_STAFF,
@@ -102,8 +103,8 @@ def account():
     return render_template("accounts/account.html", form=form, everywhere=everywhere, user=user), status
 
 
-def _team_choices(user: User) -> list[tuple[str, str]]:
-    return [("", _("No wijkteam"))] + [(str(team.id), team.name) for team in _teams_of(user)]
+def _team_choices(user: User) -> list[SelectChoice]:
+    return [SelectChoice("", _("No wijkteam"))] + [SelectChoice(str(team.id), team.name) for team in _teams_of(user)]
 
 
 def _visible_users(admin: User):

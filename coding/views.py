@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, current_app, flash, g, redirect, r
 from flask_babel import format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
 
 from accounts import audit
 from accounts.auth import current_user, requires
@@ -98,7 +99,7 @@ def codebooks():
     user = current_user()
     questions = open_questions()
     form = CodebookForm()
-    form.question.choices = [(item_id, f"{localise(question.text, g.lang)} ({item_id})")
+    form.question.choices = [SelectChoice(item_id, f"{localise(question.text, g.lang)} ({item_id})")
                              for item_id, question in questions.items()]
     status = 200
     if request.method == "POST":
@@ -141,8 +142,8 @@ def _codebook_page(codebook: Codebook, *, code_form: CodeForm | None = None, the
     code_form = code_form or CodeForm(formdata=None)
     themes_form = themes_form or ThemesForm(formdata=None)
     runs = runs_with_themes(user, codebook)
-    themes_form.run.choices = [(str(run.id), _("Analysis %(number)s of %(wave)s", number=run.id, wave=run.wave.name))
-                               for run in runs]
+    themes_form.run.choices = [SelectChoice(str(run.id), _("Analysis %(number)s of %(wave)s", number=run.id,
+                                                          wave=run.wave.name)) for run in runs]
     return render_template(
         "coding/codebook.html", codebook=codebook, question=_question_text(codebook.question),
         code_form=code_form, themes_form=themes_form, translation_languages=_translation_labels(code_form),
@@ -221,8 +222,8 @@ def _stored_code_form(code: CodebookCode) -> CodeForm:
 
 def _delete_form(codebook: Codebook, code: CodebookCode, **kwargs) -> DeleteCodeForm:
     form = DeleteCodeForm(prefix="delete", **kwargs)
-    form.move_to.choices = [("", _("Delete the labels too"))] + [
-        (str(other.id), _("Move them to: %(code)s", code=other.name_in(g.lang)))
+    form.move_to.choices = [SelectChoice("", _("Delete the labels too"))] + [
+        SelectChoice(str(other.id), _("Move them to: %(code)s", code=other.name_in(g.lang)))
         for other in codebook.codes if other.id != code.id]
     return form
 

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import BooleanField, DateField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from accounts.forms import REQUIRED, StaffForm
@@ -57,9 +58,9 @@ class ImportForm(StaffForm):
 
 
 EXPORT_FORMATS = [
-    ("csv", _l("CSV (for R, Python or any program)")),
-    ("xlsx", _l("Excel (.xlsx), with a sheet describing every column")),
-    ("sav", _l("SPSS (.sav), with labels for questions and answers")),
+    SelectChoice("csv", _l("CSV (for R, Python or any program)")),
+    SelectChoice("xlsx", _l("Excel (.xlsx), with a sheet describing every column")),
+    SelectChoice("sav", _l("SPSS (.sav), with labels for questions and answers")),
 ]
 
 
@@ -67,4 +68,4 @@ class ExportForm(StaffForm):
     wave = SelectField(_l("Wave"), coerce=str, validate_choice=False)
     instrument = SelectField(_l("Questionnaire"), coerce=str, validate_choice=False)
     format = RadioField(_l("Kind of file"), choices=EXPORT_FORMATS, default="csv", validate_choice=False,
-                        validators=[AnyOf([code for code, _ in EXPORT_FORMATS], _l("Choose a kind of file."))])
+                        validators=[AnyOf([choice.value for choice in EXPORT_FORMATS], _l("Choose a kind of file."))])

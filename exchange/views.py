@@ -22,6 +22,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from wtforms.fields.choices import SelectChoice
 
 from accounts.auth import current_user, requires
 from accounts.forms import ConfirmForm
@@ -58,8 +59,8 @@ def _wave_or_404(wave_id: int) -> Wave:
     return wave
 
 
-def _instrument_choices() -> list[tuple[str, str]]:
-    return [(slug, f"{localise(instrument.title, g.lang)} ({slug})")
+def _instrument_choices() -> list[SelectChoice]:
+    return [SelectChoice(slug, f"{localise(instrument.title, g.lang)} ({slug})")
             for slug, instrument in current_instruments().items()]
 
 
@@ -92,7 +93,8 @@ def new_wave():
     user = current_user()
     form = WaveForm()
     municipalities = _municipalities()
-    form.municipality.choices = [(str(m.id), f"{m.name} ({m.code}, {m.reference_year})") for m in municipalities]
+    form.municipality.choices = [SelectChoice(str(m.id), f"{m.name} ({m.code}, {m.reference_year})")
+                                 for m in municipalities]
     instruments = current_instruments()
     form.instruments.choices = _instrument_choices()
     status = 200
@@ -155,8 +157,8 @@ def close_wave_view(wave_id: int):
 
 # --- import and export --------------------------------------------------------------------------------------------
 
-def _wave_choices(user) -> list[tuple[str, str]]:
-    return [("", _("Choose a wave"))] + [(str(w.id), w.name) for w in waves_for(user)]
+def _wave_choices(user) -> list[SelectChoice]:
+    return [SelectChoice("", _("Choose a wave"))] + [SelectChoice(str(w.id), w.name) for w in waves_for(user)]
 
 
 def _chosen_wave(form) -> Wave | None:
@@ -169,7 +171,7 @@ def _chosen_wave(form) -> Wave | None:
 def _import_form(user, limit: int, **kwargs) -> ImportForm:
     form = ImportForm(max_bytes=limit, **kwargs)
     form.wave.choices = _wave_choices(user)
-    form.instrument.choices = [("", _("Choose a questionnaire")), *_instrument_choices()]
+    form.instrument.choices = [SelectChoice("", _("Choose a questionnaire")), *_instrument_choices()]
     return form
 
 
@@ -218,7 +220,7 @@ def export():
     user = current_user()
     form = ExportForm()
     form.wave.choices = _wave_choices(user)
-    form.instrument.choices = [("", _("All questionnaires of the wave")), *_instrument_choices()]
+    form.instrument.choices = [SelectChoice("", _("All questionnaires of the wave")), *_instrument_choices()]
     if request.method == "GET" and request.args.get("wave", "").isdigit():
         form.wave.data = request.args["wave"]
     free_text = user.role is Role.analyst  # open answers leave the platform only with an analyst

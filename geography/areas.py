@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from extensions import db
 from models import District, Neighbourhood
 
 
-def buurt_choices(municipality_id: int) -> dict[str, list[tuple[str, str]]]:
-    """Buurten grouped by wijk name, both sorted by name: {wijk: [(buurt code, buurt name), ...]}."""
+def buurt_choices(municipality_id: int) -> list[SelectChoice]:
+    """The buurten as options grouped by wijk name (an optgroup per wijk), wijken and buurten sorted by name."""
     districts = db.session.scalars(
         select(District).filter_by(municipality_id=municipality_id).order_by(District.name)
     )
-    return {d.name: [(n.code, n.name) for n in sorted(d.neighbourhoods, key=lambda n: n.name)] for d in districts}
+    return [SelectChoice(n.code, n.name, optgroup=d.name)
+            for d in districts for n in sorted(d.neighbourhoods, key=lambda n: n.name)]
 
 
 def neighbourhood_in(municipality_id: int, code: str) -> Neighbourhood | None:

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import MultiDict
+from wtforms.fields.choices import SelectChoice
 
 from accounts import audit
 from accounts.auth import current_user, requires
@@ -47,7 +48,7 @@ def _instrument(slug: str | None) -> Instrument | None:
 def _form_for(instrument: Instrument, formdata=None):
     form = build_interview_form(instrument, g.lang, formdata=formdata)
     municipality_id = current_user().team.municipality_id
-    form.buurt.choices = {"": [("", _("Choose the neighbourhood"))], **buurt_choices(municipality_id)}
+    form.buurt.choices = [SelectChoice("", _("Choose the neighbourhood")), *buurt_choices(municipality_id)]
     return form
 
 

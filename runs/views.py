@@ -5,6 +5,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from wtforms.fields.choices import SelectChoice
 
 from accounts import audit
 from accounts.auth import current_user, requires
@@ -40,7 +41,7 @@ def runs():
     user = current_user()
     waves = waves_for(user)
     form = StartRunForm()
-    form.wave.choices = [(str(wave.id), wave.name) for wave in waves]
+    form.wave.choices = [SelectChoice(str(wave.id), wave.name) for wave in waves]
     status = 200
     if request.method == "POST":
         status = 422

@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -71,17 +72,18 @@ def field_for(item: Item, locale: str) -> Field:
     description = localise(item.help, locale) if item.help else ""
     if item.type in ("scale_0_10", "likert", "single", "yesno"):
         if item.type == "yesno":
-            choices = [(code, YES_NO_LABELS[code]) for code in item.codes]
+            choices = [SelectChoice(code, YES_NO_LABELS[code]) for code in item.codes]
         elif item.type == "scale_0_10":
-            choices = [(str(code), str(code)) for code in item.codes]
+            choices = [SelectChoice(str(code)) for code in item.codes]
         else:
-            choices = [(str(option.code), localise(option.label, locale)) for option in item.options]
+            choices = [SelectChoice(str(option.code), localise(option.label, locale)) for option in item.options]
         codes = {str(code): code for code in item.codes}
         return RadioField(label, choices=choices, validators=[_choice_check(codes)], validate_choice=False,
                           description=description)
     if item.type == "multiple":
         codes = {str(option.code): option.code for option in item.options}
-        return MultiCheckboxField(label, choices=[(str(o.code), localise(o.label, locale)) for o in item.options],
+        choices = [SelectChoice(str(o.code), localise(o.label, locale)) for o in item.options]
+        return MultiCheckboxField(label, choices=choices,
                                   validators=[_choice_check(codes)], validate_choice=False, description=description)
     if item.type == "number":
         return StringField(label, validators=[_number_check(item)], description=description,

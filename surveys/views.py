@@ -18,9 +18,11 @@ from flask import (
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from config import LANGUAGES
 from extensions import db, rate_limit
+from geography.areas import buurt_choices, neighbourhood_in
 from models import District, Neighbourhood, PostcodeArea, Response, ResponseStatus, Wave
 from surveys import flow
 from surveys.forms import (
@@ -120,21 +122,6 @@ def start(wave_id: int, slug: str):
                            localise=localise), status
 
 
-def _area_choices(wave: Wave) -> dict[str, list[tuple[str, str]]]:
-    districts = db.session.scalars(
-        select(District).filter_by(municipality_id=wave.municipality_id).order_by(District.name)
-    )
-    return {d.name: [(n.code, n.name) for n in sorted(d.neighbourhoods, key=lambda n: n.name)] for d in districts}
-
-
-def _neighbourhood_by_code(wave: Wave, code: str) -> Neighbourhood | None:
-    return db.session.scalar(
-        select(Neighbourhood).join(District).where(
-            Neighbourhood.code == code, District.municipality_id == wave.municipality_id
-        )
-    )
-
-
 def _neighbourhood_by_postcode(wave: Wave, postcode: str) -> Neighbourhood | None:
     return db.session.scalar(
         select(Neighbourhood).join(PostcodeArea).join(District).where(
@@ -166,7 +153,7 @@ def area(response: Response, instrument: Instrument):
     navigator = Navigator(instrument, response.answer_values())
     form = AreaForm(formdata=request.form if request.method == "POST" else None,
                     data={"buurt": response.neighbourhood.code if response.neighbourhood else ""})
-    form.buurt.choices = {"": [("", _("Choose your neighbourhood"))], **_area_choices(wave)}
+    form.buurt.choices = [SelectChoice("", _("Choose your neighbourhood")), *buurt_choices(wave.municipality_id)]
     show_postcode = _has_postcodes(wave)
     status = 200
     if request.method == "POST":
@@ -180,7 +167,7 @@ def area(response: Response, instrument: Instrument):
         code = (form.buurt.data or "").strip()
         postcode_text = (form.postcode.data or "").strip() if show_postcode else ""
         if code:
-            neighbourhood = _neighbourhood_by_code(wave, code)
+            neighbourhood = neighbourhood_in(wave.municipality_id, code)
             if neighbourhood is None:
                 form.buurt.errors = [_("Choose one of the answers shown.")]
         elif postcode_text:
