@@ -1,0 +1,444 @@
+"""Staff pages under /staff/framework: outcomes, indicators and targets, with their history.
+
+Analysts and administrators keep the framework; council members read it in their own views. The rules live in
+council/framework.py; these views parse the forms, call it and render.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import format_decimal, format_percent
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from accounts.auth import current_user, requires
+from accounts.forms import ConfirmForm
+from council import framework
+from council.forms import IndicatorForm, OutcomeForm, TargetForm
+from council.framework import FrameworkError, IndicatorSpec
+from extensions import db
+from models import Direction, Indicator, IndicatorKind, Municipality, Outcome, Role, Target
+from surveys.instruments import localise
+from surveys.registry import current_instruments
+
+bp = Blueprint("framework", __name__, url_prefix="/staff/framework", template_folder="templates")
+EDITORS = (Role.admin, Role.analyst)
+HISTORY_PAGE_SIZE = 50
+KIND_LABELS = {
+    IndicatorKind.scale_mean: _l("Mean of a scale"),
+    IndicatorKind.band_share: _l("Share in a band"),
+    IndicatorKind.improved_share: _l("Share improved since intake"),
+}
+DIRECTION_LABELS = {
+    Direction.higher_is_better: _l("Higher is better"),
+    Direction.lower_is_better: _l("Lower is better"),
+}
+FIELD_LABELS = {
+    "name": _l("Name"), "description": _l("Description"), "outcome": _l("Outcome"), "indicator": _l("Indicator"),
+    "kind": _l("Kind"), "instrument": _l("Questionnaire"), "measure": _l("Measure"), "direction": _l("Direction"),
+    "population": _l("For whom"), "year": _l("Year"), "area": _l("Area"), "value": _l("Target value"),
+    "indicators": _l("Indicators"),
+}
+VERB_LABELS = {"created": _l("added"), "changed": _l("changed"), "deleted": _l("deleted")}
+SUBJECT_LABELS = {"outcome": _l("Outcome"), "indicator": _l("Indicator"), "target": _l("Target")}
+
+
+# --- scope and formatting -----------------------------------------------------------------------------------------
+
+def _municipalities() -> list[Municipality]:
+    """The municipalities this member keeps a framework for: their own, or every one for a platform administrator."""
+    user = current_user()
+    if user.municipality is not None:
+        return [user.municipality]
+    return list(db.session.scalars(select(Municipality).order_by(Municipality.code,
+                                                                 Municipality.reference_year.desc())))
+
+
+def _municipality() -> Municipality | None:
+    """The municipality of the page: the member's own; a platform administrator chooses (?municipality=id)."""
+    choices = _municipalities()
+    chosen = request.args.get("municipality", type=int)
+    return next((municipality for municipality in choices if municipality.id == chosen),
+                choices[0] if choices else None)
+
+
+def _scope(municipality: Municipality) -> None:
+    user = current_user()
+    if user.municipality_id not in (None, municipality.id):
+        abort(404)
+
+
+def _outcome_or_404(outcome_id: int) -> Outcome:
+    outcome = db.session.get(Outcome, outcome_id)
+    if outcome is None:
+        abort(404)
+    _scope(outcome.municipality)
+    return outcome
+
+
+def _indicator_or_404(indicator_id: int) -> Indicator:
+    indicator = db.session.get(Indicator, indicator_id)
+    if indicator is None:
+        abort(404)
+    _scope(indicator.outcome.municipality)
+    return indicator
+
+
+def _target_or_404(target_id: int) -> Target:
+    target = db.session.get(Target, target_id)
+    if target is None:
+        abort(404)
+    _scope(target.indicator.outcome.municipality)
+    return target
+
+
+def _home(municipality: Municipality, anchor: str = "") -> str:
+    query = {"municipality": municipality.id} if len(_municipalities()) > 1 else {}
+    return url_for("framework.index", **query) + anchor
+
+
+def format_target(kind: IndicatorKind, value: float | None) -> str:
+    """A target as pages show it: a share as a percentage, a mean as a number."""
+    if value is None:
+        return ""
+    if framework.is_share(kind):
+        return format_percent(value, "#,##0.#%")
+    return format_decimal(value, "#,##0.##")
+
+
+def _measure_label(indicator: Indicator) -> str:
+    measurable = framework.measurable_of(indicator)
+    if measurable is None:
+        return _("%(measure)s (no longer offered by the questionnaires)", measure=indicator.measure)
+    return measurable.label(g.lang)
+
+
+def _instrument_label(slug: str) -> str:
+    instrument = current_instruments().get(slug)
+    if slug == framework.WIJKTEAM:
+        return _("Wijkteam interviews: change since intake (%(slug)s)", slug=slug)
+    return f"{localise(instrument.title, g.lang)} ({slug})" if instrument else slug
+
+
+@bp.context_processor
+def _helpers():
+    return {"format_target": format_target, "measure_label": _measure_label, "instrument_label": _instrument_label,
+            "kind_labels": KIND_LABELS, "direction_labels": DIRECTION_LABELS}
+
+
+def _show_errors(form, error: FrameworkError) -> None:
+    """Put the framework's messages on the fields they are about (the error summary links to them); a field the
+    form itself refused keeps its own message."""
+    for name, messages in error.errors.items():
+        if name and name in form:
+            if not form[name].errors:
+                form[name].errors = list(messages)
+        else:
+            form.form_errors.extend(messages)
+
+
+def _csrf_failed(form) -> bool:
+    return bool(form.meta.csrf and form.csrf_token.errors)
+
+
+# --- outcomes -----------------------------------------------------------------------------------------------------
+
+@bp.get("/")
+@requires(*EDITORS, menu=_l("Outcome framework"))
+def index():
+    municipality = _municipality()
+    outcomes = framework.outcomes_of(municipality) if municipality else []
+    areas = framework.area_names(municipality) if municipality else {}
+    return render_template("framework/index.html", municipality=municipality, municipalities=_municipalities(),
+                           outcomes=outcomes, areas=areas)
+
+
+@bp.route("/outcomes/new", methods=["GET", "POST"])
+@requires(*EDITORS)
+def new_outcome():
+    municipality = _municipality()
+    if municipality is None:
+        abort(404)
+    form = OutcomeForm()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                outcome = framework.create_outcome(municipality, form.name.data, form.description.data,
+                                                   actor=current_user())
+            except FrameworkError as error:
+                db.session.rollback()
+                _show_errors(form, error)
+            else:
+                flash(_("The outcome has been added. Now add its indicators."), "success")
+                return redirect(_home(municipality, f"#outcome-{outcome.id}"))
+        return render_template("framework/outcome.html", form=form, outcome=None, municipality=municipality), 422
+    return render_template("framework/outcome.html", form=form, outcome=None, municipality=municipality)
+
+
+@bp.route("/outcomes/<int:outcome_id>", methods=["GET", "POST"])
+@requires(*EDITORS)
+def edit_outcome(outcome_id: int):
+    outcome = _outcome_or_404(outcome_id)
+    if request.method == "GET":
+        form = OutcomeForm(formdata=None, data={"name": outcome.name, "description": outcome.description})
+        return render_template("framework/outcome.html", form=form, outcome=outcome,
+                               municipality=outcome.municipality)
+    form = OutcomeForm()
+    if form.validate_on_submit():
+        try:
+            changed = framework.update_outcome(outcome, form.name.data, form.description.data, actor=current_user())
+        except FrameworkError as error:
+            db.session.rollback()
+            _show_errors(form, error)
+        else:
+            flash(_("The changes are saved.") if changed else _("Nothing was changed."), "success")
+            return redirect(_home(outcome.municipality, f"#outcome-{outcome.id}"))
+    return render_template("framework/outcome.html", form=form, outcome=outcome,
+                           municipality=outcome.municipality), 422
+
+
+@bp.route("/outcomes/<int:outcome_id>/delete", methods=["GET", "POST"])
+@requires(*EDITORS)
+def delete_outcome(outcome_id: int):
+    outcome = _outcome_or_404(outcome_id)
+    form = ConfirmForm()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            municipality = outcome.municipality
+            framework.delete_outcome(outcome, actor=current_user())
+            flash(_("The outcome has been deleted, with its indicators and targets."), "success")
+            return redirect(_home(municipality))
+        return _confirm_page(form, outcome, "outcome", 422)
+    return _confirm_page(form, outcome, "outcome")
+
+
+def _confirm_page(form: ConfirmForm, subject: Outcome | Indicator | Target, kind: str, status: int = 200):
+    if isinstance(subject, Target):
+        municipality = subject.indicator.outcome.municipality
+    elif isinstance(subject, Indicator):
+        municipality = subject.outcome.municipality
+    else:
+        municipality = subject.municipality
+    return render_template("framework/confirm_delete.html", form=form, subject=subject, kind=kind,
+                           areas=framework.area_names(municipality)), status
+
+
+# --- indicators ---------------------------------------------------------------------------------------------------
+
+def _measure_choices() -> list[SelectChoice]:
+    """What an indicator can measure, grouped per questionnaire (an <optgroup> each)."""
+    return [SelectChoice(measurable.key, measurable.label(g.lang), optgroup=_instrument_label(measurable.instrument))
+            for measurable in framework.measurables().values()]
+
+
+def _indicator_form(**kwargs) -> IndicatorForm:
+    form = IndicatorForm(**kwargs)
+    form.measure.choices = [SelectChoice("", _("Choose…")), *_measure_choices()]
+    return form
+
+
+def _check_indicator_too(form: IndicatorForm, outcome: Outcome, indicator: Indicator | None = None) -> None:
+    """With the form refused, the framework's messages as well, so one answer names every problem."""
+    if _csrf_failed(form):
+        return
+    try:
+        framework.check_indicator(outcome, _indicator_spec(form), indicator)
+    except FrameworkError as error:
+        _show_errors(form, error)
+
+
+def _indicator_spec(form: IndicatorForm) -> IndicatorSpec:
+    """The entered indicator; FrameworkError when the measure or direction is no choice the form offered."""
+    kind, instrument, measure = framework.parse_key(form.measure.data)
+    direction = Direction.__members__.get(form.direction.data or "")
+    if direction is None:
+        raise FrameworkError({"direction": [_("Choose whether a higher or a lower value is better.")]})
+    return IndicatorSpec(name=form.name.data, kind=kind, instrument=instrument, measure=measure,
+                         direction=direction, population=form.population.data)
+
+
+@bp.route("/outcomes/<int:outcome_id>/indicators/new", methods=["GET", "POST"])
+@requires(*EDITORS)
+def new_indicator(outcome_id: int):
+    outcome = _outcome_or_404(outcome_id)
+    form = _indicator_form()
+    if request.method == "GET":
+        return render_template("framework/indicator_new.html", form=form, outcome=outcome)
+    if form.validate_on_submit():
+        try:
+            indicator = framework.create_indicator(outcome, _indicator_spec(form), actor=current_user())
+        except FrameworkError as error:
+            db.session.rollback()
+            _show_errors(form, error)
+        else:
+            flash(_("The indicator has been added. Now give it targets."), "success")
+            return redirect(url_for("framework.edit_indicator", indicator_id=indicator.id) + "#targets")
+    else:
+        _check_indicator_too(form, outcome)
+    return render_template("framework/indicator_new.html", form=form, outcome=outcome), 422
+
+
+def _target_form(indicator: Indicator, **kwargs) -> TargetForm:
+    form = TargetForm(**kwargs)
+    areas = framework.area_names(indicator.outcome.municipality)
+    form.area.choices = [SelectChoice("", _("Choose…")),
+                         *(SelectChoice(code, f"{name} ({code})") for code, name in areas.items())]
+    measurable = framework.measurable_of(indicator)
+    if measurable is not None:
+        low, high = framework.shown_range(measurable)
+        form.value.description = (
+            _("A percentage from %(low)s to %(high)s.", low=format_decimal(low), high=format_decimal(high))
+            if measurable.is_share else
+            _("A value from %(low)s to %(high)s.", low=format_decimal(low), high=format_decimal(high)))
+    return form
+
+
+def _indicator_page(indicator: Indicator, form: IndicatorForm | None = None, target_form: TargetForm | None = None,
+                    status: int = 200):
+    if form is None:
+        form = _indicator_form(formdata=None, data={
+            "name": indicator.name, "measure": f"{indicator.kind.name}/{indicator.instrument}/{indicator.measure}",
+            "direction": indicator.direction.name, "population": indicator.population})
+    target_form = target_form or _target_form(indicator, formdata=None)
+    return render_template("framework/indicator.html", indicator=indicator, form=form, target_form=target_form,
+                           areas=framework.area_names(indicator.outcome.municipality)), status
+
+
+@bp.route("/indicators/<int:indicator_id>", methods=["GET", "POST"])
+@requires(*EDITORS)
+def edit_indicator(indicator_id: int):
+    indicator = _indicator_or_404(indicator_id)
+    if request.method == "GET":
+        return _indicator_page(indicator)
+    form = _indicator_form()
+    if form.validate_on_submit():
+        try:
+            changed = framework.update_indicator(indicator, _indicator_spec(form), actor=current_user())
+        except FrameworkError as error:
+            db.session.rollback()
+            _show_errors(form, error)
+        else:
+            flash(_("The changes are saved.") if changed else _("Nothing was changed."), "success")
+            return redirect(_home(indicator.outcome.municipality, f"#outcome-{indicator.outcome_id}"))
+    else:
+        _check_indicator_too(form, indicator.outcome, indicator)
+    return _indicator_page(indicator, form=form, status=422)
+
+
+@bp.route("/indicators/<int:indicator_id>/delete", methods=["GET", "POST"])
+@requires(*EDITORS)
+def delete_indicator(indicator_id: int):
+    indicator = _indicator_or_404(indicator_id)
+    form = ConfirmForm()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            outcome = indicator.outcome
+            framework.delete_indicator(indicator, actor=current_user())
+            flash(_("The indicator has been deleted, with its targets."), "success")
+            return redirect(_home(outcome.municipality, f"#outcome-{outcome.id}"))
+        return _confirm_page(form, indicator, "indicator", 422)
+    return _confirm_page(form, indicator, "indicator")
+
+
+# --- targets ------------------------------------------------------------------------------------------------------
+
+def _save_target(form: TargetForm, indicator: Indicator, target: Target | None) -> bool:
+    """Add or change a target from the form (percentages for shares); False with messages on the form."""
+    valid = form.validate_on_submit()
+    stored = None if form.value.data is None else framework.to_stored(indicator.kind, form.value.data)
+    if not valid:
+        if not _csrf_failed(form):  # the framework's messages as well, so one answer names every problem
+            try:
+                framework.check_target(indicator, form.year.data, form.area.data, stored, target)
+            except FrameworkError as error:
+                _show_errors(form, error)
+        return False
+    try:
+        if target is None:
+            framework.create_target(indicator, form.year.data, form.area.data, stored, actor=current_user())
+            message = _("The target has been added.")
+        else:
+            changed = framework.update_target(target, form.year.data, form.area.data, stored, actor=current_user())
+            message = _("The changes are saved.") if changed else _("Nothing was changed.")
+    except FrameworkError as error:
+        db.session.rollback()
+        _show_errors(form, error)
+        return False
+    flash(message, "success")
+    return True
+
+
+@bp.post("/indicators/<int:indicator_id>/targets")
+@requires(*EDITORS)
+def new_target(indicator_id: int):
+    indicator = _indicator_or_404(indicator_id)
+    form = _target_form(indicator)
+    if _save_target(form, indicator, None):
+        return redirect(url_for("framework.edit_indicator", indicator_id=indicator.id) + "#targets")
+    return _indicator_page(indicator, target_form=form, status=422)
+
+
+@bp.route("/targets/<int:target_id>", methods=["GET", "POST"])
+@requires(*EDITORS)
+def edit_target(target_id: int):
+    target = _target_or_404(target_id)
+    indicator = target.indicator
+    if request.method == "GET":
+        form = _target_form(indicator, formdata=None, data={
+            "year": target.year, "area": target.area_code, "value": framework.to_shown(indicator.kind, target.value)})
+        return render_template("framework/target.html", form=form, target=target, indicator=indicator)
+    form = _target_form(indicator)
+    if _save_target(form, indicator, target):
+        return redirect(url_for("framework.edit_indicator", indicator_id=indicator.id) + "#targets")
+    return render_template("framework/target.html", form=form, target=target, indicator=indicator), 422
+
+
+@bp.route("/targets/<int:target_id>/delete", methods=["GET", "POST"])
+@requires(*EDITORS)
+def delete_target(target_id: int):
+    target = _target_or_404(target_id)
+    form = ConfirmForm()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            indicator = target.indicator
+            framework.delete_target(target, actor=current_user())
+            flash(_("The target has been deleted."), "success")
+            return redirect(url_for("framework.edit_indicator", indicator_id=indicator.id) + "#targets")
+        return _confirm_page(form, target, "target", 422)
+    return _confirm_page(form, target, "target")
+
+
+# --- history ------------------------------------------------------------------------------------------------------
+
+def _history_value(entry: framework.HistoryEntry, name: str, value, areas: dict[str, str]) -> str:
+    """A value of the history as people read it: names for codes, percentages for shares."""
+    if value is None or value == "":
+        return "–"
+    if name == "area" and value in areas:
+        return f"{areas[value]} ({value})"
+    if name == "kind" and value in IndicatorKind.__members__:
+        return str(KIND_LABELS[IndicatorKind[value]])
+    if name == "direction" and value in Direction.__members__:
+        return str(DIRECTION_LABELS[Direction[value]])
+    if name == "value" and isinstance(value, (int, float)):
+        return format_percent(value, "#,##0.#%") if entry.unit == "share" else format_decimal(value, "#,##0.##")
+    return str(value)
+
+
+@bp.get("/history")
+@requires(*EDITORS)
+def history():
+    municipality = _municipality()
+    if municipality is None:
+        abort(404)
+    page = max(request.args.get("page", 1, type=int), 1)
+    total = framework.history_count(municipality)
+    entries = framework.framework_history(municipality, limit=HISTORY_PAGE_SIZE,
+                                          offset=(page - 1) * HISTORY_PAGE_SIZE)
+    areas = framework.area_names(municipality)
+    return render_template("framework/history.html", municipality=municipality, entries=entries, page=page,
+                           pages=max(1, -(-total // HISTORY_PAGE_SIZE)), total=total,
+                           show=lambda entry, name, value: _history_value(entry, name, value, areas),
+                           field_labels=FIELD_LABELS, verb_labels=VERB_LABELS, subject_labels=SUBJECT_LABELS,
+                           areas=areas, multiple=len(_municipalities()) > 1)
