@@ -1,0 +1,112 @@
+"""The council's map: one path per wijk with a geometry, status by class and pattern, a legend, escaped text."""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from flask_babel import force_locale
+
+from council.indicators import Status
+from council.maps import MapArea, choropleth, map_areas
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def square(west: float, south: float, size: float = 0.02) -> dict:
+    return {"type": "Polygon", "coordinates": [[[west, south], [west + size, south], [west + size, south + size],
+                                                [west, south + size], [west, south]]]}
+
+
+AREAS = [
+    MapArea("WK000101", "Noord", square(5.00, 52.02)),
+    MapArea("WK000102", "Zuid", {"type": "MultiPolygon", "coordinates": [square(5.00, 52.00)["coordinates"],
+                                                                         square(5.03, 52.00, 0.005)["coordinates"]]}),
+    MapArea("WK000103", "Oost", square(5.02, 52.01)),
+    MapArea("WK000104", "Zonder grens", None),
+]
+
+
+def parse(markup) -> ET.Element:
+    return ET.fromstring(str(markup))
+
+
+def test_every_area_with_a_geometry_is_one_path_with_its_status_class(app):
+    statuses = {"WK000101": Status.on_target, "WK000102": Status.off_target, "WK000103": Status.suppressed}
+    svg = parse(choropleth(AREAS, statuses, {"WK000101": "6.2", "WK000102": "4.1"}, "Samenhang", "Per wijk"))
+    paths = svg.findall(f"./{SVG}g[@class='lw-map__areas']/{SVG}g/{SVG}path")
+    assert [path.get("class") for path in paths] == ["lw-map__area lw-map__area--on_target",
+                                                     "lw-map__area lw-map__area--off_target",
+                                                     "lw-map__area lw-map__area--suppressed"]
+    # the multipolygon is one path with two rings; each area's fill is its status's pattern, defined in the SVG
+    assert paths[1].get("d").count("M") == 2
+    pattern_ids = {pattern.get("id") for pattern in svg.iter(f"{SVG}pattern")}
+    for path in paths:
+        assert path.get("fill")[len("url(#"):-1] in pattern_ids
+    labels = [text.text for text in svg.iter(f"{SVG}text") if text.get("class") == "lw-map__label"]
+    assert labels == ["6.2", "4.1"]
+    assert "Zonder grens" not in str(ET.tostring(svg, encoding="unicode"))
+
+
+def test_the_svg_is_an_image_named_by_its_title_and_description(app):
+    svg = parse(choropleth(AREAS[:1], {}, {}, "Samenhang per wijk", "Gemiddelde score"))
+    assert svg.get("role") == "img"
+    title, desc = svg.find(f"{SVG}title"), svg.find(f"{SVG}desc")
+    assert svg.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
+    assert (title.text, desc.text) == ("Samenhang per wijk", "Gemiddelde score")
+
+
+def test_two_maps_on_one_page_have_ids_of_their_own(app):
+    with app.test_request_context():
+        first, second = (parse(choropleth(AREAS, {}, {}, "A", "B")) for _ in range(2))
+    ids = [element.get("id") for svg in (first, second) for element in svg.iter() if element.get("id")]
+    assert len(ids) == len(set(ids))
+
+
+def test_legend_names_each_status_shown_in_words(app):
+    statuses = {"WK000101": Status.on_target, "WK000102": Status.undecided, "WK000103": Status.off_target}
+    with app.test_request_context(), force_locale("en"):
+        svg = parse(choropleth(AREAS, statuses, {}, "T", "D"))
+    legend = [text.text for text in svg.iter(f"{SVG}text") if text.get("class") == "lw-map__legend-text"]
+    assert legend == ["Clearly on target", "Not distinguishable from target", "Clearly below target"]
+    with app.test_request_context(), force_locale("en"):
+        svg = parse(choropleth(AREAS, {"WK000101": Status.suppressed, "WK000103": Status.no_target}, {}, "T", "D"))
+    legend = [text.text for text in svg.iter(f"{SVG}text") if text.get("class") == "lw-map__legend-text"]
+    # an area without a status has no figure
+    assert legend == ["No target set", "Suppressed: too few respondents", "No figure"]
+
+
+def test_no_style_attributes_and_no_style_elements(app):
+    markup = str(choropleth(AREAS, {"WK000101": Status.off_target}, {"WK000101": "1"}, "T", "D"))
+    assert not re.search(r"\sstyle\s*=", markup) and "<style" not in markup and "<script" not in markup
+
+
+def test_every_text_is_escaped(app):
+    hostile = '<script>alert(1)</script>"&'
+    areas = [MapArea("WK000101", hostile, square(5.0, 52.0))]
+    markup = str(choropleth(areas, {}, {"WK000101": hostile}, hostile, hostile))
+    assert "<script>" not in markup
+    svg = parse(markup)  # still well-formed
+    assert svg.find(f"{SVG}title").text == hostile
+    assert any(text.text == hostile for text in svg.iter(f"{SVG}text"))
+
+
+def test_without_any_geometry_the_map_is_empty(app):
+    assert str(choropleth([MapArea("WK000101", "Noord", None)], {}, {}, "T", "D")) == ""
+    assert str(choropleth([MapArea("WK000101", "Noord", {"type": "Point", "coordinates": [5, 52]})], {}, {},
+                          "T", "D")) == ""
+
+
+def test_the_map_keeps_the_shape_of_the_land(app):
+    # 0.02 degrees each way is narrower than high on the map: a degree of longitude is shorter at 52 N
+    svg = parse(choropleth([MapArea("WK000101", "Noord", square(5.0, 52.0))], {}, {}, "T", "D"))
+    path = svg.find(f"./{SVG}g[@class='lw-map__areas']/{SVG}g/{SVG}path")
+    numbers = [float(value) for value in re.findall(r"-?\d+(?:\.\d+)?", path.get("d"))]
+    xs, ys = numbers[0::2], numbers[1::2]
+    assert abs((max(xs) - min(xs)) / (max(ys) - min(ys)) - 0.6157) < 0.01  # cos(52.01 degrees)
+
+
+def test_map_areas_are_the_wijken_with_their_stored_boundaries(demo_wave):
+    areas = map_areas(demo_wave.municipality)
+    assert [area.code for area in areas] == ["WK900100", "WK900101", "WK900102", "WK900103", "WK900104"]
+    assert areas[1].name == "Oud-West"
+    assert all(area.geometry["type"] == "Polygon" for area in areas)  # the demo ships invented boundaries
