@@ -20,7 +20,24 @@ from surveys.registry import current_instruments, ensure_version
 DEMO_DIR = Path(__file__).parent
 
 
+def _wave(spec: dict, municipality: Municipality) -> Wave:
+    wave = db.session.scalar(select(Wave).filter_by(name=spec["name"]))
+    if wave is None:
+        wave = Wave(name=spec["name"], municipality=municipality, opens_on=spec["opens_on"],
+                    closes_on=spec.get("closes_on"))
+        db.session.add(wave)
+    for position, slug in enumerate(spec["instruments"]):
+        if slug not in wave.instrument_slugs:  # a demo database from before an instrument was added
+            wave.instruments.append(WaveInstrument(instrument_slug=slug, position=position))
+        ensure_version(current_instruments()[slug])
+    return wave
+
+
 def load_demo() -> Wave:
+    """The demo municipality with its areas, boundaries, teams, outcome framework and waves; returns the open wave."""
+    from council.framework import load_framework
+    from geography.boundaries import load_boundaries
+
     spec = yaml.safe_load((DEMO_DIR / "municipality.yaml").read_text(encoding="utf-8"))
     report = load_areas(DEMO_DIR / spec["areas"], spec["reference_year"])
     if report.errors:
@@ -31,18 +48,16 @@ def load_demo() -> Wave:
     municipality.help_name = spec["help"]["name"]
     municipality.help_phone = spec["help"]["phone"]
     municipality.help_url = spec["help"]["url"]
-    wave = db.session.scalar(select(Wave).filter_by(name=spec["wave"]["name"]))
-    if wave is None:
-        wave = Wave(name=spec["wave"]["name"], municipality=municipality, opens_on=spec["wave"]["opens_on"])
-        db.session.add(wave)
-    for position, slug in enumerate(spec["wave"]["instruments"]):
-        if slug not in wave.instrument_slugs:  # a demo database from before an instrument was added
-            wave.instruments.append(WaveInstrument(instrument_slug=slug, position=position))
+    _wave(spec["earlier_wave"], municipality)
+    wave = _wave(spec["wave"], municipality)
     for name in spec.get("teams", []):
         if db.session.scalar(select(Team).filter_by(municipality_id=municipality.id, name=name)) is None:
             db.session.add(Team(municipality=municipality, name=name))
-    for slug in spec["wave"]["instruments"]:
-        ensure_version(current_instruments()[slug])
+    for level in ("wijk", "buurt"):
+        report = load_boundaries(DEMO_DIR / spec["boundaries"], municipality, level=level)
+        if report.errors:
+            raise click.ClickException("\n".join(report.errors))
+    load_framework(municipality, DEMO_DIR / spec["framework"])
     db.session.commit()
     return wave
 
@@ -82,11 +97,31 @@ def add_synthetic_respondents(wave: Wave, count: int, seed: int, batch: int = 50
 @click.command("demo")
 @click.option("--respondents", type=click.IntRange(min=0), default=0, help="Add this many synthetic respondents.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Seed for the synthetic respondents.")
+@click.option("--council", is_flag=True, help="Fill both demo waves with synthetic respondents and analyse them, "
+                                               "so the council's views have figures (once; skipped when done).")
 @with_appcontext
-def demo_command(respondents: int, seed: int) -> None:
+def demo_command(respondents: int, seed: int, council: bool) -> None:
     """Load the demo municipality Leefdam and open its demo wave (safe to run again)."""
     wave = load_demo()
     click.echo(f"demo municipality {wave.municipality.name} ready; wave '{wave.name}' (id {wave.id})")
     if respondents:
         add_synthetic_respondents(wave, respondents, seed)
         click.echo(f"added {respondents} synthetic respondents (seed {seed})")
+    if council:
+        fill_for_council()
+
+
+def fill_for_council() -> None:
+    """Synthetic respondents and an analysis for each demo wave that has no successful run yet."""
+    from runs.cli import analyse_command
+    from runs.snapshots import latest_run
+
+    spec = yaml.safe_load((DEMO_DIR / "municipality.yaml").read_text(encoding="utf-8"))
+    for name, plan in spec["council_demo"].items():
+        wave = db.session.scalar(select(Wave).filter_by(name=name))
+        if latest_run(wave) is not None:
+            click.echo(f"wave '{name}' has been analysed before")
+            continue
+        if not db.session.scalar(select(Response.id).filter_by(wave_id=wave.id).limit(1)):
+            add_synthetic_respondents(wave, plan["respondents"], plan["seed"])
+        click.get_current_context().invoke(analyse_command, wave_name=name, seed=0, run_id=None)

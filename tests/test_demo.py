@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from demo.synthetic import generate
 from extensions import db
-from models import Answer, District, Neighbourhood, Response, ResponseStatus, Team, Wave
+from models import Answer, District, Indicator, Neighbourhood, Outcome, Response, ResponseStatus, Team, Wave
 from surveys.registry import current_instruments
 from surveys.scoring import score_response
 
@@ -20,13 +20,18 @@ def test_demo_command_is_idempotent_and_adds_respondents(app):
     runner = app.test_cli_runner()
     assert runner.invoke(args=["demo"]).exit_code == 0
     assert runner.invoke(args=["demo"]).exit_code == 0
-    assert count(Wave) == 1 and count(District) == 5 and count(Neighbourhood) == 16
-    wave = db.session.scalars(select(Wave)).one()
+    assert count(Wave) == 2 and count(District) == 5 and count(Neighbourhood) == 16
+    wave = db.session.scalar(select(Wave).filter_by(name="Leefwereld demo 2026"))
     assert wave.instrument_slugs == ["adult", "youth", "parent", "interview"]
+    earlier = db.session.scalar(select(Wave).filter_by(name="Leefwereld demo 2025"))
+    assert earlier.closes_on < wave.opens_on and "interview" not in earlier.instrument_slugs
+    assert all(district.boundary for district in db.session.scalars(select(District)))
+    assert count(Outcome) == 4 and count(Indicator) >= 8
     assert sorted(team.name for team in db.session.scalars(select(Team))) == ["Wijkteam Noord", "Wijkteam Zuid"]
     result = runner.invoke(args=["demo", "--respondents", "40", "--seed", "3"])
     assert result.exit_code == 0, result.output
     assert count(Response) == 40 and count(Answer) > 40 * 10
+    assert wave.id == db.session.scalar(select(Response.wave_id).limit(1))  # added to the open wave
     assert {r.status for r in db.session.scalars(select(Response))} == {ResponseStatus.submitted}
 
 

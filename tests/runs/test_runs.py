@@ -161,3 +161,14 @@ def test_erasing_a_response_removes_the_quotes_taken_from_it(app, analysed):
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(Quote, quote_id) is None
+
+
+def test_a_background_run_s_process_is_reaped_when_it_ends(app, demo_wave):
+    """Nobody calls wait() on it: without reaping, a finished run would stay a zombie in a long-running server."""
+    from runs.service import start_in_background
+
+    process = start_in_background(create_run(demo_wave, 0, None))
+    deadline = time.monotonic() + 240
+    while process.returncode is None and time.monotonic() < deadline:
+        time.sleep(0.2)  # returncode is set only by a wait(): the one of the reaping thread
+    assert process.returncode is not None
