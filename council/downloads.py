@@ -1,0 +1,53 @@
+"""Downloads of the aggregated profile (CSV, XLSX): the stored figures of a wave's newest analysis, as open data."""
+from __future__ import annotations
+
+import io
+
+from flask import Response, abort, render_template, request, send_file
+
+from accounts import audit
+from accounts.auth import current_user, requires
+from council.blueprint import COUNCIL_ROLES, bp
+from council.export import FORMATS, MEDIA_TYPES, filename, write_profile
+from exchange.waves import wave_for, waves_for
+from models import AnalysisRun, User, Wave
+from runs.snapshots import latest_run
+
+
+def wave_and_run(user: User, wave_id: str | None) -> tuple[Wave | None, AnalysisRun | None]:
+    """The wave asked for (None when it is not one of the member's) and its newest successful run; without a wave
+    asked for, the newest wave that has one."""
+    if wave_id is not None:
+        wave = wave_for(user, int(wave_id)) if wave_id.isdigit() else None
+        return wave, None if wave is None else latest_run(wave)
+    for wave in waves_for(user):  # newest first
+        run = latest_run(wave)
+        if run is not None:
+            return wave, run
+    return None, None
+
+
+@bp.get("/download.<fmt>")
+@requires(*COUNCIL_ROLES)
+def download(fmt: str) -> Response:
+    if fmt not in FORMATS:
+        abort(404)
+    user = current_user()
+    wave_id = request.args.get("wave")
+    wave, run = wave_and_run(user, wave_id)
+    if wave_id is not None and wave is None:
+        abort(404)
+    if run is None:
+        return render_template("council/no_profile.html", wave=wave), 404
+    if fmt == "csv":
+        text = io.StringIO(newline="")
+        write_profile(run, fmt, text)
+        body = io.BytesIO(text.getvalue().encode("utf-8"))
+    else:
+        body = io.BytesIO()
+        write_profile(run, fmt, body)
+        body.seek(0)
+    audit.record("profile_downloaded", user, "wave", wave.id, run=run.id, format=fmt)
+    response = send_file(body, mimetype=MEDIA_TYPES[fmt], as_attachment=True, download_name=filename(wave, fmt))
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response

@@ -1,0 +1,191 @@
+"""The aggregated profile of a run as open data: one row per area and figure, CSV or XLSX, suppressed cells as ".".
+
+Only the run's stored ProfileSnapshot rows are read (the figures the council views show), never a response. The
+number of rows depends on areas and measures, not on how many residents answered.
+
+CSV is written as open data expects it (RFC 4180: comma-separated, "." as decimal separator, UTF-8 *without* a byte
+order mark): publishing pipelines (pandas, R, CSVW validators) read it as it is, while a BOM would end up in the first
+column's name for any reader that does not expect one. A BOM would not make the file right for Dutch Excel either,
+which expects ";" and decimal commas: Excel users take the XLSX, whose numbers are numbers in any locale.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from sqlalchemy import select
+
+from analysis.records import LEVELS, SUPPRESSED
+from extensions import db
+from models import AnalysisRun, ProfileSnapshot, Wave
+
+FORMATS = ("csv", "xlsx")
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+HEADER = ("area_code", "area_name", "area_level", "instrument", "measure", "statistic", "value", "lower", "upper",
+          "n", "flags")
+HIDDEN = "."       # as CBS marks a secret or unreliable figure
+DECIMALS = 4       # a share to 0.01 percentage point, a mean to 0.0001 scale point: finer than any interval
+SMALL = 10 ** -DECIMALS
+
+Cell = str | int | float
+
+
+def _rounded(value: float | None) -> int | float | None:
+    """A stored float without its noise: whole numbers as int, tiny values (p-values) to 3 significant digits."""
+    if value is None:
+        return None
+    if float(value).is_integer():
+        return int(value)
+    if abs(value) < SMALL:
+        return float(f"{value:.3g}")
+    return round(value, DECIMALS)
+
+
+@dataclass(frozen=True)
+class ProfileRow:
+    area_code: str
+    area_name: str
+    area_level: str
+    instrument: str
+    measure: str
+    statistic: str
+    value: float | None
+    lower: float | None
+    upper: float | None
+    n: int | None
+    flags: tuple[str, ...]
+
+    @property
+    def suppressed(self) -> bool:
+        return SUPPRESSED in self.flags
+
+    def cells(self) -> tuple[Cell, ...]:
+        """The row as written: numbers rounded, "." where disclosure control hid a figure, "" where there is none
+        (a statistic without an interval)."""
+        if self.suppressed:  # never the stored numbers, whatever they are
+            figures: tuple[Cell, ...] = (HIDDEN, HIDDEN, HIDDEN, HIDDEN)
+        else:
+            figures = tuple("" if number is None else number
+                            for number in (_rounded(self.value), _rounded(self.lower), _rounded(self.upper), self.n))
+        return (self.area_code, self.area_name, self.area_level, self.instrument, self.measure, self.statistic,
+                *figures, " ".join(self.flags))
+
+
+def area_names(wave: Wave) -> dict[str, str]:
+    """Code -> name of the wave's municipality, its wijken and buurten."""
+    municipality = wave.municipality
+    names = {municipality.code: municipality.name}
+    for district in municipality.districts:
+        names[district.code] = district.name
+        for neighbourhood in district.neighbourhoods:
+            names[neighbourhood.code] = neighbourhood.name
+    return names
+
+
+def profile_rows(run: AnalysisRun, areas: Iterable[str] | None = None, levels: Iterable[str] | None = None
+                 ) -> list[ProfileRow]:
+    """The run's figures: municipality first, then wijken, then buurten, each by code; within an area in the order
+    the analysis stored them. `areas` and `levels` narrow what is read."""
+    query = (select(ProfileSnapshot.area_code, ProfileSnapshot.area_level, ProfileSnapshot.instrument,
+                    ProfileSnapshot.measure, ProfileSnapshot.statistic, ProfileSnapshot.value, ProfileSnapshot.lower,
+                    ProfileSnapshot.upper, ProfileSnapshot.n, ProfileSnapshot.flags)
+             .where(ProfileSnapshot.run_id == run.id).order_by(ProfileSnapshot.id))
+    if areas is not None:
+        query = query.where(ProfileSnapshot.area_code.in_(list(areas)))
+    if levels is not None:
+        query = query.where(ProfileSnapshot.area_level.in_(list(levels)))
+    names = area_names(run.wave)
+    rows = [ProfileRow(area_code=code, area_name=names.get(code, ""), area_level=level, instrument=instrument,
+                       measure=measure, statistic=statistic, value=value, lower=lower, upper=upper, n=n,
+                       flags=tuple(flags.split()))
+            for code, level, instrument, measure, statistic, value, lower, upper, n, flags in db.session.execute(query)]
+    order = {level: position for position, level in enumerate(LEVELS)}
+    rows.sort(key=lambda row: (order.get(row.area_level, len(order)), row.area_code))  # stable: keeps stored order
+    return rows
+
+
+def _text(cell: Cell) -> str:
+    if isinstance(cell, float):
+        return repr(cell)  # shortest text that reads back as the same number, "." as decimal separator
+    return str(cell)
+
+
+def write_csv(rows: Iterable[ProfileRow], handle: IO[str]) -> None:
+    """Header and rows to a text handle opened with newline="" (RFC 4180 line ends)."""
+    writer = csv.writer(handle)
+    writer.writerow(HEADER)
+    for row in rows:
+        writer.writerow([_text(cell) for cell in row.cells()])
+
+
+def write_xlsx(rows: Iterable[ProfileRow], target: str | Path | IO[bytes], notes: Iterable[str] = ()) -> None:
+    """One sheet "profile" (header and rows; numbers as numbers, "." as text) and a sheet "notes"."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("profile")
+
+    def cell(value: Cell):
+        # openpyxl writes a str as text ("." stays "."), except one that starts with "=": that would become a
+        # formula, so it is forced to text. Only those get a cell object of their own: it costs a third of the time.
+        if isinstance(value, str) and (value.startswith("=") or ILLEGAL_CHARACTERS_RE.search(value)):
+            text = WriteOnlyCell(sheet, value=None)
+            text.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            text.data_type = "s"
+            return text
+        return value
+
+    sheet.append(list(HEADER))
+    for row in rows:
+        sheet.append([cell(value) for value in row.cells()])
+    about = workbook.create_sheet("notes")
+    for line in notes:
+        about.append([cell(line)])
+    workbook.save(target)
+
+
+def notes(run: AnalysisRun) -> list[str]:
+    """What the XLSX says about itself (in English, like the column names: open data for any reader)."""
+    wave = run.wave
+    finished = run.finished_at.strftime("%Y-%m-%d %H:%M UTC") if run.finished_at else "unknown"
+    return [
+        f"Aggregated outcome profile of {wave.municipality.name} ({wave.municipality.code}), wave {wave.name}",
+        f"Analysis run {run.id}, finished {finished}, code version {run.code_version or 'unknown'}",
+        "One row per area and figure. value, lower and upper: the estimate and its 95% interval; n: the number of "
+        "respondents (or answers, or clients) it rests on.",
+        f'"{HIDDEN}": hidden by disclosure control (too few respondents, or it would let a hidden figure be computed '
+        "back), as CBS marks secret figures. Empty: the statistic has no interval.",
+        "flags: suppressed, indicative (fewer than 30 respondents: read with care), lower_than_rest / "
+        "higher_than_rest (differs from the rest of the municipality), weighted.",
+        f"Numbers are rounded to {DECIMALS} decimals.",
+    ]
+
+
+def filename(wave: Wave, fmt: str) -> str:
+    """e.g. profile-GM9001-demo-2025.csv: the municipality's code and the wave, in ASCII."""
+    safe = re.sub(r"[^a-z0-9]+", "-", wave.name.lower()).strip("-") or f"wave-{wave.id}"
+    return f"profile-{wave.municipality.code}-{safe}.{fmt}"
+
+
+def write_profile(run: AnalysisRun, fmt: str, target: str | Path | IO) -> int:
+    """Write the run's profile as `fmt` to a path or a handle (text for CSV, binary for XLSX); the number of rows."""
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}")
+    rows = profile_rows(run)
+    if fmt == "xlsx":
+        write_xlsx(rows, target, notes(run))
+    elif isinstance(target, str | Path):
+        with Path(target).open("w", encoding="utf-8", newline="") as handle:
+            write_csv(rows, handle)
+    else:
+        write_csv(rows, target)
+    return len(rows)
