@@ -46,7 +46,7 @@ def status_label(status: Status) -> str:
     return {
         Status.on_target: _("Clearly on target"),
         Status.undecided: _("Not distinguishable from target"),
-        Status.off_target: _("Clearly below target"),
+        Status.off_target: _("Clearly short of target"),
         Status.suppressed: _("Suppressed: too few respondents"),
         Status.no_data: _("No figure"),
         Status.no_target: _("No target set"),

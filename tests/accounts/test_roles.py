@@ -48,6 +48,26 @@ MATRIX: dict[str, set[Role]] = {
     "coding.remove_code": {ANALYST},
     "coding.answers": {ANALYST},
     "coding.code_all": {ANALYST},
+    # the outcome framework is kept by analysts and administrators; council members read it in their own views
+    "framework.index": {ADMIN, ANALYST},
+    "framework.new_outcome": {ADMIN, ANALYST},
+    "framework.edit_outcome": {ADMIN, ANALYST},
+    "framework.delete_outcome": {ADMIN, ANALYST},
+    "framework.new_indicator": {ADMIN, ANALYST},
+    "framework.edit_indicator": {ADMIN, ANALYST},
+    "framework.delete_indicator": {ADMIN, ANALYST},
+    "framework.new_target": {ADMIN, ANALYST},
+    "framework.edit_target": {ADMIN, ANALYST},
+    "framework.delete_target": {ADMIN, ANALYST},
+    "framework.history": {ADMIN, ANALYST},
+    # the aggregated profile as open data: everyone who reads the council's views
+    "council.download": {ADMIN, ANALYST, COUNCIL},
+    # the council's pages: aggregates and approved quotes only
+    "council.overview": {ADMIN, ANALYST, COUNCIL},
+    "council.wijk": {ADMIN, ANALYST, COUNCIL},
+    "council.compare_view": {ADMIN, ANALYST, COUNCIL},
+    "council.report": {ADMIN, ANALYST, COUNCIL},
+    "council.report_pdf": {ADMIN, ANALYST, COUNCIL},
 }
 # open to everyone by design: the resident survey, assets, logging in or out, the interview app's service worker
 # and manifest (files without data)

@@ -67,7 +67,7 @@ def test_legend_names_each_status_shown_in_words(app):
     with app.test_request_context(), force_locale("en"):
         svg = parse(choropleth(AREAS, statuses, {}, "T", "D"))
     legend = [text.text for text in svg.iter(f"{SVG}text") if text.get("class") == "lw-map__legend-text"]
-    assert legend == ["Clearly on target", "Not distinguishable from target", "Clearly below target"]
+    assert legend == ["Clearly on target", "Not distinguishable from target", "Clearly short of target"]
     with app.test_request_context(), force_locale("en"):
         svg = parse(choropleth(AREAS, {"WK000101": Status.suppressed, "WK000103": Status.no_target}, {}, "T", "D"))
     legend = [text.text for text in svg.iter(f"{SVG}text") if text.get("class") == "lw-map__legend-text"]

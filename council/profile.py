@@ -1,0 +1,498 @@
+"""What the council's pages show, assembled from stored snapshots, the outcome framework, themes and approved quotes.
+
+Plain functions and dataclasses, so that the overview, wijk profile, comparison and report (HTML and PDF) show the
+same figures and tests can check them without a request. Names of scales, bands and domains come from the
+instrument definitions in the reader's language.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from council.framework import measurable_of, measurables
+from council.indicators import Evaluation, evaluate, is_share
+from council.snapshots import Figure, WaveProfile, analysed_waves
+from extensions import db
+from models import (
+    AnalysisRun,
+    Indicator,
+    IndicatorKind,
+    Municipality,
+    Outcome,
+    Quote,
+    QuoteStatus,
+    RunStatus,
+    Theme,
+    User,
+    Wave,
+)
+from surveys.instruments import Instrument, localise
+from surveys.registry import current_instruments
+
+MUNICIPALITY, WIJK = "municipality", "wijk"
+OPEN_ANSWERS, WIJKTEAM = "open_answers", "wijkteam"
+# the six Positive Health dimensions of the adult questionnaire, in the order of Huber's spider web
+DIMENSIONS = ("ph_body", "ph_mind", "ph_meaning", "ph_quality", "ph_participation", "ph_daily")
+SPIDER_INSTRUMENT = "adult"
+INSTRUMENT_LABELS = {"adult": _l("Adults"), "youth": _l("Young people"), "parent": _l("Parents"),
+                     WIJKTEAM: _l("Clients of the wijkteam")}
+SUBSCALE_LABELS = {"emotional": _l("emotional"), "social": _l("social")}
+CHANGES = ("improved", "same", "worse")
+# a type's description, per direction: "Higher than average: Well-being (WHO-5), Life satisfaction."
+LEVEL_SENTENCES = {"high": _l("Higher than average: %(scales)s."), "low": _l("Lower than average: %(scales)s.")}
+
+
+@dataclass(frozen=True)
+class Area:
+    """The municipality as a whole or one of its wijken."""
+
+    code: str
+    name: str
+    level: str
+
+    @property
+    def is_municipality(self) -> bool:
+        return self.level == MUNICIPALITY
+
+
+def areas_of(municipality: Municipality) -> list[Area]:
+    """The municipality first, then its wijken by code."""
+    return [Area(municipality.code, municipality.name, MUNICIPALITY),
+            *(Area(district.code, district.name, WIJK) for district in municipality.districts)]
+
+
+def find_area(municipality: Municipality, code: str) -> Area | None:
+    return next((area for area in areas_of(municipality) if area.code == code), None)
+
+
+def council_waves(user: User | None) -> list[Wave]:
+    """The waves this staff member may read that have a successful analysis, newest first."""
+    query = (select(Wave).where(select(AnalysisRun.id).where(AnalysisRun.wave_id == Wave.id,
+                                                             AnalysisRun.status == RunStatus.succeeded).exists())
+             .order_by(Wave.opens_on.desc(), Wave.id.desc()))
+    if user is not None and user.municipality_id is not None:
+        query = query.where(Wave.municipality_id == user.municipality_id)
+    return list(db.session.scalars(query))
+
+
+def framework(municipality: Municipality) -> list[Indicator]:
+    """The key indicators of the municipality's outcome framework, outcome by outcome."""
+    outcomes = db.session.scalars(select(Outcome).where(Outcome.municipality_id == municipality.id)
+                                  .order_by(Outcome.position, Outcome.id)).all()
+    return [indicator for outcome in outcomes for indicator in outcome.indicators]
+
+
+# --- names in the reader's language -------------------------------------------------------------------------------
+
+def instrument_label(slug: str, locale: str) -> str:
+    if slug in INSTRUMENT_LABELS:
+        return str(INSTRUMENT_LABELS[slug])
+    instrument = current_instruments().get(slug)
+    return localise(instrument.title, locale) if instrument else slug
+
+
+def _instrument(slug: str) -> Instrument | None:
+    return current_instruments().get(slug)
+
+
+def measure_name(slug: str, measure: str, locale: str) -> str:
+    """A scale ("cohesion"), subscale ("djg_emotional"), band ("djg:not_lonely") or wijkteam domain in words."""
+    if slug == WIJKTEAM:
+        domain = measure.split(":", 1)[0]
+        if domain == "overall":
+            return _("All areas of life together")
+        interview = _instrument("interview")
+        item = interview.items_by_id.get(domain) if interview else None
+        return localise(item.text, locale) if item else domain
+    instrument = _instrument(slug)
+    if instrument is None:
+        return measure
+    scales = {scale.id: scale for scale in instrument.scales}
+    if ":" in measure:
+        scale_id, band_code = measure.split(":", 1)
+        scale = scales.get(scale_id)
+        band = next((band for band in scale.bands if band.code == band_code), None) if scale else None
+        if band is not None and band.label:
+            return localise(band.label, locale)
+        return measure
+    if measure in scales:
+        return localise(scales[measure].name, locale)
+    for scale in instrument.scales:
+        for part in scale.subscales:
+            if measure == f"{scale.id}_{part}":
+                return _("%(scale)s: %(part)s", scale=localise(scale.name, locale),
+                         part=str(SUBSCALE_LABELS.get(part, part)))
+    return measure
+
+
+def scale_range(slug: str, measure: str) -> tuple[float, float]:
+    """The range a scale (or subscale) is scored on, as the framework knows it; shares run 0..1."""
+    if ":" in measure or slug == WIJKTEAM:
+        return 0.0, 1.0
+    found = measurables().get(f"{IndicatorKind.scale_mean.name}/{slug}/{measure}")
+    return (found.low, found.high) if found is not None else (0.0, 10.0)
+
+
+def indicator_range(indicator: Indicator) -> tuple[float, float]:
+    found = measurable_of(indicator)
+    if found is not None:
+        return found.low, found.high
+    return (0.0, 1.0) if is_share(indicator) else (0.0, 10.0)
+
+
+def question_text(question: str, locale: str) -> str:
+    """The open question as residents read it (the first questionnaire that asks it)."""
+    for instrument in current_instruments().values():
+        item = instrument.items_by_id.get(question)
+        if item is not None:
+            return localise(item.text, locale)
+    return question
+
+
+# --- overview -----------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Respondents:
+    instrument: str
+    label: str
+    count: Figure | None
+    rate: Figure | None
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    area: Area
+    respondents: list[Respondents]
+    evaluations: list[Evaluation]
+
+
+def survey_instruments(profile: WaveProfile) -> list[str]:
+    """The questionnaires of the run in the wave's order (not open answers, which have no respondents of their own)."""
+    stored = set(profile.instruments())
+    ordered = [link.instrument_slug for link in profile.wave.instruments if link.instrument_slug in stored]
+    rest = sorted(stored - set(ordered) - {OPEN_ANSWERS})
+    return [*ordered, *rest]
+
+
+def respondents(profile: WaveProfile, area_code: str, locale: str) -> list[Respondents]:
+    return [Respondents(slug, instrument_label(slug, locale), profile.get(area_code, slug, "respondents", "n"),
+                        profile.get(area_code, slug, "respondents", "response_rate"))
+            for slug in survey_instruments(profile)
+            if profile.get(profile.wave.municipality.code, slug, "respondents", "n") is not None
+            or profile.get(area_code, slug, "respondents", "n") is not None]
+
+
+def overview_rows(profile: WaveProfile, areas: Sequence[Area], indicators: Sequence[Indicator],
+                  locale: str) -> list[AreaRow]:
+    return [AreaRow(area, respondents(profile, area.code, locale),
+                    [evaluate(indicator, profile, area.code) for indicator in indicators]) for area in areas]
+
+
+# --- scales -------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ScaleFigure:
+    instrument: str
+    measure: str
+    name: str
+    low: float
+    high: float
+    figure: Figure | None
+    reference: Figure | None   # the municipality's figure (None on the municipality's own page)
+
+
+def scale_measures(profile: WaveProfile, slug: str) -> list[str]:
+    """The scales (and subscales) with a mean, in the order of the instrument definition."""
+    stored = set(profile.measures(profile.wave.municipality.code, slug, "mean"))
+    stored |= {measure for (_, instrument, measure, statistic) in profile.figures
+               if instrument == slug and statistic == "mean"}
+    instrument = _instrument(slug)
+    order = []
+    if instrument is not None:
+        for scale in instrument.scales:
+            order.append(scale.id)
+            order.extend(f"{scale.id}_{part}" for part in scale.subscales)
+    known = [measure for measure in order if measure in stored]
+    return known + sorted(stored - set(known))
+
+
+def scale_figures(profile: WaveProfile, area: Area, locale: str) -> dict[str, list[ScaleFigure]]:
+    """Per questionnaire, every scale mean of the area with the municipality's next to it."""
+    gm = profile.wave.municipality.code
+    result = {}
+    for slug in survey_instruments(profile):
+        if slug == WIJKTEAM:
+            continue
+        rows = []
+        for measure in scale_measures(profile, slug):
+            low, high = scale_range(slug, measure)
+            rows.append(ScaleFigure(slug, measure, measure_name(slug, measure, locale), low, high,
+                                    profile.get(area.code, slug, measure, "mean"),
+                                    None if area.is_municipality else profile.get(gm, slug, measure, "mean")))
+        if rows:
+            result[slug] = rows
+    return result
+
+
+@dataclass(frozen=True)
+class Spider:
+    axes: list[str]
+    area: list[Figure | None]
+    reference: list[Figure | None]
+    low: float
+    high: float
+
+
+def spider(profile: WaveProfile, area: Area, locale: str) -> Spider | None:
+    """The six Positive Health dimensions of the area and of the municipality; None when the run has none."""
+    gm = profile.wave.municipality.code
+    own = [profile.get(area.code, SPIDER_INSTRUMENT, measure, "mean") for measure in DIMENSIONS]
+    reference = [profile.get(gm, SPIDER_INSTRUMENT, measure, "mean") for measure in DIMENSIONS]
+    if all(figure is None for figure in own + reference):
+        return None
+    low, high = scale_range(SPIDER_INSTRUMENT, DIMENSIONS[0])
+    return Spider([measure_name(SPIDER_INSTRUMENT, measure, locale) for measure in DIMENSIONS], own, reference,
+                  low, high)
+
+
+# --- indicators over waves ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Trend:
+    indicator: Indicator
+    current: Evaluation
+    history: list[tuple[Wave, Evaluation]]   # oldest first, up to and including the page's wave
+
+    @property
+    def share(self) -> bool:
+        return is_share(self.indicator)
+
+
+def waves_until(wave: Wave) -> list[Wave]:
+    """The municipality's analysed waves up to and including `wave`, oldest first."""
+    waves = analysed_waves(wave.municipality)
+    return [other for other in waves if (other.opens_on, other.id) <= (wave.opens_on, wave.id)] or [wave]
+
+
+def trends(profile: WaveProfile, area: Area, indicators: Sequence[Indicator]) -> list[Trend]:
+    gm = profile.wave.municipality.code
+    profiles = []
+    for wave in waves_until(profile.wave):
+        loaded = profile if wave.id == profile.wave.id else WaveProfile.load(wave, areas={area.code, gm})
+        if loaded is not None:
+            profiles.append(loaded)
+    return [Trend(indicator, evaluate(indicator, profile, area.code),
+                  [(one.wave, evaluate(indicator, one, area.code)) for one in profiles])
+            for indicator in indicators]
+
+
+# --- resident types, themes, wijkteam -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TypeShare:
+    instrument: str
+    type_id: str
+    description: str
+    figure: Figure | None
+    reference: Figure | None
+
+
+def describe_type(slug: str, profile: Iterable[Sequence[str]], locale: str) -> str:
+    """A type in words from its profile: on which scales it lies clearly above or below average."""
+    profile = list(profile)
+    parts = []
+    for level in ("high", "low"):
+        names = [measure_name(slug, feature.removesuffix("_score"), locale)
+                 for feature, described in profile if described == level]
+        if names:
+            parts.append(str(LEVEL_SENTENCES[level]) % {"scales": ", ".join(names)})
+    return " ".join(parts) if parts else _("About average on every scale.")
+
+
+def resident_types(profile: WaveProfile, area: Area, locale: str) -> dict[str, list[TypeShare]]:
+    gm = profile.wave.municipality.code
+    result = {}
+    for slug, model in (profile.run.types or {}).items():
+        shares = [TypeShare(slug, entry["id"], describe_type(slug, entry.get("profile", []), locale),
+                            profile.get(area.code, slug, f"type:{entry['id']}", "share"),
+                            None if area.is_municipality else profile.get(gm, slug, f"type:{entry['id']}", "share"))
+                  for entry in model.get("types", [])]
+        if shares:
+            result[slug] = shares
+    return result
+
+
+@dataclass(frozen=True)
+class ThemeFigure:
+    theme: Theme
+    figure: Figure | None     # the share of the area's answers to the question that raise this theme
+    quotes: list[Quote] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class QuestionThemes:
+    question: str
+    text: str
+    themes: list[ThemeFigure]
+
+
+def themes(profile: WaveProfile, area: Area, locale: str) -> list[QuestionThemes]:
+    """The run's themes per open question with their prevalence in the area, and the quotes an analyst approved for
+    this area. Proposed and rejected quotes are never read."""
+    listed = db.session.scalars(select(Theme).where(Theme.run_id == profile.run.id)
+                                .order_by(Theme.question, Theme.id)).all()
+    approved: dict[int, list[Quote]] = {}
+    for quote in db.session.scalars(select(Quote).join(Theme, Quote.theme_id == Theme.id)
+                                    .where(Theme.run_id == profile.run.id, Quote.area_code == area.code,
+                                           Quote.status == QuoteStatus.approved).order_by(Quote.id)):
+        approved.setdefault(quote.theme_id, []).append(quote)
+    questions: dict[str, list[ThemeFigure]] = {}
+    for theme in listed:
+        figure = profile.get(area.code, OPEN_ANSWERS, f"{theme.question}@{theme.key}", "share")
+        questions.setdefault(theme.question, []).append(ThemeFigure(theme, figure, approved.get(theme.id, [])))
+    result = []
+    for question, figures in questions.items():
+        figures.sort(key=lambda item: (item.figure is None or item.figure.value is None,
+                                       -(item.figure.value or 0) if item.figure else 0, item.theme.id))
+        result.append(QuestionThemes(question, question_text(question, locale), figures))
+    return result
+
+
+@dataclass(frozen=True)
+class Change:
+    domain: str
+    name: str
+    shares: dict[str, Figure | None]   # improved / same / worse
+
+
+def wijkteam_changes(profile: WaveProfile, area: Area, locale: str) -> list[Change]:
+    """Share of wijkteam clients better, the same or worse since intake: overall first, then per domain."""
+    domains = list(dict.fromkeys(measure.split(":", 1)[0]
+                                 for (code, slug, measure, statistic) in profile.figures
+                                 if slug == WIJKTEAM and statistic == "share" and ":" in measure
+                                 and code in (area.code, profile.wave.municipality.code)))
+    domains.sort(key=lambda domain: (domain != "overall", domain))
+    return [Change(domain, measure_name(WIJKTEAM, domain, locale),
+                   {change: profile.get(area.code, WIJKTEAM, f"{domain}:{change}", "share") for change in CHANGES})
+            for domain in domains]
+
+
+# --- the whole page -----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AreaProfile:
+    """Everything the wijk page and the report show for one area in one wave."""
+
+    profile: WaveProfile
+    area: Area
+    respondents: list[Respondents]
+    spider: Spider | None
+    scales: dict[str, list[ScaleFigure]]
+    trends: list[Trend]
+    types: dict[str, list[TypeShare]]
+    themes: list[QuestionThemes]
+    changes: list[Change]
+    wijkteam_clients: Figure | None
+    min_n: int
+    indicative_n: int
+
+    @property
+    def has_indicative(self) -> bool:
+        return any(figure is not None and figure.indicative for figure in self._figures())
+
+    @property
+    def has_suppressed(self) -> bool:
+        return any(figure is not None and figure.suppressed for figure in self._figures())
+
+    def _figures(self) -> Iterable[Figure | None]:
+        yield from (row.count for row in self.respondents)
+        for rows in self.scales.values():
+            yield from (row.figure for row in rows)
+        yield from (trend.current.figure for trend in self.trends)
+        for shares in self.types.values():
+            yield from (share.figure for share in shares)
+        for question in self.themes:
+            yield from (item.figure for item in question.themes)
+        for change in self.changes:
+            yield from change.shares.values()
+
+
+def area_profile(profile: WaveProfile, area: Area, indicators: Sequence[Indicator], locale: str,
+                 default_min_n: int = 10) -> AreaProfile:
+    params = profile.run.params or {}
+    return AreaProfile(
+        profile=profile, area=area, respondents=respondents(profile, area.code, locale),
+        spider=spider(profile, area, locale), scales=scale_figures(profile, area, locale),
+        trends=trends(profile, area, indicators), types=resident_types(profile, area, locale),
+        themes=themes(profile, area, locale), changes=wijkteam_changes(profile, area, locale),
+        wijkteam_clients=profile.get(area.code, WIJKTEAM, "respondents", "n"),
+        min_n=int(params.get("min_n") or default_min_n), indicative_n=int(params.get("indicative_n") or 30))
+
+
+# --- comparison ---------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a comparison: an area in a wave."""
+
+    label: str
+    profile: WaveProfile
+    area_code: str
+
+
+@dataclass(frozen=True)
+class ScaleRow:
+    name: str
+    instrument: str
+    low: float
+    high: float
+    figures: list[Figure | None]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    columns: list[Column]
+    respondents: list[tuple[str, list[Figure | None]]]
+    indicators: list[tuple[Indicator, list[Evaluation]]]
+    scales: list[ScaleRow]
+
+    @property
+    def has_indicative(self) -> bool:
+        return any(figure is not None and figure.indicative for figure in self._figures())
+
+    @property
+    def has_suppressed(self) -> bool:
+        return any(figure is not None and figure.suppressed for figure in self._figures())
+
+    def _figures(self) -> Iterable[Figure | None]:
+        for _label, figures in self.respondents:
+            yield from figures
+        for _indicator, evaluations in self.indicators:
+            yield from (evaluation.figure for evaluation in evaluations)
+        for row in self.scales:
+            yield from row.figures
+
+
+def compare(columns: Sequence[Column], indicators: Sequence[Indicator], locale: str) -> Comparison:
+    """The same rows for every column: respondents per questionnaire, the key indicators, every scale mean."""
+    slugs = list(dict.fromkeys(slug for column in columns for slug in survey_instruments(column.profile)
+                               if slug != WIJKTEAM))
+    respondents_rows = [(instrument_label(slug, locale),
+                         [column.profile.get(column.area_code, slug, "respondents", "n") for column in columns])
+                        for slug in slugs]
+    indicator_rows = [(indicator, [evaluate(indicator, column.profile, column.area_code) for column in columns])
+                      for indicator in indicators]
+    scales = []
+    for slug in slugs:
+        measures = list(dict.fromkeys(measure for column in columns for measure in scale_measures(column.profile,
+                                                                                                  slug)))
+        for measure in measures:
+            low, high = scale_range(slug, measure)
+            scales.append(ScaleRow(measure_name(slug, measure, locale), slug, low, high,
+                                   [column.profile.get(column.area_code, slug, measure, "mean")
+                                    for column in columns]))
+    return Comparison(list(columns), respondents_rows, indicator_rows, scales)

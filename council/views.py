@@ -1,0 +1,328 @@
+"""Council pages: overview with map, wijk profile, compare and the printable report (HTML and PDF).
+
+Every page reads stored snapshots through council.snapshots, the run's themes and approved quotes only. Pages are
+sent with Cache-Control: no-store: the wijk pages and reports carry residents' (approved, scrubbed) words, and a
+copy kept by a shared cache would outlive a quote's withdrawal or a response's erasure.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from flask import Response, abort, g, make_response, render_template, request
+from flask_babel import format_decimal, format_percent
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+from accounts import audit
+from accounts.auth import current_user, requires
+from council import charts
+from council.blueprint import COUNCIL_ROLES, bp
+from council.indicators import Evaluation, Status, is_share
+from council.maps import choropleth, map_areas, status_label
+from council.profile import (
+    MUNICIPALITY,
+    Area,
+    AreaProfile,
+    Column,
+    Trend,
+    area_profile,
+    areas_of,
+    compare,
+    council_waves,
+    find_area,
+    framework,
+    indicator_range,
+    instrument_label,
+    overview_rows,
+)
+from council.snapshots import Figure, WaveProfile, analysed_waves
+from models import Indicator, Wave
+
+LEVELS = ("municipality", "wijk")
+
+
+@bp.after_request
+def _no_store(response: Response) -> Response:
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+# --- numbers as the page's language writes them -------------------------------------------------------------------
+
+def number(value: float | None, share: bool = False) -> str:
+    if value is None:
+        return "–"
+    return format_percent(value, "#,##0%") if share else format_decimal(value, "#,##0.0")
+
+
+def number_markup(text: str) -> Markup:
+    """A number for inside a translated sentence, kept left to right in Arabic text."""
+    return Markup('<span class="lw-number" dir="ltr">{}</span>').format(text)
+
+
+def rate(value: float) -> str:
+    """A response rate: often below one per cent, so with one decimal."""
+    return format_percent(value, "#,##0.0%")
+
+
+def tick(value: float) -> str:
+    return format_decimal(value, "#,##0.#")
+
+
+def percent_tick(value: float) -> str:
+    return format_percent(value, "#,##0%")
+
+
+def figure_words(figure: Figure | None, share: bool = False) -> str:
+    """A figure as plain text, for chart descriptions: value and interval, or why there is none."""
+    if figure is None or (figure.value is None and not figure.suppressed):
+        return _("no figure")
+    if figure.suppressed:
+        return _("suppressed")
+    if figure.lower is None or figure.upper is None:
+        return number(figure.value, share)
+    return _("%(value)s (95%% interval %(lower)s to %(upper)s)", value=number(figure.value, share),
+             lower=number(figure.lower, share), upper=number(figure.upper, share))
+
+
+def _note(figure: Figure | None) -> str:
+    if figure is not None and figure.suppressed:
+        return _("suppressed")
+    return _("no figure")
+
+
+@bp.context_processor
+def _formatting():
+    return {"number": number, "number_markup": number_markup, "rate": rate, "tick": tick,
+            "status_label": status_label, "status_icon": charts.status_icon,
+            "instrument_label": lambda slug: instrument_label(slug, g.lang), "is_share": is_share,
+            "Status": Status}
+
+
+# --- choosing the wave and the area ---------------------------------------------------------------------------------
+
+def _chosen_wave() -> tuple[list[Wave], Wave | None]:
+    """The waves the member may read that have an analysis, and the one asked for (?wave=), else the newest."""
+    waves = council_waves(current_user())
+    wanted = request.args.get("wave")
+    if wanted is None:
+        return waves, waves[0] if waves else None
+    wave = next((wave for wave in waves if str(wave.id) == wanted), None)
+    if wave is None:
+        abort(404)
+    return waves, wave
+
+
+def _area_or_404(wave: Wave, code: str) -> Area:
+    area = find_area(wave.municipality, code)
+    if area is None:
+        abort(404)
+    return area
+
+
+def _profile(wave: Wave, codes: Sequence[str] | None = None) -> WaveProfile:
+    profile = WaveProfile.load(wave, areas=codes, levels=None if codes else LEVELS)
+    if profile is None:  # the run vanished between choosing the wave and reading it
+        abort(404)
+    return profile
+
+
+# --- charts ---------------------------------------------------------------------------------------------------------
+
+def spider_chart(data: AreaProfile) -> Markup | None:
+    web = data.spider
+    if web is None:
+        return None
+    municipality = data.profile.wave.municipality
+    series = [charts.Series(data.area.name, [None if f is None else f.value for f in web.area])]
+    if not data.area.is_municipality:
+        series.append(charts.Series(municipality.name, [None if f is None else f.value for f in web.reference]))
+    described = "; ".join(
+        f"{one.label}: " + ", ".join(f"{axis} {figure_words(figure)}" for axis, figure in zip(web.axes, figures,
+                                                                                             strict=True))
+        for one, figures in zip(series, (web.area, web.reference), strict=False))
+    description = _("The six dimensions of Positive Health, each from %(low)s to %(high)s. %(figures)s.",
+                    low=tick(web.low), high=tick(web.high), figures=described)
+    return charts.radar(web.axes, series, low=web.low, high=web.high, chart_id="chart-spider",
+                        title=_("Positive Health in %(area)s", area=data.area.name), description=description,
+                        fmt=tick)
+
+
+def scales_chart(data: AreaProfile, slug: str) -> Markup:
+    rows = data.scales[slug]
+    intervals = [charts.Interval(row.name, None if row.figure is None or row.figure.suppressed else row.figure.value,
+                                 None if row.figure is None else row.figure.lower,
+                                 None if row.figure is None else row.figure.upper, row.low, row.high,
+                                 None if row.reference is None else row.reference.value, _note(row.figure))
+                 for row in rows]
+    described = "; ".join(f"{row.name}: {figure_words(row.figure)}" for row in rows)
+    description = _("Mean per scale with its 95%% interval as a bar, each on its own range; the diamond is the "
+                    "municipality. %(figures)s.", figures=described)
+    return charts.interval_chart(intervals, chart_id=f"chart-scales-{slug}", fmt=tick, description=description,
+                                 title=_("Scales of %(questionnaire)s in %(area)s",
+                                         questionnaire=instrument_label(slug, g.lang), area=data.area.name))
+
+
+def trend_chart(trend: Trend, index: int) -> Markup:
+    share = trend.share
+    low, high = indicator_range(trend.indicator)
+    points = [charts.TrendPoint(wave.name, None if e.figure is None or e.figure.suppressed else e.figure.value,
+                                None if e.figure is None else e.figure.lower,
+                                None if e.figure is None else e.figure.upper, _note(e.figure))
+              for wave, e in trend.history]
+    target = trend.current.target
+    described = "; ".join(f"{wave.name}: {figure_words(e.figure, share)}" for wave, e in trend.history)
+    if target is not None:
+        described += ". " + _("Target for %(year)s: %(value)s", year=target.year, value=number(target.value, share))
+    return charts.trend_chart(
+        points, low=low, high=high, chart_id=f"chart-trend-{index}", fmt=percent_tick if share else tick,
+        title=_("%(indicator)s over the waves", indicator=trend.indicator.name), description=described + ".",
+        target=None if target is None else target.value,
+        target_label="" if target is None else _("target %(year)s", year=target.year))
+
+
+def _page_charts(data: AreaProfile) -> dict:
+    return {"spider": spider_chart(data),
+            "spider_legend": charts.legend([data.area.name] if data.area.is_municipality
+                                           else [data.area.name, data.profile.wave.municipality.name]),
+            "scales": {slug: scales_chart(data, slug) for slug in data.scales},
+            "scales_legend": charts.legend([data.area.name, data.profile.wave.municipality.name],
+                                           shapes=charts.INTERVAL_SHAPES),
+            "trends": [trend_chart(trend, index) for index, trend in enumerate(data.trends)]}
+
+
+def overview_map(wave: Wave, rows, indicators: Sequence[Indicator], chosen: Indicator | None) -> Markup:
+    if chosen is None:
+        return Markup("")
+    position = list(indicators).index(chosen)
+    statuses, labels = {}, {}
+    for row in rows:
+        if row.area.level == MUNICIPALITY:
+            continue
+        evaluation: Evaluation = row.evaluations[position]
+        statuses[row.area.code] = evaluation.status
+        if evaluation.figure is not None and evaluation.figure.value is not None and not evaluation.figure.suppressed:
+            labels[row.area.code] = number(evaluation.figure.value, is_share(chosen))
+    return choropleth(map_areas(wave.municipality), statuses, labels,
+                      title=_("Map of the wijken: %(indicator)s", indicator=chosen.name),
+                      description=_("Each wijk is filled by the status of %(indicator)s against its target, with "
+                                    "its value written in it. The table below has the same figures.",
+                                    indicator=chosen.name))
+
+
+# --- pages ----------------------------------------------------------------------------------------------------------
+
+@bp.get("/")
+@requires(*COUNCIL_ROLES, menu=_l("Neighbourhood profiles"))
+def overview():
+    waves, wave = _chosen_wave()
+    if wave is None:
+        return render_template("council/overview.html", wave=None, waves=waves)
+    profile = _profile(wave)
+    indicators = framework(wave.municipality)
+    rows = overview_rows(profile, areas_of(wave.municipality), indicators, g.lang)
+    wanted = request.args.get("indicator")
+    chosen = next((indicator for indicator in indicators if str(indicator.id) == wanted),
+                  indicators[0] if indicators else None)
+    return render_template("council/overview.html", wave=wave, waves=waves, profile=profile, rows=rows,
+                           indicators=indicators, chosen=chosen, map=overview_map(wave, rows, indicators, chosen),
+                           params=profile.run.params or {})
+
+
+def _area_page(code: str) -> tuple[AreaProfile, dict, list[Wave]]:
+    waves, wave = _chosen_wave()
+    if wave is None:
+        abort(make_response(render_template("council/overview.html", wave=None, waves=waves), 404))
+    area = _area_or_404(wave, code)
+    profile = _profile(wave, {area.code, wave.municipality.code})
+    data = area_profile(profile, area, framework(wave.municipality), g.lang)
+    return data, _page_charts(data), waves
+
+
+@bp.get("/wijk/<code>")
+@requires(*COUNCIL_ROLES)
+def wijk(code: str):
+    data, page_charts, waves = _area_page(code)
+    return render_template("council/wijk.html", data=data, charts=page_charts, waves=waves,
+                           wave=data.profile.wave, areas=areas_of(data.profile.wave.municipality))
+
+
+def _report_html(code: str, for_pdf: bool) -> tuple[str, AreaProfile]:
+    data, page_charts, _waves = _area_page(code)
+    wave = data.profile.wave
+    rows = indicators = None
+    if data.area.is_municipality:
+        indicators = framework(wave.municipality)
+        wijk_profile = _profile(wave)
+        rows = overview_rows(wijk_profile, areas_of(wave.municipality), indicators, g.lang)
+    html = render_template("council/report.html", data=data, charts=page_charts, wave=wave, rows=rows,
+                           indicators=indicators, for_pdf=for_pdf)
+    return html, data
+
+
+@bp.get("/report/<code>")
+@requires(*COUNCIL_ROLES)
+def report(code: str):
+    html, _data = _report_html(code, for_pdf=False)
+    return html
+
+
+def pdf_filename(area: Area, wave: Wave) -> str:
+    """leefwereld-WK900100-Leefdam-2026.pdf: the area code and the wave, in characters every system accepts."""
+    wave_part = re.sub(r"[^A-Za-z0-9]+", "-", wave.name).strip("-") or str(wave.id)
+    return f"leefwereld-{area.code}-{wave_part}.pdf"
+
+
+@bp.get("/report/<code>.pdf")
+@requires(*COUNCIL_ROLES)
+def report_pdf(code: str):
+    from council.pdf import render_pdf
+
+    html, data = _report_html(code, for_pdf=True)
+    body = render_pdf(html, request.url_root)
+    audit.record("report_downloaded", current_user(), "wave", data.profile.wave.id, area=data.area.code,
+                 format="pdf")
+    response = Response(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{pdf_filename(data.area, data.profile.wave)}"'
+    return response
+
+
+@bp.get("/compare")
+@requires(*COUNCIL_ROLES)
+def compare_view():
+    waves, wave = _chosen_wave()
+    if wave is None:
+        return render_template("council/overview.html", wave=None, waves=waves)
+    areas = areas_of(wave.municipality)
+    by_code = {area.code: area for area in areas}
+    codes = list(dict.fromkeys(request.args.getlist("area")))
+    over_waves = request.args.get("waves") == "all"
+    # a lone area without "show" only fills in the form (the link from a wijk page); a submitted form is checked
+    asked = "show" in request.args or over_waves or len(codes) >= 2
+    errors = []
+    if asked:
+        if any(code not in by_code for code in codes):
+            errors.append(_("Choose areas from the list."))
+        elif over_waves and len(codes) != 1:
+            errors.append(_("To follow an area over the waves, choose exactly one area."))
+        elif not over_waves and len(codes) < 2:
+            errors.append(_("Choose at least two areas to compare."))
+    comparison = None
+    if asked and not errors:
+        indicators = framework(wave.municipality)
+        if over_waves:
+            area = by_code[codes[0]]
+            columns = []
+            for one in analysed_waves(wave.municipality):
+                loaded = WaveProfile.load(one, areas={area.code, wave.municipality.code})
+                if loaded is not None:
+                    columns.append(Column(one.name, loaded, area.code))
+        else:
+            profile = _profile(wave, codes)
+            columns = [Column(by_code[code].name, profile, code) for code in codes]
+        comparison = compare(columns, indicators, g.lang)
+    status = 422 if errors else 200
+    return render_template("council/compare.html", wave=wave, waves=waves, areas=areas, chosen=codes,
+                           over_waves=over_waves, errors=errors, comparison=comparison), status

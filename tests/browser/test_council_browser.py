@@ -1,0 +1,87 @@
+"""Council members in real Chromium on a tablet: the overview, a wijk profile, a comparison and a report pass the
+axe-core audit in every language, Arabic pages run right to left, and nothing but a table's own box scrolls sideways."""
+from __future__ import annotations
+
+import pytest
+
+from config import LANGUAGES
+from models import Role
+from tests.browser.conftest import AXE, audit
+from tests.browser.test_interview_browser import log_in
+
+COUNCIL = "council-browser@leefdam.example"
+CENTRUM, HAVERLAND = "WK900100", "WK900102"
+
+
+@pytest.fixture(scope="module")
+def analysed_wave(live_server) -> int:
+    """A wave of its own with synthetic respondents, analysed by the real analysis; an approved quote for Centrum."""
+    from sqlalchemy import select
+
+    from demo.cli import add_synthetic_respondents
+    from exchange.waves import create_wave
+    from extensions import db
+    from models import Quote, QuoteStatus, Theme, Wave
+    from runs.snapshots import latest_run
+    from tests.staff import make_staff
+
+    with live_server.app.app_context():
+        make_staff(Role.council, COUNCIL)
+        demo = db.session.get(Wave, live_server.wave_id)
+        wave = create_wave("Raadstest browser 2026", ["adult", "youth", "parent"], demo.municipality, demo.opens_on)
+        add_synthetic_respondents(wave, 300, seed=31)
+        result = live_server.app.test_cli_runner().invoke(args=["analyse", "--wave", wave.name, "--seed", "3"])
+        assert result.exit_code == 0, result.output
+        run = latest_run(wave)
+        quote = db.session.scalars(select(Quote).join(Theme).where(Theme.run_id == run.id,
+                                                                    Quote.area_code == CENTRUM)).first()
+        if quote is not None:
+            quote.status = QuoteStatus.approved
+        db.session.commit()
+        return wave.id
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_council_pages_pass_axe_in_every_language_on_a_tablet(browser, live_server, analysed_wave, lang):
+    context = browser.new_context(viewport={"width": 768, "height": 1024})
+    context.add_init_script(path=str(AXE))
+    page, base, problems = context.new_page(), live_server.base_url, []
+    log_in(page, live_server, COUNCIL, lang)
+    wave = f"wave={analysed_wave}&lang={lang}"  # logging in starts a new session: the language goes along
+    pages = [(f"/council/?{wave}", "overview"), (f"/council/wijk/{CENTRUM}?{wave}", "wijk profile"),
+             (f"/council/compare?{wave}&area={CENTRUM}&area={HAVERLAND}", "comparison"),
+             (f"/council/compare?{wave}&area={CENTRUM}&waves=all", "wijk over waves"),
+             (f"/council/compare?{wave}&area={CENTRUM}&show=1", "comparison with an error"),
+             (f"/council/report/GM9001?{wave}", "report")]
+    for path, name in pages:
+        response = page.goto(f"{base}{path}")
+        assert response.status in (200, 422), (name, lang)
+        assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
+        assert page.locator("html").get_attribute("lang") == lang
+        problems += audit(page, name, lang)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, (name, lang, overflow)
+    context.close()
+    assert problems == []
+
+
+def test_a_council_member_reaches_a_wijk_and_a_comparison_from_the_overview(browser, live_server, analysed_wave):
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page, base = context.new_page(), live_server.base_url
+    log_in(page, live_server, COUNCIL, "nl")
+    page.goto(f"{base}/council/?wave={analysed_wave}")
+    assert page.locator("main svg.lw-map").count() == 1  # the demo's wijk boundaries
+    page.locator("main a", has_text="Centrum").first.click()
+    assert page.locator("h1").inner_text() == "Centrum"
+    charts = page.locator("main svg.lw-chart")
+    assert charts.count() >= 3  # spider web, scales, trends
+    for index in range(charts.count()):
+        labelled = charts.nth(index).get_attribute("aria-labelledby").split()
+        assert all(page.locator(f"[id='{name}']").count() == 1 for name in labelled)
+    page.goto(f"{base}/council/compare?wave={analysed_wave}")
+    page.locator("main input[value='WK900100']").check()
+    page.locator("main input[value='WK900102']").check()
+    page.locator("main button[type=submit][name=show]").click()
+    header = page.locator("table:has(#table-compare-respondents) thead").inner_text()
+    assert "Centrum" in header and "Haverland" in header
+    context.close()

@@ -1,0 +1,361 @@
+"""The council's pages: overview, wijk profile, comparison and report (HTML and PDF), read from stored snapshots.
+
+Figures are planted into the stored snapshots of a real analysis, so each test knows exactly what a page must show.
+Pages are read in English (?lang=en) with its number format: a mean of 7.26 reads 7.3, a share of 0.25 reads 25%.
+"""
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+from html.parser import HTMLParser
+
+import pytest
+from markupsafe import escape
+from sqlalchemy import select, update
+
+from council.indicators import evaluate
+from council.maps import status_label
+from council.profile import areas_of
+from council.snapshots import WaveProfile
+from exchange.waves import create_wave
+from extensions import db
+from models import (
+    AnalysisRun,
+    Direction,
+    Indicator,
+    IndicatorKind,
+    Outcome,
+    ProfileSnapshot,
+    Quote,
+    QuoteStatus,
+    Role,
+    RunStatus,
+    Target,
+    Theme,
+)
+from tests.staff import log_in, make_staff
+
+CENTRUM, OUD_WEST, HAVERLAND = "WK900100", "WK900101", "WK900102"
+INDICATOR = "Samenhang (raadstest)"
+SHARE_INDICATOR = "Niet eenzaam (raadstest)"
+
+
+class Tables(HTMLParser):
+    """Every <table> of a page by its caption: rows of cell texts (header cells included)."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self._caption: list[str] | None = None
+        self._rows: list[list[str]] | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self._rows = []
+        elif tag == "caption":
+            self._caption = []
+        elif tag == "tr" and self._rows is not None:
+            self._rows.append([])
+        elif tag in ("td", "th") and self._rows is not None:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "caption" and self._caption is not None:
+            self._name = " ".join("".join(self._caption).split())
+            self._caption = None
+        elif tag in ("td", "th") and self._cell is not None:
+            self._rows[-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "table" and self._rows is not None:
+            self.tables[self._name] = self._rows
+            self._rows = None
+
+    def handle_data(self, data):
+        if self._caption is not None:
+            self._caption.append(data)
+        elif self._cell is not None:
+            self._cell.append(data)
+
+
+def tables(html: str) -> dict[str, list[list[str]]]:
+    parser = Tables()
+    parser.feed(html)
+    return parser.tables
+
+
+def row(table: list[list[str]], heading: str) -> list[str]:
+    return next(cells for cells in table if cells and cells[0].startswith(heading))
+
+
+def plant(run: AnalysisRun, area: str, instrument: str, measure: str, statistic: str, value: float | None,
+          lower: float | None = None, upper: float | None = None, n: int | None = None, flags: str = "") -> None:
+    """Overwrite (or add) one stored figure of the run."""
+    changed = db.session.execute(
+        update(ProfileSnapshot).where(ProfileSnapshot.run_id == run.id, ProfileSnapshot.area_code == area,
+                                      ProfileSnapshot.instrument == instrument, ProfileSnapshot.measure == measure,
+                                      ProfileSnapshot.statistic == statistic)
+        .values(value=value, lower=lower, upper=upper, n=n, flags=flags)).rowcount
+    if not changed:
+        db.session.add(ProfileSnapshot(run_id=run.id, area_code=area, area_level="municipality" if area.startswith(
+            "GM") else "wijk", instrument=instrument, measure=measure, statistic=statistic, value=value, lower=lower,
+            upper=upper, n=n, flags=flags))
+    db.session.commit()
+
+
+@pytest.fixture
+def planted(analysed, demo_wave):
+    """The analysed demo wave with an indicator on cohesion and a share indicator, a known cohesion mean in Centrum
+    and a suppressed one in Oud-West."""
+    year = demo_wave.opens_on.year
+    gm = demo_wave.municipality.code
+    outcome = Outcome(municipality=demo_wave.municipality, name="Raadstest: verbonden", position=99)
+    outcome.indicators = [
+        Indicator(name=INDICATOR, kind=IndicatorKind.scale_mean, instrument="adult", measure="cohesion",
+                  direction=Direction.higher_is_better, position=0, targets=[Target(year=year, area_code=gm,
+                                                                                    value=6.0)]),
+        Indicator(name=SHARE_INDICATOR, kind=IndicatorKind.band_share, instrument="adult",
+                  measure="djg:not_lonely", direction=Direction.higher_is_better, position=1,
+                  targets=[Target(year=year, area_code=gm, value=0.25)]),
+    ]
+    db.session.add(outcome)
+    db.session.commit()
+    plant(analysed, CENTRUM, "adult", "cohesion", "mean", 7.26, 6.81, 7.74, 68)
+    plant(analysed, OUD_WEST, "adult", "cohesion", "mean", None, flags="suppressed")
+    plant(analysed, OUD_WEST, "adult", "djg:not_lonely", "share", None, flags="suppressed")
+    return analysed
+
+
+def council_client(app, role: Role = Role.council):
+    client = app.test_client()
+    log_in(client, make_staff(role))
+    return client
+
+
+def page(client, url: str, status: int = 200) -> str:
+    response = client.get(url + ("&" if "?" in url else "?") + "lang=en")
+    assert response.status_code == status, (url, response.status_code)
+    return response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", [Role.council, Role.analyst, Role.admin])
+def test_every_council_page_renders_for_every_role_allowed(app, planted, role):
+    client = council_client(app, role)
+    for url in ("/council/", f"/council/wijk/{CENTRUM}", f"/council/compare?area={CENTRUM}&area={HAVERLAND}",
+                f"/council/compare?area={CENTRUM}&waves=all", f"/council/report/{CENTRUM}", "/council/report/GM9001"):
+        response = client.get(url)
+        assert response.status_code == 200, (role, url)
+        # quotes are residents' words: no shared cache keeps these pages
+        assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_overview_shows_each_area_with_respondents_and_the_status_of_each_indicator(app, planted, demo_wave):
+    client = council_client(app)
+    found = tables(page(client, "/council/"))
+    respondents = found["Respondents and response rate per area"]
+    profile = WaveProfile.load(demo_wave)
+    for area in areas_of(demo_wave.municipality):
+        count = profile.get(area.code, "adult", "respondents", "n")
+        assert row(respondents, area.name)[1].startswith(str(int(count.value)))
+    indicator = db.session.scalar(select(Indicator).filter_by(name=INDICATOR))
+    table = found[f"{INDICATOR} per area"]
+    for area in areas_of(demo_wave.municipality):
+        evaluation = evaluate(indicator, profile, area.code)
+        assert row(table, area.name)[3] == status_label(evaluation.status)
+    assert row(table, "Centrum")[1:3] == ["7.3 (6.8–7.7)", "6.0 in 2026"]
+    assert row(table, "Centrum")[3] == "Clearly on target"
+    # the map is drawn from the demo boundaries, for the chosen indicator, with the table as its equivalent
+    chosen = page(client, f"/council/?indicator={indicator.id}")
+    assert 'class="lw-map"' in chosen and f"Map of the wijken: {INDICATOR}" in chosen
+
+
+def test_suppressed_figures_show_as_suppressed_never_as_zero_in_every_view(app, planted):
+    client = council_client(app)
+
+    def suppressed(cell: str) -> None:
+        assert "suppressed" in cell and not re.search(r"\d", cell), cell
+
+    overview = tables(page(client, "/council/"))
+    suppressed(row(overview[f"{INDICATOR} per area"], "Oud-West")[1])
+    assert row(overview[f"{INDICATOR} per area"], "Oud-West")[3] == "Suppressed: too few respondents"
+    suppressed(row(overview[f"{SHARE_INDICATOR} per area"], "Oud-West")[1])
+
+    wijk_html = page(client, f"/council/wijk/{OUD_WEST}")
+    wijk = tables(wijk_html)
+    suppressed(row(wijk["Indicators in Oud-West, wave Leefwereld demo 2026"], INDICATOR)[1])
+    suppressed(row(wijk["Scales of Adults: mean (95% interval)"], "Social cohesion")[2])
+    assert "It is not zero" in wijk_html  # the explanation
+
+    compared = tables(page(client, f"/council/compare?area={CENTRUM}&area={OUD_WEST}"))
+    indicator_row = row(compared["Indicators against their targets"], INDICATOR)
+    assert indicator_row[1].startswith("7.3 (6.8–7.7)")
+    assert "suppressed" in indicator_row[2] and not re.search(r"\d", indicator_row[2].split("Target")[0])
+    suppressed(row(compared["Scales: mean (95% interval)"], "Social cohesion")[2])
+
+    report = tables(page(client, f"/council/report/{OUD_WEST}"))
+    suppressed(row(report["Indicators in Oud-West, wave Leefwereld demo 2026"], INDICATOR)[1])
+    municipal = tables(page(client, "/council/report/GM9001"))
+    suppressed(row(municipal[f"{INDICATOR} per area (higher is better)"], "Oud-West")[1])
+
+
+def test_wijk_page_shows_planted_figures_spider_web_types_themes_and_trend(app, planted, demo_wave):
+    html = page(council_client(app), f"/council/wijk/{CENTRUM}")
+    found = tables(html)
+    assert row(found["Scales of Adults: mean (95% interval)"], "Social cohesion")[2] == "7.3 (6.8–7.7)"
+    indicators = found["Indicators in Centrum, wave Leefwereld demo 2026"]
+    assert row(indicators, INDICATOR)[1:] == ["7.3 (6.8–7.7)", "6.0 in 2026", "Clearly on target"]
+    # the spider web and its table: the six dimensions of the wijk and of the municipality
+    assert 'aria-labelledby="chart-spider-title chart-spider-desc"' in html
+    spider = found["Positive Health: mean per dimension (0 to 10)"]
+    assert [cells[0] for cells in spider[1:]] == ["Body", "Mind and feelings", "Meaning", "Quality of life",
+                                                  "Taking part", "Daily life"]
+    assert spider[0] == ["Dimension", "Centrum", "Leefdam"]
+    # resident types with their share here, from the snapshots
+    profile = WaveProfile.load(demo_wave)
+    share = profile.get(CENTRUM, "adult", "type:T1", "share")
+    assert row(found["Types among adults"], "Type T1")[2].startswith(f"{round(share.value * 100)}%")
+    # themes of the open answers with their share in the wijk
+    theme = db.session.scalars(select(Theme).where(Theme.run_id == planted.id)).first()
+    question = next(name for name in found if name.startswith("Themes and how often"))
+    assert theme.label in [cells[0] for table in found for cells in found[table]
+                           if table.startswith("Themes and how often")]
+    assert question
+    # the trend table lists the waves analysed so far
+    assert [cells[0] for cells in found[f"{INDICATOR} per wave"][1:]] == ["Leefwereld demo 2026"]
+
+
+def test_wijk_page_follows_an_indicator_over_waves(app, planted, demo_wave):
+    earlier = create_wave("Raadstest 2024", ["adult"], demo_wave.municipality, date(2024, 3, 1))
+    run = AnalysisRun(wave=earlier, status=RunStatus.succeeded)
+    db.session.add(run)
+    db.session.commit()
+    plant(run, CENTRUM, "adult", "cohesion", "mean", 5.12, 4.61, 5.58, 50)
+    client = council_client(app)
+    found = tables(page(client, f"/council/wijk/{CENTRUM}"))
+    trend = found[f"{INDICATOR} per wave"]
+    assert [cells[:2] for cells in trend[1:]] == [["Raadstest 2024", "5.1 (4.6–5.6)"],
+                                                   ["Leefwereld demo 2026", "7.3 (6.8–7.7)"]]
+    over_waves = tables(page(client, f"/council/compare?area={CENTRUM}&waves=all"))
+    scales = over_waves["Scales: mean (95% interval)"]
+    assert scales[0][1:] == ["Raadstest 2024", "Leefwereld demo 2026"]
+    assert row(scales, "Social cohesion")[1:] == ["5.1 (4.6–5.6)", "7.3 (6.8–7.7)"]
+
+
+def test_only_approved_quotes_of_the_wijk_itself_reach_the_council(app, planted):
+    quotes = db.session.scalars(select(Quote).join(Theme).where(Theme.run_id == planted.id)).all()
+    assert quotes and all(quote.status is QuoteStatus.proposed for quote in quotes)
+    client = council_client(app)
+    html = page(client, f"/council/wijk/{CENTRUM}")
+    assert not [quote.id for quote in quotes if str(escape(quote.text)) in html]
+
+    chosen = next(quote for quote in quotes if quote.area_code == CENTRUM)
+    rejected = next(quote for quote in quotes if quote.area_code == CENTRUM and quote.text != chosen.text)
+    chosen.status, rejected.status = QuoteStatus.approved, QuoteStatus.rejected
+    db.session.commit()
+    shown = str(escape(chosen.text))
+    assert shown in page(client, f"/council/wijk/{CENTRUM}")
+    assert shown in page(client, f"/council/report/{CENTRUM}")
+    hidden = [quote for quote in quotes if quote.text != chosen.text]
+    for url in (f"/council/wijk/{CENTRUM}", f"/council/report/{CENTRUM}", f"/council/wijk/{HAVERLAND}",
+                "/council/report/GM9001", "/council/"):
+        html = page(client, url)
+        assert not [quote.id for quote in hidden if str(escape(quote.text)) in html], url
+    # the quote belongs to Centrum: another wijk's page does not show it
+    if not any(quote.text == chosen.text and quote.area_code == HAVERLAND for quote in quotes):
+        assert shown not in page(client, f"/council/wijk/{HAVERLAND}")
+
+
+def test_wijkteam_outcome_shows_shares_better_same_and_worse(app, planted):
+    for change, value in (("improved", 0.55), ("same", 0.3), ("worse", 0.15)):
+        plant(planted, CENTRUM, "wijkteam", f"overall:{change}", "share", value, value - 0.1, value + 0.1, 40)
+    plant(planted, CENTRUM, "wijkteam", "respondents", "n", 40, n=40)
+    plant(planted, CENTRUM, "wijkteam", "sr_finances:improved", "share", None, flags="suppressed")
+    found = tables(page(council_client(app), f"/council/wijk/{CENTRUM}"))
+    table = found["Change since the first interview in Centrum"]
+    assert row(table, "All areas of life together")[1:] == ["55% (45%–65%)", "30% (20%–40%)", "15% (5%–25%)"]
+    assert "suppressed" in row(table, "Money and bills")[1]
+
+
+def test_unknown_areas_and_waves_are_not_found(app, planted):
+    client = council_client(app)
+    for url in ("/council/wijk/WK999999", "/council/wijk/BU90010000", "/council/report/WK999999",
+                "/council/report/WK999999.pdf", "/council/?wave=999999", f"/council/wijk/{CENTRUM}?wave=abc"):
+        assert client.get(url).status_code == 404, url
+
+
+def test_overview_without_an_analysed_wave_says_so_plainly(app, demo_wave):
+    client = council_client(app)
+    assert "There are no figures yet" in page(client, "/council/")
+    assert "There are no figures yet" in page(client, f"/council/wijk/{CENTRUM}", status=404)
+
+
+def test_a_theme_raised_by_few_residents_shows_no_exact_count(app, planted):
+    theme = db.session.scalars(select(Theme).where(Theme.run_id == planted.id).order_by(Theme.id)).first()
+    theme.answers = 3
+    db.session.commit()
+    found = tables(page(council_client(app), f"/council/wijk/{CENTRUM}"))
+    theme_rows = [cells for name, rows in found.items() if name.startswith("Themes and how often") for cells in rows]
+    assert row(theme_rows, theme.label)[2] == "fewer than 10"
+
+
+def test_downloading_a_report_is_written_to_the_audit_log(app, planted):
+    from models import AuditEvent
+
+    council_client(app).get(f"/council/report/{CENTRUM}.pdf")
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "report_downloaded")).one()
+    assert event.details == {"area": CENTRUM, "format": "pdf"}
+
+
+@pytest.mark.parametrize("query, message", [
+    (f"area={CENTRUM}&show=1", "Choose at least two areas to compare."),
+    ("show=1", "Choose at least two areas to compare."),
+    (f"area={CENTRUM}&area=WK999999", "Choose areas from the list."),
+    (f"area={CENTRUM}&area={HAVERLAND}&waves=all", "To follow an area over the waves, choose exactly one area."),
+])
+def test_compare_explains_what_to_choose(app, planted, query, message):
+    html = page(council_client(app), f"/council/compare?{query}", status=422)
+    assert message in html and 'id="error-summary"' in html
+
+
+def test_compare_shows_two_wijken_side_by_side(app, planted):
+    found = tables(page(council_client(app), f"/council/compare?area={CENTRUM}&area={HAVERLAND}"))
+    assert found["Respondents"][0] == ["Questionnaire", "Centrum", "Haverland"]
+    assert row(found["Indicators against their targets"], INDICATOR)[1].startswith("7.3 (6.8–7.7)")
+
+
+def test_report_pdf_contains_the_wijk_and_its_figures(app, planted, demo_wave):
+    from pypdf import PdfReader
+
+    client = council_client(app)
+    response = client.get(f"/council/report/{CENTRUM}.pdf?lang=en")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("attachment;") and f"{CENTRUM}-Leefwereld-demo-2026.pdf" in disposition
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    text = " ".join(text.split())
+    respondents = WaveProfile.load(demo_wave).get(CENTRUM, "adult", "respondents", "n")
+    assert "Report: Centrum" in text
+    assert f"Adults {int(respondents.value)}" in text
+    assert "7.3 (6.8–7.7)" in text
+
+
+def test_report_pdf_carries_the_approved_quotes(app, planted):
+    from pypdf import PdfReader
+
+    quote = db.session.scalars(select(Quote).join(Theme).where(Theme.run_id == planted.id,
+                                                               Quote.area_code == CENTRUM)).first()
+    quote.status = QuoteStatus.approved
+    db.session.commit()
+    response = council_client(app).get(f"/council/report/{CENTRUM}.pdf?lang=en")
+    assert response.status_code == 200
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages).split())
+    assert " ".join(quote.text.split())[:40] in text
+
+
+def test_report_pdf_of_a_suppressed_wijk_says_suppressed(app, planted):
+    from pypdf import PdfReader
+
+    response = council_client(app).get(f"/council/report/{OUD_WEST}.pdf?lang=en")
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages).split())
+    assert f"{INDICATOR} Raadstest: verbonden · higher is better suppressed" in text
