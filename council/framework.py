@@ -68,7 +68,7 @@ class Measurable:
 
     @property
     def is_share(self) -> bool:
-        return self.kind is not IndicatorKind.scale_mean
+        return self.kind.is_share
 
     def label(self, locale: str) -> str:
         name = localise(self.name, locale) if self.name else _("All domains together")
@@ -185,18 +185,14 @@ def measurable_of(indicator: Indicator) -> Measurable | None:
 
 # --- targets --------------------------------------------------------------------------------------------------------
 
-def is_share(kind: IndicatorKind) -> bool:
-    return kind is not IndicatorKind.scale_mean
-
-
 def to_stored(kind: IndicatorKind, shown: float) -> float:
     """A target as people type it into the stored unit: pages show shares as percentages (20 means 0.2)."""
     # rounded so 33.3 % is stored as 0.333 rather than 0.33299999999999996
-    return round(shown / 100, 10) if is_share(kind) else float(shown)
+    return round(shown / 100, 10) if kind.is_share else float(shown)
 
 
 def to_shown(kind: IndicatorKind, stored: float) -> float:
-    return round(stored * 100, 8) if is_share(kind) else stored
+    return round(stored * 100, 8) if kind.is_share else stored
 
 
 def shown_range(measurable: Measurable) -> tuple[float, float]:
@@ -258,7 +254,7 @@ def _record(verb: str, subject_type: str, subject_id: int, municipality: Municip
 
 
 def _unit(indicator: Indicator) -> str:
-    return "share" if is_share(indicator.kind) else "mean"
+    return "share" if indicator.kind.is_share else "mean"
 
 
 @dataclass(frozen=True)
@@ -410,7 +406,7 @@ def _indicator_fields(outcome: Outcome, spec: IndicatorSpec, indicator: Indicato
     if name and any(other.name == name and other is not indicator for other in outcome.indicators):
         problems["name"] = [_("This outcome already has an indicator with this name.")]
     if indicator is not None and measurable is not None and indicator.targets:
-        if is_share(indicator.kind) != measurable.is_share:
+        if indicator.kind.is_share != measurable.is_share:
             problems["measure"] = [_("This indicator has targets in another unit. Delete its targets first, or "
                                      "make a new indicator.")]
         elif any(not measurable.low <= target.value <= measurable.high for target in indicator.targets):

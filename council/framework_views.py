@@ -102,7 +102,7 @@ def format_target(kind: IndicatorKind, value: float | None) -> str:
     """A target as pages show it: a share as a percentage, a mean as a number."""
     if value is None:
         return ""
-    if framework.is_share(kind):
+    if kind.is_share:
         return format_percent(value, "#,##0.#%")
     return format_decimal(value, "#,##0.##")
 

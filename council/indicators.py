@@ -28,10 +28,6 @@ def figure_key(indicator: Indicator) -> tuple[str, str, str]:
     return indicator.instrument, f"{indicator.measure}:improved", "share"
 
 
-def is_share(indicator: Indicator) -> bool:
-    return indicator.kind is not IndicatorKind.scale_mean
-
-
 def target_for(targets: Iterable[Target], area_code: str, municipality_code: str, year: int) -> Target | None:
     """The target an area works toward in `year`: its own, else the municipality's; for the year itself or else the
     nearest later year (the next streefwaarde still ahead). None when no target lies ahead."""

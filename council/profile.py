@@ -14,18 +14,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from council.framework import measurable_of, measurables
-from council.indicators import Evaluation, evaluate, is_share
+from council.indicators import Evaluation, evaluate
 from council.snapshots import Figure, WaveProfile, analysed_waves
 from extensions import db
 from models import (
-    AnalysisRun,
     Indicator,
     IndicatorKind,
     Municipality,
     Outcome,
     Quote,
     QuoteStatus,
-    RunStatus,
     Theme,
     User,
     Wave,
@@ -71,12 +69,7 @@ def find_area(municipality: Municipality, code: str) -> Area | None:
 
 def council_waves(user: User | None) -> list[Wave]:
     """The waves this staff member may read that have a successful analysis, newest first."""
-    query = (select(Wave).where(select(AnalysisRun.id).where(AnalysisRun.wave_id == Wave.id,
-                                                             AnalysisRun.status == RunStatus.succeeded).exists())
-             .order_by(Wave.opens_on.desc(), Wave.id.desc()))
-    if user is not None and user.municipality_id is not None:
-        query = query.where(Wave.municipality_id == user.municipality_id)
-    return list(db.session.scalars(query))
+    return analysed_waves(user.municipality if user is not None else None)[::-1]
 
 
 def framework(municipality: Municipality) -> list[Indicator]:
@@ -141,7 +134,7 @@ def indicator_range(indicator: Indicator) -> tuple[float, float]:
     found = measurable_of(indicator)
     if found is not None:
         return found.low, found.high
-    return (0.0, 1.0) if is_share(indicator) else (0.0, 10.0)
+    return (0.0, 1.0) if indicator.kind.is_share else (0.0, 10.0)
 
 
 def question_text(question: str, locale: str) -> str:
@@ -269,7 +262,7 @@ class Trend:
 
     @property
     def share(self) -> bool:
-        return is_share(self.indicator)
+        return self.indicator.kind.is_share
 
 
 def waves_until(wave: Wave) -> list[Wave]:
@@ -383,8 +376,23 @@ def wijkteam_changes(profile: WaveProfile, area: Area, locale: str) -> list[Chan
 
 # --- the whole page -----------------------------------------------------------------------------------------------
 
+class _Notes:
+    """Whether any figure of a page is indicative or suppressed: the page then explains what that means."""
+
+    def _figures(self) -> Iterable[Figure | None]:
+        raise NotImplementedError
+
+    @property
+    def has_indicative(self) -> bool:
+        return any(figure is not None and figure.indicative for figure in self._figures())
+
+    @property
+    def has_suppressed(self) -> bool:
+        return any(figure is not None and figure.suppressed for figure in self._figures())
+
+
 @dataclass(frozen=True)
-class AreaProfile:
+class AreaProfile(_Notes):
     """Everything the wijk page and the report show for one area in one wave."""
 
     profile: WaveProfile
@@ -399,14 +407,6 @@ class AreaProfile:
     wijkteam_clients: Figure | None
     min_n: int
     indicative_n: int
-
-    @property
-    def has_indicative(self) -> bool:
-        return any(figure is not None and figure.indicative for figure in self._figures())
-
-    @property
-    def has_suppressed(self) -> bool:
-        return any(figure is not None and figure.suppressed for figure in self._figures())
 
     def _figures(self) -> Iterable[Figure | None]:
         yield from (row.count for row in self.respondents)
@@ -454,19 +454,11 @@ class ScaleRow:
 
 
 @dataclass(frozen=True)
-class Comparison:
+class Comparison(_Notes):
     columns: list[Column]
     respondents: list[tuple[str, list[Figure | None]]]
     indicators: list[tuple[Indicator, list[Evaluation]]]
     scales: list[ScaleRow]
-
-    @property
-    def has_indicative(self) -> bool:
-        return any(figure is not None and figure.indicative for figure in self._figures())
-
-    @property
-    def has_suppressed(self) -> bool:
-        return any(figure is not None and figure.suppressed for figure in self._figures())
 
     def _figures(self) -> Iterable[Figure | None]:
         for _label, figures in self.respondents:

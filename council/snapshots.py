@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from analysis.records import INDICATIVE, SUPPRESSED
 from extensions import db
-from models import AnalysisRun, Municipality, ProfileSnapshot, Wave
+from models import AnalysisRun, Municipality, ProfileSnapshot, RunStatus, Wave
 from runs.snapshots import latest_run
 
 Key = tuple[str, str, str, str]  # area code, instrument, measure, statistic
@@ -77,12 +77,12 @@ class WaveProfile:
                                   if code == area and slug == instrument and stat == statistic))
 
 
-def analysed_waves(municipality: Municipality) -> list[Wave]:
-    """The municipality's waves that have at least one successful run, oldest first (the order of a trend)."""
-    from models import RunStatus
-
-    return list(db.session.scalars(
-        select(Wave).where(Wave.municipality_id == municipality.id,
-                           select(AnalysisRun.id).where(AnalysisRun.wave_id == Wave.id,
-                                                        AnalysisRun.status == RunStatus.succeeded).exists())
-        .order_by(Wave.opens_on, Wave.id)))
+def analysed_waves(municipality: Municipality | None) -> list[Wave]:
+    """The waves with at least one successful run, oldest first (the order of a trend): of one municipality, or of
+    every municipality for None."""
+    query = (select(Wave).where(select(AnalysisRun.id).where(AnalysisRun.wave_id == Wave.id,
+                                                             AnalysisRun.status == RunStatus.succeeded).exists())
+             .order_by(Wave.opens_on, Wave.id))
+    if municipality is not None:
+        query = query.where(Wave.municipality_id == municipality.id)
+    return list(db.session.scalars(query))

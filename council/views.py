@@ -19,7 +19,7 @@ from accounts import audit
 from accounts.auth import current_user, requires
 from council import charts
 from council.blueprint import COUNCIL_ROLES, bp
-from council.indicators import Evaluation, Status, is_share
+from council.indicators import Evaluation, Status
 from council.maps import choropleth, map_areas, status_label
 from council.profile import (
     MUNICIPALITY,
@@ -97,7 +97,7 @@ def _note(figure: Figure | None) -> str:
 def _formatting():
     return {"number": number, "number_markup": number_markup, "rate": rate, "tick": tick,
             "status_label": status_label, "status_icon": charts.status_icon,
-            "instrument_label": lambda slug: instrument_label(slug, g.lang), "is_share": is_share,
+            "instrument_label": lambda slug: instrument_label(slug, g.lang),
             "Status": Status}
 
 
@@ -204,7 +204,7 @@ def overview_map(wave: Wave, rows, indicators: Sequence[Indicator], chosen: Indi
         evaluation: Evaluation = row.evaluations[position]
         statuses[row.area.code] = evaluation.status
         if evaluation.figure is not None and evaluation.figure.value is not None and not evaluation.figure.suppressed:
-            labels[row.area.code] = number(evaluation.figure.value, is_share(chosen))
+            labels[row.area.code] = number(evaluation.figure.value, chosen.kind.is_share)
     return choropleth(map_areas(wave.municipality), statuses, labels,
                       title=_("Map of the wijken: %(indicator)s", indicator=chosen.name),
                       description=_("Each wijk is filled by the status of %(indicator)s against its target, with "

@@ -43,6 +43,11 @@ class IndicatorKind(enum.Enum):
     band_share = "band_share"        # the share of respondents in a band, e.g. djg:not_lonely
     improved_share = "improved"      # the share of interviewed residents who improved since intake
 
+    @property
+    def is_share(self) -> bool:
+        """A share is stored as a fraction 0..1 (and shown as a percentage); a mean in its scale's own range."""
+        return self is not IndicatorKind.scale_mean
+
 
 class Direction(enum.Enum):
     higher_is_better = "higher"
