@@ -168,6 +168,12 @@ def test_overview_shows_each_area_with_respondents_and_the_status_of_each_indica
         assert row(table, name)[3] == label
     assert row(table, "Centrum")[1:3] == ["7.3 (6.8–7.7)", "6.0 in 2026"]
     assert row(table, "Centrum")[3] == "Clearly on target"
+    # at a glance: every indicator of every area in one table, its status told in words to a screen reader
+    glance = found["Indicators per area at a glance"]
+    column = glance[0].index(INDICATOR)
+    assert row(glance, "Centrum")[column] == "Clearly on target: 7.3"
+    for name, label in expected.items():
+        assert row(glance, name)[column].startswith(label)
     # the map is drawn from the demo boundaries, for the chosen indicator, with the table as its equivalent
     chosen = page(client, f"/council/?indicator={indicator.id}")
     assert 'class="lw-map"' in chosen and f"Map of the wijken: {INDICATOR}" in chosen
