@@ -1,6 +1,7 @@
 """The printable report as a PDF, rendered on the server by WeasyPrint from the same HTML as the report page."""
 from __future__ import annotations
 
+import logging
 import re
 from functools import lru_cache
 
@@ -15,6 +16,10 @@ PDF_CSS = """
 .lw-theme, .lw-theme * { font-family: "DejaVu Sans", sans-serif !important; }
 .lw-theme .lw-quote-list > li::marker { content: none !important; }
 """
+# The browser stylesheet holds much that paper ignores (hover, input placeholders, SVG paint properties outside
+# SVG); WeasyPrint would log a hundred lines about it for every report.
+logging.getLogger("weasyprint").setLevel(logging.ERROR)
+
 # Chart rules of the stylesheet, which WeasyPrint does not carry into inline SVG (it styles an SVG from its own
 # <style> elements only). The browser never gets these <style> elements: the Content-Security-Policy forbids them.
 _SVG_SELECTORS = ("lw-chart", "lw-status-icon", "lw-map")
