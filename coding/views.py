@@ -5,7 +5,7 @@ Analysts only: these pages show residents' own words (every look at them is writ
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
-from flask_babel import format_decimal, format_percent, get_locale
+from flask_babel import format_decimal, format_percent, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
@@ -190,8 +190,9 @@ def from_themes(codebook_id: int):
         except CodingError as error:
             form.run.errors = [str(error)]
         else:
-            flash(_("%(count)s codes have been added from the themes. Check their names and descriptions.",
-                    count=len(added)) if added else
+            flash(ngettext("%(count)s code has been added from the themes. Check its name and description.",
+                           "%(count)s codes have been added from the themes. Check their names and descriptions.",
+                           len(added), count=len(added)) if added else
                   _("The codebook already has a code for each theme of this analysis."), "success")
             return redirect(url_for("coding.codebook", codebook_id=codebook.id) + "#codes")
     return _codebook_page(codebook, themes_form=form, status=422)
@@ -269,8 +270,10 @@ def remove_code(codebook_id: int, code_id: int):
     elif valid:
         target = targets.get(form.move_to.data or "")
         moved = delete_code(code, actor=current_user(), move_to=target)
-        flash(_("The code has been deleted and %(count)s labels have been moved. Code the answers again.",
-                count=moved) if target else _("The code has been deleted. Code the answers again."), "success")
+        flash(ngettext("The code has been deleted and %(count)s label has been moved. Code the answers again.",
+                       "The code has been deleted and %(count)s labels have been moved. Code the answers again.",
+                       moved, count=moved) if target else _("The code has been deleted. Code the answers again."),
+              "success")
         return redirect(url_for("coding.codebook", codebook_id=codebook.id) + "#codes")
     return _code_page(codebook, code, _stored_code_form(code), form, 422)
 
@@ -320,7 +323,8 @@ def answers(codebook_id: int, wave_id: int):
             except CodingError as error:
                 problems = [str(error)]
             else:
-                flash(_("%(count)s labels have been saved.", count=changes.total), "success")
+                flash(ngettext("%(count)s label has been saved.", "%(count)s labels have been saved.", changes.total,
+                               count=changes.total), "success")
                 return redirect(url_for("coding.answers", codebook_id=codebook.id, wave_id=wave.id, show=show,
                                         page=page_number))
         status = 422

@@ -21,6 +21,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
@@ -303,7 +304,9 @@ def retention():
     if request.method == "POST":
         if form.validate_on_submit():
             removed = apply_retention(current_app.config, actor=current_user(), via="web")
-            flash(_("%(count)s responses have been deleted.", count=sum(removed.values())), "success")
+            deleted = sum(removed.values())
+            flash(ngettext("%(count)s response has been deleted.", "%(count)s responses have been deleted.", deleted,
+                           count=deleted), "success")
         else:
             flash(_("This page was open too long. Send it again."), "error")
         return redirect(url_for("exchange.retention"))

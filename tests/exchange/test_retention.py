@@ -133,3 +133,18 @@ def test_analysts_cannot_apply_retention(app, stored, analyst_client):
     assert analyst_client.get("/staff/data/retention").status_code == 403
     assert analyst_client.post("/staff/data/retention").status_code == 403
     assert len(remaining()) == 7
+
+
+@pytest.mark.parametrize(("due", "button", "message"), [
+    (2, "Delete these 2 responses now", "2 responses have been deleted."),
+    (1, "Delete 1 response now", "1 response has been deleted."),
+])
+def test_the_retention_page_counts_in_words_that_fit_the_number(app, stored, admin_client, due, button, message):
+    if due == 1:
+        db.session.delete(db.session.get(Response, stored["adult_old_interview"]))
+        db.session.commit()
+    html = admin_client.get("/staff/data/retention?lang=en").get_data(as_text=True)
+    assert button in html
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    done = admin_client.post("/staff/data/retention", data={"csrf_token": token}, follow_redirects=True)
+    assert message in done.get_data(as_text=True)
