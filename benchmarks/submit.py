@@ -185,7 +185,8 @@ def main() -> None:
     flask = [sys.executable, "-m", "flask"]
     subprocess.run([*flask, "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
     subprocess.run([*flask, "demo"], env=env, cwd=ROOT, check=True, capture_output=True)
-    wave_id = sqlite3.connect(tmp / "bench.sqlite").execute("select id from wave").fetchone()[0]
+    wave_id = sqlite3.connect(tmp / "bench.sqlite").execute(
+        "select id from wave where closes_on is null or closes_on >= date('now') order by opens_on desc").fetchone()[0]
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--bind", f"127.0.0.1:{args.port}",
          "--log-level", "warning", "app:create_app()"], env=env, cwd=ROOT)
