@@ -10,7 +10,7 @@ from sklearn.linear_model import LogisticRegression
 
 from analysis.language import detect_languages
 from analysis.textfeatures import FeatureSpace, fit_features
-from analysis.textnorm import analyse
+from analysis.textnorm import analyse_each
 
 
 @dataclass(frozen=True)
@@ -29,19 +29,6 @@ class Codebook:
     classifier: LogisticRegression
     seed: int
 
-
-def _featurise(texts: Sequence[str], languages: Sequence[str]) -> tuple[list[list[str]], list[list[str]]]:
-    """Tokens and stems of each text in its own language, so one feature space holds all languages (cognates such
-    as park, container or school meet in it; other words stay apart)."""
-    tokens: list[list[str]] = [[] for _ in texts]
-    stems: list[list[str]] = [[] for _ in texts]
-    languages = np.asarray(languages, dtype=object)
-    for language in sorted(set(languages)):
-        positions = np.flatnonzero(languages == language)
-        found_tokens, found_stems = analyse([texts[p] for p in positions], language)
-        for position, token_list, stem_list in zip(positions, found_tokens, found_stems, strict=True):
-            tokens[position], stems[position] = token_list, stem_list
-    return tokens, stems
 
 
 def train_codebook(codes: Sequence[Code], *, corpus: Sequence[str] = (), seed: int = 0, regularisation: float = 4.0
@@ -62,7 +49,9 @@ def train_codebook(codes: Sequence[Code], *, corpus: Sequence[str] = (), seed: i
     if len(set(labels)) < 2:
         raise ValueError("at least two codes need examples")
     everything = texts + [str(text) for text in corpus if text]
-    tokens, stems = _featurise(everything, detect_languages(everything))
+    # each text in its own language, so one feature space holds all languages (cognates such as park, container or
+    # school meet in it; other words stay apart)
+    tokens, stems = analyse_each(everything, detect_languages(everything))
     space = fit_features(tokens, stems, min_df=1, max_df=1.0)
     matrix = space.transform(tokens[: len(texts)], stems[: len(texts)])
     classifier = LogisticRegression(C=regularisation, max_iter=2000, class_weight="balanced", random_state=seed)
@@ -79,7 +68,7 @@ def code_answers(codebook: Codebook, texts: Sequence[str], *, hints: Sequence[st
     code its intercepts favour, count it in that code, and put it first among the answers to review.
     """
     texts = ["" if text is None or (isinstance(text, float) and text != text) else str(text) for text in texts]
-    tokens, stems = _featurise(texts, detect_languages(texts, hints))
+    tokens, stems = analyse_each(texts, detect_languages(texts, hints))
     probabilities = np.zeros((len(texts), len(codebook.codes)))
     if texts:
         probabilities[:, codebook.classifier.classes_] = codebook.classifier.predict_proba(

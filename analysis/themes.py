@@ -27,7 +27,7 @@ from analysis.language import UNDETERMINED, detect_languages
 from analysis.profiles import area_groups
 from analysis.records import ProfileRecord, clean
 from analysis.textfeatures import FeatureSpace, fit_features
-from analysis.textnorm import analyse
+from analysis.textnorm import analyse_each
 
 POOLED = "pooled"
 _BATCH = 50_000
@@ -130,14 +130,7 @@ def _model_language(language: str, codes: np.ndarray, distinct: list[str], *,
                     ) -> tuple[LanguageThemes, np.ndarray, np.ndarray, np.ndarray]:
     """Fit one language. Returns the model and, per distinct text, normalised theme weights, main theme, centrality."""
     # pooled answers are tokenised and stemmed each in its own language; otherwise token_language is one language
-    token_lists: list[list[str]] = [[] for _ in distinct]
-    stem_lists: list[list[str]] = [[] for _ in distinct]
-    languages = np.asarray(token_language, dtype=object)
-    for own in sorted(set(languages)):
-        positions = np.flatnonzero(languages == own)
-        tokens, stems = analyse([distinct[p] for p in positions], own)
-        for position, token_list, stem_list in zip(positions, tokens, stems, strict=True):
-            token_lists[position], stem_lists[position] = token_list, stem_list
+    token_lists, stem_lists = analyse_each(distinct, token_language)
 
     rng = np.random.default_rng(seed)
     sampled = rng.choice(len(codes), size=min(fit_sample, len(codes)), replace=False)
