@@ -141,3 +141,38 @@ def client(app):
 @pytest.fixture
 def resident(app, demo_wave) -> ResidentClient:
     return ResidentClient(app.test_client(), demo_wave)
+
+
+# staff members of the demo municipality, and clients logged in as them
+@pytest.fixture
+def admin(demo_wave):
+    from models import Role
+    from tests.staff import make_staff
+
+    return make_staff(Role.admin)
+
+
+@pytest.fixture
+def analyst(demo_wave):
+    from models import Role
+    from tests.staff import make_staff
+
+    return make_staff(Role.analyst)
+
+
+@pytest.fixture
+def analyst_client(app, analyst):
+    from tests.staff import log_in
+
+    client = app.test_client()
+    log_in(client, analyst)
+    return client
+
+
+@pytest.fixture
+def admin_client(app, admin):
+    from tests.staff import log_in
+
+    client = app.test_client()
+    log_in(client, admin)
+    return client

@@ -1,4 +1,4 @@
-"""Fixtures for coding open answers: an analyst, a wave with synthetic open answers, and the truth behind them."""
+"""Fixtures for coding open answers: a wave with synthetic open answers, and the truth behind them."""
 from __future__ import annotations
 
 import pytest
@@ -8,26 +8,13 @@ from coding.service import add_code, create_codebook
 from demo.cli import add_synthetic_respondents
 from demo.synthetic import OPEN_ANSWERS
 from extensions import db
-from models import Answer, Codebook, Response, Role, Wave
-from tests.staff import log_in, make_staff
+from models import Answer, Codebook, Response, Wave
 
 QUESTION = "open_better"
 THEMES = ("contact", "green", "litter", "traffic")  # the planted themes of demo.synthetic
 RESPONDENTS = 240
 # which theme each synthetic phrase stands for, in every language: the answers are clearly separable
 TRUTH = {phrase: theme for phrases in OPEN_ANSWERS.values() for theme, texts in phrases.items() for phrase in texts}
-
-
-@pytest.fixture
-def analyst(demo_wave):
-    return make_staff(Role.analyst)
-
-
-@pytest.fixture
-def analyst_client(app, analyst):
-    client = app.test_client()
-    log_in(client, analyst)
-    return client
 
 
 @pytest.fixture

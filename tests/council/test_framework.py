@@ -39,11 +39,6 @@ def municipality(demo_wave):
 
 
 @pytest.fixture
-def analyst(demo_wave):
-    return make_staff(Role.analyst)
-
-
-@pytest.fixture
 def own_outcome(municipality, analyst) -> Outcome:
     return framework.create_outcome(municipality, "Inwoners zijn gezond", "Meer inwoners voelen zich gezond.",
                                     actor=analyst)

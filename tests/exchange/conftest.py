@@ -7,9 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from models import Role
-from tests.staff import log_in, make_staff
-
 # One complete adult respondent and one who skipped a lot, as stored codes (age_band is an item of adult too).
 FULL = {
     "external_id": "P-001", "buurt_code": "BU90010001", "age_band": "45_64", "locale": "nl",
@@ -58,30 +55,6 @@ def write_xlsx(path: Path, rows: list[dict], columns: list[str] | None = None, c
         sheet.append([(convert or (lambda column, value: value))(column, row.get(column)) for column in columns])
     workbook.save(path)
     return path
-
-
-@pytest.fixture
-def analyst(demo_wave):
-    return make_staff(Role.analyst)
-
-
-@pytest.fixture
-def admin(demo_wave):
-    return make_staff(Role.admin)
-
-
-@pytest.fixture
-def analyst_client(app, analyst):
-    client = app.test_client()
-    log_in(client, analyst)
-    return client
-
-
-@pytest.fixture
-def admin_client(app, admin):
-    client = app.test_client()
-    log_in(client, admin)
-    return client
 
 
 @pytest.fixture
