@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from accounts import audit
 from analysis.change import OVERALL
+from council.areas import areas_of
 from extensions import db
 from models import AuditEvent, Direction, Indicator, IndicatorKind, Municipality, Outcome, Target, User
 from surveys.instruments import Instrument, Item, Scale, Text, localise
@@ -202,8 +203,7 @@ def shown_range(measurable: Measurable) -> tuple[float, float]:
 
 def area_names(municipality: Municipality) -> dict[str, str]:
     """The areas a target may be set for: the whole municipality and each of its wijken, code -> name."""
-    return {municipality.code: municipality.name, **{district.code: district.name
-                                                     for district in municipality.districts}}
+    return {area.code: area.name for area in areas_of(municipality)}
 
 
 def _target_problems(measurable: Measurable | None, municipality: Municipality, year: Any, area_code: Any,

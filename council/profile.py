@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from council.areas import Area
 from council.framework import measurable_of, measurables
 from council.indicators import Evaluation, evaluate
 from council.snapshots import Figure, WaveProfile, analysed_waves
@@ -31,7 +32,6 @@ from models import (
 from surveys.instruments import Instrument, localise
 from surveys.registry import current_instruments
 
-MUNICIPALITY, WIJK = "municipality", "wijk"
 OPEN_ANSWERS, WIJKTEAM = "open_answers", "wijkteam"
 # the six Positive Health dimensions of the adult questionnaire, in the order of Huber's spider web
 DIMENSIONS = ("ph_body", "ph_mind", "ph_meaning", "ph_quality", "ph_participation", "ph_daily")
@@ -42,29 +42,6 @@ SUBSCALE_LABELS = {"emotional": _l("emotional"), "social": _l("social")}
 CHANGES = ("improved", "same", "worse")
 # a type's description, per direction: "Higher than average: Well-being (WHO-5), Life satisfaction."
 LEVEL_SENTENCES = {"high": _l("Higher than average: %(scales)s."), "low": _l("Lower than average: %(scales)s.")}
-
-
-@dataclass(frozen=True)
-class Area:
-    """The municipality as a whole or one of its wijken."""
-
-    code: str
-    name: str
-    level: str
-
-    @property
-    def is_municipality(self) -> bool:
-        return self.level == MUNICIPALITY
-
-
-def areas_of(municipality: Municipality) -> list[Area]:
-    """The municipality first, then its wijken by code."""
-    return [Area(municipality.code, municipality.name, MUNICIPALITY),
-            *(Area(district.code, district.name, WIJK) for district in municipality.districts)]
-
-
-def find_area(municipality: Municipality, code: str) -> Area | None:
-    return next((area for area in areas_of(municipality) if area.code == code), None)
 
 
 def council_waves(user: User | None) -> list[Wave]:

@@ -18,20 +18,17 @@ from markupsafe import Markup
 from accounts import audit
 from accounts.auth import current_user, requires
 from council import charts
+from council.areas import MUNICIPALITY, Area, areas_of, find_area
 from council.blueprint import COUNCIL_ROLES, bp
 from council.indicators import Evaluation, Status
 from council.maps import choropleth, map_areas, status_label
 from council.profile import (
-    MUNICIPALITY,
-    Area,
     AreaProfile,
     Column,
     Trend,
     area_profile,
-    areas_of,
     compare,
     council_waves,
-    find_area,
     framework,
     indicator_range,
     instrument_label,

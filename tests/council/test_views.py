@@ -15,9 +15,9 @@ from flask_babel import force_locale
 from markupsafe import escape
 from sqlalchemy import select, update
 
+from council.areas import areas_of
 from council.indicators import evaluate
 from council.maps import status_label
-from council.profile import areas_of
 from council.snapshots import WaveProfile
 from exchange.waves import create_wave
 from extensions import db
