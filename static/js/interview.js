@@ -181,10 +181,20 @@
       all().catch(function () { return []; }).then(function (entries) {
         var warning = entries.length ? logout.dataset.msgUnsent : "";
         if (warning && !window.confirm(warning.replace("%(n)s", entries.length))) { return; }
-        // the service worker goes first, so it cannot put a page back into the cache being emptied
-        var unregistering = navigator.serviceWorker ? navigator.serviceWorker.getRegistrations().then(function (rs) {
-          return Promise.all(rs.map(function (r) { return r.unregister(); }));
+        // the service worker goes first: it stops writing and finishes what it was writing, so it cannot put a
+        // page back into the cache being emptied; then it is unregistered
+        var worker = navigator.serviceWorker && navigator.serviceWorker.controller;
+        var settled = worker ? new Promise(function (resolve) {
+          var channel = new MessageChannel();
+          channel.port1.onmessage = function () { resolve(); };
+          worker.postMessage({ type: "logout" }, [channel.port2]);
+          setTimeout(resolve, 2000);  // a worker that does not answer does not keep anyone logged in
         }) : Promise.resolve();
+        var unregistering = settled.then(function () {
+          return navigator.serviceWorker ? navigator.serviceWorker.getRegistrations().then(function (rs) {
+            return Promise.all(rs.map(function (r) { return r.unregister(); }));
+          }) : null;
+        });
         unregistering.then(function () {
           return Promise.all([
             new Promise(function (resolve) {

@@ -2,6 +2,18 @@
 // there is no connection. The pages put themselves in the cache (static/js/interview.js); logging out empties it.
 "use strict";
 var OFFLINE_CACHE = "leefwereld-interviews";
+// Page refreshes still being written to the cache, and whether logging out has begun: once it has, nothing is
+// written any more, and logging out waits for the writes under way, so no page comes back into an emptied cache.
+var writing = new Set();
+var closing = false;
+
+self.addEventListener("message", function (event) {
+  if (!event.data || event.data.type !== "logout" || !event.ports[0]) { return; }
+  closing = true;
+  event.waitUntil(Promise.all(Array.from(writing)).catch(function () {}).then(function () {
+    event.ports[0].postMessage("done");
+  }));
+});
 
 self.addEventListener("install", function () { self.skipWaiting(); });
 self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
@@ -23,9 +35,12 @@ self.addEventListener("fetch", function (event) {
     if (response.ok && !response.redirected) {
       var copy = response.clone();
       // refresh only a cache the pages made: after logging out (cache deleted) nothing comes back
-      caches.has(OFFLINE_CACHE).then(function (has) {
-        if (has) { return caches.open(OFFLINE_CACHE).then(function (cache) { return cache.put(request, copy); }); }
-      });
+      var write = caches.has(OFFLINE_CACHE).then(function (has) {
+        if (has && !closing) {
+          return caches.open(OFFLINE_CACHE).then(function (cache) { return cache.put(request, copy); });
+        }
+      }).catch(function () {}).finally(function () { writing.delete(write); });
+      writing.add(write);
     }
     return response;
   }).catch(function () {
