@@ -13,7 +13,7 @@ from scipy import sparse
 WORD_WEIGHT = 1.0
 # Character n-grams (3..5 within words) catch spelling variants and inflections the stemmer misses; weighted lower so
 # that themes are still driven by words.
-CHAR_WEIGHT = 0.6
+CHAR_WEIGHT = 1.0
 
 
 def _char_grams(token: str, sizes: tuple[int, int]) -> list[str]:

@@ -1,4 +1,4 @@
-"""Per-language normalisation of open answers: case, script variants, tokens, stop words and stems."""
+"""Per-language normalisation of open answers: case, script variants, tokens, stop words and lemmas."""
 from __future__ import annotations
 
 import re
@@ -7,21 +7,18 @@ from collections.abc import Callable, Sequence
 from functools import cache
 
 import numpy as np
-import snowballstemmer
+import simplemma
 import stopwordsiso
+import wordfreq
 
-_SNOWBALL = {"nl": "dutch", "en": "english", "tr": "turkish", "ar": "arabic", "pl": "polish"}
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _ARABIC_MARKS = re.compile(r"[\u064B-\u065F\u0670\u0640]")  # harakat, dagger alef, tatweel
 _ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي"})
-# Snowball has no Ukrainian stemmer. A light stemmer strips the commonest inflectional endings (case, number,
-# adjective and verb endings), longest first, keeping at least three letters; character n-grams in the features
-# absorb what it misses.
-_UKRAINIAN_ENDINGS = tuple(sorted((
-    "ами", "ями", "ові", "еві", "ого", "ому", "ими", "іми", "ій", "ий", "ої", "ою", "ею", "єю", "ах", "ях",
-    "ів", "їв", "ам", "ям", "ом", "ем", "ти", "ть", "ся", "сь", "ує", "ють", "ать", "ять", "ить", "іть", "ла", "ло",
-    "ли", "ні", "ня", "а", "я", "о", "е", "є", "у", "ю", "і", "ї", "и", "й", "ь",
-), key=len, reverse=True))
+# stopwords-iso's lists are thin for some languages (Ukrainian 73 words, against 413 for Dutch): there the most
+# frequent words of the language in wordfreq complete them. The top 80 are function words and auxiliaries in every
+# shipped language; further down come words that can carry a theme ("school", "geld", "дітей").
+_THIN_LIST, _FREQUENT_WORDS = 200, 80
+_LEMMATISED = frozenset({"nl", "en", "tr", "ar", "pl", "uk"})  # simplemma ships lexicons for all six
 # Words every answer to "what would make your neighbourhood better" uses; as theme terms they say nothing.
 _DOMAIN_STOP_WORDS = {
     "nl": {"buurt", "wijk", "graag", "beter", "meer", "minder", "vind", "zou", "zouden", "willen"},
@@ -46,49 +43,59 @@ def normalise(text: str, language: str) -> str:
 
 @cache
 def stop_words(language: str) -> frozenset[str]:
-    """stopwords-iso for the language, normalised like the text, plus a few survey-domain words."""
-    words = stopwordsiso.stopwords(language) if stopwordsiso.has_lang(language) else set()
+    """stopwords-iso for the language (completed from wordfreq where it is thin), normalised like the text, plus a
+    few survey-domain words."""
+    words = set(stopwordsiso.stopwords(language)) if stopwordsiso.has_lang(language) else set()
+    if len(words) < _THIN_LIST and language in wordfreq.available_languages():
+        words |= set(wordfreq.top_n_list(language, _FREQUENT_WORDS))
     extra = _DOMAIN_STOP_WORDS.get(language, set())
     return frozenset(normalise(word, language) for word in set(words) | extra)
 
 
-def _ukrainian_stem(word: str) -> str:
-    for ending in _UKRAINIAN_ENDINGS:
-        if word.endswith(ending) and len(word) - len(ending) >= 3:
-            return word[: -len(ending)]
-    return word
-
-
 @cache
 def stemmer(language: str) -> Callable[[str], str]:
-    """Snowball's stemmer for nl, en, tr, ar and pl; the light stemmer above for uk; identity otherwise."""
-    if language in _SNOWBALL:
-        stem = snowballstemmer.stemmer(_SNOWBALL[language]).stemWord
-        return cache(stem)
-    if language == "uk":
-        return cache(_ukrainian_stem)
-    return lambda word: word
+    """Each word's dictionary form by simplemma's lexicons (all six shipped languages; "türkiye'nin" was already cut
+    at its apostrophe, "будинками" -> "будинок", "huizen" -> "huis"); identity for a language simplemma lacks.
+
+    Lemmas beat Snowball's stems on the labelled development texts (benchmarks/theme_dev.py) in Turkish, Arabic and
+    Ukrainian, which had no Snowball stemmer at all, and matched them in the other three."""
+    if language not in _LEMMATISED:
+        return lambda word: word
+
+    def lemma(word: str) -> str:
+        return normalise(simplemma.lemmatize(word, lang=language), language)
+
+    return cache(lemma)
 
 
 def tokens(text: str, language: str) -> list[str]:
-    """Content words of a text: normalised, letters only, no stop words, at least two letters."""
+    """Content words of a text: normalised, letters only, no stop words, at least two letters. Turkish suffixes
+    after an apostrophe go ("türkiye'nin" -> "türkiye"): they inflect a proper name, which is the theme word."""
     stops = stop_words(language)
-    return [token for token in _TOKEN.findall(normalise(text, language)) if len(token) > 1 and token not in stops]
+    found = _TOKEN.findall(normalise(text, language))
+    if language == "tr":
+        found = [token.split("'", 1)[0] for token in found]
+    return [token for token in found if len(token) > 1 and token not in stops]
 
 
 def analyse(texts: Sequence[str], language: str) -> tuple[list[list[str]], list[list[str]]]:
-    """Tokens and their stems for each text, stemming each distinct token once."""
+    """Tokens and their lemmas ("stems") for each text, each distinct token looked up once. A token whose lemma is a
+    stop word ("was", lemma "zijn") is left out of both lists."""
     stem = stemmer(language)
-    token_lists = [tokens(text, language) for text in texts]
-    stem_of: dict[str, str] = {}
-    stem_lists = []
-    for token_list in token_lists:
-        stems = []
-        for token in token_list:
-            value = stem_of.get(token)
-            if value is None:
-                value = stem_of[token] = stem(token)
-            stems.append(value)
+    stops = stop_words(language)
+    stem_of: dict[str, str | None] = {}
+    token_lists, stem_lists = [], []
+    for text in texts:
+        kept, stems = [], []
+        for token in tokens(text, language):
+            value = stem_of.get(token, "")
+            if value == "":
+                value = stem(token)
+                value = stem_of[token] = None if value in stops else value
+            if value is not None:
+                kept.append(token)
+                stems.append(value)
+        token_lists.append(kept)
         stem_lists.append(stems)
     return token_lists, stem_lists
 

