@@ -107,7 +107,7 @@ def theme_contrasts(wijk_codes: Sequence[str | None], themes: Sequence[str | Non
     known = np.array([code is not None for code in wijk], dtype=bool)
     wijk, theme = wijk[known], theme[known]
     wijken = sorted(set(wijk))
-    reported = list(dict.fromkeys(theme_ids)) if theme_ids is not None else sorted(
+    reported = [value for value in dict.fromkeys(theme_ids) if value is not None] if theme_ids is not None else sorted(
         {value for value in theme if value is not None})
     if not wijken or not reported:
         return []
@@ -138,6 +138,7 @@ def theme_contrasts(wijk_codes: Sequence[str | None], themes: Sequence[str | Non
     q[degenerate] = 1.0
     m = int(counted.sum())
     rejected = counted & (q <= fdr)
+    # one level for all pairs; with nothing to count (m = 0) simply 1 - fdr, as nothing can be declared anyway
     level = 1 - max(int(rejected.sum()), 1) * fdr / max(m, 1)
     lower, upper = newcombe_interval(counts, n, rest_k, rest_n, level, continuity=True)
     higher = rejected & (lower > 0)
