@@ -12,6 +12,7 @@ from analysis.inference import (
     benjamini_hochberg,
     cronbach_alpha,
     kish_effective_n,
+    newcombe_bounds,
     proportion_test,
     t_interval,
     welch_test,
@@ -58,13 +59,6 @@ def _from_sums(n: np.ndarray, s1: np.ndarray, s2: np.ndarray, centre: float) -> 
         mean = centre + s1 / n
         var = np.maximum(s2 - s1 * s1 / n, 0.0) / (n - 1)
     return _Moments(n, np.where(n > 0, mean, np.nan), np.where(n > 1, var, np.nan))
-
-
-def _newcombe(p1: np.ndarray, l1: np.ndarray, u1: np.ndarray, p2: np.ndarray, l2: np.ndarray, u2: np.ndarray
-              ) -> tuple[np.ndarray, np.ndarray]:
-    """Newcombe's hybrid score interval for a difference of two proportions, from their Wilson intervals."""
-    diff = p1 - p2
-    return diff - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2), diff + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
 
 
 class _Builder:
@@ -201,7 +195,7 @@ def _partition_measure(builder: _Builder, family: str, codes: np.ndarray, member
             rest_share = (total_k - k) / (total_n - n)
         lower, upper = wilson_interval(k, n, confidence)
         rest_lower, rest_upper = wilson_interval(total_k - k, total_n - n, confidence)
-        diff_lower, diff_upper = _newcombe(share, lower, upper, rest_share, rest_lower, rest_upper)
+        diff_lower, diff_upper = newcombe_bounds(share, lower, upper, rest_share, rest_lower, rest_upper)
         p = proportion_test(k, n, total_k - k, total_n - n) if groups.level != "municipality" else None
         if weights is not None:
             with np.errstate(invalid="ignore", divide="ignore"):
