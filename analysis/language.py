@@ -33,6 +33,16 @@ def _detector():  # a lingua detector; lingua is imported only when text is anal
 
 
 _ISO = {"DUTCH": "nl", "ENGLISH": "en", "TURKISH": "tr", "POLISH": "pl"}
+# The page's language is the resident's own choice: lingua's confidence in it counts this many times over. A short
+# English answer on the English page ("My card is broken", Dutch 0.85 and English 0.12 by lingua's trigrams) stays
+# English; a Dutch sentence on that page (Dutch above 0.99) stays Dutch.
+_HINT_PRIOR = 10.0
+
+
+def _prior(hint: str) -> np.ndarray:
+    return np.array([_HINT_PRIOR if language == hint else 1.0 for language in _LATIN])
+
+
 # A text is decided by its function words when at least this many belong to one language and that language has at
 # least this many times the votes of any other (see _function_word_votes).
 _MIN_VOTES, _VOTE_RATIO = 2, 3
@@ -83,7 +93,7 @@ def detect_languages(texts: Sequence[str], hints: Sequence[str | None] | None = 
 
     Arabic script means Arabic and Cyrillic means Ukrainian (the only ones of our languages in those scripts).
     Latin-script text is decided by its function words where they clearly tell, else by lingua restricted to
-    nl/en/tr/pl. The hint (usually the response locale) decides when
+    nl/en/tr/pl, where the hint (usually the response locale) counts as a prior (_HINT_PRIOR). The hint decides when
     the text is too short to tell, or when lingua declines; a hint that contradicts the script is ignored. Each
     distinct (text, hint) is detected once, so repeated answers cost nothing.
     """
@@ -121,8 +131,25 @@ def detect_languages(texts: Sequence[str], hints: Sequence[str | None] | None = 
         if len(ask):
             found = _detector().detect_languages_in_parallel_of([distinct[i] for i in ask])
             detected[ask] = [None if language is None else _ISO[language.name] for language in found]
-        for position, code, hinted in zip(latin_positions, text_codes, hint_decides, strict=True):
-            decided = voted[code] if voted[code] is not None or hinted else detected[code]
+        # where lingua contradicts the page's language, weigh its confidence against the hint (few texts)
+        hint_of = np.array([results[position] for position in latin_positions], dtype=object)
+        contradicted = np.zeros(len(distinct), dtype=bool)
+        lingua_decides = ~hint_decides & pd.isna(voted[text_codes])
+        contradicted[text_codes[lingua_decides & np.isin(hint_of, _LATIN) & (detected[text_codes] != hint_of)]] = True
+        confidence = np.zeros((len(distinct), len(_LATIN)))
+        doubtful = np.flatnonzero(contradicted)
+        if len(doubtful):
+            for row, values in zip(doubtful, _detector().compute_language_confidence_values_in_parallel(
+                    [distinct[i] for i in doubtful]), strict=True):
+                for value in values:
+                    confidence[row, _LATIN.index(_ISO[value.language.name])] = value.value
+        for position, code, hinted, hint in zip(latin_positions, text_codes, hint_decides, hint_of, strict=True):
+            if voted[code] is not None or hinted:
+                decided = voted[code]
+            elif hint in _LATIN and confidence[code].any():
+                decided = _LATIN[int(np.argmax(confidence[code] * _prior(hint)))]
+            else:
+                decided = detected[code]
             if decided is not None:
                 results[position] = decided
     return results[codes] if len(texts) else np.empty(0, dtype=object)

@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from scipy import sparse
+from scipy.linalg import qr, svd
 from scipy.sparse.csgraph import laplacian
 from scipy.sparse.linalg import eigsh
-from sklearn.cluster import SpectralClustering
 from sklearn.neighbors import NearestNeighbors
 
 from analysis.inference import wilson_interval
@@ -115,23 +115,34 @@ def default_k_range(answers: int) -> tuple[int, int]:
     return max(2, round(float(root) / 6)), max(8, round(1.5 * float(root)))
 
 
-def _eigengap(graph: sparse.csr_matrix, k_range: tuple[int, int], seed: int) -> dict[int, float]:
-    """Gap between the k-th and (k+1)-th smallest eigenvalues of the graph's normalised Laplacian, per k in range:
-    k well separated groups of answers give k eigenvalues near zero and then a jump (von Luxburg 2007, section 8.3)."""
-    low, high = k_range
+def _spectrum(graph: sparse.csr_matrix, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The `count` smallest eigenvalues of the graph's normalised Laplacian (ascending) and their eigenvectors."""
     size = graph.shape[0]
-    count = min(high + 1, size - 1)
-    # the largest eigenvalues of I - L are the smallest of L; a seeded start vector makes the result reproducible
+    # the largest eigenvalues of I - L are the smallest of L, found without factorising anything; a seeded start
+    # vector makes the result reproducible
     operator = sparse.identity(size, format="csr") - laplacian(graph, normed=True)
     start = np.random.default_rng(seed).uniform(0.5, 1.0, size)
-    values = np.sort(1.0 - eigsh(operator, k=count, which="LA", v0=start, tol=1e-6)[0])
-    return {k: float(values[k] - values[k - 1]) for k in range(max(low, 1), min(high, count - 1) + 1)}
+    values, vectors = eigsh(operator, k=min(count, size - 1), which="LA", v0=start, tol=1e-6)
+    order = np.argsort(-values, kind="stable")
+    return 1.0 - values[order], vectors[:, order]
 
 
-def _spectral_labels(graph: sparse.csr_matrix, k: int, seed: int) -> np.ndarray:
-    # cluster_qr assigns labels without k-means' random restarts: the same graph gives the same themes
-    model = SpectralClustering(n_clusters=k, affinity="precomputed", assign_labels="cluster_qr", random_state=seed)
-    return model.fit_predict(graph)
+def _eigengap(values: np.ndarray, k_range: tuple[int, int]) -> dict[int, float]:
+    """Gap between the k-th and (k+1)-th smallest Laplacian eigenvalues, per k in range: k well separated groups of
+    answers give k eigenvalues near zero and then a jump (von Luxburg 2007, section 8.3)."""
+    low, high = k_range
+    return {k: float(values[k] - values[k - 1]) for k in range(max(low, 1), min(high, len(values) - 1) + 1)}
+
+
+def _spectral_labels(graph: sparse.csr_matrix, vectors: np.ndarray, k: int) -> np.ndarray:
+    """Themes from the first k eigenvectors: the embedding of normalised spectral clustering (rows scaled back by
+    the square root of the degree), cut by the pivoted QR of Damle, Minden and Ying (2019), which needs no k-means
+    restarts and gives the same themes for the same graph."""
+    degree = np.sqrt(np.asarray(graph.sum(axis=1)).ravel())
+    embedding = vectors[:, :k] / np.where(degree > 0, degree, 1.0)[:, None]
+    _, _, pivots = qr(embedding.T, pivoting=True)
+    left, _, right = svd(embedding[pivots[:k], :].T)
+    return np.abs(embedding @ (left @ right)).argmax(axis=1)
 
 
 def _model_language(language: str, codes: np.ndarray, distinct: list[str], *,
@@ -162,13 +173,15 @@ def _model_language(language: str, codes: np.ndarray, distinct: list[str], *,
     else:
         graph = _neighbour_graph(fit_matrix, _NEIGHBOURS)
         if themes == "auto":
-            criterion_values = _eigengap(graph, k_range or default_k_range(size), seed)
+            k_range = k_range or default_k_range(size)
+            values, vectors = _spectrum(graph, k_range[1] + 1, seed)
+            criterion_values = _eigengap(values, k_range)
             k = max(criterion_values, key=lambda k: (criterion_values[k], -k)) if criterion_values else 1
             criterion = "eigengap"
         else:
-            k, criterion = int(themes), "fixed"
-        k = max(1, min(k, size - 1))
-        labels = _spectral_labels(graph, k, seed) if k > 1 else np.zeros(size, dtype=np.int64)
+            k, criterion = max(1, min(int(themes), size - 2)), "fixed"
+            values, vectors = _spectrum(graph, k, seed)
+        labels = _spectral_labels(graph, vectors, k) if k > 1 else np.zeros(size, dtype=np.int64)
     # each theme's centre: the mean of its answers, each counted as often as it was given
     members = sparse.csr_matrix((weights_of_fit, (labels, np.arange(size))), shape=(k, size))
     components = np.asarray((members @ fit_matrix).todense())

@@ -63,7 +63,7 @@ def scores(labels: np.ndarray, predicted: np.ndarray) -> tuple[float, float]:
 
 def project(texts: list[str], language: str, themes: str | int, seed: int) -> dict:
     started = time.perf_counter()
-    result = discover_themes(texts, hints=[language] * len(texts), themes=themes, seed=seed, min_answers=20)
+    result = discover_themes(texts, hints=[language] * len(texts), themes=themes, seed=seed)
     seconds = time.perf_counter() - started
     predicted = result.answers["theme"].fillna(NO_THEME).astype(str).to_numpy(dtype=object)
     k = sum(model.k for model in result.models.values())

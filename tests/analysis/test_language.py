@@ -28,3 +28,9 @@ def test_longer_text_without_clear_function_words_is_left_to_lingua():
 
 def test_empty_and_letterless_answers_are_undetermined():
     assert list(detect_languages(["", "123 !!", None], ["nl", "nl", None])) == [UNDETERMINED] * 3
+
+
+def test_the_page_language_weighs_against_lingua_where_lingua_doubts_but_not_where_it_is_sure():
+    # lingua's trigrams take "My card is broken" for Dutch (0.85 against 0.12 for English)
+    texts = ["My card is broken", "My card is broken", "De speeltuin moet opgeknapt worden"]
+    assert detect_languages(texts, [None, "en", "en"]).tolist() == ["nl", "en", "nl"]
