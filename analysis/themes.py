@@ -110,9 +110,10 @@ def _neighbour_graph(matrix: sparse.csr_matrix, neighbours: int) -> sparse.csr_m
 
 def default_k_range(answers: int) -> tuple[int, int]:
     """The number of themes searched grows with the answers: a few hundred answers hold a handful of themes, ten
-    thousand can hold dozens (a tenth to one and a half times the square root of the distinct answers)."""
-    root = np.sqrt(max(answers, 1))
-    return max(2, round(float(root) / 6)), max(8, round(1.5 * float(root)))
+    thousand can hold dozens. From a sixth of the square root of the distinct answers up to the square root (the
+    rule of thumb for the number of clusters is the square root of half the points)."""
+    root = float(np.sqrt(max(answers, 1)))
+    return max(2, round(root / 6)), max(8, round(root))
 
 
 def _spectrum(graph: sparse.csr_matrix, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -251,7 +252,7 @@ def _assign(space: FeatureSpace, components: np.ndarray, token_lists: list[list[
 def discover_themes(texts: Sequence[str | None], *, ids: Sequence | None = None,
                     hints: Sequence[str | None] | None = None, languages: Sequence[str] | None = None,
                     themes: str | int = "auto", k_range: tuple[int, int] | None = None, seed: int = 0,
-                    min_answers: int = 50, fit_sample: int = 20_000, selection_sample: int = 5_000,
+                    min_answers: int = 50, fit_sample: int = 20_000, selection_sample: int = 10_000,
                     min_weight: float = 0.25, min_explained: float = 0.015, top_terms: int = 8,
                     pool_languages: bool = False) -> ThemeResult:
     """Themes of the answers to one open question.
