@@ -6,7 +6,7 @@ PORT ?= 5000
 export FLASK_APP := app
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install install-test assets translations lint bench bench-analysis bench-council clean extract-messages
+.PHONY: run test install install-test assets translations lint bench bench-analysis bench-council bench-themes clean extract-messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,10 @@ bench-analysis: install-test
 
 # Server time of the council's pages over the stored snapshot of a 10k and a 1M-respondent wave (about 5 minutes,
 # 3 GB of memory for the 1M analysis): the time does not grow with the number of respondents.
+# The labelled development texts live outside the repository (see ../shared/data/themes-dev/README.md).
+bench-themes: install-test
+	$(BIN)/python benchmarks/theme_dev.py
+
 bench-council: install-test
 	$(BIN)/python benchmarks/council.py --respondents 10000 --respondents 1000000
 
