@@ -65,12 +65,12 @@ bench-analysis: install-test
 	$(BIN)/python benchmarks/analysis.py --respondents 10000
 	$(BIN)/python benchmarks/analysis.py --respondents 100000
 
-# Server time of the council's pages over the stored snapshot of a 10k and a 1M-respondent wave (about 5 minutes,
-# 3 GB of memory for the 1M analysis): the time does not grow with the number of respondents.
 # The labelled development texts live outside the repository (see ../shared/data/themes-dev/README.md).
 bench-themes: install-test
 	$(BIN)/python benchmarks/theme_dev.py
 
+# Server time of the council's pages over the stored snapshot of a 10k and a 1M-respondent wave (about 5 minutes,
+# 3 GB of memory for the 1M analysis): the time does not grow with the number of respondents.
 bench-council: install-test
 	$(BIN)/python benchmarks/council.py --respondents 10000 --respondents 1000000
 
