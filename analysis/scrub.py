@@ -45,6 +45,13 @@ _STREET = re.compile(
 # English puts the house number first: "12 Baker Street", "7a high road"
 _NUMBER_FIRST_STREET = re.compile(r"\b\d{1,5}[a-zA-Z]?,?\s+(?:[\w'\-]+\s+){0,2}(?:street|road|lane|avenue)\b",
                                   re.IGNORECASE)
+# a house number without its street: "van nummer 12", "op nr. 14", "at number 7a", "12 numarada", "будинок 5",
+# "رقم 12"; a bus line or a page number is scrubbed too, which costs an analyst one look
+_HOUSE_NUMBER = re.compile(
+    r"(?:\b(?i:huis\s*nummer|huisnr\.?|nummer|nr\.?|no\.?|number|numara(?:s[ıi])?|numer(?:u|ze|em)?|"
+    r"номер[іа]?|будин(?:ок|ку)|квартир[аиіу])|№|رقم)\s*\d{1,5}(?:\s?[a-zA-Z]\b)?"
+    r"|\b\d{1,5}[a-zA-Z]?\s+(?i:numara(?:da|dan|l[ıi]|ya)?)\b"
+)
 _UPPER = r"[A-ZÀ-ÖØ-ÞĀ-ŽА-ЯЄІЇҐ]"
 _NAME_WORD = rf"{_UPPER}[\w'\-]+"
 _PARTICLE = r"(?:van|de|der|den|ten|ter|te|el|al|bin|ibn)"
@@ -111,7 +118,7 @@ def _regex_spans(text: str) -> list[Span]:
         elif digits.startswith("6"):
             spans.append(Span(match.start(), match.end(), PHONE))  # a mobile number without its leading 0
     spans.extend(Span(m.start(), m.end(), ADDRESS) for m in _POSTCODE.finditer(text))
-    for pattern in (_STREET, _NUMBER_FIRST_STREET):
+    for pattern in (_STREET, _NUMBER_FIRST_STREET, _HOUSE_NUMBER):
         spans.extend(Span(m.start(), m.end(), ADDRESS) for m in pattern.finditer(text))
     for pattern in (_TITLED, _INTRODUCTION, _ARABIC_NAME):
         spans.extend(Span(m.start(1), m.end(1), NAME) for m in pattern.finditer(text))

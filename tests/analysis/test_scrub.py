@@ -121,6 +121,22 @@ def test_a_postcode_with_house_number_keeps_the_space_after_it(use_deduce):
 
 
 @BOTH_LAYERS
+@pytest.mark.parametrize(("language", "text", "secret"), [
+    ("nl", "De buurvrouw van nummer 12 maakt veel lawaai.", "12"),
+    ("nl", "Bij huisnummer 7a is het altijd druk.", "7a"),
+    ("nl", "Op nr. 14 woont een man die alles ziet.", "14"),
+    ("en", "The neighbours at number 12 are loud.", "12"),
+    ("tr", "Komşum 12 numarada oturuyor.", "12"),
+    ("pl", "Sąsiad spod numeru 5 hałasuje.", "5"),
+    ("uk", "Сусід з будинку 5 шумить.", "5"),
+    ("ar", "الجار في المنزل رقم 12 مزعج.", "12"),
+])
+def test_a_house_number_without_its_street_becomes_an_address_tag(language, text, secret, use_deduce):
+    scrubbed = scrub(text, language, use_deduce=use_deduce, keep=AREAS)
+    assert secret not in scrubbed and ADDRESS in scrubbed
+
+
+@BOTH_LAYERS
 @pytest.mark.parametrize("number", ["123456789", "111222334", "987654321", "123 456 789"])
 def test_nine_digit_numbers_failing_the_eleven_test_are_not_tagged_as_bsn(number, use_deduce):
     text = f"Het kenmerk {number} staat op de brief."
