@@ -30,6 +30,7 @@ from models import (
     Wave,
 )
 from surveys.instruments import Instrument, localise
+from surveys.questions import question_text
 from surveys.registry import current_instruments
 
 OPEN_ANSWERS, WIJKTEAM = "open_answers", "wijkteam"
@@ -112,15 +113,6 @@ def indicator_range(indicator: Indicator) -> tuple[float, float]:
     if found is not None:
         return found.low, found.high
     return (0.0, 1.0) if indicator.kind.is_share else (0.0, 10.0)
-
-
-def question_text(question: str, locale: str) -> str:
-    """The open question as residents read it (the first questionnaire that asks it)."""
-    for instrument in current_instruments().values():
-        item = instrument.items_by_id.get(question)
-        if item is not None:
-            return localise(item.text, locale)
-    return question
 
 
 # --- overview -----------------------------------------------------------------------------------------------------

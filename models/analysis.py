@@ -90,7 +90,7 @@ class Theme(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("analysis_run.id", ondelete="CASCADE"), index=True)
-    question: Mapped[str] = mapped_column(String(64))
+    question: Mapped[str] = mapped_column(String(64))  # "<questionnaire>.<item id>" (surveys.questions)
     key: Mapped[str] = mapped_column(String(40))  # e.g. "nl-3": the measure name after "question@"
     language: Mapped[str] = mapped_column(String(5))
     label: Mapped[str] = mapped_column(String(200))

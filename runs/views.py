@@ -1,7 +1,7 @@
 """Staff pages under /staff/analysis: start a run, follow its progress, review the quotes it proposes."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -16,10 +16,17 @@ from models import AnalysisRun, ProfileSnapshot, Quote, QuoteStatus, Role, RunSt
 from models.types import utcnow
 from runs.forms import StartRunForm
 from runs.service import create_run, start_in_background
+from surveys.questions import question_text
 
 bp = Blueprint("runs", __name__, url_prefix="/staff/analysis", template_folder="templates")
 RUN_ROLES = (Role.admin, Role.analyst)
 DECISIONS = {"approve": QuoteStatus.approved, "reject": QuoteStatus.rejected}
+
+
+@bp.context_processor
+def _helpers() -> dict:
+    # pages show an open question in the reader's language, never its key
+    return {"question_text": lambda key: question_text(key, g.lang)}
 
 
 @bp.after_request

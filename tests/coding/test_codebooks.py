@@ -49,7 +49,9 @@ def test_an_analyst_makes_a_codebook_for_an_open_question_and_adds_codes(app, an
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     html = page.get_data(as_text=True)
     form = main_form(html)
-    assert {"open_good", "open_better"} <= set(form.radios["question"])  # the open questions of the instruments
+    # the open questions of the instruments, one per questionnaire: adults, parents and youth each ask open_better
+    assert {"adult.open_good", "adult.open_better", "parent.open_better",
+            "youth.open_better"} <= set(form.radios["question"])
     made = analyst_client.post("/staff/coding/", data={"csrf_token": form.fields["csrf_token"][0],
                                                        "name": "  Wat beter kan  ", "question": QUESTION})
     assert made.status_code == 302
@@ -86,7 +88,7 @@ def test_codes_start_from_the_themes_of_a_finished_analysis_once(app, analyst_cl
               terms=["verkeer", "snel", "drempels", "school"], answers=40),
         Theme(run=run, question=QUESTION, key="tr-1", language="tr", label="araba / hızlı / okul",
               terms=["araba", "hızlı", "okul"], answers=6),
-        Theme(run=run, question="open_good", key="nl-1", language="nl", label="buren / fijn / rustig",
+        Theme(run=run, question="adult.open_good", key="nl-1", language="nl", label="buren / fijn / rustig",
               terms=["buren", "fijn", "rustig"], answers=30),
     ])
     unfinished = AnalysisRun(wave=demo_wave, status=RunStatus.failed)
