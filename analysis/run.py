@@ -19,6 +19,7 @@ from analysis.frames import area_table, eligible_population, population_frame, r
 from analysis.profiles import scale_profiles
 from analysis.records import SUPPRESSED, ProfileRecord
 from analysis.scrub import scrub
+from analysis.themematch import answer_signatures, area_answer_counts, suggested_names
 from analysis.themes import LanguageThemes, Quote, discover_themes, representative_quotes, theme_prevalence
 from analysis.types import TypeModel, fit_types, type_shares
 from analysis.weighting import poststratification_weights
@@ -54,13 +55,22 @@ class RunParams:
 
 @dataclass(frozen=True)
 class QuestionThemes:
-    """Themes of one open question. Quotes are scrubbed proposals that an analyst must approve before use;
-    `unmodelled` lists (response_id, language) of answers in languages with too few answers to model."""
+    """Themes of one open question (its key, "<questionnaire>.<item id>"). Quotes are scrubbed proposals that an
+    analyst must approve before use; `unmodelled` lists (response_id, language) of answers in languages with too few
+    answers to model. For the analyst's review (see analysis.themematch): `area_answers` the answers to the question
+    per area code, all languages; `area_counts` per theme id and area the answers with it as main theme;
+    `suggestions` a suggested name per theme; `signatures` a fingerprint of each theme's answers, to recognise the
+    theme in a rerun. Counts are raw: they leave the run only through disclosure control applied where named themes
+    are shown."""
 
     question: str
     models: dict[str, LanguageThemes]
     quotes: tuple[Quote, ...]
     unmodelled: tuple[tuple[Any, str], ...]
+    area_answers: dict[str, int] = field(default_factory=dict)
+    area_counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    suggestions: dict[str, str] = field(default_factory=dict)
+    signatures: dict[str, list[int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -214,9 +224,13 @@ def run_analysis(respondents: pd.DataFrame | Iterable[Mapping[str, Any]], instru
         quotes = [quote for quote in representative_quotes(result, answers, located, areas, question=question,
                                                            per_theme=params.quotes_per_theme, scrubber=scrubber)
                   if (f"{question}@{quote.theme_id}", quote.area_code) not in hidden]
+        area_answers, area_counts = area_answer_counts(result.answers["theme"], located, areas)
         themes[question] = QuestionThemes(
             question=question, models=result.models, quotes=tuple(quotes),
             unmodelled=tuple(zip(result.unmodelled["id"], result.unmodelled["language"], strict=True)),
+            area_answers=area_answers, area_counts=area_counts,
+            suggestions=suggested_names(result.answers, answers, scrubber),
+            signatures=answer_signatures(result.answers["theme"], result.answers["id"]),
         )
     lap("quotes")
     timings["total"] = time.perf_counter() - started

@@ -56,3 +56,37 @@ def test_questions_that_share_an_item_id_are_analysed_apart(result):
     assert measures == {"adult.open_better", "youth.open_better"}
 
 
+
+def test_each_question_counts_its_answers_per_area_and_each_answer_once(result):
+    run, _frame = result
+    for themes in run.themes.values():
+        assert themes.area_answers["GM9001"] == 240
+        assert themes.area_answers["WK900100"] + themes.area_answers["WK900101"] == 240
+        main = sum(counts.get("GM9001", 0) for counts in themes.area_counts.values())
+        assert main <= 240  # one main theme per answer at most: merged themes add up without double counting
+        assert set(themes.area_counts) == {theme.id for model in themes.models.values() for theme in model.themes}
+
+
+def test_suggested_names_are_short_answers_and_never_lists_of_stems(result):
+    run, _frame = result
+    for question, themes in run.themes.items():
+        topics = ADULT_TOPICS if question.startswith("adult") else YOUTH_TOPICS
+        assert set(themes.suggestions) == set(themes.area_counts)
+        for suggestion in themes.suggestions.values():
+            assert " / " not in suggestion and len(suggestion.split()) <= 8
+            assert any(suggestion.startswith(topic) for topic in topics)
+
+
+def test_signatures_recognise_a_theme_of_the_same_answers_in_another_run(result):
+    from analysis.themematch import answer_signatures, match_themes, similarity
+
+    run, _frame = result
+    themes = run.themes["adult.open_better"]
+    ids = list(themes.signatures)
+    assert similarity(themes.signatures[ids[0]], themes.signatures[ids[0]]) == 1.0
+    assert similarity(themes.signatures[ids[0]], themes.signatures[ids[1]]) < 0.2
+    # the same answers under other theme ids, one answer fewer (an erased response): matched one to one
+    renamed = answer_signatures(["b", "b", "a", "a", "a", None], [1, 2, 3, 4, 5, 6])
+    again = answer_signatures(["x", "y", "y", "y", "x", None], [1, 3, 4, 5, 2, 7])
+    matched = match_themes([(again["x"], ()), (again["y"], ())], [(renamed["a"], ()), (renamed["b"], ())])
+    assert matched == {0: 1, 1: 0}
