@@ -49,6 +49,7 @@ def execute_run(run: AnalysisRun, on_progress: Callable[[str, int], None] | None
     from analysis.run import RunParams, run_analysis
     from runs.inputs import load_inputs
     from runs.snapshots import previous_types, store_result
+    from runs.themes import carry_over, previous_run
 
     run_id, wave = run.id, run.wave
 
@@ -68,6 +69,7 @@ def execute_run(run: AnalysisRun, on_progress: Callable[[str, int], None] | None
                               params=params, progress=progress)
         run = db.session.get(AnalysisRun, run_id)
         store_result(run, result)
+        carry_over(run, previous_run(run))  # a rerun keeps the analyst's names of the themes it finds again
         run.timings = {stage: round(seconds, 4) for stage, seconds in result.timings.items()}
         run.status, run.finished_at, run.stage, run.progress = RunStatus.succeeded, utcnow(), "stored", 100
         db.session.commit()
