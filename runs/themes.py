@@ -231,27 +231,30 @@ def carry_over(run: AnalysisRun, previous: AnalysisRun | None) -> dict[str, bool
     return ready
 
 
-def name_from_suggestions(run: AnalysisRun, merge: dict[int, str] | None = None, actor: User | None = None) -> None:
+def name_from_suggestions(run: AnalysisRun, merge: dict[int, str] | None = None, actor: User | None = None,
+                          dutch_names: dict[str, str] | None = None) -> None:
     """Name every theme of the run by its suggested name and mark each question ready. Only for the demo and
     tests: it plays the analyst. `merge` optionally gives each theme id a topic; themes with the same topic are
-    merged into one named theme, named by the suggestion of its largest Dutch theme, translated by the suggestions
-    of its other languages."""
+    merged into one named theme, named by the suggestion of its largest Dutch theme (or by `dutch_names` of the
+    topic when it has none), translated by the suggestions of its other languages."""
     for question in questions_of(run):
         groups: dict[str, list[Theme]] = defaultdict(list)
         for theme in db.session.scalars(select(Theme).where(Theme.run_id == run.id, Theme.question == question)
                                         .order_by(Theme.answers.desc(), Theme.id)):
             groups[(merge or {}).get(theme.id) or f"theme-{theme.id}"].append(theme)
-        for themes in groups.values():
+        for topic, themes in groups.items():
             target = themes[0].named
             for other in themes[1:]:
                 if other.named is not target:
                     merge_themes(other.named, target, actor)
-            dutch = next((theme for theme in themes if theme.language == DEFAULT_LANGUAGE), themes[0])
+            dutch = next((theme for theme in themes if theme.language == DEFAULT_LANGUAGE), None)
             translations = {}
             for theme in themes:
                 if theme.language in TRANSLATION_LANGUAGES and theme.suggestion:
                     translations.setdefault(theme.language, theme.suggestion)
-            name_theme(target, (dutch.suggestion or dutch.label)[:NAME_LENGTH], translations, False, actor)
+            name = ((dutch.suggestion or dutch.label) if dutch is not None
+                    else (dutch_names or {}).get(topic) or themes[0].suggestion or themes[0].label)
+            name_theme(target, name[:NAME_LENGTH], translations, False, actor)
         if question_review(run, question).named:
             set_ready(run, question, True, actor)
 
