@@ -214,9 +214,10 @@ def runs_with_themes(user: User, codebook: Codebook) -> list[AnalysisRun]:
 
 
 def codes_from_themes(codebook: Codebook, run: AnalysisRun, actor: User | None = None) -> list[CodebookCode]:
-    """One code per theme the run found for the codebook's question: named by its label, described by its words.
-
-    A theme whose name the codebook already has is left out, so doing this twice adds nothing.
+    """One code per theme the run found for the codebook's question. A theme an analyst named (runs.themes) gives
+    one code for its named theme, whatever languages it was merged from, with the name's translations; any other
+    theme is named by its label. Described by its words. A name the codebook already has is left out, so doing this
+    twice adds nothing.
     """
     if run.status is not RunStatus.succeeded:
         raise CodingError(_("Choose a finished analysis."))
@@ -226,15 +227,26 @@ def codes_from_themes(codebook: Codebook, run: AnalysisRun, actor: User | None =
         raise CodingError(_("This analysis found no themes in the answers to this question."))
     taken = {name.lower() for name in db.session.scalars(select(CodebookCode.name)
                                                          .where(CodebookCode.codebook_id == codebook.id))}
+    proposals: dict[object, tuple[str, list[str], dict]] = {}
+    for theme in themes:
+        named = theme.named if theme.named is not None and theme.named.name and not theme.named.hidden else None
+        if named is not None:
+            terms = proposals.setdefault(named.id, (named.name, [], {
+                lang: {"name": text} for lang, text in (named.translations or {}).items()
+                if lang in TRANSLATION_LANGUAGES}))[1]
+            terms.extend(term for term in theme.terms if term not in terms)
+        else:
+            proposals[f"theme-{theme.id}"] = (theme.label or " / ".join(theme.terms[:3]) or theme.key,
+                                              list(theme.terms), {})
     position = _next_position(codebook)
     added = []
-    for theme in themes:
-        name = " ".join((theme.label or " / ".join(theme.terms[:3]) or theme.key).split())[:NAME_LENGTH]
+    for name, terms, translations in proposals.values():
+        name = " ".join(name.split())[:NAME_LENGTH]
         if not name or name.lower() in taken:
             continue
         taken.add(name.lower())
-        code = CodebookCode(codebook=codebook, name=name, description=", ".join(theme.terms)[:DESCRIPTION_LENGTH],
-                            position=position, translations={})
+        code = CodebookCode(codebook=codebook, name=name, description=", ".join(terms)[:DESCRIPTION_LENGTH],
+                            position=position, translations=translations)
         db.session.add(code)
         added.append(code)
         position += 1
