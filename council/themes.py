@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from analysis.disclosure import RESPONDENTS, apply_disclosure
 from analysis.frames import area_table
@@ -131,9 +132,9 @@ def approved_quotes(run: AnalysisRun, area_code: str, shown: RunThemes) -> dict[
     quotes: dict[int, list[Quote]] = defaultdict(list)
     if not ids:
         return quotes
-    for quote, named_id in db.session.execute(
-            select(Quote, Theme.named_id).join(Theme, Quote.theme_id == Theme.id)
+    for quote in db.session.scalars(
+            select(Quote).join(Theme, Quote.theme_id == Theme.id).options(contains_eager(Quote.theme))
             .where(Theme.run_id == run.id, Theme.named_id.in_(ids), Quote.area_code == area_code,
                    Quote.status == QuoteStatus.approved).order_by(Quote.id)):
-        quotes[named_id].append(quote)
+        quotes[quote.theme.named_id].append(quote)  # the theme comes with the quote: its language, no query
     return quotes
