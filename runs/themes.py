@@ -35,6 +35,7 @@ class QuestionReview:
     review: ThemeReview | None
     named: list[NamedTheme]
     answers: int                   # answers to the question in the municipality, every language
+    unthemed: int = 0              # of which without a theme: in a language with too few answers, or about nothing
 
     @property
     def ready(self) -> bool:
@@ -66,10 +67,12 @@ def question_review(run: AnalysisRun, question: str) -> QuestionReview:
                                .order_by(NamedTheme.id)).all()
     named = sorted((item for item in named if item.members), key=lambda item: (-_size(item), item.id))
     municipality = run.wave.municipality.code
-    answers = db.session.scalar(select(func.coalesce(func.sum(ThemeCount.answers), 0)).where(
-        ThemeCount.run_id == run.id, ThemeCount.question == question, ThemeCount.theme_id.is_(None),
-        ThemeCount.area_code == municipality))
-    return QuestionReview(question, review_of(run, question), list(named), int(answers or 0))
+    counted = dict(db.session.execute(
+        select(ThemeCount.theme_id.is_(None), func.coalesce(func.sum(ThemeCount.answers), 0))
+        .where(ThemeCount.run_id == run.id, ThemeCount.question == question, ThemeCount.area_code == municipality)
+        .group_by(ThemeCount.theme_id.is_(None))).all())
+    answers, themed = int(counted.get(True, 0)), int(counted.get(False, 0))
+    return QuestionReview(question, review_of(run, question), list(named), answers, max(answers - themed, 0))
 
 
 def _review(run_id: int, question: str) -> ThemeReview:

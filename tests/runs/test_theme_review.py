@@ -124,6 +124,10 @@ def test_an_analyst_names_merges_hides_and_releases_themes_and_only_then_the_cou
     page = analyst.get(page_url + "?lang=en")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "themes_viewed" in actions()
+    themed = db.session.scalar(select(func.sum(ThemeCount.answers)).where(
+        ThemeCount.run_id == run.id, ThemeCount.question == QUESTION, ThemeCount.theme_id.is_not(None),
+        ThemeCount.area_code == GM))
+    assert f"<dt>Answers without a theme</dt><dd>{total_of(run, GM) - themed}</dd>" in html
     # the name is prefilled with the theme's typical answer, never a list of stems
     name_form = form_to(html, f"/staff/analysis/named-themes/{dutch.named_id}")
     assert name_form.fields[f"theme-{dutch.named_id}-name"] == [str(dutch.suggestion)]
