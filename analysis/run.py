@@ -19,13 +19,15 @@ from analysis.frames import area_table, eligible_population, population_frame, r
 from analysis.profiles import scale_profiles
 from analysis.records import SUPPRESSED, ProfileRecord
 from analysis.scrub import scrub
+from analysis.themematch import answer_signatures, area_answer_counts, suggested_names
 from analysis.themes import LanguageThemes, Quote, discover_themes, representative_quotes, theme_prevalence
 from analysis.types import TypeModel, fit_types, type_shares
 from analysis.weighting import poststratification_weights
 from surveys.instruments import Instrument
+from surveys.questions import question_key
 from surveys.scoring import item_value_frame, score_frame
 
-OPEN_ANSWERS = "open_answers"  # the `instrument` of theme records: a question's answers span instruments
+OPEN_ANSWERS = "open_answers"  # the `instrument` of theme records, whose measure is "<question key>@<theme id>"
 # What themes and quotes need of an answer's respondent: its id, its areas, and its locale as a language hint.
 _ANSWER_COLUMNS = ("response_id", "buurt_code", "wijk_code", "locale")
 _SOURCES = (Path(__file__).parent, Path(__file__).parent.parent / "surveys" / "scoring.py")
@@ -53,13 +55,22 @@ class RunParams:
 
 @dataclass(frozen=True)
 class QuestionThemes:
-    """Themes of one open question. Quotes are scrubbed proposals that an analyst must approve before use;
-    `unmodelled` lists (response_id, language) of answers in languages with too few answers to model."""
+    """Themes of one open question (its key, "<questionnaire>.<item id>"). Quotes are scrubbed proposals that an
+    analyst must approve before use; `unmodelled` lists (response_id, language) of answers in languages with too few
+    answers to model. For the analyst's review (see analysis.themematch): `area_answers` the answers to the question
+    per area code, all languages; `area_counts` per theme id and area the answers with it as main theme;
+    `suggestions` a suggested name per theme; `signatures` a fingerprint of each theme's answers, to recognise the
+    theme in a rerun. Counts are raw: they leave the run only through disclosure control applied where named themes
+    are shown."""
 
     question: str
     models: dict[str, LanguageThemes]
     quotes: tuple[Quote, ...]
     unmodelled: tuple[tuple[Any, str], ...]
+    area_answers: dict[str, int] = field(default_factory=dict)
+    area_counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    suggestions: dict[str, str] = field(default_factory=dict)
+    signatures: dict[str, list[int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -89,13 +100,12 @@ def code_version() -> str:
     return f"{version}+{digest.hexdigest()[:12]}"
 
 
-def _open_questions(instruments: Mapping[str, Instrument]) -> list[str]:
-    seen: dict[str, None] = {}
-    for slug in sorted(instruments):
-        for item in instruments[slug].items:
-            if item.open_question:
-                seen[item.id] = None
-    return list(seen)
+def _open_questions(instruments: Mapping[str, Instrument]) -> list[tuple[str, str, str]]:
+    """(key, instrument slug, item id) of every open question. Questionnaires reuse item ids (adult, parent and youth
+    all ask `open_better`, each in its own words): a theme describes the answers to one question only, so the unit
+    is the item of one questionnaire, never an item id across questionnaires."""
+    return [(question_key(slug, item.id), slug, item.id)
+            for slug in sorted(instruments) for item in instruments[slug].items if item.open_question]
 
 
 # Numeric libraries (OpenBLAS, k-means' OpenMP) run on one thread. Their threads bring little to the small problems
@@ -167,20 +177,23 @@ def run_analysis(respondents: pd.DataFrame | Iterable[Mapping[str, Any]], instru
 
     theme_results = {}
     if params.themes:
-        for question in _open_questions({slug: instruments[slug] for slug in slugs}):
+        for question, slug, item_id in _open_questions({slug: instruments[slug] for slug in slugs}):
+            subset = frame.iloc[rows[slug]]  # the answers of this questionnaire's respondents only
             if texts is not None:
-                chosen = texts[texts["question"] == question]
-                located = (frame[[column for column in _ANSWER_COLUMNS if column in frame.columns]]
+                asked = (texts["question"] == question) | ((texts["question"] == item_id)
+                                                           & texts["response_id"].isin(subset["response_id"]))
+                chosen = texts[asked]
+                located = (subset[[column for column in _ANSWER_COLUMNS if column in subset.columns]]
                            .set_index("response_id").loc[chosen["response_id"]].reset_index())
                 answers, answer_ids = chosen["text"].tolist(), chosen["response_id"].tolist()
             else:
-                if question not in frame.columns:
+                if item_id not in subset.columns:
                     continue
-                column = frame[question].astype(object)
+                column = subset[item_id].astype(object)
                 present = np.flatnonzero(column.map(lambda value: isinstance(value, str) and bool(value.strip()))
                                          .to_numpy(dtype=bool))
                 # only the columns themes and quotes use: a copy of every item column would double the memory
-                located = frame[[column for column in _ANSWER_COLUMNS if column in frame.columns]].iloc[present]
+                located = subset[[column for column in _ANSWER_COLUMNS if column in subset.columns]].iloc[present]
                 located = located.reset_index(drop=True)
                 answers = column.iloc[present].tolist()
                 answer_ids = located["response_id"].tolist()
@@ -211,9 +224,13 @@ def run_analysis(respondents: pd.DataFrame | Iterable[Mapping[str, Any]], instru
         quotes = [quote for quote in representative_quotes(result, answers, located, areas, question=question,
                                                            per_theme=params.quotes_per_theme, scrubber=scrubber)
                   if (f"{question}@{quote.theme_id}", quote.area_code) not in hidden]
+        area_answers, area_counts = area_answer_counts(result.answers["theme"], located, areas)
         themes[question] = QuestionThemes(
             question=question, models=result.models, quotes=tuple(quotes),
             unmodelled=tuple(zip(result.unmodelled["id"], result.unmodelled["language"], strict=True)),
+            area_answers=area_answers, area_counts=area_counts,
+            suggestions=suggested_names(result.answers, answers, scrubber),
+            signatures=answer_signatures(result.answers["theme"], result.answers["id"]),
         )
     lap("quotes")
     timings["total"] = time.perf_counter() - started

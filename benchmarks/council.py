@@ -77,6 +77,7 @@ def build(app, respondents: int, seed: int) -> tuple[Outcome, dict[str, str]]:
     from models import AnalysisRun, ProfileSnapshot, Quote, QuoteStatus, Role, RunStatus, Theme
     from models.types import utcnow
     from runs.snapshots import store_result
+    from runs.themes import name_from_suggestions
     from surveys.instruments import load_instruments
 
     upgrade()
@@ -110,6 +111,7 @@ def build(app, respondents: int, seed: int) -> tuple[Outcome, dict[str, str]]:
                 theme.quotes.append(Quote(area_code=district.code, status=QuoteStatus.approved,
                                           text=f"Synthetic quote {number + 1} about {theme.label[:60]} "
                                                f"in {district.name}."))
+    name_from_suggestions(run)  # themes reach the council's pages only named and ready, as an analyst leaves them
     user = create_user("council@benchmark.example", Role.council, "een lange zin als wachtwoord voor de raad",
                        municipality=municipality)
     db.session.commit()

@@ -25,6 +25,7 @@ from models import (
     CodebookCode,
     CodedAnswer,
     CodeLabel,
+    InstrumentVersion,
     Municipality,
     Response,
     ResponseStatus,
@@ -34,8 +35,7 @@ from models import (
     Wave,
 )
 from models.types import utcnow
-from surveys.instruments import Text
-from surveys.registry import current_instruments
+from surveys.questions import open_questions, split_key
 
 NAME_LENGTH = 120
 DESCRIPTION_LENGTH = 2000
@@ -54,23 +54,15 @@ class CodingError(ValueError):
     """A request about codebooks that cannot be honoured; the message is translated and shown as it is."""
 
 
-@dataclass(frozen=True)
-class OpenQuestion:
-    item_id: str
-    text: Text                   # as the first questionnaire that asks it words it
-    instruments: tuple[str, ...]  # the questionnaires that ask it
-
-
-def open_questions() -> dict[str, OpenQuestion]:
-    """The open questions of the current questionnaires, by item id (one id may be asked in several)."""
-    found: dict[str, OpenQuestion] = {}
-    for slug, instrument in current_instruments().items():
-        for item in instrument.items:
-            if item.open_question:
-                known = found.get(item.id)
-                found[item.id] = OpenQuestion(item.id, known.text if known else item.text,
-                                              (*(known.instruments if known else ()), slug))
-    return found
+def asks_question(key: str) -> list:
+    """Conditions on Answer and Response for the answers to one open question (`adult.open_better`): the item of that
+    questionnaire only, since questionnaires reuse item ids for questions of their own."""
+    slug, item_id = split_key(key)
+    conditions = [Answer.item_id == item_id]
+    if slug is not None:
+        conditions.append(Response.instrument_version_id.in_(select(InstrumentVersion.id)
+                                                             .where(InstrumentVersion.slug == slug)))
+    return conditions
 
 
 # --- codebooks ----------------------------------------------------------------------------------------------------
@@ -222,9 +214,10 @@ def runs_with_themes(user: User, codebook: Codebook) -> list[AnalysisRun]:
 
 
 def codes_from_themes(codebook: Codebook, run: AnalysisRun, actor: User | None = None) -> list[CodebookCode]:
-    """One code per theme the run found for the codebook's question: named by its label, described by its words.
-
-    A theme whose name the codebook already has is left out, so doing this twice adds nothing.
+    """One code per theme the run found for the codebook's question. A theme an analyst named (runs.themes) gives
+    one code for its named theme, whatever languages it was merged from, with the name's translations; any other
+    theme is named by its label. Described by its words. A name the codebook already has is left out, so doing this
+    twice adds nothing.
     """
     if run.status is not RunStatus.succeeded:
         raise CodingError(_("Choose a finished analysis."))
@@ -234,15 +227,26 @@ def codes_from_themes(codebook: Codebook, run: AnalysisRun, actor: User | None =
         raise CodingError(_("This analysis found no themes in the answers to this question."))
     taken = {name.lower() for name in db.session.scalars(select(CodebookCode.name)
                                                          .where(CodebookCode.codebook_id == codebook.id))}
+    proposals: dict[object, tuple[str, list[str], dict]] = {}
+    for theme in themes:
+        named = theme.named if theme.named is not None and theme.named.name and not theme.named.hidden else None
+        if named is not None:
+            terms = proposals.setdefault(named.id, (named.name, [], {
+                lang: {"name": text} for lang, text in (named.translations or {}).items()
+                if lang in TRANSLATION_LANGUAGES}))[1]
+            terms.extend(term for term in theme.terms if term not in terms)
+        else:
+            proposals[f"theme-{theme.id}"] = (theme.label or " / ".join(theme.terms[:3]) or theme.key,
+                                              list(theme.terms), {})
     position = _next_position(codebook)
     added = []
-    for theme in themes:
-        name = " ".join((theme.label or " / ".join(theme.terms[:3]) or theme.key).split())[:NAME_LENGTH]
+    for name, terms, translations in proposals.values():
+        name = " ".join(name.split())[:NAME_LENGTH]
         if not name or name.lower() in taken:
             continue
         taken.add(name.lower())
-        code = CodebookCode(codebook=codebook, name=name, description=", ".join(theme.terms)[:DESCRIPTION_LENGTH],
-                            position=position, translations={})
+        code = CodebookCode(codebook=codebook, name=name, description=", ".join(terms)[:DESCRIPTION_LENGTH],
+                            position=position, translations=translations)
         db.session.add(code)
         added.append(code)
         position += 1
@@ -260,16 +264,16 @@ def waves_for_codebook(user: User, codebook: Codebook) -> list[Wave]:
     from exchange.waves import waves_for
 
     question = open_questions().get(codebook.question)
-    asking = set(question.instruments) if question else set()
     return [wave for wave in waves_for(user) if wave.municipality.code == codebook.municipality.code
-            and (asking & set(wave.instrument_slugs) or _answer_count(codebook, wave))]
+            and ((question is not None and question.instrument in wave.instrument_slugs)
+                 or _answer_count(codebook, wave))]
 
 
 def _answers(codebook: Codebook, wave: Wave):
     """Submitted answers to the codebook's question in the wave: (response id, text, response language)."""
     return (select(Response.id, Answer.value, Response.locale)
             .select_from(Answer).join(Response, Answer.response_id == Response.id)
-            .where(Answer.item_id == codebook.question, Response.wave_id == wave.id,
+            .where(*asks_question(codebook.question), Response.wave_id == wave.id,
                    Response.status == ResponseStatus.submitted))
 
 
@@ -293,7 +297,7 @@ def wave_states(codebook: Codebook, waves: list[Wave]) -> list[WaveState]:
     ids = [wave.id for wave in waves]
     answers = dict(db.session.execute(
         select(Response.wave_id, func.count()).select_from(Answer).join(Response, Answer.response_id == Response.id)
-        .where(Answer.item_id == codebook.question, Response.wave_id.in_(ids),
+        .where(*asks_question(codebook.question), Response.wave_id.in_(ids),
                Response.status == ResponseStatus.submitted).group_by(Response.wave_id)).all())
     labelled = dict(db.session.execute(
         select(Response.wave_id, func.count()).select_from(CodeLabel)
@@ -346,7 +350,7 @@ def answer_page(codebook: Codebook, wave: Wave, *, show: str = "unlabelled", pag
              .outerjoin(CodeLabel, (CodeLabel.response_id == Response.id) & (CodeLabel.codebook_id == codebook.id))
              .outerjoin(CodedAnswer, (CodedAnswer.response_id == Response.id)
                         & (CodedAnswer.codebook_id == codebook.id))
-             .where(Answer.item_id == codebook.question, Response.wave_id == wave.id,
+             .where(*asks_question(codebook.question), Response.wave_id == wave.id,
                     Response.status == ResponseStatus.submitted))
     if show == "unlabelled":
         query = query.where(CodeLabel.id.is_(None))
@@ -443,9 +447,9 @@ def training_examples(codebook: Codebook) -> dict[int, list[str]]:
     """Per code id, the texts of the answers labelled with it, in every wave (oldest label first)."""
     examples: dict[int, list[str]] = defaultdict(list)
     for code_id, value in db.session.execute(
-            select(CodeLabel.code_id, Answer.value).join(Answer, (Answer.response_id == CodeLabel.response_id)
-                                                         & (Answer.item_id == codebook.question))
-            .where(CodeLabel.codebook_id == codebook.id).order_by(CodeLabel.id)):
+            select(CodeLabel.code_id, Answer.value).join(Answer, Answer.response_id == CodeLabel.response_id)
+            .join(Response, Response.id == CodeLabel.response_id)
+            .where(CodeLabel.codebook_id == codebook.id, *asks_question(codebook.question)).order_by(CodeLabel.id)):
         if isinstance(value, str) and value.strip():
             examples[code_id].append(value.strip())
     return examples

@@ -32,7 +32,6 @@ from coding.service import (
     delete_code,
     delete_codebook,
     label_counts,
-    open_questions,
     runs_with_themes,
     save_labels,
     update_code,
@@ -43,6 +42,8 @@ from exchange.waves import wave_for
 from extensions import db
 from models import AnalysisRun, Codebook, CodebookCode, Role, Wave
 from surveys.instruments import localise
+from surveys.questions import open_questions, question_text
+from surveys.registry import current_instruments
 
 bp = Blueprint("coding", __name__, url_prefix="/staff/coding", template_folder="templates")
 LABEL_FIELD = "label-"  # a label select is named label-<response id>
@@ -86,9 +87,15 @@ def _web_limit() -> int:
     return int(current_app.config.get("CODING_WEB_MAX_ANSWERS", WEB_CODING_LIMIT))
 
 
-def _question_text(question_id: str) -> str:
-    question = open_questions().get(question_id)
-    return localise(question.text, g.lang) if question else question_id
+def _question_text(key: str) -> str:
+    """The question in the page's language with the questionnaire that asks it: questionnaires word one topic each
+    in their own way ("Adults: What would make ...")."""
+    question = open_questions().get(key)
+    if question is None:
+        return question_text(key, g.lang)
+    instrument = current_instruments().get(question.instrument)
+    return _("%(questionnaire)s: %(question)s", questionnaire=localise(instrument.title, g.lang),
+             question=localise(question.text, g.lang))
 
 
 # --- codebooks ----------------------------------------------------------------------------------------------------
@@ -99,8 +106,7 @@ def codebooks():
     user = current_user()
     questions = open_questions()
     form = CodebookForm()
-    form.question.choices = [SelectChoice(item_id, f"{localise(question.text, g.lang)} ({item_id})")
-                             for item_id, question in questions.items()]
+    form.question.choices = [SelectChoice(key, _question_text(key)) for key in questions]
     status = 200
     if request.method == "POST":
         status = 422

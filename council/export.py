@@ -19,7 +19,9 @@ from typing import IO
 
 from sqlalchemy import select
 
+from analysis.frames import area_level
 from analysis.records import LEVELS, SUPPRESSED
+from council.themes import shown_themes
 from extensions import db
 from models import AnalysisRun, ProfileSnapshot, Wave
 
@@ -30,6 +32,7 @@ MEDIA_TYPES = {
 }
 HEADER = ("area_code", "area_name", "area_level", "instrument", "measure", "statistic", "value", "lower", "upper",
           "n", "flags")
+OPEN_ANSWERS = "open_answers"  # the instrument of theme figures (analysis.run)
 HIDDEN = "."       # as CBS marks a secret or unreliable figure
 DECIMALS = 4       # a share to 0.01 percentage point, a mean to 0.0001 scale point: finer than any interval
 SMALL = 10 ** -DECIMALS
@@ -102,12 +105,43 @@ def profile_rows(run: AnalysisRun, areas: Iterable[str] | None = None, levels: I
     if levels is not None:
         query = query.where(ProfileSnapshot.area_level.in_(list(levels)))
     names = area_names(run.wave)
+    # themes leave only as an analyst named them (below): never the run's own per-language theme figures
+    query = query.where(ProfileSnapshot.instrument != OPEN_ANSWERS)
     rows = [ProfileRow(area_code=code, area_name=names.get(code, ""), area_level=level, instrument=instrument,
                        measure=measure, statistic=statistic, value=value, lower=lower, upper=upper, n=n,
                        flags=tuple(flags.split()))
             for code, level, instrument, measure, statistic, value, lower, upper, n, flags in db.session.execute(query)]
+    rows += named_theme_rows(run, names, areas, levels)
     order = {level: position for position, level in enumerate(LEVELS)}
     rows.sort(key=lambda row: (order.get(row.area_level, len(order)), row.area_code))  # stable: keeps stored order
+    return rows
+
+
+def named_theme_rows(run: AnalysisRun, names: dict[str, str], areas: Iterable[str] | None = None,
+                     levels: Iterable[str] | None = None) -> list[ProfileRow]:
+    """The named themes of the questions an analyst marked ready, per area: instrument "open_answers", measure
+    "<question>" with statistic "answers" (all answers to it), and "<question>@<Dutch name>" with "count" (answers
+    with the theme as main theme) and "share" (of all answers). Unreviewed and hidden themes are never written."""
+    shown = shown_themes(run)
+    wanted_areas = None if areas is None else set(areas)
+    wanted_levels = None if levels is None else set(levels)
+    area_levels = {code: area_level(code) for (_question, code) in shown.answers}
+    rows = []
+    for (question, code), answers in sorted(shown.answers.items()):
+        level = area_levels[code]
+        if (wanted_areas is not None and code not in wanted_areas) or (wanted_levels is not None
+                                                                       and level not in wanted_levels):
+            continue
+        base = {"area_code": code, "area_name": names.get(code, ""), "area_level": level, "instrument": OPEN_ANSWERS}
+        rows.append(ProfileRow(**base, measure=question, statistic="answers", value=answers.value, lower=None,
+                               upper=None, n=answers.n, flags=tuple(sorted(answers.flags))))
+        for item in shown.ranked(question, code):
+            measure = f"{question}@{item.named.name}"
+            for statistic, figure in (("count", item.count), ("share", item.share)):
+                if figure is not None:
+                    rows.append(ProfileRow(**base, measure=measure, statistic=statistic, value=figure.value,
+                                           lower=figure.lower, upper=figure.upper, n=figure.n,
+                                           flags=tuple(sorted(figure.flags))))
     return rows
 
 
@@ -166,6 +200,10 @@ def notes(run: AnalysisRun) -> list[str]:
         "back), as CBS marks secret figures. Empty: the statistic has no interval.",
         "flags: suppressed, indicative (fewer than 30 respondents: read with care), lower_than_rest / "
         "higher_than_rest (differs from the rest of the municipality), weighted.",
+        "open_answers: themes in the answers to an open question (\"<questionnaire>.<item>\"), only as an analyst "
+        "named and released them: \"answers\" is every answer to the question in the area, in any language; "
+        "\"<question>@<name>\" has \"count\" (answers with that theme as their main theme, so counts never overlap) "
+        "and \"share\" (of all answers to the question).",
         f"Numbers are rounded to {DECIMALS} decimals.",
     ]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from babel import Locale as BabelLocale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from council.areas import Area
 from council.framework import measurable_of, measurables
 from council.indicators import Evaluation, evaluate
 from council.snapshots import Figure, WaveProfile, analysed_waves
+from council.themes import approved_quotes, shown_themes
 from extensions import db
 from models import (
     Indicator,
@@ -24,12 +26,11 @@ from models import (
     Municipality,
     Outcome,
     Quote,
-    QuoteStatus,
-    Theme,
     User,
     Wave,
 )
 from surveys.instruments import Instrument, localise
+from surveys.questions import question_text
 from surveys.registry import current_instruments
 
 OPEN_ANSWERS, WIJKTEAM = "open_answers", "wijkteam"
@@ -112,15 +113,6 @@ def indicator_range(indicator: Indicator) -> tuple[float, float]:
     if found is not None:
         return found.low, found.high
     return (0.0, 1.0) if indicator.kind.is_share else (0.0, 10.0)
-
-
-def question_text(question: str, locale: str) -> str:
-    """The open question as residents read it (the first questionnaire that asks it)."""
-    for instrument in current_instruments().values():
-        item = instrument.items_by_id.get(question)
-        if item is not None:
-            return localise(item.text, locale)
-    return question
 
 
 # --- overview -----------------------------------------------------------------------------------------------------
@@ -298,8 +290,13 @@ def resident_types(profile: WaveProfile, area: Area, locale: str) -> dict[str, l
 
 @dataclass(frozen=True)
 class ThemeFigure:
-    theme: Theme
-    figure: Figure | None     # the share of the area's answers to the question that raise this theme
+    """A named theme in the area: its name in the reader's language, the languages its answers came in, the number
+    of answers with it as main theme and their share of all the area's answers to the question."""
+
+    name: str
+    languages: list[str]
+    count: Figure | None
+    share: Figure | None
     quotes: list[Quote] = field(default_factory=list)
 
 
@@ -307,28 +304,33 @@ class ThemeFigure:
 class QuestionThemes:
     question: str
     text: str
+    instrument: str
+    answers: Figure | None     # the area's answers to the question, every language
     themes: list[ThemeFigure]
 
 
+def language_name(code: str, locale: str) -> str:
+    try:
+        return BabelLocale.parse(code).get_display_name(locale) or code
+    except (ValueError, TypeError):
+        return code
+
+
 def themes(profile: WaveProfile, area: Area, locale: str) -> list[QuestionThemes]:
-    """The run's themes per open question with their prevalence in the area, and the quotes an analyst approved for
-    this area. Proposed and rejected quotes are never read."""
-    listed = db.session.scalars(select(Theme).where(Theme.run_id == profile.run.id)
-                                .order_by(Theme.question, Theme.id)).all()
-    approved: dict[int, list[Quote]] = {}
-    for quote in db.session.scalars(select(Quote).join(Theme, Quote.theme_id == Theme.id)
-                                    .where(Theme.run_id == profile.run.id, Quote.area_code == area.code,
-                                           Quote.status == QuoteStatus.approved).order_by(Quote.id)):
-        approved.setdefault(quote.theme_id, []).append(quote)
-    questions: dict[str, list[ThemeFigure]] = {}
-    for theme in listed:
-        figure = profile.get(area.code, OPEN_ANSWERS, f"{theme.question}@{theme.key}", "share")
-        questions.setdefault(theme.question, []).append(ThemeFigure(theme, figure, approved.get(theme.id, [])))
+    """The named themes of every question an analyst marked ready, with their answers in the area, ranked by number;
+    and the quotes an analyst approved for this area. Unreviewed and hidden themes, and proposed and rejected
+    quotes, are never read."""
+    shown = shown_themes(profile.run)
+    quotes = approved_quotes(profile.run, area.code, shown)
     result = []
-    for question, figures in questions.items():
-        figures.sort(key=lambda item: (item.figure is None or item.figure.value is None,
-                                       -(item.figure.value or 0) if item.figure else 0, item.theme.id))
-        result.append(QuestionThemes(question, question_text(question, locale), figures))
+    for question in shown.questions:
+        items = [ThemeFigure(item.named.name_in(locale), [language_name(code, locale) for code in item.languages],
+                             item.count, item.share, quotes.get(item.named.id, []))
+                 for item in shown.ranked(question, area.code)]
+        if items:
+            slug = question.split(".", 1)[0] if "." in question else ""
+            result.append(QuestionThemes(question, question_text(question, locale), instrument_label(slug, locale),
+                                         shown.answers.get((question, area.code)), items))
     return result
 
 
@@ -393,7 +395,8 @@ class AreaProfile(_Notes):
         for shares in self.types.values():
             yield from (share.figure for share in shares)
         for question in self.themes:
-            yield from (item.figure for item in question.themes)
+            yield question.answers
+            yield from (item.share for item in question.themes)
         for change in self.changes:
             yield from change.shares.values()
 

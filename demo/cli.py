@@ -10,7 +10,7 @@ import yaml
 from flask.cli import with_appcontext
 from sqlalchemy import insert, select
 
-from demo.synthetic import generate
+from demo.synthetic import OPEN_ANSWERS, generate
 from extensions import db
 from geography.cbs import load_areas
 from models import Answer, Municipality, Response, ResponseMode, ResponseStatus, Team, Wave, WaveInstrument
@@ -113,7 +113,7 @@ def demo_command(respondents: int, seed: int, council: bool) -> None:
 
 def fill_for_council() -> None:
     """Synthetic respondents and an analysis for each demo wave that has no successful run yet."""
-    from runs.cli import analyse_command
+    from runs.service import create_run, execute_run
     from runs.snapshots import latest_run
 
     spec = yaml.safe_load((DEMO_DIR / "municipality.yaml").read_text(encoding="utf-8"))
@@ -124,4 +124,34 @@ def fill_for_council() -> None:
             continue
         if not db.session.scalar(select(Response.id).filter_by(wave_id=wave.id).limit(1)):
             add_synthetic_respondents(wave, plan["respondents"], plan["seed"])
-        click.get_current_context().invoke(analyse_command, wave_name=name, seed=0, run_id=None)
+        # a few dozen answers per question in Turkish, Arabic or English: themes of their own from 20 answers on,
+        # so the demo shows themes merged across languages (a real run keeps the default of 50)
+        run = create_run(wave, 0, None, via="demo", theme_min_answers=plan.get("theme_min_answers"))
+        run = execute_run(run)
+        click.echo(f"run {run.id} of wave {name!r} stored")
+        name_demo_themes(run)
+        db.session.commit()
+        click.echo(f"themes of run {run.id} named from their suggestions and marked ready (the demo plays the analyst)")
+
+
+def name_demo_themes(run) -> None:
+    """Play the analyst on a demo run, so the council's pages show themes: every theme of a question whose answers
+    are about the same planted topic (demo.synthetic knows which phrase stands for which) is merged into one named
+    theme, whatever its language; it is named by the suggestion of its largest Dutch theme (a topic without one by
+    the demo's Dutch phrase about it), translated by the suggestions of its other languages, and every question is
+    marked ready. Real runs are named by an analyst."""
+    from collections import Counter
+
+    from models import Theme
+    from runs.themes import name_from_suggestions
+
+    phrases = {phrase.casefold(): topic for texts in OPEN_ANSWERS.values() for topic, items in texts.items()
+               for phrase in items}
+    topics = {}
+    for theme in db.session.scalars(select(Theme).where(Theme.run_id == run.id)):
+        texts = [quote.text.casefold() for quote in theme.quotes] + [theme.suggestion.casefold()]
+        votes = Counter(topic for text in texts for phrase, topic in phrases.items() if phrase in text)
+        if votes:
+            topics[theme.id] = votes.most_common(1)[0][0]
+    # a topic found only in other languages is named in Dutch by the demo's own first Dutch phrase about it
+    name_from_suggestions(run, topics, dutch_names={topic: phrases[0] for topic, phrases in OPEN_ANSWERS["nl"].items()})

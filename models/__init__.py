@@ -1,6 +1,16 @@
 """All tables of Leefwereld; importing this package registers every model with the metadata."""
 from models.accounts import AuditEvent, Role, Team, User
-from models.analysis import AnalysisRun, ProfileSnapshot, Quote, QuoteStatus, RunStatus, Theme
+from models.analysis import (
+    AnalysisRun,
+    NamedTheme,
+    ProfileSnapshot,
+    Quote,
+    QuoteStatus,
+    RunStatus,
+    Theme,
+    ThemeCount,
+    ThemeReview,
+)
 from models.codebook import Codebook, CodebookCode, CodedAnswer, CodeLabel
 from models.geography import District, Municipality, Neighbourhood, PostcodeArea
 from models.interviews import Interview
@@ -31,6 +41,7 @@ __all__ = [
     "InstrumentVersion",
     "Interview",
     "Municipality",
+    "NamedTheme",
     "Neighbourhood",
     "Outcome",
     "PostcodeArea",
@@ -46,6 +57,8 @@ __all__ = [
     "Target",
     "Team",
     "Theme",
+    "ThemeCount",
+    "ThemeReview",
     "User",
     "Wave",
     "WaveInstrument",

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -83,26 +83,95 @@ class ProfileSnapshot(db.Model):
         return f"<ProfileSnapshot {self.area_code} {self.instrument}:{self.measure}.{self.statistic}={self.value}>"
 
 
+class NamedTheme(db.Model):
+    """A theme as the council reads it: one or more discovered themes of one question of a run (merged across
+    languages by an analyst), with a short Dutch name and its translations. Hidden ones never reach the council,
+    and none does before the question's ThemeReview is ready."""
+
+    __tablename__ = "named_theme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("analysis_run.id", ondelete="CASCADE"), index=True)
+    question: Mapped[str] = mapped_column(String(64))  # "<questionnaire>.<item id>" (surveys.questions)
+    name: Mapped[str] = mapped_column(String(120), default="")  # Dutch; empty until an analyst names it
+    translations: Mapped[dict] = mapped_column(JSON, default=dict)  # {"en": "...", "tr": "..."}
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    run: Mapped[AnalysisRun] = relationship()
+    members: Mapped[list[Theme]] = relationship(back_populates="named", order_by="Theme.id")
+
+    def name_in(self, locale: str) -> str:
+        return (self.translations or {}).get(locale) or self.name
+
+    def __repr__(self) -> str:
+        return f"<NamedTheme {self.id} {self.question} {self.name!r}>"
+
+
+class ThemeReview(db.Model):
+    """An analyst's review of the themes of one question of a run: only once it is ready do its named themes reach
+    the council. A rerun carries the review over to the themes it recognises (runs.themes.carry_over)."""
+
+    __tablename__ = "theme_review"
+    __table_args__ = (UniqueConstraint("run_id", "question", name="uq_theme_review_run_question"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("analysis_run.id", ondelete="CASCADE"), index=True)
+    question: Mapped[str] = mapped_column(String(64))
+    ready: Mapped[bool] = mapped_column(Boolean, default=False)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("analysis_run.id", ondelete="SET NULL"))
+
+    reviewed_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ThemeReview {self.run_id} {self.question} ready={self.ready}>"
+
+
 class Theme(db.Model):
-    """A theme discovered in the answers to one open question, in one language, labelled by its top terms."""
+    """A theme discovered in the answers to one open question, in one language, labelled by its top terms for
+    analysts; the council reads it only through its NamedTheme."""
 
     __tablename__ = "theme"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("analysis_run.id", ondelete="CASCADE"), index=True)
-    question: Mapped[str] = mapped_column(String(64))
+    question: Mapped[str] = mapped_column(String(64))  # "<questionnaire>.<item id>" (surveys.questions)
     key: Mapped[str] = mapped_column(String(40))  # e.g. "nl-3": the measure name after "question@"
     language: Mapped[str] = mapped_column(String(5))
     label: Mapped[str] = mapped_column(String(200))
     terms: Mapped[list] = mapped_column(JSON, default=list)
     answers: Mapped[int] = mapped_column(Integer, default=0)
+    suggestion: Mapped[str] = mapped_column(String(200), default="")  # a typical short answer, scrubbed
+    signature: Mapped[list] = mapped_column(JSON, default=list)  # min-hashes of its answers (analysis.themematch)
+    named_id: Mapped[int | None] = mapped_column(ForeignKey("named_theme.id", ondelete="SET NULL"), index=True)
 
     run: Mapped[AnalysisRun] = relationship(back_populates="themes")
+    named: Mapped[NamedTheme | None] = relationship(back_populates="members")
     quotes: Mapped[list[Quote]] = relationship(back_populates="theme", cascade="all, delete-orphan",
                                                passive_deletes=True, order_by="Quote.id")
 
     def __repr__(self) -> str:
         return f"<Theme {self.question}@{self.key} {self.label!r}>"
+
+
+class ThemeCount(db.Model):
+    """Answers to one question of a run in one area: all of them (theme_id NULL) or those with one theme as their
+    main theme. Raw counts: they are shown only through disclosure control (council.themes)."""
+
+    __tablename__ = "theme_count"
+    __table_args__ = (Index("ix_theme_count_run_question", "run_id", "question"),
+                      CheckConstraint("answers >= 0", name="answers_not_negative"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("analysis_run.id", ondelete="CASCADE"))
+    question: Mapped[str] = mapped_column(String(64))
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("theme.id", ondelete="CASCADE"))
+    area_code: Mapped[str] = mapped_column(String(10))
+    answers: Mapped[int] = mapped_column(Integer)
+
+    def __repr__(self) -> str:
+        return f"<ThemeCount {self.question} theme={self.theme_id} {self.area_code}={self.answers}>"
 
 
 class QuoteStatus(enum.Enum):

@@ -27,7 +27,7 @@ from models.types import UTCDateTime, utcnow
 
 
 class Codebook(db.Model):
-    """An analysts' codebook for one open question (an item id such as open_better), used for every wave."""
+    """An analysts' codebook for one open question (its key, such as adult.open_better), used for every wave."""
 
     __tablename__ = "codebook"
     __table_args__ = (
@@ -37,7 +37,7 @@ class Codebook(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id", ondelete="CASCADE"), index=True)
-    question: Mapped[str] = mapped_column(String(64))  # the item id, the same in every questionnaire that asks it
+    question: Mapped[str] = mapped_column(String(64))  # "<questionnaire>.<item id>" (surveys.questions)
     name: Mapped[str] = mapped_column(String(120))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -65,12 +65,36 @@ def _instruments(wave: Wave) -> dict[str, Instrument]:
     return {version.slug: instrument_of(version) for version in versions}
 
 
-def _respondent_records(wave: Wave) -> Iterator[dict[str, Any]]:
+def _reworded(wave: Wave, instruments: dict[str, Instrument]) -> dict[int, set[str]]:
+    """Per questionnaire version answered in the wave, its open questions worded otherwise (in Dutch, the source
+    language) than in the newest version: another question, which stays out of the newest version's themes. An open
+    question is one item of one questionnaire across the versions in which its wording is the same."""
+    versions = db.session.scalars(select(InstrumentVersion).where(InstrumentVersion.id.in_(
+        select(Response.instrument_version_id).where(Response.wave_id == wave.id).distinct()))).all()
+    reworded = {}
+    for version in versions:
+        newest = instruments.get(version.slug)
+        if newest is None or newest.content_hash == version.content_hash:
+            continue
+        changed = set()
+        for item in instrument_of(version).items:
+            current = newest.items_by_id.get(item.id)
+            if item.open_question and (current is None or not current.open_question
+                                       or current.text.get("nl") != item.text.get("nl")):
+                changed.add(item.id)
+        if changed:
+            reworded[version.id] = changed
+    return reworded
+
+
+def _respondent_records(wave: Wave, reworded: dict[int, set[str]] | None = None) -> Iterator[dict[str, Any]]:
     """Submitted self-completed and imported responses with their answers, streamed in batches. Interviews are
-    left out: wijkteam clients are no sample of the neighbourhood (their change is analysed separately)."""
+    left out: wijkteam clients are no sample of the neighbourhood (their change is analysed separately). Answers to
+    `reworded` open questions (per version id, see _reworded) are left out."""
+    reworded = reworded or {}
     query = (
         select(Response.id, InstrumentVersion.slug, Neighbourhood.code, District.code, Response.age_band,
-               Response.locale, Response.mode)
+               Response.locale, Response.mode, Response.instrument_version_id)
         .join(InstrumentVersion, Response.instrument_version_id == InstrumentVersion.id)
         .join(Neighbourhood, Response.neighbourhood_id == Neighbourhood.id)
         .join(District, Neighbourhood.district_id == District.id)
@@ -88,7 +112,9 @@ def _respondent_records(wave: Wave) -> Iterator[dict[str, Any]]:
         for response_id, item_id, value in db.session.execute(
                 select(Answer.response_id, Answer.item_id, Answer.value).where(Answer.response_id.in_(ids))):
             answers[response_id][item_id] = value
-        for response_id, slug, buurt, wijk, age_band, locale, mode in rows:
+        for response_id, slug, buurt, wijk, age_band, locale, mode, version_id in rows:
+            for item_id in reworded.get(version_id, ()):
+                answers[response_id].pop(item_id, None)
             yield {"response_id": response_id, "instrument": slug, "buurt_code": buurt, "wijk_code": wijk,
                    "age_band": age_band, "locale": locale, "mode": mode.value, "answers": answers[response_id]}
         last_id = ids[-1]
@@ -129,5 +155,6 @@ def _client_records(wave: Wave) -> list[dict[str, Any]]:
 
 def load_inputs(wave: Wave) -> RunInputs:
     areas, population = _areas(wave)
-    return RunInputs(respondents=respondents_frame(_respondent_records(wave)), instruments=_instruments(wave),
-                     areas=areas, population=population, clients=_client_records(wave))
+    instruments = _instruments(wave)
+    return RunInputs(respondents=respondents_frame(_respondent_records(wave, _reworded(wave, instruments))),
+                     instruments=instruments, areas=areas, population=population, clients=_client_records(wave))

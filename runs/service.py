@@ -23,10 +23,14 @@ PROGRESS = {"read": 10, "load": 15, "score": 25, "profiles": 45, "types": 55, "t
 _ERROR_LENGTH = 2000
 
 
-def create_run(wave: Wave, seed: int, user: User | None, *, via: str | None = None) -> AnalysisRun:
-    """A queued run of `wave` (committed), written to the audit log: an analysis reads every raw answer."""
-    run = AnalysisRun(wave=wave, seed=seed, status=RunStatus.queued,
-                      params={"min_n": int(current_app.config["SUPPRESSION_MIN_N"])},
+def create_run(wave: Wave, seed: int, user: User | None, *, via: str | None = None,
+               theme_min_answers: int | None = None) -> AnalysisRun:
+    """A queued run of `wave` (committed), written to the audit log: an analysis reads every raw answer.
+    `theme_min_answers` overrides the fewest answers in a language for its own themes (the demo's small waves)."""
+    params = {"min_n": int(current_app.config["SUPPRESSION_MIN_N"])}
+    if theme_min_answers is not None:
+        params["theme_min_answers"] = int(theme_min_answers)
+    run = AnalysisRun(wave=wave, seed=seed, status=RunStatus.queued, params=params,
                       started_by=user, stage="queued", progress=0)
     db.session.add(run)
     db.session.flush()
@@ -49,6 +53,7 @@ def execute_run(run: AnalysisRun, on_progress: Callable[[str, int], None] | None
     from analysis.run import RunParams, run_analysis
     from runs.inputs import load_inputs
     from runs.snapshots import previous_types, store_result
+    from runs.themes import carry_over, previous_run
 
     run_id, wave = run.id, run.wave
 
@@ -62,12 +67,14 @@ def execute_run(run: AnalysisRun, on_progress: Callable[[str, int], None] | None
     try:
         inputs = load_inputs(wave)
         progress("read")
-        params = RunParams(min_n=int(run.params.get("min_n", current_app.config["SUPPRESSION_MIN_N"])))
+        params = RunParams(min_n=int(run.params.get("min_n", current_app.config["SUPPRESSION_MIN_N"])),
+                           theme_min_answers=int(run.params.get("theme_min_answers", RunParams.theme_min_answers)))
         result = run_analysis(inputs.respondents, inputs.instruments, inputs.population, inputs.areas,
                               clients=inputs.clients, previous_types=previous_types(wave), seed=run.seed,
                               params=params, progress=progress)
         run = db.session.get(AnalysisRun, run_id)
         store_result(run, result)
+        carry_over(run, previous_run(run))  # a rerun keeps the analyst's names of the themes it finds again
         run.timings = {stage: round(seconds, 4) for stage, seconds in result.timings.items()}
         run.status, run.finished_at, run.stage, run.progress = RunStatus.succeeded, utcnow(), "stored", 100
         db.session.commit()

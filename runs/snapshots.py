@@ -9,7 +9,18 @@ from sqlalchemy import insert, select
 from analysis.run import RunResult
 from analysis.types import ResidentType, TypeModel
 from extensions import db
-from models import AnalysisRun, ProfileSnapshot, Quote, QuoteStatus, RunStatus, Theme, Wave
+from models import (
+    AnalysisRun,
+    NamedTheme,
+    ProfileSnapshot,
+    Quote,
+    QuoteStatus,
+    RunStatus,
+    Theme,
+    ThemeCount,
+    ThemeReview,
+    Wave,
+)
 
 _BATCH = 10_000
 
@@ -43,14 +54,29 @@ def store_result(run: AnalysisRun, result: RunResult) -> None:
         stored: dict[str, Theme] = {}
         for model in themes.models.values():
             for theme in model.themes:
+                # each theme starts as a named theme of its own, without a name: an analyst names and merges them
                 stored[theme.id] = Theme(run=run, question=question, key=theme.id, language=theme.language,
-                                         label=theme.label[:200], terms=list(theme.top_terms), answers=theme.answers)
+                                         label=theme.label[:200], terms=list(theme.top_terms), answers=theme.answers,
+                                         suggestion=themes.suggestions.get(theme.id, "")[:200],
+                                         signature=list(themes.signatures.get(theme.id, [])),
+                                         named=NamedTheme(run=run, question=question, name="", translations={}))
                 db.session.add(stored[theme.id])
         for quote in themes.quotes:
             if quote.theme_id in stored:
                 stored[quote.theme_id].quotes.append(Quote(response_id=int(quote.answer_id),
                                                            area_code=quote.area_code, text=quote.text,
                                                            status=QuoteStatus.proposed))
+        if stored or themes.area_answers:
+            db.session.add(ThemeReview(run_id=run.id, question=question, ready=False))
+        db.session.flush()
+        counts = [{"run_id": run.id, "question": question, "theme_id": None, "area_code": area, "answers": n}
+                  for area, n in themes.area_answers.items()]
+        counts += [{"run_id": run.id, "question": question, "theme_id": stored[theme_id].id, "area_code": area,
+                    "answers": n}
+                   for theme_id, per_area in themes.area_counts.items() if theme_id in stored
+                   for area, n in per_area.items()]
+        for start in range(0, len(counts), _BATCH):
+            db.session.execute(insert(ThemeCount), counts[start:start + _BATCH])
 
 
 def type_model(data: dict[str, Any]) -> TypeModel:

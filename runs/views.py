@@ -1,7 +1,9 @@
-"""Staff pages under /staff/analysis: start a run, follow its progress, review the quotes it proposes."""
+"""Staff pages under /staff/analysis: start a run, follow its progress, review the quotes it proposes, and name,
+merge and release the themes of each open question."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -10,16 +12,34 @@ from wtforms.fields.choices import SelectChoice
 from accounts import audit
 from accounts.auth import current_user, requires
 from accounts.forms import ConfirmForm
+from config import LANGUAGES
 from exchange.waves import wave_for, waves_for
 from extensions import db
-from models import AnalysisRun, ProfileSnapshot, Quote, QuoteStatus, Role, RunStatus, Theme
+from models import AnalysisRun, NamedTheme, ProfileSnapshot, Quote, QuoteStatus, Role, RunStatus, Theme
 from models.types import utcnow
-from runs.forms import StartRunForm
+from runs.forms import MergeThemeForm, NamedThemeForm, StartRunForm
 from runs.service import create_run, start_in_background
+from runs.themes import (
+    TRANSLATION_LANGUAGES,
+    ReviewError,
+    merge_themes,
+    name_theme,
+    question_review,
+    questions_of,
+    set_ready,
+    split_theme,
+)
+from surveys.questions import question_text
 
 bp = Blueprint("runs", __name__, url_prefix="/staff/analysis", template_folder="templates")
 RUN_ROLES = (Role.admin, Role.analyst)
 DECISIONS = {"approve": QuoteStatus.approved, "reject": QuoteStatus.rejected}
+
+
+@bp.context_processor
+def _helpers() -> dict:
+    # pages show an open question in the reader's language, never its key
+    return {"question_text": lambda key: question_text(key, g.lang)}
 
 
 @bp.after_request
@@ -104,3 +124,157 @@ def review_quote(quote_id: int):
         flash(_("The quote is approved.") if decision is QuoteStatus.approved else _("The quote is rejected."),
               "success")
     return redirect(url_for("runs.quotes", run_id=run.id) + f"#quote-{quote.id}")
+
+
+# --- theme review -------------------------------------------------------------------------------------------------
+
+def _language_names() -> dict[str, str]:
+    names = get_locale().languages
+    return {lang: names.get(lang, lang) for lang in LANGUAGES}
+
+
+def _theme_form(named: NamedTheme, formdata=None) -> NamedThemeForm:
+    """The form of a named theme, prefilled with its name, or the suggestion of its largest theme."""
+    largest = max(named.members, key=lambda theme: (theme.answers, -theme.id)) if named.members else None
+    data = {"name": named.name or (largest.suggestion if largest else ""), "hidden": named.hidden,
+            **{f"name_{lang}": (named.translations or {}).get(lang, "") for lang in TRANSLATION_LANGUAGES}}
+    form = NamedThemeForm(formdata=formdata, prefix=f"theme-{named.id}", data=data)
+    for lang, name in _language_names().items():
+        if lang in TRANSLATION_LANGUAGES:
+            form[f"name_{lang}"].label.text = _("Name (%(language)s)", language=name)
+    return form
+
+
+def _merge_form(named: NamedTheme, others: list[NamedTheme], formdata=None) -> MergeThemeForm:
+    form = MergeThemeForm(formdata=formdata, prefix=f"merge-{named.id}")
+    languages = _language_names()
+    form.into.choices = [SelectChoice(str(other.id), "{} ({})".format(
+        other.name or (other.members[0].suggestion if other.members else "") or _("no name yet"),
+        ", ".join(sorted({languages.get(theme.language, theme.language) for theme in other.members}))))
+        for other in others if other.id != named.id]
+    return form
+
+
+def _question_page(run: AnalysisRun, question: str, *, failed: NamedTheme | None = None,
+                   theme_form: NamedThemeForm | None = None, merge_form: MergeThemeForm | None = None,
+                   problems: tuple[str, ...] = (), status: int = 200):
+    review = question_review(run, question)
+    if not review.named and review.review is None:
+        abort(404)
+    theme_forms = {named.id: theme_form if failed is not None and named.id == failed.id and theme_form
+                   else _theme_form(named) for named in review.named}
+    merge_forms = {named.id: merge_form if failed is not None and named.id == failed.id and merge_form
+                   else _merge_form(named, review.named) for named in review.named}
+    # suggested names are residents' words, scrubbed: reading them is an access to raw answers
+    audit.record("themes_viewed", current_user(), "analysis_run", run.id, question=question)
+    return render_template("runs/question_themes.html", run=run, question=question, review=review,
+                           theme_forms=theme_forms, merge_forms=merge_forms, confirm=ConfirmForm(),
+                           failed=failed, problems=problems, languages=_language_names(),
+                           translation_languages=TRANSLATION_LANGUAGES), status
+
+
+@bp.get("/runs/<int:run_id>/themes")
+@requires(Role.analyst)
+def themes(run_id: int):
+    run = _run_or_404(run_id)
+    reviews = [question_review(run, question) for question in questions_of(run)]
+    return render_template("runs/themes.html", run=run, reviews=reviews)
+
+
+@bp.get("/runs/<int:run_id>/themes/<question>")
+@requires(Role.analyst)
+def question_themes(run_id: int, question: str):
+    return _question_page(_run_or_404(run_id), question)
+
+
+def _named_or_404(named_id: int) -> tuple[NamedTheme, AnalysisRun]:
+    named = db.session.get(NamedTheme, named_id)
+    if named is None:
+        abort(404)
+    return named, _run_or_404(named.run_id)
+
+
+def _back(run: AnalysisRun, question: str, anchor: str = "") -> Response:
+    return redirect(url_for("runs.question_themes", run_id=run.id, question=question) + anchor)
+
+
+@bp.post("/named-themes/<int:named_id>")
+@requires(Role.analyst)
+def name_named_theme(named_id: int):
+    named, run = _named_or_404(named_id)
+    form = _theme_form(named, formdata=request.form)
+    if form.validate_on_submit():
+        try:
+            name_theme(named, form.name.data, form.translations(), form.hidden.data, current_user())
+        except ReviewError as error:
+            form.name.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(_("The theme is saved."), "success")
+            return _back(run, named.question, f"#theme-{named.id}")
+    db.session.rollback()
+    return _question_page(run, named.question, failed=named, theme_form=form, status=422)
+
+
+@bp.post("/named-themes/<int:named_id>/merge")
+@requires(Role.analyst)
+def merge_named_theme(named_id: int):
+    named, run = _named_or_404(named_id)
+    others = question_review(run, named.question).named
+    form = _merge_form(named, others, formdata=request.form)
+    into = {str(other.id): other for other in others}.get(form.into.data or "")
+    if form.validate_on_submit():
+        if into is None:
+            form.into.errors = [_("Choose another theme of the same question.")]
+        else:
+            try:
+                merge_themes(named, into, current_user())
+            except ReviewError as error:
+                form.into.errors = [str(error)]
+            else:
+                db.session.commit()
+                flash(_("The themes are merged."), "success")
+                return _back(run, into.question, f"#theme-{into.id}")
+    db.session.rollback()
+    return _question_page(run, named.question, failed=named, merge_form=form, status=422)
+
+
+@bp.post("/themes/<int:theme_id>/split")
+@requires(Role.analyst)
+def split_named_theme(theme_id: int):
+    theme = db.session.get(Theme, theme_id)
+    if theme is None:
+        abort(404)
+    run = _run_or_404(theme.run_id)
+    if not ConfirmForm().validate_on_submit():
+        flash(_("This page was open too long. Try again."), "error")
+        return _back(run, theme.question)
+    try:
+        alone = split_theme(theme, current_user())
+    except ReviewError as error:
+        db.session.rollback()
+        return _question_page(run, theme.question, problems=(str(error),), status=422)
+    db.session.commit()
+    flash(_("The theme is split off. Give it a name."), "success")
+    return _back(run, theme.question, f"#theme-{alone.id}")
+
+
+@bp.post("/runs/<int:run_id>/themes/<question>/ready")
+@requires(Role.analyst)
+def themes_ready(run_id: int, question: str):
+    run = _run_or_404(run_id)
+    if question not in questions_of(run):
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        flash(_("This page was open too long. Try again."), "error")
+        return _back(run, question)
+    ready = request.form.get("decision") == "ready"
+    try:
+        set_ready(run, question, ready, current_user())
+    except ReviewError as error:
+        db.session.rollback()
+        return _question_page(run, question, problems=(str(error),), status=422)
+    db.session.commit()
+    flash(_("The themes are ready: the council sees them.") if ready
+          else _("The themes are withdrawn: the council no longer sees them."), "success")
+    return _back(run, question)

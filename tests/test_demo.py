@@ -65,3 +65,31 @@ def test_synthetic_respondents_are_reproducible_and_carry_the_planted_difference
             if score is not None:
                 cohesion[synthetic.wijk_index].append(score)
     assert mean(cohesion[2]) < mean(cohesion[0]) - 1.0
+
+
+def test_the_demo_plays_the_analyst_merging_themes_of_one_planted_topic_across_languages(app, demo_wave):
+    from demo.cli import name_demo_themes
+    from models import AnalysisRun, NamedTheme, Quote, RunStatus, Theme
+    from runs.themes import question_review
+
+    question = "adult.open_better"
+    run = AnalysisRun(wave=demo_wave, status=RunStatus.succeeded)
+
+    def theme(key: str, language: str, suggestion: str, quote: str, answers: int) -> Theme:
+        return Theme(run=run, question=question, key=key, language=language, label=key, terms=[], answers=answers,
+                     suggestion=suggestion, named=NamedTheme(run=run, question=question, name="", translations={}),
+                     quotes=[Quote(area_code="WK900100", text=quote)])
+
+    db.session.add_all([
+        theme("nl-1", "nl", "Meer drempels, auto's rijden te snel", "Er wordt veel te hard gereden in onze straat", 90),
+        theme("nl-2", "nl", "Meer groen en bomen in de buurt", "Een mooi park om te wandelen", 60),
+        theme("tr-1", "tr", "Arabalar çok hızlı", "Sokağımızda arabalar çok hızlı gidiyor", 14),
+    ])
+    db.session.commit()
+    name_demo_themes(run)
+    review = question_review(run, question)
+    assert review.ready
+    assert [(named.name, named.translations, sorted(theme.language for theme in named.members))
+            for named in review.named] == [
+        ("Meer drempels, auto's rijden te snel", {"tr": "Arabalar çok hızlı"}, ["nl", "tr"]),
+        ("Meer groen en bomen in de buurt", {}, ["nl"])]

@@ -39,3 +39,36 @@ def test_upgrade_to_head_and_downgrade_to_base(database_url, tmp_path):
         if not url.startswith("sqlite"):
             create_engine(url).dispose()
             drop()
+
+
+def test_codebooks_of_a_bare_item_id_get_the_questionnaire_that_asks_it(tmp_path):
+    """Migration 0007: a codebook made for `open_better` belongs to the first questionnaire asking it as an open
+    question; downgrading gives the bare item id back."""
+    import json
+
+    from sqlalchemy import text
+
+    app = make_app(f"sqlite:///{tmp_path / 'codebooks.sqlite'}")
+    with app.app_context():
+        upgrade(revision="0006")
+        parent = {"pages": [{"items": [{"id": "open_better", "type": "long_text", "open_question": True}]}]}
+        youth = {"pages": [{"items": [{"id": "open_better", "type": "long_text", "open_question": True}]}]}
+        adult = {"pages": [{"items": [{"id": "open_better", "type": "long_text"}]}]}  # not an open question here
+        with db.engine.begin() as connection:
+            connection.execute(text("INSERT INTO municipality (id, code, name, reference_year) "
+                                    "VALUES (1, 'GM9001', 'Leefdam', 2025)"))
+            for number, (slug, definition) in enumerate((("youth", youth), ("adult", adult), ("parent", parent))):
+                connection.execute(text("INSERT INTO instrument_version (slug, version, content_hash, definition, "
+                                        "created_at) VALUES (:slug, 1, :hash, :definition, '2026-01-01')"),
+                                   {"slug": slug, "hash": str(number), "definition": json.dumps(definition)})
+            connection.execute(text("INSERT INTO codebook (municipality_id, question, name, created_at) VALUES "
+                                    "(1, 'open_better', 'Wat beter kan', '2026-01-01'), "
+                                    "(1, 'youth.open_better', 'Jongeren', '2026-01-01')"))
+        upgrade()
+        with db.engine.connect() as connection:
+            questions = dict(connection.execute(text("SELECT name, question FROM codebook")).all())
+        assert questions == {"Wat beter kan": "parent.open_better", "Jongeren": "youth.open_better"}
+        downgrade(revision="0006")
+        with db.engine.connect() as connection:
+            assert {row[0] for row in connection.execute(text("SELECT question FROM codebook"))} == {"open_better"}
+        db.engine.dispose()

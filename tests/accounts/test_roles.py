@@ -38,6 +38,13 @@ MATRIX: dict[str, set[Role]] = {
     "runs.run": {ADMIN, ANALYST},
     "runs.quotes": {ANALYST},
     "runs.review_quote": {ANALYST},
+    # theme review shows typical answers, residents' own words: analysts only, like quotes
+    "runs.themes": {ANALYST},
+    "runs.question_themes": {ANALYST},
+    "runs.name_named_theme": {ANALYST},
+    "runs.merge_named_theme": {ANALYST},
+    "runs.split_named_theme": {ANALYST},
+    "runs.themes_ready": {ANALYST},
     # residents' own words: analysts only
     "coding.codebooks": {ANALYST},
     "coding.codebook": {ANALYST},

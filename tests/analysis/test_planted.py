@@ -85,5 +85,5 @@ def test_the_same_input_and_seed_give_the_same_result_bit_for_bit(instruments, l
     params = RunParams(scrub_with_deduce=False, theme_k_range=(3, 5))
     first = run_analysis(frame, instruments, population, areas, seed=5, params=params)
     second = run_analysis(frame.copy(), instruments, population, areas, seed=5, params=params)
-    assert first.types and first.themes["open_better"].quotes
+    assert first.types and first.themes["adult.open_better"].quotes
     assert canonical(first) == canonical(second)

@@ -33,7 +33,7 @@ def coded(live_server):
         demo = db.session.get(Wave, live_server.wave_id)
         wave = create_wave("Codeertest 2026", ["adult"], demo.municipality, demo.opens_on, actor=analyst)
         add_synthetic_respondents(wave, 80, seed=21)
-        codebook = create_codebook("Wat beter kan", "open_better", wave.municipality, actor=analyst)
+        codebook = create_codebook("Wat beter kan", "adult.open_better", wave.municipality, actor=analyst)
         codes = {theme: add_code(codebook, theme, f"{theme} in de buurt", actor=analyst).id
                  for theme in ("contact", "green", "litter", "traffic")}
         answers = db.session.execute(select(Answer.response_id, Answer.value).join(Response)
@@ -44,7 +44,7 @@ def coded(live_server):
         code_wave(codebook, wave, actor=analyst)
         run = AnalysisRun(wave=wave, status=RunStatus.succeeded)
         db.session.add(run)
-        db.session.add(Theme(run=run, question="open_better", key="nl-1", language="nl",
+        db.session.add(Theme(run=run, question="adult.open_better", key="nl-1", language="nl",
                              label="verkeer / snel / drempels", terms=["verkeer", "snel", "drempels"], answers=9))
         db.session.commit()
         return {"codebook": codebook.id, "wave": wave.id, "code": codes["green"]}

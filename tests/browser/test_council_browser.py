@@ -15,7 +15,8 @@ CENTRUM, HAVERLAND = "WK900100", "WK900102"
 
 @pytest.fixture(scope="module")
 def analysed_wave(live_server) -> int:
-    """A wave of its own with synthetic respondents, analysed by the real analysis; an approved quote for Centrum."""
+    """A wave of its own with synthetic respondents, analysed by the real analysis, its themes named and released;
+    an approved quote for Centrum."""
     from sqlalchemy import select
 
     from demo.cli import add_synthetic_respondents
@@ -23,6 +24,7 @@ def analysed_wave(live_server) -> int:
     from extensions import db
     from models import Quote, QuoteStatus, Theme, Wave
     from runs.snapshots import latest_run
+    from runs.themes import name_from_suggestions
     from tests.staff import make_staff
 
     with live_server.app.app_context():
@@ -33,6 +35,7 @@ def analysed_wave(live_server) -> int:
         result = live_server.app.test_cli_runner().invoke(args=["analyse", "--wave", wave.name, "--seed", "3"])
         assert result.exit_code == 0, result.output
         run = latest_run(wave)
+        name_from_suggestions(run)
         quote = db.session.scalars(select(Quote).join(Theme).where(Theme.run_id == run.id,
                                                                     Quote.area_code == CENTRUM)).first()
         if quote is not None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from coding.service import add_code, create_codebook
+from coding.service import add_code, asks_question, create_codebook
 from demo.cli import add_synthetic_respondents
 from demo.synthetic import OPEN_ANSWERS
 from extensions import db
 from models import Answer, Codebook, Response, Wave
 
-QUESTION = "open_better"
+QUESTION = "adult.open_better"  # the adult questionnaire's; youth and parent ask their own
 THEMES = ("contact", "green", "litter", "traffic")  # the planted themes of demo.synthetic
 RESPONDENTS = 240
 # which theme each synthetic phrase stands for, in every language: the answers are clearly separable
@@ -25,7 +25,7 @@ def answered_wave(demo_wave) -> Wave:
 
 @pytest.fixture
 def codebook(answered_wave, analyst) -> Codebook:
-    """A codebook for open_better with one code per planted theme (named as the themes)."""
+    """A codebook for the adults' open_better with one code per planted theme (named as the themes)."""
     book = create_codebook("Wat beter kan", QUESTION, answered_wave.municipality, actor=analyst)
     for theme in THEMES:
         add_code(book, theme, actor=analyst)
@@ -35,7 +35,7 @@ def codebook(answered_wave, analyst) -> Codebook:
 def answers_of(wave: Wave, question: str = QUESTION) -> dict[int, str]:
     """Response id -> answer text of every submitted answer to the question in the wave."""
     return dict(db.session.execute(select(Answer.response_id, Answer.value).join(Response)
-                                   .where(Answer.item_id == question, Response.wave_id == wave.id)
+                                   .where(*asks_question(question), Response.wave_id == wave.id)
                                    .order_by(Answer.response_id)).all())
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 import analysis.codebook
 from accounts.service import create_user
-from coding.service import add_code, code_wave, create_codebook, save_labels, update_code
+from coding.service import add_code, code_wave, codes_from_themes, create_codebook, save_labels, update_code
 from extensions import db
 from models import (
     AnalysisRun,
@@ -18,6 +18,7 @@ from models import (
     CodedAnswer,
     CodeLabel,
     Municipality,
+    NamedTheme,
     Role,
     RunStatus,
     Theme,
@@ -49,7 +50,9 @@ def test_an_analyst_makes_a_codebook_for_an_open_question_and_adds_codes(app, an
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     html = page.get_data(as_text=True)
     form = main_form(html)
-    assert {"open_good", "open_better"} <= set(form.radios["question"])  # the open questions of the instruments
+    # the open questions of the instruments, one per questionnaire: adults, parents and youth each ask open_better
+    assert {"adult.open_good", "adult.open_better", "parent.open_better",
+            "youth.open_better"} <= set(form.radios["question"])
     made = analyst_client.post("/staff/coding/", data={"csrf_token": form.fields["csrf_token"][0],
                                                        "name": "  Wat beter kan  ", "question": QUESTION})
     assert made.status_code == 302
@@ -86,7 +89,7 @@ def test_codes_start_from_the_themes_of_a_finished_analysis_once(app, analyst_cl
               terms=["verkeer", "snel", "drempels", "school"], answers=40),
         Theme(run=run, question=QUESTION, key="tr-1", language="tr", label="araba / hızlı / okul",
               terms=["araba", "hızlı", "okul"], answers=6),
-        Theme(run=run, question="open_good", key="nl-1", language="nl", label="buren / fijn / rustig",
+        Theme(run=run, question="adult.open_good", key="nl-1", language="nl", label="buren / fijn / rustig",
               terms=["buren", "fijn", "rustig"], answers=30),
     ])
     unfinished = AnalysisRun(wave=demo_wave, status=RunStatus.failed)
@@ -239,3 +242,22 @@ def test_descriptions_in_every_language_are_examples_for_the_classifier(app, cod
     assert trained[str(ids["green"])].examples == (texts[answers[0]].strip(), "ağaç ve park")
     assert trained[str(ids["traffic"])].examples == (texts[answers[1]].strip(),)
     assert trained[str(ids["contact"])].examples == ()
+
+
+def test_themes_an_analyst_named_and_merged_become_one_code_with_its_translations(app, demo_wave, analyst):
+    codebook = create_codebook("Benoemd", QUESTION, demo_wave.municipality, actor=analyst)
+    run = AnalysisRun(wave=demo_wave, status=RunStatus.succeeded)
+    named = NamedTheme(run=run, question=QUESTION, name="Te hard rijden", translations={"en": "Speeding"})
+    db.session.add_all([
+        Theme(run=run, question=QUESTION, key="nl-1", language="nl", label="verkeer / snel", terms=["verkeer", "snel"],
+              answers=40, named=named),
+        Theme(run=run, question=QUESTION, key="tr-1", language="tr", label="araba / hızlı", terms=["araba", "hızlı"],
+              answers=6, named=named),
+        Theme(run=run, question=QUESTION, key="nl-2", language="nl", label="groen / park", terms=["groen", "park"],
+              answers=30, named=NamedTheme(run=run, question=QUESTION, name="", translations={})),
+    ])
+    db.session.commit()
+    added = codes_from_themes(codebook, run, actor=analyst)
+    assert [(code.name, code.description, code.translations) for code in added] == [
+        ("Te hard rijden", "verkeer, snel, araba, hızlı", {"en": {"name": "Speeding"}}),
+        ("groen / park", "groen, park", {})]

@@ -217,4 +217,4 @@ def test_the_command_refuses_an_unknown_codebook_or_a_wave_of_another_municipali
     assert "unknown wave" in runner.invoke(args=["codebook", "code", "--codebook", str(codebook.id),
                                                  "--wave", "nope"]).output
     listed = runner.invoke(args=["codebook", "list"]).output
-    assert f"{codebook.id}\tGM9001\topen_better\tWat beter kan\t4 codes\t0 labelled" in listed
+    assert f"{codebook.id}\tGM9001\tadult.open_better\tWat beter kan\t4 codes\t0 labelled" in listed

@@ -26,6 +26,7 @@ from models import (
     Direction,
     Indicator,
     IndicatorKind,
+    NamedTheme,
     Outcome,
     ProfileSnapshot,
     Quote,
@@ -34,7 +35,9 @@ from models import (
     RunStatus,
     Target,
     Theme,
+    ThemeCount,
 )
+from runs.themes import name_from_suggestions
 from tests.staff import log_in, make_staff
 
 CENTRUM, OUD_WEST, HAVERLAND = "WK900100", "WK900101", "WK900102"
@@ -209,7 +212,8 @@ def test_suppressed_figures_show_as_suppressed_never_as_zero_in_every_view(app, 
 
 
 def test_wijk_page_shows_planted_figures_spider_web_types_themes_and_trend(app, planted, demo_wave):
-    html = page(council_client(app), f"/council/wijk/{CENTRUM}")
+    client = council_client(app)
+    html = page(client, f"/council/wijk/{CENTRUM}")
     found = tables(html)
     assert row(found["Scales of Adults: mean (95% interval)"], "Social cohesion")[2] == "7.3 (6.8–7.7)"
     indicators = found["Indicators in Centrum, wave Leefwereld demo 2026"]
@@ -224,12 +228,14 @@ def test_wijk_page_shows_planted_figures_spider_web_types_themes_and_trend(app, 
     profile = WaveProfile.load(demo_wave)
     share = profile.get(CENTRUM, "adult", "type:T1", "share")
     assert row(found["Types among adults"], "Type T1")[2].startswith(f"{round(share.value * 100)}%")
-    # themes of the open answers with their share in the wijk
-    theme = db.session.scalars(select(Theme).where(Theme.run_id == planted.id)).first()
-    question = next(name for name in found if name.startswith("Themes and how often"))
-    assert theme.label in [cells[0] for table in found for cells in found[table]
-                           if table.startswith("Themes and how often")]
-    assert question
+    # themes of the open answers reach the council only once named and ready
+    assert not [name for name in found if name.startswith("Themes and how often")]
+    name_from_suggestions(planted)
+    db.session.commit()
+    found = tables(page(client, f"/council/wijk/{CENTRUM}"))
+    named = db.session.scalars(select(NamedTheme).where(NamedTheme.run_id == planted.id)).first()
+    assert named.name in [cells[0] for table in found for cells in found[table]
+                          if table.startswith("Themes and how often")]
     # the trend table lists the waves analysed so far
     assert [cells[0] for cells in found[f"{INDICATOR} per wave"][1:]] == ["Leefwereld demo 2026"]
 
@@ -252,6 +258,10 @@ def test_wijk_page_follows_an_indicator_over_waves(app, planted, demo_wave):
 
 
 def test_only_approved_quotes_of_the_wijk_itself_reach_the_council(app, planted):
+    name_from_suggestions(planted)  # the analyst has named the themes and marked them ready
+    for named in db.session.scalars(select(NamedTheme).where(NamedTheme.run_id == planted.id)):
+        named.name = f"Raadsthema {named.id}"  # not a resident's words, which a quote may repeat
+    db.session.commit()
     quotes = db.session.scalars(select(Quote).join(Theme).where(Theme.run_id == planted.id)).all()
     assert quotes and all(quote.status is QuoteStatus.proposed for quote in quotes)
     client = council_client(app)
@@ -300,12 +310,16 @@ def test_overview_without_an_analysed_wave_says_so_plainly(app, demo_wave):
 
 
 def test_a_theme_raised_by_few_residents_shows_no_exact_count(app, planted):
+    name_from_suggestions(planted)
     theme = db.session.scalars(select(Theme).where(Theme.run_id == planted.id).order_by(Theme.id)).first()
-    theme.answers = 3
+    count = db.session.scalar(select(ThemeCount).where(ThemeCount.theme_id == theme.id,
+                                                       ThemeCount.area_code == CENTRUM))
+    count.answers = 3
     db.session.commit()
     found = tables(page(council_client(app), f"/council/wijk/{CENTRUM}"))
     theme_rows = [cells for name, rows in found.items() if name.startswith("Themes and how often") for cells in rows]
-    assert row(theme_rows, theme.label)[2] == "fewer than 10"
+    cells = row(theme_rows, theme.named.name)
+    assert "suppressed" in cells[1] and "suppressed" in cells[2] and ">3<" not in cells[1]
 
 
 def test_downloading_a_report_is_written_to_the_audit_log(app, planted):
@@ -352,6 +366,7 @@ def test_report_pdf_contains_the_wijk_and_its_figures(app, planted, demo_wave):
 def test_report_pdf_carries_the_approved_quotes(app, planted):
     from pypdf import PdfReader
 
+    name_from_suggestions(planted)
     quote = db.session.scalars(select(Quote).join(Theme).where(Theme.run_id == planted.id,
                                                                Quote.area_code == CENTRUM)).first()
     quote.status = QuoteStatus.approved

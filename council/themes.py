@@ -1,0 +1,140 @@
+"""The named themes the council may see: of questions an analyst marked ready, not hidden, with per area their
+number of answers and share of all answers to the question, after disclosure control.
+
+A named theme counts the answers whose main theme is one of its themes (merged across languages): one main theme
+per answer, so nothing is counted twice. Counts are stored raw per area (models.ThemeCount); the same rules as
+every other figure (analysis.disclosure) run over them here, for every area at once, so the municipality's, a
+wijk's and a buurt's figures cannot be played off against each other. Unreviewed themes are never read.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
+
+from analysis.disclosure import RESPONDENTS, apply_disclosure
+from analysis.frames import area_table
+from analysis.inference import wilson_interval
+from analysis.records import INDICATIVE, ProfileRecord
+from analysis.records import clean as clean_value
+from council.snapshots import Figure
+from extensions import db
+from models import AnalysisRun, NamedTheme, Quote, QuoteStatus, Theme, ThemeCount, ThemeReview
+
+FAMILY = "themes"   # measure "themes:<named theme id>": the named themes of one question in one area
+
+
+@dataclass(frozen=True)
+class NamedFigure:
+    """A named theme in one area: its answers (count) and their share of all answers to the question there."""
+
+    named: NamedTheme
+    languages: tuple[str, ...]        # the languages its answers came in
+    count: Figure | None
+    share: Figure | None
+
+
+@dataclass
+class RunThemes:
+    """Every shown named theme of a run with its figures per area, per question."""
+
+    questions: list[str]                                               # ready questions, in key order
+    named: dict[str, list[NamedTheme]]                                 # per question, shown named themes
+    answers: dict[tuple[str, str], Figure] = field(default_factory=dict)       # (question, area) -> answers
+    figures: dict[tuple[int, str], tuple[Figure, Figure]] = field(default_factory=dict)  # (named id, area)
+    languages: dict[int, tuple[str, ...]] = field(default_factory=dict)
+
+    def ranked(self, question: str, area_code: str) -> list[NamedFigure]:
+        """The question's named themes in the area, most answers first; suppressed ones last."""
+        listed = []
+        for named in self.named.get(question, []):
+            count, share = self.figures.get((named.id, area_code), (None, None))
+            listed.append(NamedFigure(named, self.languages.get(named.id, ()), count, share))
+        listed.sort(key=lambda item: (item.count is None or item.count.value is None,
+                                      -(item.count.value or 0) if item.count else 0, item.named.name.casefold()))
+        return listed
+
+
+def ready_questions(run: AnalysisRun) -> list[str]:
+    return sorted(db.session.scalars(select(ThemeReview.question).where(ThemeReview.run_id == run.id,
+                                                                        ThemeReview.ready.is_(True))))
+
+
+def run_themes(run: AnalysisRun, *, min_n: int, indicative_n: int = 30, min_count: int | None = None,
+               confidence: float = 0.95) -> RunThemes:
+    questions = ready_questions(run)
+    named: dict[str, list[NamedTheme]] = defaultdict(list)
+    member_of: dict[int, NamedTheme] = {}
+    languages: dict[int, set[str]] = defaultdict(set)
+    if questions:
+        for theme, group in db.session.execute(
+                select(Theme, NamedTheme).join(NamedTheme, Theme.named_id == NamedTheme.id)
+                .where(Theme.run_id == run.id, Theme.question.in_(questions), NamedTheme.hidden.is_(False),
+                       NamedTheme.name != "").order_by(NamedTheme.id, Theme.id)):
+            if group.id not in languages:
+                named[group.question].append(group)
+            member_of[theme.id] = group
+            languages[group.id].add(theme.language)
+    result = RunThemes(questions, dict(named),
+                       languages={key: tuple(sorted(value)) for key, value in languages.items()})
+    if not questions:
+        return result
+    totals: dict[tuple[str, str], int] = {}
+    counts: dict[tuple[int, str], int] = defaultdict(int)
+    for question, theme_id, area, answers in db.session.execute(
+            select(ThemeCount.question, ThemeCount.theme_id, ThemeCount.area_code, ThemeCount.answers)
+            .where(ThemeCount.run_id == run.id, ThemeCount.question.in_(questions))):
+        if theme_id is None:
+            totals[(question, area)] = answers
+        elif theme_id in member_of:
+            counts[(member_of[theme_id].id, area)] += answers
+    if not totals:
+        return result
+    areas = area_table({area for _question, area in totals})
+    records = []
+    for (question, area), n in totals.items():
+        level = areas.loc[area, "level"]
+        records.append(ProfileRecord(area, level, question, RESPONDENTS, "n", float(n), n=n))
+        groups = named.get(question, [])
+        k = np.array([counts.get((group.id, area), 0) for group in groups], dtype=float)
+        lower, upper = wilson_interval(k, np.full(len(groups), n, dtype=float), confidence)
+        for index, group in enumerate(groups):
+            records.append(ProfileRecord(area, level, question, f"{FAMILY}:{group.id}", "share",
+                                         clean_value(k[index] / n), clean_value(lower[index]),
+                                         clean_value(upper[index]), n=n))
+    for record in apply_disclosure(records, areas, min_n=min_n, indicative_n=indicative_n, min_count=min_count):
+        flags = frozenset(record.flags)
+        if record.measure == RESPONDENTS:
+            result.answers[(record.instrument, record.area_code)] = Figure(record.value, None, None, record.n, flags)
+            continue
+        group_id = int(record.measure.split(":", 1)[1])
+        share = Figure(record.value, record.lower, record.upper, record.n, flags)
+        count = Figure(None if record.value is None else float(counts.get((group_id, record.area_code), 0)),
+                       None, None, record.n, flags - {INDICATIVE})  # the share says it once
+        result.figures[(group_id, record.area_code)] = (count, share)
+    return result
+
+
+def shown_themes(run: AnalysisRun) -> RunThemes:
+    """run_themes with the run's own disclosure parameters."""
+    params = run.params or {}
+    return run_themes(run, min_n=int(params.get("min_n") or 10), indicative_n=int(params.get("indicative_n") or 30),
+                      min_count=params.get("min_count"), confidence=float(params.get("confidence") or 0.95))
+
+
+def approved_quotes(run: AnalysisRun, area_code: str, shown: RunThemes) -> dict[int, list[Quote]]:
+    """Per shown named theme id, the quotes an analyst approved for the area. Proposed and rejected quotes, and
+    quotes of hidden or unreviewed themes, are never read."""
+    ids = {group.id for groups in shown.named.values() for group in groups}
+    quotes: dict[int, list[Quote]] = defaultdict(list)
+    if not ids:
+        return quotes
+    for quote in db.session.scalars(
+            select(Quote).join(Theme, Quote.theme_id == Theme.id).options(contains_eager(Quote.theme))
+            .where(Theme.run_id == run.id, Theme.named_id.in_(ids), Quote.area_code == area_code,
+                   Quote.status == QuoteStatus.approved).order_by(Quote.id)):
+        quotes[quote.theme.named_id].append(quote)  # the theme comes with the quote: its language, no query
+    return quotes
