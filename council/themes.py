@@ -5,6 +5,10 @@ A named theme counts the answers whose main theme is one of its themes (merged a
 per answer, so nothing is counted twice. Counts are stored raw per area (models.ThemeCount); the same rules as
 every other figure (analysis.disclosure) run over them here, for every area at once, so the municipality's, a
 wijk's and a buurt's figures cannot be played off against each other. Unreviewed themes are never read.
+
+Where a named theme stands out in a wijk against the rest of the municipality comes from analysis.theme_contrast
+over the wijken's stored counts; it is told only where the wijk's and the municipality's figures of the theme are
+shown, so that a comparison never gives a hidden figure away.
 """
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
@@ -20,11 +25,13 @@ from analysis.frames import area_table
 from analysis.inference import wilson_interval
 from analysis.records import INDICATIVE, ProfileRecord
 from analysis.records import clean as clean_value
+from analysis.theme_contrast import ThemeContrast, theme_contrasts
 from council.snapshots import Figure
 from extensions import db
 from models import AnalysisRun, NamedTheme, Quote, QuoteStatus, Theme, ThemeCount, ThemeReview
 
 FAMILY = "themes"   # measure "themes:<named theme id>": the named themes of one question in one area
+FDR = 0.05          # Benjamini-Hochberg over all named themes and wijken of a question
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,7 @@ class NamedFigure:
     languages: tuple[str, ...]        # the languages its answers came in
     count: Figure | None
     share: Figure | None
+    contrast: ThemeContrast | None = None   # against the rest of the municipality; only for a shown wijk figure
 
 
 @dataclass
@@ -46,13 +54,15 @@ class RunThemes:
     answers: dict[tuple[str, str], Figure] = field(default_factory=dict)       # (question, area) -> answers
     figures: dict[tuple[int, str], tuple[Figure, Figure]] = field(default_factory=dict)  # (named id, area)
     languages: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    contrasts: dict[tuple[int, str], ThemeContrast] = field(default_factory=dict)  # (named id, wijk code)
 
     def ranked(self, question: str, area_code: str) -> list[NamedFigure]:
         """The question's named themes in the area, most answers first; suppressed ones last."""
         listed = []
         for named in self.named.get(question, []):
             count, share = self.figures.get((named.id, area_code), (None, None))
-            listed.append(NamedFigure(named, self.languages.get(named.id, ()), count, share))
+            listed.append(NamedFigure(named, self.languages.get(named.id, ()), count, share,
+                                      self.contrasts.get((named.id, area_code))))
         listed.sort(key=lambda item: (item.count is None or item.count.value is None,
                                       -(item.count.value or 0) if item.count else 0, item.named.name.casefold()))
         return listed
@@ -64,7 +74,9 @@ def ready_questions(run: AnalysisRun) -> list[str]:
 
 
 def run_themes(run: AnalysisRun, *, min_n: int, indicative_n: int = 30, min_count: int | None = None,
-               confidence: float = 0.95) -> RunThemes:
+               confidence: float = 0.95, contrast_min_n: int | None = None, fdr: float = FDR) -> RunThemes:
+    """The run's shown named themes with their figures per area after disclosure control, and per wijk where each
+    stands out (`contrast_min_n` answers in the wijk and in the rest at least, by default `min_n`)."""
     questions = ready_questions(run)
     named: dict[str, list[NamedTheme]] = defaultdict(list)
     member_of: dict[int, NamedTheme] = {}
@@ -115,14 +127,62 @@ def run_themes(run: AnalysisRun, *, min_n: int, indicative_n: int = 30, min_coun
         count = Figure(None if record.value is None else float(counts.get((group_id, record.area_code), 0)),
                        None, None, record.n, flags - {INDICATIVE})  # the share says it once
         result.figures[(group_id, record.area_code)] = (count, share)
+    _add_contrasts(result, totals, counts, areas, min_n=min_n if contrast_min_n is None else contrast_min_n,
+                   confidence=confidence, fdr=fdr)
     return result
 
 
+def _shown(result: RunThemes, question: str, group_id: int, area: str) -> bool:
+    """Whether the named theme's figures in the area, and the area's answers to the question, are all shown."""
+    answers = result.answers.get((question, area))
+    count, share = result.figures.get((group_id, area), (None, None))
+    return all(figure is not None and figure.value is not None and not figure.suppressed
+               for figure in (answers, count, share))
+
+
+def _add_contrasts(result: RunThemes, totals: dict[tuple[str, str], int], counts: dict[tuple[int, str], int],
+                   areas, *, min_n: int, confidence: float, fdr: float) -> None:
+    """Per question, every shown named theme in every wijk against the rest of the municipality.
+
+    The answers are rebuilt from the stored wijk counts (each answer has one main theme, so a wijk's answers are its
+    named themes' counts and the rest without a named theme) and tested together, so Benjamini-Hochberg runs over all
+    named themes and wijken of the question. A contrast is kept only where the wijk's and the municipality's figures
+    of the theme are shown: its shares and interval could otherwise give a suppressed figure away."""
+    municipality = next((code for code in areas.index if areas.loc[code, "level"] == "municipality"), None)
+    for question in result.questions:
+        groups = result.named.get(question, [])
+        wijken = sorted(area for (asked, area), _n in totals.items()
+                        if asked == question and areas.loc[area, "level"] == "wijk")
+        if not groups or not wijken:
+            continue
+        codes: list[str] = []
+        themes: list[str | None] = []
+        for wijk in wijken:
+            left = totals[(question, wijk)]
+            for group in groups:
+                k = min(counts.get((group.id, wijk), 0), left)
+                codes += [wijk] * k
+                themes += [str(group.id)] * k
+                left -= k
+            codes += [wijk] * left
+            themes += [None] * left
+        for contrast in theme_contrasts(codes, themes, theme_ids=[str(group.id) for group in groups], min_n=min_n,
+                                        confidence=confidence, fdr=fdr):
+            group_id = int(contrast.theme)
+            if _shown(result, question, group_id, contrast.wijk_code) and municipality is not None \
+                    and _shown(result, question, group_id, municipality):
+                result.contrasts[(group_id, contrast.wijk_code)] = contrast
+
+
 def shown_themes(run: AnalysisRun) -> RunThemes:
-    """run_themes with the run's own disclosure parameters."""
+    """run_themes with the run's own disclosure parameters; a theme is compared between a wijk and the rest where
+    both have at least the app's suppression threshold of answers (or the run's, when that was higher)."""
     params = run.params or {}
-    return run_themes(run, min_n=int(params.get("min_n") or 10), indicative_n=int(params.get("indicative_n") or 30),
-                      min_count=params.get("min_count"), confidence=float(params.get("confidence") or 0.95))
+    configured = int(current_app.config.get("SUPPRESSION_MIN_N") or 10)
+    min_n = int(params.get("min_n") or configured)
+    return run_themes(run, min_n=min_n, indicative_n=int(params.get("indicative_n") or 30),
+                      min_count=params.get("min_count"), confidence=float(params.get("confidence") or 0.95),
+                      contrast_min_n=max(min_n, configured))
 
 
 def approved_quotes(run: AnalysisRun, area_code: str, shown: RunThemes) -> dict[int, list[Quote]]:
