@@ -14,7 +14,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from council.areas import Area
+from analysis.theme_contrast import HIGHER, LOWER, ThemeContrast
+from council.areas import Area, areas_of
 from council.framework import measurable_of, measurables
 from council.indicators import Evaluation, evaluate
 from council.snapshots import Figure, WaveProfile, analysed_waves
@@ -24,6 +25,7 @@ from models import (
     Indicator,
     IndicatorKind,
     Municipality,
+    NamedTheme,
     Outcome,
     Quote,
     User,
@@ -298,6 +300,17 @@ class ThemeFigure:
     count: Figure | None
     share: Figure | None
     quotes: list[Quote] = field(default_factory=list)
+    contrast: ThemeContrast | None = None   # in a wijk: against the rest of the municipality, when shown
+
+
+@dataclass(frozen=True)
+class StandingOut:
+    """On the municipality's page: a named theme and the wijken where it is raised clearly more or less often than
+    in the rest of the municipality, by name."""
+
+    name: str
+    higher: list[str]
+    lower: list[str]
 
 
 @dataclass(frozen=True)
@@ -307,6 +320,8 @@ class QuestionThemes:
     instrument: str
     answers: Figure | None     # the area's answers to the question, every language
     themes: list[ThemeFigure]
+    compared: bool = False     # a wijk: each theme is compared with the rest of the municipality
+    standing_out: list[StandingOut] = field(default_factory=list)   # the municipality: where themes stand out
 
 
 def language_name(code: str, locale: str) -> str:
@@ -322,15 +337,36 @@ def themes(profile: WaveProfile, area: Area, locale: str) -> list[QuestionThemes
     quotes, are never read."""
     shown = shown_themes(profile.run)
     quotes = approved_quotes(profile.run, area.code, shown)
+    wijk_names = {wijk.code: wijk.name for wijk in areas_of(profile.wave.municipality) if not wijk.is_municipality}
     result = []
     for question in shown.questions:
         items = [ThemeFigure(item.named.name_in(locale), [language_name(code, locale) for code in item.languages],
-                             item.count, item.share, quotes.get(item.named.id, []))
+                             item.count, item.share, quotes.get(item.named.id, []), item.contrast)
                  for item in shown.ranked(question, area.code)]
         if items:
             slug = question.split(".", 1)[0] if "." in question else ""
             result.append(QuestionThemes(question, question_text(question, locale), instrument_label(slug, locale),
-                                         shown.answers.get((question, area.code)), items))
+                                         shown.answers.get((question, area.code)), items,
+                                         compared=area.code in wijk_names,
+                                         standing_out=standing_out(shown.named.get(question, []), shown.contrasts,
+                                                                   wijk_names, locale)
+                                         if area.is_municipality else []))
+    return result
+
+
+def standing_out(named: Sequence[NamedTheme], contrasts: dict[tuple[int, str], ThemeContrast],
+                 wijk_names: dict[str, str], locale: str) -> list[StandingOut]:
+    """Per named theme (in the question's order) the wijken where it is raised clearly more or less often than in
+    the rest of the municipality; themes that stand out nowhere are left out."""
+    result = []
+    for group in named:
+        found = {HIGHER: [], LOWER: []}
+        for code, name in sorted(wijk_names.items(), key=lambda item: item[1].casefold()):
+            contrast = contrasts.get((group.id, code))
+            if contrast is not None and contrast.direction in found:
+                found[contrast.direction].append(name)
+        if found[HIGHER] or found[LOWER]:
+            result.append(StandingOut(group.name_in(locale), found[HIGHER], found[LOWER]))
     return result
 
 

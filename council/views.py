@@ -64,6 +64,15 @@ def rate(value: float) -> str:
     return format_percent(value, "#,##0.0%")
 
 
+def points(value: float) -> str:
+    """A difference of two shares in percentage points, without its sign: whole points, and one decimal below one
+    point (a difference that is clearly there never reads as 0)."""
+    value = abs(value) * 100
+    if value >= 1:
+        return format_decimal(value, "#,##0")
+    return format_decimal(max(value, 0.1), "0.#")
+
+
 def tick(value: float) -> str:
     return format_decimal(value, "#,##0.#")
 
@@ -92,7 +101,7 @@ def _note(figure: Figure | None) -> str:
 
 @bp.context_processor
 def _formatting():
-    return {"number": number, "number_markup": number_markup, "rate": rate, "tick": tick,
+    return {"number": number, "number_markup": number_markup, "rate": rate, "tick": tick, "points": points,
             "status_label": status_label, "status_icon": charts.status_icon,
             "instrument_label": lambda slug: instrument_label(slug, g.lang),
             "Status": Status}
