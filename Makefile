@@ -46,7 +46,7 @@ run: install
 # mandatory), browser tests in Debian's Chromium (REQUIRE_BROWSER=1 makes it mandatory).
 test: install-test
 	$(BIN)/ruff check .
-	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -n auto --maxprocesses 4
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -67,7 +67,16 @@ def logout_page():
     form = ConfirmForm()
     if form.validate_on_submit():
         logout()
-    return redirect(url_for("accounts.login", logged_out=1))
+    return _to_login_with_device_cleared()
+
+
+def _to_login_with_device_cleared():
+    """Whatever the page's script managed before it sent the form, the browser empties the pages and interviews it kept
+    for offline work and unregisters the service worker. Cookies are left alone: a resident's survey session on a
+    shared tablet is not touched."""
+    response = redirect(url_for("accounts.login", logged_out=1))
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.get("/")
@@ -86,7 +95,7 @@ def account():
     if request.method == "POST" and request.form.get("action") == "everywhere":
         if everywhere.validate_on_submit():
             logout(everywhere=True)
-            return redirect(url_for("accounts.login", logged_out=1))
+            return _to_login_with_device_cleared()
     elif request.method == "POST":
         if form.validate_on_submit():
             if not verify_password(user.password_hash, form.current.data):

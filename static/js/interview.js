@@ -195,7 +195,7 @@
             return Promise.all(rs.map(function (r) { return r.unregister(); }));
           }) : null;
         });
-        unregistering.then(function () {
+        var clearing = unregistering.then(function () {
           return Promise.all([
             new Promise(function (resolve) {
               var request = indexedDB.deleteDatabase(DB_NAME);
@@ -205,7 +205,10 @@
               return Promise.all(names.map(function (name) { return caches.delete(name); }));
             }) : null
           ]);
-        }).finally(function () { logout.dataset.cleared = "1"; logout.submit(); });
+        });
+        // logging out never waits on the device for long: the server's answer clears what is left (Clear-Site-Data)
+        Promise.race([clearing, new Promise(function (resolve) { setTimeout(resolve, 5000); })])
+          .finally(function () { logout.dataset.cleared = "1"; logout.submit(); });
       });
     });
   });

@@ -79,7 +79,8 @@ def test_logout_ends_the_session(app, demo_wave):
     login_form(client, "analyst@leefdam.example", PASSWORD)
     form = main_form(client.get("/staff/account").get_data(as_text=True))
     token = form.fields["csrf_token"][0]
-    client.post("/staff/logout", data={"csrf_token": token})
+    response = client.post("/staff/logout", data={"csrf_token": token})
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'  # offline pages and interviews on the device
     assert client.get("/staff/").status_code == 302
     assert actions()[-1] == "logout"
 
@@ -91,7 +92,9 @@ def test_logout_everywhere_ends_sessions_on_other_devices(app, demo_wave):
     login_form(laptop, "analyst@leefdam.example", PASSWORD)
     page = laptop.get("/staff/account").get_data(as_text=True)
     token = page.split('id="everywhere-csrf_token" name="everywhere-csrf_token" type="hidden" value="', 1)[1]
-    laptop.post("/staff/account", data={"everywhere-csrf_token": token.split('"', 1)[0], "action": "everywhere"})
+    data = {"everywhere-csrf_token": token.split('"', 1)[0], "action": "everywhere"}
+    response = laptop.post("/staff/account", data=data)
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
     assert tablet.get("/staff/").status_code == 302 and laptop.get("/staff/").status_code == 302
     assert actions()[-1] == "logout_everywhere"
 

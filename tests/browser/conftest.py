@@ -68,7 +68,18 @@ def phone(browser):
 
 
 def axe_violations(page, minimum=("serious", "critical")) -> list[dict]:
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    from playwright.sync_api import Error
+
+    # a click that submits a form may return while the next page is still arriving: audit the page that arrives
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+            break
+        except Error:
+            if attempt == 2:
+                raise
+            page.wait_for_timeout(200)
     return [
         {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in result["violations"] if v["impact"] in minimum

@@ -70,7 +70,9 @@ PROBLEMS = [
 ]
 
 
-@pytest.mark.parametrize(("column", "value", "kind"), PROBLEMS)
+# ids without the values: one of them is a timestamp, and parallel workers must collect the same tests
+@pytest.mark.parametrize(("column", "value", "kind"), PROBLEMS,
+                         ids=[f"{column}-{kind}-{index}" for index, (column, _, kind) in enumerate(PROBLEMS)])
 def test_each_kind_of_bad_value_is_named_by_row_and_column_and_nothing_is_imported(demo_wave, column, value, kind):
     report = run_import(demo_wave, [FULL, {**SPARSE, column: value}])
     assert not report.ok and report.imported == 0
