@@ -115,11 +115,22 @@ def theme_contrasts(wijk_codes: Sequence[str | None], themes: Sequence[str | Non
     # counts[t, w]: answers in wijk w with main theme t; answers with no or an unreported theme only count in n
     wijk_index = pd.Index(wijken).get_indexer(wijk).astype(np.int64)
     theme_index = pd.Index(reported).get_indexer(theme).astype(np.int64)
-    n = np.bincount(wijk_index, minlength=len(wijken)).astype(float)
+    answers = np.bincount(wijk_index, minlength=len(wijken))
     themed = theme_index >= 0
     counts = np.bincount(theme_index[themed] * len(wijken) + wijk_index[themed],
-                         minlength=len(reported) * len(wijken)).reshape(len(reported), len(wijken)).astype(float)
-    n = np.broadcast_to(n, counts.shape)
+                         minlength=len(reported) * len(wijken)).reshape(len(reported), len(wijken))
+    return contrasts_from_counts(counts, answers, reported, wijken, min_n=min_n, confidence=confidence, fdr=fdr)
+
+
+def contrasts_from_counts(counts: np.ndarray, answers: np.ndarray, theme_ids: Sequence[str], wijk_codes: Sequence[str],
+                          *, min_n: int = 10, confidence: float = 0.95, fdr: float = 0.05) -> list[ThemeContrast]:
+    """theme_contrasts from counts: `counts[t, w]` answers in wijk `wijk_codes[w]` with main theme `theme_ids[t]`,
+    `answers[w]` answers to the question in that wijk (themes not reported and no theme included)."""
+    reported, wijken = list(theme_ids), list(wijk_codes)
+    counts = np.asarray(counts, dtype=float).reshape(len(reported), len(wijken))
+    n = np.broadcast_to(np.asarray(answers, dtype=float), counts.shape)
+    if np.any(counts.sum(axis=0) > n[0]):
+        raise ValueError("a wijk has more answers with a theme than answers: each answer has one main theme")
     rest_n = n.sum(axis=1, keepdims=True) - n
     rest_k = counts.sum(axis=1, keepdims=True) - counts
     with np.errstate(invalid="ignore", divide="ignore"):

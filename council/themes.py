@@ -25,7 +25,7 @@ from analysis.frames import area_table
 from analysis.inference import wilson_interval
 from analysis.records import INDICATIVE, ProfileRecord
 from analysis.records import clean as clean_value
-from analysis.theme_contrast import ThemeContrast, theme_contrasts
+from analysis.theme_contrast import ThemeContrast, contrasts_from_counts
 from council.snapshots import Figure
 from extensions import db
 from models import AnalysisRun, NamedTheme, Quote, QuoteStatus, Theme, ThemeCount, ThemeReview
@@ -144,9 +144,9 @@ def _add_contrasts(result: RunThemes, totals: dict[tuple[str, str], int], counts
                    areas, *, min_n: int, confidence: float, fdr: float) -> None:
     """Per question, every shown named theme in every wijk against the rest of the municipality.
 
-    The answers are rebuilt from the stored wijk counts (each answer has one main theme, so a wijk's answers are its
-    named themes' counts and the rest without a named theme) and tested together, so Benjamini-Hochberg runs over all
-    named themes and wijken of the question. A contrast is kept only where the wijk's and the municipality's figures
+    Tested from the stored wijk counts (each answer has one main theme, so a wijk's answers are its named themes'
+    counts and the rest without a named theme), all together, so Benjamini-Hochberg runs over all named themes and
+    wijken of the question. A contrast is kept only where the wijk's and the municipality's figures
     of the theme are shown: its shares and interval could otherwise give a suppressed figure away."""
     municipality = next((code for code in areas.index if areas.loc[code, "level"] == "municipality"), None)
     for question in result.questions:
@@ -155,19 +155,12 @@ def _add_contrasts(result: RunThemes, totals: dict[tuple[str, str], int], counts
                         if asked == question and areas.loc[area, "level"] == "wijk")
         if not groups or not wijken:
             continue
-        codes: list[str] = []
-        themes: list[str | None] = []
-        for wijk in wijken:
-            left = totals[(question, wijk)]
-            for group in groups:
-                k = min(counts.get((group.id, wijk), 0), left)
-                codes += [wijk] * k
-                themes += [str(group.id)] * k
-                left -= k
-            codes += [wijk] * left
-            themes += [None] * left
-        for contrast in theme_contrasts(codes, themes, theme_ids=[str(group.id) for group in groups], min_n=min_n,
-                                        confidence=confidence, fdr=fdr):
+        answers = np.array([totals[(question, wijk)] for wijk in wijken])
+        mentions = np.array([[counts.get((group.id, wijk), 0) for wijk in wijken] for group in groups])
+        # never more main themes than answers in a wijk (a stored count is never larger, but a page must not fail)
+        mentions = np.minimum(mentions, np.maximum(answers - (np.cumsum(mentions, axis=0) - mentions), 0))
+        for contrast in contrasts_from_counts(mentions, answers, [str(group.id) for group in groups], wijken,
+                                              min_n=min_n, confidence=confidence, fdr=fdr):
             group_id = int(contrast.theme)
             if _shown(result, question, group_id, contrast.wijk_code) and municipality is not None \
                     and _shown(result, question, group_id, municipality):
