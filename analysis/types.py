@@ -22,9 +22,10 @@ LOW, AVERAGE, HIGH = "low", "average", "high"
 BETTER, WORSE = "better", "worse"
 # Scales on which a higher score is worse; turned round, so that "above one's own level" always means better.
 LOWER_IS_BETTER = frozenset({"djg_score"})
-# Why a model holds no types: the data form one group (k = 1 has the lowest BIC), or the groups that BIC prefers
-# are not distinct enough (mean posterior) or not stable over bootstrap resamples to be reported as types.
-ONE_GROUP, NOT_DISTINCT, NOT_STABLE = "one_group", "not_distinct", "not_stable"
+# Why a model holds no types: the data form one group (k = 1 has the lowest BIC); the groups that BIC prefers are
+# not distinct enough (mean posterior) or not stable over bootstrap resamples to be reported as types; or there are
+# too few respondents to fit even two groups (fewer than a mixture of two has parameters).
+ONE_GROUP, NOT_DISTINCT, NOT_STABLE, TOO_FEW = "one_group", "not_distinct", "not_stable", "too_few"
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class TypeModel:
     fitted_on: int                    # respondents in the (seeded) fitting sample
     matched_to_previous: dict[str, float]  # type id -> centre distance (z units) to the previous wave's type
     bic_k: int = 0                    # the number of groups BIC chose (1: one group, no types)
-    note: str = ""                    # "" when types are reported, else ONE_GROUP, NOT_DISTINCT or NOT_STABLE
+    note: str = ""                    # "" when types are reported, else ONE_GROUP, NOT_DISTINCT, NOT_STABLE, TOO_FEW
     mean_posterior: float | None = None   # distinctness: mean probability of each respondent's own type (1 = crisp)
     bootstrap_ari: float | None = None    # stability: mean adjusted Rand index of bootstrap refits against the fit
     bootstrap_runs: int = 0
@@ -125,7 +126,8 @@ def fit_types(scores: pd.DataFrame, features: Sequence[str], *, instrument: str 
     holds at least `min_share` is chosen. k = 1 means the data form one group: no types are reported. Otherwise the
     types are reported only if they are distinct (mean posterior probability of the own type at least
     `min_distinctness`) and stable (`bootstrap` refits on seeded resamples of `bootstrap_size`, mean adjusted Rand
-    index against the fit at least `min_stability`); `note` says why not. All typed respondents are then assigned
+    index against the fit at least `min_stability`); `note` says why not, also when there are too few respondents
+    to fit two groups. All typed respondents are then assigned
     to their most probable type. Types are numbered by size (T1 largest); with `previous` (the last wave's model)
     each type is matched to a previous one by Hungarian assignment on centres within `max_distance` z units and
     keeps its id; new types get new numbers. Each type is named by `type_name` (threshold `shape_threshold`).
@@ -182,7 +184,7 @@ def fit_types(scores: pd.DataFrame, features: Sequence[str], *, instrument: str 
     with threadpool_limits(limits=1):
         for k in range(1, max(k_range[1], 1) + 1):
             parameters = k * (dims + dims * (dims + 1) / 2) + k - 1
-            if parameters >= len(sample):
+            if k > 1 and parameters >= len(sample):
                 break
             model = _mixture(k, seed, n_init=1 if k == 1 else 2).fit(points_of_sample)
             bics[k] = float(model.bic(points_of_sample))
@@ -190,7 +192,9 @@ def fit_types(scores: pd.DataFrame, features: Sequence[str], *, instrument: str 
         allowed = [k for k in fitted if k == 1 or fitted[k].weights_.min() >= min_share]
         best = min(allowed, key=lambda k: (bics[k], k))
         note, distinctness, stability, runs = "", None, None, 0
-        if best == 1:
+        if len(fitted) == 1:
+            note = TOO_FEW
+        elif best == 1:
             note = ONE_GROUP
         else:
             chosen = fitted[best]

@@ -8,7 +8,17 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from analysis.frames import area_table
-from analysis.types import BETTER, NOT_DISTINCT, NOT_STABLE, ONE_GROUP, WORSE, fit_types, type_name, type_shares
+from analysis.types import (
+    BETTER,
+    NOT_DISTINCT,
+    NOT_STABLE,
+    ONE_GROUP,
+    TOO_FEW,
+    WORSE,
+    fit_types,
+    type_name,
+    type_shares,
+)
 
 FEATURES = ["who5_score", "cohesion_score", "djg_score", "ph_body_score"]
 CENTRES = np.array([[70, 7, 1, 8], [35, 4, 5, 4], [65, 3, 2, 7]], dtype=float)
@@ -155,3 +165,9 @@ def test_planted_shapes_seed_gives_identical_diagnostics():
     scores, _ = planted_shapes(4, size=1200)
     first, second = (fit_types(scores, SHAPE_FEATURES, seed=7) for _ in range(2))
     assert first.model == second.model and first.assignment.equals(second.assignment)
+
+
+def test_too_few_respondents_for_two_groups_give_no_types_and_say_so():
+    scores, _ = planted_shapes(6, size=50)  # a mixture of two groups on six scales has 55 parameters
+    model = fit_types(scores, SHAPE_FEATURES, seed=0).model
+    assert model.k == 0 and model.note == TOO_FEW and set(model.criterion_values) == {1}

@@ -224,10 +224,17 @@ def test_wijk_page_shows_planted_figures_spider_web_types_themes_and_trend(app, 
     assert [cells[0] for cells in spider[1:]] == ["Body", "Mind and feelings", "Meaning", "Quality of life",
                                                   "Taking part", "Daily life"]
     assert spider[0] == ["Dimension", "Centrum", "Leefdam"]
-    # resident types with their share here, from the snapshots
-    profile = WaveProfile.load(demo_wave)
-    share = profile.get(CENTRUM, "adult", "type:T1", "share")
-    assert row(found["Types among adults"], "Type T1")[2].startswith(f"{round(share.value * 100)}%")
+    # the demo's answers form no distinct types (the synthetic residents differ in level only): none are shown
+    assert "Types among adults" not in found and not planted.types["adult"]["types"]
+    # a type named by what sets it apart, with its share here from the snapshots
+    stored = dict(planted.types)
+    stored["adult"] = {**stored["adult"], "k": 1, "note": "", "types": [
+        {"id": "T1", "size": 120, "share": 0.4, "centre": {}, "centre_z": {}, "profile": [], "level": 0.1,
+         "shape": {}, "name": [["belonging_score", "better"], ["brs_score", "worse"]]}]}
+    planted.types = stored
+    plant(planted, CENTRUM, "adult", "type:T1", "share", 0.42, 0.3, 0.5, 60)
+    found = tables(page(client, f"/council/wijk/{CENTRUM}"))
+    assert row(found["Types among adults"], "Type T1")[1:3] == ["feels at home, little resilience", "42% (30%–50%)"]
     # themes of the open answers reach the council only once named and ready
     assert not [name for name in found if name.startswith("Themes and how often")]
     name_from_suggestions(planted)
