@@ -105,14 +105,15 @@ def _match(current: np.ndarray, previous: TypeModel, features: Sequence[str], me
 def _mixture(k: int, seed: int, n_init: int) -> GaussianMixture:
     # reg_covar in z units (a tenth of a standard deviation): scores take few distinct values, and without it a
     # component can settle on a single lattice point of the discrete scores and win BIC with an infinite density.
+    # Starts from k-means++ centres rather than full k-means runs: a third of the time, the same types in the tests.
     return GaussianMixture(n_components=k, covariance_type="full", n_init=n_init, reg_covar=1e-2, max_iter=200,
-                           random_state=seed)
+                           init_params="k-means++", random_state=seed)
 
 
 def fit_types(scores: pd.DataFrame, features: Sequence[str], *, instrument: str = "", k_range: tuple[int, int] = (1, 6),
               seed: int = 0, sample_size: int = 10_000, min_answered: float = 0.5, z_threshold: float = 0.5,
               shape_threshold: float = 0.5, level_weight: float = 0.5, reverse: Collection[str] = LOWER_IS_BETTER,
-              min_share: float = 0.03, bootstrap: int = 10, bootstrap_size: int = 5_000,
+              min_share: float = 0.03, bootstrap: int = 10, bootstrap_size: int = 3_000,
               min_distinctness: float = 0.85, min_stability: float = 0.6,
               previous: TypeModel | None = None, max_distance: float = 1.0) -> TypeResult:
     """Resident types from the score columns `features` of `scores`.
@@ -122,15 +123,15 @@ def fit_types(scores: pd.DataFrame, features: Sequence[str], *, instrument: str 
     with at least `min_answered` of the features is typed, a missing feature counting at their own level. The
     mixture sees the shape and the level times `level_weight`, so that types describe patterns rather than only
     "high" and "low". A Gaussian mixture (full covariance, 2 seeded starts) is fitted on a seeded sample of at most
-    `sample_size` respondents for k = 1 .. k_range[1]; the k with the lowest BIC among those whose smallest group
-    holds at least `min_share` is chosen. k = 1 means the data form one group: no types are reported. Otherwise the
-    types are reported only if they are distinct (mean posterior probability of the own type at least
-    `min_distinctness`) and stable (`bootstrap` refits on seeded resamples of `bootstrap_size`, mean adjusted Rand
-    index against the fit at least `min_stability`); `note` says why not, also when there are too few respondents
-    to fit two groups. All typed respondents are then assigned
-    to their most probable type. Types are numbered by size (T1 largest); with `previous` (the last wave's model)
-    each type is matched to a previous one by Hungarian assignment on centres within `max_distance` z units and
-    keeps its id; new types get new numbers. Each type is named by `type_name` (threshold `shape_threshold`).
+    `sample_size` respondents for k = 1 .. k_range[1], stopping once BIC has risen twice in a row; the k with the
+    lowest BIC among those whose smallest group holds at least `min_share` is chosen. k = 1 means the data form
+    one group: no types are reported. Otherwise the types are reported only if they are distinct (mean posterior
+    probability of the own type at least `min_distinctness`) and stable (`bootstrap` refits on seeded resamples of
+    `bootstrap_size`, mean adjusted Rand index against the fit at least `min_stability`); `note` says why not, also
+    when there are too few respondents to fit two groups. All typed respondents are then assigned to their most
+    probable type. Types are numbered by size (T1 largest); with `previous` (the last wave's model) each type is
+    matched to a previous one by Hungarian assignment on centres within `max_distance` z units and keeps its id;
+    new types get new numbers. Each type is named by `type_name` (threshold `shape_threshold`).
     """
     features = tuple(features)
     matrix = scores.loc[:, list(features)].to_numpy(dtype=float, na_value=np.nan)
@@ -185,6 +186,9 @@ def fit_types(scores: pd.DataFrame, features: Sequence[str], *, instrument: str 
         for k in range(1, max(k_range[1], 1) + 1):
             parameters = k * (dims + dims * (dims + 1) / 2) + k - 1
             if k > 1 and parameters >= len(sample):
+                break
+            # BIC rose twice in a row: more groups only describe noise (and cost the most time)
+            if k > 3 and bics[k - 1] > bics[k - 2] > bics[k - 3]:
                 break
             model = _mixture(k, seed, n_init=1 if k == 1 else 2).fit(points_of_sample)
             bics[k] = float(model.bic(points_of_sample))
