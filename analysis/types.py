@@ -172,11 +172,9 @@ def fit_types(scores: pd.DataFrame, features: Sequence[str], *, instrument: str 
             step = float(np.median(np.diff(values)))
             fitting[:, column] += rng.uniform(-step / 2, step / 2, len(fitting))
     points_of_sample = points_of((fitting - means) / sds)
-    standard = (matrix[typed] - means) / sds
+    oriented, level, shape = shape_of((matrix[typed] - means) / sds)
     del matrix, fitting
-    points = points_of(standard)
-    oriented, level, shape = shape_of(standard)
-    del standard
+    points = np.column_stack([shape @ basis, level_weight * level])
     dims = points.shape[1]
     fitted: dict[int, GaussianMixture] = {}
     bics: dict[int, float] = {}
@@ -217,10 +215,14 @@ def fit_types(scores: pd.DataFrame, features: Sequence[str], *, instrument: str 
             elif stability is not None and stability < min_stability:
                 note = NOT_STABLE
         k = 0 if note else best
-        labels = fitted[best].predict(points) if k else np.zeros(0, dtype=np.int64)
+        # in blocks: the mixture's temporaries for a million rows would double the memory of the run
+        labels = (np.concatenate([fitted[best].predict(points[start:start + 100_000])
+                                  for start in range(0, len(points), 100_000)] or [np.zeros(0, dtype=np.int64)])
+                  if k else np.zeros(0, dtype=np.int64))
+        del points
     counts = np.bincount(labels, minlength=k)
-    z = oriented * sign  # back in the direction of the scores, for the profile and for matching over waves
-    centres_z = np.array([z[labels == label].mean(axis=0) if counts[label] else np.zeros(len(features))
+    # centres back in the direction of the scores, for the profile and for matching over waves
+    centres_z = np.array([oriented[labels == label].mean(axis=0) * sign if counts[label] else np.zeros(len(features))
                           for label in range(k)]).reshape(k, len(features))
     order = sorted(range(k), key=lambda label: (-counts[label], label))
     matched = _match(centres_z, previous, features, means, sds, max_distance) if previous and k else {}
