@@ -105,7 +105,7 @@ def _match(current: np.ndarray, previous: TypeModel, features: Sequence[str], me
 def _mixture(k: int, seed: int, n_init: int) -> GaussianMixture:
     # reg_covar in z units (a tenth of a standard deviation): scores take few distinct values, and without it a
     # component can settle on a single lattice point of the discrete scores and win BIC with an infinite density.
-    # Starts from k-means++ centres rather than full k-means runs: a third of the time, the same types in the tests.
+    # Starts from k-means++ centres rather than from full k-means runs: cheaper, and the same types in the tests.
     return GaussianMixture(n_components=k, covariance_type="full", n_init=n_init, reg_covar=1e-2, max_iter=200,
                            init_params="k-means++", random_state=seed)
 
@@ -142,7 +142,9 @@ def fit_types(scores: pd.DataFrame, features: Sequence[str], *, instrument: str 
     answered = (~np.isnan(matrix)).mean(axis=1)
     typed = np.flatnonzero(answered >= min_answered)
     # The deviations of one person add up to zero: the mixture gets them in an orthonormal basis of that subspace
-    # (the same distances, without the singular direction) next to the down-weighted level.
+    # (the same distances, without the singular direction) next to the down-weighted level. With full covariances
+    # the likelihood hardly depends on that weight (it rescales one axis); the k-means++ starts and the
+    # regularisation do, and so the level steers the search less than the shape.
     basis = null_space(np.ones((1, len(features))))
 
     def shape_of(standard: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
