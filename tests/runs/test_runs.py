@@ -189,3 +189,15 @@ def test_a_background_run_s_process_is_reaped_when_it_ends(app, demo_wave):
     while process.returncode is None and time.monotonic() < deadline:
         time.sleep(0.2)  # returncode is set only by a wait(): the one of the reaping thread
     assert process.returncode is not None
+
+
+def test_a_stored_type_model_reads_back_as_it_was_fitted():
+    from dataclasses import asdict
+
+    from analysis.types import fit_types
+    from runs.snapshots import _json_safe
+    from tests.analysis.test_types import SHAPE_FEATURES, planted_shapes
+
+    model = fit_types(planted_shapes(0, size=800)[0], SHAPE_FEATURES, instrument="adult", seed=0).model
+    assert model.types and all(kind.name for kind in model.types)
+    assert type_model(_json_safe(asdict(model))) == model
