@@ -42,7 +42,7 @@ class RunParams:
     fdr: float = 0.05                    # Benjamini-Hochberg level for lower/higher than the rest
     weights: bool = True                 # post-stratify by age band against the population
     types: bool = True
-    type_k_range: tuple[int, int] = (2, 6)
+    type_k_range: tuple[int, int] = (1, 6)       # one: the data may form one group, without types
     type_sample: int = 10_000
     themes: bool = True
     theme_k: str | int = "auto"

@@ -80,15 +80,21 @@ def store_result(run: AnalysisRun, result: RunResult) -> None:
 
 
 def type_model(data: dict[str, Any]) -> TypeModel:
-    """A TypeModel from its stored JSON (see store_result)."""
+    """A TypeModel from its stored JSON (see store_result); runs stored before types were named by their shape
+    read back without names and diagnostics."""
     types = tuple(ResidentType(id=entry["id"], size=entry["size"], share=entry["share"], centre=entry["centre"],
-                               centre_z=entry["centre_z"], profile=tuple(tuple(pair) for pair in entry["profile"]))
+                               centre_z=entry["centre_z"], profile=tuple(tuple(pair) for pair in entry["profile"]),
+                               level=entry.get("level", 0.0), shape=entry.get("shape", {}),
+                               name=tuple(tuple(pair) for pair in entry.get("name", [])))
                   for entry in data["types"])
     return TypeModel(instrument=data["instrument"], features=tuple(data["features"]), k=data["k"],
                      criterion=data["criterion"],
                      criterion_values={int(k): value for k, value in data["criterion_values"].items()},
                      means=data["means"], sds=data["sds"], types=types, seed=data["seed"],
-                     fitted_on=data["fitted_on"], matched_to_previous=data["matched_to_previous"])
+                     fitted_on=data["fitted_on"], matched_to_previous=data["matched_to_previous"],
+                     bic_k=data.get("bic_k", data["k"]), note=data.get("note", ""),
+                     mean_posterior=data.get("mean_posterior"), bootstrap_ari=data.get("bootstrap_ari"),
+                     bootstrap_runs=data.get("bootstrap_runs", 0))
 
 
 def latest_run(wave: Wave) -> AnalysisRun | None:

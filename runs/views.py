@@ -13,6 +13,7 @@ from accounts import audit
 from accounts.auth import current_user, requires
 from accounts.forms import ConfirmForm
 from config import LANGUAGES
+from council.profile import type_name
 from exchange.waves import wave_for, waves_for
 from extensions import db
 from models import AnalysisRun, NamedTheme, ProfileSnapshot, Quote, QuoteStatus, Role, RunStatus, Theme
@@ -39,7 +40,8 @@ DECISIONS = {"approve": QuoteStatus.approved, "reject": QuoteStatus.rejected}
 @bp.context_processor
 def _helpers() -> dict:
     # pages show an open question in the reader's language, never its key
-    return {"question_text": lambda key: question_text(key, g.lang)}
+    return {"question_text": lambda key: question_text(key, g.lang),
+            "type_name": lambda slug, entry: type_name(slug, entry, g.lang)}
 
 
 @bp.after_request

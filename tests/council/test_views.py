@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from council.areas import areas_of
 from council.indicators import evaluate
 from council.maps import status_label
+from council.profile import type_name
 from council.snapshots import WaveProfile
 from exchange.waves import create_wave
 from extensions import db
@@ -224,10 +225,17 @@ def test_wijk_page_shows_planted_figures_spider_web_types_themes_and_trend(app, 
     assert [cells[0] for cells in spider[1:]] == ["Body", "Mind and feelings", "Meaning", "Quality of life",
                                                   "Taking part", "Daily life"]
     assert spider[0] == ["Dimension", "Centrum", "Leefdam"]
-    # resident types with their share here, from the snapshots
-    profile = WaveProfile.load(demo_wave)
-    share = profile.get(CENTRUM, "adult", "type:T1", "share")
-    assert row(found["Types among adults"], "Type T1")[2].startswith(f"{round(share.value * 100)}%")
+    # the demo's answers form no distinct types (the synthetic residents differ in level only): none are shown
+    assert "Types among adults" not in found and not planted.types["adult"]["types"]
+    # a type named by what sets it apart, with its share here from the snapshots
+    stored = dict(planted.types)
+    stored["adult"] = {**stored["adult"], "k": 1, "note": "", "types": [
+        {"id": "T1", "size": 120, "share": 0.4, "centre": {}, "centre_z": {}, "profile": [], "level": 0.1,
+         "shape": {}, "name": [["belonging_score", "better"], ["brs_score", "worse"]]}]}
+    planted.types = stored
+    plant(planted, CENTRUM, "adult", "type:T1", "share", 0.42, 0.3, 0.5, 60)
+    found = tables(page(client, f"/council/wijk/{CENTRUM}"))
+    assert row(found["Types among adults"], "Type T1")[1:3] == ["feels at home, little resilience", "42% (30%–50%)"]
     # themes of the open answers reach the council only once named and ready
     assert not [name for name in found if name.startswith("Themes and how often")]
     name_from_suggestions(planted)
@@ -239,6 +247,21 @@ def test_wijk_page_shows_planted_figures_spider_web_types_themes_and_trend(app, 
     # the trend table lists the waves analysed so far
     assert [cells[0] for cells in found[f"{INDICATOR} per wave"][1:]] == ["Leefwereld demo 2026"]
 
+
+
+def test_a_type_is_named_by_what_sets_it_apart_in_the_reader_s_language(app):
+    with app.app_context(), force_locale("nl"):
+        assert type_name("parent", {"name": [["support_network_score", "better"], ["djg_score", "worse"]]},
+                         "nl") == "sterk netwerk, vaak eenzaam"
+        # nothing stands out: named by its level; an unknown scale by its name or id
+        assert type_name("adult", {"name": [], "level": -0.8}, "nl") == "op alles minder dan gemiddeld"
+        assert type_name("adult", {"name": [], "level": 0.1}, "nl") == "rond het gemiddelde, niets springt eruit"
+        assert type_name("adult", {"name": [["new_scale_score", "better"]]}, "nl") == (
+            "new_scale: hoger dan hun andere scores")
+    with app.app_context(), force_locale("en"):
+        # a type stored before types were named by their shape keeps its description by profile
+        assert type_name("adult", {"profile": [["who5_score", "high"], ["djg_score", "average"]]},
+                         "en") == "Higher than average: Well-being (WHO-5)."
 
 def test_wijk_page_follows_an_indicator_over_waves(app, planted, demo_wave):
     earlier = create_wave("Raadstest 2024", ["adult"], demo_wave.municipality, date(2024, 3, 1))

@@ -51,9 +51,26 @@ def test_analyse_command_stores_a_run_that_names_its_inputs_and_code(analysed, d
         run_id=run.id, area_code="GM9001", instrument="adult", measure="respondents", statistic="n"))
     assert municipality.value == run.counts["adult"]
     assert "analysis_started" in actions()
-    # the resident types are stored so that the next wave's types keep their names
+    # the resident types are stored so that the next wave's types keep their names; when the answers form no
+    # distinct types the model is stored without types and says why
     model = type_model(run.types["adult"])
-    assert model.k == len(model.types) and abs(sum(kind.share for kind in model.types) - 1) < 1e-9
+    assert model.k == len(model.types) and model.criterion == "bic" and 1 in model.criterion_values
+    if model.types:
+        assert model.note == "" and abs(sum(kind.share for kind in model.types) - 1) < 1e-9
+    else:
+        assert model.note in ("one_group", "not_distinct", "not_stable", "too_few")
+
+
+def test_the_run_page_shows_the_types_with_their_names_or_why_there_are_none(app, analysed):
+    client = app.test_client()
+    log_in(client, make_staff(Role.analyst))
+    page = client.get(f"/staff/analysis/runs/{analysed.id}?lang=en").get_data(as_text=True)
+    assert "Types per questionnaire" in page and "Distinctness" in page
+    for slug, model in analysed.types.items():
+        if not model["types"]:
+            assert "None: the" in page, slug
+        for entry in model["types"]:
+            assert f"Type {entry['id']}: " in page
 
 
 def test_stored_snapshots_never_show_a_group_under_the_threshold(analysed):
@@ -172,3 +189,15 @@ def test_a_background_run_s_process_is_reaped_when_it_ends(app, demo_wave):
     while process.returncode is None and time.monotonic() < deadline:
         time.sleep(0.2)  # returncode is set only by a wait(): the one of the reaping thread
     assert process.returncode is not None
+
+
+def test_a_stored_type_model_reads_back_as_it_was_fitted():
+    from dataclasses import asdict
+
+    from analysis.types import fit_types
+    from runs.snapshots import _json_safe
+    from tests.analysis.test_types import SHAPE_FEATURES, planted_shapes
+
+    model = fit_types(planted_shapes(0, size=800)[0], SHAPE_FEATURES, instrument="adult", seed=0).model
+    assert model.types and all(kind.name for kind in model.types)
+    assert type_model(_json_safe(asdict(model))) == model
