@@ -221,9 +221,12 @@ def run_analysis(respondents: pd.DataFrame | Iterable[Mapping[str, Any]], instru
         return scrub(text, language, use_deduce=params.scrub_with_deduce, keep=keep)
 
     for question, (result, answers, located) in theme_results.items():
-        quotes = [quote for quote in representative_quotes(result, answers, located, areas, question=question,
-                                                           per_theme=params.quotes_per_theme, scrubber=scrubber)
-                  if (f"{question}@{quote.theme_id}", quote.area_code) not in hidden]
+        # a suppressed theme share gets no quote, and takes no answer that another area could quote
+        suppressed = frozenset((measure.removeprefix(f"{question}@"), area) for measure, area in hidden
+                               if measure.startswith(f"{question}@"))
+        quotes = representative_quotes(result, answers, located, areas, question=question,
+                                       per_theme=params.quotes_per_theme, scrubber=scrubber,
+                                       exclude_groups=suppressed)
         area_answers, area_counts = area_answer_counts(result.answers["theme"], located, areas)
         themes[question] = QuestionThemes(
             question=question, models=result.models, quotes=tuple(quotes),
