@@ -54,12 +54,14 @@ _HOUSE_NUMBER = re.compile(
     r"(?:\b(?i:house\s+number|huis\s*nummer|huisnr\.?|nummer|nr\.?|no\.?|number|numara(?:s[ıi])?|numer(?:u|ze|em)?|"
     r"номер[іа]?|будин(?:ок|ку)|квартир[аиіу]|flat|portiek|appartement|apt\.?|woning|blok|block|daire(?:si)?|"
     r"mieszkani[eua]|klatk[aię]|klatce|lokal[u]?|під'їзд[іу]?|корпус[і]?)|№|رقم|(?:ال)?شق[ةه])"
-    r"\s*(?:\d{1,5}(?:\s?[A-Z]\b|[a-z]\b)?|[A-Z]\b)"
+    r"\s*\d{1,5}+(?:\s?[A-Z]\b|[a-z]\b)?(?!\s*(?i:floors?|pi[ęe]t\w*|поверх\w*|kat\w*))"
+    # a letter names a flat, portiek or block too ("flat C"); after "no" it would be "No I think ..."
+    r"|\b(?i:flat|portiek|blok|block|daire(?:si)?|klatk[aię]|klatce|під'їзд[іу]?|корпус[і]?)\s+[A-Z]\b"
     r"|\b\d{1,5}[a-zA-Z]?\s+(?i:numara(?:da|dan|l[ıi]|ya)?)\b"
     r"|\b[A-Z]\s?-?\s?(?i:blok|block)\b"
 )
 # "ik woon op 14b", "op 3" after a verb of living: the number alone, its preposition stays
-_BARE_HOUSE_NUMBER = re.compile(r"\b(?i:op|at|aan)\s+(\d{1,4}[a-z])\b"
+_BARE_HOUSE_NUMBER = re.compile(r"\b(?i:op|at|aan)\s+(\d{1,4}[a-df-z])\b"
                                 r"|\b(?i:woon|woont|wonen|woonde)\s+op\s+(\d{1,4})\b")
 # which floor one lives on: "3-hoog", "driehoog", "4th floor", "3. katta", "3. piętrze", "третьому поверсі",
 # "الطابق الثالث"
@@ -68,9 +70,10 @@ _ORDINAL_WORDS = (r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|t
                   r"перш\w*|друг\w*|трет\w*|четверт\w*|п'ят\w*|шост\w*|сьом\w*|восьм\w*|дев'ят\w*|десят\w*")
 _FLOOR = re.compile(
     r"\b(?:\d{1,2}\s?-?\s?hoog|(?:een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf)hoog)\b"
-    rf"|\b(?:\d{{1,2}}(?:st|nd|rd|th|\.|-?(?:му|ому|й|ий))?|(?i:{_ORDINAL_WORDS}))\s+"
-    r"(?i:floor|kat\w*|pi[ęe]tr\w*|поверс\w*|поверх\w*)\b"
+    rf"|\b(?i:{_ORDINAL_WORDS})\s+(?i:floor|kat\w*|pi[ęe]tr\w*|поверс\w*|поверх\w*)\b"
+    r"|\b\d{1,2}(?:st|nd|rd|th)\s+(?i:floor)\b"
     r"|\b\d{1,2}\.\s?(?i:kat\w*|pi[ęe]tr\w*)\b"
+    r"|\b\d{1,2}(?:-?(?:му|ому|й|ий))?\s+(?i:поверс\w*)"
     r"|(?:ال)?طابق\s+(?:\d+|[\u0600-\u06FF]+)"
 )
 # a street without its number: a capitalised word that ends like a street ("Kerkstraat", "Van Goghstraat",
@@ -88,8 +91,7 @@ _NAMED_STREET = re.compile(
 )
 _AFTER_STREET_NUMBER = re.compile(r"\s*,?\s*\d{1,5}(?:\s?[A-Z]\b|[a-z]\b|\s?-\s?\d{1,4}\b)?")
 # Dutch licence plates have three groups of letters or digits, six characters in all: "12-ABC-3", "VK-123-B"
-_PLATE = re.compile(r"(?<![\w\-])((?:[A-Z]{1,3}|\d{1,3})-(?:[A-Z]{1,3}|\d{1,3})-(?:[A-Z]{1,3}|\d{1,3}))(?![\w\-])",
-                    re.IGNORECASE)
+_PLATE = re.compile(r"(?<![\w\-])((?:[A-Z]{1,3}|\d{1,3})-(?:[A-Z]{1,3}|\d{1,3})-(?:[A-Z]{1,3}|\d{1,3}))(?![\w\-])")
 # a foreign number: "+48 601 234 567", "+90 532 123 45 67", "+380 67 123 4567"
 _INTERNATIONAL_PHONE = re.compile(r"(?<![\w+])\+[1-9]\d{0,2}(?:[\s.\-]?\(?\d\)?){6,12}(?!\d)")
 # a phone number written in words: six or more digit words (or digits) in a row, any of the six languages
@@ -123,7 +125,8 @@ _WORD = re.compile(r"[^\W\d_][\w'\-]*")
 
 # a date is personal data next to a word about birth ("geboren op 12 maart 1954", "15 Mart 1960 doğumluyum");
 # month names per language come from Babel's CLDR data, in the forms a date takes
-_BIRTH = re.compile(r"(?i:geboren|geb\.|geboortedatum|born|birth|d\.?o\.?b\.?|doğ\w*|urodz\w*|народ\w*)"
+_BIRTH = re.compile(r"(?i:geboren|geb\.|geboortedatum|born|birth|d\.?o\.?b\.?|doğ(?:um|du|muş)\w*|urodz\w*|"
+                    r"народ(?:ж|и)\w*)"
                     r"|ولد\w*|ولدت|مولود\w*|ميلاد\w*|مواليد")
 _BIRTH_BEFORE, _BIRTH_AFTER = 40, 20  # how far (characters) the word about birth may be from the date
 _NUMERIC_DATE = r"\d{1,2}[./\-]\d{1,2}[./\-](?:19|20)?\d{2}"
@@ -199,6 +202,11 @@ def _deduce():  # a deduce.Deduce, or None when it cannot be loaded here
 def deduce_available() -> bool:
     """Whether the deduce de-identifier loads here (builds it on first call)."""
     return _deduce() is not None
+
+
+@cache
+def _function_words() -> frozenset[str]:
+    return frozenset().union(*(stop_words(language) for language in ("nl", "en", "tr", "pl", "uk")))
 
 
 @cache
@@ -299,6 +307,10 @@ def _regex_spans(text: str, keep: frozenset[str] = frozenset()) -> list[Span]:
     for pattern in (_TITLED, _INTRODUCTION, _ARABIC_NAME, _ORGANISATION, _ARABIC_CUED_NAME):
         for match in pattern.finditer(text):
             group = next(index for index in range(1, (pattern.groups or 0) + 1) if match.group(index) is not None)
+            # "De school is ver", "Mijn school": a capitalised function word before "school" is no school's name
+            words = match.group(group).split()
+            if pattern is _ORGANISATION and all(word.lower() in _function_words() for word in words):
+                continue
             spans.append(Span(match.start(group), match.end(group), NAME))
     return spans
 
@@ -319,7 +331,7 @@ def _deduce_spans(text: str) -> list[Span] | None:
     return spans
 
 
-def _capitalised_spans(text: str, language: str, keep: frozenset[str]) -> list[Span]:
+def _capitalised_spans(text: str, language: str, keep: frozenset[str], use_deduce: bool = True) -> list[Span]:
     """Capitalised words that are no sentence start, stop word or kept name (an area, the municipality)."""
     stops = stop_words(language)
     words = list(_WORD.finditer(text))
@@ -337,7 +349,7 @@ def _capitalised_spans(text: str, language: str, keep: frozenset[str]) -> list[S
             # "Jan Jansen woont ..." starts with a name; "Meer groen ..." does not, nor does "Kizim Elif ..." (my
             # daughter Elif) or "Syn Bartek ...": before a name, the first word must itself look like one
             if (following is None or not following.group()[0].isupper() or following.group() in keep
-                    or not _known_name(word, language)):
+                    or not _known_name(word, language, use_deduce)):
                 continue
         spans.append(Span(match.start(), match.end(), NAME))
     return spans
@@ -355,10 +367,10 @@ def _calendar_words(language: str) -> frozenset[str]:
     return frozenset(word for name in words for word in (name, name.capitalize(), name.capitalize() + "s"))
 
 
-def _known_name(word: str, language: str) -> bool:
+def _known_name(word: str, language: str, use_deduce: bool) -> bool:
     """Whether a capitalised word is a known first name or surname (deduce's lists, which hold many Turkish, Arabic and
     Polish names) or a proper noun to simplemma's lexicon (its lemma keeps the capital: "Kasia", "Оксана")."""
-    deidentifier = _deduce() if _deduce.cache_info().currsize else None  # never loads deduce just for this
+    deidentifier = _deduce() if use_deduce else None
     if deidentifier is not None:
         lists = deidentifier.lookup_structs
         if [word] in lists["first_name"] or [word] in lists["surname"]:
@@ -395,7 +407,8 @@ def find_personal_data(text: str, language: str = "nl", *, use_deduce: bool = Tr
     Names in `keep` (areas, the municipality) are never tagged as a person's name."""
     spans = _regex_spans(text, keep)
     found_by_deduce = _deduce_spans(text) if use_deduce and language == "nl" else None
-    guessed = found_by_deduce if found_by_deduce is not None else _capitalised_spans(text, language, keep)
+    guessed = (found_by_deduce if found_by_deduce is not None
+               else _capitalised_spans(text, language, keep, use_deduce))
     spans.extend(_outside_kept_names(guessed, text, keep))
     chosen: list[Span] = []
     for span in sorted(spans, key=lambda s: (-_PRIORITY[s.tag], -(s.end - s.start), s.start)):
