@@ -1,11 +1,15 @@
 """Scrub quotes of personal data: names, e-mail addresses, phone numbers, addresses and BSNs become tags.
 
-Layers: regular expressions for e-mail addresses, Dutch phone numbers (06, landline, 0800/0900, +31/0031),
-postcodes and street names with house numbers, and 9-digit numbers that pass the BSN eleven-test; for Dutch, the
-`deduce` de-identifier (names and addresses, with Dutch name and street lookup lists); for other languages, or
-when deduce is unavailable, names after a title or a self-introduction plus a capitalised-word heuristic that
-prefers removing a place name to leaving a person's name. Quotes are approved by an analyst before anyone else
-sees them, so over-scrubbing costs little and under-scrubbing a lot.
+Layers: regular expressions for e-mail addresses (also "(at)"), phone numbers (Dutch, international, and read out
+in words in any of the six languages), postcodes, streets with and without a number, house numbers in every form
+("nummer 12", "op 14b", flat, portiek and block numbers, floors such as "3-hoog"; in all six languages), Dutch
+licence plates, dates next to a word about birth (month names from Babel's CLDR data), names with an age ("Anna (8)"),
+schools and employers next to a person, and 9-digit numbers that pass the BSN eleven-test; for Dutch, the `deduce`
+de-identifier (names and addresses, with Dutch name and street lookup lists); for other languages, or when deduce is
+unavailable, names after a title, a self-introduction or (Arabic, which has no capitals) a word for a relative, plus
+a capitalised-word heuristic that prefers removing a place name to leaving a person's name. Quotes are approved by
+an analyst before anyone else sees them, so over-scrubbing costs little and under-scrubbing a lot. Recall and
+precision on the PII battery (tests/analysis/pii_battery.py): `.venv/bin/python benchmarks/scrub.py`.
 
 deduce builds lookup tables on first use (a minute on a fresh install, seconds after): it is built once per
 process, lazily, and only quotes proposed for analysts are scrubbed, never every answer. Warm it after installing
@@ -419,7 +423,7 @@ def find_personal_data(text: str, language: str = "nl", *, use_deduce: bool = Tr
 
 def scrub(text: str, language: str = "nl", *, use_deduce: bool = True, keep: frozenset[str] = frozenset()) -> str:
     """The text with every span of personal data replaced by its tag ([naam], [e-mail], [telefoon], [adres],
-    [BSN]); adjacent name tags merge into one."""
+    [kenteken], [geboortedatum], [BSN]); adjacent name tags merge into one."""
     result = text
     for span in reversed(find_personal_data(text, language, use_deduce=use_deduce, keep=keep)):
         result = result[: span.start] + span.tag + result[span.end:]
