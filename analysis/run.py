@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -27,6 +28,7 @@ from surveys.instruments import Instrument
 from surveys.questions import question_key
 from surveys.scoring import item_value_frame, score_frame
 
+log = logging.getLogger(__name__)
 OPEN_ANSWERS = "open_answers"  # the `instrument` of theme records, whose measure is "<question key>@<theme id>"
 # What themes and quotes need of an answer's respondent: its id, its areas, and its locale as a language hint.
 _ANSWER_COLUMNS = ("response_id", "buurt_code", "wijk_code", "locale")
@@ -73,6 +75,23 @@ class QuestionThemes:
     signatures: dict[str, list[int]] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class SkippedPart:
+    """A part of a run that could not be done, so that the rest is stored and the analyst reads why this is missing.
+
+    `part`: "types", "themes", "quotes", "profiles" or "scale"; `subject`: the questionnaire (types, profiles), the
+    question key (themes, quotes) or "<questionnaire>.<scale id>"; `reason`: a code the analysis page translates
+    (TOO_FEW, FAILED, NO_ITEMS, NO_ANSWERS); `detail`: the error's own words, for the analyst who digs deeper."""
+
+    part: str
+    subject: str
+    reason: str
+    detail: str = ""
+
+
+TOO_FEW, FAILED, NO_ITEMS, NO_ANSWERS = "too_few_respondents", "failed", "no_items", "no_answers"
+
+
 @dataclass
 class RunResult:
     records: list[ProfileRecord]
@@ -84,6 +103,7 @@ class RunResult:
     instrument_versions: dict[str, dict[str, Any]]
     code_version: str
     counts: dict[str, int] = field(default_factory=dict)
+    skipped: list[SkippedPart] = field(default_factory=list)
 
 
 def code_version() -> str:
@@ -130,6 +150,14 @@ def run_analysis(respondents: pd.DataFrame | Iterable[Mapping[str, Any]], instru
     """
     params = params or RunParams()
     timings: dict[str, float] = {}
+    skipped: list[SkippedPart] = []
+
+    def skip(part: str, subject: str, reason: str, error: Exception | None = None) -> None:
+        # one part that cannot be done (a wave from paper without the Positive Health ratings cannot form types)
+        # must not cost the figures of all the others: it is noted and the run goes on
+        if error is not None:
+            log.warning("analysis: %s of %s skipped", part, subject, exc_info=error)
+        skipped.append(SkippedPart(part, subject, reason, "" if error is None else f"{type(error).__name__}: {error}"))
     started = clock = time.perf_counter()
 
     def lap(stage: str) -> None:
@@ -153,26 +181,43 @@ def run_analysis(respondents: pd.DataFrame | Iterable[Mapping[str, Any]], instru
     records: list[ProfileRecord] = []
     for slug in slugs:
         instrument, subset = instruments[slug], frame.iloc[rows[slug]]
-        eligible = eligible_population(population, instrument).sum(axis=1)
-        weights = poststratification_weights(subset, instrument, population) if params.weights else None
-        reliability = {scale.id: item_value_frame(instrument, scale.id, subset)
-                       for scale in instrument.scales if len(scale.items) > 1}
-        records.extend(scale_profiles(subset, scores[slug], areas, instrument=slug, eligible=eligible,
-                                      weights=weights, reliability=reliability, confidence=params.confidence,
-                                      fdr=params.fdr))
+        for scale in instrument.scales:
+            column = scores[slug].get(f"{scale.id}_score")
+            if not scale.items:
+                skip("scale", f"{slug}.{scale.id}", NO_ITEMS)
+            elif column is None or not column.notna().any():
+                skip("scale", f"{slug}.{scale.id}", NO_ANSWERS)
+        try:
+            eligible = eligible_population(population, instrument).sum(axis=1)
+            weights = poststratification_weights(subset, instrument, population) if params.weights else None
+            reliability = {scale.id: item_value_frame(instrument, scale.id, subset)
+                           for scale in instrument.scales if len(scale.items) > 1}
+            records.extend(scale_profiles(subset, scores[slug], areas, instrument=slug, eligible=eligible,
+                                          weights=weights, reliability=reliability, confidence=params.confidence,
+                                          fdr=params.fdr))
+        except Exception as error:
+            skip("profiles", slug, FAILED, error)
     lap("profiles")
 
     type_models: dict[str, TypeModel] = {}
     if params.types:
         for slug in slugs:
             features = [f"{scale.id}_score" for scale in instruments[slug].scales]
-            if len(rows[slug]) < max(params.min_n, 3 * params.type_k_range[1]) or len(features) < 2:
+            if len(features) < 2:
+                continue  # one scale has no pattern to type
+            if len(rows[slug]) < max(params.min_n, 3 * params.type_k_range[1]):
+                skip("types", slug, TOO_FEW)
                 continue
-            result = fit_types(scores[slug], features, instrument=slug, k_range=params.type_k_range, seed=seed,
-                               sample_size=params.type_sample,
-                               previous=(previous_types or {}).get(slug))
+            try:
+                result = fit_types(scores[slug], features, instrument=slug, k_range=params.type_k_range, seed=seed,
+                                   sample_size=params.type_sample,
+                                   previous=(previous_types or {}).get(slug))
+                shares = type_shares(result, frame.iloc[rows[slug]], areas, params.confidence)
+            except Exception as error:
+                skip("types", slug, FAILED, error)
+                continue
             type_models[slug] = result.model
-            records.extend(type_shares(result, frame.iloc[rows[slug]], areas, params.confidence))
+            records.extend(shares)
     lap("types")
 
     theme_results = {}
@@ -199,11 +244,16 @@ def run_analysis(respondents: pd.DataFrame | Iterable[Mapping[str, Any]], instru
                 answer_ids = located["response_id"].tolist()
             if not answers:
                 continue
-            result = discover_themes(answers, ids=answer_ids, hints=located["locale"].astype(object).tolist(),
-                                     themes=params.theme_k, k_range=params.theme_k_range, seed=seed,
-                                     min_answers=params.theme_min_answers, fit_sample=params.theme_fit_sample)
-            records.extend(theme_prevalence(result, located, areas, question=question, instrument=OPEN_ANSWERS,
-                                            confidence=params.confidence))
+            try:
+                result = discover_themes(answers, ids=answer_ids, hints=located["locale"].astype(object).tolist(),
+                                         themes=params.theme_k, k_range=params.theme_k_range, seed=seed,
+                                         min_answers=params.theme_min_answers, fit_sample=params.theme_fit_sample)
+                prevalence = theme_prevalence(result, located, areas, question=question, instrument=OPEN_ANSWERS,
+                                              confidence=params.confidence)
+            except Exception as error:
+                skip("themes", question, FAILED, error)
+                continue
+            records.extend(prevalence)
             theme_results[question] = (result, answers, located)
     lap("themes")
 
@@ -221,9 +271,16 @@ def run_analysis(respondents: pd.DataFrame | Iterable[Mapping[str, Any]], instru
         return scrub(text, language, use_deduce=params.scrub_with_deduce, keep=keep)
 
     for question, (result, answers, located) in theme_results.items():
-        quotes = [quote for quote in representative_quotes(result, answers, located, areas, question=question,
-                                                           per_theme=params.quotes_per_theme, scrubber=scrubber)
-                  if (f"{question}@{quote.theme_id}", quote.area_code) not in hidden]
+        # a suppressed theme share gets no quote, and takes no answer that another area could quote
+        suppressed = frozenset((measure.removeprefix(f"{question}@"), area) for measure, area in hidden
+                               if measure.startswith(f"{question}@"))
+        try:
+            quotes = representative_quotes(result, answers, located, areas, question=question,
+                                           per_theme=params.quotes_per_theme, scrubber=scrubber,
+                                           exclude_groups=suppressed)
+        except Exception as error:  # the themes and their counts stand without quotes
+            skip("quotes", question, FAILED, error)
+            quotes = []
         area_answers, area_counts = area_answer_counts(result.answers["theme"], located, areas)
         themes[question] = QuestionThemes(
             question=question, models=result.models, quotes=tuple(quotes),
@@ -238,5 +295,5 @@ def run_analysis(respondents: pd.DataFrame | Iterable[Mapping[str, Any]], instru
         records=records, types=type_models, themes=themes, timings=timings, params=asdict(params), seed=seed,
         instrument_versions={slug: {"version": instruments[slug].version,
                                     "content_hash": instruments[slug].content_hash} for slug in slugs},
-        code_version=code_version(), counts={slug: len(rows[slug]) for slug in slugs},
+        code_version=code_version(), counts={slug: len(rows[slug]) for slug in slugs}, skipped=skipped,
     )

@@ -377,32 +377,60 @@ class Quote:
 
 def representative_quotes(result: ThemeResult, texts: Sequence[str], respondents: pd.DataFrame, areas: pd.DataFrame,
                           *, question: str, per_theme: int = 3, languages_of_text: Sequence[str] | None = None,
-                          scrubber=None, exclude_areas: frozenset[str] = frozenset()) -> list[Quote]:
-    """Per theme and area, the `per_theme` answers nearest the theme centre (main theme, highest centrality),
-    scrubbed by `scrubber(text, language)` (default analysis.scrub.scrub). Only these candidates are scrubbed."""
+                          scrubber=None, exclude_areas: frozenset[str] = frozenset(),
+                          exclude_groups: frozenset[tuple[str, str]] = frozenset()) -> list[Quote]:
+    """Per theme and area, up to `per_theme` answers near the theme centre (main theme, highest centrality), each
+    answer proposed once: at the level where it is most typical. Scrubbed by `scrubber(text, language)` (default
+    analysis.scrub.scrub); only the proposed answers are scrubbed.
+
+    An answer's typicality in an area is its rank among the area's answers with that theme (by centrality) divided by
+    their number: the best of 500 answers in the municipality is more typical there than the best of 3 in its buurt.
+    Answers go to areas in order of typicality, each at most once, so a buurt whose best answer is proposed for the
+    municipality gets its next best. `exclude_areas` (area codes) and `exclude_groups` ((theme id, area code), e.g.
+    suppressed ones) get no quotes and take no answers away from other areas."""
     if scrubber is None:
         from analysis.scrub import scrub as scrubber
     answers = result.answers
     themes = answers["theme"].to_numpy(dtype=object)
     centrality = answers["centrality"].to_numpy(dtype=float)
     languages = answers["language"].to_numpy(dtype=object)
-    quotes = []
     answer_ids = answers["id"].tolist()
-    for groups in area_groups(respondents, areas):
-        frame = pd.DataFrame({"area": groups.index, "theme": themes, "centrality": centrality})
-        frame["text"] = [str(text) for text in texts]
+    levels = area_groups(respondents, areas)
+    candidates = []
+    for level, groups in enumerate(levels):
+        frame = pd.DataFrame({"row": np.arange(len(themes)), "area": groups.index, "theme": themes,
+                              "centrality": centrality, "text": [str(text) for text in texts]})
         frame = frame[(frame["area"] >= 0) & frame["theme"].notna()]
         frame = frame.sort_values(["theme", "area", "centrality"], ascending=[True, True, False], kind="stable")
         # the same words from several residents make one quote
         frame = frame.drop_duplicates(["theme", "area", "text"])
-        best = frame.groupby(["theme", "area"], sort=True).head(per_theme)
-        for row, item in best.iterrows():
-            code = groups.codes[item["area"]]
-            if code in exclude_areas:
-                continue
-            text = scrubber(str(texts[row]), str(languages[row]))
-            quotes.append(Quote(question, str(item["theme"]), code, answer_ids[row], text,
-                                float(item["centrality"])))
+        grouped = frame.groupby(["theme", "area"], sort=False)
+        frame = frame.assign(rank=grouped.cumcount(), size=grouped["row"].transform("size"), level=level,
+                             code=[groups.codes[area] for area in frame["area"]])
+        # an area loses at most per_theme answers to each other level: these many candidates always fill it
+        candidates.append(frame[frame["rank"] < per_theme * len(levels)])
+    frame = pd.concat(candidates, ignore_index=True)
+    frame = frame[~frame["code"].isin(exclude_areas)]
+    if exclude_groups:
+        frame = frame[[(theme, code) not in exclude_groups for theme, code in zip(frame["theme"], frame["code"],
+                                                                                   strict=True)]]
+    frame = frame.assign(typicality=(frame["rank"] + 1) / frame["size"])
+    frame = frame.sort_values(["typicality", "centrality", "level", "row"], ascending=[True, False, True, True],
+                              kind="stable")
+    used: set[int] = set()
+    filled: dict[tuple[str, str], int] = {}
+    chosen = []
+    for row, theme, code, level, value in zip(frame["row"], frame["theme"], frame["code"], frame["level"],
+                                              frame["centrality"], strict=True):
+        if row in used or filled.get((theme, code), 0) >= per_theme:
+            continue
+        used.add(row)
+        filled[(theme, code)] = filled.get((theme, code), 0) + 1
+        chosen.append((level, str(theme), code, -value, int(row)))
+    quotes = []
+    for _level, theme, code, negative_centrality, row in sorted(chosen):
+        text = scrubber(str(texts[row]), str(languages[row]))
+        quotes.append(Quote(question, theme, code, answer_ids[row], text, -negative_centrality))
     return quotes
 
 

@@ -36,6 +36,8 @@ class AnalysisRun(db.Model):
     counts: Mapped[dict] = mapped_column(JSON, default=dict)
     # resident profile types: {instrument: {"features": [...], "types": [{"id", "share", "profile": [...]}]}}
     types: Mapped[dict] = mapped_column(JSON, default=dict)
+    # the parts that could not be done, each {"part", "subject", "reason", "detail"} (analysis.run.SkippedPart)
+    notes: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     stage: Mapped[str | None] = mapped_column(String(40))
     progress: Mapped[int] = mapped_column(Integer, default=0)  # 0..100, shown while the run works
     error: Mapped[str | None] = mapped_column(Text)

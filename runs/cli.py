@@ -43,3 +43,6 @@ def analyse_command(wave_name: str | None, seed: int, run_id: int | None) -> Non
             raise click.ClickException(f"run {run.id} failed: {error}") from error
     timings = ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in run.timings.items())
     click.echo(f"run {run.id} of wave {run.wave.name!r} stored (seed {run.seed}): {timings}")
+    for note in run.notes:
+        detail = f": {note['detail']}" if note.get("detail") else ""
+        click.echo(f"skipped {note['part']} of {note['subject']} ({note['reason']}){detail}")

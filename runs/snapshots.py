@@ -44,6 +44,7 @@ def store_result(run: AnalysisRun, result: RunResult) -> None:
     run.code_version = result.code_version
     run.counts = _json_safe(result.counts)
     run.types = {slug: _json_safe(asdict(model)) for slug, model in result.types.items()}
+    run.notes = [_json_safe(asdict(part)) for part in result.skipped]
     rows = [{"run_id": run.id, "area_code": record.area_code, "area_level": record.area_level,
              "instrument": record.instrument, "measure": record.measure, "statistic": record.statistic,
              "value": record.value, "lower": record.lower, "upper": record.upper, "n": record.n,

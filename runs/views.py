@@ -35,6 +35,15 @@ from surveys.questions import question_text
 bp = Blueprint("runs", __name__, url_prefix="/staff/analysis", template_folder="templates")
 RUN_ROLES = (Role.admin, Role.analyst)
 DECISIONS = {"approve": QuoteStatus.approved, "reject": QuoteStatus.rejected}
+# what a skipped part of a run was, and why it was skipped (analysis.run.SkippedPart); plain words for the analyst
+SKIPPED_PARTS = {"types": _l("Resident types"), "themes": _l("Themes of a question"), "quotes": _l("Quotes"),
+                 "profiles": _l("Figures per area"), "scale": _l("Scale")}
+SKIPPED_REASONS = {
+    "too_few_respondents": _l("Too few people filled in this questionnaire to find resident types."),
+    "failed": _l("This part did not work with these answers. The program's message is below."),
+    "no_items": _l("This scale has no questions, so it has no score."),
+    "no_answers": _l("Nobody answered the questions of this scale, so it has no score."),
+}
 
 
 @bp.context_processor
@@ -93,7 +102,8 @@ def run(run_id: int):
         .where(Theme.run_id == run.id).group_by(Theme.id).order_by(Theme.question, Theme.key)).all()
     working = run.status in (RunStatus.queued, RunStatus.running)
     return render_template("runs/run.html", run=run, snapshots=snapshots, themes=themes, working=working,
-                           min_n=current_app.config["SUPPRESSION_MIN_N"])
+                           min_n=current_app.config["SUPPRESSION_MIN_N"], skipped_parts=SKIPPED_PARTS,
+                           skipped_reasons=SKIPPED_REASONS)
 
 
 @bp.get("/runs/<int:run_id>/quotes")

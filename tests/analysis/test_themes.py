@@ -342,9 +342,61 @@ def test_representative_quotes_are_scrubbed_by_the_scrubber_passed_in_and_only_t
     centrality = result.answers["centrality"]
     for quote in best:
         assert result.answers["theme"].iloc[quote.answer_id] == quote.theme_id
-        others = [q.centrality for q in everything if (q.theme_id, q.area_code) == (quote.theme_id, quote.area_code)]
         assert quote.centrality == centrality.iloc[quote.answer_id]
-        assert sorted(others, reverse=True).index(quote.centrality) < 2
+
+
+def area_ranks(result: ThemeResult, texts: list[str], respondents: pd.DataFrame) -> dict[int, dict[str, float]]:
+    """Per answer row and area code, its typicality there: (rank by centrality among the area's distinct answers
+    with its theme, from 1) / their number."""
+    answers = result.answers
+    ranks: dict[int, dict[str, float]] = {}
+    for level in ("municipality", "wijk_code", "buurt_code"):
+        codes = ["GM0599"] * len(texts) if level == "municipality" else respondents[level].tolist()
+        frame = pd.DataFrame({"row": range(len(texts)), "code": codes, "theme": answers["theme"],
+                              "centrality": answers["centrality"], "text": texts}).dropna(subset=["theme"])
+        frame = frame.sort_values(["theme", "code", "centrality"], ascending=[True, True, False], kind="stable")
+        frame = frame.drop_duplicates(["theme", "code", "text"])
+        for (_theme, code), group in frame.groupby(["theme", "code"]):
+            for rank, row in enumerate(group["row"], start=1):
+                ranks.setdefault(row, {})[code] = rank / len(group)
+    return ranks
+
+
+def test_a_unique_answer_is_proposed_once_at_the_level_where_it_is_most_typical(wave):
+    texts = list(wave.texts)
+    result = discover_themes(texts, languages=wave.languages, seed=SEED, themes=4)
+    everything = representative_quotes(result, texts, wave.respondents, AREAS, question="open_better",
+                                       per_theme=10_000, scrubber=lambda text, language: text)
+    proposed = Counter(quote.answer_id for quote in everything)
+    assert proposed and max(proposed.values()) == 1
+    # with room for every answer, each goes to the area where it ranks highest for its share of the area's answers
+    ranks = area_ranks(result, texts, wave.respondents)
+    levels = {quote.area_code[:2] for quote in everything}
+    assert levels == {"GM", "WK", "BU"}, "some answers are most typical of each level"
+    for quote in everything:
+        assert ranks[quote.answer_id][quote.area_code] == min(ranks[quote.answer_id].values())
+
+    best = representative_quotes(result, texts, wave.respondents, AREAS, question="open_better", per_theme=3,
+                                 scrubber=lambda text, language: text)
+    assert max(Counter(quote.answer_id for quote in best).values()) == 1
+    per_group = Counter((quote.theme_id, quote.area_code) for quote in best)
+    # an area whose best answers are proposed for a wider area still gets its three, from its next best
+    for (theme, code), count in Counter((quote.theme_id, quote.area_code) for quote in everything).items():
+        if count >= 9:
+            assert per_group[(theme, code)] == 3
+    assert {quote.area_code[:2] for quote in best} == {"GM", "WK", "BU"}
+
+
+def test_suppressed_groups_get_no_quote_and_take_no_answer_from_other_areas(wave):
+    texts = list(wave.texts)
+    result = discover_themes(texts, languages=wave.languages, seed=SEED, themes=4)
+    kwargs = {"question": "open_better", "per_theme": 3, "scrubber": lambda text, language: text}
+    best = representative_quotes(result, texts, wave.respondents, AREAS, **kwargs)
+    municipal = frozenset((quote.theme_id, quote.area_code) for quote in best if quote.area_code == "GM0599")
+    without = representative_quotes(result, texts, wave.respondents, AREAS, exclude_groups=municipal, **kwargs)
+    assert not any(quote.area_code == "GM0599" for quote in without)
+    freed = {quote.answer_id for quote in best if quote.area_code == "GM0599"}
+    assert freed & {quote.answer_id for quote in without}, "answers the municipality no longer takes go elsewhere"
 
 
 def test_the_command_line_writes_one_row_per_input_row_and_a_summary_of_themes(tmp_path, monkeypatch, capsys):
