@@ -109,9 +109,9 @@ def detect_languages(texts: Sequence[str], hints: Sequence[str | None] | None = 
         letters = len(_LETTER.findall(text))
         if letters == 0:
             results[position] = UNDETERMINED
-        elif len(_ARABIC.findall(text)) * 2 >= letters:
+        elif not text.isascii() and len(_ARABIC.findall(text)) * 2 >= letters:  # isascii() costs nothing
             results[position] = "ar"
-        elif len(_CYRILLIC.findall(text)) * 2 >= letters:
+        elif not text.isascii() and len(_CYRILLIC.findall(text)) * 2 >= letters:
             results[position] = "uk"
         else:
             latin_positions.append(position)

