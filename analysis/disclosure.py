@@ -176,25 +176,33 @@ def _neighbours(table: _Table, cell: int) -> set[int]:
     return {other for total, parts in table.relations if cell == total or cell in parts for other in [total, *parts]}
 
 
-def _solve(table: _Table) -> set[int] | None:
+def _weak(table: _Table, hidden: set[int]) -> list[int]:
+    """Hidden cells with people in them whose attacker bounds lie closer together than their threshold."""
+    return [cell for cell, (low, high) in attacker_bounds(table.size, table.relations, hidden).items()
+            if table.size[cell] > 0 and high - low < table.threshold[cell]]
+
+
+def _solve(table: _Table, zeros: bool = False) -> set[int] | None:
     """The hidden cells of least cost that satisfy the protection conditions and pass the attacker audit, by mixed
-    integer programming (scipy's milp, HiGHS); None if the solver finds no solution."""
+    integer programming (scipy's milp, HiGHS); None if the solver finds no solution. Empty cells stay shown unless
+    `zeros`: a shown empty band shows its area's n, which some tables must hide to protect a small group."""
     count = len(table.cells)
     if not any(table.size[cell] > 0 for cell in table.hidden):
         return set(table.hidden)
     rows, lows = _protection(table)
     lower = np.array([1.0 if cell in table.hidden else 0.0 for cell in range(count)])
-    upper = np.array([0.0 if (cell in table.shown or table.size[cell] == 0) and cell not in table.hidden else 1.0
+    upper = np.array([1.0 if cell in table.hidden or not (cell in table.shown or (table.size[cell] == 0
+                                                                                   and not zeros)) else 0.0
                       for cell in range(count)])
+    cost = np.array(table.cost) + np.array([5.0 if table.size[cell] == 0 else 0.0 for cell in range(count)])
     for _ in range(_AUDIT_ROUNDS):
         constraints = [LinearConstraint(np.array(rows), np.array(lows), np.inf)] if rows else []
-        result = milp(np.array(table.cost), integrality=np.ones(count), bounds=Bounds(lower, upper),
+        result = milp(cost, integrality=np.ones(count), bounds=Bounds(lower, upper),
                       constraints=constraints, options={"time_limit": 10.0})
         if result.status != 0 or result.x is None:
             return None
         hidden = {cell for cell in range(count) if result.x[cell] > 0.5}
-        weak = [cell for cell, (low, high) in attacker_bounds(table.size, table.relations, hidden).items()
-                if table.size[cell] > 0 and high - low < table.threshold[cell]]
+        weak = _weak(table, hidden)
         if not weak:
             return hidden
         for cell in weak:  # a cut: one more cell next to the weak one must go
@@ -214,7 +222,8 @@ def _solve(table: _Table) -> set[int] | None:
 def _greedy(table: _Table) -> set[int]:
     """Fallback when milp fails: the old rules, per relation, until nothing changes. In a relation with a hidden
     cell that has people in it, hide the smallest shown part (or, with none left, the total) while fewer than two
-    such cells are hidden or a primary part's hidden parts hold fewer than the threshold."""
+    such cells are hidden or a primary part's hidden parts hold fewer than the threshold; then every cell that the
+    attacker audit still finds weak takes all cells of its relations along, until none is weak."""
     hidden = set(table.hidden)
     changed = True
     while changed:
@@ -240,6 +249,12 @@ def _greedy(table: _Table) -> set[int]:
             if i in hidden and j not in hidden:
                 hidden.add(j)
                 changed = True
+        if not changed:
+            # the audit as a safety net: whatever stays weak takes all its neighbours along
+            for cell in _weak(table, hidden):
+                near = _neighbours(table, cell) - hidden
+                hidden |= near
+                changed |= bool(near)
     return hidden
 
 
@@ -299,6 +314,8 @@ def apply_disclosure(records: Sequence[ProfileRecord], areas: pd.DataFrame, *, m
 
     def solve(table: _Table) -> None:
         chosen = _solve(table)
+        if chosen is None:
+            chosen = _solve(table, zeros=True)
         if chosen is None:
             chosen = _greedy(table)
         hidden.update(table.cells[cell] for cell in chosen if not table.cells[cell][1].endswith(_VIRTUAL))
