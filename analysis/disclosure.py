@@ -134,12 +134,11 @@ def _protection(table: _Table) -> tuple[list[np.ndarray], list[float]]:
     return rows, lows
 
 
-def attacker_bounds(table_sizes: Sequence[int], relations: Sequence[tuple[int, Sequence[int]]],
-                    hidden: set[int]) -> dict[int, tuple[float, float]]:
-    """The tightest bounds by linear programming on every hidden cell from the shown ones and the relations (counts
-    relaxed to non-negative reals). A relation's total is its parts plus a constant the attacker is assumed to know
-    (people in the total but in no part), the cautious assumption."""
-    order = sorted(hidden)
+def _system(table_sizes: Sequence[int], relations: Sequence[tuple[int, Sequence[int]]], order: list[int]
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """The equations an attacker has on the hidden cells `order`: each relation with the shown cells moved to the
+    right-hand side, so what remains is the hidden cells' true combination. A relation's total is its parts plus a
+    constant the attacker is assumed to know (people in the total but in no part), the cautious assumption."""
     position = {cell: i for i, cell in enumerate(order)}
     rows, rhs = [], []
     for total, parts in relations:
@@ -151,35 +150,82 @@ def attacker_bounds(table_sizes: Sequence[int], relations: Sequence[tuple[int, S
             if cell in position:
                 row[position[cell]] += sign
         rows.append(row)
-        # the shown cells move to the right-hand side; what remains is the hidden cells' true combination
         rhs.append(sum(sign * table_sizes[cell] for cell, sign in members if cell in position))
+    return np.array(rows).reshape(len(rows), len(order)), np.array(rhs)
+
+
+def _extreme(rows: np.ndarray, rhs: np.ndarray, objective: np.ndarray) -> tuple[float, np.ndarray | None]:
+    """The least value of `objective` over the attacker's solutions (counts relaxed to non-negative reals), with the
+    solution; -inf when unbounded, nan when the solver fails."""
+    result = linprog(objective, A_eq=rows, b_eq=rhs, bounds=(0, None), method="highs")
+    if result.status == 0:
+        return float(result.fun), result.x
+    return (-math.inf if result.status == 3 else math.nan), None
+
+
+def attacker_bounds(table_sizes: Sequence[int], relations: Sequence[tuple[int, Sequence[int]]],
+                    hidden: set[int]) -> dict[int, tuple[float, float]]:
+    """The tightest bounds by linear programming on every hidden cell from the shown ones and the relations (counts
+    relaxed to non-negative reals). Where the solver fails, the bounds are the true value (so it counts as weak)."""
+    order = sorted(hidden)
+    rows, rhs = _system(table_sizes, relations, order)
     bounds = {}
-    for cell in order:
-        if not rows:
+    for i, cell in enumerate(order):
+        if not len(rows):
             bounds[cell] = (0.0, math.inf)
             continue
         objective = np.zeros(len(order))
-        objective[position[cell]] = 1.0
-        found = []
-        for sign in (1.0, -1.0):
-            result = linprog(sign * objective, A_eq=np.array(rows), b_eq=np.array(rhs), bounds=(0, None),
-                             method="highs")
-            if result.status == 3:  # unbounded
-                found.append(math.inf if sign < 0 else 0.0)
-            else:
-                found.append(sign * result.fun if result.status == 0 else (0.0 if sign > 0 else math.inf))
-        bounds[cell] = (found[0], found[1])
+        objective[i] = 1.0
+        low, _ = _extreme(rows, rhs, objective)
+        high, _ = _extreme(rows, rhs, -objective)
+        truth = float(table_sizes[cell])
+        bounds[cell] = (truth if math.isnan(low) else low, truth if math.isnan(high) else -high)
     return bounds
+
+
+def _weak(table: _Table, hidden: set[int]) -> list[int]:
+    """Hidden cells with people in them whose attacker bounds lie closer together than their threshold.
+
+    The same answer as attacker_bounds, with fewer linear programmes: two solutions of the attacker's equations
+    that differ by the threshold in a cell prove the cell safe. The true counts are one solution; the extremes of
+    the sum of all hidden cells, either way, give two more; only cells not yet proven safe get their own two
+    programmes, whose solutions then serve the other cells as well.
+    """
+    order = sorted(hidden)
+    candidates = [i for i, cell in enumerate(order) if table.size[cell] > 0]
+    if not candidates:
+        return []
+    rows, rhs = _system(table.size, table.relations, order)
+    if not len(rows):
+        return []
+    need = np.array([table.threshold[cell] for cell in order], dtype=float)
+    truth = np.array([table.size[cell] for cell in order], dtype=float)
+    low, high = truth.copy(), truth.copy()
+    for objective in (np.ones(len(order)), -np.ones(len(order))):
+        _, x = _extreme(rows, rhs, objective)
+        if x is not None:
+            low, high = np.minimum(low, x), np.maximum(high, x)
+    weak = []
+    for i in candidates:
+        if high[i] - low[i] >= need[i]:
+            continue
+        objective = np.zeros(len(order))
+        objective[i] = 1.0
+        for sign in (-1.0, 1.0):  # the largest value first: it proves most cells safe
+            value, x = _extreme(rows, rhs, sign * objective)
+            if x is not None:
+                low, high = np.minimum(low, x), np.maximum(high, x)
+            elif value == -math.inf:  # unbounded above
+                high[i] = math.inf
+            if high[i] - low[i] >= need[i]:
+                break
+        if high[i] - low[i] < need[i]:
+            weak.append(order[i])
+    return weak
 
 
 def _neighbours(table: _Table, cell: int) -> set[int]:
     return {other for total, parts in table.relations if cell == total or cell in parts for other in [total, *parts]}
-
-
-def _weak(table: _Table, hidden: set[int]) -> list[int]:
-    """Hidden cells with people in them whose attacker bounds lie closer together than their threshold."""
-    return [cell for cell, (low, high) in attacker_bounds(table.size, table.relations, hidden).items()
-            if table.size[cell] > 0 and high - low < table.threshold[cell]]
 
 
 def _solve(table: _Table, zeros: bool = False) -> set[int] | None:
