@@ -277,3 +277,32 @@ def test_secondary_suppression_hides_no_more_cells_than_primary_in_the_demo_wave
     complementary = {(r.instrument, r.measure, r.area_code) for r in published
                      if "suppressed_complementary" in r.flags}
     assert 0 < len(complementary) <= len(small)
+
+
+def test_when_milp_fails_the_greedy_fallback_still_gives_nothing_away(monkeypatch):
+    import types
+
+    import analysis.disclosure as disclosure
+
+    monkeypatch.setattr(disclosure, "milp", lambda *args, **kwargs: types.SimpleNamespace(status=1, x=None))
+    buurten = {"BU05990101": {"not_lonely": 40, "moderate": 4, "severe": 3},
+               "BU05990102": {"not_lonely": 40, "moderate": 25, "severe": 12},
+               "BU05990201": {"not_lonely": 50, "moderate": 30, "severe": 20},
+               "BU05990202": {"not_lonely": 45, "moderate": 35, "severe": 0}}
+    areas = area_table(list(buurten))
+    records = banded(summed(buurten))
+    published = disclosure.apply_disclosure(records, areas)
+    assert attack(records, published, areas) == []
+    assert ("djg:severe", "BU05990101") in {(r.measure, r.area_code) for r in published if "suppressed" in r.flags}
+
+
+def test_when_milp_fails_on_the_demo_wave_the_audited_fallback_gives_nothing_away(demo_wave, monkeypatch):
+    # without its closing audit the greedy fallback leaks here (the parents' loneliness bands)
+    import types
+
+    import analysis.disclosure as disclosure
+
+    original, _, areas = demo_wave
+    monkeypatch.setattr(disclosure, "milp", lambda *args, **kwargs: types.SimpleNamespace(status=1, x=None))
+    published = disclosure.apply_disclosure(original, areas)
+    assert attack(original, published, areas) == []
