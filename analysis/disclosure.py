@@ -96,7 +96,9 @@ def _relations(table: _Table, columns: dict[str, dict[str, int]], children: dict
 
 
 def _protection(table: _Table) -> tuple[list[np.ndarray], list[float]]:
-    """Rows (coefficients over the cells) with lower bounds: the sufficient conditions of protection.
+    """Rows (coefficients over the cells) with lower bounds: the classic conditions of protection. They rule out
+    the plain differencing attacks but do not prove protection in a table of two dimensions (bands by areas), so
+    _solve audits every solution with the attacker's linear programmes.
 
     In every relation, a hidden cell with people in it has a hidden partner with people in it (else it is the total
     minus the shown parts); and where a primary cell is a part, the hidden parts hold at least the threshold of
