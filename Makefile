@@ -6,7 +6,7 @@ PORT ?= 5000
 export FLASK_APP := app
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install install-test assets translations lint bench bench-analysis bench-council bench-themes clean extract-messages
+.PHONY: run test install install-test assets translations lint bench bench-analysis bench-council bench-disclosure bench-themes clean extract-messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,11 @@ bench-themes: install-test
 # 3 GB of memory for the 1M analysis): the time does not grow with the number of respondents.
 bench-council: install-test
 	$(BIN)/python benchmarks/council.py --respondents 10000 --respondents 1000000
+
+# Information loss of disclosure control: cells hidden by primary suppression alone and in total, and its time, for
+# the demo-sized wave and a 1M-respondent wave (a few minutes, about 3 GB of memory for the 1M wave).
+bench-disclosure: install-test
+	$(BIN)/python benchmarks/disclosure.py --respondents 2000 --respondents 1000000
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor

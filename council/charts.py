@@ -289,6 +289,7 @@ _STATUS_SHAPES = {
     "off_target": '<polygon points="8,1.5 15,14.5 1,14.5"/><path class="lw-status-icon__mark" d="M5.6 7.6l4.8 4.8'
                   'M10.4 7.6l-4.8 4.8"/>',
     "suppressed": '<rect x="1.5" y="1.5" width="13" height="13"/>',
+    "protected": '<rect x="1.5" y="1.5" width="13" height="13"/>',
 }
 
 

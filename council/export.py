@@ -198,7 +198,10 @@ def notes(run: AnalysisRun) -> list[str]:
         "respondents (or answers, or clients) it rests on.",
         f'"{HIDDEN}": hidden by disclosure control (too few respondents, or it would let a hidden figure be computed '
         "back), as CBS marks secret figures. Empty: the statistic has no interval.",
-        "flags: suppressed, indicative (fewer than 30 respondents: read with care), lower_than_rest / "
+        "flags: suppressed, always with its reason: suppressed_small (fewer respondents, or fewer people in a "
+        "band, type or change category, than the threshold) or suppressed_complementary (hidden so that a small "
+        "group elsewhere cannot be worked out); indicative (fewer than 30 respondents: read with care), "
+        "lower_than_rest / "
         "higher_than_rest (differs from the rest of the municipality), weighted.",
         "open_answers: themes in the answers to an open question (\"<questionnaire>.<item>\"), only as an analyst "
         "named and released them: \"answers\" is every answer to the question in the area, in any language; "

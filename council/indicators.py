@@ -15,6 +15,7 @@ class Status(enum.Enum):
     undecided = "undecided"          # the interval contains the target: not distinguishable from it
     off_target = "off_target"        # the whole interval lies on the bad side of the target
     suppressed = "suppressed"        # too few respondents to show (disclosure control)
+    protected = "protected"          # hidden so that a small group elsewhere cannot be worked out
     no_data = "no_data"              # the run has no figure for this indicator in this area
     no_target = "no_target"          # no target set for this area and year
 
@@ -48,7 +49,7 @@ def status(figure: Figure | None, target: float | None, direction: Direction) ->
     if figure is None:
         return Status.no_data
     if figure.suppressed:
-        return Status.suppressed
+        return Status.protected if figure.complementary else Status.suppressed
     if figure.value is None:
         return Status.no_data
     if target is None:

@@ -24,7 +24,8 @@ LEGEND_ROW = 26.0
 SWATCH = 18.0
 LABEL_EM = 15.0      # the labels' font size in CSS (.lw-map__label)
 # Statuses in the order the legend lists them: good to bad, then the ones without a verdict.
-ORDER = (Status.on_target, Status.undecided, Status.off_target, Status.no_target, Status.suppressed, Status.no_data)
+ORDER = (Status.on_target, Status.undecided, Status.off_target, Status.no_target, Status.suppressed, Status.protected,
+         Status.no_data)
 _fallback_ids = count(1)
 
 
@@ -48,6 +49,7 @@ def status_label(status: Status) -> str:
         Status.undecided: _("Not distinguishable from target"),
         Status.off_target: _("Clearly short of target"),
         Status.suppressed: _("Suppressed: too few respondents"),
+        Status.protected: _("Suppressed: protects a small group elsewhere"),
         Status.no_data: _("No figure"),
         Status.no_target: _("No target set"),
     }[status]
@@ -153,6 +155,7 @@ def _patterns(prefix: str) -> str:
         Status.off_target: '<path class="lw-map__mark lw-map__mark--line" d="M0,0L8,8M8,0L0,8"/>',
         Status.no_target: '<path class="lw-map__mark lw-map__mark--line" d="M0,4L8,4"/>',
         Status.suppressed: '<path class="lw-map__mark lw-map__mark--line" d="M-2,2L2,-2M0,8L8,0M6,10L10,6"/>',
+        Status.protected: '<path class="lw-map__mark lw-map__mark--line" d="M-2,2L2,-2M0,8L8,0M6,10L10,6"/>',
         Status.no_data: '<path class="lw-map__mark lw-map__mark--line" d="M-2,6L2,10M0,0L8,8M6,-2L10,2"/>',
     }
     return "".join(

@@ -453,6 +453,17 @@ class _Notes:
     def has_suppressed(self) -> bool:
         return any(figure is not None and figure.suppressed for figure in self._figures())
 
+    @property
+    def has_small(self) -> bool:
+        """Any figure hidden for resting on too few residents."""
+        return any(figure is not None and figure.suppressed and not figure.complementary
+                   for figure in self._figures())
+
+    @property
+    def has_complementary(self) -> bool:
+        """Any figure hidden so that a small group elsewhere cannot be worked out."""
+        return any(figure is not None and figure.complementary for figure in self._figures())
+
 
 @dataclass(frozen=True)
 class AreaProfile(_Notes):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from analysis.records import INDICATIVE, SUPPRESSED
+from analysis.records import INDICATIVE, SUPPRESSED, SUPPRESSED_COMPLEMENTARY
 from extensions import db
 from models import AnalysisRun, Municipality, ProfileSnapshot, RunStatus, Wave
 from runs.snapshots import latest_run
@@ -31,6 +31,12 @@ class Figure:
     @property
     def suppressed(self) -> bool:
         return SUPPRESSED in self.flags
+
+    @property
+    def complementary(self) -> bool:
+        """Hidden not for being small but so that a small group elsewhere cannot be worked out. Runs before the
+        reason was stored only say "suppressed": those read as too few respondents, as they were shown then."""
+        return self.suppressed and SUPPRESSED_COMPLEMENTARY in self.flags
 
     @property
     def indicative(self) -> bool:

@@ -86,16 +86,23 @@ def figure_words(figure: Figure | None, share: bool = False) -> str:
     if figure is None or (figure.value is None and not figure.suppressed):
         return _("no figure")
     if figure.suppressed:
-        return _("suppressed")
+        return suppressed_words(figure)
     if figure.lower is None or figure.upper is None:
         return number(figure.value, share)
     return _("%(value)s (95%% interval %(lower)s to %(upper)s)", value=number(figure.value, share),
              lower=number(figure.lower, share), upper=number(figure.upper, share))
 
 
+def suppressed_words(figure: Figure) -> str:
+    """Why a suppressed figure is hidden, in a few words."""
+    if figure.complementary:
+        return _("suppressed: protects a small group")
+    return _("suppressed: too few residents")
+
+
 def _note(figure: Figure | None) -> str:
     if figure is not None and figure.suppressed:
-        return _("suppressed")
+        return suppressed_words(figure)
     return _("no figure")
 
 

@@ -29,7 +29,9 @@ def test_a_buurt_under_the_threshold_takes_its_smallest_sibling_along():
     assert hidden(result) == {"BU05990101", "BU05990102"}
     suppressed = next(r for r in result if r.area_code == "BU05990101" and r.measure == "cohesion")
     assert (suppressed.value, suppressed.lower, suppressed.upper, suppressed.n) == (None, None, None, None)
-    assert suppressed.flags == ("suppressed",)
+    assert suppressed.flags == ("suppressed", "suppressed_small")
+    sibling = next(r for r in result if r.area_code == "BU05990102" and r.measure == "cohesion")
+    assert sibling.flags == ("suppressed", "suppressed_complementary")
 
 
 def test_a_wijk_with_one_buurt_under_the_threshold_is_hidden_with_it():

@@ -212,6 +212,28 @@ def test_suppressed_figures_show_as_suppressed_never_as_zero_in_every_view(app, 
     suppressed(row(municipal[f"{INDICATOR} per area (higher is better)"], "Oud-West")[1])
 
 
+def test_a_figure_hidden_to_protect_a_small_group_says_so_in_every_view(app, planted):
+    plant(planted, OUD_WEST, "adult", "cohesion", "mean", None, flags="suppressed suppressed_complementary")
+    client = council_client(app)
+
+    def protected(cell: str) -> None:
+        assert "protects a small group" in cell and "too few" not in cell and not re.search(r"\d", cell), cell
+
+    overview = tables(page(client, "/council/"))
+    protected(row(overview[f"{INDICATOR} per area"], "Oud-West")[1])
+    assert row(overview[f"{INDICATOR} per area"], "Oud-West")[3] == "Suppressed: protects a small group elsewhere"
+    wijk_html = page(client, f"/council/wijk/{OUD_WEST}")
+    protected(row(tables(wijk_html)["Scales of Adults: mean (95% interval)"], "Social cohesion")[2])
+    assert "someone could work out a group of fewer than 10 residents elsewhere" in wijk_html
+    assert "hidden so that a small group cannot be worked out from them" in wijk_html
+    # the band share planted as plain "suppressed" (a run from before the reason was stored) reads as too few
+    assert "suppressed: too few residents" in wijk_html
+    report = tables(page(client, f"/council/report/{OUD_WEST}"))
+    protected(row(report["Indicators in Oud-West, wave Leefwereld demo 2026"], INDICATOR)[1])
+    dutch = client.get(f"/council/wijk/{OUD_WEST}?lang=nl").get_data(as_text=True)
+    assert "verborgen: beschermt een kleine groep" in dutch and "verborgen: te weinig deelnemers" in dutch
+
+
 def test_wijk_page_shows_planted_figures_spider_web_types_themes_and_trend(app, planted, demo_wave):
     client = council_client(app)
     html = page(client, f"/council/wijk/{CENTRUM}")
