@@ -298,9 +298,17 @@ def _greedy(table: _Table) -> set[int]:
                 hidden.add(j)
                 changed = True
         if not changed:
-            # the audit as a safety net: whatever stays weak takes all its neighbours along
+            # the audit as a safety net: whatever stays weak takes its neighbours along, or when they are all
+            # hidden already, their neighbours (a cell can be pinned through a relation one step further away)
             for cell in _weak(table, hidden):
-                near = _neighbours(table, cell) - hidden
+                reach = {cell}
+                near: set[int] = set()
+                while not near and len(reach) < len(table.cells):
+                    wider = set().union(*(_neighbours(table, other) for other in reach))
+                    if wider <= reach:
+                        break
+                    reach |= wider
+                    near = {other for other in reach - hidden if other not in table.shown}
                 hidden |= near
                 changed |= bool(near)
     return hidden
