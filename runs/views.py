@@ -3,7 +3,7 @@ merge and release the themes of each open question."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_number, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -19,6 +19,7 @@ from extensions import db
 from models import AnalysisRun, NamedTheme, ProfileSnapshot, Quote, QuoteStatus, Role, RunStatus, Theme
 from models.types import utcnow
 from runs.forms import MergeThemeForm, NamedThemeForm, StartRunForm
+from runs.quotes import place_after, place_of, quote_page
 from runs.service import create_run, start_in_background
 from runs.themes import (
     TRANSLATION_LANGUAGES,
@@ -110,12 +111,12 @@ def run(run_id: int):
 @requires(Role.analyst)
 def quotes(run_id: int):
     run = _run_or_404(run_id)
-    listed = db.session.execute(
-        select(Quote, Theme).join(Theme, Quote.theme_id == Theme.id).where(Theme.run_id == run.id)
-        .order_by(Quote.status, Theme.question, Theme.key, Quote.area_code, Quote.id)).all()
+    page = quote_page(run, g.lang, request.args.get("page", 1, type=int))
     # quotes are scrubbed, but they are residents' own words: reading them is an access to raw answers
-    audit.record("quotes_viewed", current_user(), "analysis_run", run.id, count=len(listed))
-    return render_template("runs/quotes.html", run=run, quotes=listed, form=ConfirmForm())
+    audit.record("quotes_viewed", current_user(), "analysis_run", run.id,
+                 count=sum(len(theme.quotes) for group in page.groups for theme in group.themes), page=page.page)
+    return render_template("runs/quotes.html", run=run, page=page, form=ConfirmForm(),
+                           format_number=format_number)
 
 
 @bp.post("/quotes/<int:quote_id>")
@@ -129,13 +130,16 @@ def review_quote(quote_id: int):
     decision = DECISIONS.get(request.form.get("decision", ""))
     if not form.validate_on_submit() or decision is None:
         flash(_("This page was open too long. Try again."), "error")
+        page, anchor = place_of(run, quote), quote.id  # nothing was decided: back to the same quote
     else:
         quote.status, quote.reviewed_by_id, quote.reviewed_at = decision, current_user().id, utcnow()
         audit.record(f"quote_{decision.value}", current_user(), "quote", quote.id, commit=False, run=run.id)
         db.session.commit()
         flash(_("The quote is approved.") if decision is QuoteStatus.approved else _("The quote is rejected."),
               "success")
-    return redirect(url_for("runs.quotes", run_id=run.id) + f"#quote-{quote.id}")
+        page, anchor = place_after(run, quote)
+    # back to the same place in the list, at the next quote, without JavaScript
+    return redirect(url_for("runs.quotes", run_id=run.id, page=page) + f"#quote-{anchor}")
 
 
 # --- theme review -------------------------------------------------------------------------------------------------

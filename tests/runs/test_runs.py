@@ -1,17 +1,21 @@
 """Analysis runs in the application: the command, the staff pages, background execution, stored snapshots, quotes."""
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import func, select
 
+from council.export import area_names
 from demo.cli import add_synthetic_respondents
 from extensions import db
-from models import AnalysisRun, AuditEvent, ProfileSnapshot, Quote, QuoteStatus, Role, RunStatus, Theme
+from models import AnalysisRun, AuditEvent, NamedTheme, ProfileSnapshot, Quote, QuoteStatus, Role, RunStatus, Theme
 from runs.service import create_run
 from runs.snapshots import latest_run, type_model
 from surveys.flow import delete_responses
+from surveys.questions import question_text
 from tests.forms import main_form
 from tests.staff import log_in, make_staff
 
@@ -201,3 +205,59 @@ def test_a_stored_type_model_reads_back_as_it_was_fitted():
     model = fit_types(planted_shapes(0, size=800)[0], SHAPE_FEATURES, instrument="adult", seed=0).model
     assert model.types and all(kind.name for kind in model.types)
     assert type_model(_json_safe(asdict(model))) == model
+
+
+def quote_ids(html: str) -> list[int]:
+    return [int(found) for found in re.findall(r'<li id="quote-(\d+)"', html)]
+
+
+def test_quotes_are_grouped_by_question_text_and_theme_name_with_area_names(app, analysed):
+    quote = db.session.scalars(select(Quote).join(Theme).where(Theme.run_id == analysed.id)
+                               .order_by(Quote.id)).first()
+    named = quote.theme.named or NamedTheme(run_id=analysed.id, question=quote.theme.question)
+    named.name, named.translations = "Groen in de wijk", {"en": "Green in the neighbourhood"}
+    quote.theme.named = named
+    db.session.commit()
+    client = app.test_client()
+    log_in(client, make_staff(Role.analyst))
+    pages = [client.get(f"/staff/analysis/runs/{analysed.id}/quotes?page={number}").get_data(as_text=True)
+             for number in range(1, 30)]
+    html = next(page for page in pages if f'id="quote-{quote.id}"' in page)
+    assert "<h2" in html and str(escape(question_text(quote.theme.question, "nl"))) in html
+    assert "Groen in de wijk" in html
+    names = area_names(analysed.wave)
+    assert str(escape(names[quote.area_code])) in html
+    assert f": {quote.area_code} ·" not in html  # the name, not the code
+    assert "lw-error" not in html and "lw-alert--error" not in html
+
+
+def test_quotes_are_paged_and_a_decision_returns_to_the_next_quote(app, analysed, monkeypatch):
+    monkeypatch.setattr("runs.quotes.PER_PAGE", 3)
+    total = db.session.scalar(select(func.count()).select_from(Quote).join(Theme).where(Theme.run_id == analysed.id))
+    assert total > 3
+    client = app.test_client()
+    log_in(client, make_staff(Role.analyst))
+    first = client.get(f"/staff/analysis/runs/{analysed.id}/quotes")
+    html = first.get_data(as_text=True)
+    assert len(quote_ids(html)) == 3 and '<nav aria-label="Pagina\'s"' in html and "Pagina 1 van" in html
+    second_html = client.get(f"/staff/analysis/runs/{analysed.id}/quotes?page=2").get_data(as_text=True)
+    page_one, page_two = quote_ids(html), quote_ids(second_html)
+    assert page_two and not set(page_one) & set(page_two) and "Vorige pagina" in second_html
+    token = main_form(html).fields["csrf_token"][0]
+    # deciding on the first quote goes on to the second, on the same page
+    answer = client.post(f"/staff/analysis/quotes/{page_one[0]}", data={"csrf_token": token, "decision": "approve"})
+    assert answer.status_code == 302
+    assert answer.headers["Location"].endswith(f"/quotes?page=1#quote-{page_one[1]}")
+    # deciding on the last quote of a page goes on to the first quote of the next page
+    answer = client.post(f"/staff/analysis/quotes/{page_one[-1]}", data={"csrf_token": token, "decision": "reject"})
+    assert answer.headers["Location"].endswith(f"/quotes?page=2#quote-{page_two[0]}")
+    db.session.expire_all()
+    assert db.session.get(Quote, page_one[-1]).status is QuoteStatus.rejected
+    assert actions().count("quotes_viewed") == 2 and "quote_rejected" in actions()
+    # the status is written out, not shown by colour alone
+    after = client.get(f"/staff/analysis/runs/{analysed.id}/quotes?page=1").get_data(as_text=True)
+    cards = {int(found.group(1)): found.group(0)
+             for found in re.finditer(r'<li id="quote-(\d+)".*?</li>', after, flags=re.DOTALL)}
+    assert 'lw-quote-status">goedgekeurd<' in cards[page_one[0]]
+    assert 'lw-quote-status">afgewezen<' in cards[page_one[-1]]
+    assert 'lw-quote-status">nog niet beoordeeld<' in cards[page_one[1]]
