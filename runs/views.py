@@ -2,7 +2,19 @@
 merge and release the themes of each open question."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_number, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -36,6 +48,8 @@ from surveys.questions import question_text
 bp = Blueprint("runs", __name__, url_prefix="/staff/analysis", template_folder="templates")
 RUN_ROLES = (Role.admin, Role.analyst)
 DECISIONS = {"approve": QuoteStatus.approved, "reject": QuoteStatus.rejected}
+QUOTE_STATUSES = {QuoteStatus.approved: _l("approved"), QuoteStatus.rejected: _l("rejected"),
+                  QuoteStatus.proposed: _l("not reviewed yet")}
 # what a skipped part of a run was, and why it was skipped (analysis.run.SkippedPart); plain words for the analyst
 SKIPPED_PARTS = {"types": _l("Resident types"), "themes": _l("Themes of a question"), "quotes": _l("Quotes"),
                  "profiles": _l("Figures per area"), "scale": _l("Scale")}
@@ -116,7 +130,7 @@ def quotes(run_id: int):
     audit.record("quotes_viewed", current_user(), "analysis_run", run.id,
                  count=sum(len(theme.quotes) for group in page.groups for theme in group.themes), page=page.page)
     return render_template("runs/quotes.html", run=run, page=page, form=ConfirmForm(),
-                           format_number=format_number)
+                           format_number=format_number, statuses=QUOTE_STATUSES)
 
 
 @bp.post("/quotes/<int:quote_id>")
@@ -128,18 +142,26 @@ def review_quote(quote_id: int):
     run = _run_or_404(quote.theme.run_id)
     form = ConfirmForm()
     decision = DECISIONS.get(request.form.get("decision", ""))
+    # with JavaScript (static/js/quotes.js) the page stays where it is and only the quote's status changes
+    wants_json = request.accept_mimetypes.best == "application/json"
     if not form.validate_on_submit() or decision is None:
-        flash(_("This page was open too long. Try again."), "error")
+        message, category = _("This page was open too long. Try again."), "error"
         page, anchor = place_of(run, quote), quote.id  # nothing was decided: back to the same quote
     else:
         quote.status, quote.reviewed_by_id, quote.reviewed_at = decision, current_user().id, utcnow()
         audit.record(f"quote_{decision.value}", current_user(), "quote", quote.id, commit=False, run=run.id)
         db.session.commit()
-        flash(_("The quote is approved.") if decision is QuoteStatus.approved else _("The quote is rejected."),
-              "success")
+        message = _("The quote is approved.") if decision is QuoteStatus.approved else _("The quote is rejected.")
+        category = "success"
         page, anchor = place_after(run, quote)
+    back = url_for("runs.quotes", run_id=run.id, page=page) + f"#quote-{anchor}"
+    if wants_json:
+        answer = jsonify(ok=category == "success", status=quote.status.value, message=message,
+                         status_text=str(QUOTE_STATUSES[quote.status]), next=anchor, url=back)
+        return answer, 200 if category == "success" else 400
+    flash(message, category)
     # back to the same place in the list, at the next quote, without JavaScript
-    return redirect(url_for("runs.quotes", run_id=run.id, page=page) + f"#quote-{anchor}")
+    return redirect(back)
 
 
 # --- theme review -------------------------------------------------------------------------------------------------

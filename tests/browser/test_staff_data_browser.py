@@ -77,9 +77,28 @@ def test_an_analyst_approves_a_quote_with_the_keyboard(browser, live_server, ana
     page = context.new_page()
     log_in(page, live_server, "data-analyst@leefdam.example")
     page.goto(f"{live_server.base_url}/staff/analysis/runs/{analysed_run}/quotes")
-    approve = page.locator("button[value=approve]").first
-    approve.focus()
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    waiting = page.locator(".lw-quote--proposed").first
+    quote_id = waiting.get_attribute("id")
+    before = waiting.locator(".lw-quote-status").inner_text()
+    waiting.locator("button[value=approve]").focus()
+    page.keyboard.press("Enter")
+    # with JavaScript the page stays: the status is written out, announced, and the next quote has the focus
+    page.wait_for_function("document.getElementById('quote-announce').textContent !== ''")
+    assert page.locator(f"#{quote_id}.lw-quote--approved .lw-quote-status").inner_text() not in ("", before)
+    focused = page.evaluate("document.activeElement.id")
+    assert focused.startswith("quote-") and focused != quote_id
     context.close()
     assert approved_quotes(live_server) == approved + 1
+
+
+def test_without_javascript_a_decision_returns_to_the_next_quote(browser, live_server, analysed_run):
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, live_server, "data-analyst@leefdam.example")
+    page.goto(f"{live_server.base_url}/staff/analysis/runs/{analysed_run}/quotes")
+    quote_id = page.locator(".lw-quote--proposed").first.get_attribute("id")
+    with page.expect_navigation():
+        page.locator(f"#{quote_id} button[value=reject]").click()
+    assert "#quote-" in page.url and not page.url.endswith(f"#{quote_id}")
+    assert page.locator(f"#{quote_id}.lw-quote--rejected .lw-quote-status").count() == 1
+    context.close()

@@ -261,3 +261,23 @@ def test_quotes_are_paged_and_a_decision_returns_to_the_next_quote(app, analysed
     assert 'lw-quote-status">goedgekeurd<' in cards[page_one[0]]
     assert 'lw-quote-status">afgewezen<' in cards[page_one[-1]]
     assert 'lw-quote-status">nog niet beoordeeld<' in cards[page_one[1]]
+
+
+def test_with_javascript_a_decision_answers_with_the_status_and_the_next_quote(app, analysed):
+    client = app.test_client()
+    log_in(client, make_staff(Role.analyst))
+    html = client.get(f"/staff/analysis/runs/{analysed.id}/quotes").get_data(as_text=True)
+    assert "js/quotes.js" in html and 'role="status"' in html
+    ids, token = quote_ids(html), main_form(html).fields["csrf_token"][0]
+    answer = client.post(f"/staff/analysis/quotes/{ids[0]}", data={"csrf_token": token, "decision": "approve"},
+                         headers={"Accept": "application/json"})
+    assert answer.status_code == 200
+    assert answer.json == {"ok": True, "status": "approved", "status_text": "goedgekeurd",
+                           "message": "Het citaat is goedgekeurd.", "next": ids[1],
+                           "url": f"/staff/analysis/runs/{analysed.id}/quotes?page=1#quote-{ids[1]}"}
+    assert "quote_approved" in actions()
+    refused = client.post(f"/staff/analysis/quotes/{ids[1]}", data={"decision": "approve"},
+                          headers={"Accept": "application/json"})
+    assert refused.status_code == 400 and refused.json["ok"] is False
+    db.session.expire_all()
+    assert db.session.get(Quote, ids[1]).status is QuoteStatus.proposed
