@@ -2,6 +2,7 @@
 person's own level), found by a Gaussian mixture with k by BIC, named by what sets them apart, stable across waves."""
 from __future__ import annotations
 
+import warnings
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
@@ -135,8 +136,10 @@ def fit_types(scores: pd.DataFrame, features: Sequence[str], *, instrument: str 
     """
     features = tuple(features)
     matrix = scores.loc[:, list(features)].to_numpy(dtype=float, na_value=np.nan)
-    means = np.nanmean(matrix, axis=0) if len(matrix) else np.zeros(len(features))
-    sds = np.nanstd(matrix, axis=0, ddof=1) if len(matrix) > 1 else np.ones(len(features))
+    with warnings.catch_warnings():  # a scale nobody answered (a paper wave without it) has no mean: it stays NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        means = np.nanmean(matrix, axis=0) if len(matrix) else np.zeros(len(features))
+        sds = np.nanstd(matrix, axis=0, ddof=1) if len(matrix) > 1 else np.ones(len(features))
     sds = np.where((sds > 0) & np.isfinite(sds), sds, 1.0)
     sign = np.array([-1.0 if feature in reverse else 1.0 for feature in features])
     answered = (~np.isnan(matrix)).mean(axis=1)
