@@ -18,6 +18,8 @@ OPEN_ANSWER_RATE = 0.6
 # Planted structure, by wijk position in the demo municipality (0-based): lower cohesion in the third wijk,
 # more loneliness in the fifth, and traffic safety as the dominant theme of open answers in the first.
 SCALE_EFFECTS = {("cohesion", 2): -0.25, ("djg", 4): +0.25}
+# Scales whose higher score is worse (loneliness): a resident who is doing well scores low on them.
+WORSE_WHEN_HIGHER = frozenset({"djg"})
 PLANTED_THEME = {0: "traffic"}
 LOCALE_MIX = {"nl": 0.82, "en": 0.04, "tr": 0.05, "ar": 0.04, "pl": 0.03, "uk": 0.02}
 
@@ -74,6 +76,11 @@ class SyntheticResponse:
     answers: dict[str, Any]
 
 
+def _towards(scale_id: str, wellbeing):
+    """The level (0..1 of the scale's range) that a resident's well-being gives on a scale."""
+    return 1.0 - wellbeing if scale_id in WORSE_WHEN_HIGHER else wellbeing
+
+
 def _weighted(rng: random.Random, weights: dict[Any, float]) -> Any:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
@@ -106,7 +113,7 @@ def generate(instruments: dict[str, Instrument], buurten: list[tuple[str, int, i
         locale = _weighted(rng, LOCALE_MIX)
         wellbeing = rng.gauss(0.62, 0.15)
         scale_of = {item_id: scale for scale in instrument.scales for item_id in scale.items}
-        levels = {scale.id: min(1.0, max(0.0, wellbeing + SCALE_EFFECTS.get((scale.id, wijk), 0.0)
+        levels = {scale.id: min(1.0, max(0.0, _towards(scale.id, wellbeing) + SCALE_EFFECTS.get((scale.id, wijk), 0.0)
                                           + rng.gauss(0, 0.12))) for scale in instrument.scales}
         answers: dict[str, Any] = {}
         for item in instrument.items:
@@ -325,7 +332,7 @@ def _instrument_answers(rng: np.random.Generator, instrument: Instrument, wijk: 
         for (scale_id, position), shift in scale_effects.items():
             if scale_id == scale.id and position < len(effect):
                 effect[position] = shift
-        levels[scale.id] = np.clip(wellbeing + effect[wijk] + rng.normal(0, 0.12, size), 0.0, 1.0)
+        levels[scale.id] = np.clip(_towards(scale.id, wellbeing) + effect[wijk] + rng.normal(0, 0.12, size), 0.0, 1.0)
     answers: dict[str, tuple[str, Any]] = {}
     for item in instrument.items:
         shown = rng.random(size) >= item_missing
