@@ -18,6 +18,7 @@ from scipy.optimize import linprog
 from analysis.disclosure import apply_disclosure
 from analysis.frames import area_table
 from analysis.records import ProfileRecord
+from tests.analysis.test_disclosure import counts
 
 MIN_N = 10
 
@@ -109,15 +110,6 @@ def attack(original: list[ProfileRecord], published: list[ProfileRecord], areas:
             if upper - low.fun < threshold - 1e-6:
                 weak.append((cell, truth[cell], low.fun, upper))
     return weak
-
-
-def counts(n_by_area: dict[str, int], instrument: str = "adult") -> list[ProfileRecord]:
-    records = []
-    for code, n in n_by_area.items():
-        level = {"GM": "municipality", "WK": "wijk", "BU": "buurt"}[code[:2]]
-        records.append(ProfileRecord(code, level, instrument, "respondents", "n", float(n), n=n))
-        records.append(ProfileRecord(code, level, instrument, "cohesion", "mean", 6.0, 5.5, 6.5, n))
-    return records
 
 
 def banded(bands_by_area: dict[str, dict[str, int]]) -> list[ProfileRecord]:
