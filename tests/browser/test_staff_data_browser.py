@@ -83,7 +83,7 @@ def test_an_analyst_approves_a_quote_with_the_keyboard(browser, live_server, ana
     waiting.locator("button[value=approve]").focus()
     page.keyboard.press("Enter")
     # with JavaScript the page stays: the status is written out, announced, and the next quote has the focus
-    page.wait_for_function("document.getElementById('quote-announce').textContent !== ''")
+    page.wait_for_function("() => document.getElementById('quote-announce').textContent !== ''")
     assert page.locator(f"#{quote_id}.lw-quote--approved .lw-quote-status").inner_text() not in ("", before)
     focused = page.evaluate("document.activeElement.id")
     assert focused.startswith("quote-") and focused != quote_id
