@@ -23,6 +23,7 @@ from analysis.frames import area_level
 from analysis.records import LEVELS, SUPPRESSED
 from council.themes import shown_themes
 from extensions import db
+from geography.areas import area_names
 from models import AnalysisRun, ProfileSnapshot, Wave
 
 FORMATS = ("csv", "xlsx")
@@ -81,17 +82,6 @@ class ProfileRow:
                 *figures, " ".join(self.flags))
 
 
-def area_names(wave: Wave) -> dict[str, str]:
-    """Code -> name of the wave's municipality, its wijken and buurten."""
-    municipality = wave.municipality
-    names = {municipality.code: municipality.name}
-    for district in municipality.districts:
-        names[district.code] = district.name
-        for neighbourhood in district.neighbourhoods:
-            names[neighbourhood.code] = neighbourhood.name
-    return names
-
-
 def profile_rows(run: AnalysisRun, areas: Iterable[str] | None = None, levels: Iterable[str] | None = None
                  ) -> list[ProfileRow]:
     """The run's figures: municipality first, then wijken, then buurten, each by code; within an area in the order
@@ -104,7 +94,7 @@ def profile_rows(run: AnalysisRun, areas: Iterable[str] | None = None, levels: I
         query = query.where(ProfileSnapshot.area_code.in_(list(areas)))
     if levels is not None:
         query = query.where(ProfileSnapshot.area_level.in_(list(levels)))
-    names = area_names(run.wave)
+    names = area_names(run.wave.municipality)
     # themes leave only as an analyst named them (below): never the run's own per-language theme figures
     query = query.where(ProfileSnapshot.instrument != OPEN_ANSWERS)
     rows = [ProfileRow(area_code=code, area_name=names.get(code, ""), area_level=level, instrument=instrument,

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from extensions import db
-from models import District, Neighbourhood
+from models import District, Municipality, Neighbourhood
 
 
 def buurt_choices(municipality_id: int) -> list[SelectChoice]:
@@ -22,3 +22,13 @@ def neighbourhood_in(municipality_id: int, code: str) -> Neighbourhood | None:
         select(Neighbourhood).join(District).where(Neighbourhood.code == code,
                                                    District.municipality_id == municipality_id)
     )
+
+
+def area_names(municipality: Municipality) -> dict[str, str]:
+    """Code -> name of the municipality, its wijken and its buurten."""
+    names = {municipality.code: municipality.name}
+    for district in municipality.districts:
+        names[district.code] = district.name
+        for neighbourhood in district.neighbourhoods:
+            names[neighbourhood.code] = neighbourhood.name
+    return names

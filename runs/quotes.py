@@ -5,8 +5,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from council.export import area_names
 from extensions import db
+from geography.areas import area_names
 from models import AnalysisRun, NamedTheme, Quote, Theme
 from surveys.questions import question_text
 
@@ -61,7 +61,7 @@ def quote_page(run: AnalysisRun, lang: str, page: int = 1, per_page: int | None 
     ordered, per_page = _ordered(run), per_page or PER_PAGE
     pages = max((len(ordered) + per_page - 1) // per_page, 1)
     page = min(max(page, 1), pages)
-    names = area_names(run.wave)
+    names = area_names(run.wave.municipality)
     groups: list[QuestionGroup] = []
     for quote, theme in ordered[(page - 1) * per_page:page * per_page]:
         if not groups or groups[-1].question != theme.question:

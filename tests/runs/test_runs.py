@@ -8,9 +8,9 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from council.export import area_names
 from demo.cli import add_synthetic_respondents
 from extensions import db
+from geography.areas import area_names
 from models import AnalysisRun, AuditEvent, NamedTheme, ProfileSnapshot, Quote, QuoteStatus, Role, RunStatus, Theme
 from runs.service import create_run
 from runs.snapshots import latest_run, type_model
@@ -225,7 +225,7 @@ def test_quotes_are_grouped_by_question_text_and_theme_name_with_area_names(app,
     html = next(page for page in pages if f'id="quote-{quote.id}"' in page)
     assert "<h2" in html and str(escape(question_text(quote.theme.question, "nl"))) in html
     assert "Groen in de wijk" in html
-    names = area_names(analysed.wave)
+    names = area_names(analysed.wave.municipality)
     assert str(escape(names[quote.area_code])) in html
     assert f": {quote.area_code} ·" not in html  # the name, not the code
     assert "lw-error" not in html and "lw-alert--error" not in html
