@@ -15,6 +15,21 @@ self.addEventListener("message", function (event) {
   }));
 });
 
+// Keeps a copy of a good answer, but only in a cache the pages made: after logging out (cache deleted) nothing
+// comes back.
+function keep(request, response) {
+  if (response.ok && !response.redirected) {
+    var copy = response.clone();
+    var write = caches.has(OFFLINE_CACHE).then(function (has) {
+      if (has && !closing) {
+        return caches.open(OFFLINE_CACHE).then(function (cache) { return cache.put(request, copy); });
+      }
+    }).catch(function () {}).finally(function () { writing.delete(write); });
+    writing.add(write);
+  }
+  return response;
+}
+
 self.addEventListener("install", function () { self.skipWaiting(); });
 self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
 
@@ -26,23 +41,16 @@ self.addEventListener("fetch", function (event) {
   var isInterviewPage = url.pathname === "/staff/interviews" || url.pathname === "/staff/interviews/new";
   if (!isAsset && !isInterviewPage) { return; }
   if (isAsset) {
-    // assets carry their version in the address or change rarely: the cache first
-    event.respondWith(caches.match(request).then(function (hit) { return hit || fetch(request); }));
+    // assets carry their version in the address or change rarely: the cache first, and an asset fetched from the
+    // network is kept, so a page opened before the pages' own caching finished still works without a connection
+    event.respondWith(caches.match(request).then(function (hit) {
+      return hit || fetch(request).then(function (response) { return keep(request, response); });
+    }));
     return;
   }
   // pages: the network first (fresh data), the cached copy when there is no connection
   event.respondWith(fetch(request).then(function (response) {
-    if (response.ok && !response.redirected) {
-      var copy = response.clone();
-      // refresh only a cache the pages made: after logging out (cache deleted) nothing comes back
-      var write = caches.has(OFFLINE_CACHE).then(function (has) {
-        if (has && !closing) {
-          return caches.open(OFFLINE_CACHE).then(function (cache) { return cache.put(request, copy); });
-        }
-      }).catch(function () {}).finally(function () { writing.delete(write); });
-      writing.add(write);
-    }
-    return response;
+    return keep(request, response);
   }).catch(function () {
     return caches.match(request).then(function (hit) { return hit || Response.error(); });
   }));

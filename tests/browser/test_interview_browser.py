@@ -59,6 +59,15 @@ def test_an_interview_taken_offline_is_sent_once_when_the_connection_returns(bro
     before = interviews_stored(live_server)
     page.locator("a[data-offline-page]").first.click()
     page.wait_for_load_state()
+    # the page, its stylesheet and its script are on the device before the connection drops
+    page.wait_for_function(
+        """async () => {
+            const cache = await caches.open('leefwereld-interviews');
+            const urls = [location.href, ...Array.from(document.querySelectorAll('script[src], link[rel=stylesheet]'),
+                                                       (el) => el.src || el.href)];
+            return (await Promise.all(urls.map((url) => cache.match(url)))).every(Boolean);
+        }"""
+    )
 
     context.set_offline(True)
     page.reload()  # the service worker serves the interview page from the device's cache
