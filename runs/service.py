@@ -52,6 +52,7 @@ def execute_run(run: AnalysisRun, on_progress: Callable[[str, int], None] | None
     # pandas and scikit-learn load here, in the process that runs the analysis, not in every web worker
     from analysis.run import RunParams, run_analysis
     from runs.inputs import load_inputs
+    from runs.releases import release
     from runs.snapshots import previous_types, store_result
     from runs.themes import carry_over, previous_run
 
@@ -75,6 +76,7 @@ def execute_run(run: AnalysisRun, on_progress: Callable[[str, int], None] | None
         run = db.session.get(AnalysisRun, run_id)
         store_result(run, result)
         carry_over(run, previous_run(run))  # a rerun keeps the analyst's names of the themes it finds again
+        release(run, params.min_n)
         run.timings = {stage: round(seconds, 4) for stage, seconds in result.timings.items()}
         run.status, run.finished_at, run.stage, run.progress = RunStatus.succeeded, utcnow(), "stored", 100
         db.session.commit()

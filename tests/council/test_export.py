@@ -107,7 +107,7 @@ def test_command_line_refuses_a_wave_without_an_analysis(app, demo_wave, tmp_pat
     out = tmp_path / "profile.csv"
     result = app.test_cli_runner().invoke(args=["profiles", "export", "--wave", demo_wave.name, "--format", "csv",
                                                 "--out", str(out)])
-    assert result.exit_code == 1 and "has no finished analysis yet" in result.output and not out.exists()
+    assert result.exit_code == 1 and "has no released analysis yet" in result.output and not out.exists()
     result = app.test_cli_runner().invoke(args=["profiles", "export", "--wave", "no such wave", "--format", "csv",
                                                 "--out", str(out)])
     assert result.exit_code == 1 and "unknown wave" in result.output
