@@ -29,15 +29,16 @@ CONTENT_SECURITY_POLICY = (
 
 
 class DatabaseIdConverter(IntegerConverter):
-    """`<int:...>` in every route: a number beyond the signed 64-bit range of a database id matches no route (404).
+    """`<int:...>` in every route: a number beyond the range of a database id matches no route (404).
 
-    Such a number can name no row, and the database driver fails on it (a server error instead of "not found").
+    Such a number can name no row, and the database fails on it (a server error instead of "not found"): SQLite
+    beyond 64 bits, PostgreSQL already beyond 32 bits, as every id column is an INTEGER (signed 32-bit there).
     """
 
-    LARGEST = 2**63 - 1
+    LARGEST = 2**31 - 1
 
     def to_python(self, value: str) -> int:
-        if len(value) > len(str(self.LARGEST)):  # before int(): a very long number is expensive to convert
+        if len(value) > len(str(self.LARGEST)):  # before int(): a very long number is costly to convert
             raise ValidationError()
         number = super().to_python(value)
         if number > self.LARGEST:
