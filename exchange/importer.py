@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from accounts import audit
 from config import LANGUAGES
 from exchange.codebook import AGE_BAND
+from exchange.csv_cells import csv_row, from_csv_cell
 from exchange.retention import retention_days
 from exchange.tables import UnreadableFile, read_table
 from extensions import db
@@ -155,7 +156,8 @@ def parse_item(item: Item, cell: Any) -> tuple[Any, tuple[str, str] | None]:
     if text == "":
         return None, None
     if item.type in ("short_text", "long_text"):
-        value = _clean_text(cell if isinstance(cell, str) else text)
+        # a CSV export writes a text that a spreadsheet would run as a formula with a ' in front: not part of it
+        value = _clean_text(from_csv_cell(cell) if isinstance(cell, str) else text)
         if _has_control_characters(value):
             return None, ("bad_text", _("the text has characters that cannot be stored"))
         if len(value) > item.max_length:
@@ -467,9 +469,9 @@ def write_rejected(report: ImportReport, stream: TextIO) -> int:
     """The rejected rows as they were in the file, each with its row number and every reason; returns the count."""
     writer = csv.writer(stream)
     # column names, like the item ids beside them, are identifiers for scripts: never translated
-    writer.writerow(["row", "problems", *report.header])
+    writer.writerow(csv_row(["row", "problems", *report.header]))
     for parsed in report.rejected:
         reasons = "; ".join(f"{problem.column}: {problem.message}" if problem.column else problem.message
                             for problem in parsed.problems)
-        writer.writerow([parsed.row, reasons] + [parsed.cells.get(name, "") for name in report.header])
+        writer.writerow(csv_row([parsed.row, reasons] + [parsed.cells.get(name, "") for name in report.header]))
     return len(report.rejected)
