@@ -16,6 +16,7 @@ from exchange.codebook import codebook_columns, write_codebook_csv
 from exchange.exporter import FORMATS, ExportRefused, export_wave
 from exchange.importer import ImportRefused, import_responses, write_rejected
 from exchange.retention import apply_retention, retention_plan
+from exchange.tables import ENCODINGS
 from exchange.waves import WaveError, close_wave, create_wave, find_wave, open_wave
 from extensions import db
 from models import InstrumentVersion, Municipality, Response, ResponseStatus, Wave
@@ -119,7 +120,10 @@ def list_command() -> None:
 @click.option("--skip-invalid", is_flag=True, help="Import the valid rows and leave out the rows with problems.")
 @click.option("--rejected", type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="With --skip-invalid: write the rows left out, with their problems, to this CSV file.")
-def import_command(file: Path, slug: str, wave_name: str, skip_invalid: bool, rejected: Path | None) -> None:
+@click.option("--encoding", type=click.Choice(list(ENCODINGS)), default="utf-8", show_default=True,
+              help="Encoding of a CSV file (UTF-8 with or without BOM; cp1252 is Windows-1252).")
+def import_command(file: Path, slug: str, wave_name: str, skip_invalid: bool, rejected: Path | None,
+                   encoding: str) -> None:
     """Import responses from a CSV or XLSX FILE (columns: item ids, buurt_code, optionally age_band, mode, locale,
     submitted_at, external_id). Nothing is imported while any row has a problem, unless --skip-invalid."""
     wave = wave_named(wave_name)
@@ -129,7 +133,7 @@ def import_command(file: Path, slug: str, wave_name: str, skip_invalid: bool, re
     with force_locale(CLI_LANGUAGE):
         try:
             report = import_responses(file, file.name, wave, instrument, skip_invalid=skip_invalid,
-                                      via=command_line_actor())
+                                      via=command_line_actor(), encoding=encoding)
         except ImportRefused as error:
             raise click.ClickException(str(error)) from error
         for problem in report.problems:

@@ -335,15 +335,16 @@ def _check_header(instrument: Instrument, header: list[str]) -> list[Problem]:
 
 
 def check_file(source: Path | BinaryIO | bytes, filename: str | None, wave: Wave, instrument: Instrument,
-               now: datetime | None = None) -> tuple[ImportReport, list[ParsedRow]]:
-    """Read and check every row; the rows that passed, and a report with every problem found."""
+               now: datetime | None = None, encoding: str = "utf-8") -> tuple[ImportReport, list[ParsedRow]]:
+    """Read and check every row; the rows that passed, and a report with every problem found. `encoding` is that
+    of a CSV file (see tables.ENCODINGS)."""
     if instrument.slug not in wave.instrument_slugs:
         raise ImportRefused(_("The wave %(wave)s does not offer the questionnaire %(instrument)s.",
                               wave=wave.name, instrument=instrument.slug))
     now = now or utcnow()
     report = ImportReport()
     try:
-        table = read_table(source, filename)
+        table = read_table(source, filename, encoding)
         header = [name.lower() for name in table.header]
     except UnreadableFile as error:
         report.problems.append(Problem(0, None, "unreadable_file", _("The file cannot be read: %(reason)s",
@@ -441,11 +442,11 @@ def _store(wave: Wave, instrument: Instrument, rows: list[ParsedRow], now: datet
 
 def import_responses(source: Path | BinaryIO | bytes, filename: str | None, wave: Wave, instrument: Instrument,
                      skip_invalid: bool = False, actor: User | None = None, via: str = "web",
-                     now: datetime | None = None) -> ImportReport:
+                     now: datetime | None = None, encoding: str = "utf-8") -> ImportReport:
     """Check the file; store its new rows in one transaction when all are valid (or, with skip_invalid, the valid
     ones). Problems in the header (unknown or missing columns) always stop the import."""
     now = now or utcnow()
-    report, valid = check_file(source, filename, wave, instrument, now)
+    report, valid = check_file(source, filename, wave, instrument, now, encoding)
     if report.header_problems or not report.rows or (report.problems and not skip_invalid):
         return report
     try:
