@@ -23,6 +23,7 @@ class UnreadableFile(ValueError):
 class Table:
     header: list[str]
     rows: Iterator[tuple[int, list[Any]]]  # (row number as a spreadsheet shows it, cells)
+    estimated_rows: int = 0  # about how many rows follow the header (for progress only; a cell may hold a newline)
 
 
 def format_of(filename: str) -> str | None:
@@ -68,7 +69,7 @@ def _csv_table(data: bytes, encoding: str) -> Table:
     header = [cell.strip() for cell in header]
     while header and not header[-1]:  # a separator at the end of the line
         header.pop()
-    return Table(header, rows())
+    return Table(header, rows(), estimated_rows=text.count("\n"))
 
 
 def _xlsx_table(data: bytes) -> Table:
@@ -95,7 +96,7 @@ def _xlsx_table(data: bytes) -> Table:
         finally:
             workbook.close()
 
-    return Table(header, rows())
+    return Table(header, rows(), estimated_rows=max(0, (sheet.max_row or 1) - 1))
 
 
 def read_table(source: Path | BinaryIO | bytes, filename: str | None = None, encoding: str = "utf-8") -> Table:
