@@ -3,6 +3,7 @@ neither is refused with the line and byte where it fails, and no letter is ever 
 from __future__ import annotations
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from exchange.importer import import_responses
@@ -41,7 +42,8 @@ def test_one_stray_byte_refuses_the_whole_utf8_file_naming_line_and_byte(demo_wa
     data = header + b"\n" + first.replace("één".encode(), b"\xe9\xe9n", 1)  # one word saved as Windows-1252
     line = data.count(b"\n", 0, data.index(b"\xe9\xe9n")) + 1
     position = data.index(b"\xe9\xe9n") - data.rfind(b"\n", 0, data.index(b"\xe9\xe9n"))
-    report = import_responses(data, "in.csv", demo_wave, get_instrument("adult"))
+    with force_locale("en"):
+        report = import_responses(data, "in.csv", demo_wave, get_instrument("adult"))
     assert not report.completed and [problem.kind for problem in report.problems] == ["unreadable_file"]
     message = str(report.problems[0])
     assert f"line {line}, byte {position} " in message and "0xE9" in message and "UTF-8" in message
