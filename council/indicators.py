@@ -30,13 +30,12 @@ def figure_key(indicator: Indicator) -> tuple[str, str, str]:
 
 
 def target_for(targets: Iterable[Target], area_code: str, municipality_code: str, year: int) -> Target | None:
-    """The target an area works toward in `year`: its own, else the municipality's; for the year itself or else the
-    nearest later year (the next streefwaarde still ahead). None when no target lies ahead."""
+    """The target for the area in `year`: its own, else the municipality's. None when neither has one for that year:
+    a wave is judged only against the target of its own year (a later year's target is not yet due)."""
     for code in dict.fromkeys((area_code, municipality_code)):
-        ahead = sorted((target for target in targets if target.area_code == code and target.year >= year),
-                       key=lambda target: target.year)
-        if ahead:
-            return ahead[0]
+        for target in targets:
+            if target.area_code == code and target.year == year:
+                return target
     return None
 
 

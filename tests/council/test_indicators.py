@@ -57,14 +57,15 @@ def test_each_kind_of_indicator_reads_its_own_statistic():
     assert figure_key(improved) == ("wijkteam", "overall:improved", "share")
 
 
-def test_a_wijk_works_toward_its_own_target_else_the_municipality_s_for_the_year_or_the_next_one_ahead():
+def test_a_wave_is_judged_against_the_target_of_its_own_year_the_wijk_s_own_before_the_municipality_s():
     targets = [Target(year=2026, area_code="GM9001", value=6.0), Target(year=2028, area_code="GM9001", value=6.5),
                Target(year=2028, area_code="WK900103", value=5.5)]
     assert target_for(targets, "WK900100", "GM9001", 2026).value == 6.0
-    assert target_for(targets, "WK900100", "GM9001", 2027).value == 6.5   # the next target still ahead
-    assert target_for(targets, "WK900103", "GM9001", 2026).value == 5.5   # its own target comes first
+    assert target_for(targets, "WK900100", "GM9001", 2027) is None        # a later year's target is not yet due
+    assert target_for(targets, "WK900103", "GM9001", 2028).value == 5.5   # its own target comes first
+    assert target_for(targets, "WK900103", "GM9001", 2026).value == 6.0   # else the municipality's of that year
     assert target_for(targets, "GM9001", "GM9001", 2026).value == 6.0
-    assert target_for(targets, "WK900100", "GM9001", 2029) is None        # every target lies behind
+    assert target_for(targets, "WK900100", "GM9001", 2025) is None        # before the first target year
 
 
 def test_evaluate_holds_the_area_s_figure_against_the_target_for_the_wave_s_year():
