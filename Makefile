@@ -6,7 +6,7 @@ PORT ?= 5000
 export FLASK_APP := app
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install install-test assets translations lint bench bench-analysis bench-council bench-disclosure bench-themes clean extract-messages
+.PHONY: run test install install-test assets translations lint bench bench-analysis bench-council bench-disclosure bench-themes bench-imports clean extract-messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,10 @@ bench-council: install-test
 # the demo-sized wave and a 1M-respondent wave (a few minutes, about 3 GB of memory for the 1M wave).
 bench-disclosure: install-test
 	$(BIN)/python benchmarks/disclosure.py --respondents 2000 --respondents 1000000
+
+# Rows per second of an import job (checking and storing) for a 10k and a 100k-row CSV file (a few minutes).
+bench-imports: install-test
+	$(BIN)/python benchmarks/imports.py --rows 10000 --rows 100000
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor

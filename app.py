@@ -9,6 +9,7 @@ from flask import Flask, g, has_request_context, render_template, request, sessi
 from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter, ValidationError
 
 from config import DEFAULT_LANGUAGE, LANGUAGES, RTL_LANGUAGES, Settings
 from extensions import babel, compress, db, limiter, migrate
@@ -26,6 +27,24 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
     "connect-src 'self'; manifest-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:...>` in every route: a number beyond the range of a database id matches no route (404).
+
+    Such a number can name no row, and the database fails on it (a server error instead of "not found"): SQLite
+    beyond 64 bits, PostgreSQL already beyond 32 bits, as every id column is an INTEGER (signed 32-bit there).
+    """
+
+    LARGEST = 2**31 - 1
+
+    def to_python(self, value: str) -> int:
+        if len(value) > len(str(self.LARGEST)):  # before int(): a very long number is costly to convert
+            raise ValidationError()
+        number = super().to_python(value)
+        if number > self.LARGEST:
+            raise ValidationError()
+        return number
 
 
 def select_locale() -> str:
@@ -65,6 +84,7 @@ def _warn_about_per_process_limits(app: Flask) -> None:
 
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
+    app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added
     settings = Settings.from_environment(Path(app.instance_path))
     app.config.update(settings.flask_config())
     app.config.update(overrides or {})

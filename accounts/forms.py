@@ -61,6 +61,9 @@ class UserForm(StaffForm):
 
 class TeamForm(StaffForm):
     name = StringField(_l("Name of the wijkteam"), validators=[DataRequired(REQUIRED), Length(max=120)])
+    # only for an administrator of every municipality; removed from the form for one of a single municipality
+    municipality = SelectField(_l("Municipality"), coerce=str,
+                               validators=[DataRequired(_l("Choose the municipality of the wijkteam."))])
 
 
 class ConfirmForm(StaffForm):

@@ -1,13 +1,16 @@
 """Creating and changing staff accounts and teams: the rules shared by the admin pages and the command line."""
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+
 from sqlalchemy import select
 
 from accounts import audit
 from accounts.auth import clear_address_throttle, end_all_sessions, find_user, normalise_email
 from accounts.passwords import hash_password, password_problems
 from extensions import db
-from models import Municipality, Role, Team, User
+from models import AuditEvent, Municipality, Role, Team, User
+from surveys.flow import MUNICIPAL_TIMEZONE
 
 
 class AccountError(ValueError):
@@ -80,3 +83,26 @@ def create_team(name: str, municipality: Municipality, actor: User | None = None
     db.session.flush()
     audit.record("team_created", actor, "team", team.id)
     return team
+
+
+def teams_on(user: User, day: date) -> set[int]:
+    """The wijkteams the person belonged to at some moment of that (municipal) day.
+
+    Read from the append-only audit log, where every change of team is written with the team before and after it
+    (update_user): no second record of memberships that could drift from it.
+    """
+    start = datetime.combine(day, time(0), MUNICIPAL_TIMEZONE)
+    end = start + timedelta(days=1)
+    changes = [event for event in db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "user_changed", AuditEvent.target_type == "user",
+                                 AuditEvent.target_id == str(user.id)).order_by(AuditEvent.id))
+               if "team" in event.details]
+    first_team = changes[0].details["team"][0] if changes else user.team_id
+    # (since when, which team): the team at account creation, then each change
+    timeline = [(user.created_at, first_team)] + [(event.at, event.details["team"][1]) for event in changes]
+    teams = set()
+    before = [team for since, team in timeline if since <= start]
+    if before:
+        teams.add(before[-1])
+    teams.update(team for since, team in timeline if start < since < end)
+    return {team for team in teams if team is not None}

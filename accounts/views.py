@@ -22,9 +22,9 @@ from accounts.auth import (
 )
 from accounts.forms import ROLE_LABELS, ConfirmForm, LoginForm, PasswordChangeForm, TeamForm, UserForm
 from accounts.passwords import password_problems, verify_password
-from accounts.service import AccountError, create_team, create_user, only_municipality, unlock_user, update_user
+from accounts.service import AccountError, create_team, create_user, unlock_user, update_user
 from extensions import db, rate_limit
-from models import AuditEvent, Role, Team, User
+from models import AuditEvent, Municipality, Role, Team, User
 
 bp = Blueprint("accounts", __name__, url_prefix="/staff", template_folder="templates")
 AUDIT_PAGE_SIZE = 50
@@ -130,12 +130,33 @@ def _visible_users(admin: User):
     return query
 
 
+def _team_form(admin: User) -> TeamForm:
+    """The new-team form: an administrator of every municipality chooses the team's municipality on it."""
+    form = TeamForm()
+    if admin.municipality_id is not None:
+        del form.municipality
+    else:
+        municipalities = db.session.scalars(select(Municipality).order_by(Municipality.name,
+                                                                          Municipality.reference_year.desc())).all()
+        form.municipality.choices = [SelectChoice("", _("Choose the municipality"))] + [
+            SelectChoice(str(m.id), f"{m.name} ({m.code}, {m.reference_year})") for m in municipalities]
+        if len(municipalities) == 1 and not form.municipality.data:
+            form.municipality.data = str(municipalities[0].id)
+    return form
+
+
+def _users_page(team_form: TeamForm, status: int = 200):
+    admin = current_user()
+    users = db.session.scalars(_visible_users(admin)).all()
+    throttled = {user.id for user in users if address_throttled(user.email)}
+    return render_template("accounts/users.html", users=users, role_labels=ROLE_LABELS, teams=_teams_of(admin),
+                           team_form=team_form, throttled=throttled), status
+
+
 @bp.get("/users")
 @requires(Role.admin, menu=_l("Accounts"))
 def users():
-    users = db.session.scalars(_visible_users(current_user())).all()
-    return render_template("accounts/users.html", users=users, role_labels=ROLE_LABELS, teams=_teams_of(current_user()),
-                           team_form=TeamForm(), throttled={user.id for user in users if address_throttled(user.email)})
+    return _users_page(_team_form(current_user()))
 
 
 def _teams_of(user: User) -> list[Team]:
@@ -224,13 +245,12 @@ def edit_user(user_id: int):
 @requires(Role.admin)
 def new_team():
     admin = current_user()
-    form = TeamForm()
-    municipality = admin.municipality or only_municipality()
-    if form.validate_on_submit() and municipality is not None:
-        create_team(form.name.data, municipality, admin)
-        flash(_("The wijkteam has been made."), "success")
-    else:
-        flash(_("Give the wijkteam a name."), "error")
+    form = _team_form(admin)
+    if not form.validate_on_submit():
+        return _users_page(form, 422)  # the messages next to the fields, with the name still there
+    municipality = admin.municipality or db.session.get(Municipality, int(form.municipality.data))
+    create_team(form.name.data, municipality, admin)
+    flash(_("The wijkteam has been made."), "success")
     return redirect(url_for("accounts.users"))
 
 

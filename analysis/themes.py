@@ -34,6 +34,7 @@ from analysis.profiles import area_groups
 from analysis.records import ProfileRecord, clean
 from analysis.textfeatures import FeatureSpace, fit_features
 from analysis.textnorm import analyse_each
+from exchange.csv_cells import csv_cell
 
 POOLED = "pooled"
 _BATCH = 50_000
@@ -504,7 +505,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "weight": answers["weight"].round(4),
         "themes": [";".join(f"{theme_id}:{share:.2f}" for theme_id, share in item) for item in answers["themes"]],
     })
-    out.to_csv(args.out, index=False)
+    out.map(csv_cell).to_csv(args.out, index=False)
     from analysis.scrub import scrub
 
     summary = []
@@ -518,7 +519,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                             "k_criterion": model.criterion, "examples": " | ".join(examples)})
     summary_path = args.out.with_name(args.out.name.removesuffix(".csv") + ".themes.csv")
     pd.DataFrame(summary, columns=["theme_id", "language", "label", "top_terms", "answers", "k_criterion",
-                                   "examples"]).to_csv(summary_path, index=False)
+                                   "examples"]).map(csv_cell).to_csv(summary_path, index=False)
     left = len(result.unmodelled)
     print(f"{len(texts)} answers, {len(result.models)} language model(s), "
           f"{sum(model.k for model in result.models.values())} themes; {left} answers in languages with too few "

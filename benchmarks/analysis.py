@@ -41,7 +41,7 @@ STAGES = ("load", "score", "profiles", "types", "themes", "disclosure", "quotes"
 DETAIL = [
     (run_module, "score_frame"), (run_module, "poststratification_weights"), (run_module, "item_value_frame"),
     (run_module, "scale_profiles"), (run_module, "fit_types"), (run_module, "type_shares"),
-    (run_module, "discover_themes"), (themes_module, "detect_languages"), (themes_module, "analyse_each"),
+    (run_module, "discover_themes"), (themes_module, "detect_languages"), (themes_module, "_model_language"),
     (themes_module, "fit_features"), (themes_module, "_neighbour_graph"), (themes_module, "_eigengap"),
     (themes_module, "_spectral_labels"),
     (themes_module, "_assign"), (run_module, "theme_prevalence"), (run_module, "apply_disclosure"),

@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 from accounts import audit
 from council.export import FORMATS, write_profile
 from exchange.cli import command_line_actor, wave_named
-from runs.snapshots import latest_run
+from runs.releases import released_run
 
 profiles_cli = AppGroup("profiles", help="Aggregated neighbourhood outcome profiles.")
 
@@ -20,12 +20,13 @@ profiles_cli = AppGroup("profiles", help="Aggregated neighbourhood outcome profi
 @click.option("--out", "out", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True,
               help="File to write.")
 def export_command(wave_name: str, fmt: str, out: Path) -> None:
-    """Write the newest analysis of a wave as one row per area and figure; suppressed figures are "."."""
+    """Write the newest released analysis of a wave as one row per area and figure; suppressed figures are "."."""
     wave = wave_named(wave_name)
-    run = latest_run(wave)
+    run = released_run(wave)
     if run is None:
-        raise click.ClickException(f"wave {wave.name!r} has no finished analysis yet: run "
-                                   f"`flask --app app analyse --wave {wave.name!r}` first")
+        raise click.ClickException(f"wave {wave.name!r} has no released analysis yet: run "
+                                   f"`flask --app app analyse --wave {wave.name!r}` first (a run held back says "
+                                   "why on its page)")
     try:
         count = write_profile(run, fmt, out)
     except OSError as error:

@@ -11,17 +11,17 @@ from council.blueprint import COUNCIL_ROLES, bp
 from council.export import FORMATS, MEDIA_TYPES, filename, write_profile
 from exchange.waves import wave_for, waves_for
 from models import AnalysisRun, User, Wave
-from runs.snapshots import latest_run
+from runs.releases import released_run
 
 
 def wave_and_run(user: User, wave_id: str | None) -> tuple[Wave | None, AnalysisRun | None]:
-    """The wave asked for (None when it is not one of the member's) and its newest successful run; without a wave
+    """The wave asked for (None when it is not one of the member's) and its newest released run; without a wave
     asked for, the newest wave that has one."""
     if wave_id is not None:
         wave = wave_for(user, int(wave_id)) if wave_id.isdigit() else None
-        return wave, None if wave is None else latest_run(wave)
+        return wave, None if wave is None else released_run(wave)
     for wave in waves_for(user):  # newest first
-        run = latest_run(wave)
+        run = released_run(wave)
         if run is not None:
             return wave, run
     return None, None

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from analysis.frames import area_level
 from analysis.records import LEVELS, SUPPRESSED
 from council.themes import shown_themes
+from exchange.csv_cells import csv_row
 from extensions import db
 from geography.areas import area_names
 from models import AnalysisRun, ProfileSnapshot, Wave
@@ -146,7 +147,7 @@ def write_csv(rows: Iterable[ProfileRow], handle: IO[str]) -> None:
     writer = csv.writer(handle)
     writer.writerow(HEADER)
     for row in rows:
-        writer.writerow([_text(cell) for cell in row.cells()])
+        writer.writerow(csv_row(_text(cell) for cell in row.cells()))
 
 
 def write_xlsx(rows: Iterable[ProfileRow], target: str | Path | IO[bytes], notes: Iterable[str] = ()) -> None:

@@ -1,4 +1,4 @@
-"""Reading what the council may see: the stored profile snapshots of each wave's newest successful run.
+"""Reading what the council may see: the stored profile snapshots of each wave's newest released run.
 
 Nothing here touches responses or answers: the number of rows read depends on areas and measures, not on how many
 residents answered.
@@ -13,7 +13,7 @@ from sqlalchemy import select
 from analysis.records import INDICATIVE, SUPPRESSED, SUPPRESSED_COMPLEMENTARY
 from extensions import db
 from models import AnalysisRun, Municipality, ProfileSnapshot, RunStatus, Wave
-from runs.snapshots import latest_run
+from runs.releases import released_run
 
 Key = tuple[str, str, str, str]  # area code, instrument, measure, statistic
 
@@ -45,7 +45,7 @@ class Figure:
 
 @dataclass
 class WaveProfile:
-    """The figures of one wave's newest successful run, for the areas asked for."""
+    """The figures of one wave's newest released run (runs.releases), for the areas asked for."""
 
     wave: Wave
     run: AnalysisRun
@@ -54,8 +54,8 @@ class WaveProfile:
     @classmethod
     def load(cls, wave: Wave, areas: Iterable[str] | None = None, levels: Iterable[str] | None = None
              ) -> WaveProfile | None:
-        """The wave's profile, or None when it has no successful run yet. `areas` and `levels` narrow what is read."""
-        run = latest_run(wave)
+        """The wave's profile, or None when it has no released run yet. `areas` and `levels` narrow what is read."""
+        run = released_run(wave)
         if run is None:
             return None
         query = select(ProfileSnapshot.area_code, ProfileSnapshot.instrument, ProfileSnapshot.measure,
@@ -84,10 +84,11 @@ class WaveProfile:
 
 
 def analysed_waves(municipality: Municipality | None) -> list[Wave]:
-    """The waves with at least one successful run, oldest first (the order of a trend): of one municipality, or of
-    every municipality for None."""
+    """The waves with a released run, oldest first (the order of a trend): of one municipality, or of every
+    municipality for None."""
     query = (select(Wave).where(select(AnalysisRun.id).where(AnalysisRun.wave_id == Wave.id,
-                                                             AnalysisRun.status == RunStatus.succeeded).exists())
+                                                             AnalysisRun.status == RunStatus.succeeded,
+                                                             AnalysisRun.released_at.is_not(None)).exists())
              .order_by(Wave.opens_on, Wave.id))
     if municipality is not None:
         query = query.where(Wave.municipality_id == municipality.id)

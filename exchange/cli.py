@@ -16,9 +16,10 @@ from exchange.codebook import codebook_columns, write_codebook_csv
 from exchange.exporter import FORMATS, ExportRefused, export_wave
 from exchange.importer import ImportRefused, import_responses, write_rejected
 from exchange.retention import apply_retention, retention_plan
+from exchange.tables import ENCODINGS
 from exchange.waves import WaveError, close_wave, create_wave, find_wave, open_wave
 from extensions import db
-from models import InstrumentVersion, Municipality, Response, ResponseStatus, Wave
+from models import ImportJob, ImportStatus, InstrumentVersion, Municipality, Response, ResponseStatus, Wave
 from surveys.cli import responses_cli
 from surveys.flow import municipal_today
 from surveys.registry import get_instrument, instrument_of
@@ -112,6 +113,22 @@ def list_command() -> None:
                    f"{','.join(wave.instrument_slugs)}\t{counts.get(wave.id, 0)} sent")
 
 
+@responses_cli.command("run-import", hidden=True)
+@click.argument("job_id", type=int)
+def run_import_command(job_id: int) -> None:
+    """Execute a queued import job (started from the staff pages)."""
+    from exchange.jobs import execute_import
+
+    job = db.session.get(ImportJob, job_id)
+    if job is None or job.status is not ImportStatus.queued:
+        raise click.ClickException(f"no queued import job {job_id}")
+    try:
+        job = execute_import(job)
+    except Exception as error:
+        raise click.ClickException(f"import job {job_id} failed: {error}") from error
+    click.echo(f"import job {job.id}: {job.status.value}")
+
+
 @responses_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--instrument", "slug", required=True, help="Slug of the questionnaire the file answers.")
@@ -119,7 +136,10 @@ def list_command() -> None:
 @click.option("--skip-invalid", is_flag=True, help="Import the valid rows and leave out the rows with problems.")
 @click.option("--rejected", type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="With --skip-invalid: write the rows left out, with their problems, to this CSV file.")
-def import_command(file: Path, slug: str, wave_name: str, skip_invalid: bool, rejected: Path | None) -> None:
+@click.option("--encoding", type=click.Choice(list(ENCODINGS)), default="utf-8", show_default=True,
+              help="Encoding of a CSV file (UTF-8 with or without BOM; cp1252 is Windows-1252).")
+def import_command(file: Path, slug: str, wave_name: str, skip_invalid: bool, rejected: Path | None,
+                   encoding: str) -> None:
     """Import responses from a CSV or XLSX FILE (columns: item ids, buurt_code, optionally age_band, mode, locale,
     submitted_at, external_id). Nothing is imported while any row has a problem, unless --skip-invalid."""
     wave = wave_named(wave_name)
@@ -129,7 +149,7 @@ def import_command(file: Path, slug: str, wave_name: str, skip_invalid: bool, re
     with force_locale(CLI_LANGUAGE):
         try:
             report = import_responses(file, file.name, wave, instrument, skip_invalid=skip_invalid,
-                                      via=command_line_actor())
+                                      via=command_line_actor(), encoding=encoding)
         except ImportRefused as error:
             raise click.ClickException(str(error)) from error
         for problem in report.problems:

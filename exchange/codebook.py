@@ -10,6 +10,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from config import DEFAULT_LANGUAGE
+from exchange.csv_cells import csv_row
 from surveys.forms import YES_NO_LABELS
 from surveys.instruments import Instrument, Item, localise
 from surveys.scoring import score_columns
@@ -96,6 +97,8 @@ def _item_note(item: Item, instrument: Instrument) -> str:
         notes.append(_("more than one answer possible, codes separated by ;"))
     if item.type in TEXT_TYPES:
         notes.append(_("free text, at most %(max)s characters", max=item.max_length))
+        notes.append(_("in a CSV file, a text that starts with =, +, -, @ or a tab has an apostrophe (') in front, "
+                       "so that no spreadsheet runs it as a formula; the stored answer has no apostrophe"))
     if item.show_if is not None:
         notes.append(_("only asked when %(item)s is %(values)s", item=item.show_if.item,
                        values=" / ".join(map(str, item.show_if.values))))
@@ -165,6 +168,6 @@ def write_codebook_csv(columns: Iterable[Column], stream: TextIO) -> None:
     with force_locale(FILE_LANGUAGE):
         header = ["variable", _("Label"), _("Kind of value"), _("Values"), _("Notes")]
     writer = csv.writer(stream)
-    writer.writerow(header)
+    writer.writerow(csv_row(header))
     for column in columns:
-        writer.writerow([column.name, column.label, column.kind, column.values_text(), column.note])
+        writer.writerow(csv_row([column.name, column.label, column.kind, column.values_text(), column.note]))

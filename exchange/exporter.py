@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from accounts import audit
 from exchange.codebook import AGE_BAND, FILE_LANGUAGE, Column, export_columns
+from exchange.csv_cells import csv_row
 from extensions import db
 from models import Answer, District, InstrumentVersion, Neighbourhood, Response, ResponseStatus, User, Wave
 from surveys.instruments import Instrument
@@ -128,7 +129,7 @@ def _write_csv(plan: ExportPlan, path: Path) -> int:
         writer = csv.writer(handle)
         writer.writerow([column.name for column in plan.columns])
         for record in iter_rows(plan):
-            writer.writerow([_text(record.get(column.name)) for column in plan.columns])
+            writer.writerow(csv_row(_text(record.get(column.name)) for column in plan.columns))
             count += 1
     return count
 

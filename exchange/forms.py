@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from accounts.forms import REQUIRED, StaffForm
+from exchange.tables import ENCODINGS
 from surveys.forms import MultiCheckboxField
 
 DATE_MESSAGE = _l("Enter a date like 2026-03-01.")
@@ -45,6 +46,12 @@ class ImportForm(StaffForm):
     file = FileField(_l("File"), description=_l("A .csv or .xlsx file. Columns: the item ids of the questionnaire, "
                                                 "buurt_code, and if you have them age_band, mode, locale, "
                                                 "submitted_at and external_id."))
+    encoding = SelectField(_l("Encoding of a CSV file"), choices=[SelectChoice(code, name)
+                                                                 for code, name in ENCODINGS.items()],
+                           default="utf-8", validators=[AnyOf(list(ENCODINGS), _l("Choose one of the encodings."))],
+                           validate_choice=False,
+                           description=_l("Keep UTF-8 unless you know the file has another encoding. Excel on "
+                                          "Windows often saves CSV files as Windows-1252."))
     skip_invalid = BooleanField(_l("Import the good rows and leave out rows with problems"))
 
     def __init__(self, *args, max_bytes: int, **kwargs):

@@ -15,6 +15,7 @@ import re
 import secrets
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -28,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from accounts import audit
 from config import LANGUAGES
 from exchange.codebook import AGE_BAND
+from exchange.csv_cells import csv_row, from_csv_cell
 from exchange.retention import retention_days
 from exchange.tables import UnreadableFile, read_table
 from extensions import db
@@ -54,6 +56,10 @@ MODES = tuple(mode.value for mode in ResponseMode)
 EXTERNAL_ID_LENGTH = 80
 AGE_BAND_LENGTH = 20
 BATCH = 1000
+# Progress of a long import (stage, percent): checking the rows takes most of the time, storing them the rest.
+Progress = Callable[[str, int], None]
+PROGRESS_EVERY = 2000  # rows
+CHECKED_PERCENT = 80
 _WHOLE_NUMBER = re.compile(r"^[+-]?\d+(\.0*)?$")
 _DUTCH_DATE = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 
@@ -111,6 +117,10 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def rejected_count(self) -> int:
+        return len(self.rejected)
+
 
 def _text_of(cell: Any) -> str:
     if cell is None:
@@ -155,7 +165,8 @@ def parse_item(item: Item, cell: Any) -> tuple[Any, tuple[str, str] | None]:
     if text == "":
         return None, None
     if item.type in ("short_text", "long_text"):
-        value = _clean_text(cell if isinstance(cell, str) else text)
+        # a CSV export writes a text that a spreadsheet would run as a formula with a ' in front: not part of it
+        value = _clean_text(from_csv_cell(cell) if isinstance(cell, str) else text)
         if _has_control_characters(value):
             return None, ("bad_text", _("the text has characters that cannot be stored"))
         if len(value) > item.max_length:
@@ -333,15 +344,17 @@ def _check_header(instrument: Instrument, header: list[str]) -> list[Problem]:
 
 
 def check_file(source: Path | BinaryIO | bytes, filename: str | None, wave: Wave, instrument: Instrument,
-               now: datetime | None = None) -> tuple[ImportReport, list[ParsedRow]]:
-    """Read and check every row; the rows that passed, and a report with every problem found."""
+               now: datetime | None = None, encoding: str = "utf-8",
+               progress: Progress | None = None) -> tuple[ImportReport, list[ParsedRow]]:
+    """Read and check every row; the rows that passed, and a report with every problem found. `encoding` is that
+    of a CSV file (see tables.ENCODINGS); `progress` hears how far the check is, every few thousand rows."""
     if instrument.slug not in wave.instrument_slugs:
         raise ImportRefused(_("The wave %(wave)s does not offer the questionnaire %(instrument)s.",
                               wave=wave.name, instrument=instrument.slug))
     now = now or utcnow()
     report = ImportReport()
     try:
-        table = read_table(source, filename)
+        table = read_table(source, filename, encoding)
         header = [name.lower() for name in table.header]
     except UnreadableFile as error:
         report.problems.append(Problem(0, None, "unreadable_file", _("The file cannot be read: %(reason)s",
@@ -360,6 +373,8 @@ def check_file(source: Path | BinaryIO | bytes, filename: str | None, wave: Wave
             parsed = checker.check(number, cells)
             if parsed is not None:
                 parsed_rows.append(parsed)
+            if progress is not None and number % PROGRESS_EVERY == 0:
+                progress("checking", CHECKED_PERCENT * number // max(number, table.estimated_rows + 1))
     except UnreadableFile as error:
         report.problems.append(Problem(0, None, "unreadable_file", _("The file cannot be read: %(reason)s",
                                                                      reason=str(error))))
@@ -439,13 +454,17 @@ def _store(wave: Wave, instrument: Instrument, rows: list[ParsedRow], now: datet
 
 def import_responses(source: Path | BinaryIO | bytes, filename: str | None, wave: Wave, instrument: Instrument,
                      skip_invalid: bool = False, actor: User | None = None, via: str = "web",
-                     now: datetime | None = None) -> ImportReport:
+                     now: datetime | None = None, encoding: str = "utf-8",
+                     progress: Progress | None = None) -> ImportReport:
     """Check the file; store its new rows in one transaction when all are valid (or, with skip_invalid, the valid
-    ones). Problems in the header (unknown or missing columns) always stop the import."""
+    ones). Problems in the header (unknown or missing columns) always stop the import. `progress` is told how far
+    the check is, and when storing begins (it may commit its own writes: nothing of the import is pending then)."""
     now = now or utcnow()
-    report, valid = check_file(source, filename, wave, instrument, now)
+    report, valid = check_file(source, filename, wave, instrument, now, encoding, progress)
     if report.header_problems or not report.rows or (report.problems and not skip_invalid):
         return report
+    if progress is not None:
+        progress("storing", CHECKED_PERCENT + 5)
     try:
         _store(wave, instrument, valid, now)
         db.session.flush()
@@ -467,9 +486,9 @@ def write_rejected(report: ImportReport, stream: TextIO) -> int:
     """The rejected rows as they were in the file, each with its row number and every reason; returns the count."""
     writer = csv.writer(stream)
     # column names, like the item ids beside them, are identifiers for scripts: never translated
-    writer.writerow(["row", "problems", *report.header])
+    writer.writerow(csv_row(["row", "problems", *report.header]))
     for parsed in report.rejected:
         reasons = "; ".join(f"{problem.column}: {problem.message}" if problem.column else problem.message
                             for problem in parsed.problems)
-        writer.writerow([parsed.row, reasons] + [parsed.cells.get(name, "") for name in report.header])
+        writer.writerow(csv_row([parsed.row, reasons] + [parsed.cells.get(name, "") for name in report.header]))
     return len(report.rejected)

@@ -10,6 +10,9 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 FORMATS = ("csv", "xlsx")
+# The encodings an analyst can choose for a CSV file (Python's codec name: what the import form shows). UTF-8 reads
+# a file with or without a byte order mark; Excel on Windows saves "CSV (separated by semicolons)" as Windows-1252.
+ENCODINGS = {"utf-8": "UTF-8", "cp1252": "Windows-1252", "latin-1": "Latin-1 (ISO-8859-1)"}
 
 
 class UnreadableFile(ValueError):
@@ -20,6 +23,7 @@ class UnreadableFile(ValueError):
 class Table:
     header: list[str]
     rows: Iterator[tuple[int, list[Any]]]  # (row number as a spreadsheet shows it, cells)
+    estimated_rows: int = 0  # about how many rows follow the header (for progress only; a cell may hold a newline)
 
 
 def format_of(filename: str) -> str | None:
@@ -27,16 +31,24 @@ def format_of(filename: str) -> str | None:
     return suffix if suffix in FORMATS else None
 
 
-def _decode(data: bytes) -> str:
+def _decode(data: bytes, encoding: str) -> str:
+    """The text of the file, decoded strictly: one byte that is not of the encoding refuses the whole file rather
+    than storing garbled letters (guessing another encoding would turn Arabic or é into nonsense without a word)."""
+    from flask_babel import gettext as _
+
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel on Windows saves "CSV (separated by semicolons)" in this code page rather than UTF-8
-        return data.decode("cp1252", errors="replace")
+        return data.decode("utf-8-sig" if encoding == "utf-8" else encoding)
+    except UnicodeDecodeError as error:
+        line_start = data.rfind(b"\n", 0, error.start) + 1
+        raise UnreadableFile(_(
+            "line %(line)s, byte %(position)s of that line (%(byte)s) is not %(encoding)s. Save the file as UTF-8, "
+            "or choose the encoding the file has.", line=data.count(b"\n", 0, error.start) + 1,
+            position=error.start - line_start + 1, byte=f"0x{data[error.start]:02X}",
+            encoding=ENCODINGS[encoding])) from None
 
 
-def _csv_table(data: bytes) -> Table:
-    text = _decode(data)
+def _csv_table(data: bytes, encoding: str) -> Table:
+    text = _decode(data, encoding)
     first_line = text.split("\n", 1)[0]
     # Dutch Excel separates with ";"; the header (ids only) tells which separator the file uses
     delimiter = max((";", ",", "\t"), key=first_line.count)
@@ -57,7 +69,7 @@ def _csv_table(data: bytes) -> Table:
     header = [cell.strip() for cell in header]
     while header and not header[-1]:  # a separator at the end of the line
         header.pop()
-    return Table(header, rows())
+    return Table(header, rows(), estimated_rows=text.count("\n"))
 
 
 def _xlsx_table(data: bytes) -> Table:
@@ -84,11 +96,12 @@ def _xlsx_table(data: bytes) -> Table:
         finally:
             workbook.close()
 
-    return Table(header, rows())
+    return Table(header, rows(), estimated_rows=max(0, (sheet.max_row or 1) - 1))
 
 
-def read_table(source: Path | BinaryIO | bytes, filename: str | None = None) -> Table:
-    """The header and rows of a .csv or .xlsx file (the name's suffix decides); raises UnreadableFile."""
+def read_table(source: Path | BinaryIO | bytes, filename: str | None = None, encoding: str = "utf-8") -> Table:
+    """The header and rows of a .csv or .xlsx file (the name's suffix decides; `encoding`, one of ENCODINGS, is
+    that of a CSV file); raises UnreadableFile."""
     from flask_babel import gettext as _
 
     if isinstance(source, Path):
@@ -105,4 +118,6 @@ def read_table(source: Path | BinaryIO | bytes, filename: str | None = None) -> 
         if not data.startswith(b"PK"):
             raise UnreadableFile(_("This is not an Excel (.xlsx) file."))
         return _xlsx_table(data)
-    return _csv_table(data)
+    if encoding not in ENCODINGS:
+        raise ValueError(f"encoding must be one of {', '.join(ENCODINGS)}")
+    return _csv_table(data, encoding)

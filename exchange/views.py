@@ -30,11 +30,12 @@ from accounts.forms import ConfirmForm
 from exchange.codebook import codebook_columns, write_codebook_csv
 from exchange.exporter import MEDIA_TYPES, ExportRefused, export_filename, export_wave
 from exchange.forms import ExportForm, ImportForm, WaveForm
-from exchange.importer import ImportRefused, import_responses
+from exchange.importer import ImportRefused
+from exchange.jobs import JobReport, create_import_job, start_import
 from exchange.retention import apply_retention, retention_plan
 from exchange.waves import WaveError, close_wave, create_wave, open_wave, response_counts, wave_for, waves_for
 from extensions import db
-from models import InstrumentVersion, Municipality, ResponseStatus, Role, Wave
+from models import ImportJob, ImportStatus, InstrumentVersion, Municipality, ResponseStatus, Role, Wave
 from models import Response as SurveyResponse
 from surveys.flow import municipal_today
 from surveys.instruments import localise
@@ -176,8 +177,8 @@ def _import_form(user, limit: int, **kwargs) -> ImportForm:
     return form
 
 
-def _import_page(form: ImportForm, report, status: int):
-    return render_template("exchange/import.html", form=form, report=report,
+def _import_page(form: ImportForm, status: int):
+    return render_template("exchange/import.html", form=form,
                            max_megabytes=current_app.config["IMPORT_MAX_BYTES"] // (1024 * 1024)), status
 
 
@@ -190,12 +191,12 @@ def import_view():
         if request.content_length is not None and request.content_length > limit + UPLOAD_OVERHEAD:
             form = _import_form(user, limit, formdata=None)
             form.file.errors = [_("The file is larger than %(size)s MB.", size=limit // (1024 * 1024))]
-            return _import_page(form, None, 413)
+            return _import_page(form, 413)
         # this upload alone may be larger than the limit of every other request
         request.max_content_length = limit + UPLOAD_OVERHEAD
     form = _import_form(user, limit)
     if request.method == "GET":
-        return _import_page(form, None, 200)
+        return _import_page(form, 200)
     valid = form.validate_on_submit()
     wave = _chosen_wave(form)  # checked also when something else is wrong: every problem shows at once
     instrument = get_instrument(form.instrument.data or "")
@@ -204,15 +205,27 @@ def import_view():
     elif wave is not None and instrument.slug not in wave.instrument_slugs:
         form.instrument.errors = [_("This wave does not offer this questionnaire.")]
     if not valid or wave is None or form.instrument.errors:
-        return _import_page(form, None, 422)
+        return _import_page(form, 422)
     upload = form.file.data
     try:
-        report = import_responses(upload.stream, upload.filename, wave, instrument,
-                                  skip_invalid=form.skip_invalid.data, actor=user)
+        job = create_import_job(upload.stream, upload.filename, wave, instrument, encoding=form.encoding.data,
+                                skip_invalid=form.skip_invalid.data, user=user, locale=g.lang)
     except ImportRefused as error:
         form.form_errors.append(str(error))
-        return _import_page(form, None, 422)
-    return _import_page(form, report, 200 if report.completed else 422)
+        return _import_page(form, 422)
+    db.session.commit()
+    start_import(job)
+    return redirect(url_for("exchange.import_job", job_id=job.id))
+
+
+@bp.get("/import/<int:job_id>")
+@requires(*DATA_ROLES)
+def import_job(job_id: int):
+    job = db.session.get(ImportJob, job_id)
+    if job is None or wave_for(current_user(), job.wave_id) is None:
+        abort(404)
+    working = job.status in (ImportStatus.queued, ImportStatus.running)
+    return render_template("exchange/import_job.html", job=job, report=JobReport.stored(job), working=working)
 
 
 @bp.route("/export", methods=["GET", "POST"])

@@ -59,6 +59,9 @@ def _read(source: str | Path | IO) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise _Refused(f"the file is not valid JSON: line {error.lineno}, column {error.colno}: {error.msg}") from None
+    except RecursionError:
+        # json follows each nested list or object with a call of its own; no real boundary nests deeper than 4
+        raise _Refused("the file's lists or objects are nested too deeply to read: is it GeoJSON?") from None
 
 
 def _check_crs(document: dict) -> None:

@@ -17,6 +17,8 @@ NOTES_MAX = 5000
 
 class InterviewFormBase(StaffForm):
     sync_key = HiddenField()
+    # the wijkteam the page was made for: an interview kept on the tablet may be sent after its worker moved team
+    team = HiddenField(_l("Wijkteam"))
     buurt = SelectField(_l("Neighbourhood where the resident lives"), validate_choice=False)
     client_code = StringField(
         _l("Client code"),

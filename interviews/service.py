@@ -9,6 +9,7 @@ from datetime import date, datetime, time
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from accounts.service import teams_on
 from extensions import db
 from geography.areas import neighbourhood_in
 from interviews.clients import client_key, is_valid_client_code
@@ -80,8 +81,13 @@ def save_interview(user: User, instrument: Instrument, form: InterviewFormBase, 
     existing = find_by_sync_key(user, key)
     if existing is not None:
         return Saved(existing, created=False)
-    team = user.team
     day = form.conducted_on.data or municipal_today()
+    team = team_of_page(user, form.team.data, day)
+    if team is None:
+        form.team.errors = [_("You were not in this wijkteam on the date of the conversation. Check the answers "
+                              "and save the interview again for your own wijkteam.")]
+        form.team.data = str(user.team_id)  # saved again from this page, it goes to the worker's own team
+        team = user.team
     if day > municipal_today():
         form.conducted_on.errors = [_("This date is in the future.")]
     code = form.client_code.data or ""
@@ -117,10 +123,29 @@ def save_interview(user: User, instrument: Instrument, form: InterviewFormBase, 
     return Saved(interview, created=True)
 
 
+def team_of_page(user: User, team_field: str | None, day: date) -> Team | None:
+    """The team an interview goes to: the one its page was made for, if the worker belonged to it on that day.
+
+    An interview belongs to the team that holds the client's support, so one taken for team A before a move to
+    team B, and sent from the tablet's outbox afterwards, is added to team A. A former team takes nothing else, and
+    a team the worker never belonged to nothing at all (None). A page without the field (made before pages carried
+    it) is for the worker's current team.
+    """
+    if not team_field or team_field == str(user.team_id):
+        return user.team
+    if not team_field.isdigit() or int(team_field) not in teams_on(user, day):
+        return None
+    return db.session.get(Team, int(team_field))
+
+
 def may_open(user: User, interview: Interview) -> bool:
-    """Interviewers open their own interviews; analysts those of their municipality."""
+    """Interviewers open their own interviews of their current team; analysts those of their municipality.
+
+    Checked on every request against the account as it is now: after a move to another team the old team's
+    interviews, and the notes that team writes later, are out of reach, also those the worker took there.
+    """
     if user.role is Role.interviewer:
-        return interview.interviewer_id == user.id
+        return interview.interviewer_id == user.id and interview.team_id == user.team_id
     if user.role is Role.analyst:
         return user.municipality_id is None or interview.team.municipality_id == user.municipality_id
     return False
@@ -129,7 +154,7 @@ def may_open(user: User, interview: Interview) -> bool:
 def visible_interviews(user: User, limit: int = 200) -> list[Interview]:
     query = select(Interview).order_by(Interview.conducted_at.desc(), Interview.id.desc()).limit(limit)
     if user.role is Role.interviewer:
-        query = query.where(Interview.interviewer_id == user.id)
+        query = query.where(Interview.interviewer_id == user.id, Interview.team_id == user.team_id)
     elif user.municipality_id is not None:
         query = query.join(Team, Interview.team_id == Team.id).where(Team.municipality_id == user.municipality_id)
     return list(db.session.scalars(query))

@@ -5,6 +5,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     g,
     jsonify,
     redirect,
@@ -47,6 +48,8 @@ def _instrument(slug: str | None) -> Instrument | None:
 
 def _form_for(instrument: Instrument, formdata=None):
     form = build_interview_form(instrument, g.lang, formdata=formdata)
+    if formdata is None:
+        form.team.data = str(current_user().team_id)
     municipality_id = current_user().team.municipality_id
     form.buurt.choices = [SelectChoice("", _("Choose the neighbourhood")), *buurt_choices(municipality_id)]
     return form
@@ -75,13 +78,22 @@ def new():
         except SyncConflict:
             abort(409)
         if saved is not None:
-            return redirect(url_for("interviews.show", interview_id=saved.interview.id))
+            return redirect(_next_page(saved.interview))
         status = 422
     else:
         form = _form_for(instrument)
         form.sync_key.data = new_sync_key()
     return render_template("interviews/form.html", form=form, instrument=instrument, localise=localise,
                            keep_key=request.method == "POST"), status
+
+
+def _next_page(interview: Interview) -> str:
+    """The stored interview, or the list when it went to a team its worker has since left."""
+    if may_open(current_user(), interview):
+        return url_for("interviews.show", interview_id=interview.id)
+    flash(_("The interview is saved for %(team)s, the wijkteam you were in on the date of the conversation. You "
+            "can no longer open it.", team=interview.team.name), "success")
+    return url_for("interviews.index")
 
 
 @bp.route("/sync", methods=["GET", "POST"])
@@ -108,7 +120,7 @@ def sync():
     if saved is None:
         errors = {name: [str(error) for error in field_errors] for name, field_errors in form.errors.items()}
         return jsonify(status="invalid", errors=errors), 422
-    url = url_for("interviews.show", interview_id=saved.interview.id)
+    url = _next_page(saved.interview)
     return jsonify(status="stored" if saved.created else "duplicate", url=url), 201 if saved.created else 200
 
 

@@ -13,6 +13,7 @@ from models.analysis import (
 )
 from models.codebook import Codebook, CodebookCode, CodedAnswer, CodeLabel
 from models.geography import District, Municipality, Neighbourhood, PostcodeArea
+from models.imports import ImportJob, ImportStatus
 from models.interviews import Interview
 from models.outcomes import Direction, Indicator, IndicatorKind, Outcome, Target
 from models.survey import (
@@ -36,6 +37,8 @@ __all__ = [
     "CodedAnswer",
     "Direction",
     "District",
+    "ImportJob",
+    "ImportStatus",
     "Indicator",
     "IndicatorKind",
     "InstrumentVersion",

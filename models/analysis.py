@@ -38,6 +38,11 @@ class AnalysisRun(db.Model):
     types: Mapped[dict] = mapped_column(JSON, default=dict)
     # the parts that could not be done, each {"part", "subject", "reason", "detail"} (analysis.run.SkippedPart)
     notes: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    # when the council began to see it (None: not, or held back: see release_conflicts and analysis.releases)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # held back: the figures that changed by fewer residents than the threshold since an earlier release, each
+    # {"area_code", "instrument", "measure", "statistic", "earlier_run", "change", "beyond_parts"}, at most 100
+    release_conflicts: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     stage: Mapped[str | None] = mapped_column(String(40))
     progress: Mapped[int] = mapped_column(Integer, default=0)  # 0..100, shown while the run works
     error: Mapped[str | None] = mapped_column(Text)

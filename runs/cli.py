@@ -46,3 +46,8 @@ def analyse_command(wave_name: str | None, seed: int, run_id: int | None) -> Non
     for note in run.notes:
         detail = f": {note['detail']}" if note.get("detail") else ""
         click.echo(f"skipped {note['part']} of {note['subject']} ({note['reason']}){detail}")
+    if run.released_at is None:
+        areas = sorted({conflict["area_code"] for conflict in run.release_conflicts})
+        click.echo(f"held back from the council: {len(run.release_conflicts)} figure(s) in {', '.join(areas[:10])} "
+                   f"changed by fewer than {run.params.get('min_n')} residents since an earlier release; the council "
+                   "keeps the earlier release")

@@ -52,6 +52,7 @@ def execute_run(run: AnalysisRun, on_progress: Callable[[str, int], None] | None
     # pandas and scikit-learn load here, in the process that runs the analysis, not in every web worker
     from analysis.run import RunParams, run_analysis
     from runs.inputs import load_inputs
+    from runs.releases import release
     from runs.snapshots import previous_types, store_result
     from runs.themes import carry_over, previous_run
 
@@ -75,6 +76,7 @@ def execute_run(run: AnalysisRun, on_progress: Callable[[str, int], None] | None
         run = db.session.get(AnalysisRun, run_id)
         store_result(run, result)
         carry_over(run, previous_run(run))  # a rerun keeps the analyst's names of the themes it finds again
+        release(run, params.min_n)
         run.timings = {stage: round(seconds, 4) for stage, seconds in result.timings.items()}
         run.status, run.finished_at, run.stage, run.progress = RunStatus.succeeded, utcnow(), "stored", 100
         db.session.commit()
@@ -90,17 +92,22 @@ def execute_run(run: AnalysisRun, on_progress: Callable[[str, int], None] | None
     return run
 
 
-def start_in_background(run: AnalysisRun) -> subprocess.Popen:
-    """Execute the run in a process of its own (`flask analyse --run ID`), so that no web request waits for it
-    and a restart of the web server does not end it."""
+def start_command(args: list[str], name: str) -> subprocess.Popen:
+    """Run `flask --app app ARGS` in a process of its own, on this app's database and instance folder, so that no
+    web request waits for it and a restart of the web server does not end it; `name` names its reaping thread."""
     root = Path(__file__).resolve().parents[1]
     env = {**os.environ, "DATABASE_URL": current_app.config["SQLALCHEMY_DATABASE_URI"],
            "INSTANCE_PATH": current_app.instance_path}
     process = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "app", "analyse", "--run", str(run.id)],
+        [sys.executable, "-m", "flask", "--app", "app", *args],
         cwd=root, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    # reap it when it ends, so that a long-running web server keeps no finished run as a zombie process
-    threading.Thread(target=process.wait, name=f"analysis-run-{run.id}", daemon=True).start()
+    # reap it when it ends, so that a long-running web server keeps no finished job as a zombie process
+    threading.Thread(target=process.wait, name=name, daemon=True).start()
     return process
+
+
+def start_in_background(run: AnalysisRun) -> subprocess.Popen:
+    """Execute the run in a process of its own (`flask analyse --run ID`)."""
+    return start_command(["analyse", "--run", str(run.id)], f"analysis-run-{run.id}")

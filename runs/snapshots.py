@@ -99,7 +99,7 @@ def type_model(data: dict[str, Any]) -> TypeModel:
 
 
 def latest_run(wave: Wave) -> AnalysisRun | None:
-    """The newest successful run of a wave: what the council views read."""
+    """The newest successful run of a wave: what analysts work on (the council reads runs.releases.released_run)."""
     return db.session.scalar(select(AnalysisRun).where(AnalysisRun.wave_id == wave.id,
                                                        AnalysisRun.status == RunStatus.succeeded)
                              .order_by(AnalysisRun.finished_at.desc(), AnalysisRun.id.desc()).limit(1))

@@ -28,10 +28,12 @@ from config import LANGUAGES
 from council.profile import type_name
 from exchange.waves import wave_for, waves_for
 from extensions import db
+from geography.areas import area_names
 from models import AnalysisRun, NamedTheme, ProfileSnapshot, Quote, QuoteStatus, Role, RunStatus, Theme
 from models.types import utcnow
 from runs.forms import MergeThemeForm, NamedThemeForm, StartRunForm
 from runs.quotes import place_after, place_of, quote_page
+from runs.releases import released_run
 from runs.service import create_run, start_in_background
 from runs.themes import (
     TRANSLATION_LANGUAGES,
@@ -116,9 +118,12 @@ def run(run_id: int):
                                                       & (Quote.status == QuoteStatus.approved))
         .where(Theme.run_id == run.id).group_by(Theme.id).order_by(Theme.question, Theme.key)).all()
     working = run.status in (RunStatus.queued, RunStatus.running)
+    held = run.status is RunStatus.succeeded and run.released_at is None
     return render_template("runs/run.html", run=run, snapshots=snapshots, themes=themes, working=working,
                            min_n=current_app.config["SUPPRESSION_MIN_N"], skipped_parts=SKIPPED_PARTS,
-                           skipped_reasons=SKIPPED_REASONS)
+                           skipped_reasons=SKIPPED_REASONS, held=held,
+                           released=released_run(run.wave) if held else None,
+                           area_names=area_names(run.wave.municipality) if held else {})
 
 
 @bp.get("/runs/<int:run_id>/quotes")

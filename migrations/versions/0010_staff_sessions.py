@@ -1,7 +1,7 @@
 """staff sessions: a server-side record per staff login
 
 Revision ID: 0010_staff_sessions
-Revises: 0009
+Revises: 0011
 Create Date: 2026-12-06
 
 A staff login now lives in a record that logging out ends, with an idle timeout and a longest lifetime; the
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010_staff_sessions'
-down_revision = '0009'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

@@ -3,7 +3,8 @@
 (function () {
   "use strict";
   var DB_NAME = "leefwereld-outbox";
-  var OFFLINE_CACHE = "leefwereld-interviews";  // the same name as in sw.js
+  // The pages kept on the device are kept per wijkteam: "leefwereld-interviews:<team>" (sw.js writes into it).
+  var OFFLINE_CACHE = "leefwereld-interviews";  // the same prefix as in sw.js
   var STORE = "interviews";
   var outbox = document.getElementById("outbox");
   var form = document.querySelector("form[data-offline-form]");
@@ -72,7 +73,9 @@
       form.querySelectorAll("[name='" + CSS.escape(pair[0]) + "']").forEach(function (input) {
         if (input.type === "radio" || input.type === "checkbox") {
           if (input.value === pair[1]) { input.checked = true; }
-        } else if (input.name !== "csrf_token") {
+        } else if (input.name !== "csrf_token" && input.name !== "team") {
+          // the team stays the one of this page: opened again, an interview the server refused for a team the worker
+          // has left is saved for their current team
           input.value = pair[1];
         }
       });
@@ -213,15 +216,33 @@
     });
   });
 
+  // Every staff page says the team of the person logged in now. Pages kept for another team (the worker moved, or
+  // someone else used this device) must not be served from here any more: they go. The outbox stays: its interviews
+  // are sent, and the server decides whether they may still be added to the team they were taken for.
+  var staffForm = document.querySelector("form[data-clears-device]");
+  var teamCache = staffForm ? OFFLINE_CACHE + ":" + staffForm.dataset.team : null;
+  function dropOtherTeams() {
+    if (!staffForm || !window.caches) { return Promise.resolve(); }
+    return caches.keys().then(function (names) {
+      return Promise.all(names.filter(function (name) {
+        return name.indexOf(OFFLINE_CACHE) === 0 && name !== teamCache;
+      }).map(function (name) { return caches.delete(name); }));
+    }).catch(function () {});
+  }
+  var othersGone = dropOtherTeams();
+
   // The interview pages and what they need, kept on the device so an interview can start without a connection.
-  if ("serviceWorker" in navigator && outbox) {
-    navigator.serviceWorker.register("/staff/sw.js", { scope: "/staff/" }).then(function () {
+  if ("serviceWorker" in navigator && outbox && teamCache) {
+    othersGone.then(function () {
+      return navigator.serviceWorker.register("/staff/sw.js", { scope: "/staff/" });
+    }).then(function () {
       var urls = [window.location.pathname + window.location.search];
       document.querySelectorAll("a[data-offline-page]").forEach(function (a) { urls.push(a.getAttribute("href")); });
       document.querySelectorAll("link[rel=stylesheet], script[src]").forEach(function (el) {
         urls.push(el.getAttribute("href") || el.getAttribute("src"));
       });
-      return caches.open(OFFLINE_CACHE).then(function (cache) { return cache.addAll(urls); });
+      // once more afterwards: the service worker may have been writing this page into the old cache meanwhile
+      return caches.open(teamCache).then(function (cache) { return cache.addAll(urls); }).then(dropOtherTeams);
     }).catch(function () { /* without a service worker the pages still work online */ });
   }
   window.addEventListener("online", flush);

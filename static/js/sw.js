@@ -1,6 +1,7 @@
 // Service worker of the interview pages: serves them, their stylesheet and scripts from the device's cache when
 // there is no connection. The pages put themselves in the cache (static/js/interview.js); logging out empties it.
 "use strict";
+// the prefix of the caches the pages make, one per wijkteam ("leefwereld-interviews:<team>", see interview.js)
 var OFFLINE_CACHE = "leefwereld-interviews";
 // Page refreshes still being written to the cache, and whether logging out has begun: once it has, nothing is
 // written any more, and logging out waits for the writes under way, so no page comes back into an emptied cache.
@@ -16,13 +17,14 @@ self.addEventListener("message", function (event) {
 });
 
 // Keeps a copy of a good answer, but only in a cache the pages made: after logging out (cache deleted) nothing
-// comes back.
+// comes back, and after a change of team only the current team's cache is there (the pages remove the others).
 function keep(request, response) {
   if (response.ok && !response.redirected) {
     var copy = response.clone();
-    var write = caches.has(OFFLINE_CACHE).then(function (has) {
-      if (has && !closing) {
-        return caches.open(OFFLINE_CACHE).then(function (cache) { return cache.put(request, copy); });
+    var write = caches.keys().then(function (names) {
+      var name = names.find(function (n) { return n.indexOf(OFFLINE_CACHE + ":") === 0; });
+      if (name && !closing) {
+        return caches.open(name).then(function (cache) { return cache.put(request, copy); });
       }
     }).catch(function () {}).finally(function () { writing.delete(write); });
     writing.add(write);

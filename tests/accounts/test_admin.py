@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from extensions import db
-from models import AuditEvent, Role, Team, User
+from models import AuditEvent, Municipality, Role, Team, User
 from tests.forms import main_form
 from tests.staff import PASSWORD, log_in, make_staff, team_named
 
@@ -60,6 +60,54 @@ def test_admin_adds_a_team(admin_client):
     token = page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
     admin_client.post("/staff/teams", data={"csrf_token": token, "name": "Wijkteam Zuid"})
     assert db.session.scalar(select(Team).filter_by(name="Wijkteam Zuid")) is not None
+
+
+def test_an_admin_of_every_municipality_chooses_the_municipality_of_a_new_team(admin_client, demo_wave):
+    other = Municipality(code="GM9002", name="Andersdam", reference_year=2026)
+    db.session.add(other)
+    db.session.commit()
+    page = admin_client.get("/staff/users").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
+    assert 'name="municipality"' in page and "Andersdam (GM9002, 2026)" in page
+
+    response = admin_client.post("/staff/teams", data={"csrf_token": token, "name": "Wijkteam Anders",
+                                                       "municipality": str(other.id)})
+
+    assert response.status_code == 302
+    assert db.session.scalar(select(Team).filter_by(name="Wijkteam Anders")).municipality_id == other.id
+
+
+def test_a_new_team_without_a_municipality_says_so_and_keeps_the_name(admin_client, demo_wave):
+    db.session.add(Municipality(code="GM9002", name="Andersdam", reference_year=2026))
+    db.session.commit()
+    page = admin_client.get("/staff/users").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
+
+    response = admin_client.post("/staff/teams", data={"csrf_token": token, "name": "Wijkteam Anders",
+                                                       "municipality": ""})
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and db.session.scalar(select(Team).filter_by(name="Wijkteam Anders")) is None
+    assert 'href="#municipality"' in html and 'value="Wijkteam Anders"' in html
+
+
+def test_an_admin_of_one_municipality_adds_teams_only_there(app, demo_wave):
+    own = db.session.scalar(select(Municipality).filter_by(code="GM9001"))
+    other = Municipality(code="GM9002", name="Andersdam", reference_year=2026)
+    db.session.add(other)
+    db.session.commit()
+    local_admin = make_staff(Role.admin, "beheer@leefdam.example")
+    local_admin.municipality = own
+    db.session.commit()
+    client = app.test_client()
+    log_in(client, local_admin)
+    page = client.get("/staff/users").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
+    assert "Andersdam" not in page
+
+    client.post("/staff/teams", data={"csrf_token": token, "name": "Wijkteam Eigen", "municipality": str(other.id)})
+
+    assert db.session.scalar(select(Team).filter_by(name="Wijkteam Eigen")).municipality_id == own.id
 
 
 def test_audit_log_page_lists_events(admin_client):

@@ -29,6 +29,7 @@ MATRIX: dict[str, set[Role]] = {
     "exchange.open_wave_view": {ADMIN, ANALYST},
     "exchange.close_wave_view": {ADMIN, ANALYST},
     "exchange.import_view": {ADMIN, ANALYST},
+    "exchange.import_job": {ADMIN, ANALYST},
     "exchange.export": {ADMIN, ANALYST},
     "exchange.codebooks": {ADMIN, ANALYST},
     "exchange.codebook": {ADMIN, ANALYST},

@@ -189,6 +189,22 @@ def test_a_buurt_small_in_one_band_needs_the_hidden_bands_to_hold_the_threshold(
     assert attack(records, published, areas) == []
 
 
+def test_a_buurt_small_in_one_wave_and_not_in_the_other_gives_nothing_away():
+    """The council reads both waves side by side (trends, the comparison over waves). Each wave is another sample of
+    residents, so the waves' tables share no one: the attacker's system over both has no equation linking them, and
+    the small wave's hidden buurt stays hidden although the other wave shows it. (A second release of the same wave
+    does share residents: tests/analysis/test_releases.py.)"""
+    areas = area_table(["BU05990101", "BU05990102", "BU05990103"])
+    first = counts({"GM0599": 91, "WK059901": 91, "BU05990101": 4, "BU05990102": 40, "BU05990103": 47},
+                   instrument="adult 2025")
+    second = counts({"GM0599": 125, "WK059901": 125, "BU05990101": 38, "BU05990102": 42, "BU05990103": 45},
+                    instrument="adult 2026")
+    published = apply_disclosure(first, areas) + apply_disclosure(second, areas)
+    assert attack(first + second, published, areas) == []
+    hidden = {(r.instrument, r.area_code) for r in published if "suppressed" in r.flags}
+    assert ("adult 2025", "BU05990101") in hidden and ("adult 2026", "BU05990101") not in hidden
+
+
 def test_the_attacker_finds_what_the_old_single_sibling_rule_let_through():
     """The attack can fail: a small buurt hidden with its wijk published and no second buurt hidden is pinned."""
     areas = area_table(["BU05990101", "BU05990102"])

@@ -41,6 +41,26 @@ def interviews_stored(server) -> int:
         return db.session.scalar(select(func.count()).select_from(Interview))
 
 
+def wait_until(page, predicate: str, arg=None, attempts: int = 600) -> None:
+    """Until the (async) predicate holds in the page. page.wait_for_function does not wait for a promise: an async
+    predicate returns a promise, which counts as true at once."""
+    for _ in range(attempts):
+        if page.evaluate(predicate, arg):
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError(f"never true: {predicate}")
+
+
+def wait_for_kept_pages(page, team: str | None = None) -> None:
+    """Until the interview pages and their assets are in the device's cache (one per wijkteam)."""
+    wait_until(
+        page, """async (team) => {
+            const name = (await caches.keys()).find((n) => n.startsWith('leefwereld-interviews:'));
+            return !!name && (team === null || name === 'leefwereld-interviews:' + team) &&
+                (await (await caches.open(name)).keys()).length >= 3;
+        }""", team)
+
+
 def fill_interview(page) -> None:
     page.locator("select[name=buurt]").select_option("BU90010101")
     page.locator("input[name=client_code]").fill("NRD-7")
@@ -55,14 +75,15 @@ def test_an_interview_taken_offline_is_sent_once_when_the_connection_returns(bro
     log_in(page, live_server, staff_accounts["interviewer"])
     page.goto(f"{live_server.base_url}/staff/interviews")
     page.evaluate("async () => { await navigator.serviceWorker.ready; }")
-    page.wait_for_function("async () => (await caches.open('leefwereld-interviews').then(c => c.keys())).length >= 3")
+    wait_for_kept_pages(page)
     before = interviews_stored(live_server)
     page.locator("a[data-offline-page]").first.click()
     page.wait_for_load_state()
     # the page, its stylesheet and its script are on the device before the connection drops
-    page.wait_for_function(
-        """async () => {
-            const cache = await caches.open('leefwereld-interviews');
+    wait_until(
+        page, """async () => {
+            const name = (await caches.keys()).find((n) => n.startsWith('leefwereld-interviews:'));
+            const cache = await caches.open(name);
             const urls = [location.href, ...Array.from(document.querySelectorAll('script[src], link[rel=stylesheet]'),
                                                        (el) => el.src || el.href)];
             return (await Promise.all(urls.map((url) => cache.match(url)))).every(Boolean);
@@ -93,13 +114,64 @@ def test_an_interview_taken_offline_is_sent_once_when_the_connection_returns(bro
     context.close()
 
 
+def test_after_a_move_the_old_teams_pages_leave_the_device_and_its_unsent_interview_is_not_lost(
+        browser, live_server, staff_accounts):
+    from accounts.service import update_user
+    from models import Team, User
+    from tests.staff import make_staff, team_named
+
+    with live_server.app.app_context():
+        noord, zuid = team_named("Wijkteam Noord"), team_named("Wijkteam Zuid")
+        email = make_staff(Role.interviewer, "verhuist@leefdam.example", team=noord).email
+        noord, zuid = noord.id, zuid.id
+    context = browser.new_context(viewport={"width": 800, "height": 1100})
+    page = context.new_page()
+    log_in(page, live_server, email)
+    page.goto(f"{live_server.base_url}/staff/interviews")
+    wait_for_kept_pages(page, str(noord))
+    page.locator("a[data-offline-page]").first.click()
+    page.wait_for_load_state()
+    before = interviews_stored(live_server)
+    context.set_offline(True)  # taken at the kitchen table for Noord, not sent yet
+    fill_interview(page)
+    page.locator("form[data-offline-form] button[type=submit]").click()
+    page.locator("#saved-offline").wait_for(state="visible")
+
+    with live_server.app.app_context():  # the administrator moves the worker to Zuid
+        worker = db.session.scalar(select(User).filter_by(email=email))
+        admin = db.session.scalar(select(User).filter_by(email=staff_accounts["admin"]))
+        update_user(worker, role=worker.role, team=db.session.get(Team, zuid), active=True, actor=admin)
+        db.session.commit()
+    context.set_offline(False)
+    log_in(page, live_server, email)
+    page.goto(f"{live_server.base_url}/staff/interviews")
+    wait_for_kept_pages(page, str(zuid))
+    # the outbox is sent, and emptied once the server has stored the interview
+    wait_until(
+        page, """() => new Promise((resolve) => {
+            const request = indexedDB.open('leefwereld-outbox', 1);
+            request.onsuccess = () => {
+                const count = request.result.transaction('interviews').objectStore('interviews').count();
+                count.onsuccess = () => { request.result.close(); resolve(count.result === 0); };
+            };
+        })""")
+
+    assert page.evaluate("async () => (await caches.keys()).filter((n) => n.startsWith('leefwereld-interviews'))") \
+        == [f"leefwereld-interviews:{zuid}"]
+    assert interviews_stored(live_server) == before + 1
+    with live_server.app.app_context():
+        interview = db.session.scalars(select(Interview).order_by(Interview.id.desc())).first()
+        assert interview.team_id == noord and interview.response.answer_values()["goal"] == "Zelf de post weer openen"
+    context.close()
+
+
 def test_logging_out_removes_what_the_device_kept(browser, live_server, staff_accounts):
     context = browser.new_context()
     page = context.new_page()
     log_in(page, live_server, staff_accounts["interviewer"])
     page.goto(f"{live_server.base_url}/staff/interviews")
     page.evaluate("async () => { await navigator.serviceWorker.ready; }")
-    page.wait_for_function("async () => (await caches.open('leefwereld-interviews').then(c => c.keys())).length >= 3")
+    wait_for_kept_pages(page)
     page.on("dialog", lambda dialog: dialog.accept())
     page.locator(".lw-staff-nav button[type=submit]").click()
     page.wait_for_url("**/staff/login**")

@@ -107,7 +107,7 @@ def test_command_line_refuses_a_wave_without_an_analysis(app, demo_wave, tmp_pat
     out = tmp_path / "profile.csv"
     result = app.test_cli_runner().invoke(args=["profiles", "export", "--wave", demo_wave.name, "--format", "csv",
                                                 "--out", str(out)])
-    assert result.exit_code == 1 and "has no finished analysis yet" in result.output and not out.exists()
+    assert result.exit_code == 1 and "has no released analysis yet" in result.output and not out.exists()
     result = app.test_cli_runner().invoke(args=["profiles", "export", "--wave", "no such wave", "--format", "csv",
                                                 "--out", str(out)])
     assert result.exit_code == 1 and "unknown wave" in result.output
@@ -147,3 +147,18 @@ def test_xlsx_text_never_becomes_a_formula(app):
     cell = workbook["profile"]["B2"]
     assert cell.data_type == "s" and cell.value == "=HYPERLINK(\"http://x\")"
     assert workbook["notes"]["A1"].data_type == "s"
+
+
+def test_theme_figures_follow_the_same_disclosure_rules_as_every_other_figure(app, analysed):
+    from runs.themes import name_from_suggestions
+
+    name_from_suggestions(analysed)  # the analyst named the themes and marked the questions ready
+    db.session.commit()
+    themes = [row for row in profile_rows(analysed) if row.instrument == "open_answers"]
+    shown = [row for row in themes if row.value is not None]
+    hidden = [row for row in themes if row.value is None]
+    assert shown and hidden and all("suppressed" in row.flags and row.n is None for row in hidden)
+    # no figure rests on fewer answers than the threshold, and no theme is counted in fewer than that
+    assert all(row.n >= app.config["SUPPRESSION_MIN_N"] for row in shown)
+    assert all(row.value >= app.config["SUPPRESSION_MIN_N"] or row.value == 0 for row in shown
+               if row.statistic == "count")

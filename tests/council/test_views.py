@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 
 import pytest
@@ -287,7 +287,7 @@ def test_a_type_is_named_by_what_sets_it_apart_in_the_reader_s_language(app):
 
 def test_wijk_page_follows_an_indicator_over_waves(app, planted, demo_wave):
     earlier = create_wave("Raadstest 2024", ["adult"], demo_wave.municipality, date(2024, 3, 1))
-    run = AnalysisRun(wave=earlier, status=RunStatus.succeeded)
+    run = AnalysisRun(wave=earlier, status=RunStatus.succeeded, released_at=datetime(2024, 6, 1, tzinfo=UTC))
     db.session.add(run)
     db.session.commit()
     plant(run, CENTRUM, "adult", "cohesion", "mean", 5.12, 4.61, 5.58, 50)

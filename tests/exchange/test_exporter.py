@@ -85,11 +85,13 @@ def test_round_trip_gives_back_every_item_value(imported, runner, tmp_path, fmt)
     for external_id, values in stored_values().items():
         row = rows[external_id]
         for item_id, value in values.items():
-            assert row[item_id] == value, (fmt, external_id, item_id)
+            written = "'" + value if fmt == "csv" and value.startswith("=") else value  # as a spreadsheet needs it
+            assert row[item_id] == written, (fmt, external_id, item_id)
         items = get_instrument(row["instrument"]).item_ids
         assert all(row[name] is None for name in row if name in items and name not in values), external_id
     # and what was stored is what the file said
-    assert rows["P-001"]["open_good"] == FULL["open_good"] and rows["P-001"]["open_better"] == "=1+1 meer bankjes"
+    assert rows["P-001"]["open_good"] == FULL["open_good"] and rows["P-001"]["open_better"] == \
+        ("'=1+1 meer bankjes" if fmt == "csv" else "=1+1 meer bankjes")
     assert rows["Q-1"]["par_help_where"] == "partner_family;wijkteam"
     full = rows["P-001"]
     assert (full["buurt_code"], full["wijk_code"], full["mode"], full["wave"], full["instrument"]) == \

@@ -144,3 +144,13 @@ def test_command_line_loads_the_demo_file_and_reports_bad_json_without_a_traceba
     assert "not valid JSON: line 1" in result.output and "no boundary was loaded" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output
+
+
+def test_a_deeply_nested_file_is_refused_with_a_message_not_a_traceback(app, municipality, tmp_path):
+    nested = tmp_path / "nested.geojson"
+    nested.write_bytes(b'{"type": "FeatureCollection", "features": ' + b"[" * 100_000)  # deeper than Python recurses
+    result = app.test_cli_runner().invoke(args=["geography", "boundaries", str(nested)])
+    assert result.exit_code == 1, result.output
+    assert "nested too deeply" in result.output and "no boundary was loaded" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output

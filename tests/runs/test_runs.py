@@ -12,6 +12,7 @@ from demo.cli import add_synthetic_respondents
 from extensions import db
 from geography.areas import area_names
 from models import AnalysisRun, AuditEvent, NamedTheme, ProfileSnapshot, Quote, QuoteStatus, Role, RunStatus, Theme
+from runs.releases import released_run
 from runs.service import create_run
 from runs.snapshots import latest_run, type_model
 from surveys.flow import delete_responses
@@ -92,7 +93,32 @@ def test_the_same_wave_and_seed_give_the_same_snapshots(app, analysed, demo_wave
     result = app.test_cli_runner().invoke(args=["analyse", "--run", str(again.id)])
     assert result.exit_code == 0, result.output
     assert snapshot_rows(db.session.get(AnalysisRun, again.id)) == snapshot_rows(analysed)
-    assert latest_run(demo_wave).id == again.id  # the newest successful run is what the council reads
+    assert latest_run(demo_wave).id == again.id
+    assert released_run(demo_wave).id == again.id  # nothing changed in between: the council reads the new run
+
+
+def test_a_rerun_after_one_resident_is_erased_is_held_back_and_the_council_keeps_the_release(app, analysed,
+                                                                                               demo_wave):
+    from council.snapshots import WaveProfile
+
+    assert analysed.released_at is not None
+    response_id = db.session.scalar(select(Quote.response_id).join(Theme).where(Theme.run_id == analysed.id))
+    delete_responses([response_id])
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["analyse", "--wave", demo_wave.name, "--seed", "5"])
+    assert result.exit_code == 0, result.output
+    assert "held back from the council" in result.output
+    held = latest_run(demo_wave)
+    assert held.id != analysed.id and held.released_at is None
+    # set beside the release, the run would give the erased resident's answers: every change is that one resident
+    assert held.release_conflicts and {conflict["change"] for conflict in held.release_conflicts} == {-1}
+    assert released_run(demo_wave).id == analysed.id
+    assert WaveProfile.load(demo_wave).run.id == analysed.id
+    client = app.test_client()
+    log_in(client, make_staff(Role.analyst))
+    page = client.get(f"/staff/analysis/runs/{held.id}").get_data(as_text=True)
+    assert 'id="table-held"' in page and f"{analysed.id}" in page
+    assert 'id="table-held"' not in client.get(f"/staff/analysis/runs/{analysed.id}").get_data(as_text=True)
 
 
 def test_a_run_that_fails_says_why_and_is_never_read(app, demo_wave, monkeypatch):

@@ -1,0 +1,149 @@
+"""Import jobs: an uploaded file waits in the instance folder while a process of its own checks and stores it.
+
+A large file takes longer than a web worker may (100,000 rows: more than a minute), so every upload becomes a job:
+the web request saves the file and starts `flask responses run-import JOB`, and the import page follows the job's
+progress as the analysis page follows a run. The import itself is the same all-or-nothing import as on the command
+line; the file is deleted when the job ends, whatever the outcome, and only counts and problems are kept.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import update
+
+from exchange.importer import ImportRefused, ImportReport, Problem, import_responses
+from extensions import db
+from models import ImportJob, ImportStatus, User, Wave
+from models.types import utcnow
+from surveys.instruments import Instrument
+from surveys.registry import get_instrument
+
+UPLOAD_FOLDER = "imports"  # in the instance folder: never served, readable by the application's user only
+PROBLEMS_KEPT = 1000  # a file where every row is wrong lists the first ones; the count says how many there are
+_ERROR_LENGTH = 2000
+
+
+@dataclass
+class JobReport:
+    """What a finished job tells the analyst: the import's counts and problems (never a cell of the file)."""
+
+    rows: int = 0
+    imported: int = 0
+    already_present: int = 0
+    dropped_answers: int = 0
+    older_than_retention: int = 0
+    rejected_count: int = 0
+    completed: bool = False
+    problem_count: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, report: ImportReport) -> JobReport:
+        return cls(rows=report.rows, imported=report.imported, already_present=report.already_present,
+                   dropped_answers=report.dropped_answers, older_than_retention=report.older_than_retention,
+                   rejected_count=report.rejected_count, completed=report.completed,
+                   problem_count=len(report.problems), problems=report.problems[:PROBLEMS_KEPT])
+
+    @classmethod
+    def stored(cls, job: ImportJob) -> JobReport | None:
+        if not job.report:
+            return None
+        values = dict(job.report)
+        values["problems"] = [Problem(**problem) for problem in values.get("problems", [])]
+        return cls(**values)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def upload_path(job: ImportJob) -> Path:
+    """Where the job's file waits: the instance folder, under a random name."""
+    folder = Path(current_app.instance_path) / UPLOAD_FOLDER
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder / (job.upload or f"job-{job.id}-gone")
+
+
+def create_import_job(stream: BinaryIO, filename: str, wave: Wave, instrument: Instrument, *, encoding: str = "utf-8",
+                      skip_invalid: bool = False, user: User | None = None, locale: str = "nl") -> ImportJob:
+    """A queued job (added and flushed) with the uploaded file saved privately until the job ends."""
+    if instrument.slug not in wave.instrument_slugs:
+        raise ImportRefused(_("The wave %(wave)s does not offer the questionnaire %(instrument)s.",
+                              wave=wave.name, instrument=instrument.slug))
+    job = ImportJob(wave=wave, instrument=instrument.slug, filename=Path(filename).name[:255] or "upload",
+                    encoding=encoding, skip_invalid=skip_invalid, locale=locale, started_by=user,
+                    status=ImportStatus.queued, stage="queued", progress=0, report={},
+                    # random, not the job's number: a number is used again after a database is emptied
+                    upload=f"{secrets.token_hex(16)}{Path(filename).suffix.lower()[:10]}")
+    db.session.add(job)
+    db.session.flush()
+    # created here, for this job only: readable and writable by the application's user, by no one else
+    descriptor = os.open(upload_path(job), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        shutil.copyfileobj(stream, handle, length=1024 * 1024)
+    return job
+
+
+def _set_progress(job_id: int, stage: str, percent: int) -> None:
+    # its own short transaction, so that the staff page sees the progress while the import goes on
+    db.session.execute(update(ImportJob).where(ImportJob.id == job_id).values(stage=stage, progress=percent))
+    db.session.commit()
+
+
+def execute_import(job: ImportJob, on_progress: Callable[[str, int], None] | None = None) -> ImportJob:
+    """Import the job's file and store the outcome on the job; the file is deleted whatever happens. Problems in the
+    file make a failed job with its report; an unexpected error is stored on the job and raised again."""
+    job_id, path = job.id, upload_path(job)
+
+    def progress(stage: str, percent: int) -> None:
+        _set_progress(job_id, stage, percent)
+        if on_progress is not None:
+            on_progress(stage, percent)
+
+    job.status, job.started_at, job.stage, job.progress = ImportStatus.running, utcnow(), "checking", 0
+    db.session.commit()
+    try:
+        with force_locale(job.locale):
+            instrument = get_instrument(job.instrument)
+            if instrument is None:
+                raise ImportRefused(_("The questionnaire %(instrument)s is no longer offered.",
+                                      instrument=job.instrument))
+            report = JobReport.of(import_responses(
+                path, job.filename, job.wave, instrument, skip_invalid=job.skip_invalid, actor=job.started_by,
+                via="web", encoding=job.encoding, progress=progress))
+        job = db.session.get(ImportJob, job_id)
+        job.report, job.upload = report.as_dict(), None
+        job.status = ImportStatus.succeeded if report.completed else ImportStatus.failed
+        job.finished_at, job.stage, job.progress = utcnow(), "done", 100
+        db.session.commit()
+    except Exception as error:
+        db.session.rollback()
+        failed = db.session.get(ImportJob, job_id)
+        failed.status, failed.finished_at, failed.stage, failed.upload = ImportStatus.failed, utcnow(), "done", None
+        failed.error = (str(error) if isinstance(error, ImportRefused)
+                        else f"{type(error).__name__}: {error}")[:_ERROR_LENGTH]
+        db.session.commit()
+        if not isinstance(error, ImportRefused):
+            raise
+        return failed
+    finally:
+        path.unlink(missing_ok=True)
+    if on_progress is not None:
+        on_progress("done", 100)
+    return job
+
+
+def start_import(job: ImportJob) -> subprocess.Popen:
+    """Execute the (committed) job in a process of its own: `flask responses run-import JOB`."""
+    from runs.service import start_command
+
+    return start_command(["responses", "run-import", str(job.id)], f"import-job-{job.id}")

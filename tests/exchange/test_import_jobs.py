@@ -1,0 +1,119 @@
+"""Imports run as background jobs: the request saves the upload privately and returns at once, a process of its own
+imports it (all or nothing, as before) with progress, and the job's page shows the outcome; the file is then gone."""
+from __future__ import annotations
+
+import io
+import stat
+import time
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from exchange.jobs import JobReport, create_import_job, execute_import, upload_path
+from extensions import db
+from models import ImportJob, ImportStatus, Response
+from surveys.registry import get_instrument
+from tests.exchange.conftest import FULL, SPARSE, csv_bytes
+from tests.forms import main_form
+
+
+def responses() -> int:
+    return db.session.scalar(select(func.count()).select_from(Response))
+
+
+def uploads(app) -> list[Path]:
+    folder = Path(app.instance_path) / "imports"
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+def queued(wave, data: bytes, name: str = "forms.csv", **options) -> ImportJob:
+    job = create_import_job(io.BytesIO(data), name, wave, get_instrument("adult"), **options)
+    db.session.commit()
+    return job
+
+
+def wait_until_done(job_id: int) -> ImportJob:
+    deadline = time.monotonic() + 240  # a bound on a hung process, not a claim about speed
+    while time.monotonic() < deadline:
+        db.session.rollback()  # a fresh read of what the job's process committed
+        job = db.session.get(ImportJob, job_id)
+        db.session.refresh(job)
+        if job.status in (ImportStatus.succeeded, ImportStatus.failed):
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"import job {job_id} did not finish")
+
+
+def test_an_upload_is_imported_by_a_background_job_whose_page_shows_the_outcome(app, demo_wave, analyst_client):
+    page = analyst_client.get("/staff/data/import")
+    form = main_form(page.get_data(as_text=True))
+    assert form.selects["encoding"] == ["utf-8", "cp1252", "latin-1"] and form.fields["encoding"] == ["utf-8"]
+    answer = analyst_client.post("/staff/data/import", data={
+        "csrf_token": form.fields["csrf_token"][0], "wave": str(demo_wave.id), "instrument": "adult",
+        "encoding": "utf-8", "file": (io.BytesIO(csv_bytes([FULL, SPARSE])), "forms.csv")},
+        content_type="multipart/form-data")
+    assert answer.status_code == 302
+    job_id = int(answer.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    assert answer.headers["Location"].endswith(f"/staff/data/import/{job_id}")
+    job = wait_until_done(job_id)
+    assert job.status is ImportStatus.succeeded, (job.error, job.report)
+    assert responses() == 2 and uploads(app) == []
+    html = analyst_client.get(f"/staff/data/import/{job_id}").get_data(as_text=True)
+    assert "forms.csv" in html and "<progress" not in html and 'http-equiv="refresh"' not in html
+    assert 'class="lw-alert lw-alert--success"' in html
+
+
+def test_the_job_page_refreshes_itself_with_progress_while_the_job_waits(app, demo_wave, analyst_client):
+    job = queued(demo_wave, csv_bytes([FULL]))
+    html = analyst_client.get(f"/staff/data/import/{job.id}").get_data(as_text=True)
+    assert 'http-equiv="refresh"' in html and '<progress id="progress" max="100" value="0">' in html
+    execute_import(job)
+
+
+def test_the_upload_waits_in_the_instance_folder_readable_by_the_application_only_until_the_job_ends(app,
+                                                                                                   demo_wave):
+    job = queued(demo_wave, csv_bytes([FULL]))
+    path = upload_path(job)
+    assert path.parent.parent == Path(app.instance_path) and uploads(app) == [path]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    execute_import(job)
+    assert uploads(app) == [] and responses() == 1
+
+
+def test_a_file_with_a_problem_fails_the_job_naming_row_and_column_and_stores_nothing(app, demo_wave,
+                                                                                    analyst_client):
+    job = queued(demo_wave, csv_bytes([FULL, {**SPARSE, "ph_body": "11"}]), locale="en")
+    job = execute_import(job)
+    assert job.status is ImportStatus.failed and responses() == 0 and uploads(app) == []
+    report = JobReport.stored(job)
+    assert [(p.row, p.column, p.kind) for p in report.problems] == [(3, "ph_body", "out_of_range")]
+    assert report.problems[0].message == "11 is outside the range 0 to 10"  # in the analyst's language
+    html = analyst_client.get(f"/staff/data/import/{job.id}").get_data(as_text=True)
+    assert "<td>3</td><td>ph_body</td>" in html and 'id="error-summary"' in html
+
+
+def test_a_job_that_cannot_start_shows_why_and_deletes_the_file(app, demo_wave, analyst_client):
+    job = queued(demo_wave, csv_bytes([FULL]), locale="en")
+    job.instrument = "withdrawn"
+    db.session.commit()
+    job = execute_import(job)
+    assert job.status is ImportStatus.failed and "withdrawn" in job.error and uploads(app) == []
+    html = analyst_client.get(f"/staff/data/import/{job.id}").get_data(as_text=True)
+    assert "withdrawn" in html and 'id="error-summary"' in html
+
+
+def test_progress_goes_up_while_checking_then_storing_then_done(app, demo_wave):
+    rows = [{**FULL, "external_id": f"P-{number}"} for number in range(5000)]
+    job = queued(demo_wave, csv_bytes(rows))
+    seen: list[tuple[str, int]] = []
+    job = execute_import(job, lambda stage, percent: seen.append((stage, percent)))
+    assert job.status is ImportStatus.succeeded and responses() == 5000
+    stages = [stage for stage, _ in seen]
+    assert stages[0] == "checking" and stages[-2:] == ["storing", "done"] and set(stages) == {"checking", "storing",
+                                                                                             "done"}
+    percents = [percent for _, percent in seen]
+    assert percents == sorted(percents) and 0 < percents[0] <= 80 and percents[-1] == 100
+
+
+def test_a_job_of_an_unknown_or_another_s_wave_answers_404(app, demo_wave, analyst_client):
+    assert analyst_client.get("/staff/data/import/999").status_code == 404
