@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from flask import Flask, g, has_request_context, render_template, request, session
@@ -71,6 +72,16 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.close()
 
 
+def _warn_about_per_process_limits(app: Flask) -> None:
+    # The memory store counts per worker process: with four workers, four times the attempts get through. Only said
+    # when gunicorn serves the app: the development server and the commands run in one process.
+    if (app.config["RATE_LIMITS"] and app.config["RATELIMIT_STORAGE_URI"].startswith("memory://")
+            and "gunicorn" in sys.modules and not (app.testing or app.debug)):
+        app.logger.warning("RATELIMIT_STORAGE_URI is memory://: each worker process counts login and submission "
+                           "attempts on its own. With more than one worker, set it to a shared store such as "
+                           "redis://127.0.0.1:6379/0 (README: Running several workers).")
+
+
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
     app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added
@@ -86,6 +97,7 @@ def create_app(overrides: dict | None = None) -> Flask:
                    default_translation_directories=str(Path(__file__).parent / "translations"))
     compress.init_app(app)
     limiter.init_app(app)
+    _warn_about_per_process_limits(app)
 
     import models  # noqa: F401  (registers the tables with the metadata)
     from accounts.cli import teams_cli, users_cli

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 LANGUAGES = ("nl", "en", "tr", "ar", "pl", "uk")
@@ -57,6 +58,8 @@ class Settings:
     retention_days_by_instrument: dict[str, int]
     import_max_bytes: int
     session_cookie_secure: bool
+    staff_idle_timeout_minutes: int
+    staff_session_lifetime_minutes: int
     ratelimit_enabled: bool
     ratelimit_storage_uri: str
     theme_primary: str
@@ -79,6 +82,9 @@ class Settings:
             retention_days_by_instrument=_retention_overrides(),
             import_max_bytes=_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024),
             session_cookie_secure=_bool("SESSION_COOKIE_SECURE", True),
+            # A staff login ends after this many minutes without a request, and at the latest after the lifetime.
+            staff_idle_timeout_minutes=_int("STAFF_IDLE_TIMEOUT", 30),
+            staff_session_lifetime_minutes=_int("STAFF_SESSION_LIFETIME", 12 * 60),
             ratelimit_enabled=_bool("RATELIMIT_ENABLED", True),
             ratelimit_storage_uri=os.environ.get("RATELIMIT_STORAGE_URI") or "memory://",
             # Municipal branding as NL Design System tokens; defaults pass WCAG AA contrast.
@@ -102,6 +108,10 @@ class Settings:
             "SESSION_COOKIE_SECURE": self.session_cookie_secure,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
+            "STAFF_IDLE_TIMEOUT": timedelta(minutes=self.staff_idle_timeout_minutes),
+            "STAFF_SESSION_LIFETIME": timedelta(minutes=self.staff_session_lifetime_minutes),
+            # the cookie lives no longer than the login it carries (accounts.auth checks both on the server)
+            "PERMANENT_SESSION_LIFETIME": timedelta(minutes=self.staff_session_lifetime_minutes),
             "RATE_LIMITS": self.ratelimit_enabled,  # read by extensions.rate_limit
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
             "THEME_PRIMARY": self.theme_primary,

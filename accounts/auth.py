@@ -1,24 +1,28 @@
-"""Who is logged in, logging in and out, lockout after failed attempts, and the role check on every staff view."""
+"""Who is logged in (server-side session records), logging in and out, throttled attempts, and the role check on every
+staff view."""
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import wraps
 
-from flask import abort, g, jsonify, redirect, request, session, url_for
-from sqlalchemy import func, select
+from flask import abort, current_app, g, jsonify, redirect, request, session, url_for
+from limits import parse_many
+from sqlalchemy import delete, func, select, update
 
 from accounts import audit
 from accounts.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
-from extensions import db
-from models import Role, User
+from extensions import db, limiter
+from models import Role, StaffSession, User
 from models.types import utcnow
 
-SESSION_USER = "staff_user"
-SESSION_VERSION = "staff_version"
-FREE_ATTEMPTS = 5          # then the account locks, each further failure doubling the wait
-FIRST_LOCK = timedelta(minutes=1)
-LONGEST_LOCK = timedelta(hours=1)
+SESSION_KEY = "staff_session"  # the random id of this login's StaffSession record
+REFRESH_EVERY = timedelta(minutes=1)  # last_seen_at is written at most this often: few writes, idle time exact enough
+# Failed attempts per e-mail address, counted the same for unknown addresses; the client's own limit is on the view.
+ADDRESS_LIMITS = "5 per 5 minutes; 20 per hour"
+ADDRESS_SCOPE = "staff-login-address"
 
 ALL_STAFF = frozenset(Role)
 
@@ -31,49 +35,122 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
 
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def session_end(record: StaffSession, now: datetime) -> str | None:
+    """Why this login no longer counts ("ended", "idle" or "lifetime"), or None while it does."""
+    if record.ended_at is not None:
+        return "ended"
+    if now - record.created_at >= current_app.config["STAFF_SESSION_LIFETIME"]:
+        return "lifetime"
+    if now - record.last_seen_at >= current_app.config["STAFF_IDLE_TIMEOUT"]:
+        return "idle"
+    return None
+
+
 def current_user() -> User | None:
-    """The logged-in staff member of this request, or None (also when the account was locked or logged out)."""
+    """The logged-in staff member of this request, or None (also when the session ended, timed out or the account
+    was switched off); `g.staff_session_end` then says why, for the login page."""
     if "staff" not in g:
-        user = None
-        user_id = session.get(SESSION_USER)
-        if user_id is not None:
-            user = db.session.get(User, user_id)
-            if user is None or not user.active or user.session_version != session.get(SESSION_VERSION):
-                session.pop(SESSION_USER, None)
-                user = None
-        g.staff = user
+        g.staff = None
+        token = session.get(SESSION_KEY)
+        if isinstance(token, str):
+            g.staff = _user_of_session(token)
+            if g.staff is None:
+                session.pop(SESSION_KEY, None)
     return g.staff
 
 
+def _user_of_session(token: str) -> User | None:
+    record = db.session.scalar(select(StaffSession).where(StaffSession.token_hash == _token_hash(token)))
+    if record is None:
+        return None
+    now = utcnow()
+    end = session_end(record, now)
+    if end is not None:
+        g.staff_session_end = end
+        return None
+    if not record.user.active:
+        return None
+    if now - record.last_seen_at >= REFRESH_EVERY:
+        # Its own small transaction: the request's unit of work is committed (or not) by its view, and a page that
+        # only reads must still count as activity.
+        with db.engine.begin() as connection:
+            connection.execute(update(StaffSession).where(StaffSession.id == record.id).values(last_seen_at=now))
+    return record.user
+
+
+def open_session(user: User) -> str:
+    """Add a session record for this login and return the random id for the cookie; the caller commits.
+
+    Records that can no longer count (ended, or past the longest lifetime) are removed here, of every account.
+    """
+    now = utcnow()
+    oldest = now - current_app.config["STAFF_SESSION_LIFETIME"]
+    db.session.execute(delete(StaffSession).where(StaffSession.ended_at.is_not(None)
+                                                  | (StaffSession.created_at < oldest)))
+    token = secrets.token_urlsafe(32)
+    db.session.add(StaffSession(token_hash=_token_hash(token), user_id=user.id, created_at=now, last_seen_at=now))
+    db.session.flush()
+    return token
+
+
+def end_all_sessions(user: User) -> None:
+    """Every login of this account ends (log out everywhere, a new password, changed rights); the caller commits."""
+    db.session.execute(update(StaffSession).where(StaffSession.user_id == user.id, StaffSession.ended_at.is_(None))
+                       .values(ended_at=utcnow()))
+
+
 class LoginRefused(Exception):
-    def __init__(self, reason: str):
-        self.reason = reason  # "invalid" or "locked"; the page shows one message for both unknown and wrong
+    """One answer for an unknown address, a wrong password and a throttled address: nothing tells which it was."""
 
 
-def _lock_time(failures: int) -> timedelta:
-    return min(FIRST_LOCK * 2 ** (failures - FREE_ATTEMPTS), LONGEST_LOCK)
+def _address_limits() -> list:
+    return parse_many(ADDRESS_LIMITS)
+
+
+def _throttling() -> bool:
+    return current_app.config["RATE_LIMITS"]
+
+
+def address_throttled(email: str) -> bool:
+    if not _throttling():
+        return False
+    return not all(limiter.limiter.test(item, ADDRESS_SCOPE, normalise_email(email)) for item in _address_limits())
+
+
+def clear_address_throttle(email: str) -> None:
+    """Give this address fresh attempts at once (an administrator's unlock, a successful login)."""
+    for item in _address_limits():
+        limiter.limiter.clear(item, ADDRESS_SCOPE, normalise_email(email))
+
+
+def _count_failure(email: str) -> None:
+    if _throttling():
+        for item in _address_limits():
+            limiter.limiter.hit(item, ADDRESS_SCOPE, normalise_email(email))
 
 
 def authenticate(email: str, password: str) -> User:
-    user = find_user(email)
-    now = utcnow()
+    address = normalise_email(email)[:254]
+    if address_throttled(address):
+        verify_password(DUMMY_HASH, password)  # the same work as for a checked password: no timing hint either
+        audit.record("login_throttled", email=address)
+        raise LoginRefused()
+    user = find_user(address)
     if user is None or not user.active:
         verify_password(DUMMY_HASH, password)  # the same work as for a real account: no timing hint
-        audit.record("login_failed", email=normalise_email(email)[:254], reason="unknown_or_inactive")
-        raise LoginRefused("invalid")
-    if user.locked_until and user.locked_until > now:
-        audit.record("login_refused_locked", user)
-        raise LoginRefused("locked")
+        _count_failure(address)
+        audit.record("login_failed", email=address, reason="unknown_or_inactive")
+        raise LoginRefused()
     if not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= FREE_ATTEMPTS:
-            user.locked_until = now + _lock_time(user.failed_logins)
-            audit.record("account_locked", user, commit=False, failures=user.failed_logins)
+        _count_failure(address)
         audit.record("login_failed", user, reason="wrong_password")
-        raise LoginRefused("locked" if user.failed_logins >= FREE_ATTEMPTS else "invalid")
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
+        raise LoginRefused()
+    clear_address_throttle(address)
+    user.last_login_at = utcnow()
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     audit.record("login", user)
@@ -81,9 +158,9 @@ def authenticate(email: str, password: str) -> User:
 
 
 def login(user: User) -> None:
+    """Start a session for this account in this browser; the caller commits the new record."""
     session.clear()  # a new session on login: nothing from before carries over (session fixation)
-    session[SESSION_USER] = user.id
-    session[SESSION_VERSION] = user.session_version
+    session[SESSION_KEY] = open_session(user)
     session.permanent = True
     g.staff = user
 
@@ -92,7 +169,10 @@ def logout(everywhere: bool = False) -> None:
     user = current_user()
     if user is not None:
         if everywhere:
-            user.session_version += 1
+            end_all_sessions(user)
+        else:
+            db.session.execute(update(StaffSession).where(StaffSession.token_hash == _token_hash(session[SESSION_KEY]))
+                               .values(ended_at=utcnow()))
         audit.record("logout_everywhere" if everywhere else "logout", user)
     session.clear()
     g.staff = None
@@ -101,9 +181,8 @@ def logout(everywhere: bool = False) -> None:
 def set_password(user: User, password: str, actor: User | None = None) -> None:
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
-    user.session_version += 1  # other sessions end when the password changes
-    user.failed_logins = 0
-    user.locked_until = None
+    end_all_sessions(user)  # other sessions end when the password changes
+    clear_address_throttle(user.email)
     audit.record("password_changed", actor or user, "user", user.id)
 
 
@@ -121,7 +200,10 @@ def requires(*roles: Role, menu: str | None = None) -> Callable:
             if user is None:
                 if request.is_json or request.accept_mimetypes.best == "application/json":
                     return jsonify(status="login"), 401  # the offline outbox keeps the interview and says so
-                return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))
+                # after a timeout the login page says why, and brings the worker back to this page
+                ended = g.get("staff_session_end")
+                return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None,
+                                        ended=ended if ended in ("idle", "lifetime") else None))
             if user.role not in allowed:
                 audit.record("forbidden", user, "endpoint", request.endpoint)
                 abort(403)

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from accounts import audit
-from accounts.auth import find_user, normalise_email
+from accounts.auth import clear_address_throttle, end_all_sessions, find_user, normalise_email
 from accounts.passwords import hash_password, password_problems
 from extensions import db
 from models import AuditEvent, Municipality, Role, Team, User
@@ -67,13 +67,13 @@ def update_user(user: User, *, role: Role, team: Team | None, active: bool, acto
     user.role, user.team, user.active = role, team, active
     if team is not None:
         user.municipality = team.municipality
-    user.session_version += 1  # new rights take effect at once: the person logs in again
+    end_all_sessions(user)  # new rights take effect at once: the person logs in again
     audit.record("user_changed", actor, "user", user.id, **changes)
 
 
 def unlock_user(user: User, actor: User) -> None:
-    user.failed_logins = 0
-    user.locked_until = None
+    """Fresh login attempts for this account's address at once, whoever used them up."""
+    clear_address_throttle(user.email)
     audit.record("user_unlocked", actor, "user", user.id)
 
 

@@ -1,6 +1,8 @@
 """Staff pages for everyone (login, overview, own account) and for administrators (accounts, teams, audit log)."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -10,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from accounts.auth import (
     ALL_STAFF,
     LoginRefused,
+    address_throttled,
     authenticate,
     current_user,
     login,
@@ -22,7 +25,6 @@ from accounts.passwords import password_problems, verify_password
 from accounts.service import AccountError, create_team, create_user, unlock_user, update_user
 from extensions import db, rate_limit
 from models import AuditEvent, Municipality, Role, Team, User
-from models.types import utcnow
 
 bp = Blueprint("accounts", __name__, url_prefix="/staff", template_folder="templates")
 AUDIT_PAGE_SIZE = 50
@@ -46,20 +48,24 @@ def login_page():
         if form.validate_on_submit():
             try:
                 user = authenticate(form.email.data, form.password.data)
-            except LoginRefused as refused:
+            except LoginRefused:
                 status = 422
-                if refused.reason == "locked":
-                    form.form_errors.append(_("Too many wrong attempts. Wait a while and try again, or ask an "
-                                              "administrator to unlock your account."))
-                else:
-                    form.form_errors.append(_("This e-mail address and password do not match an account."))
+                # one answer for an unknown address, a wrong password and too many attempts: it confirms no account
+                form.form_errors.append(_("This e-mail address and password do not match an account, or there were "
+                                          "too many attempts. Check them, or wait a few minutes and try again."))
             else:
                 login(user)
+                db.session.commit()
                 return redirect(_safe_next(request.args.get("next")))
         else:
             status = 422
     form.password.data = ""
-    return render_template("accounts/login.html", form=form), status
+    return render_template("accounts/login.html", form=form, ended=request.args.get("ended"),
+                           idle_minutes=_minutes(current_app.config["STAFF_IDLE_TIMEOUT"])), status
+
+
+def _minutes(duration: timedelta) -> int:
+    return int(duration.total_seconds() // 60)
 
 
 @bp.post("/logout", endpoint="logout")
@@ -105,7 +111,8 @@ def account():
             else:
                 set_password(user, form.new.data)
                 db.session.commit()
-                login(user)  # this session stays; every other one has ended
+                login(user)  # a new session here; every other one has ended
+                db.session.commit()
                 flash(_("Your password has been changed. You are logged out on other devices."), "success")
                 return redirect(url_for("accounts.account"))
         status = 422
@@ -140,9 +147,10 @@ def _team_form(admin: User) -> TeamForm:
 
 def _users_page(team_form: TeamForm, status: int = 200):
     admin = current_user()
-    return render_template("accounts/users.html", users=db.session.scalars(_visible_users(admin)).all(),
-                           role_labels=ROLE_LABELS, teams=_teams_of(admin), team_form=team_form,
-                           now=utcnow()), status
+    users = db.session.scalars(_visible_users(admin)).all()
+    throttled = {user.id for user in users if address_throttled(user.email)}
+    return render_template("accounts/users.html", users=users, role_labels=ROLE_LABELS, teams=_teams_of(admin),
+                           team_form=team_form, throttled=throttled), status
 
 
 @bp.get("/users")
@@ -229,7 +237,8 @@ def edit_user(user_id: int):
                 else:
                     flash(_("The changes are saved."), "success")
                     return redirect(url_for("accounts.users"))
-    return render_template("accounts/user_form.html", form=form, user=user, unlock=unlock, now=utcnow()), status
+    return render_template("accounts/user_form.html", form=form, user=user, unlock=unlock,
+                           throttled=address_throttled(user.email)), status
 
 
 @bp.post("/teams")

@@ -1,5 +1,5 @@
 """All tables of Leefwereld; importing this package registers every model with the metadata."""
-from models.accounts import AuditEvent, Role, Team, User
+from models.accounts import AuditEvent, Role, StaffSession, Team, User
 from models.analysis import (
     AnalysisRun,
     NamedTheme,
@@ -56,6 +56,7 @@ __all__ = [
     "ResponseStatus",
     "Role",
     "RunStatus",
+    "StaffSession",
     "SubmissionKey",
     "Target",
     "Team",

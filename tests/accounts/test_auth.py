@@ -1,24 +1,16 @@
 """Login, lockout, logout (here and everywhere), password rules and the audit trail they leave."""
 from __future__ import annotations
 
-from datetime import timedelta
+import re
 
 import pytest
 from sqlalchemy import select
 
 from accounts.passwords import password_problems, verify_password
 from extensions import db
-from models import AuditEvent, Role, User
-from models.types import utcnow
+from models import AuditEvent, Role, StaffSession, User
 from tests.forms import main_form
-from tests.staff import PASSWORD, make_staff
-
-
-def login_form(client, email: str, password: str, follow: bool = False):
-    page = client.get("/staff/login")
-    form = main_form(page.get_data(as_text=True))
-    return client.post("/staff/login", data={**{k: v[0] for k, v in form.fields.items()}, "email": email,
-                                             "password": password}, follow_redirects=follow)
+from tests.staff import PASSWORD, login_form, make_staff
 
 
 def actions() -> list[str]:
@@ -42,35 +34,71 @@ def test_passwords_are_stored_as_argon2_hashes(app, demo_wave):
     assert verify_password(user.password_hash, PASSWORD) and not verify_password(user.password_hash, "wrong")
 
 
+REFUSED = "Er is geen account met dit e-mailadres en dit wachtwoord, of er waren te veel pogingen."
+
+
+def from_address(app, ip: str):
+    """A browser at its own network address, so the per-address limit of the login page does not mix clients."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = ip
+    return client
+
+
+def answer(response, email: str) -> str:
+    """The page as the person sees it, apart from their own typed address and the form's CSRF token."""
+    page = response.get_data(as_text=True).replace(email, "ADDRESS")
+    return re.sub(r'(name="csrf_token" type="hidden" value=)"[^"]*"', r"\1", page)
+
+
 def test_unknown_address_and_wrong_password_get_the_same_message(app, demo_wave):
     make_staff(Role.analyst)
     client = app.test_client()
     unknown = login_form(client, "nobody@leefdam.example", PASSWORD).get_data(as_text=True)
     wrong = login_form(client, "analyst@leefdam.example", "not the password at all").get_data(as_text=True)
-    message = "Er is geen account met dit e-mailadres en dit wachtwoord."
-    assert message in unknown and message in wrong
+    assert REFUSED in unknown and REFUSED in wrong
     assert actions()[-2:] == ["login_failed", "login_failed"]
 
 
-def test_repeated_failures_lock_the_account_even_for_the_right_password(app, demo_wave):
-    user = make_staff(Role.analyst)
-    client = app.test_client()
+def test_a_throttled_account_gets_byte_for_byte_the_answer_of_an_unknown_address(app, demo_wave, rate_limited):
+    owner = make_staff(Role.analyst)
+    attacker = from_address(app, "203.0.113.7")
     for _ in range(5):
-        assert login_form(client, user.email, "wrong password here").status_code == 422
-    locked = login_form(client, user.email, PASSWORD)
-    assert locked.status_code == 422 and "Te veel verkeerde pogingen" in locked.get_data(as_text=True)
-    assert "account_locked" in actions() and actions()[-1] == "login_refused_locked"
-    # the lock runs out by itself
-    user = db.session.get(User, user.id)
-    user.locked_until = utcnow() - timedelta(seconds=1)
-    db.session.commit()
-    assert login_form(client, user.email, PASSWORD).status_code == 302
+        assert login_form(attacker, owner.email, "wrong password here").status_code == 422
+    throttled = login_form(from_address(app, "198.51.100.1"), owner.email, PASSWORD)
+    unknown = login_form(from_address(app, "198.51.100.2"), "nobody@leefdam.example", PASSWORD)
+    assert throttled.status_code == unknown.status_code == 422
+    assert answer(throttled, owner.email) == answer(unknown, "nobody@leefdam.example")
+    assert REFUSED in throttled.get_data(as_text=True)
+    assert actions()[-2:] == ["login_throttled", "login_failed"]  # the audit log still tells them apart
 
 
-def test_lock_time_doubles_with_each_further_failure(app, demo_wave):
-    from accounts.auth import FIRST_LOCK, LONGEST_LOCK, _lock_time
+def test_unknown_addresses_are_throttled_like_accounts(app, demo_wave, rate_limited):
+    for number in range(6):
+        login_form(from_address(app, f"203.0.113.{number + 1}"), "nobody@leefdam.example", "guess")
+    assert actions()[-2:] == ["login_failed", "login_throttled"]
 
-    assert _lock_time(5) == FIRST_LOCK and _lock_time(6) == 2 * FIRST_LOCK and _lock_time(40) == LONGEST_LOCK
+
+def test_someone_elses_failures_keep_the_owner_out_only_while_the_throttle_lasts(app, demo_wave, rate_limited):
+    from extensions import limiter
+
+    owner = make_staff(Role.analyst)
+    for number in range(12):  # from many addresses, more failures than any lock ever allowed
+        login_form(from_address(app, f"203.0.113.{number + 1}"), owner.email, "wrong password here")
+    assert login_form(from_address(app, "198.51.100.1"), owner.email, PASSWORD).status_code == 422
+    limiter.reset()  # the throttle's counters run out by themselves; nothing is left on the account
+    assert login_form(from_address(app, "198.51.100.1"), owner.email, PASSWORD).status_code == 302
+
+
+def test_an_administrator_gives_a_throttled_account_fresh_attempts_at_once(app, demo_wave, rate_limited, admin_client):
+    owner = make_staff(Role.analyst)
+    for number in range(5):
+        login_form(from_address(app, f"203.0.113.{number + 1}"), owner.email, "wrong password here")
+    assert "Geblokkeerd" in admin_client.get("/staff/users").get_data(as_text=True)
+    page = admin_client.get(f"/staff/users/{owner.id}").get_data(as_text=True)
+    token = page.split('id="unlock-csrf_token" name="unlock-csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
+    unlocked = admin_client.post(f"/staff/users/{owner.id}", data={"unlock-csrf_token": token, "action": "unlock"})
+    assert unlocked.status_code == 302 and "user_unlocked" in actions()
+    assert login_form(from_address(app, "198.51.100.1"), owner.email, PASSWORD).status_code == 302
 
 
 def test_logout_ends_the_session(app, demo_wave):
@@ -97,6 +125,8 @@ def test_logout_everywhere_ends_sessions_on_other_devices(app, demo_wave):
     assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
     assert tablet.get("/staff/").status_code == 302 and laptop.get("/staff/").status_code == 302
     assert actions()[-1] == "logout_everywhere"
+    # ended on the server, so no copy of either cookie comes back
+    assert all(record.ended_at is not None for record in db.session.scalars(select(StaffSession)))
 
 
 def test_changing_the_password_checks_the_rules_and_ends_other_sessions(app, demo_wave):
