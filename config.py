@@ -110,8 +110,8 @@ class Settings:
             "SESSION_COOKIE_SAMESITE": "Lax",
             "STAFF_IDLE_TIMEOUT": timedelta(minutes=self.staff_idle_timeout_minutes),
             "STAFF_SESSION_LIFETIME": timedelta(minutes=self.staff_session_lifetime_minutes),
-            # the cookie lives no longer than the login it carries (accounts.auth checks both on the server)
-            "PERMANENT_SESSION_LIFETIME": timedelta(minutes=self.staff_session_lifetime_minutes),
+            # PERMANENT_SESSION_LIFETIME stays Flask's 31 days: a resident who stops comes back to their answers on the
+            # same device; a staff login ends on the server (accounts.auth) whatever the cookie's age
             "RATE_LIMITS": self.ratelimit_enabled,  # read by extensions.rate_limit
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
             "THEME_PRIMARY": self.theme_primary,

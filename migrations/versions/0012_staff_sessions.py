@@ -1,6 +1,6 @@
 """staff sessions: a server-side record per staff login
 
-Revision ID: 0010_staff_sessions
+Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-06
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0010_staff_sessions'
+revision = '0012'
 down_revision = '0011'
 branch_labels = None
 depends_on = None
