@@ -10,7 +10,7 @@ from models import Answer, Response, ResponseStatus
 from models.types import utcnow
 from surveys import flow
 from surveys.registry import get_instrument
-from tests.forms import main_form
+from tests.forms import ResidentClient, main_form
 
 
 def answer_everything(resident, instrument, overrides=None):
@@ -133,6 +133,23 @@ def test_tampered_submit_key_is_refused_and_answers_stay(resident):
     assert resident.last.status_code == 422
     assert main_form(resident.html).fields[name] == [options[0]]
     assert stored_response().answer_values() == {}
+
+
+def test_a_submit_key_of_another_response_is_refused_and_answers_stay(resident, app, demo_wave):
+    neighbour = ResidentClient(app.test_client(), demo_wave)
+    taken = _first_page(neighbour).fields["submit_key"][0]
+    neighbour.submit({})
+    form = _first_page(resident)
+    name, options = next(iter(form.radios.items()))
+    resident.submit({name: options[0]}, submit_key=taken)
+    assert resident.last.status_code == 422
+    assert "Er is iets veranderd op deze pagina" in resident.html
+    assert main_form(resident.html).fields[name] == [options[0]]
+    with resident.client.session_transaction() as session:
+        mine = flow.find_response(session["response"])
+    assert mine.answer_values() == {}
+    resident.submit({name: options[0]})  # the page came back with a key of its own
+    assert resident.last.status_code == 200 and mine.answer_values() == {name: options[0]}
 
 
 def test_missing_csrf_token_gets_a_message_and_keeps_answers(resident):
