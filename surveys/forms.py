@@ -125,7 +125,8 @@ def answer_values(form: PageFormBase, items: tuple[Item, ...]) -> dict[str, Any]
             values[item.id] = codes.get(raw) if raw not in (None, "") else None
         elif item.type == "multiple":
             codes = {str(code): code for code in item.codes}
-            values[item.id] = [codes[v] for v in (raw or []) if v in codes]
+            # a code sent twice (a doubled checkbox, a crafted post) is one choice
+            values[item.id] = [codes[v] for v in dict.fromkeys(raw or []) if v in codes]
         elif item.type == "number":
             values[item.id] = int(raw.strip()) if raw and raw.strip() else None
         else:

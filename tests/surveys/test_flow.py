@@ -152,6 +152,17 @@ def test_a_submit_key_of_another_response_is_refused_and_answers_stay(resident, 
     assert resident.last.status_code == 200 and mine.answer_values() == {name: options[0]}
 
 
+def test_a_choice_sent_twice_in_a_multiple_choice_question_is_stored_once(resident):
+    resident.start("parent")
+    resident.choose_buurt()
+    while "par_help_where" not in main_form(resident.html).checkboxes:
+        resident.submit({})
+    first, second = main_form(resident.html).checkboxes["par_help_where"][:2]
+    resident.submit({"par_help_where": [first, second, first, second, first]})
+    codes = {str(option.code): option.code for option in get_instrument("parent").item("par_help_where").options}
+    assert stored_response().answer_values()["par_help_where"] == [codes[first], codes[second]]
+
+
 def test_missing_csrf_token_gets_a_message_and_keeps_answers(resident):
     form = _first_page(resident)
     name, options = next(iter(form.radios.items()))
