@@ -166,13 +166,17 @@ def test_a_tampered_sync_payload_stores_nothing(tablet, tamper):
     assert count(Interview) == 0 and count(Response) == 0 and count(Answer) == 0
 
 
-@pytest.mark.parametrize("notes", ["half een teken \ud800", "nul\x00teken", "bel\x07"])
-def test_notes_with_characters_we_cannot_save_get_a_message_the_outbox_shows(tablet, notes):
+@pytest.mark.parametrize(("notes", "message"), [
+    ("half een teken \ud800", "Het interview heeft tekens die we niet kunnen opslaan (Notities). Haal ze weg en sla "
+                               "opnieuw op."),
+    ("nul\x00teken", "De notities hebben tekens die we niet kunnen opslaan. Haal ze weg en sla opnieuw op."),
+    ("bel\x07", "De notities hebben tekens die we niet kunnen opslaan. Haal ze weg en sla opnieuw op."),
+])
+def test_notes_with_characters_we_cannot_save_get_a_message_the_outbox_shows(tablet, notes, message):
     response = sync(tablet, {**interview_fields(tablet), "notes": notes})
     # 422 with errors: the outbox keeps the interview on the tablet and shows the message to the worker
     assert response.status_code == 422 and response.json["status"] == "invalid"
-    assert response.json["errors"]["notes"] == [
-        "De notities hebben tekens die we niet kunnen opslaan. Haal ze weg en sla opnieuw op."]
+    assert response.json["errors"]["notes"] == [message]
     assert count(Interview) == 0 and count(Response) == 0
 
 
