@@ -31,7 +31,8 @@ def test_parallel_first_sends_of_one_interview_store_it_once_and_never_fail(app,
         replies = all_at_once([lambda: post(address, "/staff/interviews/sync", cookie, body, "application/json")
                                for _ in range(SENDS)])
     errors = [reply for reply in replies if reply.status >= 500]
-    print(f"{len(replies)} sends, {len(errors)} server errors")  # the figures for the closing notes
+    # the figures for the closing notes (run with -s)
+    print(f"{db.engine.dialect.name}: {len(replies)} sends, {len(errors)} server errors")
     assert not errors, f"{len(errors)} of {len(replies)} sends gave a server error"
     assert sorted(reply.status for reply in replies) == [200] * (SENDS - 1) + [201]
     assert len({json.loads(reply.body)["url"] for reply in replies}) == 1
