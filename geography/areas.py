@@ -18,6 +18,8 @@ def buurt_choices(municipality_id: int) -> list[SelectChoice]:
 
 
 def neighbourhood_in(municipality_id: int, code: str) -> Neighbourhood | None:
+    if not code.isprintable():  # no code has NUL or a lone surrogate, and the database refuses to compare them
+        return None
     return db.session.scalar(
         select(Neighbourhood).join(District).where(Neighbourhood.code == code,
                                                    District.municipality_id == municipality_id)

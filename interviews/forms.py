@@ -5,14 +5,20 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, Optional, ValidationError
 
 from accounts.forms import StaffForm
 from interviews.clients import MAX_LENGTH as CLIENT_CODE_MAX
-from surveys.forms import field_for
+from surveys.forms import field_for, has_control_characters
 from surveys.instruments import Instrument
 
 NOTES_MAX = 5000
+
+
+def _notes_check(form, field) -> None:
+    # refused with a message the tablet's outbox shows, rather than a database error it would retry for ever
+    if has_control_characters(field.data or ""):
+        raise ValidationError(_l("The notes have characters we cannot save. Remove them and save again."))
 
 
 class InterviewFormBase(StaffForm):
@@ -32,7 +38,7 @@ class InterviewFormBase(StaffForm):
         _l("Notes"),
         description=_l("Only your wijkteam and the municipality's analysts can read these. Write nothing that "
                        "identifies the resident."),
-        validators=[Length(max=NOTES_MAX, message=_l("Use at most %(max)d characters."))],
+        validators=[Length(max=NOTES_MAX, message=_l("Use at most %(max)d characters.")), _notes_check],
         render_kw={"maxlength": NOTES_MAX, "spellcheck": "true"},
     )
 

@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from accounts.service import teams_on
 from extensions import db
@@ -119,7 +120,16 @@ def save_interview(user: User, instrument: Instrument, form: InterviewFormBase, 
         client_key=client_key(team.id, code, secret), notes=(form.notes.data or "").strip() or None,
     )
     db.session.add(interview)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # A parallel send of the same interview (the outbox retrying while the first send was still underway)
+        # committed first: this one is a resend, and answers with the stored interview.
+        db.session.rollback()
+        existing = find_by_sync_key(user, key)
+        if existing is None:
+            raise
+        return Saved(existing, created=False)
     return Saved(interview, created=True)
 
 

@@ -96,6 +96,24 @@ def _next_page(interview: Interview) -> str:
     return url_for("interviews.index")
 
 
+def _readable(text: str) -> str:
+    """The text as UTF-8 can carry it: each half of a character (a lone surrogate) becomes a question mark."""
+    return text.encode(errors="replace").decode()
+
+
+def _unsavable_text(form, fields: list[list[str]]) -> dict[str, list[str]]:
+    """Fields whose text holds half a character (a lone surrogate, which only JSON can carry): no database stores
+    it and no check can read it. Refused with a message the outbox shows, which then keeps the interview; a 500
+    would have it retry for ever."""
+    errors: dict[str, list[str]] = {}
+    for name, value in fields:
+        if _readable(name) != name or _readable(value) != value:
+            field = form[name].label.text if name in form else _readable(name)
+            errors[_readable(name)] = [_("The interview has characters we cannot save (%(field)s). Remove them and "
+                                         "save again.", field=field)]
+    return errors
+
+
 @bp.route("/sync", methods=["GET", "POST"])
 @requires(Role.interviewer)
 def sync():
@@ -113,6 +131,8 @@ def sync():
     if instrument is None:
         return jsonify(status="invalid", errors={"instrument": [_("Unknown questionnaire.")]}), 422
     form = _form_for(instrument, formdata=formdata)
+    if errors := _unsavable_text(form, fields):
+        return jsonify(status="invalid", errors=errors), 422
     try:
         saved = save_interview(current_user(), instrument, form, g.lang, current_app.config["CLIENT_CODE_SECRET"])
     except SyncConflict:

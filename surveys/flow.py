@@ -10,7 +10,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 
 from extensions import db
 from models import Answer, Interview, Response, ResponseMode, ResponseStatus, SubmissionKey, Wave
@@ -28,6 +29,20 @@ AGE_BAND_ITEM = "age_band"
 
 class WaveClosed(Exception):
     """The wave accepts no (more) responses."""
+
+
+class SubmitKeyTaken(Exception):
+    """Another submit with this key was stored first (a parallel double click, or another response's key)."""
+
+    def __init__(self, outcome: str | None):
+        super().__init__(outcome)
+        self.outcome = outcome  # where the first submit led when it was this response's; None for another's
+
+
+@dataclass(frozen=True)
+class KeyCheck:
+    usable: bool  # well formed and used by no other response: this submit may be stored under it
+    outcome: str | None = None  # where the first submit with this key led: repeat that and write nothing
 
 
 def municipal_today(now: datetime | None = None) -> date:
@@ -69,10 +84,17 @@ def start_response(wave: Wave, instrument: Instrument, locale: str, expiry_days:
     return response
 
 
-def find_response(token: str | None) -> Response | None:
+def find_response(token: str | None, for_update: bool = False) -> Response | None:
+    """The response of this session token; `for_update` holds it until the commit, so that parallel posts of one
+    response (a double click, several tabs) run one after the other and each sees what the one before stored."""
     if not token:
         return None
-    return db.session.scalar(select(Response).filter_by(token=token))
+    if for_update:
+        # A write that changes nothing: on PostgreSQL it locks the row, on SQLite it takes the database's write
+        # lock (waiting up to busy_timeout) before anything is read, which SELECT ... FOR UPDATE cannot do there.
+        db.session.execute(update(Response).where(Response.token == token).values(page_index=Response.page_index),
+                           execution_options={"synchronize_session": False})
+    return db.session.scalar(select(Response).filter_by(token=token).execution_options(populate_existing=True))
 
 
 def is_expired(response: Response, now: datetime | None = None) -> bool:
@@ -83,12 +105,31 @@ def is_expired(response: Response, now: datetime | None = None) -> bool:
     )
 
 
-def previous_outcome(response: Response, key: str) -> str | None:
-    """What an earlier submit with this key led to, so a repeat gives the same outcome without a second write."""
+def check_submit_key(response: Response, key: str | None) -> KeyCheck:
+    """Whether a page submit may be stored under this key, or repeats an earlier one (then with its outcome)."""
+    if not is_valid_submit_key(key):
+        return KeyCheck(usable=False)
     stored = db.session.get(SubmissionKey, key)
     if stored is None:
-        return None
-    return stored.outcome if stored.response_id == response.id else None
+        return KeyCheck(usable=True)
+    if stored.response_id != response.id:  # copied from someone else's page: storing it would clash
+        return KeyCheck(usable=False)
+    return KeyCheck(usable=True, outcome=stored.outcome)
+
+
+def _commit_submit(response: Response, key: str) -> None:
+    """Commit a submit stored under `key`; a submit with the same key that was committed first wins."""
+    response_id = response.id
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The parallel twin was not yet visible when this one checked its key (or another response took the key
+        # at the same moment): nothing of this submit is kept, and it answers as the stored one did.
+        db.session.rollback()
+        stored = db.session.get(SubmissionKey, key)
+        if stored is None:
+            raise
+        raise SubmitKeyTaken(stored.outcome if stored.response_id == response_id else None) from None
 
 
 def _touch(response: Response, expiry_days: int) -> None:
@@ -102,7 +143,7 @@ def set_neighbourhood(response: Response, neighbourhood_id: int, key: str, outco
     response.neighbourhood_id = neighbourhood_id
     _touch(response, expiry_days)
     db.session.add(SubmissionKey(key=key, response_id=response.id, outcome=outcome))
-    db.session.commit()
+    _commit_submit(response, key)
 
 
 def save_answers(response: Response, page: Page, values: dict[str, Any], key: str | None, outcome: str,
@@ -126,9 +167,11 @@ def save_answers(response: Response, page: Page, values: dict[str, Any], key: st
     if page_index is not None:
         response.page_index = page_index
     _touch(response, expiry_days)
-    if key is not None:
+    if key is None:
+        db.session.commit()
+    else:
         db.session.add(SubmissionKey(key=key, response_id=response.id, outcome=outcome))
-    db.session.commit()
+        _commit_submit(response, key)
 
 
 def submit_response(response: Response, instrument: Instrument, key: str, outcome: str) -> None:
@@ -150,7 +193,7 @@ def submit_response(response: Response, instrument: Instrument, key: str, outcom
     response.updated_at = now
     response.expires_at = None
     db.session.add(SubmissionKey(key=key, response_id=response.id, outcome=outcome))
-    db.session.commit()
+    _commit_submit(response, key)
 
 
 def hash_resume_code(code: str, secret: str) -> str:

@@ -24,8 +24,9 @@ def _clean_text(value: str) -> str:
     return unicodedata.normalize("NFC", value.replace("\r\n", "\n")).strip()
 
 
-def _has_control_characters(value: str) -> bool:
-    # browsers send line breaks in a textarea as \r\n; any other control character is not typed text
+def has_control_characters(value: str) -> bool:
+    """Characters no one types and the database may refuse: NUL and other controls, lone surrogates (which only
+    JSON can carry), private use. Browsers send line breaks in a textarea as \\r\\n, and tabs are typed text."""
     return any(unicodedata.category(ch) in ("Cc", "Cs", "Co") and ch not in "\r\n\t" for ch in value)
 
 
@@ -59,7 +60,7 @@ def _number_check(item: Item):
 def _text_check(item: Item):
     def check(form, field: Field) -> None:
         value = field.data or ""
-        if _has_control_characters(value):
+        if has_control_characters(value):
             raise ValidationError(_l("Your answer has characters we cannot save. Remove them and send again."))
         if len(_clean_text(value)) > item.max_length:
             raise ValidationError(_l("Use at most %(max)s characters. You now have %(count)s.",
@@ -125,7 +126,8 @@ def answer_values(form: PageFormBase, items: tuple[Item, ...]) -> dict[str, Any]
             values[item.id] = codes.get(raw) if raw not in (None, "") else None
         elif item.type == "multiple":
             codes = {str(code): code for code in item.codes}
-            values[item.id] = [codes[v] for v in (raw or []) if v in codes]
+            # a code sent twice (a doubled checkbox, a crafted post) is one choice
+            values[item.id] = [codes[v] for v in dict.fromkeys(raw or []) if v in codes]
         elif item.type == "number":
             values[item.id] = int(raw.strip()) if raw and raw.strip() else None
         else:

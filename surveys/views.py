@@ -64,7 +64,8 @@ def with_response(view):
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        response = flow.find_response(session.get(SESSION_KEY))
+        # posts of one response wait for each other: a double click then finds the first click's submit key
+        response = flow.find_response(session.get(SESSION_KEY), for_update=request.method == "POST")
         if response is None:
             return render_template("surveys/no_session.html"), 404
         if flow.is_expired(response):
@@ -158,9 +159,10 @@ def area(response: Response, instrument: Instrument):
     status = 200
     if request.method == "POST":
         key = request.form.get("submit_key")
-        valid_key = flow.is_valid_submit_key(key)
-        if valid_key and (outcome := flow.previous_outcome(response, key)):
-            return redirect(outcome)
+        check = flow.check_submit_key(response, key)
+        if check.outcome:
+            return redirect(check.outcome)
+        valid_key = check.usable
         form.validate()
         mark_form_problems(form, valid_key)
         neighbourhood = None
@@ -187,8 +189,15 @@ def area(response: Response, instrument: Instrument):
             status = 409
         elif neighbourhood is not None and not form.errors:
             target = url_for("surveys.page", index=navigator.first_index())
-            flow.set_neighbourhood(response, neighbourhood.id, key, target, _expiry_days())
-            return redirect(target)
+            try:
+                flow.set_neighbourhood(response, neighbourhood.id, key, target, _expiry_days())
+            except flow.SubmitKeyTaken as taken:
+                if taken.outcome:
+                    return redirect(taken.outcome)
+                mark_form_problems(form, valid_key=False)
+                status = 422
+            else:
+                return redirect(target)
         else:
             status = 422
     form.submit_key.data = flow.new_submit_key()
@@ -232,9 +241,10 @@ def page(response: Response, instrument: Instrument, index: int):
     status = 200
     if request.method == "POST":
         key = request.form.get("submit_key")
-        valid_key = flow.is_valid_submit_key(key)
-        if valid_key and (outcome := flow.previous_outcome(response, key)):
-            return redirect(outcome)
+        check = flow.check_submit_key(response, key)
+        if check.outcome:
+            return redirect(check.outcome)
+        valid_key = check.usable
         form = build_page_form(current, items, g.lang, formdata=request.form)
         form.validate()
         mark_form_problems(form, valid_key)
@@ -252,10 +262,17 @@ def page(response: Response, instrument: Instrument, index: int):
             action = request.form.get("action", "next")
             navigator = Navigator(instrument, {**stored, **values})
             target, remembered = _target_after(action, navigator, index)
-            if action == "pause":
-                session["resume_code"] = flow.issue_resume_code(response, current_app.config["SECRET_KEY"])
-            flow.save_answers(response, current, values, key, target, _expiry_days(), page_index=remembered)
-            return redirect(target)
+            try:
+                flow.save_answers(response, current, values, key, target, _expiry_days(), page_index=remembered)
+            except flow.SubmitKeyTaken as taken:
+                if taken.outcome:
+                    return redirect(taken.outcome)
+                mark_form_problems(form, valid_key=False)
+                status = 422
+            else:
+                if action == "pause":  # after the answers: a repeated click must not replace the code shown
+                    session["resume_code"] = flow.issue_resume_code(response, current_app.config["SECRET_KEY"])
+                return redirect(target)
     else:
         form = build_page_form(current, items, g.lang, stored=stored)
     form.submit_key.data = flow.new_submit_key()
@@ -277,9 +294,10 @@ def review(response: Response, instrument: Instrument):
     status = 200
     if request.method == "POST":
         key = request.form.get("submit_key")
-        valid_key = flow.is_valid_submit_key(key)
-        if valid_key and (outcome := flow.previous_outcome(response, key)):
-            return redirect(outcome)
+        check = flow.check_submit_key(response, key)
+        if check.outcome:
+            return redirect(check.outcome)
+        valid_key = check.usable
         if not form.validate_on_submit() or not valid_key:
             flash(_("This page was open too long. Check your answers and press Send again."), "error")
             status = 422
@@ -289,6 +307,11 @@ def review(response: Response, instrument: Instrument):
             except flow.WaveClosed:
                 flash(_closed_message(response.wave), "error")
                 status = 409
+            except flow.SubmitKeyTaken as taken:
+                if taken.outcome:
+                    return redirect(taken.outcome)
+                flash(_("This page was open too long. Check your answers and press Send again."), "error")
+                status = 422
             else:
                 # a code to erase the answers later, shown once on the thank-you page
                 session[ERASE_CODE_KEY] = flow.issue_resume_code(response, current_app.config["SECRET_KEY"])

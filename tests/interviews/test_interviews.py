@@ -166,6 +166,27 @@ def test_a_tampered_sync_payload_stores_nothing(tablet, tamper):
     assert count(Interview) == 0 and count(Response) == 0 and count(Answer) == 0
 
 
+@pytest.mark.parametrize(("notes", "message"), [
+    ("half een teken \ud800", "Het interview heeft tekens die we niet kunnen opslaan (Notities). Haal ze weg en sla "
+                               "opnieuw op."),
+    ("nul\x00teken", "De notities hebben tekens die we niet kunnen opslaan. Haal ze weg en sla opnieuw op."),
+    ("bel\x07", "De notities hebben tekens die we niet kunnen opslaan. Haal ze weg en sla opnieuw op."),
+])
+def test_notes_with_characters_we_cannot_save_get_a_message_the_outbox_shows(tablet, notes, message):
+    response = sync(tablet, {**interview_fields(tablet), "notes": notes})
+    # 422 with errors: the outbox keeps the interview on the tablet and shows the message to the worker
+    assert response.status_code == 422 and response.json["status"] == "invalid"
+    assert response.json["errors"]["notes"] == [message]
+    assert count(Interview) == 0 and count(Response) == 0
+
+
+@pytest.mark.parametrize("buurt", ["BU9001\x000101", "BU\udc809001"])
+def test_a_neighbourhood_code_with_characters_no_code_has_gets_a_message(tablet, buurt):
+    response = sync(tablet, {**interview_fields(tablet), "buurt": buurt})
+    assert response.status_code == 422 and list(response.json["errors"]) == ["buurt"]
+    assert count(Interview) == 0
+
+
 def test_a_payload_that_is_not_an_interview_gets_400(tablet):
     assert tablet.post("/staff/interviews/sync", json={"fields": "nope"}).status_code == 400
     assert tablet.post("/staff/interviews/sync", data="{not json", content_type="application/json").status_code == 400

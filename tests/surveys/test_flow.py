@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from extensions import db
@@ -10,7 +11,7 @@ from models import Answer, Response, ResponseStatus
 from models.types import utcnow
 from surveys import flow
 from surveys.registry import get_instrument
-from tests.forms import main_form
+from tests.forms import ResidentClient, main_form
 
 
 def answer_everything(resident, instrument, overrides=None):
@@ -133,6 +134,61 @@ def test_tampered_submit_key_is_refused_and_answers_stay(resident):
     assert resident.last.status_code == 422
     assert main_form(resident.html).fields[name] == [options[0]]
     assert stored_response().answer_values() == {}
+
+
+def test_a_submit_key_of_another_response_is_refused_and_answers_stay(resident, app, demo_wave):
+    neighbour = ResidentClient(app.test_client(), demo_wave)
+    taken = _first_page(neighbour).fields["submit_key"][0]
+    neighbour.submit({})
+    form = _first_page(resident)
+    name, options = next(iter(form.radios.items()))
+    resident.submit({name: options[0]}, submit_key=taken)
+    assert resident.last.status_code == 422
+    assert "Er is iets veranderd op deze pagina" in resident.html
+    assert main_form(resident.html).fields[name] == [options[0]]
+    with resident.client.session_transaction() as session:
+        mine = flow.find_response(session["response"])
+    assert mine.answer_values() == {}
+    resident.submit({name: options[0]})  # the page came back with a key of its own
+    assert resident.last.status_code == 200 and mine.answer_values() == {name: options[0]}
+
+
+def test_a_choice_sent_twice_in_a_multiple_choice_question_is_stored_once(resident):
+    resident.start("parent")
+    resident.choose_buurt()
+    while "par_help_where" not in main_form(resident.html).checkboxes:
+        resident.submit({})
+    first, second = main_form(resident.html).checkboxes["par_help_where"][:2]
+    resident.submit({"par_help_where": [first, second, first, second, first]})
+    codes = {str(option.code): option.code for option in get_instrument("parent").item("par_help_where").options}
+    assert stored_response().answer_values()["par_help_where"] == [codes[first], codes[second]]
+
+
+def test_a_submit_stored_under_a_key_already_taken_keeps_nothing_and_names_the_first_outcome(resident, app,
+                                                                                             demo_wave):
+    # what a parallel twin meets when the first click committed after the twin checked its key
+    adult = get_instrument("adult")
+    item = adult.pages[0].items[0]
+    resident.start()
+    resident.choose_buurt()
+    mine_id, neighbourhood_id = stored_response().id, stored_response().neighbourhood_id
+    ResidentClient(app.test_client(), demo_wave).start()
+    theirs_id = db.session.scalars(select(Response.id).where(Response.id != mine_id)).one()
+    key = flow.new_submit_key()
+    flow.save_answers(db.session.get(Response, mine_id), adult.pages[0], {item.id: item.codes[0]}, key,
+                      "/r/page/1", 30)
+    db.session.expunge_all()  # the twin is a request of its own, with a session that never saw the stored key
+    with pytest.raises(flow.SubmitKeyTaken) as twin:
+        flow.save_answers(db.session.get(Response, mine_id), adult.pages[0], {item.id: item.codes[1]}, key,
+                          "/r/page/1", 30)
+    assert twin.value.outcome == "/r/page/1"
+    db.session.expunge_all()
+    with pytest.raises(flow.SubmitKeyTaken) as copied:
+        flow.set_neighbourhood(db.session.get(Response, theirs_id), neighbourhood_id, key, "/r/page/0", 30)
+    assert copied.value.outcome is None
+    db.session.expunge_all()
+    assert db.session.get(Response, mine_id).answer_values() == {item.id: item.codes[0]}
+    assert db.session.get(Response, theirs_id).neighbourhood_id is None
 
 
 def test_missing_csrf_token_gets_a_message_and_keeps_answers(resident):
