@@ -44,6 +44,7 @@ from models import (
     Wave,
 )
 from models.types import utcnow
+from surveys.forms import has_control_characters
 from surveys.instruments import Instrument, Item
 from surveys.registry import ensure_version
 from surveys.scoring import score_columns
@@ -147,10 +148,6 @@ def _clean_text(value: str) -> str:
     return unicodedata.normalize("NFC", value.replace("\r\n", "\n")).strip()
 
 
-def _has_control_characters(value: str) -> bool:
-    return any(unicodedata.category(ch) in ("Cc", "Cs", "Co") and ch not in "\r\n\t" for ch in value)
-
-
 def _code_lookup(item: Item) -> dict[str, Any]:
     return {str(code).lower(): code for code in item.codes}
 
@@ -167,7 +164,7 @@ def parse_item(item: Item, cell: Any) -> tuple[Any, tuple[str, str] | None]:
     if item.type in ("short_text", "long_text"):
         # a CSV export writes a text that a spreadsheet would run as a formula with a ' in front: not part of it
         value = _clean_text(from_csv_cell(cell) if isinstance(cell, str) else text)
-        if _has_control_characters(value):
+        if has_control_characters(value):
             return None, ("bad_text", _("the text has characters that cannot be stored"))
         if len(value) > item.max_length:
             return None, ("bad_text", _("the text has %(count)s characters; at most %(max)s are allowed",
