@@ -48,6 +48,16 @@ class Navigator:
     def next_index(self, index: int) -> int | None:
         return next((i for i in range(index + 1, len(self.visible)) if self.visible[i]), None)
 
+    def next_opened_index(self, index: int, before: dict[str, Any]) -> int | None:
+        """The next page with a question that the answers `before` kept hidden and these answers show (after a
+        change made from the review page, the questions it opened), or None."""
+        for i in range(index + 1, len(self.visible)):
+            page = self.instrument.pages[i]
+            shown_before = {item.id for item in self.instrument.visible_items(page, before)}
+            if any(item.id not in shown_before for item in self.instrument.visible_items(page, self.answers)):
+                return i
+        return None
+
     def previous_index(self, index: int) -> int | None:
         return next((i for i in range(index - 1, -1, -1) if self.visible[i]), None)
 

@@ -205,8 +205,10 @@ def area(response: Response, instrument: Instrument):
                            localise=localise, wave=wave), status
 
 
-def _target_after(action: str, navigator: Navigator, index: int) -> tuple[str, int]:
-    """Where a page submit leads, and the page index to remember."""
+def _target_after(action: str, navigator: Navigator, index: int, before: dict | None = None) -> tuple[str, int]:
+    """Where a page submit leads, and the page index to remember. A page opened from the review page to change an
+    answer (`before`: the answers until then) leads back to it, by way of the pages with questions the change
+    opened."""
     if action == "back":
         previous = navigator.previous_index(index)
         if previous is None:
@@ -215,7 +217,12 @@ def _target_after(action: str, navigator: Navigator, index: int) -> tuple[str, i
     if action == "pause":
         return url_for("surveys.pause"), index
     if action.startswith("lang_") and action[5:] in LANGUAGES:
-        return url_for("surveys.page", index=index, lang=action[5:]), index
+        return url_for("surveys.page", index=index, lang=action[5:], review=1 if before is not None else None), index
+    if before is not None:
+        opened = navigator.next_opened_index(index, before)
+        if opened is None:
+            return url_for("surveys.review"), index
+        return url_for("surveys.page", index=opened, review=1), opened
     following = navigator.next_index(index)
     if following is None:
         return url_for("surveys.review"), index
@@ -261,7 +268,8 @@ def page(response: Response, instrument: Instrument, index: int):
         else:
             action = request.form.get("action", "next")
             navigator = Navigator(instrument, {**stored, **values})
-            target, remembered = _target_after(action, navigator, index)
+            target, remembered = _target_after(action, navigator, index,
+                                               before=stored if request.args.get("review") == "1" else None)
             try:
                 flow.save_answers(response, current, values, key, target, _expiry_days(), page_index=remembered)
             except flow.SubmitKeyTaken as taken:

@@ -1,6 +1,7 @@
 """The resident flow end to end through real forms: nothing lost, every bad input answered on the same page."""
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -350,3 +351,33 @@ def test_pages_need_a_session_and_say_so(client, demo_wave):
     response = client.get("/r/page/0")
     assert response.status_code == 404
     assert "code" in response.get_data(as_text=True)
+
+
+def review_links(resident) -> list[str]:
+    return re.findall(r'<a href="(/r/page/\d+\?review=1)">', resident.html)
+
+
+def test_a_change_from_the_review_page_returns_to_it_by_way_of_the_questions_it_opened(resident):
+    adult = get_instrument("adult")
+    resident.start()
+    resident.choose_buurt()
+    answer_everything(resident, adult, {"part_volunteer": "no"})
+    # a change that opens nothing: straight back to the review page, not through every later page
+    resident.get(review_links(resident)[1])
+    resident.submit({"who5_1": "1"})
+    assert resident.last.request.path == "/r/review"
+    assert stored_response().answer_values()["who5_1"] == 1
+    # a change that opens a question on a later page: that page, then back to the review page
+    resident.get(review_links(resident)[0])
+    resident.submit({"part_volunteer": "yes"})
+    volunteer_hours = next(i for i, p in enumerate(adult.pages) if any(it.id == "part_hours_volunteer"
+                                                                       for it in p.items))
+    assert resident.last.request.path == f"/r/page/{volunteer_hours}"
+    assert 'name="part_hours_volunteer"' in resident.html
+    resident.submit({"part_hours_volunteer": "2"})
+    assert resident.last.request.path == "/r/review"
+    assert stored_response().answer_values()["part_hours_volunteer"] == 2
+    # without coming from the review page, "next" goes on to the next page as before
+    resident.get("/r/page/1")
+    resident.submit()
+    assert resident.last.request.path == "/r/page/2"
