@@ -87,10 +87,12 @@ def _reworded(wave: Wave, instruments: dict[str, Instrument]) -> dict[int, set[s
     return reworded
 
 
-def _respondent_records(wave: Wave, reworded: dict[int, set[str]] | None = None) -> Iterator[dict[str, Any]]:
+def _respondent_records(wave: Wave, instruments: dict[str, Instrument], reworded: dict[int, set[str]] | None = None
+                        ) -> Iterator[dict[str, Any]]:
     """Submitted self-completed and imported responses with their answers, streamed in batches. Interviews are
-    left out: wijkteam clients are no sample of the neighbourhood (their change is analysed separately). Answers to
-    `reworded` open questions (per version id, see _reworded) are left out."""
+    left out: wijkteam clients are no sample of the neighbourhood (their change is analysed separately). So are
+    responses that do not count (only background questions answered: Instrument.counts), and answers to
+    `reworded` open questions (per version id, see _reworded)."""
     reworded = reworded or {}
     query = (
         select(Response.id, InstrumentVersion.slug, Neighbourhood.code, District.code, Response.age_band,
@@ -115,6 +117,8 @@ def _respondent_records(wave: Wave, reworded: dict[int, set[str]] | None = None)
         for response_id, slug, buurt, wijk, age_band, locale, mode, version_id in rows:
             for item_id in reworded.get(version_id, ()):
                 answers[response_id].pop(item_id, None)
+            if not instruments[slug].counts(answers[response_id]):
+                continue
             yield {"response_id": response_id, "instrument": slug, "buurt_code": buurt, "wijk_code": wijk,
                    "age_band": age_band, "locale": locale, "mode": mode.value, "answers": answers[response_id]}
         last_id = ids[-1]
@@ -156,5 +160,6 @@ def _client_records(wave: Wave) -> list[dict[str, Any]]:
 def load_inputs(wave: Wave) -> RunInputs:
     areas, population = _areas(wave)
     instruments = _instruments(wave)
-    return RunInputs(respondents=respondents_frame(_respondent_records(wave, _reworded(wave, instruments))),
+    records = _respondent_records(wave, instruments, _reworded(wave, instruments))
+    return RunInputs(respondents=respondents_frame(records),
                      instruments=instruments, areas=areas, population=population, clients=_client_records(wave))

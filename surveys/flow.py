@@ -31,6 +31,10 @@ class WaveClosed(Exception):
     """The wave accepts no (more) responses."""
 
 
+class NothingAnswered(Exception):
+    """The response has no answer that counts (Instrument.counting_items): it is not sent."""
+
+
 class SubmitKeyTaken(Exception):
     """Another submit with this key was stored first (a parallel double click, or another response's key)."""
 
@@ -187,6 +191,8 @@ def submit_response(response: Response, instrument: Instrument, key: str, outcom
     for answer in list(response.answers):
         if answer.item_id in instrument.item_ids and not instrument.item(answer.item_id).is_visible(answers):
             response.answers.remove(answer)
+    if not instrument.counts(response.answer_values()):
+        raise NothingAnswered()
     now = utcnow()
     response.status = ResponseStatus.submitted
     response.submitted_at = now

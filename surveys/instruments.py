@@ -159,6 +159,19 @@ class Instrument:
     def items_by_id(self) -> dict[str, Item]:
         return {item.id: item for item in self.items}
 
+    @cached_property
+    def counting_items(self) -> frozenset[str]:
+        """The questions that make a response count once one of them is answered: a scored question (part of a
+        scale), a rating, or an open question. Background questions (age band, gender, household) alone do not:
+        a response with only those says nothing about anyone's life and would inflate the response rate."""
+        scored = {item_id for scale in self.scales for item_id in scale.items}
+        return frozenset(item.id for item in self.items if item.id in scored or item.open_question
+                         or item.type in ("likert", "scale_0_10", "long_text"))
+
+    def counts(self, answers: dict[str, Any]) -> bool:
+        """Whether a response with these answers counts (see counting_items)."""
+        return any(answers.get(item_id) not in (None, "", []) for item_id in self.counting_items)
+
     @property
     def item_ids(self) -> frozenset[str]:
         return frozenset(self.items_by_id)

@@ -315,6 +315,11 @@ def review(response: Response, instrument: Instrument):
             except flow.WaveClosed:
                 flash(_closed_message(response.wave), "error")
                 status = 409
+            except flow.NothingAnswered:
+                db.session.rollback()  # the answers hidden by a later change stay until something is answered
+                flash(_("You have not answered any question about your life yet. Answer at least one question and "
+                        "send again. Do you not want to take part? Then you can simply close this page."), "error")
+                status = 422
             except flow.SubmitKeyTaken as taken:
                 if taken.outcome:
                     return redirect(taken.outcome)

@@ -307,3 +307,20 @@ def test_with_javascript_a_decision_answers_with_the_status_and_the_next_quote(a
     assert refused.status_code == 400 and refused.json["ok"] is False
     db.session.expire_all()
     assert db.session.get(Quote, ids[1]).status is QuoteStatus.proposed
+
+
+def test_a_response_with_only_background_answers_is_left_out_of_the_analysis(app, demo_wave):
+    from models import Answer, Response
+    from runs.inputs import load_inputs
+
+    add_synthetic_respondents(demo_wave, 30, seed=3)
+    before = len(load_inputs(demo_wave).respondents)
+    emptied = db.session.scalars(select(Response).where(Response.wave_id == demo_wave.id)
+                                 .order_by(Response.id)).first()
+    for answer in list(emptied.answers):
+        if answer.item_id not in ("age_band", "gender"):
+            db.session.delete(answer)
+    db.session.commit()
+    respondents = load_inputs(demo_wave).respondents
+    assert len(respondents) == before - 1
+    assert emptied.id not in set(respondents["response_id"])

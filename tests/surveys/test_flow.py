@@ -381,3 +381,23 @@ def test_a_change_from_the_review_page_returns_to_it_by_way_of_the_questions_it_
     resident.get("/r/page/1")
     resident.submit()
     assert resident.last.request.path == "/r/page/2"
+
+
+def test_a_questionnaire_with_only_background_answers_is_not_sent_and_the_resident_is_told_kindly(resident):
+    resident.start()
+    resident.choose_buurt()
+    resident.submit({"age_band": "25_44", "gender": "woman"})  # the first page: background questions only
+    resident.get("/r/review")
+    resident.submit(action=None)
+    assert resident.last.status_code == 422 and resident.last.request.path == "/r/review"
+    assert "U heeft nog geen vraag over uw leven beantwoord." in resident.html
+    response = stored_response()
+    assert response.status is not ResponseStatus.submitted
+    assert response.answer_values()["age_band"] == "25_44"  # nothing is lost
+    # one answer about their life, and it counts
+    resident.get("/r/page/8")
+    resident.submit({"open_better": "Meer bankjes in het park"})
+    resident.get("/r/review")
+    resident.submit(action=None)
+    assert "/r/done" in resident.last.request.path
+    assert stored_response().status is ResponseStatus.submitted
