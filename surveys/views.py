@@ -375,6 +375,8 @@ def resume():
             if result.problem is None or result.problem == "submitted":
                 session[SESSION_KEY] = result.response.token
                 session.permanent = True
+                if result.response.locale in LANGUAGES:  # the language it was answered in, until another is picked
+                    session["lang"] = result.response.locale
                 if result.problem == "submitted":  # sent answers cannot change; the code can still erase them
                     session[ERASE_KEY] = result.response.token
                     return redirect(url_for("surveys.erase_confirm"))

@@ -401,3 +401,18 @@ def test_a_questionnaire_with_only_background_answers_is_not_sent_and_the_reside
     resident.submit(action=None)
     assert "/r/done" in resident.last.request.path
     assert stored_response().status is ResponseStatus.submitted
+
+
+def test_resuming_on_another_device_keeps_the_language_the_answers_were_given_in(resident, app):
+    resident.start(lang="uk")
+    resident.choose_buurt()
+    resident.submit(action="pause")
+    code = resident.html.split('class="lw-code"', 1)[1].split(">", 1)[1].split("<", 1)[0]
+    other_device = type(resident)(app.test_client(), resident.wave)
+    other_device.get("/resume", headers={"Accept-Language": "nl-NL,nl;q=0.9"})
+    other_device.submit({"code": code}, action=None)
+    assert "/r/page/" in other_device.last.request.path
+    assert '<html lang="uk"' in other_device.html
+    # until the resident picks another language
+    other_device.submit(action="lang_nl")
+    assert '<html lang="nl"' in other_device.html
