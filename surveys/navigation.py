@@ -41,6 +41,10 @@ class Navigator:
         self.instrument = instrument
         self.answers = answers
         self.visible = [bool(instrument.visible_items(page, answers)) for page in instrument.pages]
+        # pages that can still come: shown now, or with a question that waits on one not answered yet
+        self.possible = [shown or any(item.show_if is not None and answers.get(item.show_if.item) in (None, "", [])
+                                      for item in page.items)
+                         for shown, page in zip(self.visible, instrument.pages, strict=True)]
 
     def first_index(self) -> int:
         return self.visible.index(True)
@@ -62,8 +66,10 @@ class Navigator:
         return next((i for i in range(index - 1, -1, -1) if self.visible[i]), None)
 
     def progress(self, index: int) -> tuple[int, int]:
-        """Position of this page among the pages the resident sees (1-based), and their number."""
-        return sum(self.visible[: index + 1]), sum(self.visible)
+        """Position of this page among the pages the resident sees (1-based), and their number. A page that waits
+        on a question not answered yet is counted until that answer rules it out: the number of pages can only go
+        down as the resident answers, and the position goes up by one page at a time."""
+        return sum(self.possible[: index + 1]), sum(self.possible)
 
     def summary(self, locale: str) -> list[SummaryPage]:
         pages = []

@@ -416,3 +416,24 @@ def test_resuming_on_another_device_keeps_the_language_the_answers_were_given_in
     # until the resident picks another language
     other_device.submit(action="lang_nl")
     assert '<html lang="nl"' in other_device.html
+
+
+@pytest.mark.parametrize("slug", ["adult", "youth", "parent"])
+@pytest.mark.parametrize("choice", [0, -1])  # the first or the last option everywhere: skip logic both ways
+def test_the_progress_line_goes_up_one_page_at_a_time_and_the_number_of_pages_never_grows(resident, slug, choice):
+    instrument = get_instrument(slug)
+    resident.start(slug, lang="en")
+    resident.choose_buurt()
+    seen = []
+    for _ in range(len(instrument.pages) + 2):
+        if "/r/review" in resident.last.request.path:
+            break
+        seen.append(tuple(int(n) for n in re.search(r"Page (\d+) of (\d+)", resident.html).groups()))
+        form = main_form(resident.html)
+        values = {name: options[choice] for name, options in form.radios.items()}
+        values |= {name: options[choice] for name, options in form.checkboxes.items()}
+        resident.submit(values)
+    positions, totals = [p for p, _ in seen], [t for _, t in seen]
+    assert positions == list(range(1, len(seen) + 1)), seen
+    assert all(later <= earlier for earlier, later in zip(totals, totals[1:])), seen
+    assert totals[-1] == positions[-1], seen  # the last page says so
