@@ -1,6 +1,8 @@
 """Interview pages for wijkteam workers and analysts, the sync endpoint of the offline outbox, and the PWA files."""
 from __future__ import annotations
 
+import json
+
 from flask import (
     Blueprint,
     abort,
@@ -13,6 +15,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
@@ -188,8 +191,23 @@ def manifest():
     return response
 
 
+def unsent_warnings() -> str:
+    """The warning before logging out with interviews still on the device, as JSON: per CLDR plural category of the
+    page's language ("one", "few", "many", "other", ...) the message with "%(n)s" for the number. The script picks
+    the form with Intl.PluralRules, so Polish, Ukrainian and Arabic get their own forms."""
+    locale = get_locale()
+    forms: dict[str, str] = {}
+    for n in range(200):  # every category shows up below 200 (Arabic's "many" from 11)
+        forms.setdefault(locale.plural_form(n), ngettext(
+            "%(n)s interview on this device is not sent yet. When you log out it is deleted. Log out anyway?",
+            "%(n)s interviews on this device are not sent yet. When you log out they are deleted. Log out anyway?",
+            n, n="%(n)s"))
+    return json.dumps(forms, ensure_ascii=False)
+
+
 def init_interviews(app) -> None:
     app.register_blueprint(bp)
+    app.add_template_global(unsent_warnings)
     app.add_url_rule("/staff/sw.js", endpoint="service_worker", view_func=service_worker)
     app.add_url_rule("/staff/manifest.webmanifest", endpoint="manifest", view_func=manifest)
 

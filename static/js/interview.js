@@ -182,8 +182,12 @@
       if (logout.dataset.cleared) { return; }
       event.preventDefault();
       all().catch(function () { return []; }).then(function (entries) {
-        var warning = entries.length ? logout.dataset.msgUnsent : "";
-        if (warning && !window.confirm(warning.replace("%(n)s", entries.length))) { return; }
+        if (entries.length) {
+          // the language's own plural form: {"one": ..., "few": ..., "other": ...} (interviews.views.unsent_warnings)
+          var forms = JSON.parse(logout.dataset.msgUnsent);
+          var message = forms[new Intl.PluralRules(document.documentElement.lang).select(entries.length)] || forms.other;
+          if (!window.confirm(message.replace("%(n)s", entries.length))) { return; }
+        }
         // the service worker goes first: it stops writing and finishes what it was writing, so it cannot put a
         // page back into the cache being emptied; then it is unregistered
         var worker = navigator.serviceWorker && navigator.serviceWorker.controller;

@@ -216,3 +216,18 @@ def test_new_sync_keys_are_uuid4():
     from interviews.service import is_valid_sync_key, new_sync_key
 
     assert is_valid_sync_key(new_sync_key()) and not is_valid_sync_key(str(uuid.uuid1()))
+
+
+def test_the_warning_about_unsent_interviews_has_the_language_s_own_plural_forms(tablet):
+    import html
+    import re
+
+    page = tablet.get("/staff/interviews?lang=pl").get_data(as_text=True)
+    forms = json.loads(html.unescape(re.search(r'data-msg-unsent="([^"]*)"', page).group(1)))
+    # Polish: 1 wywiad, 3 wywiady, 5 wywiadów (CLDR categories one, few, many, which Intl.PluralRules picks by)
+    assert {"one", "few", "many"} <= set(forms)
+    assert "wywiad " in forms["one"] and "wywiady" in forms["few"] and "wywiadów" in forms["many"]
+    assert all("%(n)s" in text for text in forms.values())
+    arabic = tablet.get("/staff/interviews?lang=ar").get_data(as_text=True)
+    assert {"zero", "one", "two", "few", "many", "other"} == set(json.loads(html.unescape(
+        re.search(r'data-msg-unsent="([^"]*)"', arabic).group(1))))

@@ -310,7 +310,7 @@ def test_with_javascript_a_decision_answers_with_the_status_and_the_next_quote(a
 
 
 def test_a_response_with_only_background_answers_is_left_out_of_the_analysis(app, demo_wave):
-    from models import Answer, Response
+    from models import Response
     from runs.inputs import load_inputs
 
     add_synthetic_respondents(demo_wave, 30, seed=3)

@@ -1,6 +1,7 @@
 """The resident flow end to end through real forms: nothing lost, every bad input answered on the same page."""
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date, timedelta
 
@@ -435,5 +436,5 @@ def test_the_progress_line_goes_up_one_page_at_a_time_and_the_number_of_pages_ne
         resident.submit(values)
     positions, totals = [p for p, _ in seen], [t for _, t in seen]
     assert positions == list(range(1, len(seen) + 1)), seen
-    assert all(later <= earlier for earlier, later in zip(totals, totals[1:])), seen
+    assert all(later <= earlier for earlier, later in itertools.pairwise(totals)), seen
     assert totals[-1] == positions[-1], seen  # the last page says so
