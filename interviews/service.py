@@ -149,13 +149,15 @@ def team_of_page(user: User, team_field: str | None, day: date) -> Team | None:
 
 
 def may_open(user: User, interview: Interview) -> bool:
-    """Interviewers open their own interviews of their current team; analysts those of their municipality.
+    """Interviewers open the interviews of their current team, their colleagues' too: a wijkteam shares its
+    caseload (a colleague takes over a client, and a follow-up needs the intake, which the client's timeline on every
+    interview shows anyway); every opening is written to the audit log. Analysts open those of their municipality.
 
     Checked on every request against the account as it is now: after a move to another team the old team's
     interviews, and the notes that team writes later, are out of reach, also those the worker took there.
     """
     if user.role is Role.interviewer:
-        return interview.interviewer_id == user.id and interview.team_id == user.team_id
+        return user.team_id is not None and interview.team_id == user.team_id
     if user.role is Role.analyst:
         return user.municipality_id is None or interview.team.municipality_id == user.municipality_id
     return False
@@ -164,7 +166,7 @@ def may_open(user: User, interview: Interview) -> bool:
 def visible_interviews(user: User, limit: int = 200) -> list[Interview]:
     query = select(Interview).order_by(Interview.conducted_at.desc(), Interview.id.desc()).limit(limit)
     if user.role is Role.interviewer:
-        query = query.where(Interview.interviewer_id == user.id, Interview.team_id == user.team_id)
+        query = query.where(Interview.team_id == user.team_id)
     elif user.municipality_id is not None:
         query = query.join(Team, Interview.team_id == Team.id).where(Team.municipality_id == user.municipality_id)
     return list(db.session.scalars(query))

@@ -121,3 +121,25 @@ def test_role_matrix_holds_for_every_staff_route(app, demo_wave, role):
             assert response.status_code == 403, (role, rule.endpoint, response.status_code)
         refused = anonymous.open(url, method=method)
         assert refused.status_code == 302 and "/staff/login" in refused.headers["Location"], rule.endpoint
+
+
+# the wijkteam rule on top of the roles: a team shares its caseload (interviews.service.may_open)
+TEAM_RULE = {"same team": 200, "other team": 403}
+
+
+@pytest.mark.parametrize("relation", list(TEAM_RULE))
+def test_the_team_rule_holds_for_opening_an_interview(app, demo_wave, relation):
+    from extensions import db
+    from models import Interview
+    from tests.interviews.test_interviews import interview_fields
+    from tests.staff import team_named
+
+    author = make_staff(Role.interviewer, "kim@leefdam.example", team=team_named("Wijkteam Noord"))
+    tablet = app.test_client()
+    log_in(tablet, author)
+    tablet.post("/staff/interviews/new?instrument=interview", data=interview_fields(tablet))
+    interview = db.session.query(Interview).one()
+    team = {"same team": team_named("Wijkteam Noord"), "other team": team_named("Wijkteam Zuid")}
+    reader = app.test_client()
+    log_in(reader, make_staff(Role.interviewer, "reader@leefdam.example", team=team[relation]))
+    assert reader.get(f"/staff/interviews/{interview.id}").status_code == TEAM_RULE[relation]

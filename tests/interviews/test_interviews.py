@@ -91,16 +91,25 @@ def test_the_same_code_in_another_team_is_another_client(app, tablet):
     assert "<svg" not in page and "Gesprek over schulden" not in page and "Eerste gesprek in Zuid." in page
 
 
-def test_an_interviewer_cannot_open_another_interviewers_interview(app, tablet):
+def test_a_wijkteam_shares_its_caseload_and_only_its_own(app, tablet):
+    """The team rule: a colleague in the same team lists and opens the team's interviews (a colleague takes over a
+    client; the follow-up needs the intake), every opening audit-logged; a worker of another team gets neither."""
     tablet.post("/staff/interviews/new?instrument=interview", data=interview_fields(tablet))
     interview = db.session.scalars(select(Interview)).one()
     colleague = make_staff(Role.interviewer, "colleague@leefdam.example", team=team_named("Wijkteam Noord"))
     client = app.test_client()
     log_in(client, colleague)
-    assert client.get(f"/staff/interviews/{interview.id}").status_code == 403
-    assert "Gesprek over schulden" not in client.get("/staff/interviews").get_data(as_text=True)
+    assert f"/staff/interviews/{interview.id}" in client.get("/staff/interviews").get_data(as_text=True)
+    assert "Gesprek over schulden." in client.get(f"/staff/interviews/{interview.id}").get_data(as_text=True)
     event = db.session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()))
-    assert (event.action, event.actor_id, event.target_id) == ("forbidden", colleague.id, str(interview.id))
+    assert (event.action, event.actor_id, event.target_id) == ("interview_viewed", colleague.id, str(interview.id))
+    other_team = make_staff(Role.interviewer, "zuid@leefdam.example", team=team_named("Wijkteam Zuid"))
+    stranger = app.test_client()
+    log_in(stranger, other_team)
+    assert stranger.get(f"/staff/interviews/{interview.id}").status_code == 403
+    assert f"/staff/interviews/{interview.id}" not in stranger.get("/staff/interviews").get_data(as_text=True)
+    event = db.session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()))
+    assert (event.action, event.actor_id, event.target_id) == ("forbidden", other_team.id, str(interview.id))
 
 
 def test_analysts_open_interviews_and_every_opening_is_audit_logged(app, tablet):
