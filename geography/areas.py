@@ -1,11 +1,11 @@
-"""Looking up the buurten of a municipality, as choices for a form."""
+"""Looking up the buurten of a municipality: as choices for a form, by code and by postcode."""
 from __future__ import annotations
 
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from extensions import db
-from models import District, Municipality, Neighbourhood
+from models import District, Municipality, Neighbourhood, PostcodeArea
 
 
 def buurt_choices(municipality_id: int) -> list[SelectChoice]:
@@ -34,3 +34,29 @@ def area_names(municipality: Municipality) -> dict[str, str]:
         for neighbourhood in district.neighbourhoods:
             names[neighbourhood.code] = neighbourhood.name
     return names
+
+
+def normalise_postcode(value: str) -> str | None:
+    """A Dutch postcode as the table keeps it: "1234AB" (6 positions), or "1234" (the 4 digits alone); else None."""
+    compact = "".join(value.split()).upper()
+    if len(compact) not in (4, 6) or not compact[:4].isascii() or not compact[:4].isdigit() or compact[0] == "0":
+        return None
+    if len(compact) == 6 and not (compact[4:].isascii() and compact[4:].isalpha()):
+        return None
+    return compact
+
+
+def has_postcodes(municipality_id: int) -> bool:
+    return db.session.scalar(
+        select(PostcodeArea.postcode).join(Neighbourhood).join(District)
+        .where(District.municipality_id == municipality_id).limit(1)
+    ) is not None
+
+
+def neighbourhoods_by_postcode(municipality_id: int, postcode: str) -> list[Neighbourhood]:
+    """The municipality's buurten with this postcode (normalise_postcode): one for a full postcode, one or more for
+    the 4 digits alone, whose postcodes may lie in several buurten."""
+    match = PostcodeArea.postcode == postcode if len(postcode) == 6 else PostcodeArea.postcode.startswith(postcode)
+    return list(db.session.scalars(
+        select(Neighbourhood).join(PostcodeArea).join(District)
+        .where(match, District.municipality_id == municipality_id).distinct().order_by(Neighbourhood.name)))

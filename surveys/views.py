@@ -22,8 +22,14 @@ from wtforms.fields.choices import SelectChoice
 
 from config import LANGUAGES
 from extensions import db, rate_limit
-from geography.areas import buurt_choices, neighbourhood_in
-from models import District, Neighbourhood, PostcodeArea, Response, ResponseStatus, Wave
+from geography.areas import (
+    buurt_choices,
+    has_postcodes,
+    neighbourhood_in,
+    neighbourhoods_by_postcode,
+    normalise_postcode,
+)
+from models import Response, ResponseStatus, Wave
 from surveys import flow
 from surveys.forms import (
     AreaForm,
@@ -123,29 +129,6 @@ def start(wave_id: int, slug: str):
                            localise=localise), status
 
 
-def _neighbourhood_by_postcode(wave: Wave, postcode: str) -> Neighbourhood | None:
-    return db.session.scalar(
-        select(Neighbourhood).join(PostcodeArea).join(District).where(
-            PostcodeArea.postcode == postcode, District.municipality_id == wave.municipality_id
-        ).limit(1)
-    )
-
-
-def _has_postcodes(wave: Wave) -> bool:
-    return db.session.scalar(
-        select(PostcodeArea.postcode).join(Neighbourhood).join(District)
-        .where(District.municipality_id == wave.municipality_id).limit(1)
-    ) is not None
-
-
-def _normalise_postcode(value: str) -> str | None:
-    compact = "".join(value.split()).upper()
-    if len(compact) == 6 and compact[:4].isdigit() and compact[0] != "0" and compact[4:].isalpha() and \
-            compact[4:].isascii():
-        return compact
-    return None
-
-
 @bp.route("/r/area", methods=["GET", "POST"])
 @PAGE_LIMIT
 @with_response
@@ -155,7 +138,7 @@ def area(response: Response, instrument: Instrument):
     form = AreaForm(formdata=request.form if request.method == "POST" else None,
                     data={"buurt": response.neighbourhood.code if response.neighbourhood else ""})
     form.buurt.choices = [SelectChoice("", _("Choose your neighbourhood")), *buurt_choices(wave.municipality_id)]
-    show_postcode = _has_postcodes(wave)
+    show_postcode = has_postcodes(wave.municipality_id)
     status = 200
     if request.method == "POST":
         key = request.form.get("submit_key")
@@ -173,14 +156,20 @@ def area(response: Response, instrument: Instrument):
             if neighbourhood is None:
                 form.buurt.errors = [_("Choose one of the answers shown.")]
         elif postcode_text:
-            postcode = _normalise_postcode(postcode_text)
+            postcode = normalise_postcode(postcode_text)
+            found = [] if postcode is None else neighbourhoods_by_postcode(wave.municipality_id, postcode)
             if postcode is None:
                 form.postcode.errors = [_("This is not a Dutch postcode. Write it like this: 1234 AB.")]
+            elif not found:
+                form.postcode.errors = [_("We do not know this postcode in %(municipality)s. Choose your "
+                                          "neighbourhood from the list.", municipality=wave.municipality.name)]
+            elif len(found) > 1:
+                form.postcode.errors = [_("Postcode %(postcode)s lies in more than one neighbourhood: %(names)s. "
+                                          "Type your whole postcode (like 1234 AB), or choose your neighbourhood "
+                                          "from the list.", postcode=postcode,
+                                          names=", ".join(n.name for n in found))]
             else:
-                neighbourhood = _neighbourhood_by_postcode(wave, postcode)
-                if neighbourhood is None:
-                    form.postcode.errors = [_("We do not know this postcode in %(municipality)s. Choose your "
-                                              "neighbourhood from the list.", municipality=wave.municipality.name)]
+                neighbourhood = found[0]
         else:
             form.buurt.errors = [_("Choose your neighbourhood from the list, or type your postcode.")
                                  if show_postcode else _("Choose your neighbourhood from the list.")]

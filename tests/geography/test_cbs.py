@@ -122,3 +122,19 @@ def test_postcode_lets_a_resident_find_their_buurt(resident, tmp_path):
     from models import Response
 
     assert db.session.scalars(select(Response)).one().neighbourhood.code == "BU90010102"
+
+
+def test_the_four_digits_of_a_postcode_find_the_buurt_when_they_lie_in_one(resident, tmp_path):
+    municipality = resident.wave.municipality
+    path = tmp_path / "pc.csv"
+    path.write_text("postcode;buurt_code\n1234AB;BU90010102\n1234AC;BU90010102\n5678AA;BU90010102\n"
+                    "5678AB;BU90010000\n")
+    load_postcodes(path, municipality)
+    resident.start(lang="en")
+    resident.submit({"postcode": "5678"})  # two buurten: the resident is told which, and asked for more
+    assert resident.last.status_code == 422 and "lies in more than one neighbourhood" in resident.html
+    resident.submit({"postcode": "1234"})
+    assert "/r/page/" in resident.last.request.path
+    from models import Response
+
+    assert db.session.scalars(select(Response)).one().neighbourhood.code == "BU90010102"
