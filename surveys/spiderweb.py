@@ -18,7 +18,9 @@ DIMENSIONS = (
 SIZE = 320
 CENTRE = SIZE / 2
 RADIUS = 110
-LABEL_MARGIN = 120  # room beside the web for labels in every language (the table below has them in full)
+# Room beside the web for the spokes' numbers; their names stand in the table below the web, numbered alike: text
+# inside an SVG shrinks with it, and a name in any language would be too small on a phone or cut off.
+LABEL_MARGIN = 30
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,8 @@ def spider_web(answers: dict[str, Any], locale: str) -> SpiderWeb | None:
         return None
     spokes = []
     for index, ((item_id, label), value) in enumerate(zip(DIMENSIONS, values, strict=True)):
-        x, y = _point(index, 1.18)
-        anchor = "middle" if abs(x - CENTRE) < 5 else ("start" if x > CENTRE else "end")
+        x, y = _point(index, 1.16)
+        anchor = "middle"
         spokes.append(Spoke(item_id, str(label), value, _point(index, 1.0), (x, y), anchor))
     return SpiderWeb(
         spokes=spokes,

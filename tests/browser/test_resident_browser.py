@@ -53,6 +53,12 @@ def test_resident_completes_adult_survey_on_a_phone(phone, live_server, lang):
     assert phone.locator("svg[role=img] title").count() == 1
     assert phone.locator("table").count() == 1
     assert no_horizontal_scroll(phone)
+    # the spokes' numbers are at least as large as the body text on the phone; the table names them
+    body = phone.evaluate("() => parseFloat(getComputedStyle(document.body).fontSize)")
+    heights = phone.evaluate("() => Array.from(document.querySelectorAll('.lw-spider__label'),"
+                             " (t) => t.getBoundingClientRect().height)")
+    assert len(heights) == 6 and min(heights) >= body, (heights, body)
+    assert phone.locator("table th[scope=row] .lw-spider__key").count() == 6
 
 
 def test_keyboard_only_completion(phone, live_server):
