@@ -1,4 +1,4 @@
-"""Imports run as background jobs: the request saves the upload privately and returns at once, a process of its own
+"""Imports run as background jobs: the request saves the upload privately and returns at once, the job worker
 imports it (all or nothing, as before) with progress, and the job's page shows the outcome; the file is then gone."""
 from __future__ import annotations
 
@@ -44,7 +44,8 @@ def wait_until_done(job_id: int) -> ImportJob:
     raise AssertionError(f"import job {job_id} did not finish")
 
 
-def test_an_upload_is_imported_by_a_background_job_whose_page_shows_the_outcome(app, demo_wave, analyst_client):
+def test_an_upload_is_imported_by_a_background_job_whose_page_shows_the_outcome(app, demo_wave, analyst_client,
+                                                                                 worker):
     page = analyst_client.get("/staff/data/import")
     form = main_form(page.get_data(as_text=True))
     assert form.selects["encoding"] == ["utf-8", "cp1252", "latin-1"] and form.fields["encoding"] == ["utf-8"]
