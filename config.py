@@ -67,7 +67,7 @@ class Settings:
     job_workers: int
     job_retries: int
     job_retry_delay: int
-    job_time_limit: int
+    job_time_limit: float
     job_expires: int
 
     @classmethod
@@ -99,7 +99,7 @@ class Settings:
             job_workers=_int("JOB_WORKERS", 1),
             job_retries=_int("JOB_RETRIES", 2),
             job_retry_delay=_int("JOB_RETRY_DELAY", 30),  # seconds before the first retry; doubles each time
-            job_time_limit=_int("JOB_TIME_LIMIT", 3 * 3600),  # seconds a job may work
+            job_time_limit=float(os.environ.get("JOB_TIME_LIMIT") or 3 * 3600),  # seconds a job may work
             job_expires=_int("JOB_EXPIRES", 24 * 3600),  # seconds a job may wait in the queue before it is dropped
         )
 

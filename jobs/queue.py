@@ -51,10 +51,17 @@ def queue() -> Queue:
     return current_app.extensions["jobs"]
 
 
+def _limits() -> dict:
+    # a task carries its retries and limits: those of the app that queues it, read now (as a test may change them)
+    config = current_app.config
+    return {"retries": int(config["JOB_RETRIES"]), "retry_delay": int(config["JOB_RETRY_DELAY"]),
+            "expires": int(config["JOB_EXPIRES"]), "timeout": float(config["JOB_TIME_LIMIT"])}
+
+
 def enqueue_run(run: AnalysisRun) -> None:
     """Put the (committed) queued run on the queue. Its task id is committed first: a worker that picks the task up
     at once must find it on the row."""
-    task = queue().analysis_run.s(run.id)
+    task = queue().analysis_run.s(run.id, **_limits())
     run.task_id = task.id
     db.session.commit()
     queue().huey.enqueue(task)
@@ -62,7 +69,7 @@ def enqueue_run(run: AnalysisRun) -> None:
 
 def enqueue_import(job: ImportJob) -> None:
     """Put the (committed) queued import job on the queue, as enqueue_run."""
-    task = queue().import_job.s(job.id)
+    task = queue().import_job.s(job.id, **_limits())
     job.task_id = task.id
     db.session.commit()
     queue().huey.enqueue(task)

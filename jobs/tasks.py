@@ -76,7 +76,7 @@ def execute_run_task(run_id: int, task: Task) -> None:
             return  # committed already: nothing to stop any more
         if cancel_requested(run_id):
             raise RunCancelled("cancelled by an analyst")
-        task.check_timeout()
+        check_time_limit(task)
 
     try:
         execute_run(db.session.get(AnalysisRun, run_id), between_stages)
@@ -91,6 +91,12 @@ def execute_run_task(run_id: int, task: Task) -> None:
         logger.exception("analysis run %s failed, not retried", run_id)
 
 
+def check_time_limit(task: Task) -> None:
+    """Stop a job that worked longer than JOB_TIME_LIMIT (huey's task timeout), with a reason a person can read."""
+    if task.is_timed_out:
+        raise TaskTimeout(f"the job worked longer than its time limit of {task.timeout:g} seconds")
+
+
 def execute_import_task(job_id: int, task: Task) -> None:
     """Execute the import job if it still waits for this task. A failure is not retried: the upload is deleted as
     soon as the job ends (only a killed worker's job still has it: recover_interrupted)."""
@@ -103,7 +109,7 @@ def execute_import_task(job_id: int, task: Task) -> None:
         logger.info("import job %s: task %s no longer wanted", job_id, task.id)
         return
     try:
-        execute_import(db.session.get(ImportJob, job_id), lambda stage, percent: task.check_timeout())
+        execute_import(db.session.get(ImportJob, job_id), lambda stage, percent: check_time_limit(task))
     except TaskTimeout:
         return
     except Exception:

@@ -176,3 +176,14 @@ def test_a_run_is_done_on_redis_as_on_sqlite(app, demo_wave, tmp_path):
         worker.stop()
     assert run.status is RunStatus.succeeded, run.error
     assert stored(run_id) > 0
+
+
+def test_a_run_that_works_longer_than_the_time_limit_fails_with_the_reason_and_is_not_retried(
+        app, analyst_page, demo_wave, worker, monkeypatch):
+    monkeypatch.setitem(app.config, "JOB_TIME_LIMIT", 0.001)  # the limit goes with the task, set when it is queued
+    try:
+        run = wait_for(run_of(started_run(analyst_page, demo_wave)), finished, worker)
+    finally:
+        worker.stop()
+    assert run.status is RunStatus.failed and run.attempts == 1 and stored(run.id) == 0
+    assert "the job worked longer than its time limit of 0.001 seconds" in run.error
