@@ -68,7 +68,7 @@ class Settings:
     job_retries: int
     job_retry_delay: int
     job_time_limit: float
-    job_expires: int
+    job_expires: float
 
     @classmethod
     def from_environment(cls, instance_path: Path) -> Settings:
@@ -100,7 +100,7 @@ class Settings:
             job_retries=_int("JOB_RETRIES", 2),
             job_retry_delay=_int("JOB_RETRY_DELAY", 30),  # seconds before the first retry; doubles each time
             job_time_limit=float(os.environ.get("JOB_TIME_LIMIT") or 3 * 3600),  # seconds a job may work
-            job_expires=_int("JOB_EXPIRES", 24 * 3600),  # seconds a job may wait in the queue before it is dropped
+            job_expires=float(os.environ.get("JOB_EXPIRES") or 24 * 3600),  # seconds a job may wait, queued
         )
 
     def flask_config(self) -> dict:

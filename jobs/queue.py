@@ -6,17 +6,19 @@ page shows; a task carries only the row's id and is ignored unless the row names
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, current_app
 from huey import Huey, RedisHuey, SqliteHuey
-from huey.api import TaskWrapper
+from huey.api import Task, TaskWrapper
 
 from extensions import db
 from models import AnalysisRun, ImportJob
 
 QUEUE_FILE = "jobs.sqlite3"
+logger = logging.getLogger("leefwereld.jobs")
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ def _limits() -> dict:
     # a task carries its retries and limits: those of the app that queues it, read now (as a test may change them)
     config = current_app.config
     return {"retries": int(config["JOB_RETRIES"]), "retry_delay": int(config["JOB_RETRY_DELAY"]),
-            "expires": int(config["JOB_EXPIRES"]), "timeout": float(config["JOB_TIME_LIMIT"])}
+            "expires": float(config["JOB_EXPIRES"]), "timeout": float(config["JOB_TIME_LIMIT"])}
 
 
 def enqueue_run(run: AnalysisRun) -> None:
@@ -64,7 +66,7 @@ def enqueue_run(run: AnalysisRun) -> None:
     task = queue().analysis_run.s(run.id, **_limits())
     run.task_id = task.id
     db.session.commit()
-    queue().huey.enqueue(task)
+    _enqueue(task)
 
 
 def enqueue_import(job: ImportJob) -> None:
@@ -72,7 +74,18 @@ def enqueue_import(job: ImportJob) -> None:
     task = queue().import_job.s(job.id, **_limits())
     job.task_id = task.id
     db.session.commit()
-    queue().huey.enqueue(task)
+    _enqueue(task)
+
+
+def _enqueue(task: Task) -> None:
+    # a queue that cannot be reached (Redis down) fails the job with the reason on its page, not the request with a 500
+    try:
+        queue().huey.enqueue(task)
+    except Exception as error:
+        logger.exception("could not queue %s", task)
+        from jobs.tasks import give_up
+
+        give_up(task, f"the job queue could not be reached: {type(error).__name__}: {error}"[:2000])
 
 
 def revoke(task_id: str | None) -> None:

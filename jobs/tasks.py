@@ -8,6 +8,7 @@ from flask import Flask, current_app
 from huey import Huey
 from huey.api import Task
 from huey.exceptions import RetryTask, TaskTimeout
+from huey.signals import SIGNAL_EXPIRED
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import aliased
@@ -24,6 +25,7 @@ logger = logging.getLogger("leefwereld.jobs")
 TRANSIENT = (OperationalError, InterfaceError, OSError)
 WORKER_STOPPED_RUN = "the worker stopped during the analysis"
 WORKER_STOPPED_IMPORT = "the worker stopped during the import"
+WAITED_TOO_LONG = "the job waited in the queue longer than JOB_EXPIRES and was not started"
 
 
 def register(huey: Huey, app: Flask) -> Queue:
@@ -50,12 +52,38 @@ def register(huey: Huey, app: Flask) -> Queue:
             finally:
                 db.session.remove()
 
+    @huey.signal(SIGNAL_EXPIRED)
+    def expired(signal: str, task: Task, *details: object) -> None:
+        with app.app_context():
+            try:
+                give_up(task, WAITED_TOO_LONG)
+            finally:
+                db.session.remove()
+
     return Queue(huey=huey, analysis_run=analysis_run, import_job=import_job)
+
+
+def give_up(task: Task, reason: str) -> None:
+    """Fail the run or import job that still waits for `task`, which will not be done (it waited too long)."""
+    from exchange.jobs import upload_path
+
+    row_id = task.args[0]
+    if task.name == "analysis_run":
+        db.session.execute(update(AnalysisRun).where(
+            AnalysisRun.id == row_id, AnalysisRun.status == RunStatus.queued, AnalysisRun.task_id == task.id)
+            .values(status=RunStatus.failed, finished_at=utcnow(), error=reason))
+    elif task.name == "import_job":
+        job = db.session.get(ImportJob, row_id)
+        if job is not None and job.status is ImportStatus.queued and job.task_id == task.id:
+            upload_path(job).unlink(missing_ok=True)  # an upload never outlives its job
+            job.status, job.finished_at, job.stage, job.upload = ImportStatus.failed, utcnow(), "done", None
+            job.error = reason
+    db.session.commit()
 
 
 def execute_run_task(run_id: int, task: Task) -> None:
     """Execute the run if it still waits for this task; one run of a wave at a time."""
-    from runs.service import RunCancelled, cancel_requested, execute_run
+    from runs.service import RunCancelled, execute_run
 
     other = aliased(AnalysisRun)
     wave_busy = exists().where(other.wave_id == AnalysisRun.wave_id, other.status == RunStatus.running,
@@ -72,11 +100,8 @@ def execute_run_task(run_id: int, task: Task) -> None:
         return
 
     def between_stages(stage: str, percent: int) -> None:
-        if stage == "stored":
-            return  # committed already: nothing to stop any more
-        if cancel_requested(run_id):
-            raise RunCancelled("cancelled by an analyst")
-        check_time_limit(task)
+        if stage != "stored":  # once stored, committed: nothing to stop any more
+            check_time_limit(task)
 
     try:
         execute_run(db.session.get(AnalysisRun, run_id), between_stages)

@@ -78,6 +78,8 @@ def execute_run(run: AnalysisRun, on_progress: Callable[[str, int], None] | None
 
     def progress(stage: str) -> None:
         _set_progress(run_id, stage)
+        if cancel_requested(run_id):  # stopped on its page: before the next stage, nothing stored yet
+            raise RunCancelled("cancelled by an analyst")
         if on_progress is not None:
             on_progress(stage, PROGRESS.get(stage, 0))
 
@@ -98,7 +100,7 @@ def execute_run(run: AnalysisRun, on_progress: Callable[[str, int], None] | None
         run.timings = {stage: round(seconds, 4) for stage, seconds in result.timings.items()}
         run.status, run.finished_at, run.stage, run.progress = RunStatus.succeeded, utcnow(), "stored", 100
         db.session.commit()
-    except Exception as error:
+    except BaseException as error:  # Ctrl-C on `flask analyse` too: a run left "running" would block its wave
         db.session.rollback()
         failed = db.session.get(AnalysisRun, run_id)
         failed.status, failed.finished_at = RunStatus.failed, utcnow()
@@ -119,7 +121,7 @@ def start_in_background(run: AnalysisRun) -> None:
 
 def cancel_run(run: AnalysisRun, user: User | None) -> bool:
     """Stop a queued or running run (added, not committed): a queued one is failed at once and its task revoked, a
-    running one stops before its next stage (execute_run's progress callback: jobs.tasks) and stores nothing.
+    running one (in the worker or `flask analyse`) stops before its next stage (execute_run) and stores nothing.
     False when the run was no longer at work."""
     from jobs.queue import revoke
 

@@ -187,3 +187,32 @@ def test_a_run_that_works_longer_than_the_time_limit_fails_with_the_reason_and_i
         worker.stop()
     assert run.status is RunStatus.failed and run.attempts == 1 and stored(run.id) == 0
     assert "the job worked longer than its time limit of 0.001 seconds" in run.error
+
+
+def test_a_run_that_waited_in_the_queue_too_long_fails_with_the_reason_and_frees_the_wave(
+        app, analyst_page, demo_wave, monkeypatch, tmp_path):
+    monkeypatch.setitem(app.config, "JOB_EXPIRES", 0.001)  # expired long before any worker starts
+    run_id = started_run(analyst_page, demo_wave)
+    worker = Worker(app, tmp_path / "worker.log").start()
+    try:
+        run = wait_for(run_of(run_id), finished, worker)
+    finally:
+        worker.stop()
+    assert run.status is RunStatus.failed and run.attempts == 0 and stored(run_id) == 0
+    assert "waited in the queue longer than JOB_EXPIRES" in run.error
+    monkeypatch.setitem(app.config, "JOB_EXPIRES", 3600)
+    assert start(analyst_page, demo_wave).status_code == 302
+
+
+def test_a_run_whose_queue_cannot_be_reached_fails_with_the_reason_instead_of_a_500(app, demo_wave, tmp_path):
+    from runs.service import create_run, start_in_background
+    from tests.conftest import make_app
+
+    unreachable = make_app(app.config["SQLALCHEMY_DATABASE_URI"], JOB_QUEUE_URL="redis://127.0.0.1:1/0")
+    with unreachable.app_context():
+        run = create_run(db.session.get(type(demo_wave), demo_wave.id), 0, None)
+        start_in_background(run)
+        run_id = run.id
+        db.session.remove()
+    run = wait_for(run_of(run_id), lambda run: True)
+    assert run.status is RunStatus.failed and "the job queue could not be reached" in run.error
