@@ -64,7 +64,8 @@ def register(huey: Huey, app: Flask) -> Queue:
 
 
 def give_up(task: Task, reason: str) -> None:
-    """Fail the run or import job that still waits for `task`, which will not be done (it waited too long)."""
+    """Fail the run or import job that still waits for `task`, which will not be done (it waited too long, or the
+    queue could not be reached)."""
     from exchange.jobs import upload_path
 
     row_id = task.args[0]

@@ -1,4 +1,4 @@
-"""Import jobs: a file of responses uploaded by an analyst, checked and stored by a process of its own."""
+"""Import jobs: a file of responses uploaded by an analyst, checked and stored by the job worker (jobs/)."""
 from __future__ import annotations
 
 import enum
