@@ -36,11 +36,12 @@ translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -f -d translations 2>&1 | grep -v '^$$' || true
 	$(BIN)/pybabel compile -d translations >/dev/null
 
-# Resident flow with demo data on SQLite in the instance folder.
+# Resident flow with demo data on SQLite in the instance folder; the job worker (analysis runs, imports) runs next to
+# the web server on the queue in the instance folder, and stops with it (kill 0: the recipe's process group).
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo --council
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	trap 'kill 0' EXIT; $(BIN)/flask worker & $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # The whole suite: SQLite always, PostgreSQL at TEST_DATABASE_URL when it answers (REQUIRE_POSTGRES=1 makes it
 # mandatory), browser tests in Debian's Chromium (REQUIRE_BROWSER=1 makes it mandatory).

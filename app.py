@@ -111,6 +111,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     from exchange.views import bp as exchange_bp
     from geography.cli import geography_cli
     from interviews.views import init_interviews
+    from jobs.cli import worker_command
+    from jobs.queue import init_app as init_jobs
     from runs.cli import analyse_command
     from runs.views import bp as runs_bp
     from surveys.cli import instruments_cli, responses_cli
@@ -137,6 +139,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.cli.add_command(teams_cli)
     app.cli.add_command(analyse_command)
     app.cli.add_command(codebook_cli)
+    app.cli.add_command(worker_command)
+    init_jobs(app)
 
     @app.before_request
     def _locale_context():

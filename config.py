@@ -65,6 +65,13 @@ class Settings:
     theme_primary: str
     theme_primary_text: str
     theme_logo_url: str | None
+    job_queue_url: str
+    job_queue_name: str
+    job_workers: int
+    job_retries: int
+    job_retry_delay: int
+    job_time_limit: float
+    job_expires: float
 
     @classmethod
     def from_environment(cls, instance_path: Path) -> Settings:
@@ -91,6 +98,15 @@ class Settings:
             theme_primary=os.environ.get("THEME_PRIMARY", "#00689e"),
             theme_primary_text=os.environ.get("THEME_PRIMARY_TEXT", "#ffffff"),
             theme_logo_url=os.environ.get("THEME_LOGO_URL") or None,
+            # The job queue (jobs/): empty is SQLite in the instance folder, no extra service; redis://... in
+            # production. The name keeps the queues of two applications on one Redis apart.
+            job_queue_url=os.environ.get("JOB_QUEUE_URL", ""),
+            job_queue_name=os.environ.get("JOB_QUEUE_NAME") or "leefwereld",
+            job_workers=_int("JOB_WORKERS", 1),
+            job_retries=_int("JOB_RETRIES", 2),
+            job_retry_delay=_int("JOB_RETRY_DELAY", 30),  # seconds before the first retry; doubles each time
+            job_time_limit=float(os.environ.get("JOB_TIME_LIMIT") or 3 * 3600),  # seconds a job may work
+            job_expires=float(os.environ.get("JOB_EXPIRES") or 24 * 3600),  # seconds a job may wait, queued
         )
 
     def flask_config(self) -> dict:
@@ -117,6 +133,13 @@ class Settings:
             "THEME_PRIMARY": self.theme_primary,
             "THEME_PRIMARY_TEXT": self.theme_primary_text,
             "THEME_LOGO_URL": self.theme_logo_url,
+            "JOB_QUEUE_URL": self.job_queue_url,
+            "JOB_QUEUE_NAME": self.job_queue_name,
+            "JOB_WORKERS": self.job_workers,
+            "JOB_RETRIES": self.job_retries,
+            "JOB_RETRY_DELAY": self.job_retry_delay,
+            "JOB_TIME_LIMIT": self.job_time_limit,
+            "JOB_EXPIRES": self.job_expires,
             "BABEL_DEFAULT_LOCALE": DEFAULT_LANGUAGE,
             # Long answers are capped per field (2,000 characters); anything this large is not a survey page.
             "MAX_CONTENT_LENGTH": 256 * 1024,

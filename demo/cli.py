@@ -113,7 +113,7 @@ def demo_command(respondents: int, seed: int, council: bool) -> None:
 
 def fill_for_council() -> None:
     """Synthetic respondents and an analysis for each demo wave that has no successful run yet."""
-    from runs.service import create_run, execute_run
+    from runs.service import WaveBusy, create_run, execute_run
     from runs.snapshots import latest_run
 
     spec = yaml.safe_load((DEMO_DIR / "municipality.yaml").read_text(encoding="utf-8"))
@@ -126,7 +126,11 @@ def fill_for_council() -> None:
             add_synthetic_respondents(wave, plan["respondents"], plan["seed"])
         # a few dozen answers per question in Turkish, Arabic or English: themes of their own from 20 answers on,
         # so the demo shows themes merged across languages (a real run keeps the default of 50)
-        run = create_run(wave, 0, None, via="demo", theme_min_answers=plan.get("theme_min_answers"))
+        try:
+            run = create_run(wave, 0, None, via="demo", theme_min_answers=plan.get("theme_min_answers"))
+        except WaveBusy as busy:
+            click.echo(f"wave '{name}' not analysed: {busy} (the worker does it, or stop it on its page)")
+            continue
         run = execute_run(run)
         click.echo(f"run {run.id} of wave {name!r} stored")
         name_demo_themes(run)

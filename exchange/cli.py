@@ -19,7 +19,7 @@ from exchange.retention import apply_retention, retention_plan
 from exchange.tables import ENCODINGS
 from exchange.waves import WaveError, close_wave, create_wave, find_wave, open_wave
 from extensions import db
-from models import ImportJob, ImportStatus, InstrumentVersion, Municipality, Response, ResponseStatus, Wave
+from models import InstrumentVersion, Municipality, Response, ResponseStatus, Wave
 from surveys.cli import responses_cli
 from surveys.flow import municipal_today
 from surveys.registry import get_instrument, instrument_of
@@ -111,22 +111,6 @@ def list_command() -> None:
         state = "open" if wave.is_open(today) else "closed"
         click.echo(f"{wave.name}\t{wave.municipality.code}\t{wave.opens_on}..{wave.closes_on or ''}\t{state}\t"
                    f"{','.join(wave.instrument_slugs)}\t{counts.get(wave.id, 0)} sent")
-
-
-@responses_cli.command("run-import", hidden=True)
-@click.argument("job_id", type=int)
-def run_import_command(job_id: int) -> None:
-    """Execute a queued import job (started from the staff pages)."""
-    from exchange.jobs import execute_import
-
-    job = db.session.get(ImportJob, job_id)
-    if job is None or job.status is not ImportStatus.queued:
-        raise click.ClickException(f"no queued import job {job_id}")
-    try:
-        job = execute_import(job)
-    except Exception as error:
-        raise click.ClickException(f"import job {job_id} failed: {error}") from error
-    click.echo(f"import job {job.id}: {job.status.value}")
 
 
 @responses_cli.command("import")

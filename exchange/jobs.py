@@ -1,7 +1,7 @@
-"""Import jobs: an uploaded file waits in the instance folder while a process of its own checks and stores it.
+"""Import jobs: an uploaded file waits in the instance folder while the job worker checks and stores it.
 
 A large file takes longer than a web worker may (100,000 rows: more than a minute), so every upload becomes a job:
-the web request saves the file and starts `flask responses run-import JOB`, and the import page follows the job's
+the web request saves the file and puts the job on the queue (jobs/), and the import page follows the job's
 progress as the analysis page follows a run. The import itself is the same all-or-nothing import as on the command
 line; the file is deleted when the job ends, whatever the outcome, and only counts and problems are kept.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import subprocess
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -142,8 +141,8 @@ def execute_import(job: ImportJob, on_progress: Callable[[str, int], None] | Non
     return job
 
 
-def start_import(job: ImportJob) -> subprocess.Popen:
-    """Execute the (committed) job in a process of its own: `flask responses run-import JOB`."""
-    from runs.service import start_command
+def start_import(job: ImportJob) -> None:
+    """Put the (committed) job on the job queue: `flask worker` executes it (jobs.tasks)."""
+    from jobs.queue import enqueue_import
 
-    return start_command(["responses", "run-import", str(job.id)], f"import-job-{job.id}")
+    enqueue_import(job)

@@ -46,6 +46,12 @@ class AnalysisRun(db.Model):
     stage: Mapped[str | None] = mapped_column(String(40))
     progress: Mapped[int] = mapped_column(Integer, default=0)  # 0..100, shown while the run works
     error: Mapped[str | None] = mapped_column(Text)
+    # the queue's task that executes the run (jobs/): a task of another run or database is ignored
+    task_id: Mapped[str | None] = mapped_column(String(40))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # executions begun
+    # an analyst asked to stop it: a queued run stops at once, a running one before its next stage; with status
+    # failed it is a cancelled run, which stored nothing
+    cancel_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

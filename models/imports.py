@@ -1,4 +1,4 @@
-"""Import jobs: a file of responses uploaded by an analyst, checked and stored by a process of its own."""
+"""Import jobs: a file of responses uploaded by an analyst, checked and stored by the job worker (jobs/)."""
 from __future__ import annotations
 
 import enum
@@ -42,6 +42,8 @@ class ImportJob(db.Model):
     progress: Mapped[int] = mapped_column(Integer, default=0)  # 0..100, shown while the job works
     report: Mapped[dict] = mapped_column(JSON, default=dict)  # exchange.jobs.JobReport as a dict
     error: Mapped[str | None] = mapped_column(Text)
+    task_id: Mapped[str | None] = mapped_column(String(40))  # the queue's task that executes it (jobs/)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # executions begun
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

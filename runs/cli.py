@@ -5,29 +5,24 @@ import click
 from flask.cli import with_appcontext
 
 from exchange.cli import command_line_actor, wave_named
-from extensions import db
-from models import AnalysisRun, RunStatus
 
 
 @click.command("analyse")
 @click.option("--wave", "wave_name", help="Name of the wave to analyse.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of every random step (same seed, same "
                                                                      "result).")
-@click.option("--run", "run_id", type=int, hidden=True, help="Execute this queued run (started from the staff pages).")
 @with_appcontext
-def analyse_command(wave_name: str | None, seed: int, run_id: int | None) -> None:
+def analyse_command(wave_name: str | None, seed: int) -> None:
     """Analyse a wave: profiles per area, resident types, themes in open answers, change for wijkteam clients,
     with disclosure control; the results are stored as the wave's newest run."""
-    from runs.service import create_run, execute_run  # pandas and scikit-learn load only for this command
+    from runs.service import WaveBusy, create_run, execute_run  # pandas and scikit-learn load only for this command
 
-    if run_id is not None:
-        run = db.session.get(AnalysisRun, run_id)
-        if run is None or run.status is not RunStatus.queued:
-            raise click.ClickException(f"no queued run {run_id}")
-    elif wave_name:
-        run = create_run(wave_named(wave_name), seed, None, via=command_line_actor())
-    else:
+    if not wave_name:
         raise click.UsageError("give --wave NAME")
+    try:
+        run = create_run(wave_named(wave_name), seed, None, via=command_line_actor())
+    except WaveBusy as busy:
+        raise click.ClickException(f"{busy}: one analysis of a wave at a time") from busy
     with click.progressbar(length=100, label=f"analysing {run.wave.name}") as bar:
         done = 0
 

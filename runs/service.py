@@ -1,15 +1,10 @@
 """Starting, executing and following analysis runs; a run executes outside any web request."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import threading
 from collections.abc import Callable
-from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from accounts import audit
 from extensions import db
@@ -23,10 +18,33 @@ PROGRESS = {"read": 10, "load": 15, "score": 25, "profiles": 45, "types": 55, "t
 _ERROR_LENGTH = 2000
 
 
+class WaveBusy(Exception):
+    """A run of the wave is queued or running: one analysis of a wave at a time."""
+
+    def __init__(self, run: AnalysisRun) -> None:
+        super().__init__(f"run {run.id} of wave {run.wave.name!r} is {run.status.value}")
+        self.run = run
+
+
+class RunCancelled(Exception):
+    """An analyst cancelled the run while it worked; raised between stages, before anything is stored."""
+
+
+def active_run(wave: Wave) -> AnalysisRun | None:
+    """The wave's queued or running run, if any."""
+    return db.session.scalar(select(AnalysisRun).where(
+        AnalysisRun.wave_id == wave.id, AnalysisRun.status.in_([RunStatus.queued, RunStatus.running]))
+        .order_by(AnalysisRun.id).limit(1))
+
+
 def create_run(wave: Wave, seed: int, user: User | None, *, via: str | None = None,
                theme_min_answers: int | None = None) -> AnalysisRun:
     """A queued run of `wave` (committed), written to the audit log: an analysis reads every raw answer.
-    `theme_min_answers` overrides the fewest answers in a language for its own themes (the demo's small waves)."""
+    `theme_min_answers` overrides the fewest answers in a language for its own themes (the demo's small waves).
+    Raises WaveBusy while another run of the wave is queued or running."""
+    busy = active_run(wave)
+    if busy is not None:
+        raise WaveBusy(busy)
     params = {"min_n": int(current_app.config["SUPPRESSION_MIN_N"])}
     if theme_min_answers is not None:
         params["theme_min_answers"] = int(theme_min_answers)
@@ -60,6 +78,8 @@ def execute_run(run: AnalysisRun, on_progress: Callable[[str, int], None] | None
 
     def progress(stage: str) -> None:
         _set_progress(run_id, stage)
+        if cancel_requested(run_id):  # stopped on its page: before the next stage, nothing stored yet
+            raise RunCancelled("cancelled by an analyst")
         if on_progress is not None:
             on_progress(stage, PROGRESS.get(stage, 0))
 
@@ -80,7 +100,7 @@ def execute_run(run: AnalysisRun, on_progress: Callable[[str, int], None] | None
         run.timings = {stage: round(seconds, 4) for stage, seconds in result.timings.items()}
         run.status, run.finished_at, run.stage, run.progress = RunStatus.succeeded, utcnow(), "stored", 100
         db.session.commit()
-    except Exception as error:
+    except BaseException as error:  # Ctrl-C on `flask analyse` too: a run left "running" would block its wave
         db.session.rollback()
         failed = db.session.get(AnalysisRun, run_id)
         failed.status, failed.finished_at = RunStatus.failed, utcnow()
@@ -92,22 +112,31 @@ def execute_run(run: AnalysisRun, on_progress: Callable[[str, int], None] | None
     return run
 
 
-def start_command(args: list[str], name: str) -> subprocess.Popen:
-    """Run `flask --app app ARGS` in a process of its own, on this app's database and instance folder, so that no
-    web request waits for it and a restart of the web server does not end it; `name` names its reaping thread."""
-    root = Path(__file__).resolve().parents[1]
-    env = {**os.environ, "DATABASE_URL": current_app.config["SQLALCHEMY_DATABASE_URI"],
-           "INSTANCE_PATH": current_app.instance_path}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "app", *args],
-        cwd=root, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    # reap it when it ends, so that a long-running web server keeps no finished job as a zombie process
-    threading.Thread(target=process.wait, name=name, daemon=True).start()
-    return process
+def start_in_background(run: AnalysisRun) -> None:
+    """Put the (committed) queued run on the job queue: `flask worker` executes it (jobs.tasks)."""
+    from jobs.queue import enqueue_run
+
+    enqueue_run(run)
 
 
-def start_in_background(run: AnalysisRun) -> subprocess.Popen:
-    """Execute the run in a process of its own (`flask analyse --run ID`)."""
-    return start_command(["analyse", "--run", str(run.id)], f"analysis-run-{run.id}")
+def cancel_run(run: AnalysisRun, user: User | None) -> bool:
+    """Stop a queued or running run (added, not committed): a queued one is failed at once and its task revoked, a
+    running one (in the worker or `flask analyse`) stops before its next stage (execute_run) and stores nothing.
+    False when the run was no longer at work."""
+    from jobs.queue import revoke
+
+    if run.status not in (RunStatus.queued, RunStatus.running):
+        return False
+    run.cancel_requested_at = utcnow()
+    if run.status is RunStatus.queued:
+        run.status, run.finished_at, run.error = RunStatus.failed, utcnow(), "cancelled by an analyst"
+        revoke(run.task_id)
+    audit.record("analysis_cancelled", user, "analysis_run", run.id, commit=False, wave=run.wave.name)
+    return True
+
+
+def cancel_requested(run_id: int) -> bool:
+    """Whether an analyst asked to stop the run (read in its own short transaction, between stages)."""
+    requested = db.session.scalar(select(AnalysisRun.cancel_requested_at).where(AnalysisRun.id == run_id))
+    db.session.commit()
+    return requested is not None

@@ -34,7 +34,7 @@ from models.types import utcnow
 from runs.forms import MergeThemeForm, NamedThemeForm, StartRunForm
 from runs.quotes import place_after, place_of, quote_page
 from runs.releases import released_run
-from runs.service import create_run, start_in_background
+from runs.service import WaveBusy, cancel_run, create_run, start_in_background
 from runs.themes import (
     TRANSLATION_LANGUAGES,
     ReviewError,
@@ -98,10 +98,15 @@ def runs():
         if chosen is None:
             form.wave.errors = [_("Choose one of the waves shown.")]
         elif valid:
-            run = create_run(chosen, form.seed.data, user)
-            start_in_background(run)
-            flash(_("The analysis has started. This page shows how far it is."), "success")
-            return redirect(url_for("runs.run", run_id=run.id))
+            try:
+                run = create_run(chosen, form.seed.data, user)
+            except WaveBusy as busy:
+                form.wave.errors = [_("Analysis %(number)s of this wave has not finished yet. Wait until it is "
+                                      "finished, or stop it first.", number=busy.run.id)]
+            else:
+                start_in_background(run)
+                flash(_("The analysis has started. This page shows how far it is."), "success")
+                return redirect(url_for("runs.run", run_id=run.id))
     listed = db.session.scalars(select(AnalysisRun).where(AnalysisRun.wave_id.in_([wave.id for wave in waves]))
                                 .order_by(AnalysisRun.created_at.desc(), AnalysisRun.id.desc()).limit(100)).all()
     return render_template("runs/runs.html", form=form, runs=listed), status
@@ -120,10 +125,26 @@ def run(run_id: int):
     working = run.status in (RunStatus.queued, RunStatus.running)
     held = run.status is RunStatus.succeeded and run.released_at is None
     return render_template("runs/run.html", run=run, snapshots=snapshots, themes=themes, working=working,
+                           cancel=ConfirmForm() if working and run.cancel_requested_at is None else None,
                            min_n=current_app.config["SUPPRESSION_MIN_N"], skipped_parts=SKIPPED_PARTS,
                            skipped_reasons=SKIPPED_REASONS, held=held,
                            released=released_run(run.wave) if held else None,
                            area_names=area_names(run.wave.municipality) if held else {})
+
+
+@bp.post("/runs/<int:run_id>/cancel")
+@requires(*RUN_ROLES)
+def cancel(run_id: int):
+    run = _run_or_404(run_id)
+    if not ConfirmForm().validate_on_submit():
+        flash(_("This page was open too long. Try again."), "error")
+    elif not cancel_run(run, current_user()):
+        flash(_("This analysis was no longer working."), "error")
+    else:
+        db.session.commit()
+        flash(_("The analysis is stopped. Nothing of it is stored.") if run.status is RunStatus.failed
+              else _("The analysis stops after the step it is working on. Nothing of it is stored."), "success")
+    return redirect(url_for("runs.run", run_id=run.id))
 
 
 @bp.get("/runs/<int:run_id>/quotes")

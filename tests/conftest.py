@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import make_url
 
 from tests.forms import ResidentClient
+from tests.workers import Worker
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
@@ -81,6 +82,8 @@ def make_app(database_url: str, **overrides):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SESSION_COOKIE_SECURE": False,  # the test client speaks plain http
         "RATE_LIMITS": False,
+        # a queue of its own per app (the SQLite and the PostgreSQL session share the instance folder's queue file)
+        "JOB_QUEUE_NAME": f"test-{uuid.uuid4().hex[:10]}",
         **overrides,
     })
     app.test_client_class = RequestIsolatingClient
@@ -112,6 +115,17 @@ def app(migrated_app):
         with db.engine.begin() as conn:
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
+
+
+@pytest.fixture
+def worker(app, tmp_path):
+    """A started worker on an empty queue (tasks left by earlier tests are flushed), stopped after the test."""
+    from jobs.queue import queue
+
+    queue().huey.flush()
+    started = Worker(app, tmp_path / "worker.log").start()
+    yield started
+    started.stop()
 
 
 @pytest.fixture

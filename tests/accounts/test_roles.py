@@ -37,6 +37,7 @@ MATRIX: dict[str, set[Role]] = {
     "exchange.retention": {ADMIN},
     "runs.runs": {ADMIN, ANALYST},
     "runs.run": {ADMIN, ANALYST},
+    "runs.cancel": {ADMIN, ANALYST},  # whoever may start a run may stop it
     "runs.quotes": {ANALYST},
     "runs.review_quote": {ANALYST},
     # theme review shows typical answers, residents' own words: analysts only, like quotes

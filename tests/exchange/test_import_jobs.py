@@ -1,4 +1,4 @@
-"""Imports run as background jobs: the request saves the upload privately and returns at once, a process of its own
+"""Imports run as background jobs: the request saves the upload privately and returns at once, the job worker
 imports it (all or nothing, as before) with progress, and the job's page shows the outcome; the file is then gone."""
 from __future__ import annotations
 
@@ -44,7 +44,8 @@ def wait_until_done(job_id: int) -> ImportJob:
     raise AssertionError(f"import job {job_id} did not finish")
 
 
-def test_an_upload_is_imported_by_a_background_job_whose_page_shows_the_outcome(app, demo_wave, analyst_client):
+def test_an_upload_is_imported_by_a_background_job_whose_page_shows_the_outcome(app, demo_wave, analyst_client,
+                                                                                 worker):
     page = analyst_client.get("/staff/data/import")
     form = main_form(page.get_data(as_text=True))
     assert form.selects["encoding"] == ["utf-8", "cp1252", "latin-1"] and form.fields["encoding"] == ["utf-8"]
@@ -117,3 +118,25 @@ def test_progress_goes_up_while_checking_then_storing_then_done(app, demo_wave):
 
 def test_a_job_of_an_unknown_or_another_s_wave_answers_404(app, demo_wave, analyst_client):
     assert analyst_client.get("/staff/data/import/999").status_code == 404
+
+
+def test_an_import_whose_worker_is_killed_stores_nothing_and_is_done_again_by_the_next_worker(app, demo_wave,
+                                                                                              worker, tmp_path):
+    from exchange.jobs import start_import
+    from tests.workers import Worker, wait_for
+
+    job = queued(demo_wave, csv_bytes([{**FULL, "external_id": f"K-{number}"} for number in range(5000)]))
+    start_import(job)
+    job_id = job.id
+    wait_for(lambda: db.session.get(ImportJob, job_id), lambda job: job.status is not ImportStatus.queued, worker)
+    worker.kill()
+    job = wait_for(lambda: db.session.get(ImportJob, job_id), lambda job: True)
+    assert job.status is ImportStatus.running, "the import ended before the worker was killed: nothing was tested"
+    assert responses() == 0 and len(uploads(app)) == 1  # all or nothing: the file waits for the next attempt
+    second = Worker(app, tmp_path / "second.log").start()
+    try:
+        job = wait_until_done(job_id)
+    finally:
+        second.stop()
+    assert job.status is ImportStatus.succeeded and job.attempts == 2, (job.error, second.output())
+    assert responses() == 5000 and uploads(app) == []

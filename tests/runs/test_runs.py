@@ -89,10 +89,10 @@ def test_stored_snapshots_never_show_a_group_under_the_threshold(analysed):
 
 
 def test_the_same_wave_and_seed_give_the_same_snapshots(app, analysed, demo_wave):
-    again = create_run(demo_wave, 5, None)
-    result = app.test_cli_runner().invoke(args=["analyse", "--run", str(again.id)])
+    result = app.test_cli_runner().invoke(args=["analyse", "--wave", demo_wave.name, "--seed", "5"])
     assert result.exit_code == 0, result.output
-    assert snapshot_rows(db.session.get(AnalysisRun, again.id)) == snapshot_rows(analysed)
+    again = latest_run(demo_wave)
+    assert again.id != analysed.id and snapshot_rows(again) == snapshot_rows(analysed)
     assert latest_run(demo_wave).id == again.id
     assert released_run(demo_wave).id == again.id  # nothing changed in between: the council reads the new run
 
@@ -135,13 +135,12 @@ def test_a_run_that_fails_says_why_and_is_never_read(app, demo_wave, monkeypatch
     assert latest_run(demo_wave) is None
 
 
-def test_an_unknown_wave_or_run_is_refused(app, demo_wave):
+def test_an_unknown_wave_is_refused(app, demo_wave):
     runner = app.test_cli_runner()
     assert "unknown wave" in runner.invoke(args=["analyse", "--wave", "nope"]).output
-    assert "no queued run" in runner.invoke(args=["analyse", "--run", "999"]).output
 
 
-def test_an_analyst_starts_a_run_that_works_in_the_background(app, demo_wave):
+def test_an_analyst_starts_a_run_that_works_in_the_background(app, demo_wave, worker):
     add_synthetic_respondents(demo_wave, 120, seed=3)
     client = app.test_client()
     log_in(client, make_staff(Role.analyst))
@@ -208,17 +207,6 @@ def test_erasing_a_response_removes_the_quotes_taken_from_it(app, analysed):
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(Quote, quote_id) is None
-
-
-def test_a_background_run_s_process_is_reaped_when_it_ends(app, demo_wave):
-    """Nobody calls wait() on it: without reaping, a finished run would stay a zombie in a long-running server."""
-    from runs.service import start_in_background
-
-    process = start_in_background(create_run(demo_wave, 0, None))
-    deadline = time.monotonic() + 240
-    while process.returncode is None and time.monotonic() < deadline:
-        time.sleep(0.2)  # returncode is set only by a wait(): the one of the reaping thread
-    assert process.returncode is not None
 
 
 def test_a_stored_type_model_reads_back_as_it_was_fitted():

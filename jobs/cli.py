@@ -1,0 +1,34 @@
+"""`flask --app app worker`: the consumer of this app's job queue (`make run` starts it next to the web server)."""
+from __future__ import annotations
+
+import logging
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from huey.consumer import Consumer
+
+from extensions import db
+from jobs.queue import queue
+from jobs.tasks import recover_interrupted
+
+
+@click.command("worker")
+@click.option("--workers", type=click.IntRange(1, 8), default=None,
+              help="Jobs done at the same time (threads); default JOB_WORKERS, 1.")
+@with_appcontext
+def worker_command(workers: int | None) -> None:
+    """Do the queued analysis runs and import jobs until stopped (Ctrl-C waits for the jobs at work, SIGTERM does
+    not: a job stopped half-way stored nothing and is tried again when the worker starts)."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    for name in ("huey", "leefwereld.jobs"):
+        logging.getLogger(name).addHandler(handler)
+        logging.getLogger(name).setLevel(logging.INFO)
+    for line in recover_interrupted():
+        click.echo(line)
+    db.session.remove()
+    # one thread per job: a job's own connection, its own app context; a short poll keeps pages quick on SQLite
+    consumer = Consumer(queue().huey, workers=workers or int(current_app.config["JOB_WORKERS"]),
+                        worker_type="thread", periodic=False, initial_delay=0.1, backoff=1.15, max_delay=1.0)
+    consumer.run()

@@ -1,0 +1,94 @@
+"""The app's huey queue, built from its configuration, and how a run or an import job is put on it.
+
+huey needs no service of its own: with JOB_QUEUE_URL empty the queue is a SQLite file in the instance folder (what
+`make run` uses); with redis://... it is Redis (production). The rows of AnalysisRun and ImportJob hold the state a
+page shows; a task carries only the row's id and is ignored unless the row names it (`task_id`).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask, current_app
+from huey import Huey, RedisHuey, SqliteHuey
+from huey.api import Task, TaskWrapper
+
+from extensions import db
+from models import AnalysisRun, ImportJob
+
+QUEUE_FILE = "jobs.sqlite3"
+logger = logging.getLogger("leefwereld.jobs")
+
+
+@dataclass(frozen=True)
+class Queue:
+    huey: Huey
+    analysis_run: TaskWrapper
+    import_job: TaskWrapper
+
+
+def build_huey(url: str, name: str, instance_path: str) -> Huey:
+    """SqliteHuey in the instance folder when `url` is empty, at a path for sqlite:///PATH, RedisHuey for redis://."""
+    if not url:
+        Path(instance_path).mkdir(parents=True, exist_ok=True)
+        return SqliteHuey(name, filename=str(Path(instance_path) / QUEUE_FILE), results=False)
+    if url.startswith("sqlite:///"):
+        return SqliteHuey(name, filename=url.removeprefix("sqlite:///"), results=False)
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisHuey(name, url=url, results=False)
+    raise ValueError(f"JOB_QUEUE_URL must be empty, sqlite:///PATH or redis://...; not {url!r}")
+
+
+def init_app(app: Flask) -> None:
+    """Build the app's queue and its tasks (app.extensions["jobs"])."""
+    from jobs.tasks import register
+
+    config = app.config
+    huey = build_huey(config["JOB_QUEUE_URL"], config["JOB_QUEUE_NAME"], app.instance_path)
+    app.extensions["jobs"] = register(huey, app)
+
+
+def queue() -> Queue:
+    return current_app.extensions["jobs"]
+
+
+def _limits() -> dict:
+    # a task carries its retries and limits: those of the app that queues it, read now (as a test may change them)
+    config = current_app.config
+    return {"retries": int(config["JOB_RETRIES"]), "retry_delay": int(config["JOB_RETRY_DELAY"]),
+            "expires": float(config["JOB_EXPIRES"]), "timeout": float(config["JOB_TIME_LIMIT"])}
+
+
+def enqueue_run(run: AnalysisRun) -> None:
+    """Put the (committed) queued run on the queue. Its task id is committed first: a worker that picks the task up
+    at once must find it on the row."""
+    task = queue().analysis_run.s(run.id, **_limits())
+    run.task_id = task.id
+    db.session.commit()
+    _enqueue(task)
+
+
+def enqueue_import(job: ImportJob) -> None:
+    """Put the (committed) queued import job on the queue, as enqueue_run."""
+    task = queue().import_job.s(job.id, **_limits())
+    job.task_id = task.id
+    db.session.commit()
+    _enqueue(task)
+
+
+def _enqueue(task: Task) -> None:
+    # a queue that cannot be reached (Redis down) fails the job with the reason on its page, not the request with a 500
+    try:
+        queue().huey.enqueue(task)
+    except Exception as error:
+        logger.exception("could not queue %s", task)
+        from jobs.tasks import give_up
+
+        give_up(task, f"the job queue could not be reached: {type(error).__name__}: {error}"[:2000])
+
+
+def revoke(task_id: str | None) -> None:
+    """A queued task that the worker must skip (a cancelled run)."""
+    if task_id:
+        queue().huey.revoke_by_id(task_id, revoke_once=True)
