@@ -57,6 +57,7 @@ def neighbourhoods_by_postcode(municipality_id: int, postcode: str) -> list[Neig
     """The municipality's buurten with this postcode (normalise_postcode): one for a full postcode, one or more for
     the 4 digits alone, whose postcodes may lie in several buurten."""
     match = PostcodeArea.postcode == postcode if len(postcode) == 6 else PostcodeArea.postcode.startswith(postcode)
+    found = select(PostcodeArea.neighbourhood_id).where(match)  # (no DISTINCT over rows: a boundary is JSON)
     return list(db.session.scalars(
-        select(Neighbourhood).join(PostcodeArea).join(District)
-        .where(match, District.municipality_id == municipality_id).distinct().order_by(Neighbourhood.name)))
+        select(Neighbourhood).join(District)
+        .where(Neighbourhood.id.in_(found), District.municipality_id == municipality_id).order_by(Neighbourhood.name)))
