@@ -92,6 +92,13 @@ def create_import_job(stream: BinaryIO, filename: str, wave: Wave, instrument: I
     return job
 
 
+def fail_job(job: ImportJob, reason: str) -> None:
+    """The job ends failed with its reason, and its file goes (the caller commits)."""
+    upload_path(job).unlink(missing_ok=True)
+    job.status, job.finished_at, job.stage, job.upload = ImportStatus.failed, utcnow(), "done", None
+    job.error = reason[:_ERROR_LENGTH]
+
+
 def _set_progress(job_id: int, stage: str, percent: int) -> None:
     # its own short transaction, so that the staff page sees the progress while the import goes on
     db.session.execute(update(ImportJob).where(ImportJob.id == job_id).values(stage=stage, progress=percent))
@@ -127,9 +134,7 @@ def execute_import(job: ImportJob, on_progress: Callable[[str, int], None] | Non
     except Exception as error:
         db.session.rollback()
         failed = db.session.get(ImportJob, job_id)
-        failed.status, failed.finished_at, failed.stage, failed.upload = ImportStatus.failed, utcnow(), "done", None
-        failed.error = (str(error) if isinstance(error, ImportRefused)
-                        else f"{type(error).__name__}: {error}")[:_ERROR_LENGTH]
+        fail_job(failed, str(error) if isinstance(error, ImportRefused) else f"{type(error).__name__}: {error}")
         db.session.commit()
         if not isinstance(error, ImportRefused):
             raise

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 
 from flask import (
     Blueprint,
@@ -194,8 +195,14 @@ def manifest():
 def unsent_warnings() -> str:
     """The warning before logging out with interviews still on the device, as JSON: per CLDR plural category of the
     page's language ("one", "few", "many", "other", ...) the message with "%(n)s" for the number. The script picks
-    the form with Intl.PluralRules, so Polish, Ukrainian and Arabic get their own forms."""
-    locale = get_locale()
+    the form with Intl.PluralRules, so Polish, Ukrainian and Arabic get their own forms. Every staff page carries
+    it: worked out once per language."""
+    return _unsent_warnings(str(get_locale()))
+
+
+@lru_cache(maxsize=16)
+def _unsent_warnings(locale_name: str) -> str:
+    locale = get_locale()  # the request's, of which locale_name is the key
     forms: dict[str, str] = {}
     for n in range(200):  # every category shows up below 200 (Arabic's "many" from 11)
         forms.setdefault(locale.plural_form(n), ngettext(

@@ -66,7 +66,7 @@ def register(huey: Huey, app: Flask) -> Queue:
 def give_up(task: Task, reason: str) -> None:
     """Fail the run or import job that still waits for `task`, which will not be done (it waited too long, or the
     queue could not be reached)."""
-    from exchange.jobs import upload_path
+    from exchange.jobs import fail_job
 
     row_id = task.args[0]
     if task.name == "analysis_run":
@@ -76,9 +76,7 @@ def give_up(task: Task, reason: str) -> None:
     elif task.name == "import_job":
         job = db.session.get(ImportJob, row_id)
         if job is not None and job.status is ImportStatus.queued and job.task_id == task.id:
-            upload_path(job).unlink(missing_ok=True)  # an upload never outlives its job
-            job.status, job.finished_at, job.stage, job.upload = ImportStatus.failed, utcnow(), "done", None
-            job.error = reason
+            fail_job(job, reason)  # an upload never outlives its job
     db.session.commit()
 
 
@@ -154,7 +152,7 @@ def recover_interrupted() -> list[str]:
     the only worker of this queue). Their work was one transaction that never committed, so nothing of it is
     stored: each is queued again while it has attempts left, and failed with the reason otherwise. Says what it did.
     """
-    from exchange.jobs import upload_path
+    from exchange.jobs import fail_job, upload_path
 
     retries, done = int(current_app.config["JOB_RETRIES"]), []
     runs = db.session.scalars(select(AnalysisRun).where(AnalysisRun.status == RunStatus.running,
@@ -178,9 +176,7 @@ def recover_interrupted() -> list[str]:
             enqueue_import(db.session.get(ImportJob, job.id))
             done.append(f"import job {job.id}: queued again")
         else:
-            path.unlink(missing_ok=True)
-            job.status, job.finished_at, job.stage, job.upload = ImportStatus.failed, utcnow(), "done", None
-            job.error = WORKER_STOPPED_IMPORT
+            fail_job(job, WORKER_STOPPED_IMPORT)
             db.session.commit()
             done.append(f"import job {job.id}: failed ({job.error})")
     return done
