@@ -6,7 +6,7 @@ PORT ?= 5000
 export FLASK_APP := app
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install install-test assets translations lint bench bench-analysis bench-council bench-disclosure bench-themes bench-imports clean extract-messages
+.PHONY: run serve test install install-test assets translations lint bench bench-analysis bench-council bench-disclosure bench-themes bench-imports clean extract-messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo --council
 	trap 'kill 0' EXIT; $(BIN)/flask worker & $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+# Production on one machine (README: Production): migrate, then gunicorn with gunicorn.conf.py and the job worker
+# next to it, both stopped together. Set DATABASE_URL, RATELIMIT_STORAGE_URI and JOB_QUEUE_URL first.
+serve: install
+	$(BIN)/flask db upgrade
+	trap 'kill 0' EXIT; $(BIN)/flask worker & $(BIN)/gunicorn -c gunicorn.conf.py 'app:create_app()'
 
 # The whole suite: SQLite always, PostgreSQL at TEST_DATABASE_URL when it answers (REQUIRE_POSTGRES=1 makes it
 # mandatory), browser tests in Debian's Chromium (REQUIRE_BROWSER=1 makes it mandatory).

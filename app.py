@@ -9,6 +9,7 @@ from flask import Flask, g, has_request_context, render_template, request, sessi
 from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, ValidationError
 
 from config import DEFAULT_LANGUAGE, LANGUAGES, RTL_LANGUAGES, Settings
@@ -98,6 +99,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     compress.init_app(app)
     limiter.init_app(app)
     _warn_about_per_process_limits(app)
+    if app.config["PROXY_HOPS"]:
+        # the client's address (rate limits), scheme (secure cookies, links) and host as the proxies saw them
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     import models  # noqa: F401  (registers the tables with the metadata)
     from accounts.cli import teams_cli, users_cli

@@ -62,6 +62,7 @@ class Settings:
     staff_session_lifetime_minutes: int
     ratelimit_enabled: bool
     ratelimit_storage_uri: str
+    proxy_hops: int
     theme_primary: str
     theme_primary_text: str
     theme_logo_url: str | None
@@ -72,6 +73,7 @@ class Settings:
     job_retry_delay: int
     job_time_limit: float
     job_expires: float
+    job_lease: float
 
     @classmethod
     def from_environment(cls, instance_path: Path) -> Settings:
@@ -94,6 +96,9 @@ class Settings:
             staff_session_lifetime_minutes=_int("STAFF_SESSION_LIFETIME", 12 * 60),
             ratelimit_enabled=_bool("RATELIMIT_ENABLED", True),
             ratelimit_storage_uri=os.environ.get("RATELIMIT_STORAGE_URI") or "memory://",
+            # Proxies in front of the app that set X-Forwarded-For/-Proto/-Host: 0 trusts no such header (a client
+            # could claim any address and dodge the rate limits), 1 behind one load balancer.
+            proxy_hops=_int("PROXY_HOPS", 0),
             # Municipal branding as NL Design System tokens; defaults pass WCAG AA contrast.
             theme_primary=os.environ.get("THEME_PRIMARY", "#00689e"),
             theme_primary_text=os.environ.get("THEME_PRIMARY_TEXT", "#ffffff"),
@@ -107,6 +112,9 @@ class Settings:
             job_retry_delay=_int("JOB_RETRY_DELAY", 30),  # seconds before the first retry; doubles each time
             job_time_limit=float(os.environ.get("JOB_TIME_LIMIT") or 3 * 3600),  # seconds a job may work
             job_expires=float(os.environ.get("JOB_EXPIRES") or 24 * 3600),  # seconds a job may wait, queued
+            # seconds without a worker's heartbeat after which a running job counts as abandoned (its worker was
+            # killed) and is taken up again by any worker; the heartbeat comes four times per lease
+            job_lease=float(os.environ.get("JOB_LEASE") or 60),
         )
 
     def flask_config(self) -> dict:
@@ -130,6 +138,7 @@ class Settings:
             # same device; a staff login ends on the server (accounts.auth) whatever the cookie's age
             "RATE_LIMITS": self.ratelimit_enabled,  # read by extensions.rate_limit
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
+            "PROXY_HOPS": self.proxy_hops,
             "THEME_PRIMARY": self.theme_primary,
             "THEME_PRIMARY_TEXT": self.theme_primary_text,
             "THEME_LOGO_URL": self.theme_logo_url,
@@ -140,6 +149,7 @@ class Settings:
             "JOB_RETRY_DELAY": self.job_retry_delay,
             "JOB_TIME_LIMIT": self.job_time_limit,
             "JOB_EXPIRES": self.job_expires,
+            "JOB_LEASE": self.job_lease,
             "BABEL_DEFAULT_LOCALE": DEFAULT_LANGUAGE,
             # Long answers are capped per field (2,000 characters); anything this large is not a survey page.
             "MAX_CONTENT_LENGTH": 256 * 1024,

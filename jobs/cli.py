@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 
 import click
 from flask import current_app
@@ -10,7 +12,9 @@ from huey.consumer import Consumer
 
 from extensions import db
 from jobs.queue import queue
-from jobs.tasks import recover_interrupted
+from jobs.tasks import beat, recover_interrupted
+
+logger = logging.getLogger("leefwereld.jobs")
 
 
 @click.command("worker")
@@ -19,7 +23,8 @@ from jobs.tasks import recover_interrupted
 @with_appcontext
 def worker_command(workers: int | None) -> None:
     """Do the queued analysis runs and import jobs until stopped (Ctrl-C waits for the jobs at work, SIGTERM does
-    not: a job stopped half-way stored nothing and is tried again when the worker starts)."""
+    not: a job stopped half-way stored nothing and is tried again, by this worker when it starts again or by any
+    other worker of the queue once its heartbeat is JOB_LEASE seconds old)."""
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
     for name in ("huey", "leefwereld.jobs"):
@@ -28,7 +33,25 @@ def worker_command(workers: int | None) -> None:
     for line in recover_interrupted():
         click.echo(line)
     db.session.remove()
+    threading.Thread(target=keep_watch, args=(current_app._get_current_object(),), name="heartbeat",
+                     daemon=True).start()
     # one thread per job: a job's own connection, its own app context; a short poll keeps pages quick on SQLite
     consumer = Consumer(queue().huey, workers=workers or int(current_app.config["JOB_WORKERS"]),
                         worker_type="thread", periodic=False, initial_delay=0.1, backoff=1.15, max_delay=1.0)
     consumer.run()
+
+
+def keep_watch(app) -> None:
+    """Four times per lease: renew the heartbeat of this worker's jobs, and take up jobs that lost their worker."""
+    interval = float(app.config["JOB_LEASE"]) / 4
+    while True:
+        with app.app_context():
+            try:
+                beat()
+                for line in recover_interrupted():
+                    logger.info(line)
+            except Exception:  # the database away for a moment: the next round tries again
+                logger.exception("heartbeat round failed")
+            finally:
+                db.session.remove()
+        time.sleep(interval)

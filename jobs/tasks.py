@@ -3,6 +3,10 @@ next time, and take up what a killed worker left behind."""
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 
 from flask import Flask, current_app
 from huey import Huey
@@ -26,6 +30,32 @@ TRANSIENT = (OperationalError, InterfaceError, OSError)
 WORKER_STOPPED_RUN = "the worker stopped during the analysis"
 WORKER_STOPPED_IMPORT = "the worker stopped during the import"
 WAITED_TOO_LONG = "the job waited in the queue longer than JOB_EXPIRES and was not started"
+
+# The rows this worker process executes now, whose heartbeat it renews (beat).
+_held: set[tuple[type, int]] = set()
+_held_lock = threading.Lock()
+
+
+@contextmanager
+def holding(model: type[AnalysisRun] | type[ImportJob], row_id: int) -> Iterator[None]:
+    with _held_lock:
+        _held.add((model, row_id))
+    try:
+        yield
+    finally:
+        with _held_lock:
+            _held.discard((model, row_id))
+
+
+def beat() -> None:
+    """Renew the heartbeat of every job this process executes: they are not abandoned."""
+    with _held_lock:
+        held = list(_held)
+    for model in (AnalysisRun, ImportJob):
+        ids = [row_id for kind, row_id in held if kind is model]
+        if ids:
+            db.session.execute(update(model).where(model.id.in_(ids)).values(heartbeat_at=utcnow()))
+    db.session.commit()
 
 
 def register(huey: Huey, app: Flask) -> Queue:
@@ -82,14 +112,14 @@ def give_up(task: Task, reason: str) -> None:
 
 def execute_run_task(run_id: int, task: Task) -> None:
     """Execute the run if it still waits for this task; one run of a wave at a time."""
-    from runs.service import RunCancelled, execute_run
+    from runs.service import RunCancelled, RunSuperseded, execute_run
 
     other = aliased(AnalysisRun)
     wave_busy = exists().where(other.wave_id == AnalysisRun.wave_id, other.status == RunStatus.running,
                                other.id != AnalysisRun.id)
     mine = (AnalysisRun.id == run_id) & (AnalysisRun.status == RunStatus.queued) & (AnalysisRun.task_id == task.id)
     claimed = db.session.execute(update(AnalysisRun).where(mine, ~wave_busy)
-                                 .values(attempts=AnalysisRun.attempts + 1)).rowcount
+                                 .values(attempts=AnalysisRun.attempts + 1, heartbeat_at=utcnow())).rowcount
     db.session.commit()
     if not claimed:
         if db.session.scalar(select(AnalysisRun.id).where(mine)) is not None:
@@ -103,9 +133,13 @@ def execute_run_task(run_id: int, task: Task) -> None:
             check_time_limit(task)
 
     try:
-        execute_run(db.session.get(AnalysisRun, run_id), between_stages)
+        with holding(AnalysisRun, run_id):
+            execute_run(db.session.get(AnalysisRun, run_id), between_stages)
     except (RunCancelled, TaskTimeout):
         return  # stored on the run; another attempt would end the same way
+    except RunSuperseded as superseded:
+        logger.warning("%s; this attempt stored nothing", superseded)
+        return
     except TRANSIENT as error:
         if task.retries:
             _queue_again(AnalysisRun, run_id, f"tried again after {type(error).__name__}: {error}")
@@ -127,13 +161,15 @@ def execute_import_task(job_id: int, task: Task) -> None:
     from exchange.jobs import execute_import
 
     mine = (ImportJob.id == job_id) & (ImportJob.status == ImportStatus.queued) & (ImportJob.task_id == task.id)
-    claimed = db.session.execute(update(ImportJob).where(mine).values(attempts=ImportJob.attempts + 1)).rowcount
+    claimed = db.session.execute(update(ImportJob).where(mine).values(attempts=ImportJob.attempts + 1,
+                                                                     heartbeat_at=utcnow())).rowcount
     db.session.commit()
     if not claimed:
         logger.info("import job %s: task %s no longer wanted", job_id, task.id)
         return
     try:
-        execute_import(db.session.get(ImportJob, job_id), lambda stage, percent: check_time_limit(task))
+        with holding(ImportJob, job_id):
+            execute_import(db.session.get(ImportJob, job_id), lambda stage, percent: check_time_limit(task))
     except TaskTimeout:
         return
     except Exception:
@@ -148,16 +184,31 @@ def _queue_again(model: type[AnalysisRun] | type[ImportJob], row_id: int, reason
 
 
 def recover_interrupted() -> list[str]:
-    """Runs and import jobs that a worker was executing when it was killed (the worker starts; this assumes it is
-    the only worker of this queue). Their work was one transaction that never committed, so nothing of it is
-    stored: each is queued again while it has attempts left, and failed with the reason otherwise. Says what it did.
-    """
+    """Runs and import jobs whose worker was killed: running, without a heartbeat for JOB_LEASE seconds. Every worker
+    looks for them when it starts and then every half lease, so with one worker per application server the job of
+    a killed worker is taken up by another. Their work was one transaction that never committed, so nothing of it
+    is stored: each is queued again while it has attempts left, and failed with the reason otherwise. Taking a job
+    up is one conditional update, so two workers looking at once take it up once. Says what it did."""
     from exchange.jobs import fail_job, upload_path
 
     retries, done = int(current_app.config["JOB_RETRIES"]), []
-    runs = db.session.scalars(select(AnalysisRun).where(AnalysisRun.status == RunStatus.running,
-                                                        AnalysisRun.task_id.is_not(None))).all()
-    for run in runs:
+    cutoff = utcnow() - timedelta(seconds=float(current_app.config["JOB_LEASE"]))
+
+    def abandoned(model: type[AnalysisRun] | type[ImportJob]):
+        running = RunStatus.running if model is AnalysisRun else ImportStatus.running
+        return ((model.status == running) & model.task_id.is_not(None)
+                & (model.heartbeat_at.is_(None) | (model.heartbeat_at < cutoff)))
+
+    def take_up(model: type[AnalysisRun] | type[ImportJob], row_id: int) -> bool:
+        # the job is this worker's to queue again or fail, unless another worker took it up a moment ago
+        taken = db.session.execute(update(model).where(model.id == row_id, abandoned(model))
+                                   .values(heartbeat_at=utcnow())).rowcount
+        db.session.commit()
+        return bool(taken)
+
+    for run in db.session.scalars(select(AnalysisRun).where(abandoned(AnalysisRun))).all():
+        if not take_up(AnalysisRun, run.id):
+            continue
         if run.cancel_requested_at is None and run.attempts <= retries:
             _queue_again(AnalysisRun, run.id, f"tried again: {WORKER_STOPPED_RUN}")
             enqueue_run(db.session.get(AnalysisRun, run.id))
@@ -167,9 +218,9 @@ def recover_interrupted() -> list[str]:
             run.error = "cancelled by an analyst" if run.cancel_requested_at else WORKER_STOPPED_RUN
             db.session.commit()
             done.append(f"analysis run {run.id}: failed ({run.error})")
-    jobs = db.session.scalars(select(ImportJob).where(ImportJob.status == ImportStatus.running,
-                                                      ImportJob.task_id.is_not(None))).all()
-    for job in jobs:
+    for job in db.session.scalars(select(ImportJob).where(abandoned(ImportJob))).all():
+        if not take_up(ImportJob, job.id):
+            continue
         path = upload_path(job)
         if job.upload and path.exists() and job.attempts <= retries:
             _queue_again(ImportJob, job.id, f"tried again: {WORKER_STOPPED_IMPORT}")

@@ -49,6 +49,8 @@ class AnalysisRun(db.Model):
     # the queue's task that executes the run (jobs/): a task of another run or database is ignored
     task_id: Mapped[str | None] = mapped_column(String(40))
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # executions begun
+    # renewed by the worker while it executes the run: a running run without a recent one lost its worker
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # an analyst asked to stop it: a queued run stops at once, a running one before its next stage; with status
     # failed it is a cancelled run, which stored nothing
     cancel_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -44,6 +44,7 @@ class ImportJob(db.Model):
     error: Mapped[str | None] = mapped_column(Text)
     task_id: Mapped[str | None] = mapped_column(String(40))  # the queue's task that executes it (jobs/)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # executions begun
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # renewed while a worker executes it
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -30,6 +30,11 @@ class RunCancelled(Exception):
     """An analyst cancelled the run while it worked; raised between stages, before anything is stored."""
 
 
+class RunSuperseded(Exception):
+    """Another worker took the run up (this worker's heartbeat stopped for longer than JOB_LEASE, so the run was
+    counted as abandoned and queued again): this execution stops and stores nothing, the other one stores the run."""
+
+
 def active_run(wave: Wave) -> AnalysisRun | None:
     """The wave's queued or running run, if any."""
     return db.session.scalar(select(AnalysisRun).where(
@@ -74,9 +79,14 @@ def execute_run(run: AnalysisRun, on_progress: Callable[[str, int], None] | None
     from runs.snapshots import previous_types, store_result
     from runs.themes import carry_over, previous_run
 
-    run_id, wave = run.id, run.wave
+    run_id, wave, attempt = run.id, run.wave, run.attempts
+
+    def still_mine(row: AnalysisRun) -> None:
+        if row.attempts != attempt or row.status is not RunStatus.running:
+            raise RunSuperseded(f"analysis run {run_id}: attempt {attempt} was taken over by attempt {row.attempts}")
 
     def progress(stage: str) -> None:
+        still_mine(db.session.get(AnalysisRun, run_id, populate_existing=True))
         _set_progress(run_id, stage)
         if cancel_requested(run_id):  # stopped on its page: before the next stage, nothing stored yet
             raise RunCancelled("cancelled by an analyst")
@@ -93,13 +103,19 @@ def execute_run(run: AnalysisRun, on_progress: Callable[[str, int], None] | None
         result = run_analysis(inputs.respondents, inputs.instruments, inputs.population, inputs.areas,
                               clients=inputs.clients, previous_types=previous_types(wave), seed=run.seed,
                               params=params, progress=progress)
-        run = db.session.get(AnalysisRun, run_id)
+        # the row stays locked until the results are committed: a worker that took the run over cannot claim it
+        # in between, and this one stores only if it is still the run's current attempt
+        run = db.session.get(AnalysisRun, run_id, with_for_update=True, populate_existing=True)
+        still_mine(run)
         store_result(run, result)
         carry_over(run, previous_run(run))  # a rerun keeps the analyst's names of the themes it finds again
         release(run, params.min_n)
         run.timings = {stage: round(seconds, 4) for stage, seconds in result.timings.items()}
         run.status, run.finished_at, run.stage, run.progress = RunStatus.succeeded, utcnow(), "stored", 100
         db.session.commit()
+    except RunSuperseded:
+        db.session.rollback()  # the run is the other attempt's now: leave its row alone
+        raise
     except BaseException as error:  # Ctrl-C on `flask analyse` too: a run left "running" would block its wave
         db.session.rollback()
         failed = db.session.get(AnalysisRun, run_id)

@@ -23,7 +23,7 @@ class Worker:
         config = self.app.config
         env = {**os.environ, "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"], "INSTANCE_PATH": self.app.instance_path,
                "JOB_QUEUE_URL": config["JOB_QUEUE_URL"], "JOB_QUEUE_NAME": config["JOB_QUEUE_NAME"],
-               "JOB_RETRY_DELAY": "1", "PYTHONPATH": str(ROOT), **self.environment}
+               "JOB_RETRY_DELAY": "1", "JOB_LEASE": "2", "PYTHONPATH": str(ROOT), **self.environment}
         with self.log.open("ab") as log:
             self.process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"],
                                             cwd=ROOT, env=env,
