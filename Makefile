@@ -6,7 +6,7 @@ PORT ?= 5000
 export FLASK_APP := app
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run serve test install install-test assets translations lint bench bench-analysis bench-council bench-disclosure bench-themes bench-imports clean extract-messages
+.PHONY: run serve test test-fast install install-test assets translations lint bench bench-analysis bench-council bench-disclosure bench-themes bench-imports clean extract-messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ serve: install
 test: install-test
 	$(BIN)/ruff check .
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -n auto --maxprocesses 4
+
+# A developer's quick check: ruff and the suite without the browser and slow tests, on SQLite only.
+test-fast: install-test
+	$(BIN)/ruff check .
+	TEST_DATABASE_URL= $(BIN)/pytest -n auto --maxprocesses 4 -m "not browser and not slow"
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -42,9 +42,10 @@ class Resident:
         self.cookies: dict[str, str] = {}
         self.latencies: list[float] = []
         self.page_submits = 0
+        self.headers: dict[str, str] = {}  # sent with every request (a test sends X-Forwarded-For)
 
     def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, str, str]:
-        headers = {"Accept-Encoding": "identity"}
+        headers = {"Accept-Encoding": "identity", **self.headers}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         data = None

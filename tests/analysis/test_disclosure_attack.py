@@ -20,6 +20,8 @@ from analysis.frames import area_table
 from analysis.records import ProfileRecord
 from tests.analysis.test_disclosure import counts
 
+pytestmark = pytest.mark.slow
+
 MIN_N = 10
 
 

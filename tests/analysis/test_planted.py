@@ -8,6 +8,8 @@ from analysis.records import HIGHER_THAN_REST, LOWER_THAN_REST, SUPPRESSED
 from analysis.run import RunParams, run_analysis
 from demo.synthetic import generate_frame
 
+pytestmark = pytest.mark.slow
+
 PROFILES_ONLY = RunParams(themes=False, types=False)
 NULL_SEEDS = range(20)
 

@@ -7,6 +7,7 @@ import stat
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from exchange.jobs import JobReport, create_import_job, execute_import, upload_path
@@ -15,6 +16,8 @@ from models import ImportJob, ImportStatus, Response
 from surveys.registry import get_instrument
 from tests.exchange.conftest import FULL, SPARSE, csv_bytes
 from tests.forms import main_form
+
+pytestmark = pytest.mark.slow
 
 
 def responses() -> int:

@@ -14,6 +14,8 @@ from tests.forms import main_form
 from tests.staff import log_in, make_staff
 from tests.workers import Worker, wait_for
 
+pytestmark = pytest.mark.slow
+
 RESPONDENTS = 120  # a tiny wave: the analysis takes a few seconds
 
 
