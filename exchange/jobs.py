@@ -148,6 +148,6 @@ def execute_import(job: ImportJob, on_progress: Callable[[str, int], None] | Non
 
 def start_import(job: ImportJob) -> None:
     """Put the (committed) job on the job queue: `flask worker` executes it (jobs.tasks)."""
-    from jobs.queue import enqueue_import
+    from jobs.queue import enqueue
 
-    enqueue_import(job)
+    enqueue(job)

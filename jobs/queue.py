@@ -60,18 +60,11 @@ def _limits() -> dict:
             "expires": float(config["JOB_EXPIRES"]), "timeout": float(config["JOB_TIME_LIMIT"])}
 
 
-def enqueue_run(run: AnalysisRun) -> None:
-    """Put the (committed) queued run on the queue. Its task id is committed first: a worker that picks the task up
-    at once must find it on the row."""
-    task = queue().analysis_run.s(run.id, **_limits())
-    run.task_id = task.id
-    db.session.commit()
-    _enqueue(task)
-
-
-def enqueue_import(job: ImportJob) -> None:
-    """Put the (committed) queued import job on the queue, as enqueue_run."""
-    task = queue().import_job.s(job.id, **_limits())
+def enqueue(job: AnalysisRun | ImportJob) -> None:
+    """Put the (committed) queued run or import job on the queue. Its task id is committed first: a worker that picks
+    the task up at once must find it on the row."""
+    tasks = queue()
+    task = (tasks.analysis_run if isinstance(job, AnalysisRun) else tasks.import_job).s(job.id, **_limits())
     job.task_id = task.id
     db.session.commit()
     _enqueue(task)

@@ -18,7 +18,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import aliased
 
 from extensions import db
-from jobs.queue import Queue, enqueue_import, enqueue_run
+from jobs.queue import Queue, enqueue
 from models import AnalysisRun, ImportJob, ImportStatus, RunStatus
 from models.types import utcnow
 
@@ -211,7 +211,7 @@ def recover_interrupted() -> list[str]:
             continue
         if run.cancel_requested_at is None and run.attempts <= retries:
             _queue_again(AnalysisRun, run.id, f"tried again: {WORKER_STOPPED_RUN}")
-            enqueue_run(db.session.get(AnalysisRun, run.id))
+            enqueue(db.session.get(AnalysisRun, run.id))
             done.append(f"analysis run {run.id}: queued again")
         else:
             run.status, run.finished_at = RunStatus.failed, utcnow()
@@ -224,7 +224,7 @@ def recover_interrupted() -> list[str]:
         path = upload_path(job)
         if job.upload and path.exists() and job.attempts <= retries:
             _queue_again(ImportJob, job.id, f"tried again: {WORKER_STOPPED_IMPORT}")
-            enqueue_import(db.session.get(ImportJob, job.id))
+            enqueue(db.session.get(ImportJob, job.id))
             done.append(f"import job {job.id}: queued again")
         else:
             fail_job(job, WORKER_STOPPED_IMPORT)

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
 from models.accounts import User
+from models.jobs import JobState
 from models.survey import Response, Wave
-from models.types import UTCDateTime, utcnow, value_enum
+from models.types import UTCDateTime, value_enum
 
 
 class RunStatus(enum.Enum):
@@ -20,7 +21,7 @@ class RunStatus(enum.Enum):
     failed = "failed"
 
 
-class AnalysisRun(db.Model):
+class AnalysisRun(JobState, db.Model):
     """One reproducible analysis of a wave: its parameters, seed, instrument and code versions, and timings."""
 
     __tablename__ = "analysis_run"
@@ -43,21 +44,9 @@ class AnalysisRun(db.Model):
     # held back: the figures that changed by fewer residents than the threshold since an earlier release, each
     # {"area_code", "instrument", "measure", "statistic", "earlier_run", "change", "beyond_parts"}, at most 100
     release_conflicts: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
-    stage: Mapped[str | None] = mapped_column(String(40))
-    progress: Mapped[int] = mapped_column(Integer, default=0)  # 0..100, shown while the run works
-    error: Mapped[str | None] = mapped_column(Text)
-    # the queue's task that executes the run (jobs/): a task of another run or database is ignored
-    task_id: Mapped[str | None] = mapped_column(String(40))
-    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # executions begun
-    # renewed by the worker while it executes the run: a running run without a recent one lost its worker
-    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # an analyst asked to stop it: a queued run stops at once, a running one before its next stage; with status
     # failed it is a cancelled run, which stored nothing
     cancel_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     wave: Mapped[Wave] = relationship()
     started_by: Mapped[User | None] = relationship()

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
 from models.accounts import User
+from models.jobs import JobState
 from models.survey import Wave
-from models.types import UTCDateTime, utcnow, value_enum
+from models.types import value_enum
 
 
 class ImportStatus(enum.Enum):
@@ -20,7 +20,7 @@ class ImportStatus(enum.Enum):
     failed = "failed"  # nothing was stored: the report says which rows and columns, or `error` what went wrong
 
 
-class ImportJob(db.Model):
+class ImportJob(JobState, db.Model):
     """One import of an uploaded file. The file waits in the instance folder while the job is queued or running and
     is deleted when it ends; what is kept is the outcome (counts and problems), never the file's content."""
 
@@ -38,17 +38,7 @@ class ImportJob(db.Model):
     locale: Mapped[str] = mapped_column(String(5), default="nl")  # the language of the report's messages
     status: Mapped[ImportStatus] = mapped_column(value_enum(ImportStatus, "import_status"),
                                                  default=ImportStatus.queued)
-    stage: Mapped[str | None] = mapped_column(String(40))
-    progress: Mapped[int] = mapped_column(Integer, default=0)  # 0..100, shown while the job works
     report: Mapped[dict] = mapped_column(JSON, default=dict)  # exchange.jobs.JobReport as a dict
-    error: Mapped[str | None] = mapped_column(Text)
-    task_id: Mapped[str | None] = mapped_column(String(40))  # the queue's task that executes it (jobs/)
-    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # executions begun
-    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # renewed while a worker executes it
-    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     wave: Mapped[Wave] = relationship()
     started_by: Mapped[User | None] = relationship()

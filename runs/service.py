@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from accounts import audit
 from extensions import db
-from models import AnalysisRun, RunStatus, User, Wave
+from models import AnalysisRun, Quote, QuoteStatus, RunStatus, User, Wave
 from models.types import utcnow
 
 # How far a run is (percent) once a stage has finished: loading and storing touch the database, the rest is
@@ -130,9 +130,9 @@ def execute_run(run: AnalysisRun, on_progress: Callable[[str, int], None] | None
 
 def start_in_background(run: AnalysisRun) -> None:
     """Put the (committed) queued run on the job queue: `flask worker` executes it (jobs.tasks)."""
-    from jobs.queue import enqueue_run
+    from jobs.queue import enqueue
 
-    enqueue_run(run)
+    enqueue(run)
 
 
 def cancel_run(run: AnalysisRun, user: User | None) -> bool:
@@ -156,3 +156,10 @@ def cancel_requested(run_id: int) -> bool:
     requested = db.session.scalar(select(AnalysisRun.cancel_requested_at).where(AnalysisRun.id == run_id))
     db.session.commit()
     return requested is not None
+
+
+def decide_quote(quote: Quote, decision: QuoteStatus, user: User) -> None:
+    """An analyst approves or rejects a quote for the council's pages (committed, audited)."""
+    quote.status, quote.reviewed_by_id, quote.reviewed_at = decision, user.id, utcnow()
+    audit.record(f"quote_{decision.value}", user, "quote", quote.id, commit=False, run=quote.theme.run_id)
+    db.session.commit()

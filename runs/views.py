@@ -30,11 +30,10 @@ from exchange.waves import wave_for, waves_for
 from extensions import db
 from geography.areas import area_names
 from models import AnalysisRun, NamedTheme, ProfileSnapshot, Quote, QuoteStatus, Role, RunStatus, Theme
-from models.types import utcnow
 from runs.forms import MergeThemeForm, NamedThemeForm, StartRunForm
 from runs.quotes import place_after, place_of, quote_page
 from runs.releases import released_run
-from runs.service import WaveBusy, cancel_run, create_run, start_in_background
+from runs.service import WaveBusy, cancel_run, create_run, decide_quote, start_in_background
 from runs.themes import (
     TRANSLATION_LANGUAGES,
     ReviewError,
@@ -174,9 +173,7 @@ def review_quote(quote_id: int):
         message, category = _("This page was open too long. Try again."), "error"
         page, anchor = place_of(run, quote), quote.id  # nothing was decided: back to the same quote
     else:
-        quote.status, quote.reviewed_by_id, quote.reviewed_at = decision, current_user().id, utcnow()
-        audit.record(f"quote_{decision.value}", current_user(), "quote", quote.id, commit=False, run=run.id)
-        db.session.commit()
+        decide_quote(quote, decision, current_user())
         message = _("The quote is approved.") if decision is QuoteStatus.approved else _("The quote is rejected.")
         category = "success"
         page, anchor = place_after(run, quote)
