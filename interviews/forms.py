@@ -56,3 +56,15 @@ def build_interview_form(instrument: Instrument, locale: str, formdata: Any = No
     if formdata is not None:
         return form_class(formdata=formdata)
     return form_class(formdata=None, data=data or {})
+
+
+class FindClientForm(StaffForm):
+    """A worker types a client code to find that client's conversations in their own wijkteam."""
+
+    client_code = StringField(
+        _l("Client code"),
+        description=_l("The code your team uses for this client. It is not stored: we look it up the same way as "
+                       "when the interview was saved."),
+        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters",
+                   "maxlength": CLIENT_CODE_MAX},
+    )

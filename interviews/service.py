@@ -172,6 +172,17 @@ def visible_interviews(user: User, limit: int = 200) -> list[Interview]:
     return list(db.session.scalars(query))
 
 
+def find_client(user: User, code: str, secret: str) -> Interview | None:
+    """The latest interview of the client with this code in the worker's current team (the code is hashed as when
+    the interview was saved, and never kept), or None."""
+    if user.role is not Role.interviewer or user.team_id is None or not is_valid_client_code(code):
+        return None
+    return db.session.scalar(
+        select(Interview).where(Interview.team_id == user.team_id,
+                                Interview.client_key == client_key(user.team_id, code, secret))
+        .order_by(Interview.conducted_at.desc(), Interview.id.desc()).limit(1))
+
+
 def client_history(interview: Interview) -> list[Interview]:
     """Every interview of this client in this team, oldest first: the first is the intake."""
     return list(db.session.scalars(
@@ -210,3 +221,34 @@ def changes_between(intake: Interview, later: Interview) -> list[Change]:
             changes.append(Change(item_id, item.text, before[item_id], after[item_id], item.numeric_range()[1]))
     return changes
 
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    """One rated area of life over a client's conversations: the rating at each (None where it was not asked)."""
+
+    item_id: str
+    label: dict[str, str]
+    ratings: tuple[int | None, ...]
+    highest: int
+
+    @property
+    def change(self) -> int | None:
+        """The latest rating against the intake's, when both were given."""
+        given = [rating for rating in self.ratings if rating is not None]
+        if self.ratings[0] is None or len(given) < 2:
+            return None
+        return given[-1] - self.ratings[0]
+
+
+def client_timeline(history: list[Interview]) -> list[TimelineRow]:
+    """The intake's rated areas of life over every conversation with the client, oldest first."""
+    instruments = [instrument_of(interview.response.instrument_version) for interview in history]
+    answers = [interview.response.answer_values() for interview in history]
+    latest = instruments[-1]
+    rows = []
+    for item_id in comparable_items(instruments[0], latest):
+        ratings = tuple(values.get(item_id) if isinstance(values.get(item_id), int) else None for values in answers)
+        item = latest.item(item_id)
+        rows.append(TimelineRow(item_id, item.text, ratings, item.numeric_range()[1]))
+    return rows

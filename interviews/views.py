@@ -27,12 +27,14 @@ from accounts import audit
 from accounts.auth import current_user, requires
 from extensions import db
 from geography.areas import buurt_choices
-from interviews.forms import build_interview_form
+from interviews.forms import FindClientForm, build_interview_form
 from interviews.service import (
     INTERVIEW_INSTRUMENTS,
     SyncConflict,
     changes_between,
     client_history,
+    client_timeline,
+    find_client,
     may_open,
     new_sync_key,
     save_interview,
@@ -61,11 +63,46 @@ def _form_for(instrument: Instrument, formdata=None):
 
 @bp.get("")
 @requires(Role.interviewer, Role.analyst, menu=_l("Interviews"))
-def index():
+def index(find_form: FindClientForm | None = None):
     user = current_user()
     return render_template("interviews/index.html", interviews=visible_interviews(user),
                            instruments=[get_instrument(slug) for slug in INTERVIEW_INSTRUMENTS],
-                           can_interview=user.role is Role.interviewer, localise=localise)
+                           can_interview=user.role is Role.interviewer, localise=localise,
+                           titles={slug: instrument.title for slug in INTERVIEW_INSTRUMENTS
+                                   if (instrument := get_instrument(slug)) is not None},
+                           find_form=find_form or FindClientForm())
+
+
+@bp.post("/find")
+@requires(Role.interviewer)
+def find():
+    """A client's conversations by the code the team uses (posted, so the code stays out of addresses and logs)."""
+    user, form = current_user(), FindClientForm()
+    if form.validate_on_submit():
+        found = find_client(user, form.client_code.data or "", current_app.config["CLIENT_CODE_SECRET"])
+        audit.record("client_searched", user, "team", user.team_id, found=found is not None)
+        if found is not None:
+            return redirect(url_for("interviews.timeline", interview_id=found.id))
+        form.client_code.errors.append(_("Your wijkteam has no interviews with this client code. Check the code, "
+                                         "or start an intake."))
+    return index(form), 422
+
+
+@bp.get("/<int:interview_id>/timeline")
+@requires(Role.interviewer, Role.analyst)
+def timeline(interview_id: int):
+    """Every conversation with the client of this interview, and their ratings per area of life over time."""
+    user = current_user()
+    interview = db.get_or_404(Interview, interview_id)
+    if not may_open(user, interview):
+        audit.record("forbidden", user, "interview", interview.id)
+        abort(403)
+    audit.record("client_timeline_viewed", user, "interview", interview.id)
+    history = client_history(interview)
+    titles = [instrument_of(item.response.instrument_version).title for item in history]
+    return render_template("interviews/timeline.html", interview=interview, history=history, titles=titles,
+                           rows=client_timeline(history), localise=localise,
+                           show_interviewer=user.role is Role.analyst)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -23,6 +23,8 @@ MATRIX: dict[str, set[Role]] = {
     "interviews.new": {INTERVIEWER},
     "interviews.sync": {INTERVIEWER},
     "interviews.show": {INTERVIEWER, ANALYST},
+    "interviews.find": {INTERVIEWER},
+    "interviews.timeline": {INTERVIEWER, ANALYST},
     "exchange.waves": {ADMIN, ANALYST},
     "exchange.new_wave": {ADMIN, ANALYST},
     "exchange.wave": {ADMIN, ANALYST},
@@ -144,3 +146,4 @@ def test_the_team_rule_holds_for_opening_an_interview(app, demo_wave, relation):
     reader = app.test_client()
     log_in(reader, make_staff(Role.interviewer, "reader@leefdam.example", team=team[relation]))
     assert reader.get(f"/staff/interviews/{interview.id}").status_code == TEAM_RULE[relation]
+    assert reader.get(f"/staff/interviews/{interview.id}/timeline").status_code == TEAM_RULE[relation]
