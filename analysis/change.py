@@ -13,6 +13,7 @@ from analysis.records import ProfileRecord, clean
 
 OVERALL = "overall"
 IMPROVED, SAME, WORSE = "improved", "same", "worse"
+WORKER_DIFFERS = "worker_differs"
 
 
 def client_changes(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
@@ -113,4 +114,43 @@ def change_profiles(records: Iterable[Mapping[str, Any]], areas: pd.DataFrame, *
                     output.append(ProfileRecord(measure=f"{measure}:{name}", statistic="share",
                                                 value=clean(counts[name][area] / n[area]), lower=clean(low[area]),
                                                 upper=clean(high[area]), **common))
+    return output
+
+
+def rating_differences(records: Iterable[Mapping[str, Any]], areas: pd.DataFrame, *, instrument: str = "wijkteam",
+                       confidence: float = 0.95) -> list[ProfileRecord]:
+    """Per area and domain, the share of clients whose worker rated the domain otherwise than the client at their
+    latest conversation (measure "<domain>:worker_differs", Wilson interval), over the clients who rated it; as
+    "overall:worker_differs" the share of clients with any domain rated otherwise. n counts clients, as every
+    figure under disclosure control does. A worker who agrees leaves their rating empty: no worker's rating is
+    agreement."""
+    latest: dict[Any, Mapping[str, Any]] = {}
+    for record in sorted(records, key=lambda record: pd.Timestamp(record["taken_at"])):
+        latest[record["client_key"]] = record
+    rows = []
+    for record in latest.values():
+        worker = record.get("worker_ratings") or {}
+        rated = list(record.get("ratings") or {})
+        for domain in rated:
+            rows.append((record.get("buurt_code"), record.get("wijk_code"), domain, float(domain in worker)))
+        if rated:
+            rows.append((record.get("buurt_code"), record.get("wijk_code"), OVERALL,
+                         float(any(domain in worker for domain in rated))))
+    if not rows:
+        return []
+    frame = pd.DataFrame(rows, columns=["buurt_code", "wijk_code", "domain", "differs"])
+    output = []
+    for groups in area_groups(frame, areas):
+        size = len(groups.codes)
+        for domain, members in frame.groupby("domain", sort=True).indices.items():
+            index = groups.index[members]
+            valid = index >= 0
+            n = np.bincount(index[valid], minlength=size).astype(float)
+            count = np.bincount(index[valid], weights=frame["differs"].to_numpy()[members][valid], minlength=size)
+            low, high = wilson_interval(count, n, confidence)
+            for area in np.flatnonzero(n > 0):
+                output.append(ProfileRecord(
+                    area_code=groups.codes[area], area_level=groups.level, instrument=instrument,
+                    measure=f"{domain}:{WORKER_DIFFERS}", statistic="share", value=clean(count[area] / n[area]),
+                    lower=clean(low[area]), upper=clean(high[area]), n=int(n[area])))
     return output

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits  # installed with scikit-learn, which depends on it
 
-from analysis.change import change_profiles
+from analysis.change import change_profiles, rating_differences
 from analysis.disclosure import apply_disclosure
 from analysis.frames import area_table, eligible_population, population_frame, respondents_frame
 from analysis.profiles import scale_profiles
@@ -258,7 +258,9 @@ def run_analysis(respondents: pd.DataFrame | Iterable[Mapping[str, Any]], instru
     lap("themes")
 
     if clients is not None:
+        clients = list(clients)
         records.extend(change_profiles(clients, areas, confidence=params.confidence))
+        records.extend(rating_differences(clients, areas, confidence=params.confidence))
     records = apply_disclosure(records, areas, min_n=params.min_n, indicative_n=params.indicative_n,
                                min_count=params.min_count)
     lap("disclosure")

@@ -429,7 +429,7 @@ def wijkteam_changes(profile: WaveProfile, area: Area, locale: str) -> list[Chan
     """Share of wijkteam clients better, the same or worse since intake: overall first, then per domain."""
     domains = list(dict.fromkeys(measure.split(":", 1)[0]
                                  for (code, slug, measure, statistic) in profile.figures
-                                 if slug == WIJKTEAM and statistic == "share" and ":" in measure
+                                 if slug == WIJKTEAM and statistic == "share" and measure.partition(":")[2] in CHANGES
                                  and code in (area.code, profile.wave.municipality.code)))
     domains.sort(key=lambda domain: (domain != "overall", domain))
     return [Change(domain, measure_name(WIJKTEAM, domain, locale),

@@ -5,12 +5,13 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
 from accounts.forms import StaffForm
 from interviews.clients import MAX_LENGTH as CLIENT_CODE_MAX
 from surveys.forms import field_for, has_control_characters
-from surveys.instruments import Instrument
+from surveys.instruments import Instrument, Item, localise
 
 NOTES_MAX = 5000
 
@@ -46,12 +47,42 @@ class InterviewFormBase(StaffForm):
 SETUP_FIELDS = frozenset(name for name in dir(InterviewFormBase) if not name.startswith("_"))
 
 
+WORKER_PREFIX = "worker_"  # the field of the worker's own rating of item X is "worker_X"
+
+
+def rated_items(instrument: Instrument) -> list[Item]:
+    """The ratings of an area of life (items of a scale, 1..5 or 0..10): client and worker may rate them both."""
+    scored = {item_id for scale in instrument.scales for item_id in scale.items}
+    return [item for item in instrument.items if item.id in scored and item.type in ("likert", "scale_0_10")]
+
+
+def _worker_check(codes: set[str]):
+    def check(form, field) -> None:
+        if field.data and field.data not in codes:
+            raise ValidationError(_l("Choose one of the options."))
+    return check
+
+
+def worker_field(item: Item, locale: str) -> SelectField:
+    """The worker's own rating beside the client's, as the Outcome Star has it: left empty when they agree."""
+    if item.type == "scale_0_10":
+        options = [SelectChoice(str(code)) for code in item.codes]
+    else:
+        options = [SelectChoice(str(option.code), f"{option.code}: {localise(option.label, locale)}")
+                   for option in item.options]
+    return SelectField(_l("%(area)s: your own rating as the worker, if it differs", area=localise(item.text, locale)),
+                       choices=[SelectChoice("", _l("The same as the client")), *options], validate_choice=False,
+                       validators=[_worker_check({str(code) for code in item.codes})])
+
+
 def build_interview_form(instrument: Instrument, locale: str, formdata: Any = None,
                          data: dict[str, Any] | None = None) -> InterviewFormBase:
     clash = SETUP_FIELDS & instrument.item_ids
+    clash |= {item_id for item_id in instrument.item_ids if item_id.startswith(WORKER_PREFIX)}
     if clash:
         raise ValueError(f"instrument {instrument.slug} has item ids that the interview form uses: {sorted(clash)}")
     fields = {item.id: field_for(item, locale) for item in instrument.items}
+    fields.update({WORKER_PREFIX + item.id: worker_field(item, locale) for item in rated_items(instrument)})
     form_class = type(f"InterviewForm_{instrument.slug}", (InterviewFormBase,), fields)
     if formdata is not None:
         return form_class(formdata=formdata)

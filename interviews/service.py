@@ -14,7 +14,7 @@ from accounts.service import teams_on
 from extensions import db
 from geography.areas import neighbourhood_in
 from interviews.clients import client_key, is_valid_client_code
-from interviews.forms import InterviewFormBase
+from interviews.forms import WORKER_PREFIX, InterviewFormBase, rated_items
 from models import Answer, Interview, Response, ResponseMode, ResponseStatus, Role, Team, User, Wave, WaveInstrument
 from models.types import utcnow
 from surveys.flow import AGE_BAND_ITEM, MUNICIPAL_TIMEZONE, municipal_today
@@ -118,6 +118,7 @@ def save_interview(user: User, instrument: Instrument, form: InterviewFormBase, 
     interview = Interview(
         response=response, team=team, interviewer=user, sync_key=key, conducted_at=_noon(day),
         client_key=client_key(team.id, code, secret), notes=(form.notes.data or "").strip() or None,
+        worker_ratings=worker_ratings(form, instrument, values),
     )
     db.session.add(interview)
     try:
@@ -131,6 +132,16 @@ def save_interview(user: User, instrument: Instrument, form: InterviewFormBase, 
             raise
         return Saved(existing, created=False)
     return Saved(interview, created=True)
+
+
+def worker_ratings(form: InterviewFormBase, instrument: Instrument, values: dict) -> dict[str, int]:
+    """The worker's own ratings where they differ from the client's (a worker who agrees leaves the field empty)."""
+    ratings = {}
+    for item in rated_items(instrument):
+        given = form[WORKER_PREFIX + item.id].data
+        if given and int(given) != values.get(item.id):
+            ratings[item.id] = int(given)
+    return ratings
 
 
 def team_of_page(user: User, team_field: str | None, day: date) -> Team | None:
@@ -252,3 +263,18 @@ def client_timeline(history: list[Interview]) -> list[TimelineRow]:
         item = latest.item(item_id)
         rows.append(TimelineRow(item_id, item.text, ratings, item.numeric_range()[1]))
     return rows
+
+
+@dataclass(frozen=True)
+class Difference:
+    """An area of life that the worker rated otherwise than the client."""
+
+    label: dict[str, str]
+    client: int | None
+    worker: int
+
+
+def rating_differences(interview: Interview, instrument: Instrument) -> list[Difference]:
+    answers = interview.response.answer_values()
+    return [Difference(item.text, answers.get(item.id), interview.worker_ratings[item.id])
+            for item in rated_items(instrument) if item.id in (interview.worker_ratings or {})]

@@ -37,6 +37,7 @@ from interviews.service import (
     find_client,
     may_open,
     new_sync_key,
+    rating_differences,
     save_interview,
     visible_interviews,
 )
@@ -201,6 +202,7 @@ def show(interview_id: int):
     summary = Navigator(instrument, interview.response.answer_values()).summary(g.lang)
     return render_template("interviews/show.html", interview=interview, instrument=instrument, history=history,
                            intake=intake, changes=changes, summary=summary, localise=localise,
+                           differences=rating_differences(interview, instrument),
                            show_interviewer=user.role is Role.analyst)
 
 

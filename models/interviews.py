@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -22,6 +22,9 @@ class Interview(db.Model):
     # HMAC of the team's own client code: links follow-ups to the intake without the platform knowing who it is
     client_key: Mapped[str] = mapped_column(String(64), index=True)
     notes: Mapped[str | None] = mapped_column(Text)
+    # the worker's own rating of an area of life where it differs from the client's, {item id: rating}; the
+    # client's rating is the answer, and the change since intake follows the client's
+    worker_ratings: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     conducted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # generated on the tablet for each interview; a resend after a dropped connection finds the same row
     sync_key: Mapped[str] = mapped_column(String(36), unique=True)

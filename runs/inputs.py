@@ -131,11 +131,12 @@ def _rated_items(instrument: Instrument) -> set[str]:
 
 
 def _client_records(wave: Wave) -> list[dict[str, Any]]:
-    """Every interview of the municipality's wijkteams up to the end of the wave, as (client, moment, ratings):
-    analysis.change compares each client's intake with their latest follow-up."""
+    """Every interview of the municipality's wijkteams up to the end of the wave, as (client, moment, ratings, the
+    worker's ratings where they differ): analysis.change compares each client's intake with their latest follow-up
+    and counts how often the worker rated otherwise."""
     query = (
-        select(Interview.team_id, Interview.client_key, Interview.conducted_at, Response, Neighbourhood.code,
-               District.code)
+        select(Interview.team_id, Interview.client_key, Interview.conducted_at, Interview.worker_ratings, Response,
+               Neighbourhood.code, District.code)
         .join(Response, Interview.response_id == Response.id)
         .join(Team, Interview.team_id == Team.id)
         .join(Neighbourhood, Response.neighbourhood_id == Neighbourhood.id)
@@ -144,7 +145,7 @@ def _client_records(wave: Wave) -> list[dict[str, Any]]:
         .order_by(Interview.conducted_at, Interview.id)
     )
     records, rated = [], {}
-    for team_id, client, conducted_at, response, buurt, wijk in db.session.execute(query):
+    for team_id, client, conducted_at, worker_ratings, response, buurt, wijk in db.session.execute(query):
         if wave.closes_on is not None and conducted_at.date() > wave.closes_on:
             continue
         version = response.instrument_version
@@ -153,7 +154,9 @@ def _client_records(wave: Wave) -> list[dict[str, Any]]:
         ratings = {item_id: value for item_id, value in response.answer_values().items()
                    if item_id in rated[version.id] and isinstance(value, int)}
         records.append({"client_key": f"{team_id}:{client}", "buurt_code": buurt, "wijk_code": wijk,
-                        "taken_at": conducted_at, "ratings": ratings})
+                        "taken_at": conducted_at, "ratings": ratings,
+                        "worker_ratings": {item_id: value for item_id, value in (worker_ratings or {}).items()
+                                           if item_id in ratings}})
     return records
 
 

@@ -141,3 +141,22 @@ def test_shares_agree_with_a_plain_computation_and_intervals_are_valid():
     assert means and all(r.lower <= r.value <= r.upper for r in means)
     assert {r.area_level for r in records} == {"municipality", "wijk", "buurt"}
     assert all(r.instrument == "wijkteam" for r in records)
+
+
+def test_how_often_the_worker_rated_otherwise_counts_each_client_once_at_their_latest_conversation():
+    from analysis.change import WORKER_DIFFERS, rating_differences
+
+    records = [
+        {**record("a", "BU05990101", "2025-01-10", wonen=2, geld=4), "worker_ratings": {"wonen": 3}},
+        {**record("a", "BU05990101", "2025-06-01", wonen=4, geld=8), "worker_ratings": {"geld": 6}},  # latest
+        {**record("b", "BU05990101", "2025-02-01", wonen=3, geld=5), "worker_ratings": {}},
+        record("c", "BU05990102", "2025-02-01", wonen=5),  # no worker's rating: agreement
+    ]
+    found = rating_differences(records, AREAS)
+    wijk = "WK059901"
+    assert find(found, wijk, f"wonen:{WORKER_DIFFERS}").value == 0  # a's earlier difference is not the latest
+    geld = find(found, wijk, f"geld:{WORKER_DIFFERS}")
+    assert (geld.value, geld.n) == (0.5, 2) and valid_interval(geld)
+    overall = find(found, wijk, f"{OVERALL}:{WORKER_DIFFERS}")
+    assert (overall.value, overall.n) == (pytest.approx(1 / 3), 3)  # clients, not conversations or ratings
+    assert find(found, "BU05990102", f"wonen:{WORKER_DIFFERS}").n == 1
