@@ -30,6 +30,51 @@ _DOMAIN_STOP_WORDS = {
 }
 
 
+# Dutch writes compounds as one word ("radarontwikkelingen", "bergstations"): a rare compound shares no lemma with
+# its parts, and only some character n-grams. Its parts are added beside it (see compound_parts).
+_COMPOUNDING = frozenset({"nl"})
+_RARE_COMPOUND = 1e-5     # only words rarer than ten in a million (wordfreq) are split: common ones are lexicalised
+_KNOWN_PART = 1e-6        # each part a word of at least one in a million
+_MIN_PART = 4             # letters per part ("ong" + "zien" is not a split of "ongezien")
+_LINKS = ("", "s", "e", "en")  # Dutch linking sounds: "verkeer-s-drempel", "zonn-e-stelsel", "boek-en-kast"
+
+
+@cache
+def _frequencies(language: str) -> dict[str, float]:
+    return wordfreq.get_frequency_dict(language, wordlist="best")
+
+
+def compound_parts(word: str, language: str) -> tuple[str, ...]:
+    """The two known words a rare compound is made of, by the frequency method of Koehn and Knight (2003): of all
+    cuts into two words of wordfreq's list (with a Dutch linking s, e or en after the first), the one whose rarer
+    part is most frequent; () for a word that is not rare or has no such cut ("radarontwikkelingen" -> "radar",
+    "ontwikkelingen"; "verkeersdrempels" -> "verkeer", "drempels"). Only for languages in _COMPOUNDING.
+
+    On the labelled development texts (benchmarks/theme_dev.py, SIB-200 Dutch, 7 topics) adding the parts raised
+    NMI at the true k from 0.186 to 0.247 on all 800 sentences and from 0.154 to 0.183 on random halves (mean of six
+    halves, three splits); splitting words up to 1e-6 instead gave 0.221 / 0.166, up to 1e-4 0.187 / 0.166, and
+    splitting every word whose parts are more frequent than it (Koehn and Knight's own rule) 0.175 / 0.157: common
+    compounds ("wetenschappers" -> "wetenschap" + "pers") are better left whole."""
+    if language not in _COMPOUNDING or len(word) < 2 * _MIN_PART:
+        return ()
+    frequency = _frequencies(language)
+    if frequency.get(word, 0.0) >= _RARE_COMPOUND:
+        return ()
+    best, parts = 0.0, ()
+    for cut in range(_MIN_PART, len(word) - _MIN_PART + 1):
+        head, tail = word[:cut], word[cut:]
+        for link in _LINKS:
+            if link and not head.endswith(link):
+                continue
+            first = head[: len(head) - len(link)]
+            if len(first) < _MIN_PART:
+                continue
+            score = min(frequency.get(first, 0.0), frequency.get(tail, 0.0))
+            if score >= _KNOWN_PART and score > best:
+                best, parts = score, (first, tail)
+    return parts
+
+
 def normalise(text: str, language: str) -> str:
     """Unicode NFKC, lower case with the Turkish dotted/dotless i, Arabic diacritics and letter variants unified."""
     text = unicodedata.normalize("NFKC", text or "")
@@ -80,21 +125,23 @@ def tokens(text: str, language: str) -> list[str]:
 
 def analyse(texts: Sequence[str], language: str) -> tuple[list[list[str]], list[list[str]]]:
     """Tokens and their lemmas ("stems") for each text, each distinct token looked up once. A token whose lemma is a
-    stop word ("was", lemma "zijn") is left out of both lists."""
+    stop word ("was", lemma "zijn") is left out of both lists. A rare Dutch compound is followed by its parts, each
+    with its lemma (see compound_parts)."""
     stem = stemmer(language)
     stops = stop_words(language)
-    stem_of: dict[str, str | None] = {}
+    found_for: dict[str, list[tuple[str, str]]] = {}
     token_lists, stem_lists = [], []
     for text in texts:
         kept, stems = [], []
         for token in tokens(text, language):
-            value = stem_of.get(token, "")
-            if value == "":
-                value = stem(token)
-                value = stem_of[token] = None if value in stops else value
-            if value is not None:
-                kept.append(token)
-                stems.append(value)
+            pairs = found_for.get(token)
+            if pairs is None:
+                pairs = [(word, stem(word)) for word in (token, *compound_parts(token, language))]
+                pairs = found_for[token] = [(word, lemma) for word, lemma in pairs
+                                            if word not in stops and lemma not in stops]
+            for word, lemma in pairs:
+                kept.append(word)
+                stems.append(lemma)
         token_lists.append(kept)
         stem_lists.append(stems)
     return token_lists, stem_lists
