@@ -109,6 +109,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from demo.cli import demo_command
     from exchange.cli import retention_cli, waves_cli
     from exchange.views import bp as exchange_bp
+    from form_rendering import init_form_rendering
     from geography.cli import geography_cli
     from interviews.views import init_interviews
     from jobs.cli import worker_command
@@ -121,6 +122,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     init_registry(app)
     init_assets(app)
+    init_form_rendering(app)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.register_blueprint(surveys_bp)
     init_accounts(app)
