@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 
 from extensions import db
 from models import Answer, Interview, Response, ResponseMode, ResponseStatus, SubmissionKey, Wave
@@ -33,6 +34,10 @@ class WaveClosed(Exception):
 
 class NothingAnswered(Exception):
     """The response has no answer that counts (Instrument.counting_items): it is not sent."""
+
+
+class ResponseChanged(Exception):
+    """Another request stored something for this response after this one read it: read again and redo."""
 
 
 class SubmitKeyTaken(Exception):
@@ -98,7 +103,29 @@ def find_response(token: str | None, for_update: bool = False) -> Response | Non
         # lock (waiting up to busy_timeout) before anything is read, which SELECT ... FOR UPDATE cannot do there.
         db.session.execute(update(Response).where(Response.token == token).values(page_index=Response.page_index),
                            execution_options={"synchronize_session": False})
-    return db.session.scalar(select(Response).filter_by(token=token).execution_options(populate_existing=True))
+    # one query for what every resident page needs: the response, its answers, its wave and its instrument version
+    # (the version's definition stays deferred: the instrument comes from the registry's cache)
+    return db.session.scalars(
+        select(Response).filter_by(token=token)
+        .options(selectinload(Response.answers), joinedload(Response.wave), joinedload(Response.instrument_version))
+        .execution_options(populate_existing=True)
+    ).unique().one_or_none()
+
+
+def claim(response: Response) -> None:
+    """Take a response that was read without `for_update` for writing, if nothing was stored for it since: on
+    PostgreSQL this locks its row, on SQLite it takes the database's write lock, until the commit. Raise
+    ResponseChanged (the caller rolls back and redoes its work on a response read with `for_update`) when another
+    request stored answers, a neighbourhood or the submit meanwhile: each of those moves `updated_at`.
+
+    A page post reads and checks without holding a lock and holds one only while it writes: on SQLite the write
+    lock is the database's, and every resident waits while one holds it."""
+    claimed = db.session.execute(
+        update(Response).where(Response.id == response.id, Response.updated_at == response.updated_at)
+        .values(page_index=Response.page_index),
+        execution_options={"synchronize_session": False})
+    if claimed.rowcount != 1:
+        raise ResponseChanged()
 
 
 def is_expired(response: Response, now: datetime | None = None) -> bool:
@@ -154,8 +181,10 @@ def save_answers(response: Response, page: Page, values: dict[str, Any], key: st
                  expiry_days: int, page_index: int | None = None) -> None:
     """Replace the answers of one page in a single transaction; a missing value clears that item.
 
-    `values` holds only valid answers: items with errors are left out and keep what was stored before.
+    `values` holds only valid answers: items with errors are left out and keep what was stored before. A response
+    read without `for_update` is claimed first (see claim): ResponseChanged when another request stored meanwhile.
     """
+    claim(response)
     items_on_page = [item.id for item in page.items]
     existing = {answer.item_id: answer for answer in response.answers if answer.item_id in items_on_page}
     for item_id, value in values.items():
