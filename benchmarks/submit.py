@@ -155,7 +155,7 @@ class FloorResident(Resident):
         return True
 
 
-def wait_for(port: int, path: str = "/resume", timeout: float = 30) -> None:
+def wait_for(port: int, path: str = "/resume", timeout: float = 120) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:

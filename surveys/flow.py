@@ -10,9 +10,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from extensions import db
 from models import Answer, Interview, Response, ResponseMode, ResponseStatus, SubmissionKey, Wave
@@ -103,13 +103,20 @@ def find_response(token: str | None, for_update: bool = False) -> Response | Non
         # lock (waiting up to busy_timeout) before anything is read, which SELECT ... FOR UPDATE cannot do there.
         db.session.execute(update(Response).where(Response.token == token).values(page_index=Response.page_index),
                            execution_options={"synchronize_session": False})
-    # one query for what every resident page needs: the response, its answers, its wave and its instrument version
-    # (the version's definition stays deferred: the instrument comes from the registry's cache)
+    # one query for what every resident page needs: the response, its wave and its instrument version (whose
+    # definition stays deferred: the instrument comes from the registry's cache); the answers see stored_answers
     return db.session.scalars(
         select(Response).filter_by(token=token)
-        .options(selectinload(Response.answers), joinedload(Response.wave), joinedload(Response.instrument_version))
+        .options(joinedload(Response.wave), joinedload(Response.instrument_version))
         .execution_options(populate_existing=True)
     ).unique().one_or_none()
+
+
+def stored_answers(response: Response) -> dict[str, Any]:
+    """The response's answers by item id, as Response.answer_values() gives them, read as plain rows: a question
+    page reads them with every request, and ORM objects for them cost more than the page's other work."""
+    return dict(db.session.execute(
+        select(Answer.item_id, Answer.value).where(Answer.response_id == response.id)).all())
 
 
 def claim(response: Response) -> None:
@@ -185,16 +192,17 @@ def save_answers(response: Response, page: Page, values: dict[str, Any], key: st
     read without `for_update` is claimed first (see claim): ResponseChanged when another request stored meanwhile.
     """
     claim(response)
-    items_on_page = [item.id for item in page.items]
-    existing = {answer.item_id: answer for answer in response.answers if answer.item_id in items_on_page}
-    for item_id, value in values.items():
-        if value is None or value == "" or value == []:
-            if item_id in existing:
-                response.answers.remove(existing[item_id])
-        elif item_id in existing:
-            existing[item_id].value = value
-        else:
-            response.answers.append(Answer(item_id=item_id, value=value))
+    # the page's answers are replaced by statements, not ORM objects (stored_answers reads them the same way)
+    changed = list(values)
+    if changed:
+        db.session.execute(delete(Answer).where(Answer.response_id == response.id, Answer.item_id.in_(changed)),
+                           execution_options={"synchronize_session": False})
+    given = [{"response_id": response.id, "item_id": item_id, "value": values[item_id]} for item_id in changed
+             if values[item_id] is not None and values[item_id] != "" and values[item_id] != []]
+    if given:
+        db.session.execute(insert(Answer), given)
+    if "answers" in response.__dict__:  # loaded before: read again when next used
+        db.session.expire(response, ["answers"])
     if AGE_BAND_ITEM in values:
         response.age_band = values[AGE_BAND_ITEM] or None
     if page_index is not None:

@@ -250,7 +250,7 @@ def page(response: Response, instrument: Instrument, posted: PostedKey | None, i
         return redirect(url_for("surveys.area"))
     if not 0 <= index < len(instrument.pages):
         abort(404)
-    stored = response.answer_values()
+    stored = flow.stored_answers(response)
     navigator = Navigator(instrument, stored)
     current = instrument.pages[index]
     items = instrument.visible_items(current, stored)
