@@ -168,6 +168,17 @@ def wait_for(port: int, path: str = "/resume", timeout: float = 120) -> None:
     raise SystemExit("gunicorn did not start")
 
 
+def wait_idle(master_pid: int, timeout: float = 180) -> None:
+    """Wait until gunicorn's workers have booted (importing the app costs seconds of CPU each): until the server
+    uses almost no CPU for a second."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        before = server_cpu_seconds(master_pid)
+        time.sleep(1.0)
+        if server_cpu_seconds(master_pid) - before < 0.05:
+            return
+
+
 def server_cpu_seconds(master_pid: int) -> float:
     """User + system CPU time of gunicorn's master and its live workers so far (Linux /proc)."""
     total = 0.0
@@ -301,6 +312,7 @@ def run_floor(args, tmp: Path) -> dict:
     server = gunicorn("floor_app:create_app()", args.port + 1, args.workers, env, ("--pythonpath", "benchmarks"))
     try:
         wait_for(args.port + 1, "/page/0")
+        wait_idle(server.pid)
         figures = load(args.port + 1, server.pid, lambda rng: FloorResident(args.port + 1, 0, rng),
                        args.clients, args.duration, args.warmup)
     finally:
@@ -385,6 +397,8 @@ def profile(args) -> None:
             print(f"{resident.page_submits} page submits through the test client, "
                   f"{len(resident.latencies)} requests: {min(per_submit) * 1000:.2f} ms application CPU per page "
                   f"submit (best of {len(per_submit) - 1} passes without the profiler)")
+    if args.profile_save:
+        profiler.dump_stats(args.profile_save)
     stats = pstats.Stats(profiler)
     stats.sort_stats("cumulative").print_stats(args.top)
     stats.sort_stats("tottime").print_stats(args.top)
@@ -400,6 +414,7 @@ def main() -> None:
     parser.add_argument("--no-floor", action="store_true", help="measure the project only")
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="profile N walks instead (test client)")
     parser.add_argument("--top", type=int, default=40, help="functions shown by --profile")
+    parser.add_argument("--profile-save", metavar="PATH", help="also write --profile's statistics to PATH (pstats)")
     args = parser.parse_args()
     if args.profile:
         profile(args)
@@ -410,6 +425,7 @@ def main() -> None:
     server = gunicorn("app:create_app()", args.port, args.workers, env)
     try:
         wait_for(args.port)
+        wait_idle(server.pid)
         print("page sizes (bytes / gzip bytes):")
         for name, raw, compressed in page_sizes(args.port, wave_id):
             print(f"  {name:32s} {raw:8d} {compressed:8d}")

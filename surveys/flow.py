@@ -115,8 +115,9 @@ def find_response(token: str | None, for_update: bool = False) -> Response | Non
 def stored_answers(response: Response) -> dict[str, Any]:
     """The response's answers by item id, as Response.answer_values() gives them, read as plain rows: a question
     page reads them with every request, and ORM objects for them cost more than the page's other work."""
-    return dict(db.session.execute(
-        select(Answer.item_id, Answer.value).where(Answer.response_id == response.id)).all())
+    table = Answer.__table__
+    return dict(db.session.connection().execute(
+        select(table.c.item_id, table.c.value).where(table.c.response_id == response.id)).all())
 
 
 def claim(response: Response) -> None:
@@ -127,10 +128,12 @@ def claim(response: Response) -> None:
 
     A page post reads and checks without holding a lock and holds one only while it writes: on SQLite the write
     lock is the database's, and every resident waits while one holds it."""
-    claimed = db.session.execute(
-        update(Response).where(Response.id == response.id, Response.updated_at == response.updated_at)
-        .values(page_index=Response.page_index),
-        execution_options={"synchronize_session": False})
+    # Core statements on the tables (here, in stored_answers and save_answers): no ORM objects to keep in step, and
+    # a third of the cost of the ORM's bulk statements
+    table = Response.__table__
+    claimed = db.session.connection().execute(
+        update(table).where(table.c.id == response.id, table.c.updated_at == response.updated_at)
+        .values(page_index=table.c.page_index))
     if claimed.rowcount != 1:
         raise ResponseChanged()
 
@@ -194,13 +197,13 @@ def save_answers(response: Response, page: Page, values: dict[str, Any], key: st
     claim(response)
     # the page's answers are replaced by statements, not ORM objects (stored_answers reads them the same way)
     changed = list(values)
+    table, connection = Answer.__table__, db.session.connection()
     if changed:
-        db.session.execute(delete(Answer).where(Answer.response_id == response.id, Answer.item_id.in_(changed)),
-                           execution_options={"synchronize_session": False})
+        connection.execute(delete(table).where(table.c.response_id == response.id, table.c.item_id.in_(changed)))
     given = [{"response_id": response.id, "item_id": item_id, "value": values[item_id]} for item_id in changed
              if values[item_id] is not None and values[item_id] != "" and values[item_id] != []]
     if given:
-        db.session.execute(insert(Answer), given)
+        connection.execute(insert(table), given)
     if "answers" in response.__dict__:  # loaded before: read again when next used
         db.session.expire(response, ["answers"])
     if AGE_BAND_ITEM in values:
