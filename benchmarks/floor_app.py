@@ -8,6 +8,7 @@ Flask-SQLAlchemy, then a redirect to the next page: Flask, Jinja, SQLAlchemy and
 """
 from __future__ import annotations
 
+import contextlib
 import os
 
 from flask import Flask, redirect, render_template, request, url_for
@@ -15,6 +16,7 @@ from flask_sqlalchemy import SQLAlchemy
 from jinja2 import DictLoader
 from sqlalchemy import Integer, String, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 PAGE = """<!doctype html>
@@ -68,7 +70,8 @@ def create_app() -> Flask:
     app.jinja_loader = DictLoader({"page.html": PAGE})  # compiled once per process, as the project's templates
     app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{os.environ['FLOOR_DATABASE']}"
     db.init_app(app)
-    with app.app_context():
+    # workers booting at once may race to create the table: the one that loses finds it there
+    with app.app_context(), contextlib.suppress(OperationalError):
         db.create_all()
     choices = ["1", "2", "3", "4", "5"]
 
