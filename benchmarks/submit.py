@@ -371,7 +371,7 @@ def profile(args) -> None:
             if self.cookies:
                 headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
             started = time.perf_counter()
-            response = client.open(path, method=method, data=body, headers=headers)
+            response = self.client.open(path, method=method, data=body, headers=headers)
             self.latencies.append(time.perf_counter() - started)
             for header in response.headers.getlist("Set-Cookie"):
                 for key, morsel in SimpleCookie(header).items():
@@ -380,7 +380,11 @@ def profile(args) -> None:
             return (response.status_code, response.get_data(as_text=True),
                     location.path + (f"?{location.query}" if location.query else ""))
 
+    class TestClientFloorResident(FloorResident):
+        request = TestClientResident.request
+
     resident = TestClientResident(0, wave_id, random.Random(1))
+    resident.client = client
     for _ in range(3):  # warm up: templates compiled, caches filled
         resident.complete_one()
     resident.reset()
@@ -397,6 +401,35 @@ def profile(args) -> None:
             print(f"{resident.page_submits} page submits through the test client, "
                   f"{len(resident.latencies)} requests: {min(per_submit) * 1000:.2f} ms application CPU per page "
                   f"submit (best of {len(per_submit) - 1} passes without the profiler)")
+    # the floor through its own test client in this process, timed the same way
+    os.environ["FLOOR_DATABASE"] = str(tmp / "floor.sqlite")
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from floor_app import create_app as create_floor
+
+    floor_app = create_floor()
+    floor_cpu = {"cpu": 0.0}
+    floor_inner = floor_app.wsgi_app
+
+    def floor_measured(environ, start_response):
+        started = time.process_time()
+        try:
+            return list(floor_inner(environ, start_response))
+        finally:
+            floor_cpu["cpu"] += time.process_time() - started
+
+    floor_app.wsgi_app = floor_measured
+    floor_resident = TestClientFloorResident(0, 0, random.Random(1))
+    floor_resident.client = floor_app.test_client(use_cookies=False)
+    floor_resident.complete_one()
+    floor_per_submit = []
+    for _ in range(3):
+        floor_cpu["cpu"] = 0.0
+        floor_resident.reset()
+        for _ in range(args.profile):
+            floor_resident.complete_one()
+        floor_per_submit.append(floor_cpu["cpu"] / floor_resident.page_submits)
+    print(f"floor through the test client: {min(floor_per_submit) * 1000:.2f} ms application CPU per page submit; "
+          f"Leefwereld / floor = {min(per_submit) / min(floor_per_submit):.1f}x")
     if args.profile_save:
         profiler.dump_stats(args.profile_save)
     stats = pstats.Stats(profiler)
