@@ -120,12 +120,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     from jobs.queue import init_app as init_jobs
     from runs.cli import analyse_command
     from runs.views import bp as runs_bp
+    from surveys.choices import init_form_rendering
     from surveys.cli import instruments_cli, responses_cli
     from surveys.registry import init_registry
     from surveys.views import bp as surveys_bp
 
     init_registry(app)
     init_assets(app)
+    init_form_rendering(app)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.register_blueprint(surveys_bp)
     init_accounts(app)

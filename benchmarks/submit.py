@@ -1,12 +1,24 @@
-"""Residents completing surveys against the real app under gunicorn: throughput, latency, loss, page sizes.
+"""Residents completing surveys against the real app under gunicorn: throughput, latency, loss, page sizes, and the
+server CPU per page submit against the floor of the stack.
 
     .venv/bin/python benchmarks/submit.py [--clients 32] [--duration 20] [--workers 4]
+    .venv/bin/python benchmarks/submit.py --profile 30      # where a page submit's time goes (cProfile)
 
 Starts gunicorn on a fresh SQLite database (WAL) with the demo loaded, runs `--clients` simulated residents for
 `--duration` seconds (each walks landing -> privacy -> neighbourhood -> every page -> review -> submit, as a
-browser without JavaScript would), then prints page submits per second, p50/p95/p99 latency, errors, and
-whether the number of responses stored equals the number acknowledged. Also prints the gzip-compressed size of
-every resident page type. Only 127.0.0.1 is contacted; the run stops by itself.
+browser without JavaScript would), then prints page submits per second, p50/p95/p99 latency, errors, whether the
+number of responses stored equals the number acknowledged, and the server's CPU time (gunicorn's master and
+workers, from /proc) per page submit. Also prints the gzip-compressed size of every resident page type.
+
+In the same run, with the same clients, workers and duration, it then serves the floor (benchmarks/floor_app.py:
+one tiny form page whose value Flask-SQLAlchemy writes to SQLite, under the same gunicorn command) and prints its
+figures and the ratio of the project's server CPU per page submit to the floor's. Each page submit on both is a
+GET of the page and a POST of its form.
+
+`--profile N` walks N residents through the Flask test client in this process instead, profiles only the
+application's side of each request and prints the functions that cost the most.
+
+Only 127.0.0.1 is contacted; the run stops by itself.
 """
 from __future__ import annotations
 
@@ -35,6 +47,10 @@ SELECT_OPTION = re.compile(r'<option value="(BU\d{8})"')
 FORM_ACTION = re.compile(r'<form method="post" action="([^"]+)"')
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+FLOOR_PAGES = 14  # page submits per walk of the floor, about as many as a resident's walk of the adult survey
+
+
 class Resident:
     def __init__(self, port: int, wave_id: int, rng: random.Random):
         self.port, self.wave_id, self.rng = port, wave_id, rng
@@ -43,6 +59,13 @@ class Resident:
         self.latencies: list[float] = []
         self.page_submits = 0
         self.headers: dict[str, str] = {}  # sent with every request (a test sends X-Forwarded-For)
+        self.earlier_submits = 0  # before the last reset(): to compare all acknowledged submits with those stored
+
+    def reset(self) -> None:
+        """Forget what was measured so far (after the warm-up)."""
+        self.latencies.clear()
+        self.earlier_submits += self.page_submits
+        self.page_submits = 0
 
     def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, str, str]:
         headers = {"Accept-Encoding": "identity", **self.headers}
@@ -119,17 +142,130 @@ class Resident:
         return True
 
 
-def wait_for(port: int, timeout: float = 30) -> None:
+class FloorResident(Resident):
+    """A walk of the floor: FLOOR_PAGES times the tiny form page, each shown (GET) and answered (POST)."""
+
+    def complete_one(self) -> bool:
+        for index in range(FLOOR_PAGES):
+            status, html, _ = self.request("GET", f"/page/{index}")
+            action, body = self.fill(html)
+            status, _, location = self.request("POST", action, body)
+            if status != 302 or location != f"/page/{index + 1}":
+                raise RuntimeError(f"floor page submit answered {status} {location}")
+            self.page_submits += 1
+        return True
+
+
+def wait_for(port: int, path: str = "/resume", timeout: float = 120) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/resume")
+            conn.request("GET", path)
             if conn.getresponse().status == 200:
                 return
         except OSError:
             time.sleep(0.2)
     raise SystemExit("gunicorn did not start")
+
+
+def wait_idle(master_pid: int, timeout: float = 180) -> None:
+    """Wait until gunicorn's workers have booted (importing the app costs seconds of CPU each): until the server
+    uses almost no CPU for a second."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        before = server_cpu_seconds(master_pid)
+        time.sleep(1.0)
+        if server_cpu_seconds(master_pid) - before < 0.05:
+            return
+
+
+def server_cpu_seconds(master_pid: int) -> float:
+    """User + system CPU time of gunicorn's master and its live workers so far (Linux /proc)."""
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:  # ended meanwhile
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) "; comm may hold spaces
+        if int(entry) == master_pid or int(fields[1]) == master_pid:  # fields[1] is the parent's pid
+            total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return total
+
+
+def load(port: int, master_pid: int, make_resident, clients: int, duration: float, warmup: float) -> dict:
+    """Run `clients` residents for `warmup` + `duration` seconds; figures of the last `duration` seconds only."""
+    acknowledged, acknowledged_all, errors = [0], [0], [0]
+    lock = threading.Lock()
+    started = time.time()
+    measure_from = started + warmup
+    stop_at = measure_from + duration
+    cpu_at_start: list[float] = []
+    residents = []
+
+    def run_client(seed: int) -> None:
+        resident = make_resident(random.Random(seed))
+        residents.append(resident)
+        measuring = False
+        while time.time() < stop_at:
+            if not measuring and time.time() >= measure_from:
+                resident.reset()
+                measuring = True
+            try:
+                resident.complete_one()
+                with lock:
+                    acknowledged_all[0] += 1
+                    acknowledged[0] += measuring
+            except Exception as error:  # count and go on: the benchmark reports errors, it does not hide them
+                with lock:
+                    errors[0] += 1
+                print(f"  error: {error}", file=sys.stderr)
+                resident.conn.close()
+                resident.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+    threads = [threading.Thread(target=run_client, args=(seed,)) for seed in range(clients)]
+    for thread in threads:
+        thread.start()
+    time.sleep(max(0.0, measure_from - time.time()))
+    cpu_at_start.append(server_cpu_seconds(master_pid))
+    for thread in threads:
+        thread.join()
+    # the last walks end after stop_at: count their submits and CPU up to the moment all clients stopped
+    elapsed = time.time() - measure_from
+    cpu = server_cpu_seconds(master_pid) - cpu_at_start[0]
+    latencies = [latency for resident in residents for latency in resident.latencies]
+    submits = sum(resident.page_submits for resident in residents)
+    quantiles = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0] * 99
+    submits_all = submits + sum(resident.earlier_submits for resident in residents)
+    return {"elapsed": elapsed, "acknowledged": acknowledged[0], "acknowledged_all": acknowledged_all[0],
+            "errors": errors[0], "submits": submits, "submits_all": submits_all,
+            "requests": len(latencies), "p50": quantiles[49], "p95": quantiles[94], "p99": quantiles[98],
+            "cpu": cpu, "cpu_per_submit": cpu / submits if submits else float("nan")}
+
+
+def print_load(figures: dict) -> None:
+    elapsed = figures["elapsed"]
+    print(f"  page submits (POST)      {figures['submits']} ({figures['submits'] / elapsed:.1f}/s)")
+    print(f"  requests                 {figures['requests']} ({figures['requests'] / elapsed:.1f}/s)")
+    print(f"  latency p50/p95/p99      {figures['p50'] * 1000:.1f} / {figures['p95'] * 1000:.1f} / "
+          f"{figures['p99'] * 1000:.1f} ms")
+    print(f"  errors                   {figures['errors']}")
+    print(f"  server CPU               {figures['cpu']:.2f} s, "
+          f"{figures['cpu_per_submit'] * 1000:.2f} ms per page submit")
+
+
+def gunicorn(app: str, port: int, workers: int, env: dict, extra: tuple[str, ...] = ()) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning", *extra, app], env=env, cwd=ROOT)
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    server.wait(timeout=30)
 
 
 def page_sizes(port: int, wave_id: int) -> list[tuple[str, int, int]]:
@@ -172,15 +308,23 @@ def page_sizes(port: int, wave_id: int) -> list[tuple[str, int, int]]:
     return sizes
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--duration", type=float, default=20.0)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--port", type=int, default=5391)
-    args = parser.parse_args()
+def run_floor(args, tmp: Path) -> dict:
+    env = {**os.environ, "FLOOR_DATABASE": str(tmp / "floor.sqlite")}
+    server = gunicorn("floor_app:create_app()", args.port + 1, args.workers, env, ("--pythonpath", "benchmarks"))
+    try:
+        wait_for(args.port + 1, "/page/0")
+        wait_idle(server.pid)
+        figures = load(args.port + 1, server.pid, lambda rng: FloorResident(args.port + 1, 0, rng),
+                       args.clients, args.duration, args.warmup)
+    finally:
+        stop(server)
+    stored = sqlite3.connect(tmp / "floor.sqlite").execute("select count(*) from floor_answer").fetchone()[0]
+    figures["stored"] = stored
+    return figures
 
-    tmp = Path(tempfile.mkdtemp(prefix="lw-bench-"))
+
+def prepare(tmp: Path) -> tuple[dict, int]:
+    """A migrated SQLite database in `tmp` with the demo loaded; the environment to serve it and the open wave."""
     env = {**os.environ, "INSTANCE_PATH": str(tmp), "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite'}",
            "SESSION_COOKIE_SECURE": "0", "RATELIMIT_ENABLED": "0", "FLASK_APP": "app"}
     flask = [sys.executable, "-m", "flask"]
@@ -188,57 +332,164 @@ def main() -> None:
     subprocess.run([*flask, "demo"], env=env, cwd=ROOT, check=True, capture_output=True)
     wave_id = sqlite3.connect(tmp / "bench.sqlite").execute(
         "select id from wave where closes_on is null or closes_on >= date('now') order by opens_on desc").fetchone()[0]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--bind", f"127.0.0.1:{args.port}",
-         "--log-level", "warning", "app:create_app()"], env=env, cwd=ROOT)
+    return env, wave_id
+
+
+def profile(args) -> None:
+    """Walk residents through the test client; profile the application's side of each request only."""
+    import cProfile
+    import pstats
+
+    tmp = Path(tempfile.mkdtemp(prefix="lw-profile-"))
+    env, wave_id = prepare(tmp)
+    for key in ("INSTANCE_PATH", "DATABASE_URL", "SESSION_COOKIE_SECURE", "RATELIMIT_ENABLED"):
+        os.environ[key] = env[key]
+    sys.path.insert(0, str(ROOT))
+    from app import create_app
+
+    app = create_app()
+    client = app.test_client(use_cookies=False)
+    profiler = cProfile.Profile()
+    timing = {"on": False, "cpu": 0.0}
+    inner = app.wsgi_app
+
+    def measured(environ, start_response):
+        if not timing["on"]:
+            return inner(environ, start_response)
+        started = time.process_time()
+        profiler.enable() if args.profile_on else None
+        try:
+            return list(inner(environ, start_response))
+        finally:
+            profiler.disable() if args.profile_on else None
+            timing["cpu"] += time.process_time() - started
+
+    app.wsgi_app = measured
+
+    class TestClientResident(Resident):
+        def request(self, method, path, body=None):
+            headers = {"Accept-Encoding": "identity"}
+            if self.cookies:
+                headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+            started = time.perf_counter()
+            response = self.client.open(path, method=method, data=body, headers=headers)
+            self.latencies.append(time.perf_counter() - started)
+            for header in response.headers.getlist("Set-Cookie"):
+                for key, morsel in SimpleCookie(header).items():
+                    self.cookies[key] = morsel.value
+            location = urlsplit(response.headers.get("Location", ""))
+            return (response.status_code, response.get_data(as_text=True),
+                    location.path + (f"?{location.query}" if location.query else ""))
+
+    class TestClientFloorResident(FloorResident):
+        request = TestClientResident.request
+
+    resident = TestClientResident(0, wave_id, random.Random(1))
+    resident.client = client
+    for _ in range(3):  # warm up: templates compiled, caches filled
+        resident.complete_one()
+    resident.reset()
+    per_submit = []
+    for on in (False, False, False, True):  # the CPU time without the profiler's overhead (best of 3), the profile
+        args.profile_on = on
+        timing.update(on=True, cpu=0.0)
+        resident.reset()
+        for _ in range(args.profile):
+            resident.complete_one()
+        timing["on"] = False
+        per_submit.append(timing["cpu"] / resident.page_submits)
+        if on:
+            print(f"{resident.page_submits} page submits through the test client, "
+                  f"{len(resident.latencies)} requests: {min(per_submit) * 1000:.2f} ms application CPU per page "
+                  f"submit (best of {len(per_submit) - 1} passes without the profiler)")
+    # the floor through its own test client in this process, timed the same way
+    os.environ["FLOOR_DATABASE"] = str(tmp / "floor.sqlite")
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from floor_app import create_app as create_floor
+
+    floor_app = create_floor()
+    floor_cpu = {"cpu": 0.0}
+    floor_inner = floor_app.wsgi_app
+
+    def floor_measured(environ, start_response):
+        started = time.process_time()
+        try:
+            return list(floor_inner(environ, start_response))
+        finally:
+            floor_cpu["cpu"] += time.process_time() - started
+
+    floor_app.wsgi_app = floor_measured
+    floor_resident = TestClientFloorResident(0, 0, random.Random(1))
+    floor_resident.client = floor_app.test_client(use_cookies=False)
+    floor_resident.complete_one()
+    floor_per_submit = []
+    for _ in range(3):
+        floor_cpu["cpu"] = 0.0
+        floor_resident.reset()
+        for _ in range(args.profile):
+            floor_resident.complete_one()
+        floor_per_submit.append(floor_cpu["cpu"] / floor_resident.page_submits)
+    print(f"floor through the test client: {min(floor_per_submit) * 1000:.2f} ms application CPU per page submit; "
+          f"Leefwereld / floor = {min(per_submit) / min(floor_per_submit):.1f}x")
+    if args.profile_save:
+        profiler.dump_stats(args.profile_save)
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(args.top)
+    stats.sort_stats("tottime").print_stats(args.top)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--duration", type=float, default=20.0)
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds of load before measuring")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--port", type=int, default=5391, help="the project's; the floor's is the next one")
+    parser.add_argument("--no-floor", action="store_true", help="measure the project only")
+    parser.add_argument("--profile", type=int, default=0, metavar="N", help="profile N walks instead (test client)")
+    parser.add_argument("--top", type=int, default=40, help="functions shown by --profile")
+    parser.add_argument("--profile-save", metavar="PATH", help="also write --profile's statistics to PATH (pstats)")
+    args = parser.parse_args()
+    if args.profile:
+        profile(args)
+        return
+
+    tmp = Path(tempfile.mkdtemp(prefix="lw-bench-"))
+    env, wave_id = prepare(tmp)
+    server = gunicorn("app:create_app()", args.port, args.workers, env)
     try:
         wait_for(args.port)
+        wait_idle(server.pid)
         print("page sizes (bytes / gzip bytes):")
         for name, raw, compressed in page_sizes(args.port, wave_id):
             print(f"  {name:32s} {raw:8d} {compressed:8d}")
-        acknowledged, errors, latencies, submits = [0], [0], [], [0]
-        lock = threading.Lock()
-        stop_at = time.time() + args.duration
-
-        def run_client(seed: int) -> None:
-            resident = Resident(args.port, wave_id, random.Random(seed))
-            while time.time() < stop_at:
-                try:
-                    resident.complete_one()
-                    with lock:
-                        acknowledged[0] += 1
-                except Exception as error:  # count and go on: the benchmark reports errors, it does not hide them
-                    with lock:
-                        errors[0] += 1
-                    print(f"  error: {error}", file=sys.stderr)
-                    resident.conn.close()
-                    resident.conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
-            with lock:
-                latencies.extend(resident.latencies)
-                submits[0] += resident.page_submits
-
-        started = time.time()
-        threads = [threading.Thread(target=run_client, args=(seed,)) for seed in range(args.clients)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.time() - started
+        stored_before = sqlite3.connect(tmp / "bench.sqlite").execute(
+            "select count(*) from response where status = 'submitted'").fetchone()[0]
+        figures = load(args.port, server.pid, lambda rng: Resident(args.port, wave_id, rng), args.clients,
+                       args.duration, args.warmup)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
+    print(f"clients {args.clients}, gunicorn workers {args.workers}, warm-up {args.warmup:.0f} s, "
+          f"measured {figures['elapsed']:.1f} s")
+    print("Leefwereld (resident survey):")
+    print(f"  completed responses      {figures['acknowledged']} "
+          f"({figures['acknowledged'] / figures['elapsed']:.1f}/s)")
+    print_load(figures)
     stored = sqlite3.connect(tmp / "bench.sqlite").execute(
-        "select count(*) from response where status = 'submitted'").fetchone()[0]
-    stored -= 1  # the page-size walk above submitted one response
-    quantiles = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0] * 99
-    print(f"clients {args.clients}, gunicorn workers {args.workers}, duration {elapsed:.1f} s")
-    print(f"completed responses      {acknowledged[0]} ({acknowledged[0] / elapsed:.1f}/s)")
-    print(f"page submits (POST)      {submits[0]} ({submits[0] / elapsed:.1f}/s)")
-    print(f"requests                 {len(latencies)} ({len(latencies) / elapsed:.1f}/s)")
-    print(f"latency p50/p95/p99      {quantiles[49] * 1000:.1f} / {quantiles[94] * 1000:.1f} / "
-          f"{quantiles[98] * 1000:.1f} ms")
-    print(f"errors                   {errors[0]}")
-    print(f"stored == acknowledged   {stored == acknowledged[0]} ({stored} stored)")
+        "select count(*) from response where status = 'submitted'").fetchone()[0] - stored_before
+    print(f"  stored == acknowledged   {stored == figures['acknowledged_all']} ({stored} stored, "
+          f"{figures['acknowledged_all']} acknowledged)")
+    if args.no_floor:
+        return
+    floor = run_floor(args, tmp)
+    print("floor (benchmarks/floor_app.py: one tiny form page, its value written to SQLite):")
+    print_load(floor)
+    print(f"  stored == acknowledged   {floor['stored'] == floor['submits_all']} ({floor['stored']} stored)")
+    print(f"page submits/s, Leefwereld / floor          {figures['submits'] / figures['elapsed']:.1f} / "
+          f"{floor['submits'] / floor['elapsed']:.1f} = "
+          f"{(figures['submits'] / figures['elapsed']) / (floor['submits'] / floor['elapsed']):.2f}")
+    print(f"server CPU per page submit, Leefwereld / floor  {figures['cpu_per_submit'] * 1000:.2f} / "
+          f"{floor['cpu_per_submit'] * 1000:.2f} ms = {figures['cpu_per_submit'] / floor['cpu_per_submit']:.2f}x")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,9 @@
 """Looking up the buurten of a municipality: as choices for a form, by code and by postcode."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
@@ -61,3 +64,41 @@ def neighbourhoods_by_postcode(municipality_id: int, postcode: str) -> list[Neig
     return list(db.session.scalars(
         select(Neighbourhood).join(District)
         .where(Neighbourhood.id.in_(found), District.municipality_id == municipality_id).order_by(Neighbourhood.name)))
+
+
+@dataclass(frozen=True)
+class NeighbourhoodChoice:
+    """The buurt a resident chose or whose postcode they typed; else what to tell them, at the list or the postcode."""
+
+    neighbourhood: Neighbourhood | None
+    buurt_error: str | None = None
+    postcode_error: str | None = None
+
+
+def find_neighbourhood(municipality: Municipality, code: str, postcode_text: str,
+                       postcodes_known: bool) -> NeighbourhoodChoice:
+    """The buurt of the municipality chosen from the list (`code`, which wins), or else lying at the typed postcode;
+    `postcodes_known` says whether the list may be left for a postcode (has_postcodes)."""
+    if code:
+        neighbourhood = neighbourhood_in(municipality.id, code)
+        if neighbourhood is None:
+            return NeighbourhoodChoice(None, buurt_error=_("Choose one of the answers shown."))
+        return NeighbourhoodChoice(neighbourhood)
+    if not postcode_text:
+        return NeighbourhoodChoice(None, buurt_error=(
+            _("Choose your neighbourhood from the list, or type your postcode.") if postcodes_known
+            else _("Choose your neighbourhood from the list.")))
+    postcode = normalise_postcode(postcode_text)
+    if postcode is None:
+        return NeighbourhoodChoice(None, postcode_error=_("This is not a Dutch postcode. Write it like this: 1234 AB."))
+    found = neighbourhoods_by_postcode(municipality.id, postcode)
+    if not found:
+        return NeighbourhoodChoice(None, postcode_error=_(
+            "We do not know this postcode in %(municipality)s. Choose your neighbourhood from the list.",
+            municipality=municipality.name))
+    if len(found) > 1:
+        return NeighbourhoodChoice(None, postcode_error=_(
+            "Postcode %(postcode)s lies in more than one neighbourhood: %(names)s. Type your whole postcode (like "
+            "1234 AB), or choose your neighbourhood from the list.", postcode=postcode,
+            names=", ".join(n.name for n in found)))
+    return NeighbourhoodChoice(found[0])

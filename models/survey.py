@@ -83,7 +83,8 @@ class InstrumentVersion(db.Model):
     slug: Mapped[str] = mapped_column(String(40))
     version: Mapped[int] = mapped_column(Integer)
     content_hash: Mapped[str] = mapped_column(String(64))
-    definition: Mapped[dict] = mapped_column(JSON)
+    # about 100 KB of JSON: loaded only when read (an instrument whose file changed since), not with every response
+    definition: Mapped[dict] = mapped_column(JSON, deferred=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

@@ -10,8 +10,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from extensions import db
 from models import Answer, Interview, Response, ResponseMode, ResponseStatus, SubmissionKey, Wave
@@ -33,6 +34,10 @@ class WaveClosed(Exception):
 
 class NothingAnswered(Exception):
     """The response has no answer that counts (Instrument.counting_items): it is not sent."""
+
+
+class ResponseChanged(Exception):
+    """Another request stored something for this response after this one read it: read again and redo."""
 
 
 class SubmitKeyTaken(Exception):
@@ -98,7 +103,39 @@ def find_response(token: str | None, for_update: bool = False) -> Response | Non
         # lock (waiting up to busy_timeout) before anything is read, which SELECT ... FOR UPDATE cannot do there.
         db.session.execute(update(Response).where(Response.token == token).values(page_index=Response.page_index),
                            execution_options={"synchronize_session": False})
-    return db.session.scalar(select(Response).filter_by(token=token).execution_options(populate_existing=True))
+    # one query for what every resident page needs: the response, its wave and its instrument version (whose
+    # definition stays deferred: the instrument comes from the registry's cache); the answers see stored_answers
+    return db.session.scalars(
+        select(Response).filter_by(token=token)
+        .options(joinedload(Response.wave), joinedload(Response.instrument_version))
+        .execution_options(populate_existing=True)
+    ).unique().one_or_none()
+
+
+def stored_answers(response: Response) -> dict[str, Any]:
+    """The response's answers by item id, as Response.answer_values() gives them, read as plain rows: a question
+    page reads them with every request, and ORM objects for them cost more than the page's other work."""
+    table = Answer.__table__
+    return dict(db.session.connection().execute(
+        select(table.c.item_id, table.c.value).where(table.c.response_id == response.id)).all())
+
+
+def claim(response: Response) -> None:
+    """Take a response that was read without `for_update` for writing, if nothing was stored for it since: on
+    PostgreSQL this locks its row, on SQLite it takes the database's write lock, until the commit. Raise
+    ResponseChanged (the caller rolls back and redoes its work on a response read with `for_update`) when another
+    request stored answers, a neighbourhood or the submit meanwhile: each of those moves `updated_at`.
+
+    A page post reads and checks without holding a lock and holds one only while it writes: on SQLite the write
+    lock is the database's, and every resident waits while one holds it."""
+    # Core statements on the tables (here, in stored_answers and save_answers): no ORM objects to keep in step, and
+    # a third of the cost of the ORM's bulk statements
+    table = Response.__table__
+    claimed = db.session.connection().execute(
+        update(table).where(table.c.id == response.id, table.c.updated_at == response.updated_at)
+        .values(page_index=table.c.page_index))
+    if claimed.rowcount != 1:
+        raise ResponseChanged()
 
 
 def is_expired(response: Response, now: datetime | None = None) -> bool:
@@ -154,18 +191,21 @@ def save_answers(response: Response, page: Page, values: dict[str, Any], key: st
                  expiry_days: int, page_index: int | None = None) -> None:
     """Replace the answers of one page in a single transaction; a missing value clears that item.
 
-    `values` holds only valid answers: items with errors are left out and keep what was stored before.
+    `values` holds only valid answers: items with errors are left out and keep what was stored before. A response
+    read without `for_update` is claimed first (see claim): ResponseChanged when another request stored meanwhile.
     """
-    items_on_page = [item.id for item in page.items]
-    existing = {answer.item_id: answer for answer in response.answers if answer.item_id in items_on_page}
-    for item_id, value in values.items():
-        if value is None or value == "" or value == []:
-            if item_id in existing:
-                response.answers.remove(existing[item_id])
-        elif item_id in existing:
-            existing[item_id].value = value
-        else:
-            response.answers.append(Answer(item_id=item_id, value=value))
+    claim(response)
+    # the page's answers are replaced by statements, not ORM objects (stored_answers reads them the same way)
+    changed = list(values)
+    table, connection = Answer.__table__, db.session.connection()
+    if changed:
+        connection.execute(delete(table).where(table.c.response_id == response.id, table.c.item_id.in_(changed)))
+    given = [{"response_id": response.id, "item_id": item_id, "value": values[item_id]} for item_id in changed
+             if values[item_id] is not None and values[item_id] != "" and values[item_id] != []]
+    if given:
+        connection.execute(insert(table), given)
+    if "answers" in response.__dict__:  # loaded before: read again when next used
+        db.session.expire(response, ["answers"])
     if AGE_BAND_ITEM in values:
         response.age_band = values[AGE_BAND_ITEM] or None
     if page_index is not None:

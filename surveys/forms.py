@@ -1,17 +1,22 @@
 """WTForms built from instrument definitions, with translated messages for every kind of bad input."""
 from __future__ import annotations
 
+import threading
 import unicodedata
 from typing import Any
 
+from babel import support
+from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
+from wtforms.i18n import messages_path
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from surveys.instruments import Item, Page, localise
+from surveys.instruments import Instrument, Item, Page, localise
 
 YES_NO_LABELS = {"yes": _l("Yes"), "no": _l("No")}
 CSRF_MESSAGE = _l("This page was open too long or was sent twice. Your answers are still here: check them and "
@@ -94,14 +99,53 @@ def field_for(item: Item, locale: str) -> Field:
                        render_kw={"autocomplete": "off", "spellcheck": "true"})
 
 
-class PageFormBase(FlaskForm):
+_wtforms_translations: dict[str, support.Translations] = {}
+
+
+class ResidentForm(FlaskForm):
+    """A form of the resident pages. WTForms' own messages come from its catalogue, read once per language and
+    process (Flask-WTF reads it again for every request)."""
+
+    class Meta:
+        def get_translations(self, form):
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)
+            locale = str(get_locale())
+            translations = _wtforms_translations.get(locale)
+            if translations is None:
+                translations = support.Translations.load(messages_path(), [locale], domain="wtforms")
+                _wtforms_translations[locale] = translations
+            return translations
+
+
+class PageFormBase(ResidentForm):
     submit_key = HiddenField()
 
 
-def build_page_form(page: Page, items: tuple[Item, ...], locale: str, formdata: Any = None,
+# Form classes per page of an instrument, the questions shown on it and the language: built once per process, since
+# building the fields of a page costs more than filling them. The content hash tells instrument versions apart.
+_page_forms: dict[tuple[str, str, str, tuple[str, ...], str], type[PageFormBase]] = {}
+_page_forms_lock = threading.Lock()
+PAGE_FORM_CACHE_SIZE = 2048
+
+
+def page_form_class(instrument: Instrument, page: Page, items: tuple[Item, ...], locale: str) -> type[PageFormBase]:
+    key = (instrument.slug, instrument.content_hash, page.id, tuple(item.id for item in items), locale)
+    form_class = _page_forms.get(key)
+    if form_class is None:
+        form_class = type(f"PageForm_{page.id}", (PageFormBase,),
+                          {item.id: field_for(item, locale) for item in items})
+        with _page_forms_lock:
+            if len(_page_forms) >= PAGE_FORM_CACHE_SIZE:
+                _page_forms.clear()
+            _page_forms[key] = form_class
+    return form_class
+
+
+def build_page_form(instrument: Instrument, page: Page, items: tuple[Item, ...], locale: str, formdata: Any = None,
                     stored: dict[str, Any] | None = None) -> PageFormBase:
     """A form for the visible items of one page; filled from the post, or else from the stored answers."""
-    form_class = type(f"PageForm_{page.id}", (PageFormBase,), {item.id: field_for(item, locale) for item in items})
+    form_class = page_form_class(instrument, page, items, locale)
     data = {}
     for item in items:
         value = (stored or {}).get(item.id)
@@ -143,16 +187,16 @@ def mark_form_problems(form: FlaskForm, valid_key: bool) -> None:
         form.submit_key.errors = [TAMPERED_MESSAGE]
 
 
-class AreaForm(FlaskForm):
+class AreaForm(ResidentForm):
     submit_key = HiddenField()
     buurt = SelectField(_l("Your neighbourhood"), validate_choice=False)
     postcode = StringField(_l("Or type your postcode"), render_kw={"autocomplete": "postal-code", "size": 8})
 
 
-class StartForm(FlaskForm):
+class StartForm(ResidentForm):
     pass
 
 
-class ResumeForm(FlaskForm):
+class ResumeForm(ResidentForm):
     code = StringField(_l("Your code"), render_kw={"autocomplete": "off", "autocapitalize": "characters",
                                                    "spellcheck": "false", "size": 16})

@@ -389,8 +389,9 @@ def _scale(checker: _Checker, raw: Any, items: dict[str, Item]) -> Scale | None:
         try:
             source = tuple(Fraction(str(v)) for v in spec["from"])
             target = tuple(Fraction(str(v)) for v in spec["to"])
-            assert len(source) == 2 and len(target) == 2 and source[0] != source[1]
-        except (TypeError, KeyError, AssertionError, ValueError):
+            if len(source) != 2 or len(target) != 2 or source[0] == source[1]:
+                raise ValueError("not two points a != b")  # an explicit check: `assert` vanishes under python -O
+        except (TypeError, KeyError, ValueError):
             checker.problem(where, "rescale needs from: [a, b] and to: [c, d] with a != b")
         else:
             if source != (low, high):

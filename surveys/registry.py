@@ -1,7 +1,8 @@
 """The instruments the running app offers, and the frozen versions stored with responses."""
 from __future__ import annotations
 
-from functools import lru_cache
+import json
+import threading
 
 from flask import Flask, current_app
 from sqlalchemy import select
@@ -23,22 +24,29 @@ def get_instrument(slug: str) -> Instrument | None:
     return current_instruments().get(slug)
 
 
-@lru_cache(maxsize=64)
-def _parse_stored(version_id: int, content_hash: str, source: str, definition_json: str) -> Instrument:
-    import json
-
-    return parse_instrument(json.loads(definition_json), source)
+# Stored instruments parsed once per process: a stored version's content never changes (ensure_version refuses
+# that), so its row id with its slug, version and content hash name it for good.
+_stored: dict[tuple[int, str, int, str], Instrument] = {}
+_stored_lock = threading.Lock()
+STORED_CACHE_SIZE = 64
 
 
 def instrument_of(version: InstrumentVersion) -> Instrument:
-    """The instrument exactly as a response saw it: the live file when unchanged, else the stored copy."""
+    """The instrument exactly as a response saw it: the live file when unchanged, else the stored copy (parsed
+    once; its definition is read from the database only then)."""
     live = get_instrument(version.slug)
     if live is not None and live.content_hash == version.content_hash:
         return live
-    import json
-
-    return _parse_stored(version.id, version.content_hash, f"{version.slug} v{version.version} (stored)",
-                         json.dumps(version.definition))
+    key = (version.id, version.slug, version.version, version.content_hash)
+    parsed = _stored.get(key)
+    if parsed is None:  # a copy: the parsed instrument outlives the session that loaded the row
+        parsed = parse_instrument(json.loads(json.dumps(version.definition)),
+                                  f"{version.slug} v{version.version} (stored)")
+        with _stored_lock:
+            if len(_stored) >= STORED_CACHE_SIZE:
+                _stored.pop(next(iter(_stored)))
+            _stored[key] = parsed
+    return parsed
 
 
 def ensure_version(instrument: Instrument) -> InstrumentVersion:

@@ -1,6 +1,7 @@
 """The resident flow: landing, privacy, neighbourhood, one page per question group, review, thank-you, resume."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import wraps
 
 from flask import (
@@ -22,13 +23,7 @@ from wtforms.fields.choices import SelectChoice
 
 from config import LANGUAGES
 from extensions import db, rate_limit
-from geography.areas import (
-    buurt_choices,
-    has_postcodes,
-    neighbourhood_in,
-    neighbourhoods_by_postcode,
-    normalise_postcode,
-)
+from geography.areas import buurt_choices, find_neighbourhood, has_postcodes
 from models import Response, ResponseStatus, Wave
 from surveys import flow
 from surveys.forms import (
@@ -65,23 +60,73 @@ def _closed_message(wave: Wave) -> str:
     return _("This survey opens on %(date)s. Come back then.", date=format_date(wave.opens_on, "long"))
 
 
-def with_response(view):
-    """Load the resident's response from the session; send them to the right place when there is none."""
+def _load_response(for_update: bool):
+    """The resident's response and its instrument, or the page to show instead."""
+    response = flow.find_response(session.get(SESSION_KEY), for_update=for_update)
+    if response is None:
+        return None, (render_template("surveys/no_session.html"), 404)
+    if flow.is_expired(response):
+        session.pop(SESSION_KEY, None)
+        return None, (render_template("surveys/no_session.html", expired=True), 410)
+    if response.status is ResponseStatus.submitted and request.endpoint != "surveys.done":
+        return None, redirect(url_for("surveys.done"))
+    g.response = response
+    g.instrument = instrument_of(response.instrument_version)
+    return response, None
+
+
+def with_response(view=None, *, read_first: bool = False):
+    """Load the resident's response from the session; send them to the right place when there is none.
+
+    A post holds the response from the start (flow.find_response with `for_update`): posts of one response wait for
+    each other, and a double click then finds the first click's submit key. With `read_first` a post reads without
+    holding it and claims it only to write (flow.claim); when another post stored something meanwhile, it is done
+    again from the start, holding the response."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            posting = request.method == "POST"
+            if posting and read_first:
+                response, instead = _load_response(for_update=False)
+                if instead is not None:
+                    return instead
+                try:
+                    return view(response, g.instrument, *args, **kwargs)
+                except flow.ResponseChanged:
+                    db.session.rollback()
+            response, instead = _load_response(for_update=posting)
+            if instead is not None:
+                return instead
+            return view(response, g.instrument, *args, **kwargs)
+
+        return wrapped
+
+    return decorate(view) if view is not None else decorate
+
+
+@dataclass(frozen=True)
+class PostedKey:
+    """The submit key a page was posted with, and whether it may be stored (flow.KeyCheck.usable)."""
+
+    key: str | None
+    usable: bool
+
+
+def checks_submit_key(view):
+    """On a post, check the page's submit key first: a key this response used before repeats where its first submit
+    led, and stores nothing again. The view gets the PostedKey (None for a GET) after the response and instrument."""
 
     @wraps(view)
-    def wrapped(*args, **kwargs):
-        # posts of one response wait for each other: a double click then finds the first click's submit key
-        response = flow.find_response(session.get(SESSION_KEY), for_update=request.method == "POST")
-        if response is None:
-            return render_template("surveys/no_session.html"), 404
-        if flow.is_expired(response):
-            session.pop(SESSION_KEY, None)
-            return render_template("surveys/no_session.html", expired=True), 410
-        if response.status is ResponseStatus.submitted and request.endpoint != "surveys.done":
-            return redirect(url_for("surveys.done"))
-        g.response = response
-        g.instrument = instrument_of(response.instrument_version)
-        return view(response, g.instrument, *args, **kwargs)
+    def wrapped(response: Response, instrument: Instrument, *args, **kwargs):
+        posted = None
+        if request.method == "POST":
+            key = request.form.get("submit_key")
+            check = flow.check_submit_key(response, key)
+            if check.outcome:
+                return redirect(check.outcome)
+            posted = PostedKey(key, check.usable)
+        return view(response, instrument, posted, *args, **kwargs)
 
     return wrapped
 
@@ -132,7 +177,8 @@ def start(wave_id: int, slug: str):
 @bp.route("/r/area", methods=["GET", "POST"])
 @PAGE_LIMIT
 @with_response
-def area(response: Response, instrument: Instrument):
+@checks_submit_key
+def area(response: Response, instrument: Instrument, posted: PostedKey | None):
     wave = response.wave
     navigator = Navigator(instrument, response.answer_values())
     form = AreaForm(formdata=request.form if request.method == "POST" else None,
@@ -140,46 +186,23 @@ def area(response: Response, instrument: Instrument):
     form.buurt.choices = [SelectChoice("", _("Choose your neighbourhood")), *buurt_choices(wave.municipality_id)]
     show_postcode = has_postcodes(wave.municipality_id)
     status = 200
-    if request.method == "POST":
-        key = request.form.get("submit_key")
-        check = flow.check_submit_key(response, key)
-        if check.outcome:
-            return redirect(check.outcome)
-        valid_key = check.usable
+    if posted is not None:
         form.validate()
-        mark_form_problems(form, valid_key)
-        neighbourhood = None
-        code = (form.buurt.data or "").strip()
+        mark_form_problems(form, posted.usable)
         postcode_text = (form.postcode.data or "").strip() if show_postcode else ""
-        if code:
-            neighbourhood = neighbourhood_in(wave.municipality_id, code)
-            if neighbourhood is None:
-                form.buurt.errors = [_("Choose one of the answers shown.")]
-        elif postcode_text:
-            postcode = normalise_postcode(postcode_text)
-            found = [] if postcode is None else neighbourhoods_by_postcode(wave.municipality_id, postcode)
-            if postcode is None:
-                form.postcode.errors = [_("This is not a Dutch postcode. Write it like this: 1234 AB.")]
-            elif not found:
-                form.postcode.errors = [_("We do not know this postcode in %(municipality)s. Choose your "
-                                          "neighbourhood from the list.", municipality=wave.municipality.name)]
-            elif len(found) > 1:
-                form.postcode.errors = [_("Postcode %(postcode)s lies in more than one neighbourhood: %(names)s. "
-                                          "Type your whole postcode (like 1234 AB), or choose your neighbourhood "
-                                          "from the list.", postcode=postcode,
-                                          names=", ".join(n.name for n in found))]
-            else:
-                neighbourhood = found[0]
-        else:
-            form.buurt.errors = [_("Choose your neighbourhood from the list, or type your postcode.")
-                                 if show_postcode else _("Choose your neighbourhood from the list.")]
+        found = find_neighbourhood(wave.municipality, (form.buurt.data or "").strip(), postcode_text, show_postcode)
+        neighbourhood = found.neighbourhood
+        if found.buurt_error:
+            form.buurt.errors = [found.buurt_error]
+        if found.postcode_error:
+            form.postcode.errors = [found.postcode_error]
         if not wave.is_open(flow.municipal_today()):
             flash(_closed_message(wave), "error")
             status = 409
         elif neighbourhood is not None and not form.errors:
             target = url_for("surveys.page", index=navigator.first_index())
             try:
-                flow.set_neighbourhood(response, neighbourhood.id, key, target, _expiry_days())
+                flow.set_neighbourhood(response, neighbourhood.id, posted.key, target, _expiry_days())
             except flow.SubmitKeyTaken as taken:
                 if taken.outcome:
                     return redirect(taken.outcome)
@@ -220,13 +243,14 @@ def _target_after(action: str, navigator: Navigator, index: int, before: dict | 
 
 @bp.route("/r/page/<int:index>", methods=["GET", "POST"])
 @PAGE_LIMIT
-@with_response
-def page(response: Response, instrument: Instrument, index: int):
+@with_response(read_first=True)
+@checks_submit_key
+def page(response: Response, instrument: Instrument, posted: PostedKey | None, index: int):
     if response.neighbourhood_id is None:
         return redirect(url_for("surveys.area"))
     if not 0 <= index < len(instrument.pages):
         abort(404)
-    stored = response.answer_values()
+    stored = flow.stored_answers(response)
     navigator = Navigator(instrument, stored)
     current = instrument.pages[index]
     items = instrument.visible_items(current, stored)
@@ -235,16 +259,11 @@ def page(response: Response, instrument: Instrument, index: int):
         return redirect(url_for("surveys.page", index=following) if following is not None
                         else url_for("surveys.review"))
     status = 200
-    if request.method == "POST":
-        key = request.form.get("submit_key")
-        check = flow.check_submit_key(response, key)
-        if check.outcome:
-            return redirect(check.outcome)
-        valid_key = check.usable
-        form = build_page_form(current, items, g.lang, formdata=request.form)
+    if posted is not None:
+        form = build_page_form(instrument, current, items, g.lang, formdata=request.form)
         form.validate()
-        mark_form_problems(form, valid_key)
-        trusted = "csrf_token" not in form.errors and valid_key
+        mark_form_problems(form, posted.usable)
+        trusted = "csrf_token" not in form.errors and posted.usable
         values = answer_values(form, items) if trusted else {}
         response.locale = g.lang
         if not response.wave.is_open(flow.municipal_today()):
@@ -260,7 +279,8 @@ def page(response: Response, instrument: Instrument, index: int):
             target, remembered = _target_after(action, navigator, index,
                                                before=stored if request.args.get("review") == "1" else None)
             try:
-                flow.save_answers(response, current, values, key, target, _expiry_days(), page_index=remembered)
+                flow.save_answers(response, current, values, posted.key, target, _expiry_days(),
+                                  page_index=remembered)
             except flow.SubmitKeyTaken as taken:
                 if taken.outcome:
                     return redirect(taken.outcome)
@@ -271,7 +291,7 @@ def page(response: Response, instrument: Instrument, index: int):
                     session["resume_code"] = flow.issue_resume_code(response, current_app.config["SECRET_KEY"])
                 return redirect(target)
     else:
-        form = build_page_form(current, items, g.lang, stored=stored)
+        form = build_page_form(instrument, current, items, g.lang, stored=stored)
     form.submit_key.data = flow.new_submit_key()
     return render_template(
         "surveys/page.html", form=form, page=current, items=items, instrument=instrument, localise=localise,
@@ -282,25 +302,21 @@ def page(response: Response, instrument: Instrument, index: int):
 @bp.route("/r/review", methods=["GET", "POST"])
 @PAGE_LIMIT
 @with_response
-def review(response: Response, instrument: Instrument):
+@checks_submit_key
+def review(response: Response, instrument: Instrument, posted: PostedKey | None):
     if response.neighbourhood_id is None:
         return redirect(url_for("surveys.area"))
     stored = response.answer_values()
     navigator = Navigator(instrument, stored)
     form = StartForm()
     status = 200
-    if request.method == "POST":
-        key = request.form.get("submit_key")
-        check = flow.check_submit_key(response, key)
-        if check.outcome:
-            return redirect(check.outcome)
-        valid_key = check.usable
-        if not form.validate_on_submit() or not valid_key:
+    if posted is not None:
+        if not form.validate_on_submit() or not posted.usable:
             flash(_("This page was open too long. Check your answers and press Send again."), "error")
             status = 422
         else:
             try:
-                flow.submit_response(response, instrument, key, url_for("surveys.done"))
+                flow.submit_response(response, instrument, posted.key, url_for("surveys.done"))
             except flow.WaveClosed:
                 flash(_closed_message(response.wave), "error")
                 status = 409

@@ -116,6 +116,37 @@ def test_invalid_definitions_name_file_item_and_problem(change, expected):
     assert any(problem.startswith(expected) for problem in problems), problems
 
 
+@pytest.mark.parametrize("rescale", [
+    {"from": [1, 1], "to": [0, 10]},  # a == b
+    {"from": [1, 5], "to": [0]},  # not two points
+    {"from": [1, 5, 9], "to": [0, 10]},
+    {"to": [0, 10]},  # no from
+])
+def test_a_malformed_rescale_is_refused_with_its_problem(rescale):
+    definition = copy.deepcopy(minimal())
+    definition["scales"][0]["rescale"] = rescale
+    problems = problems_of(definition)
+    assert "mini.yaml: scale a: rescale needs from: [a, b] and to: [c, d] with a != b" in problems, problems
+
+
+def test_a_malformed_rescale_is_refused_also_under_python_optimisation(tmp_path):
+    """The check is no `assert`, which `python -O` removes."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    definition = copy.deepcopy(minimal())
+    definition["scales"][0]["rescale"] = {"from": [1, 1], "to": [0, 10]}
+    path = tmp_path / "mini.yaml"
+    path.write_text(yaml.safe_dump(definition, allow_unicode=True))
+    script = ("import sys\nfrom surveys.instruments import InstrumentError, load_instrument_file\n"
+              "try:\n    load_instrument_file(__import__('pathlib').Path(sys.argv[1]))\n"
+              "except InstrumentError as error:\n    print('\\n'.join(error.problems))\n")
+    done = subprocess.run([sys.executable, "-O", "-c", script, str(path)], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[2], check=True)
+    assert "mini.yaml: scale a: rescale needs from: [a, b] and to: [c, d] with a != b" in done.stdout, done
+
+
 def test_every_problem_is_reported_at_once():
     definition = minimal()
     definition["pages"][0]["items"][1]["type"] = "slider"
