@@ -219,6 +219,35 @@ class TrendPoint:
 
 
 TREND_WIDTH, TREND_HEIGHT = 300, 200
+CHAR_WIDTH = 0.6  # of the font size: a generous mean width of a character in the charts' sans-serif font
+LABEL_SIZE, SMALLEST_LABEL = 13.0, 9.0
+
+
+def _label_lines(text: str, width: float) -> tuple[list[str], float]:
+    """A label in full, never cut: lines of whole words within `width`, in a smaller font (down to SMALLEST_LABEL)
+    where a word is wider than that, and only a word too long even then broken across lines."""
+    words = text.split() or [""]
+    longest = max(len(word) for word in words)
+    size = min(LABEL_SIZE, max(math.floor(width / (longest * CHAR_WIDTH) * 10) / 10, SMALLEST_LABEL))
+    per_line = max(int(width / (size * CHAR_WIDTH)), 1)
+    lines: list[str] = []
+    for word in words:
+        pieces = [word[start:start + per_line] for start in range(0, len(word), per_line)] or [""]
+        for piece in pieces:
+            if lines and piece is pieces[0] and len(lines[-1]) + 1 + len(piece) <= per_line:
+                lines[-1] += " " + piece
+            else:
+                lines.append(piece)
+    return lines, size
+
+
+def _wrapped(x: float, y: float, lines: Sequence[str], size: float, css: str) -> str:
+    spans = "".join(f'<tspan x="{_number(x)}" dy="{"0" if index == 0 else _number(size * 1.2)}">{escape(line)}</tspan>'
+                    for index, line in enumerate(lines))
+    return (f'<text class="{css}" x="{_number(x)}" y="{_number(y)}" text-anchor="middle" dominant-baseline="middle"'
+            f' font-size="{_number(size)}">{spans}</text>')
+
+
 TREND_LEFT, TREND_RIGHT, TREND_TOP, TREND_BOTTOM = 52, 288, 16, 148
 
 
@@ -271,10 +300,17 @@ def trend_chart(points: Sequence[TrendPoint], *, low: float, high: float, title:
                          f'x2="{_number(x)}" y2="{_number(y_of(point.upper))}"/>')
         parts.append(marker("circle", x, y_of(point.value), 9, "lw-chart__marker"))
     parts.append("</g>")
-    for x, point in zip(xs, points, strict=True):
-        parts.append(_text(x, TREND_BOTTOM + 18, _shorten(point.label, 18), "lw-chart__tick", "middle", 13))
+    labels = [_label_lines(point.label, step - 4) for point in points]
+    below = TREND_BOTTOM + 18
+    for x, point, (lines, size) in zip(xs, points, labels, strict=True):
+        parts.append(_wrapped(x, below, lines, size, "lw-chart__tick"))
         if point.value is None and point.note:
-            parts.append(_text(x, TREND_BOTTOM + 38, _shorten(point.note, 18), "lw-chart__note", "middle", 13))
+            parts.append(_text(x, below + 20 + 16 * (len(lines) - 1), _shorten(point.note, 18), "lw-chart__note",
+                               "middle", 13))
+    extra = 16 * (max(len(lines) for lines, _size in labels) - 1)
+    if extra:  # room for labels over more than one line
+        parts[0] = parts[0].replace(f'viewBox="0 0 {TREND_WIDTH} {TREND_HEIGHT}"',
+                                    f'viewBox="0 0 {TREND_WIDTH} {TREND_HEIGHT + extra}"')
     parts.append("</svg>")
     return Markup("".join(parts))
 

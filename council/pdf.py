@@ -1,9 +1,12 @@
 """The printable report as a PDF, rendered on the server by WeasyPrint from the same HTML as the report page."""
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from flask import current_app
 
@@ -26,10 +29,11 @@ _SVG_SELECTORS = ("lw-chart", "lw-status-icon", "lw-map")
 _OPEN_SVG = re.compile(r"(<svg\b[^>]*>)")
 
 
-@lru_cache(maxsize=4)
-def svg_css(stylesheet: str) -> str:
-    """The stylesheet's rules for charts, icons and maps, written for the inside of an SVG: without the .lw-theme
-    ancestor (an SVG is styled on its own) and with the theme's custom properties filled in."""
+@lru_cache(maxsize=8)
+def svg_css(stylesheet: str, kind: str | None = None) -> str:
+    """The stylesheet's rules for charts, icons and maps (or for one `kind` of them), written for the inside of an
+    SVG: without the .lw-theme ancestor (an SVG is styled on its own) and with the theme's custom properties filled
+    in."""
     import tinycss2  # installed with WeasyPrint
 
     variables = dict(re.findall(r"--(lw-[a-z-]+):\s*([^;]+);", stylesheet))
@@ -38,7 +42,7 @@ def svg_css(stylesheet: str) -> str:
         if rule.type != "qualified-rule":
             continue
         prelude = tinycss2.serialize(rule.prelude).strip()
-        if not any(name in prelude for name in _SVG_SELECTORS):
+        if not any(name in prelude for name in ((kind,) if kind else _SVG_SELECTORS)):
             continue
         selectors = [selector.strip().removeprefix(".lw-theme").strip() for selector in prelude.split(",")]
         body = tinycss2.serialize(rule.content)
@@ -60,13 +64,139 @@ def _fetcher(stylesheet: bytes):
     return StylesheetOnly()
 
 
-def render_pdf(html: str, base_url: str) -> bytes:
-    """The PDF of a report page's HTML, laid out with the print rules of the app's stylesheet."""
+# --- the PDF on paper: per-language page footer, tagged PDF ---------------------------------------------------------
+
+# WeasyPrint's grid and flex layout are slow (a trend grid cost 4-5 s of a 13 s report), and paper needs neither:
+# two trends side by side as floats, chart keys as a line of inline items.
+PRINT_LAYOUT_CSS = """
+.lw-theme .lw-council-trends { display: block !important; }
+.lw-theme .lw-council-trends::after { content: ""; display: block; clear: both; }
+.lw-theme .lw-council-trend { float: left !important; width: 48% !important; margin-inline-end: 2% !important; }
+.lw-theme .lw-council-trend:nth-child(2n + 1) { clear: left !important; }
+.lw-theme .lw-chart-legend { display: block !important; }
+.lw-theme .lw-chart-legend > li { display: inline !important; margin-inline-end: 1.5em !important; }
+"""
+
+
+def page_css(direction: str) -> str:
+    """The page footer "page / pages": in a right-to-left language it reads from the right, so the page number
+    stands right of the slash and the total left of it."""
+    first, second = ("counter(pages)", "counter(page)") if direction == "rtl" else ("counter(page)", "counter(pages)")
+    return (f"@page {{ @bottom-center {{ content: {first} \" / \" {second} !important; direction: ltr !important; "
+            f"font-family: \"DejaVu Sans\", sans-serif !important; font-size: 9pt; }} }}")
+
+
+def _svg_style(stylesheet: str, svg_tag: str) -> str:
+    """Only the rules the kind of SVG needs (a status icon needs a dozen, not the map's and charts' hundred): WeasyPrint
+    parses the <style> of every inline SVG on its own."""
+    kind = next((name for name in _SVG_SELECTORS if name in svg_tag), None)
+    if kind is None:
+        return ""
+    return svg_css(stylesheet, kind)
+
+
+_STYLESHEET_LINK = re.compile(r'<link rel="stylesheet" href="[^"]*/assets/site-[^"]*\.css">')
+
+
+@lru_cache(maxsize=2)
+def _parsed_stylesheet(stylesheet: bytes):
+    """The app's stylesheet parsed once per process, not once per report (parsing it took a second of each)."""
+    from weasyprint import CSS
+
+    return CSS(string=stylesheet.decode("utf-8"), media_type="print")
+
+
+def render_pdf(html: str, base_url: str, direction: str = "ltr") -> bytes:
+    """The tagged PDF (PDF/UA-1: language, headings, table headers, alternative texts of the charts) of a report
+    page's HTML, laid out with the print rules of the app's stylesheet."""
     from weasyprint import CSS, HTML
 
     stylesheet = current_app.extensions["stylesheet"]
-    style = f"<style>{svg_css(stylesheet.decode('utf-8'))}</style>"
-    html = _OPEN_SVG.sub(lambda match: match[1] + style, html)
+    text = stylesheet.decode("utf-8")
+
+    def with_style(match: re.Match) -> str:
+        style = _svg_style(text, match[1])
+        return match[1] + (f"<style>{style}</style>" if style else "")
+
+    html = _OPEN_SVG.sub(with_style, _STYLESHEET_LINK.sub("", html))
     fetcher = _fetcher(stylesheet)
     document = HTML(string=html, base_url=base_url, url_fetcher=fetcher, media_type="print")
-    return document.write_pdf(stylesheets=[CSS(string=PDF_CSS, url_fetcher=fetcher)])
+    own = CSS(string=PDF_CSS + PRINT_LAYOUT_CSS + page_css(direction), url_fetcher=fetcher)
+    return document.write_pdf(stylesheets=[_parsed_stylesheet(stylesheet), own], pdf_variant="pdf/ua-1")
+
+
+# --- built once, then served from the instance folder ----------------------------------------------------------------
+
+FORMAT_VERSION = "report-3"  # raise when the report's template or layout changes, so no older file is served
+
+
+def _columns(row) -> tuple:
+    return tuple(getattr(row, column.key) for column in row.__table__.columns)
+
+
+def report_fingerprint(run, area, lang: str) -> str:
+    """What the report of one area in one run and language shows, apart from the run's stored figures: the approved
+    quotes, the named and ready themes, the outcome framework and its targets, the released runs of earlier waves
+    (the trends), the names of the wave and the areas, and the stylesheet. Any change gives another fingerprint."""
+    from sqlalchemy import select
+
+    from council.areas import areas_of
+    from council.profile import framework
+    from council.snapshots import analysed_waves
+    from extensions import db
+    from models import NamedTheme, Quote, QuoteStatus, Theme, ThemeReview
+    from runs.releases import released_run
+
+    wave = run.wave
+    municipality = wave.municipality
+    digest = hashlib.sha256()
+
+    def feed(*values) -> None:
+        digest.update(repr(values).encode("utf-8"))
+        digest.update(b"\x00")
+
+    feed(FORMAT_VERSION, run.id, wave.id, wave.name, area.code, lang,
+         hashlib.sha256(current_app.extensions["stylesheet"]).hexdigest())
+    feed(*((one.code, one.name) for one in areas_of(municipality)))
+    feed(*((one.id, getattr(released_run(one), "id", None)) for one in analysed_waves(municipality)))
+    for quote in db.session.execute(
+            select(Quote.id, Quote.theme_id, Quote.area_code, Quote.text).join(Theme)
+            .where(Theme.run_id == run.id, Quote.status == QuoteStatus.approved).order_by(Quote.id)):
+        feed("quote", *quote)
+    for named in db.session.execute(
+            select(NamedTheme.id, NamedTheme.question, NamedTheme.name, NamedTheme.translations, NamedTheme.hidden)
+            .where(NamedTheme.run_id == run.id).order_by(NamedTheme.id)):
+        feed("named", *named)
+    for theme in db.session.execute(select(Theme.id, Theme.named_id).where(Theme.run_id == run.id)
+                                    .order_by(Theme.id)):
+        feed("theme", *theme)
+    for review in db.session.execute(select(ThemeReview.question, ThemeReview.ready)
+                                     .where(ThemeReview.run_id == run.id).order_by(ThemeReview.question)):
+        feed("review", *review)
+    for indicator in framework(municipality):
+        feed("outcome", *_columns(indicator.outcome))
+        feed("indicator", *_columns(indicator))
+        for target in sorted(indicator.targets, key=lambda one: one.id):
+            feed("target", *_columns(target))
+    return digest.hexdigest()
+
+
+def report_folder() -> Path:
+    return Path(current_app.instance_path) / "reports"
+
+
+def stored_report(wave_id: int, area_code: str, lang: str, fingerprint: str) -> Path:
+    return report_folder() / f"{wave_id}-{area_code}-{lang}-{fingerprint[:40]}.pdf"
+
+
+def store_report(path: Path, body: bytes) -> None:
+    """Keep a built report, and drop the older ones of the same wave, area and language: they show quotes or themes
+    as they were, and may carry a quote that was withdrawn since."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.part")
+    partial.write_bytes(body)
+    os.replace(partial, path)  # atomic: a request at the same moment reads the old file or the whole new one
+    prefix = path.name.rsplit("-", 1)[0] + "-"
+    for other in path.parent.glob(f"{prefix}*.pdf"):
+        if other != path:
+            other.unlink(missing_ok=True)

@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from accounts import audit
 from accounts.auth import current_user, requires
+from config import RTL_LANGUAGES
 from council import charts
 from council.areas import MUNICIPALITY, Area, areas_of, find_area
 from council.blueprint import COUNCIL_ROLES, bp
@@ -36,6 +37,7 @@ from council.profile import (
 )
 from council.snapshots import Figure, WaveProfile, analysed_waves
 from models import Indicator, Wave
+from runs.releases import released_run
 
 LEVELS = ("municipality", "wijk")
 
@@ -178,10 +180,20 @@ def scales_chart(data: AreaProfile, slug: str) -> Markup:
                                          questionnaire=instrument_label(slug, g.lang), area=data.area.name))
 
 
+def wave_labels(waves: Sequence[Wave]) -> dict[int, str]:
+    """How a trend names its waves: by the year they opened where no two share a year (a name like "Leefwereld demo
+    2025" says little more and is long), else by their names."""
+    years = [wave.opens_on.year for wave in waves]
+    if len(set(years)) == len(years):
+        return {wave.id: str(wave.opens_on.year) for wave in waves}
+    return {wave.id: wave.name for wave in waves}
+
+
 def trend_chart(trend: Trend, index: int) -> Markup:
     share = trend.share
     low, high = indicator_range(trend.indicator)
-    points = [charts.TrendPoint(wave.name, None if e.figure is None or e.figure.suppressed else e.figure.value,
+    labels = wave_labels([wave for wave, _e in trend.history])
+    points = [charts.TrendPoint(labels[wave.id], None if e.figure is None or e.figure.suppressed else e.figure.value,
                                 None if e.figure is None else e.figure.lower,
                                 None if e.figure is None else e.figure.upper, _note(e.figure))
               for wave, e in trend.history]
@@ -291,14 +303,27 @@ def pdf_filename(area: Area, wave: Wave) -> str:
 @bp.get("/report/<code>.pdf")
 @requires(*COUNCIL_ROLES)
 def report_pdf(code: str):
-    from council.pdf import render_pdf
+    """The report as a PDF: built once per run, area, language and state of the approved quotes, named themes and
+    framework (council.pdf.report_fingerprint), then served from the stored file."""
+    from council.pdf import render_pdf, report_fingerprint, store_report, stored_report
 
-    html, data = _report_html(code, for_pdf=True)
-    body = render_pdf(html, request.url_root)
-    audit.record("report_downloaded", current_user(), "wave", data.profile.wave.id, area=data.area.code,
-                 format="pdf")
+    waves, wave = _chosen_wave()
+    if wave is None:
+        abort(make_response(render_template("council/overview.html", wave=None, waves=waves), 404))
+    area = _area_or_404(wave, code)
+    run = released_run(wave)
+    if run is None:
+        abort(404)
+    path = stored_report(wave.id, area.code, g.lang, report_fingerprint(run, area, g.lang))
+    try:
+        body = path.read_bytes()
+    except FileNotFoundError:
+        html, _data = _report_html(code, for_pdf=True)
+        body = render_pdf(html, request.url_root, direction="rtl" if g.lang in RTL_LANGUAGES else "ltr")
+        store_report(path, body)
+    audit.record("report_downloaded", current_user(), "wave", wave.id, area=area.code, format="pdf")
     response = Response(body, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{pdf_filename(data.area, data.profile.wave)}"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{pdf_filename(area, wave)}"'
     return response
 
 

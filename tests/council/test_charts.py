@@ -145,3 +145,19 @@ def test_legend_and_status_icons_are_decorative_next_to_their_words():
         icon = parse(status_icon(status))
         assert icon.get("aria-hidden") == "true"
         assert f"lw-status-icon--{status}" in icon.get("class")
+
+
+def test_trend_chart_writes_every_wave_name_in_full_over_lines_of_whole_words():
+    names = ["Leefwereld demo 2025 voorjaar", "Leefwereld demo 2025 najaar", "Leefwereldmetingzondertussenruimte"]
+    svg = parse(trend_chart([TrendPoint(name, 6.0, 5.5, 6.5) for name in names], low=0, high=10, title="t",
+                            description="d", chart_id="trend-2"))
+    labels = [text for text in svg.iter(f"{SVG}text") if text.get("class") == "lw-chart__tick" and list(text)]
+    assert [" ".join(span.text for span in label) for label in labels[:2]] == names[:2]  # whole words per line
+    assert "".join(span.text for span in labels[2]) == names[2]  # a word too long for any line, broken but whole
+    assert all("…" not in "".join(label.itertext()) for label in labels)
+    # each line fits the label's share of the plot: a word too long for it gets a smaller font, not an ellipsis
+    share = (288 - 52) / len(names) - 4
+    for label in labels:
+        size = float(label.get("font-size"))
+        assert all(len(span.text) * size * 0.6 <= share + 0.5 for span in label)
+    assert float(labels[2].get("font-size")) < 13
