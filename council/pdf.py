@@ -9,15 +9,18 @@ from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app
+from markupsafe import escape
 
 # DejaVu Sans covers Latin, Turkish, Polish, Cyrillic and Arabic (WeasyPrint shapes Arabic with HarfBuzz), so one
 # font serves every language; the page's own font stack may name fonts this server does not have.
 # The NL Design System gives list items a "●" ::marker; in a list without list style (the quotes) WeasyPrint cannot
-# place it ("min-content width for TextBox not handled yet"), so that list has no marker at all on paper.
+# place it ("min-content width for TextBox not handled yet"), so such lists (the quotes, a map's key) have no
+# marker at all on paper.
 # These are user rules: !important is what lets them win over the page's own stylesheet.
 PDF_CSS = """
 .lw-theme, .lw-theme * { font-family: "DejaVu Sans", sans-serif !important; }
-.lw-theme .lw-quote-list > li::marker { content: none !important; }
+.lw-theme .lw-quote-list > li::marker, .lw-theme .lw-map-key > li::marker { content: none !important; }
+.lw-theme .lw-report-summary li { list-style-position: inside !important; }
 """
 # The browser stylesheet holds much that paper ignores (hover, input placeholders, SVG paint properties outside
 # SVG); WeasyPrint would log a hundred lines about it for every report.
@@ -67,14 +70,20 @@ def _fetcher(stylesheet: bytes):
 # --- the PDF on paper: per-language page footer, tagged PDF ---------------------------------------------------------
 
 # WeasyPrint's grid and flex layout are slow (a trend grid cost 4-5 s of a 13 s report), and paper needs neither:
-# two trends side by side as floats, chart keys as a line of inline items.
+# two trends side by side as floats, chart keys and a status's shape and words as inline items (as flex items
+# WeasyPrint put a status's words on a line under its shape).
 PRINT_LAYOUT_CSS = """
 .lw-theme .lw-council-trends { display: block !important; }
 .lw-theme .lw-council-trends::after { content: ""; display: block; clear: both; }
 .lw-theme .lw-council-trend { float: left !important; width: 48% !important; margin-inline-end: 2% !important; }
 .lw-theme .lw-council-trend:nth-child(2n + 1) { clear: left !important; }
 .lw-theme .lw-chart-legend { display: block !important; }
+.lw-theme .lw-status { display: inline !important; }
 .lw-theme .lw-chart-legend > li { display: inline !important; margin-inline-end: 1.5em !important; }
+.lw-theme .lw-map-figure { display: block !important; }
+.lw-theme .lw-map-figure::after { content: ""; display: block; clear: both; }
+.lw-theme .lw-map-figure .lw-map { float: left !important; width: 52% !important; max-width: none !important; }
+.lw-theme .lw-map-key { margin-left: 55% !important; font-size: 9.5pt; }
 """
 
 
@@ -106,6 +115,22 @@ def _parsed_stylesheet(stylesheet: bytes):
     return CSS(string=stylesheet.decode("utf-8"), media_type="print")
 
 
+def _decorative_title(svg_tag: str) -> str:
+    """A title for an SVG that the page hides from screen readers as decoration (a status shape next to the status
+    in words, a chart key's line and marker): PDF/UA tags every SVG as a figure, and a figure needs a text."""
+    if 'aria-hidden="true"' not in svg_tag:
+        return ""
+    from flask_babel import gettext as _
+
+    from council.indicators import Status
+    from council.maps import status_label
+
+    found = re.search(r"lw-status-icon--(\w+)", svg_tag)
+    if found and found[1] in Status._value2member_map_:
+        return f"<title>{escape(status_label(Status(found[1])))}</title>"
+    return f"<title>{escape(_('Symbol of the key'))}</title>"
+
+
 def render_pdf(html: str, base_url: str, direction: str = "ltr") -> bytes:
     """The tagged PDF (PDF/UA-1: language, headings, table headers, alternative texts of the charts) of a report
     page's HTML, laid out with the print rules of the app's stylesheet."""
@@ -116,7 +141,7 @@ def render_pdf(html: str, base_url: str, direction: str = "ltr") -> bytes:
 
     def with_style(match: re.Match) -> str:
         style = _svg_style(text, match[1])
-        return match[1] + (f"<style>{style}</style>" if style else "")
+        return match[1] + (f"<style>{style}</style>" if style else "") + _decorative_title(match[1])
 
     html = _OPEN_SVG.sub(with_style, _STYLESHEET_LINK.sub("", html))
     fetcher = _fetcher(stylesheet)
@@ -138,13 +163,13 @@ def report_fingerprint(run, area, lang: str) -> str:
     """What the report of one area in one run and language shows, apart from the run's stored figures: the approved
     quotes, the named and ready themes, the outcome framework and its targets, the released runs of earlier waves
     (the trends), the names of the wave and the areas, and the stylesheet. Any change gives another fingerprint."""
-    from sqlalchemy import select
+    from sqlalchemy import func, select
 
     from council.areas import areas_of
     from council.profile import framework
     from council.snapshots import analysed_waves
     from extensions import db
-    from models import NamedTheme, Quote, QuoteStatus, Theme, ThemeReview
+    from models import NamedTheme, ProfileSnapshot, Quote, QuoteStatus, Theme, ThemeReview
     from runs.releases import released_run
 
     wave = run.wave
@@ -158,6 +183,9 @@ def report_fingerprint(run, area, lang: str) -> str:
     feed(FORMAT_VERSION, run.id, wave.id, wave.name, area.code, lang,
          hashlib.sha256(current_app.extensions["stylesheet"]).hexdigest())
     feed(*((one.code, one.name) for one in areas_of(municipality)))
+    # a run's figures are stored once; their number and sum guard against a run stored again under the same id
+    feed(*db.session.execute(select(func.count(), func.sum(ProfileSnapshot.value), func.sum(ProfileSnapshot.n))
+                             .where(ProfileSnapshot.run_id == run.id)).one(), run.finished_at)
     feed(*((one.id, getattr(released_run(one), "id", None)) for one in analysed_waves(municipality)))
     for quote in db.session.execute(
             select(Quote.id, Quote.theme_id, Quote.area_code, Quote.text).join(Theme)

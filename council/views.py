@@ -21,8 +21,8 @@ from config import RTL_LANGUAGES
 from council import charts
 from council.areas import MUNICIPALITY, Area, areas_of, find_area
 from council.blueprint import COUNCIL_ROLES, bp
-from council.indicators import Evaluation, Status
-from council.maps import choropleth, map_areas, status_label
+from council.indicators import Evaluation, Status, evaluate
+from council.maps import Map, buurt_areas, choropleth, map_areas, status_label
 from council.profile import (
     AreaProfile,
     Column,
@@ -36,6 +36,7 @@ from council.profile import (
     overview_rows,
 )
 from council.snapshots import Figure, WaveProfile, analysed_waves
+from council.summary import report_summary
 from models import Indicator, Wave
 from runs.releases import released_run
 
@@ -218,9 +219,9 @@ def _page_charts(data: AreaProfile) -> dict:
             "trends": [trend_chart(trend, index) for index, trend in enumerate(data.trends)]}
 
 
-def overview_map(wave: Wave, rows, indicators: Sequence[Indicator], chosen: Indicator | None) -> Markup:
+def overview_map(wave: Wave, rows, indicators: Sequence[Indicator], chosen: Indicator | None) -> Map | None:
     if chosen is None:
-        return Markup("")
+        return None
     position = list(indicators).index(chosen)
     statuses, labels = {}, {}
     for row in rows:
@@ -233,8 +234,34 @@ def overview_map(wave: Wave, rows, indicators: Sequence[Indicator], chosen: Indi
     return choropleth(map_areas(wave.municipality), statuses, labels,
                       title=_("Map of the wijken: %(indicator)s", indicator=chosen.name),
                       description=_("Each wijk is filled by the status of %(indicator)s against its target, with "
-                                    "its value written in it. The table below has the same figures.",
+                                    "its number and its value written in it. The list beside the map names the "
+                                    "wijken by number; the table below has the same figures.",
                                     indicator=chosen.name))
+
+
+def buurt_map(wave: Wave, chosen: Indicator | None) -> Map | None:
+    """The same map for the buurten, when their boundaries are loaded: most buurten's figures are suppressed."""
+    areas = buurt_areas(wave.municipality) if chosen is not None else []
+    if not areas:
+        return None
+    profile = _profile(wave, [area.code for area in areas])
+    statuses, labels = {}, {}
+    for area in areas:
+        evaluation = evaluate(chosen, profile, area.code)
+        statuses[area.code] = evaluation.status
+        if evaluation.figure is not None and evaluation.figure.value is not None and not evaluation.figure.suppressed:
+            labels[area.code] = number(evaluation.figure.value, chosen.kind.is_share)
+    return choropleth(areas, statuses, labels,
+                      title=_("Map of the buurten: %(indicator)s", indicator=chosen.name),
+                      description=_("Each buurt is filled by the status of %(indicator)s against its target, with "
+                                    "its number written in it. The list beside the map names the buurten by number.",
+                                    indicator=chosen.name))
+
+
+def report_maps(wave: Wave, rows, indicators: Sequence[Indicator]) -> list[tuple[Indicator, Map]]:
+    """The map of every indicator, for the municipality's report on paper."""
+    maps = [(indicator, overview_map(wave, rows, indicators, indicator)) for indicator in indicators]
+    return [(indicator, one) for indicator, one in maps if one]
 
 
 # --- pages ----------------------------------------------------------------------------------------------------------
@@ -253,6 +280,7 @@ def overview():
                   indicators[0] if indicators else None)
     return render_template("council/overview.html", wave=wave, waves=waves, profile=profile, rows=rows,
                            indicators=indicators, chosen=chosen, map=overview_map(wave, rows, indicators, chosen),
+                           buurt_map=buurt_map(wave, chosen),
                            params=profile.run.params or {})
 
 
@@ -283,7 +311,8 @@ def _report_html(code: str, for_pdf: bool) -> tuple[str, AreaProfile]:
         wijk_profile = _profile(wave)
         rows = overview_rows(wijk_profile, areas_of(wave.municipality), indicators, g.lang)
     html = render_template("council/report.html", data=data, charts=page_charts, wave=wave, rows=rows,
-                           indicators=indicators, for_pdf=for_pdf)
+                           indicators=indicators, for_pdf=for_pdf, summary=report_summary(data, rows, indicators),
+                           maps=report_maps(wave, rows, indicators) if rows else [])
     return html, data
 
 
