@@ -115,7 +115,7 @@ def test_the_report_opens_with_its_summary_and_the_map_names_every_wijk(browser,
         box = numbers.nth(index).bounding_box()
         assert box["width"] > 0 and svg_box["x"] <= box["x"]
         assert box["x"] + box["width"] <= svg_box["x"] + svg_box["width"]
-    assert [numbers.nth(index).inner_text() for index in range(numbers.count())] == ["1", "2", "3", "4", "5"]
+    assert [numbers.nth(index).text_content() for index in range(numbers.count())] == ["1", "2", "3", "4", "5"]
     problems += audit(page, "overview map", lang)
     # on paper, the municipality's report carries a map of every indicator with its key
     page.emulate_media(media="print")
