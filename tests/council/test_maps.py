@@ -135,3 +135,27 @@ def test_map_areas_are_the_wijken_with_their_stored_boundaries(demo_wave):
     assert [area.code for area in areas] == ["WK900100", "WK900101", "WK900102", "WK900103", "WK900104"]
     assert areas[1].name == "Oud-West"
     assert all(area.geometry["type"] == "Polygon" for area in areas)  # the demo ships invented boundaries
+
+
+def test_buurten_have_a_map_only_once_their_boundaries_are_loaded(app, demo_wave):
+    from council.maps import buurt_areas
+    from extensions import db
+
+    municipality = demo_wave.municipality
+    buurten = sorted((buurt for district in municipality.districts for buurt in district.neighbourhoods),
+                     key=lambda buurt: buurt.code)
+    assert len(buurt_areas(municipality)) == len(buurten)  # the demo ships buurt boundaries as well
+    for buurt in buurten:
+        buurt.boundary = None
+    db.session.commit()
+    assert buurt_areas(municipality) == []
+    buurten[0].boundary = square(5.0, 52.0, 0.005)
+    buurten[1].boundary = square(5.005, 52.0, 0.005)
+    db.session.commit()
+    areas = buurt_areas(municipality)
+    assert [area.code for area in areas] == [buurt.code for buurt in buurten]
+    with app.test_request_context():
+        drawn = choropleth(areas, {buurten[0].code: Status.suppressed}, {}, "Buurten", "D")
+    # only buurten with a boundary are drawn and numbered; the key names them
+    assert [(entry.number, entry.name) for entry in drawn.key] == [(1, buurten[0].name), (2, buurten[1].name)]
+    assert len(parse(drawn).findall(f"./{SVG}g[@class='lw-map__areas']/{SVG}g")) == 2
