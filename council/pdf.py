@@ -5,6 +5,7 @@ import hashlib
 import logging
 import os
 import re
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -221,9 +222,9 @@ def store_report(path: Path, body: bytes) -> None:
     """Keep a built report, and drop the older ones of the same wave, area and language: they show quotes or themes
     as they were, and may carry a quote that was withdrawn since."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(f".{os.getpid()}.part")
-    partial.write_bytes(body)
-    os.replace(partial, path)  # atomic: a request at the same moment reads the old file or the whole new one
+    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".part", delete=False) as partial:
+        partial.write(body)
+    os.replace(partial.name, path)  # atomic: a request at the same moment reads no half-written file
     prefix = path.name.rsplit("-", 1)[0] + "-"
     for other in path.parent.glob(f"{prefix}*.pdf"):
         if other != path:
