@@ -73,7 +73,7 @@ def test_a_council_member_reaches_a_wijk_and_a_comparison_from_the_overview(brow
     page, base = context.new_page(), live_server.base_url
     log_in(page, live_server, COUNCIL, "nl")
     page.goto(f"{base}/council/?wave={analysed_wave}")
-    assert page.locator("main svg.lw-map").count() == 1  # the demo's wijk boundaries
+    assert page.locator("main svg.lw-map").count() == 2  # the demo ships wijk and buurt boundaries: a map of each
     page.locator("main a", has_text="Centrum").first.click()
     assert page.locator("h1").inner_text() == "Centrum"
     charts = page.locator("main svg.lw-chart")
