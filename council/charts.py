@@ -219,6 +219,35 @@ class TrendPoint:
 
 
 TREND_WIDTH, TREND_HEIGHT = 300, 200
+CHAR_WIDTH = 0.6  # of the font size: a generous mean width of a character in the charts' sans-serif font
+LABEL_SIZE, SMALLEST_LABEL = 13.0, 9.0
+
+
+def _label_lines(text: str, width: float) -> tuple[list[str], float]:
+    """A label in full, never cut: lines of whole words within `width`, in a smaller font (down to SMALLEST_LABEL)
+    where a word is wider than that, and only a word too long even then broken across lines."""
+    words = text.split() or [""]
+    longest = max(len(word) for word in words)
+    size = min(LABEL_SIZE, max(math.floor(width / (longest * CHAR_WIDTH) * 10) / 10, SMALLEST_LABEL))
+    per_line = max(int(width / (size * CHAR_WIDTH)), 1)
+    lines: list[str] = []
+    for word in words:
+        pieces = [word[start:start + per_line] for start in range(0, len(word), per_line)] or [""]
+        for piece in pieces:
+            if lines and piece is pieces[0] and len(lines[-1]) + 1 + len(piece) <= per_line:
+                lines[-1] += " " + piece
+            else:
+                lines.append(piece)
+    return lines, size
+
+
+def _wrapped(x: float, y: float, lines: Sequence[str], size: float, css: str) -> str:
+    spans = "".join(f'<tspan x="{_number(x)}" dy="{"0" if index == 0 else _number(size * 1.2)}">{escape(line)}</tspan>'
+                    for index, line in enumerate(lines))
+    return (f'<text class="{css}" x="{_number(x)}" y="{_number(y)}" text-anchor="middle" dominant-baseline="middle"'
+            f' font-size="{_number(size)}">{spans}</text>')
+
+
 TREND_LEFT, TREND_RIGHT, TREND_TOP, TREND_BOTTOM = 52, 288, 16, 148
 
 
@@ -271,10 +300,18 @@ def trend_chart(points: Sequence[TrendPoint], *, low: float, high: float, title:
                          f'x2="{_number(x)}" y2="{_number(y_of(point.upper))}"/>')
         parts.append(marker("circle", x, y_of(point.value), 9, "lw-chart__marker"))
     parts.append("</g>")
-    for x, point in zip(xs, points, strict=True):
-        parts.append(_text(x, TREND_BOTTOM + 18, _shorten(point.label, 18), "lw-chart__tick", "middle", 13))
+    labels = [_label_lines(point.label, step - 4) for point in points]
+    below, notes = TREND_BOTTOM + 18, 0
+    for x, point, (lines, size) in zip(xs, points, labels, strict=True):
+        parts.append(_wrapped(x, below, lines, size, "lw-chart__tick"))
         if point.value is None and point.note:
-            parts.append(_text(x, TREND_BOTTOM + 38, _shorten(point.note, 18), "lw-chart__note", "middle", 13))
+            note, note_size = _label_lines(point.note, step - 4)
+            parts.append(_wrapped(x, below + 20 + 16 * (len(lines) - 1), note, note_size, "lw-chart__note"))
+            notes = max(notes, len(note))
+    extra = 16 * (max(len(lines) for lines, _size in labels) - 1) + 16 * max(notes - 1, 0)
+    if extra:  # room for labels over more than one line
+        parts[0] = parts[0].replace(f'viewBox="0 0 {TREND_WIDTH} {TREND_HEIGHT}"',
+                                    f'viewBox="0 0 {TREND_WIDTH} {TREND_HEIGHT + extra}"')
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -282,14 +319,16 @@ def trend_chart(points: Sequence[TrendPoint], *, low: float, high: float, title:
 # --- status icons -------------------------------------------------------------------------------------------------
 
 # a shape per status, next to the status in words: a tick in a circle, an equals sign in a diamond, a cross in a
-# triangle, a dashed square for suppressed figures; a dash where there is nothing to judge
+# triangle, a dashed square for suppressed figures (crossed through where it protects a small group elsewhere), a
+# dash in a circle where there is no target to judge against; a bare dash where there is no figure
 _STATUS_SHAPES = {
     "on_target": '<circle cx="8" cy="8" r="7"/><path class="lw-status-icon__mark" d="M4.5 8.2l2.4 2.4 4.6-5"/>',
     "undecided": '<polygon points="8,1 15,8 8,15 1,8"/><path class="lw-status-icon__mark" d="M5 6.5h6M5 9.5h6"/>',
     "off_target": '<polygon points="8,1.5 15,14.5 1,14.5"/><path class="lw-status-icon__mark" d="M5.6 7.6l4.8 4.8'
                   'M10.4 7.6l-4.8 4.8"/>',
     "suppressed": '<rect x="1.5" y="1.5" width="13" height="13"/>',
-    "protected": '<rect x="1.5" y="1.5" width="13" height="13"/>',
+    "protected": '<rect x="1.5" y="1.5" width="13" height="13"/><path class="lw-status-icon__mark" d="M4.5 11.5l7-7"/>',
+    "no_target": '<circle cx="8" cy="8" r="6.5"/><path class="lw-status-icon__mark" d="M5 8h6"/>',
 }
 
 

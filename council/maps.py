@@ -23,6 +23,7 @@ PADDING = 8.0
 LEGEND_ROW = 26.0
 SWATCH = 18.0
 LABEL_EM = 15.0      # the labels' font size in CSS (.lw-map__label)
+NUMBER_CLASS = ' class="lw-map__number"'
 # Statuses in the order the legend lists them: good to bad, then the ones without a verdict.
 ORDER = (Status.on_target, Status.undecided, Status.off_target, Status.no_target, Status.suppressed, Status.protected,
          Status.no_data)
@@ -155,7 +156,7 @@ def _patterns(prefix: str) -> str:
         Status.off_target: '<path class="lw-map__mark lw-map__mark--line" d="M0,0L8,8M8,0L0,8"/>',
         Status.no_target: '<path class="lw-map__mark lw-map__mark--line" d="M0,4L8,4"/>',
         Status.suppressed: '<path class="lw-map__mark lw-map__mark--line" d="M-2,2L2,-2M0,8L8,0M6,10L10,6"/>',
-        Status.protected: '<path class="lw-map__mark lw-map__mark--line" d="M-2,2L2,-2M0,8L8,0M6,10L10,6"/>',
+        Status.protected: '<path class="lw-map__mark lw-map__mark--line" d="M4,0L4,8M0,4L8,4"/>',
         Status.no_data: '<path class="lw-map__mark lw-map__mark--line" d="M-2,6L2,10M0,0L8,8M6,-2L10,2"/>',
     }
     return "".join(
@@ -164,13 +165,41 @@ def _patterns(prefix: str) -> str:
         for status in ORDER)
 
 
+@dataclass(frozen=True)
+class KeyEntry:
+    """One line of the key beside a map: the number written in the area, its name, status and value."""
+
+    number: int
+    code: str
+    name: str
+    status: Status
+    label: str | None
+
+
+@dataclass(frozen=True)
+class Map:
+    """A map as an inline SVG with a number in each area, and the key that names the numbered areas."""
+
+    svg: Markup
+    key: list[KeyEntry]
+
+    def __bool__(self) -> bool:
+        return bool(self.svg)
+
+    def __html__(self) -> str:
+        return str(self.svg)
+
+    __str__ = __html__
+
+
 def choropleth(areas: list[MapArea], statuses: dict[str, Status], labels: dict[str, str], title: str,
-               description: str) -> Markup:
-    """An inline SVG map of the areas that have a geometry, each filled by its status (no entry: no figure), with
-    labels[code] at its centre and a legend; an empty Markup when no area has a geometry."""
+               description: str) -> Map:
+    """An inline SVG map of the areas that have a geometry, each filled by its status (no entry: no figure), with a
+    number at its centre and labels[code] under it, a legend of the statuses shown, and the key to the numbers
+    (to be shown beside it: names do not fit into small areas, numbers do); empty when no area has a geometry."""
     drawn = [(area, polygons) for area in areas if (polygons := _polygons(area.geometry))]
     if not drawn:
-        return Markup("")
+        return Map(Markup(""), [])
     points = [point for _area, polygons in drawn for rings in polygons for ring in rings for point in ring]
     west, east = min(lon for lon, _lat in points), max(lon for lon, _lat in points)
     south, north = min(lat for _lon, lat in points), max(lat for _lon, lat in points)
@@ -184,22 +213,26 @@ def choropleth(areas: list[MapArea], statuses: dict[str, Status], labels: dict[s
         return offset_x + (lon - west) * shrink * scale, PADDING + (north - lat) * scale
 
     prefix = _prefix()
-    areas_svg = []
-    for area, polygons in drawn:
+    areas_svg, key = [], []
+    for number, (area, polygons) in enumerate(drawn, start=1):
         projected = [[[project(lon, lat) for lon, lat in ring] for ring in rings] for rings in polygons]
         state = statuses.get(area.code, Status.no_data)
         label = labels.get(area.code)
-        tooltip = f"{area.name}: {status_label(state)}" + (f" ({label})" if label else "")
+        key.append(KeyEntry(number, area.code, area.name, state, label))
+        tooltip = f"{number}. {area.name}: {status_label(state)}" + (f" ({label})" if label else "")
         x, y = _label_point(projected)
-        half = len(label or "") * LABEL_EM * 0.3  # about half the label's width: keep it inside the picture
+        half = max(len(label or ""), 2) * LABEL_EM * 0.3  # about half the label's width: keep it inside the picture
         x = min(max(x, half + 2), WIDTH - half - 2) if half * 2 < WIDTH else WIDTH / 2
+        lines = [str(number)] + ([label] if label else [])
+        top = y - (len(lines) - 1) * LABEL_EM * 0.55
+        text = "".join(f'<tspan x="{_number(x)}" y="{_number(top + index * LABEL_EM * 1.1)}"'
+                       f'{NUMBER_CLASS if index == 0 else ""}>{escape(line)}</tspan>'
+                       for index, line in enumerate(lines))
         areas_svg.append(
             f'<g class="lw-map__area-group" data-code="{escape(area.code)}">'
             f'<path class="lw-map__area lw-map__area--{state.value}" fill="url(#{prefix}-{state.value})" '
             f'd="{"".join(_path_data(rings) for rings in projected)}"><title>{escape(tooltip)}</title></path>'
-            + (f'<text class="lw-map__label" x="{_number(x)}" y="{_number(y)}" text-anchor="middle" '
-               f'dominant-baseline="middle">{escape(label)}</text>' if label else "")
-            + "</g>")
+            f'<text class="lw-map__label" text-anchor="middle" dominant-baseline="middle">{text}</text></g>')
 
     shown = {statuses.get(area.code, Status.no_data) for area, _polygons in drawn}
     legend = []
@@ -211,10 +244,20 @@ def choropleth(areas: list[MapArea], statuses: dict[str, Status], labels: dict[s
             f'<text class="lw-map__legend-text" x="{_number(PADDING + SWATCH + 8)}" y="{_number(top + SWATCH / 2)}" '
             f'dominant-baseline="middle">{escape(status_label(state))}</text>')
     height = map_height + 2 * PADDING + len(legend) * LEGEND_ROW
-    return Markup(
+    svg = Markup(
         f'<svg class="lw-map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_number(WIDTH)} {_number(height)}" '
         f'role="img" aria-labelledby="{prefix}-title {prefix}-desc" focusable="false">'
         f'<title id="{prefix}-title">{escape(title)}</title><desc id="{prefix}-desc">{escape(description)}</desc>'
         f'<defs>{_patterns(prefix)}</defs>'
         f'<g class="lw-map__areas">{"".join(areas_svg)}</g>'
         f'<g class="lw-map__legend">{"".join(legend)}</g></svg>')
+    return Map(svg, key)
+
+
+def buurt_areas(municipality: Municipality) -> list[MapArea]:
+    """The municipality's buurten with their stored boundaries, by code; [] when no buurt has a boundary."""
+    buurten = sorted((buurt for district in municipality.districts for buurt in district.neighbourhoods),
+                     key=lambda buurt: buurt.code)
+    if not any(buurt.boundary for buurt in buurten):
+        return []
+    return [MapArea(code=buurt.code, name=buurt.name, geometry=buurt.boundary) for buurt in buurten]

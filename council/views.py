@@ -17,11 +17,12 @@ from markupsafe import Markup
 
 from accounts import audit
 from accounts.auth import current_user, requires
+from config import RTL_LANGUAGES
 from council import charts
 from council.areas import MUNICIPALITY, Area, areas_of, find_area
 from council.blueprint import COUNCIL_ROLES, bp
-from council.indicators import Evaluation, Status
-from council.maps import choropleth, map_areas, status_label
+from council.indicators import Evaluation, Status, evaluate
+from council.maps import Map, buurt_areas, choropleth, map_areas, status_label
 from council.profile import (
     AreaProfile,
     Column,
@@ -35,7 +36,9 @@ from council.profile import (
     overview_rows,
 )
 from council.snapshots import Figure, WaveProfile, analysed_waves
+from council.summary import report_summary
 from models import Indicator, Wave
+from runs.releases import released_run
 
 LEVELS = ("municipality", "wijk")
 
@@ -178,10 +181,20 @@ def scales_chart(data: AreaProfile, slug: str) -> Markup:
                                          questionnaire=instrument_label(slug, g.lang), area=data.area.name))
 
 
+def wave_labels(waves: Sequence[Wave]) -> dict[int, str]:
+    """How a trend names its waves: by the year they opened where no two share a year (a name like "Leefwereld demo
+    2025" says little more and is long), else by their names."""
+    years = [wave.opens_on.year for wave in waves]
+    if len(set(years)) == len(years):
+        return {wave.id: str(wave.opens_on.year) for wave in waves}
+    return {wave.id: wave.name for wave in waves}
+
+
 def trend_chart(trend: Trend, index: int) -> Markup:
     share = trend.share
     low, high = indicator_range(trend.indicator)
-    points = [charts.TrendPoint(wave.name, None if e.figure is None or e.figure.suppressed else e.figure.value,
+    labels = wave_labels([wave for wave, _e in trend.history])
+    points = [charts.TrendPoint(labels[wave.id], None if e.figure is None or e.figure.suppressed else e.figure.value,
                                 None if e.figure is None else e.figure.lower,
                                 None if e.figure is None else e.figure.upper, _note(e.figure))
               for wave, e in trend.history]
@@ -206,9 +219,9 @@ def _page_charts(data: AreaProfile) -> dict:
             "trends": [trend_chart(trend, index) for index, trend in enumerate(data.trends)]}
 
 
-def overview_map(wave: Wave, rows, indicators: Sequence[Indicator], chosen: Indicator | None) -> Markup:
+def overview_map(wave: Wave, rows, indicators: Sequence[Indicator], chosen: Indicator | None) -> Map | None:
     if chosen is None:
-        return Markup("")
+        return None
     position = list(indicators).index(chosen)
     statuses, labels = {}, {}
     for row in rows:
@@ -221,8 +234,34 @@ def overview_map(wave: Wave, rows, indicators: Sequence[Indicator], chosen: Indi
     return choropleth(map_areas(wave.municipality), statuses, labels,
                       title=_("Map of the wijken: %(indicator)s", indicator=chosen.name),
                       description=_("Each wijk is filled by the status of %(indicator)s against its target, with "
-                                    "its value written in it. The table below has the same figures.",
+                                    "its number and its value written in it. The list beside the map names the "
+                                    "wijken by number; the table below has the same figures.",
                                     indicator=chosen.name))
+
+
+def buurt_map(wave: Wave, chosen: Indicator | None) -> Map | None:
+    """The same map for the buurten, when their boundaries are loaded: most buurten's figures are suppressed."""
+    areas = buurt_areas(wave.municipality) if chosen is not None else []
+    if not areas:
+        return None
+    profile = _profile(wave, [area.code for area in areas])
+    statuses, labels = {}, {}
+    for area in areas:
+        evaluation = evaluate(chosen, profile, area.code)
+        statuses[area.code] = evaluation.status
+        if evaluation.figure is not None and evaluation.figure.value is not None and not evaluation.figure.suppressed:
+            labels[area.code] = number(evaluation.figure.value, chosen.kind.is_share)
+    return choropleth(areas, statuses, labels,
+                      title=_("Map of the buurten: %(indicator)s", indicator=chosen.name),
+                      description=_("Each buurt is filled by the status of %(indicator)s against its target, with "
+                                    "its number written in it. The list beside the map names the buurten by number.",
+                                    indicator=chosen.name))
+
+
+def report_maps(wave: Wave, rows, indicators: Sequence[Indicator]) -> list[tuple[Indicator, Map]]:
+    """The map of every indicator, for the municipality's report on paper."""
+    maps = [(indicator, overview_map(wave, rows, indicators, indicator)) for indicator in indicators]
+    return [(indicator, one) for indicator, one in maps if one]
 
 
 # --- pages ----------------------------------------------------------------------------------------------------------
@@ -241,6 +280,7 @@ def overview():
                   indicators[0] if indicators else None)
     return render_template("council/overview.html", wave=wave, waves=waves, profile=profile, rows=rows,
                            indicators=indicators, chosen=chosen, map=overview_map(wave, rows, indicators, chosen),
+                           buurt_map=buurt_map(wave, chosen),
                            params=profile.run.params or {})
 
 
@@ -271,7 +311,8 @@ def _report_html(code: str, for_pdf: bool) -> tuple[str, AreaProfile]:
         wijk_profile = _profile(wave)
         rows = overview_rows(wijk_profile, areas_of(wave.municipality), indicators, g.lang)
     html = render_template("council/report.html", data=data, charts=page_charts, wave=wave, rows=rows,
-                           indicators=indicators, for_pdf=for_pdf)
+                           indicators=indicators, for_pdf=for_pdf, summary=report_summary(data, rows, indicators),
+                           maps=report_maps(wave, rows, indicators) if rows else [])
     return html, data
 
 
@@ -291,14 +332,27 @@ def pdf_filename(area: Area, wave: Wave) -> str:
 @bp.get("/report/<code>.pdf")
 @requires(*COUNCIL_ROLES)
 def report_pdf(code: str):
-    from council.pdf import render_pdf
+    """The report as a PDF: built once per run, area, language and state of the approved quotes, named themes and
+    framework (council.pdf.report_fingerprint), then served from the stored file."""
+    from council.pdf import render_pdf, report_fingerprint, store_report, stored_report
 
-    html, data = _report_html(code, for_pdf=True)
-    body = render_pdf(html, request.url_root)
-    audit.record("report_downloaded", current_user(), "wave", data.profile.wave.id, area=data.area.code,
-                 format="pdf")
+    waves, wave = _chosen_wave()
+    if wave is None:
+        abort(make_response(render_template("council/overview.html", wave=None, waves=waves), 404))
+    area = _area_or_404(wave, code)
+    run = released_run(wave)
+    if run is None:
+        abort(404)
+    path = stored_report(wave.id, area.code, g.lang, report_fingerprint(run, area, g.lang))
+    try:
+        body = path.read_bytes()
+    except FileNotFoundError:
+        html, _data = _report_html(code, for_pdf=True)
+        body = render_pdf(html, request.url_root, direction="rtl" if g.lang in RTL_LANGUAGES else "ltr")
+        store_report(path, body)
+    audit.record("report_downloaded", current_user(), "wave", wave.id, area=area.code, format="pdf")
     response = Response(body, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{pdf_filename(data.area, data.profile.wave)}"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{pdf_filename(area, wave)}"'
     return response
 
 

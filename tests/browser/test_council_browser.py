@@ -73,7 +73,7 @@ def test_a_council_member_reaches_a_wijk_and_a_comparison_from_the_overview(brow
     page, base = context.new_page(), live_server.base_url
     log_in(page, live_server, COUNCIL, "nl")
     page.goto(f"{base}/council/?wave={analysed_wave}")
-    assert page.locator("main svg.lw-map").count() == 1  # the demo's wijk boundaries
+    assert page.locator("main svg.lw-map").count() == 2  # the demo ships wijk and buurt boundaries: a map of each
     page.locator("main a", has_text="Centrum").first.click()
     assert page.locator("h1").inner_text() == "Centrum"
     charts = page.locator("main svg.lw-chart")
@@ -88,3 +88,40 @@ def test_a_council_member_reaches_a_wijk_and_a_comparison_from_the_overview(brow
     header = page.locator("table:has(#table-compare-respondents) thead").inner_text()
     assert "Centrum" in header and "Haverland" in header
     context.close()
+
+
+@pytest.mark.parametrize("lang", ["nl", "ar"])
+def test_the_report_opens_with_its_summary_and_the_map_names_every_wijk(browser, live_server, analysed_wave, lang):
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    context.add_init_script(path=str(AXE))
+    page, base = context.new_page(), live_server.base_url
+    log_in(page, live_server, COUNCIL, lang)
+    page.goto(f"{base}/council/report/{CENTRUM}?wave={analysed_wave}&lang={lang}")
+    summary = page.locator("section.lw-report-summary")
+    # the summary comes first, before the detail, and holds the status of every indicator
+    assert page.locator("main h2").first.get_attribute("id") == "summary-title"
+    assert summary.locator("table tbody tr").count() >= 1 and summary.locator(".lw-status").count() >= 1
+    problems = audit(page, "report summary", lang)
+
+    page.goto(f"{base}/council/?wave={analysed_wave}&lang={lang}")
+    figure = page.locator("main figure.lw-map-figure").first
+    numbers = figure.locator("svg.lw-map .lw-map__number")
+    key = figure.locator("ol.lw-map-key > li")
+    assert numbers.count() == key.count() == 5  # the demo's five wijken, each numbered on the map and in the key
+    names = [item.locator("strong").inner_text() for item in key.all()]
+    assert names == ["Centrum", "Oud-West", "Haverland", "Molenwijk", "De Polder"]
+    svg_box = figure.locator("svg.lw-map").bounding_box()
+    for index in range(numbers.count()):  # every number stands inside the drawing, readable without a mouse
+        box = numbers.nth(index).bounding_box()
+        assert box["width"] > 0 and svg_box["x"] <= box["x"]
+        assert box["x"] + box["width"] <= svg_box["x"] + svg_box["width"]
+    assert [numbers.nth(index).text_content() for index in range(numbers.count())] == ["1", "2", "3", "4", "5"]
+    problems += audit(page, "overview map", lang)
+    # on paper, the municipality's report carries a map of every indicator with its key
+    page.emulate_media(media="print")
+    page.goto(f"{base}/council/report/GM9001?wave={analysed_wave}&lang={lang}")
+    assert page.locator("#maps-title").is_visible()
+    assert page.locator("figure.lw-map-figure").count() >= 1
+    assert page.locator("figure.lw-map-figure ol.lw-map-key > li").first.is_visible()
+    context.close()
+    assert problems == []

@@ -115,7 +115,7 @@ def test_trend_chart_breaks_the_line_at_a_missing_wave_and_draws_the_target():
     whiskers = [line for line in group.iter(f"{SVG}line") if line.get("class") == "lw-chart__interval"]
     assert len(whiskers) == 3
     assert len([line for line in svg.iter(f"{SVG}line") if line.get("class") == "lw-chart__target-line"]) == 1
-    texts = [text.text for text in svg.iter(f"{SVG}text")]
+    texts = ["".join(text.itertext()) for text in svg.iter(f"{SVG}text")]
     assert "onderdrukt" in texts and "doel 2027" in texts
 
 
@@ -125,7 +125,7 @@ def test_trend_chart_without_target_or_values_still_renders_its_waves():
     assert markers(svg) == []
     assert list(svg.iter(f"{SVG}polyline")) == []
     assert [line for line in svg.iter(f"{SVG}line") if line.get("class") == "lw-chart__target-line"] == []
-    assert "geen cijfer" in [text.text for text in svg.iter(f"{SVG}text")]
+    assert "geen cijfer" in [" ".join(text.itertext()) for text in svg.iter(f"{SVG}text")]
 
 
 def test_labels_and_titles_are_escaped():
@@ -145,3 +145,19 @@ def test_legend_and_status_icons_are_decorative_next_to_their_words():
         icon = parse(status_icon(status))
         assert icon.get("aria-hidden") == "true"
         assert f"lw-status-icon--{status}" in icon.get("class")
+
+
+def test_trend_chart_writes_every_wave_name_in_full_over_lines_of_whole_words():
+    names = ["Leefwereld demo 2025 voorjaar", "Leefwereld demo 2025 najaar", "Leefwereldmetingzondertussenruimte"]
+    svg = parse(trend_chart([TrendPoint(name, 6.0, 5.5, 6.5) for name in names], low=0, high=10, title="t",
+                            description="d", chart_id="trend-2"))
+    labels = [text for text in svg.iter(f"{SVG}text") if text.get("class") == "lw-chart__tick" and list(text)]
+    assert [" ".join(span.text for span in label) for label in labels[:2]] == names[:2]  # whole words per line
+    assert "".join(span.text for span in labels[2]) == names[2]  # a word too long for any line, broken but whole
+    assert all("…" not in "".join(label.itertext()) for label in labels)
+    # each line fits the label's share of the plot: a word too long for it gets a smaller font, not an ellipsis
+    share = (288 - 52) / len(names) - 4
+    for label in labels:
+        size = float(label.get("font-size"))
+        assert all(len(span.text) * size * 0.6 <= share + 0.5 for span in label)
+    assert float(labels[2].get("font-size")) < 13

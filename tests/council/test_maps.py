@@ -42,9 +42,34 @@ def test_every_area_with_a_geometry_is_one_path_with_its_status_class(app):
     pattern_ids = {pattern.get("id") for pattern in svg.iter(f"{SVG}pattern")}
     for path in paths:
         assert path.get("fill")[len("url(#"):-1] in pattern_ids
-    labels = [text.text for text in svg.iter(f"{SVG}text") if text.get("class") == "lw-map__label"]
-    assert labels == ["6.2", "4.1"]
+    labels = [[span.text for span in text] for text in svg.iter(f"{SVG}text") if text.get("class") == "lw-map__label"]
+    assert labels == [["1", "6.2"], ["2", "4.1"], ["3"]]  # a number in every area, its value under it
     assert "Zonder grens" not in str(ET.tostring(svg, encoding="unicode"))
+
+
+def test_the_key_names_each_numbered_area_beside_the_map(app):
+    statuses = {"WK000101": Status.on_target, "WK000103": Status.no_target}
+    drawn = choropleth(AREAS, statuses, {"WK000101": "6.2"}, "Samenhang", "Per wijk")
+    assert [(entry.number, entry.name, entry.status, entry.label) for entry in drawn.key] == [
+        (1, "Noord", Status.on_target, "6.2"), (2, "Zuid", Status.no_data, None), (3, "Oost", Status.no_target, None)]
+    # the tooltip says the same, for a mouse
+    titles = [title.text for title in parse(drawn).iter(f"{SVG}title")][1:]
+    assert titles[0].startswith("1. Noord: ")
+
+
+def test_every_status_has_a_pattern_and_an_icon_of_its_own(app):
+    from council.charts import status_icon
+
+    svg = parse(choropleth(AREAS, {}, {}, "T", "D"))
+    patterns = {pattern.get("id").rsplit("-", 1)[1]: "".join(ET.tostring(child, encoding="unicode")
+                                                             for child in pattern
+                                                             if "lw-map__mark" in child.get("class", ""))
+                for pattern in svg.iter(f"{SVG}pattern")}
+    assert set(patterns) == {status.value for status in Status}
+    assert len(set(patterns.values())) == len(Status)  # a texture of its own, not only a colour
+    icons = {re.sub(r"lw-status-icon--\w+", "", str(status_icon(status.value))) for status in Status}
+    # on paper and for people who do not tell colours apart, each status keeps a shape of its own
+    assert len(icons) == len(Status)
 
 
 def test_the_svg_is_an_image_named_by_its_title_and_description(app):
@@ -87,7 +112,7 @@ def test_every_text_is_escaped(app):
     assert "<script>" not in markup
     svg = parse(markup)  # still well-formed
     assert svg.find(f"{SVG}title").text == hostile
-    assert any(text.text == hostile for text in svg.iter(f"{SVG}text"))
+    assert any(hostile in "".join(text.itertext()) for text in svg.iter(f"{SVG}text"))
 
 
 def test_without_any_geometry_the_map_is_empty(app):
@@ -110,3 +135,27 @@ def test_map_areas_are_the_wijken_with_their_stored_boundaries(demo_wave):
     assert [area.code for area in areas] == ["WK900100", "WK900101", "WK900102", "WK900103", "WK900104"]
     assert areas[1].name == "Oud-West"
     assert all(area.geometry["type"] == "Polygon" for area in areas)  # the demo ships invented boundaries
+
+
+def test_buurten_have_a_map_only_once_their_boundaries_are_loaded(app, demo_wave):
+    from council.maps import buurt_areas
+    from extensions import db
+
+    municipality = demo_wave.municipality
+    buurten = sorted((buurt for district in municipality.districts for buurt in district.neighbourhoods),
+                     key=lambda buurt: buurt.code)
+    assert len(buurt_areas(municipality)) == len(buurten)  # the demo ships buurt boundaries as well
+    for buurt in buurten:
+        buurt.boundary = None
+    db.session.commit()
+    assert buurt_areas(municipality) == []
+    buurten[0].boundary = square(5.0, 52.0, 0.005)
+    buurten[1].boundary = square(5.005, 52.0, 0.005)
+    db.session.commit()
+    areas = buurt_areas(municipality)
+    assert [area.code for area in areas] == [buurt.code for buurt in buurten]
+    with app.test_request_context():
+        drawn = choropleth(areas, {buurten[0].code: Status.suppressed}, {}, "Buurten", "D")
+    # only buurten with a boundary are drawn and numbered; the key names them
+    assert [(entry.number, entry.name) for entry in drawn.key] == [(1, buurten[0].name), (2, buurten[1].name)]
+    assert len(parse(drawn).findall(f"./{SVG}g[@class='lw-map__areas']/{SVG}g")) == 2

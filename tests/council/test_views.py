@@ -24,17 +24,13 @@ from exchange.waves import create_wave
 from extensions import db
 from models import (
     AnalysisRun,
-    Direction,
     Indicator,
-    IndicatorKind,
     NamedTheme,
-    Outcome,
     ProfileSnapshot,
     Quote,
     QuoteStatus,
     Role,
     RunStatus,
-    Target,
     Theme,
     ThemeCount,
 )
@@ -107,29 +103,6 @@ def plant(run: AnalysisRun, area: str, instrument: str, measure: str, statistic:
             "GM") else "wijk", instrument=instrument, measure=measure, statistic=statistic, value=value, lower=lower,
             upper=upper, n=n, flags=flags))
     db.session.commit()
-
-
-@pytest.fixture
-def planted(analysed, demo_wave):
-    """The analysed demo wave with an indicator on cohesion and a share indicator, a known cohesion mean in Centrum
-    and a suppressed one in Oud-West."""
-    year = demo_wave.opens_on.year
-    gm = demo_wave.municipality.code
-    outcome = Outcome(municipality=demo_wave.municipality, name="Raadstest: verbonden", position=99)
-    outcome.indicators = [
-        Indicator(name=INDICATOR, kind=IndicatorKind.scale_mean, instrument="adult", measure="cohesion",
-                  direction=Direction.higher_is_better, position=0, targets=[Target(year=year, area_code=gm,
-                                                                                    value=6.0)]),
-        Indicator(name=SHARE_INDICATOR, kind=IndicatorKind.band_share, instrument="adult",
-                  measure="djg:not_lonely", direction=Direction.higher_is_better, position=1,
-                  targets=[Target(year=year, area_code=gm, value=0.25)]),
-    ]
-    db.session.add(outcome)
-    db.session.commit()
-    plant(analysed, CENTRUM, "adult", "cohesion", "mean", 7.26, 6.81, 7.74, 68)
-    plant(analysed, OUD_WEST, "adult", "cohesion", "mean", None, flags="suppressed")
-    plant(analysed, OUD_WEST, "adult", "djg:not_lonely", "share", None, flags="suppressed")
-    return analysed
 
 
 def council_client(app, role: Role = Role.council):
