@@ -43,6 +43,8 @@ class AnalysisRun(db.Model):
     # held back: the figures that changed by fewer residents than the threshold since an earlier release, each
     # {"area_code", "instrument", "measure", "statistic", "earlier_run", "change", "beyond_parts"}, at most 100
     release_conflicts: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    # when an analyst published this released run to residents and as open data (public.results); None: not
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     stage: Mapped[str | None] = mapped_column(String(40))
     progress: Mapped[int] = mapped_column(Integer, default=0)  # 0..100, shown while the run works
     error: Mapped[str | None] = mapped_column(Text)

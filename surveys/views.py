@@ -334,8 +334,12 @@ def done(response: Response, instrument: Instrument):
     if request.method == "POST" and form.validate_on_submit():
         code = flow.issue_resume_code(response, current_app.config["SECRET_KEY"])
     web = spider_web(response.answer_values(), g.lang)
+    neighbourhood = response.neighbourhood
     return render_template("surveys/done.html", web=web, municipality=response.wave.municipality,
-                           instrument=instrument, localise=localise, code=code, form=form)
+                           instrument=instrument, localise=localise, code=code, form=form,
+                           wijk_code=neighbourhood.district.code if neighbourhood is not None else None,
+                           closes_on=format_date(response.wave.closes_on, "long") if response.wave.closes_on
+                           else None)
 
 
 @bp.route("/r/pause", methods=["GET", "POST"])
