@@ -17,7 +17,9 @@ from results.residents import find_wijk, newest_wave_of_wijk, wijk_results, wijk
 
 bp = Blueprint("results", __name__, url_prefix="/results", template_folder="templates")
 api = Blueprint("opendata", __name__, url_prefix="/open-data/v1")
-READ_LIMIT = limiter.limit("120 per minute", exempt_when=lambda: not current_app.config["RATE_LIMITS"])
+# one count per address over every public page and API call
+READ_LIMIT = limiter.shared_limit("120 per minute", scope="public-read",
+                                  exempt_when=lambda: not current_app.config["RATE_LIMITS"])
 
 
 @bp.after_request
