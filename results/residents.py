@@ -19,7 +19,7 @@ from analysis.records import HIGHER_THAN_REST, LOWER_THAN_REST
 from council import charts
 from council.areas import WIJK, Area, areas_of, find_area
 from council.framework import outcomes_of
-from council.profile import SPIDER_INSTRUMENT, Spider, spider, themes
+from council.profile import DIMENSIONS, SPIDER_INSTRUMENT, Spider, spider, themes
 from council.snapshots import Figure, WaveProfile
 from models import AnalysisRun, Outcome, Quote, Wave
 from results.publication import published_run, published_waves
@@ -199,3 +199,25 @@ def wijk_results(wave: Wave, area: Area, locale: str) -> WijkResults | None:
 def newest_wave_of_wijk(code: str) -> Wave | None:
     """The newest published wave whose municipality has the wijk `code`."""
     return next((wave for wave in published_waves() if find_wijk(wave, code) is not None), None)
+
+
+@dataclass(frozen=True)
+class WijkWeb:
+    """The wijk's mean per part of Positive Health in its newest published wave, for a resident's own web beside
+    it: only figures that are shown, written in the reader's number format."""
+
+    area: Area
+    wave: Wave
+    means: dict[str, str]   # dimension -> mean
+
+
+def wijk_web(code: str) -> WijkWeb | None:
+    """None until a wave with the wijk is published, or when none of its six figures may be shown."""
+    wave = newest_wave_of_wijk(code)
+    if wave is None:
+        return None
+    run = published_run(wave)
+    profile = WaveProfile.load_run(wave, run, areas={code})
+    means = {dimension: _mean(figure.value) for dimension in DIMENSIONS
+             if shown(figure := profile.get(code, SPIDER_INSTRUMENT, dimension, "mean"))}
+    return WijkWeb(find_wijk(wave, code), wave, means) if means else None

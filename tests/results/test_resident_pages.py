@@ -166,3 +166,17 @@ def test_the_thank_you_page_tells_residents_where_and_when_to_find_their_wijk(ap
     assert "What comes of it" in html
     assert f"The survey closes on {demo_wave.closes_on.strftime('%B')}" in html
     assert f"/results/wijk/{CENTRUM}" in html
+
+
+def test_the_thank_you_page_sets_the_resident_s_web_beside_the_wijk_s_once_it_is_published(app, resident, stored,
+                                                                                           demo_wave):
+    resident.start("adult", lang="en")
+    resident.choose_buurt("BU90010001")
+    answer_everything(resident, get_instrument("adult"), {"ph_body": "3"})
+    resident.submit(action=None)
+    assert "Average in Centrum" not in resident.html  # released to the council, not published
+    published(stored)
+    html = resident.get("/r/done").get_data(as_text=True)
+    ratings = html[html.index("<caption>Your ratings</caption>"):html.index("</table>", html.index("Your ratings"))]
+    assert "Average in Centrum" in ratings
+    assert re.search(r"Body</th><td>3</td><td>6\.5</td>", ratings)
