@@ -131,7 +131,8 @@ def run(run_id: int):
                            skipped_reasons=SKIPPED_REASONS, held=held,
                            released=released_run(run.wave) if held else None,
                            area_names=area_names(run.wave.municipality) if held else {},
-                           publish_form=ConfirmForm() if run.released_at is not None else None,
+                           publish_form=ConfirmForm() if run.released_at is not None
+                           and current_user().role is Role.analyst else None,
                            public=published_run(run.wave))
 
 
