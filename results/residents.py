@@ -19,12 +19,12 @@ from analysis.records import HIGHER_THAN_REST, LOWER_THAN_REST
 from council import charts
 from council.areas import WIJK, Area, areas_of, find_area
 from council.framework import outcomes_of
-from council.profile import DIMENSIONS, SPIDER_INSTRUMENT, Spider, spider, themes
+from council.profile import DIMENSIONS, SPIDER_INSTRUMENT, Spider, scale_range, spider, themes
 from council.snapshots import Figure, WaveProfile
 from models import AnalysisRun, Outcome, Quote, Wave
 from results.publication import published_run, published_waves
 
-# The scales a resident reads in plain words: (measure, statistic, what it is about, the question it answers).
+# The scales a resident reads in plain words: (measure, statistic, what it is about).
 PLAIN_SCALES = (
     ("life_satisfaction", "mean", _l("Satisfied with life")),
     ("cohesion", "mean", _l("Contact and care between neighbours")),
@@ -95,12 +95,6 @@ class WijkResults:
         return shown(self.respondents)
 
 
-def _range_words(measure: str) -> tuple[float, float]:
-    from council.profile import scale_range
-
-    return scale_range(SPIDER_INSTRUMENT, measure)
-
-
 def plain_scale(name: str, measure: str, statistic: str, own: Figure | None, reference: Figure | None,
                 area: Area, municipality: str) -> PlainScale | None:
     """One scale as a resident reads it; None when the run has no such figure at all."""
@@ -116,7 +110,7 @@ def plain_scale(name: str, measure: str, statistic: str, own: Figure | None, ref
             sentences.append(_("In all of %(municipality)s: %(value)s.", municipality=municipality,
                                value=_share(reference.value)))
     else:
-        low, high = _range_words(measure)
+        low, high = scale_range(SPIDER_INSTRUMENT, measure)
         sentences = [_("On average %(value)s on a scale from %(low)s to %(high)s.", value=_mean(own.value),
                        low=format_decimal(low), high=format_decimal(high))]
         if shown(reference):
