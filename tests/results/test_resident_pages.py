@@ -180,3 +180,27 @@ def test_the_thank_you_page_sets_the_resident_s_web_beside_the_wijk_s_once_it_is
     ratings = html[html.index("<caption>Your ratings</caption>"):html.index("</table>", html.index("Your ratings"))]
     assert "Average in Centrum" in ratings
     assert re.search(r"Body</th><td>3</td><td>6\.5</td>", ratings)
+
+
+def test_theme_figures_are_worked_out_once_per_run_and_naming_and_again_after_a_change(app, stored, demo_wave,
+                                                                                     monkeypatch):
+    import council.themes
+    from models import NamedTheme
+
+    published(stored)
+    calls = []
+    original = council.themes.apply_disclosure
+    monkeypatch.setattr(council.themes, "apply_disclosure", lambda *a, **k: calls.append(1) or original(*a, **k))
+    client = app.test_client()
+    first = text_of(client, f"/results/{demo_wave.id}/{CENTRUM}?lang=nl")
+    text_of(client, f"/results/{demo_wave.id}/{OUD_WEST}?lang=nl")
+    client.get(f"/open-data/v1/waves/{demo_wave.id}/figures")
+    assert len(calls) == 1 and "Verkeer is te druk" in first
+    stored.named.hidden = True  # the analyst hides the theme: worked out again, and gone
+    db.session.commit()
+    assert "Verkeer is te druk" not in text_of(client, f"/results/{demo_wave.id}/{CENTRUM}?lang=nl")
+    assert len(calls) == 2
+    db.session.get(NamedTheme, stored.named.id).hidden = False
+    db.session.commit()
+    assert "Verkeer is te druk" in text_of(client, f"/results/{demo_wave.id}/{CENTRUM}?lang=nl")
+    assert len(calls) == 2  # the earlier naming again: from the cache
