@@ -118,6 +118,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     from interviews.views import init_interviews
     from jobs.cli import worker_command
     from jobs.queue import init_app as init_jobs
+    from results.views import api as opendata_bp
+    from results.views import bp as results_bp
     from runs.cli import analyse_command
     from runs.views import bp as runs_bp
     from surveys.choices import init_form_rendering
@@ -136,6 +138,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(coding_bp)
     init_interviews(app)
     init_council(app)
+    app.register_blueprint(results_bp)
+    app.register_blueprint(opendata_bp)
     app.cli.add_command(demo_command)
     app.cli.add_command(geography_cli)
     app.cli.add_command(instruments_cli)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Response, abort, render_template, request, send_file
+from flask import Response, abort, jsonify, render_template, request, send_file, url_for
 
 from accounts import audit
 from accounts.auth import current_user, requires
@@ -25,6 +25,23 @@ def wave_and_run(user: User, wave_id: str | None) -> tuple[Wave | None, Analysis
         if run is not None:
             return wave, run
     return None, None
+
+
+@bp.get("/download.csv-metadata.json")
+@requires(*COUNCIL_ROLES)
+def download_metadata() -> Response:
+    """The CSVW metadata of the CSV download (results.opendata), for publishing pipelines."""
+    from results.opendata import csvw_metadata
+
+    wave_id = request.args.get("wave")
+    wave, run = wave_and_run(current_user(), wave_id)
+    if run is None:
+        abort(404)
+    query = {"wave": wave_id} if wave_id is not None else {}
+    response = jsonify(csvw_metadata(wave, run, url_for("council.download", fmt="csv", _external=True, **query)))
+    response.mimetype = "application/csvm+json"
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @bp.get("/download.<fmt>")

@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from accounts.forms import REQUIRED, StaffForm
-from council.framework import DESCRIPTION_LENGTH, FIRST_YEAR, LAST_YEAR, NAME_LENGTH, POPULATION_LENGTH
+from council.framework import ACTION_LENGTH, DESCRIPTION_LENGTH, FIRST_YEAR, LAST_YEAR, NAME_LENGTH, POPULATION_LENGTH
 
 TOO_LONG = _l("Use at most %(max)s characters.", max=NAME_LENGTH)
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
@@ -60,6 +60,10 @@ class OutcomeForm(StaffForm):
         Optional(), Length(max=DESCRIPTION_LENGTH, message=_l("Use at most %(max)s characters.",
                                                                max=DESCRIPTION_LENGTH))],
         description=_l("What the council wants to reach, in a few plain sentences."))
+    action = TextAreaField(_l("What the municipality will do"), validators=[
+        Optional(), Length(max=ACTION_LENGTH, message=_l("Use at most %(max)s characters.", max=ACTION_LENGTH))],
+        description=_l("Residents read this on the results page of their wijk once a wave is published. Write a "
+                       "few short, plain sentences."))
 
 
 class IndicatorForm(StaffForm):

@@ -28,6 +28,7 @@ from surveys.registry import current_instruments
 WIJKTEAM = "wijkteam"
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # as the database's check on target.year
 NAME_LENGTH, POPULATION_LENGTH, DESCRIPTION_LENGTH = 200, 200, 5000
+ACTION_LENGTH = 1000  # what the municipality will do: a few sentences residents read on a phone
 SUBJECT_TYPES = ("outcome", "indicator", "target")
 # what a subject belongs to, kept with its state so the history reads well after a deletion; no change of its own
 CONTEXT_FIELDS = {"outcome": (), "indicator": ("outcome",), "target": ("outcome", "indicator")}
@@ -233,7 +234,7 @@ def _target_problems(measurable: Measurable | None, municipality: Municipality, 
 # --- the history (audit log) ----------------------------------------------------------------------------------------
 
 def _outcome_state(outcome: Outcome) -> dict[str, Any]:
-    return {"name": outcome.name, "description": outcome.description or ""}
+    return {"name": outcome.name, "description": outcome.description or "", "action": outcome.action or ""}
 
 
 def _indicator_state(indicator: Indicator) -> dict[str, Any]:
@@ -333,12 +334,19 @@ def _outcome_fields(municipality: Municipality, name: Any, description: Any, out
     return name, description
 
 
+def _action(action: Any) -> str | None:
+    return _text(action, "action", ACTION_LENGTH, required=False, one_line=False) or None
+
+
 def create_outcome(municipality: Municipality, name: str, description: str | None = None, *,
-                   actor: User | None = None, commit: bool = True, **extra: Any) -> Outcome:
+                   action: str | None = None, actor: User | None = None, commit: bool = True,
+                   **extra: Any) -> Outcome:
     name, description = _outcome_fields(municipality, name, description, None)
+    action = _action(action)
     position = db.session.scalar(select(func.coalesce(func.max(Outcome.position) + 1, 0))
                                  .where(Outcome.municipality_id == municipality.id))
-    outcome = Outcome(municipality=municipality, name=name, description=description, position=position)
+    outcome = Outcome(municipality=municipality, name=name, description=description, action=action,
+                      position=position)
     db.session.add(outcome)
     db.session.flush()
     _record("created", "outcome", outcome.id, municipality, actor, None, _outcome_state(outcome), **extra)
@@ -347,12 +355,13 @@ def create_outcome(municipality: Municipality, name: str, description: str | Non
     return outcome
 
 
-def update_outcome(outcome: Outcome, name: str, description: str | None = None, *, actor: User | None = None,
-                   commit: bool = True, **extra: Any) -> bool:
+def update_outcome(outcome: Outcome, name: str, description: str | None = None, *, action: str | None = None,
+                   actor: User | None = None, commit: bool = True, **extra: Any) -> bool:
     """Change an outcome; False when nothing changed (and nothing is recorded)."""
     name, description = _outcome_fields(outcome.municipality, name, description, outcome)
+    action = _action(action)
     before = _outcome_state(outcome)
-    outcome.name, outcome.description = name, description
+    outcome.name, outcome.description, outcome.action = name, description, action
     after = _outcome_state(outcome)
     if after == before:
         return False
@@ -524,7 +533,7 @@ class LoadReport:
     unchanged: int = 0
 
 
-_OUTCOME_KEYS = {"name", "description", "indicators"}
+_OUTCOME_KEYS = {"name", "description", "action", "indicators"}
 _INDICATOR_KEYS = {"name", "kind", "instrument", "measure", "direction", "population", "targets"}
 _TARGET_KEYS = {"year", "area", "value"}
 
@@ -547,6 +556,7 @@ class _OutcomeEntry:
     name: str
     description: str | None
     indicators: tuple[_IndicatorEntry, ...]
+    action: str | None = None  # None: the file does not say, and what the editor wrote stays
 
 
 def _unknown_keys(raw: dict, known: set[str], where: str, problems: list[str]) -> None:
@@ -640,7 +650,13 @@ def parse_framework(data: Any, municipality: Municipality) -> list[_OutcomeEntry
                 problems.append(f"{where} indicator {index}: a second indicator named {indicator.spec.name!r}")
             indicator_names.add(indicator.spec.name)
             indicators.append(indicator)
-        outcomes.append(_OutcomeEntry(name, str(raw.get("description") or "").strip() or None, tuple(indicators)))
+        try:
+            action = _action(raw.get("action"))
+        except FrameworkError as error:
+            problems.append(f"{where}: {error}")
+            continue
+        outcomes.append(_OutcomeEntry(name, str(raw.get("description") or "").strip() or None, tuple(indicators),
+                                      action))
     if problems:
         raise FrameworkError({"": problems})
     return outcomes
@@ -660,10 +676,13 @@ def _apply(municipality: Municipality, entries: list[_OutcomeEntry], actor: User
     for entry in entries:
         outcome = existing.get(entry.name)
         if outcome is None:
-            outcome = create_outcome(municipality, entry.name, entry.description, actor=actor, commit=False, **via)
+            outcome = create_outcome(municipality, entry.name, entry.description, action=entry.action, actor=actor,
+                                     commit=False, **via)
             report.created += 1
         else:
-            counted(update_outcome(outcome, entry.name, entry.description, actor=actor, commit=False, **via))
+            action = outcome.action if entry.action is None else entry.action
+            counted(update_outcome(outcome, entry.name, entry.description, action=action, actor=actor,
+                                   commit=False, **via))
         for wanted in entry.indicators:
             indicator = next((each for each in outcome.indicators if each.name == wanted.spec.name), None)
             if indicator is None:

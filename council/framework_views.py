@@ -38,7 +38,7 @@ FIELD_LABELS = {
     "name": _l("Name"), "description": _l("Description"), "outcome": _l("Outcome"), "indicator": _l("Indicator"),
     "kind": _l("Kind"), "instrument": _l("Questionnaire"), "measure": _l("Measure"), "direction": _l("Direction"),
     "population": _l("For whom"), "year": _l("Year"), "area": _l("Area"), "value": _l("Target value"),
-    "indicators": _l("Indicators"),
+    "indicators": _l("Indicators"), "action": _l("What the municipality will do"),
 }
 VERB_LABELS = {"created": _l("added"), "changed": _l("changed"), "deleted": _l("deleted")}
 SUBJECT_LABELS = {"outcome": _l("Outcome"), "indicator": _l("Indicator"), "target": _l("Target")}
@@ -165,7 +165,7 @@ def new_outcome():
         if form.validate_on_submit():
             try:
                 outcome = framework.create_outcome(municipality, form.name.data, form.description.data,
-                                                   actor=current_user())
+                                                   action=form.action.data, actor=current_user())
             except FrameworkError as error:
                 db.session.rollback()
                 _show_errors(form, error)
@@ -181,13 +181,15 @@ def new_outcome():
 def edit_outcome(outcome_id: int):
     outcome = _outcome_or_404(outcome_id)
     if request.method == "GET":
-        form = OutcomeForm(formdata=None, data={"name": outcome.name, "description": outcome.description})
+        form = OutcomeForm(formdata=None, data={"name": outcome.name, "description": outcome.description,
+                                                "action": outcome.action})
         return render_template("framework/outcome.html", form=form, outcome=outcome,
                                municipality=outcome.municipality)
     form = OutcomeForm()
     if form.validate_on_submit():
         try:
-            changed = framework.update_outcome(outcome, form.name.data, form.description.data, actor=current_user())
+            changed = framework.update_outcome(outcome, form.name.data, form.description.data,
+                                               action=form.action.data, actor=current_user())
         except FrameworkError as error:
             db.session.rollback()
             _show_errors(form, error)

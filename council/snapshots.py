@@ -58,6 +58,12 @@ class WaveProfile:
         run = released_run(wave)
         if run is None:
             return None
+        return cls.load_run(wave, run, areas, levels)
+
+    @classmethod
+    def load_run(cls, wave: Wave, run: AnalysisRun, areas: Iterable[str] | None = None,
+                 levels: Iterable[str] | None = None) -> WaveProfile:
+        """The figures of a given run of the wave (the caller chose it: released, or published to residents)."""
         query = select(ProfileSnapshot.area_code, ProfileSnapshot.instrument, ProfileSnapshot.measure,
                        ProfileSnapshot.statistic, ProfileSnapshot.value, ProfileSnapshot.lower,
                        ProfileSnapshot.upper, ProfileSnapshot.n, ProfileSnapshot.flags

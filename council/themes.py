@@ -12,12 +12,13 @@ shown, so that a comparison never gives a hidden figure away.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
 from analysis.disclosure import RESPONDENTS, apply_disclosure
@@ -32,6 +33,9 @@ from models import AnalysisRun, NamedTheme, Quote, QuoteStatus, Theme, ThemeCoun
 
 FAMILY = "themes"   # measure "themes:<named theme id>": the named themes of one question in one area
 FDR = 0.05          # Benjamini-Hochberg over all named themes and wijken of a question
+CACHED_RUNS = 32    # figures of this many (run, naming) states are kept per process
+_FIGURES_CACHE: OrderedDict[tuple, tuple[dict, dict, dict]] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,34 @@ def run_themes(run: AnalysisRun, *, min_n: int, indicative_n: int = 30, min_coun
                        languages={key: tuple(sorted(value)) for key, value in languages.items()})
     if not questions:
         return result
+    # The figures depend only on the run's stored counts (never changed after the run) and on which themes make up
+    # which shown named theme: a page or API call that asks again gets them from the cache instead of running the
+    # disclosure control (seconds at a real run's size) once more. Names are read fresh above.
+    # the run's creation time and a digest of its counts too: an id can come back after a deletion (SQLite)
+    stored = tuple(db.session.execute(select(func.count(), func.sum(ThemeCount.answers), func.max(ThemeCount.id))
+                                      .where(ThemeCount.run_id == run.id)).one())
+    key = (run.id, run.created_at, stored, tuple(questions),
+           tuple(sorted((theme_id, group.id) for theme_id, group in member_of.items())),
+           min_n, indicative_n, min_count, confidence, contrast_min_n, fdr)
+    with _CACHE_LOCK:
+        cached = _FIGURES_CACHE.get(key)
+        if cached is not None:
+            _FIGURES_CACHE.move_to_end(key)
+    if cached is not None:
+        result.answers, result.figures, result.contrasts = (dict(part) for part in cached)
+        return result
+    _compute_figures(run, result, questions, named, member_of, min_n=min_n, indicative_n=indicative_n,
+                     min_count=min_count, confidence=confidence, contrast_min_n=contrast_min_n, fdr=fdr)
+    with _CACHE_LOCK:
+        _FIGURES_CACHE[key] = (dict(result.answers), dict(result.figures), dict(result.contrasts))
+        while len(_FIGURES_CACHE) > CACHED_RUNS:
+            _FIGURES_CACHE.popitem(last=False)
+    return result
+
+
+def _compute_figures(run: AnalysisRun, result: RunThemes, questions: list[str], named: dict[str, list[NamedTheme]],
+                     member_of: dict[int, NamedTheme], *, min_n: int, indicative_n: int, min_count: int | None,
+                     confidence: float, contrast_min_n: int | None, fdr: float) -> None:
     totals: dict[tuple[str, str], int] = {}
     counts: dict[tuple[int, str], int] = defaultdict(int)
     for question, theme_id, area, answers in db.session.execute(
@@ -104,7 +136,7 @@ def run_themes(run: AnalysisRun, *, min_n: int, indicative_n: int = 30, min_coun
         elif theme_id in member_of:
             counts[(member_of[theme_id].id, area)] += answers
     if not totals:
-        return result
+        return
     areas = area_table({area for _question, area in totals})
     records = []
     for (question, area), n in totals.items():
@@ -129,7 +161,6 @@ def run_themes(run: AnalysisRun, *, min_n: int, indicative_n: int = 30, min_coun
         result.figures[(group_id, record.area_code)] = (count, share)
     _add_contrasts(result, totals, counts, areas, min_n=min_n if contrast_min_n is None else contrast_min_n,
                    confidence=confidence, fdr=fdr)
-    return result
 
 
 def _shown(result: RunThemes, question: str, group_id: int, area: str) -> bool:

@@ -113,6 +113,7 @@ def demo_command(respondents: int, seed: int, council: bool) -> None:
 
 def fill_for_council() -> None:
     """Synthetic respondents and an analysis for each demo wave that has no successful run yet."""
+    from results.publication import publish
     from runs.service import WaveBusy, create_run, execute_run
     from runs.snapshots import latest_run
 
@@ -134,8 +135,11 @@ def fill_for_council() -> None:
         run = execute_run(run)
         click.echo(f"run {run.id} of wave {name!r} stored")
         name_demo_themes(run)
+        if run.released_at is not None:  # and publishes it to residents, as an analyst would when done
+            publish(run, None)
         db.session.commit()
-        click.echo(f"themes of run {run.id} named from their suggestions and marked ready (the demo plays the analyst)")
+        click.echo(f"themes of run {run.id} named from their suggestions and marked ready, and the run published "
+                   "(the demo plays the analyst)")
 
 
 def name_demo_themes(run) -> None:

@@ -44,6 +44,8 @@ class AnalysisRun(JobState, db.Model):
     # held back: the figures that changed by fewer residents than the threshold since an earlier release, each
     # {"area_code", "instrument", "measure", "statistic", "earlier_run", "change", "beyond_parts"}, at most 100
     release_conflicts: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    # when an analyst published this released run to residents and as open data (public.results); None: not
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # an analyst asked to stop it: a queued run stops at once, a running one before its next stage; with status
     # failed it is a cancelled run, which stored nothing
     cancel_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -28,6 +28,8 @@ class Outcome(db.Model):
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
+    # what the municipality will do about it, in a few plain sentences for residents (the public results pages)
+    action: Mapped[str | None] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     municipality: Mapped[Municipality] = relationship()

@@ -30,6 +30,7 @@ from exchange.waves import wave_for, waves_for
 from extensions import db
 from geography.areas import area_names
 from models import AnalysisRun, NamedTheme, ProfileSnapshot, Quote, QuoteStatus, Role, RunStatus, Theme
+from results.publication import NotReleased, publish, published_run, withdraw
 from runs.forms import MergeThemeForm, NamedThemeForm, StartRunForm
 from runs.quotes import place_after, place_of, quote_page
 from runs.releases import released_run
@@ -128,7 +129,10 @@ def run(run_id: int):
                            min_n=current_app.config["SUPPRESSION_MIN_N"], skipped_parts=SKIPPED_PARTS,
                            skipped_reasons=SKIPPED_REASONS, held=held,
                            released=released_run(run.wave) if held else None,
-                           area_names=area_names(run.wave.municipality) if held else {})
+                           area_names=area_names(run.wave.municipality) if held else {},
+                           publish_form=ConfirmForm() if run.released_at is not None
+                           and current_user().role is Role.analyst else None,
+                           public=published_run(run.wave))
 
 
 @bp.post("/runs/<int:run_id>/cancel")
@@ -143,6 +147,28 @@ def cancel(run_id: int):
         db.session.commit()
         flash(_("The analysis is stopped. Nothing of it is stored.") if run.status is RunStatus.failed
               else _("The analysis stops after the step it is working on. Nothing of it is stored."), "success")
+    return redirect(url_for("runs.run", run_id=run.id))
+
+
+@bp.post("/runs/<int:run_id>/publish")
+@requires(Role.analyst)
+def publish_run(run_id: int):
+    """Show this released run to residents on the results pages and as open data, or take it off again."""
+    run = _run_or_404(run_id)
+    if not ConfirmForm().validate_on_submit():
+        flash(_("This page was open too long. Try again."), "error")
+    elif request.form.get("action") == "withdraw":
+        withdraw(run, current_user())
+        db.session.commit()
+        flash(_("Residents no longer see this analysis."), "success")
+    else:
+        try:
+            publish(run, current_user())
+        except NotReleased:
+            flash(_("Only an analysis that the council sees can be published."), "error")
+        else:
+            db.session.commit()
+            flash(_("The analysis is published. Residents see the results of their wijk."), "success")
     return redirect(url_for("runs.run", run_id=run.id))
 
 

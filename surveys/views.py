@@ -25,6 +25,7 @@ from config import LANGUAGES
 from extensions import db, rate_limit
 from geography.areas import buurt_choices, find_neighbourhood, has_postcodes
 from models import Response, ResponseStatus, Wave
+from results.residents import wijk_web
 from surveys import flow
 from surveys.forms import (
     AreaForm,
@@ -350,8 +351,13 @@ def done(response: Response, instrument: Instrument):
     if request.method == "POST" and form.validate_on_submit():
         code = flow.issue_resume_code(response, current_app.config["SECRET_KEY"])
     web = spider_web(response.answer_values(), g.lang)
+    neighbourhood = response.neighbourhood
+    wijk_code = neighbourhood.district.code if neighbourhood is not None else None
     return render_template("surveys/done.html", web=web, municipality=response.wave.municipality,
-                           instrument=instrument, localise=localise, code=code, form=form)
+                           instrument=instrument, localise=localise, code=code, form=form, wijk_code=wijk_code,
+                           wijk_web=wijk_web(wijk_code) if web and wijk_code else None,
+                           closes_on=format_date(response.wave.closes_on, "long") if response.wave.closes_on
+                           else None)
 
 
 @bp.route("/r/pause", methods=["GET", "POST"])

@@ -41,6 +41,7 @@ MATRIX: dict[str, set[Role]] = {
     "runs.run": {ADMIN, ANALYST},
     "runs.cancel": {ADMIN, ANALYST},  # whoever may start a run may stop it
     "runs.quotes": {ANALYST},
+    "runs.publish_run": {ANALYST},  # who reviews the quotes and themes decides when residents see them
     "runs.review_quote": {ANALYST},
     # theme review shows typical answers, residents' own words: analysts only, like quotes
     "runs.themes": {ANALYST},
@@ -73,6 +74,7 @@ MATRIX: dict[str, set[Role]] = {
     "framework.history": {ADMIN, ANALYST},
     # the aggregated profile as open data: everyone who reads the council's views
     "council.download": {ADMIN, ANALYST, COUNCIL},
+    "council.download_metadata": {ADMIN, ANALYST, COUNCIL},
     # the council's pages: aggregates and approved quotes only
     "council.overview": {ADMIN, ANALYST, COUNCIL},
     "council.wijk": {ADMIN, ANALYST, COUNCIL},
@@ -81,8 +83,8 @@ MATRIX: dict[str, set[Role]] = {
     "council.report_pdf": {ADMIN, ANALYST, COUNCIL},
 }
 # open to everyone by design: the resident survey, assets, logging in or out, the interview app's service worker
-# and manifest (files without data)
-PUBLIC_BLUEPRINTS = {"surveys", "assets"}
+# and manifest (files without data), and the published results and open data (published runs only)
+PUBLIC_BLUEPRINTS = {"surveys", "assets", "results", "opendata"}
 PUBLIC_ENDPOINTS = {"static", "accounts.login", "accounts.logout", "service_worker", "manifest"}
 
 
