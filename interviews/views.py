@@ -89,16 +89,22 @@ def find():
     return index(form), 422
 
 
-@bp.get("/<int:interview_id>/timeline")
-@requires(Role.interviewer, Role.analyst)
-def timeline(interview_id: int):
-    """Every conversation with the client of this interview, and their ratings per area of life over time."""
+def _opened(interview_id: int, action: str) -> Interview:
+    """The interview, if the worker may open it (the team rule); either way the attempt is in the audit log."""
     user = current_user()
     interview = db.get_or_404(Interview, interview_id)
     if not may_open(user, interview):
         audit.record("forbidden", user, "interview", interview.id)
         abort(403)
-    audit.record("client_timeline_viewed", user, "interview", interview.id)
+    audit.record(action, user, "interview", interview.id)
+    return interview
+
+
+@bp.get("/<int:interview_id>/timeline")
+@requires(Role.interviewer, Role.analyst)
+def timeline(interview_id: int):
+    """Every conversation with the client of this interview, and their ratings per area of life over time."""
+    user, interview = current_user(), _opened(interview_id, "client_timeline_viewed")
     history = client_history(interview)
     titles = [instrument_of(item.response.instrument_version).title for item in history]
     return render_template("interviews/timeline.html", interview=interview, history=history, titles=titles,
@@ -189,12 +195,7 @@ def sync():
 @bp.get("/<int:interview_id>")
 @requires(Role.interviewer, Role.analyst)
 def show(interview_id: int):
-    user = current_user()
-    interview = db.get_or_404(Interview, interview_id)
-    if not may_open(user, interview):
-        audit.record("forbidden", user, "interview", interview.id)
-        abort(403)
-    audit.record("interview_viewed", user, "interview", interview.id)
+    user, interview = current_user(), _opened(interview_id, "interview_viewed")
     instrument = instrument_of(interview.response.instrument_version)
     history = client_history(interview)
     intake = history[0]
