@@ -17,12 +17,16 @@ with `python -m analysis.scrub --warm`.
 """
 from __future__ import annotations
 
+import fcntl
 import gc
 import logging
+import pickle
 import re
 import sys
+import tempfile
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from analysis.textnorm import stop_words
 
@@ -193,7 +197,16 @@ def _deduce():  # a deduce.Deduce, or None when it cannot be loaded here
     try:
         from deduce import Deduce
 
-        deidentifier = Deduce()
+        # deduce builds its lookup tables once and keeps them in a file in its package: processes starting at the
+        # same moment (a gunicorn's workers, two job workers) take turns, so none reads the file half-written
+        with open(Path(tempfile.gettempdir()) / "leefwereld-deduce.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                deidentifier = Deduce()
+            except (EOFError, pickle.UnpicklingError) as error:
+                # a file left half-written by a process killed while it was being built: build it again
+                log.warning("deduce's lookup tables could not be read (%s); building them again", error)
+                deidentifier = Deduce(build_lookup_structs=True)
         # Its lookup tables are millions of long-lived objects: kept out of the cyclic garbage collector, the
         # process no longer spends ~10 s walking them in later collections and at exit (measured: 17.3 -> 7.8 s).
         gc.freeze()

@@ -9,6 +9,11 @@ import pytest
 from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
+# The staff-only pages (interviews, data and analysis, framework, coding) are audited in the default language,
+# right-to-left Arabic and Ukrainian (Cyrillic, the longest words): their markup is the same in every language, and
+# tests/test_i18n.py checks that every string is translated into all six. The pages residents and the council read
+# are audited in all six languages.
+STAFF_AUDIT_LANGUAGES = ("nl", "ar", "uk")
 AXE = Path(__file__).parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 # Chromium as root, headless, and without calls home (this machine has no network beyond loopback).
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",

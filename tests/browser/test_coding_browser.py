@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from config import LANGUAGES
 from models import Role
-from tests.browser.conftest import AXE, audit
+from tests.browser.conftest import AXE, STAFF_AUDIT_LANGUAGES, audit
 from tests.browser.test_interview_browser import log_in
 
 ANALYST = "coding-analyst@leefdam.example"
@@ -50,7 +49,7 @@ def coded(live_server):
         return {"codebook": codebook.id, "wave": wave.id, "code": codes["green"]}
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("lang", STAFF_AUDIT_LANGUAGES)
 def test_every_coding_page_passes_axe(browser, live_server, coded, lang):
     context = browser.new_context(viewport={"width": 360, "height": 640})
     context.add_init_script(path=str(AXE))

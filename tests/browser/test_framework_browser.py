@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from config import LANGUAGES
 from models import Role
-from tests.browser.conftest import AXE, audit
+from tests.browser.conftest import AXE, STAFF_AUDIT_LANGUAGES, audit
 from tests.browser.test_interview_browser import log_in
 
 ANALYST = "framework-analyst@leefdam.example"
@@ -27,7 +26,7 @@ def framework_ids(live_server):
         return {"outcome": outcome.id, "indicator": indicator.id, "target": indicator.targets[0].id}
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("lang", STAFF_AUDIT_LANGUAGES)
 def test_every_framework_page_passes_axe(browser, live_server, framework_ids, lang):
     context = browser.new_context(viewport={"width": 360, "height": 640})
     context.add_init_script(path=str(AXE))

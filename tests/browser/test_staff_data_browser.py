@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from config import LANGUAGES
 from models import Role
-from tests.browser.conftest import AXE, audit
+from tests.browser.conftest import AXE, STAFF_AUDIT_LANGUAGES, audit
 from tests.browser.test_interview_browser import log_in
 
 
@@ -28,7 +27,7 @@ def analysed_run(live_server):
         return run.id
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("lang", STAFF_AUDIT_LANGUAGES)
 def test_every_data_and_analysis_page_passes_axe(browser, live_server, analysed_run, lang):
     context = browser.new_context(viewport={"width": 360, "height": 640})
     context.add_init_script(path=str(AXE))
