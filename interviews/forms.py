@@ -50,12 +50,6 @@ SETUP_FIELDS = frozenset(name for name in dir(InterviewFormBase) if not name.sta
 WORKER_PREFIX = "worker_"  # the field of the worker's own rating of item X is "worker_X"
 
 
-def rated_items(instrument: Instrument) -> list[Item]:
-    """The ratings of an area of life (items of a scale, 1..5 or 0..10): client and worker may rate them both."""
-    scored = {item_id for scale in instrument.scales for item_id in scale.items}
-    return [item for item in instrument.items if item.id in scored and item.type in ("likert", "scale_0_10")]
-
-
 def _worker_check(codes: set[str]):
     def check(form, field) -> None:
         if field.data and field.data not in codes:
@@ -82,7 +76,7 @@ def build_interview_form(instrument: Instrument, locale: str, formdata: Any = No
     if clash:
         raise ValueError(f"instrument {instrument.slug} has item ids that the interview form uses: {sorted(clash)}")
     fields = {item.id: field_for(item, locale) for item in instrument.items}
-    fields.update({WORKER_PREFIX + item.id: worker_field(item, locale) for item in rated_items(instrument)})
+    fields.update({WORKER_PREFIX + item.id: worker_field(item, locale) for item in instrument.rated_items()})
     form_class = type(f"InterviewForm_{instrument.slug}", (InterviewFormBase,), fields)
     if formdata is not None:
         return form_class(formdata=formdata)

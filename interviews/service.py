@@ -14,7 +14,7 @@ from accounts.service import teams_on
 from extensions import db
 from geography.areas import neighbourhood_in
 from interviews.clients import client_key, is_valid_client_code
-from interviews.forms import WORKER_PREFIX, InterviewFormBase, rated_items
+from interviews.forms import WORKER_PREFIX, InterviewFormBase
 from models import Answer, Interview, Response, ResponseMode, ResponseStatus, Role, Team, User, Wave, WaveInstrument
 from models.types import utcnow
 from surveys.flow import AGE_BAND_ITEM, MUNICIPAL_TIMEZONE, municipal_today
@@ -137,7 +137,7 @@ def save_interview(user: User, instrument: Instrument, form: InterviewFormBase, 
 def worker_ratings(form: InterviewFormBase, instrument: Instrument, values: dict) -> dict[str, int]:
     """The worker's own ratings where they differ from the client's (a worker who agrees leaves the field empty)."""
     ratings = {}
-    for item in rated_items(instrument):
+    for item in instrument.rated_items():
         given = form[WORKER_PREFIX + item.id].data
         if given and int(given) != values.get(item.id):
             ratings[item.id] = int(given)
@@ -217,9 +217,8 @@ class Change:
 
 def comparable_items(first: Instrument, second: Instrument) -> list[str]:
     """Rated items of a scale that both instruments ask: the life domains and the six dimensions."""
-    scored = {item_id for scale in second.scales for item_id in scale.items}
-    return [item.id for item in first.items if item.id in scored and item.id in second.item_ids
-            and item.type in ("likert", "scale_0_10")]
+    rated = {item.id for item in second.rated_items()}
+    return [item.id for item in first.items if item.id in rated]
 
 
 def changes_between(intake: Interview, later: Interview) -> list[Change]:
@@ -277,4 +276,4 @@ class Difference:
 def rating_differences(interview: Interview, instrument: Instrument) -> list[Difference]:
     answers = interview.response.answer_values()
     return [Difference(item.text, answers.get(item.id), interview.worker_ratings[item.id])
-            for item in rated_items(instrument) if item.id in (interview.worker_ratings or {})]
+            for item in instrument.rated_items() if item.id in (interview.worker_ratings or {})]

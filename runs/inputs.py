@@ -124,12 +124,6 @@ def _respondent_records(wave: Wave, instruments: dict[str, Instrument], reworded
         last_id = ids[-1]
 
 
-def _rated_items(instrument: Instrument) -> set[str]:
-    scored = {item_id for scale in instrument.scales for item_id in scale.items}
-    return {item.id for item in instrument.items
-            if item.id in scored and item.type in ("likert", "scale_0_10")}
-
-
 def _client_records(wave: Wave) -> list[dict[str, Any]]:
     """Every interview of the municipality's wijkteams up to the end of the wave, as (client, moment, ratings, the
     worker's ratings where they differ): analysis.change compares each client's intake with their latest follow-up
@@ -150,7 +144,7 @@ def _client_records(wave: Wave) -> list[dict[str, Any]]:
             continue
         version = response.instrument_version
         if version.id not in rated:
-            rated[version.id] = _rated_items(instrument_of(version))
+            rated[version.id] = {item.id for item in instrument_of(version).rated_items()}
         ratings = {item_id: value for item_id, value in response.answer_values().items()
                    if item_id in rated[version.id] and isinstance(value, int)}
         records.append({"client_key": f"{team_id}:{client}", "buurt_code": buurt, "wijk_code": wijk,

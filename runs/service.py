@@ -86,10 +86,11 @@ def execute_run(run: AnalysisRun, on_progress: Callable[[str, int], None] | None
             raise RunSuperseded(f"analysis run {run_id}: attempt {attempt} was taken over by attempt {row.attempts}")
 
     def progress(stage: str) -> None:
-        still_mine(db.session.get(AnalysisRun, run_id, populate_existing=True))
-        _set_progress(run_id, stage)
-        if cancel_requested(run_id):  # stopped on its page: before the next stage, nothing stored yet
+        row = db.session.get(AnalysisRun, run_id, populate_existing=True)  # as it is now, in a fresh read
+        still_mine(row)
+        if row.cancel_requested_at is not None:  # stopped on its page: before the next stage, nothing stored yet
             raise RunCancelled("cancelled by an analyst")
+        _set_progress(run_id, stage)
         if on_progress is not None:
             on_progress(stage, PROGRESS.get(stage, 0))
 
@@ -149,13 +150,6 @@ def cancel_run(run: AnalysisRun, user: User | None) -> bool:
         revoke(run.task_id)
     audit.record("analysis_cancelled", user, "analysis_run", run.id, commit=False, wave=run.wave.name)
     return True
-
-
-def cancel_requested(run_id: int) -> bool:
-    """Whether an analyst asked to stop the run (read in its own short transaction, between stages)."""
-    requested = db.session.scalar(select(AnalysisRun.cancel_requested_at).where(AnalysisRun.id == run_id))
-    db.session.commit()
-    return requested is not None
 
 
 def decide_quote(quote: Quote, decision: QuoteStatus, user: User) -> None:

@@ -179,6 +179,12 @@ class Instrument:
     def item(self, item_id: str) -> Item:
         return self.items_by_id[item_id]
 
+    def rated_items(self) -> list[Item]:
+        """Ratings of an area of life: items of a scale answered on 1..5 or 0..10 (the wijkteam's life domains and
+        the six dimensions), which an interview compares over time and client and worker may both rate."""
+        scored = {item_id for scale in self.scales for item_id in scale.items}
+        return [item for item in self.items if item.id in scored and item.type in ("likert", "scale_0_10")]
+
     def scale(self, scale_id: str) -> Scale:
         return next(scale for scale in self.scales if scale.id == scale_id)
 
