@@ -1,4 +1,5 @@
 """The application factory: configuration, extensions, blueprints and CLI commands (`flask --app app ...`)."""
+
 from __future__ import annotations
 
 import os
@@ -76,11 +77,17 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 def _warn_about_per_process_limits(app: Flask) -> None:
     # The memory store counts per worker process: with four workers, four times the attempts get through. Only said
     # when gunicorn serves the app: the development server and the commands run in one process.
-    if (app.config["RATE_LIMITS"] and app.config["RATELIMIT_STORAGE_URI"].startswith("memory://")
-            and "gunicorn" in sys.modules and not (app.testing or app.debug)):
-        app.logger.warning("RATELIMIT_STORAGE_URI is memory://: each worker process counts login and submission "
-                           "attempts on its own. With more than one worker, set it to a shared store such as "
-                           "redis://127.0.0.1:6379/0 (README: Running several workers).")
+    if (
+        app.config["RATE_LIMITS"]
+        and app.config["RATELIMIT_STORAGE_URI"].startswith("memory://")
+        and "gunicorn" in sys.modules
+        and not (app.testing or app.debug)
+    ):
+        app.logger.warning(
+            "RATELIMIT_STORAGE_URI is memory://: each worker process counts login and submission "
+            "attempts on its own. With more than one worker, set it to a shared store such as "
+            "redis://127.0.0.1:6379/0 (README: Running several workers)."
+        )
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -92,10 +99,12 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     db.init_app(app)
     # batch mode: SQLite can only change constraints by copying the table
-    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True,
-                     compare_type=True)
-    babel.init_app(app, locale_selector=select_locale,
-                   default_translation_directories=str(Path(__file__).parent / "translations"))
+    migrate.init_app(
+        app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True, compare_type=True
+    )
+    babel.init_app(
+        app, locale_selector=select_locale, default_translation_directories=str(Path(__file__).parent / "translations")
+    )
     compress.init_app(app)
     limiter.init_app(app)
     _warn_about_per_process_limits(app)
@@ -202,19 +211,30 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     @app.errorhandler(413)
     def _too_large(error):
-        return _error_page(413, _("Too much text"), _(
-            "You sent more text than we can take. Your earlier pages are saved. "
-            "Go back, make your answer shorter and send it again."))
+        return _error_page(
+            413,
+            _("Too much text"),
+            _(
+                "You sent more text than we can take. Your earlier pages are saved. "
+                "Go back, make your answer shorter and send it again."
+            ),
+        )
 
     @app.errorhandler(429)
     def _too_many(error):
-        return _error_page(429, _("Please wait a moment"), _(
-            "We received many requests from you in a short time. Wait a minute and try again."))
+        return _error_page(
+            429,
+            _("Please wait a moment"),
+            _("We received many requests from you in a short time. Wait a minute and try again."),
+        )
 
     @app.errorhandler(500)
     def _server_error(error):
         db.session.rollback()
-        return _error_page(500, _("Something went wrong"), _(
-            "Something went wrong on our side. Your saved answers are safe. Try again in a moment."))
+        return _error_page(
+            500,
+            _("Something went wrong"),
+            _("Something went wrong on our side. Your saved answers are safe. Try again in a moment."),
+        )
 
     return app

@@ -1,4 +1,5 @@
 """The one stylesheet: NL Design System tokens and base styles (from npm, see package.json) plus our own layout."""
+
 from __future__ import annotations
 
 import hashlib

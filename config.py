@@ -1,4 +1,5 @@
 """The one settings object: every setting comes from an environment variable with a safe default."""
+
 from __future__ import annotations
 
 import os
@@ -27,8 +28,11 @@ def _int(name: str, default: int) -> int:
 def _retention_overrides() -> dict[str, int]:
     """RETENTION_DAYS_<SLUG> per instrument, e.g. RETENTION_DAYS_ADULT=365 for the instrument with slug adult."""
     prefix = "RETENTION_DAYS_"
-    return {name[len(prefix):].lower(): int(value) for name, value in os.environ.items()
-            if name.startswith(prefix) and value.strip()}
+    return {
+        name[len(prefix) :].lower(): int(value)
+        for name, value in os.environ.items()
+        if name.startswith(prefix) and value.strip()
+    }
 
 
 def instance_secret(instance_path: Path, name: str) -> str:
@@ -82,8 +86,8 @@ class Settings:
             database_url=os.environ.get("DATABASE_URL") or default_db,
             secret_key=os.environ.get("SECRET_KEY") or instance_secret(instance_path, "secret_key"),
             # A key of its own: rotating SECRET_KEY (sessions) must not unlink follow-ups from their intake.
-            client_code_secret=os.environ.get("CLIENT_CODE_SECRET") or instance_secret(instance_path,
-                                                                                        "client_code_key"),
+            client_code_secret=os.environ.get("CLIENT_CODE_SECRET")
+            or instance_secret(instance_path, "client_code_key"),
             suppression_min_n=_int("SUPPRESSION_MIN_N", 10),
             response_expiry_days=_int("RESPONSE_EXPIRY_DAYS", 30),
             # Submitted responses are deleted this long after submission by `flask retention apply`.

@@ -1,4 +1,5 @@
 """Flask extensions, created unbound and initialised in create_app()."""
+
 from flask import current_app
 from flask_babel import Babel
 from flask_compress import Compress

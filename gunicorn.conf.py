@@ -5,6 +5,7 @@
 Every value comes from an environment variable with the default below, as the app's own settings do (config.py).
 The job worker is a process of its own (`flask --app app worker`); `make serve` starts both on one machine.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -21,7 +22,7 @@ threads = int(os.environ.get("WEB_THREADS") or 1)
 # reports of a whole municipality) is done by the job worker, not in a request.
 timeout = int(os.environ.get("WEB_TIMEOUT") or 60)
 graceful_timeout = 30  # a restart lets requests under way finish first
-keepalive = 5          # seconds an idle connection from the load balancer is kept open
+keepalive = 5  # seconds an idle connection from the load balancer is kept open
 
 # A worker is replaced after this many requests (with jitter, so they are not all replaced at once): memory that a
 # library holds on to cannot grow without bound.

@@ -1,4 +1,5 @@
 """Writing to the audit log: security events and every staff access to raw data, without the data itself."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -7,8 +8,14 @@ from extensions import db
 from models import AuditEvent, User
 
 
-def record(action: str, actor: User | None = None, target_type: str | None = None, target_id: Any = None,
-           commit: bool = True, **details: Any) -> AuditEvent:
+def record(
+    action: str,
+    actor: User | None = None,
+    target_type: str | None = None,
+    target_id: Any = None,
+    commit: bool = True,
+    **details: Any,
+) -> AuditEvent:
     """Add one event; `details` holds identifiers and counts only, never the content that was looked at."""
     event = AuditEvent(
         actor_id=actor.id if actor else None,

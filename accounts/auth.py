@@ -1,5 +1,6 @@
 """Who is logged in (server-side session records), logging in and out, throttled attempts, and the role check on every
 staff view."""
+
 from __future__ import annotations
 
 import hashlib
@@ -89,8 +90,9 @@ def open_session(user: User) -> str:
     """
     now = utcnow()
     oldest = now - current_app.config["STAFF_SESSION_LIFETIME"]
-    db.session.execute(delete(StaffSession).where(StaffSession.ended_at.is_not(None)
-                                                  | (StaffSession.created_at < oldest)))
+    db.session.execute(
+        delete(StaffSession).where(StaffSession.ended_at.is_not(None) | (StaffSession.created_at < oldest))
+    )
     token = secrets.token_urlsafe(32)
     db.session.add(StaffSession(token_hash=_token_hash(token), user_id=user.id, created_at=now, last_seen_at=now))
     db.session.flush()
@@ -99,8 +101,11 @@ def open_session(user: User) -> str:
 
 def end_all_sessions(user: User) -> None:
     """Every login of this account ends (log out everywhere, a new password, changed rights); the caller commits."""
-    db.session.execute(update(StaffSession).where(StaffSession.user_id == user.id, StaffSession.ended_at.is_(None))
-                       .values(ended_at=utcnow()))
+    db.session.execute(
+        update(StaffSession)
+        .where(StaffSession.user_id == user.id, StaffSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
 
 
 class LoginRefused(Exception):
@@ -171,8 +176,11 @@ def logout(everywhere: bool = False) -> None:
         if everywhere:
             end_all_sessions(user)
         else:
-            db.session.execute(update(StaffSession).where(StaffSession.token_hash == _token_hash(session[SESSION_KEY]))
-                               .values(ended_at=utcnow()))
+            db.session.execute(
+                update(StaffSession)
+                .where(StaffSession.token_hash == _token_hash(session[SESSION_KEY]))
+                .values(ended_at=utcnow())
+            )
         audit.record("logout_everywhere" if everywhere else "logout", user)
     session.clear()
     g.staff = None
@@ -202,8 +210,13 @@ def requires(*roles: Role, menu: str | None = None) -> Callable:
                     return jsonify(status="login"), 401  # the offline outbox keeps the interview and says so
                 # after a timeout the login page says why, and brings the worker back to this page
                 ended = g.get("staff_session_end")
-                return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None,
-                                        ended=ended if ended in ("idle", "lifetime") else None))
+                return redirect(
+                    url_for(
+                        "accounts.login",
+                        next=request.full_path if request.method == "GET" else None,
+                        ended=ended if ended in ("idle", "lifetime") else None,
+                    )
+                )
             if user.role not in allowed:
                 audit.record("forbidden", user, "endpoint", request.endpoint)
                 abort(403)

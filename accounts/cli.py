@@ -1,4 +1,5 @@
 """`flask --app app users ...` and `flask --app app teams ...`: accounts from the command line."""
+
 from __future__ import annotations
 
 import sys
@@ -18,8 +19,9 @@ teams_cli = AppGroup("teams", help="Wijkteams.")
 def _municipality(code: str | None) -> Municipality | None:
     if code is None:
         return None
-    municipality = db.session.scalar(select(Municipality).filter_by(code=code).order_by(
-        Municipality.reference_year.desc()).limit(1))
+    municipality = db.session.scalar(
+        select(Municipality).filter_by(code=code).order_by(Municipality.reference_year.desc()).limit(1)
+    )
     if municipality is None:
         raise click.ClickException(f"unknown municipality {code}")
     return municipality

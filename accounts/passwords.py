@@ -1,4 +1,5 @@
 """Password hashing (Argon2) and the rules for new passwords, after NIST SP 800-63B: length, not a known password."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -51,8 +52,9 @@ def password_problems(password: str, email: str = "") -> list[str]:
     password = _normalise(password)
     problems = []
     if len(password) < MIN_LENGTH:
-        problems.append(str(_l("Use at least %(min)s characters. A sentence of a few words is easy to remember.",
-                               min=MIN_LENGTH)))
+        problems.append(
+            str(_l("Use at least %(min)s characters. A sentence of a few words is easy to remember.", min=MIN_LENGTH))
+        )
     if len(password) > MAX_LENGTH:
         problems.append(str(_l("Use at most %(max)s characters.", max=MAX_LENGTH)))
     folded = password.casefold()

@@ -1,4 +1,5 @@
 """Creating and changing staff accounts and teams: the rules shared by the admin pages and the command line."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
@@ -22,8 +23,15 @@ def only_municipality() -> Municipality | None:
     return municipalities[0] if len(municipalities) == 1 else None
 
 
-def create_user(email: str, role: Role, password: str, *, team: Team | None = None,
-                municipality: Municipality | None = None, actor: User | None = None) -> User:
+def create_user(
+    email: str,
+    role: Role,
+    password: str,
+    *,
+    team: Team | None = None,
+    municipality: Municipality | None = None,
+    actor: User | None = None,
+) -> User:
     from flask_babel import gettext as _
 
     email = normalise_email(email)
@@ -40,8 +48,9 @@ def create_user(email: str, role: Role, password: str, *, team: Team | None = No
         municipality = only_municipality()
         if municipality is None:
             raise AccountError(_("Choose the municipality of this account."))
-    user = User(email=email, role=role, password_hash=hash_password(password), team=team,
-                municipality=municipality, active=True)
+    user = User(
+        email=email, role=role, password_hash=hash_password(password), team=team, municipality=municipality, active=True
+    )
     db.session.add(user)
     db.session.flush()
     audit.record("user_created", actor, "user", user.id, role=role.value, email=email if actor is None else None)
@@ -93,10 +102,19 @@ def teams_on(user: User, day: date) -> set[int]:
     """
     start = datetime.combine(day, time(0), MUNICIPAL_TIMEZONE)
     end = start + timedelta(days=1)
-    changes = [event for event in db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "user_changed", AuditEvent.target_type == "user",
-                                 AuditEvent.target_id == str(user.id)).order_by(AuditEvent.id))
-               if "team" in event.details]
+    changes = [
+        event
+        for event in db.session.scalars(
+            select(AuditEvent)
+            .where(
+                AuditEvent.action == "user_changed",
+                AuditEvent.target_type == "user",
+                AuditEvent.target_id == str(user.id),
+            )
+            .order_by(AuditEvent.id)
+        )
+        if "team" in event.details
+    ]
     first_team = changes[0].details["team"][0] if changes else user.team_id
     # (since when, which team): the team at account creation, then each change
     timeline = [(user.created_at, first_team)] + [(event.at, event.details["team"][1]) for event in changes]

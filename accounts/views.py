@@ -1,4 +1,5 @@
 """Staff pages for everyone (login, overview, own account) and for administrators (accounts, teams, audit log)."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -51,8 +52,12 @@ def login_page():
             except LoginRefused:
                 status = 422
                 # one answer for an unknown address, a wrong password and too many attempts: it confirms no account
-                form.form_errors.append(_("This e-mail address and password do not match an account, or there were "
-                                          "too many attempts. Check them, or wait a few minutes and try again."))
+                form.form_errors.append(
+                    _(
+                        "This e-mail address and password do not match an account, or there were "
+                        "too many attempts. Check them, or wait a few minutes and try again."
+                    )
+                )
             else:
                 login(user)
                 db.session.commit()
@@ -60,8 +65,12 @@ def login_page():
         else:
             status = 422
     form.password.data = ""
-    return render_template("accounts/login.html", form=form, ended=request.args.get("ended"),
-                           idle_minutes=_minutes(current_app.config["STAFF_IDLE_TIMEOUT"])), status
+    return render_template(
+        "accounts/login.html",
+        form=form,
+        ended=request.args.get("ended"),
+        idle_minutes=_minutes(current_app.config["STAFF_IDLE_TIMEOUT"]),
+    ), status
 
 
 def _minutes(duration: timedelta) -> int:
@@ -136,10 +145,12 @@ def _team_form(admin: User) -> TeamForm:
     if admin.municipality_id is not None:
         del form.municipality
     else:
-        municipalities = db.session.scalars(select(Municipality).order_by(Municipality.name,
-                                                                          Municipality.reference_year.desc())).all()
+        municipalities = db.session.scalars(
+            select(Municipality).order_by(Municipality.name, Municipality.reference_year.desc())
+        ).all()
         form.municipality.choices = [SelectChoice("", _("Choose the municipality"))] + [
-            SelectChoice(str(m.id), f"{m.name} ({m.code}, {m.reference_year})") for m in municipalities]
+            SelectChoice(str(m.id), f"{m.name} ({m.code}, {m.reference_year})") for m in municipalities
+        ]
         if len(municipalities) == 1 and not form.municipality.data:
             form.municipality.data = str(municipalities[0].id)
     return form
@@ -149,8 +160,14 @@ def _users_page(team_form: TeamForm, status: int = 200):
     admin = current_user()
     users = db.session.scalars(_visible_users(admin)).all()
     throttled = {user.id for user in users if address_throttled(user.email)}
-    return render_template("accounts/users.html", users=users, role_labels=ROLE_LABELS, teams=_teams_of(admin),
-                           team_form=team_form, throttled=throttled), status
+    return render_template(
+        "accounts/users.html",
+        users=users,
+        role_labels=ROLE_LABELS,
+        teams=_teams_of(admin),
+        team_form=team_form,
+        throttled=throttled,
+    ), status
 
 
 @bp.get("/users")
@@ -189,8 +206,14 @@ def new_user():
             team = _team_from(form, admin)
             if not form.team.errors:
                 try:
-                    create_user(form.email.data, Role(form.role.data), form.password.data or "", team=team,
-                                municipality=admin.municipality, actor=admin)
+                    create_user(
+                        form.email.data,
+                        Role(form.role.data),
+                        form.password.data or "",
+                        team=team,
+                        municipality=admin.municipality,
+                        actor=admin,
+                    )
                 except AccountError as error:
                     form.form_errors.append(str(error))
                 else:
@@ -212,9 +235,10 @@ def _managed_user(user_id: int) -> User:
 @requires(Role.admin)
 def edit_user(user_id: int):
     admin, user = current_user(), _managed_user(user_id)
-    form = UserForm(obj=None if request.method == "POST" else user,
-                    data=None if request.method == "POST" else {"role": user.role.value,
-                                                                  "team": str(user.team_id or "")})
+    form = UserForm(
+        obj=None if request.method == "POST" else user,
+        data=None if request.method == "POST" else {"role": user.role.value, "team": str(user.team_id or "")},
+    )
     del form.password
     form.team.choices = _team_choices(admin)
     unlock = ConfirmForm(prefix="unlock")
@@ -237,8 +261,9 @@ def edit_user(user_id: int):
                 else:
                     flash(_("The changes are saved."), "success")
                     return redirect(url_for("accounts.users"))
-    return render_template("accounts/user_form.html", form=form, user=user, unlock=unlock,
-                           throttled=address_throttled(user.email)), status
+    return render_template(
+        "accounts/user_form.html", form=form, user=user, unlock=unlock, throttled=address_throttled(user.email)
+    ), status
 
 
 @bp.post("/teams")
@@ -265,8 +290,15 @@ def audit_log():
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     events = db.session.scalars(query.limit(AUDIT_PAGE_SIZE).offset((page - 1) * AUDIT_PAGE_SIZE)).all()
     actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
-    return render_template("accounts/audit.html", events=events, actions=actions, action=action, page=page,
-                           pages=max(1, -(-total // AUDIT_PAGE_SIZE)), total=total)
+    return render_template(
+        "accounts/audit.html",
+        events=events,
+        actions=actions,
+        action=action,
+        page=page,
+        pages=max(1, -(-total // AUDIT_PAGE_SIZE)),
+        total=total,
+    )
 
 
 def staff_menu(user: User | None) -> list[tuple[str, str]]:

@@ -1,4 +1,5 @@
 """Change for wijkteam clients: intake against the latest follow-up, per domain and overall, per area."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -23,10 +24,16 @@ def client_changes(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     The intake is the client's earliest record; the follow-up is the latest record taken after it. Clients with one
     record, or all records at the same moment, have no follow-up and are left out. Area codes are the intake's.
     """
-    rows = [{"client_key": record["client_key"], "buurt_code": record.get("buurt_code"),
-             "wijk_code": record.get("wijk_code"), "taken_at": pd.Timestamp(record["taken_at"]),
-             **{f"r:{domain}": value for domain, value in (record.get("ratings") or {}).items()}}
-            for record in records]
+    rows = [
+        {
+            "client_key": record["client_key"],
+            "buurt_code": record.get("buurt_code"),
+            "wijk_code": record.get("wijk_code"),
+            "taken_at": pd.Timestamp(record["taken_at"]),
+            **{f"r:{domain}": value for domain, value in (record.get("ratings") or {}).items()},
+        }
+        for record in records
+    ]
     if not rows:
         return pd.DataFrame(columns=["client_key", "buurt_code", "wijk_code", "intake_at", "follow_up_at"])
     frame = pd.DataFrame(rows).sort_values(["client_key", "taken_at"], kind="stable")
@@ -35,11 +42,15 @@ def client_changes(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     follow = follow[follow["taken_at"] > intake.loc[follow.index, "taken_at"]]
     intake = intake.loc[follow.index]
     domains = sorted(column[2:] for column in frame.columns if column.startswith("r:"))
-    result = pd.DataFrame({
-        "client_key": follow.index, "buurt_code": intake["buurt_code"].to_numpy(),
-        "wijk_code": intake["wijk_code"].to_numpy(), "intake_at": intake["taken_at"].to_numpy(),
-        "follow_up_at": follow["taken_at"].to_numpy(),
-    })
+    result = pd.DataFrame(
+        {
+            "client_key": follow.index,
+            "buurt_code": intake["buurt_code"].to_numpy(),
+            "wijk_code": intake["wijk_code"].to_numpy(),
+            "intake_at": intake["taken_at"].to_numpy(),
+            "follow_up_at": follow["taken_at"].to_numpy(),
+        }
+    )
     for domain in domains:
         result[f"{domain}_intake"] = pd.to_numeric(intake[f"r:{domain}"], errors="coerce").to_numpy()
         result[f"{domain}_follow_up"] = pd.to_numeric(follow[f"r:{domain}"], errors="coerce").to_numpy()
@@ -52,10 +63,16 @@ def _scale_range(values: np.ndarray) -> tuple[float, float]:
     return (1.0, 5.0) if present.size and present.min() >= 1 and present.max() <= 5 else (0.0, 10.0)
 
 
-def change_profiles(records: Iterable[Mapping[str, Any]], areas: pd.DataFrame, *, instrument: str = "wijkteam",
-                    min_change: float = 1.0, overall_min_change: float = 0.5,
-                    ranges: Mapping[str, tuple[float, float]] | None = None, confidence: float = 0.95
-                    ) -> list[ProfileRecord]:
+def change_profiles(
+    records: Iterable[Mapping[str, Any]],
+    areas: pd.DataFrame,
+    *,
+    instrument: str = "wijkteam",
+    min_change: float = 1.0,
+    overall_min_change: float = 0.5,
+    ranges: Mapping[str, tuple[float, float]] | None = None,
+    confidence: float = 0.95,
+) -> list[ProfileRecord]:
     """Per area and domain: shares improved / same / worse (Wilson intervals; measure "<domain>:improved" etc.)
     and the mean change ("mean_change", t interval), plus the same for "overall"; clients with a follow-up per area
     as measure "respondents", statistic "n".
@@ -87,9 +104,17 @@ def change_profiles(records: Iterable[Mapping[str, Any]], areas: pd.DataFrame, *
         size = len(groups.codes)
         clients = np.bincount(groups.index[groups.index >= 0], minlength=size)
         for area in np.flatnonzero(clients > 0):
-            output.append(ProfileRecord(area_code=groups.codes[area], area_level=groups.level, instrument=instrument,
-                                        measure="respondents", statistic="n", value=float(clients[area]),
-                                        n=int(clients[area])))
+            output.append(
+                ProfileRecord(
+                    area_code=groups.codes[area],
+                    area_level=groups.level,
+                    instrument=instrument,
+                    measure="respondents",
+                    statistic="n",
+                    value=float(clients[area]),
+                    n=int(clients[area]),
+                )
+            )
         for measure, (delta, threshold) in measures.items():
             valid = ~np.isnan(delta) & (groups.index >= 0)
             index = groups.index[valid]
@@ -105,20 +130,40 @@ def change_profiles(records: Iterable[Mapping[str, Any]], areas: pd.DataFrame, *
             counts = {name: np.bincount(index, weights=flag, minlength=size) for name, flag in categories.items()}
             intervals = {name: wilson_interval(count, n, confidence) for name, count in counts.items()}
             for area in np.flatnonzero(n > 0):
-                common = {"area_code": groups.codes[area], "area_level": groups.level, "instrument": instrument,
-                          "n": int(n[area])}
-                output.append(ProfileRecord(measure=measure, statistic="mean_change", value=clean(mean[area]),
-                                            lower=clean(lower[area]), upper=clean(upper[area]), **common))
+                common = {
+                    "area_code": groups.codes[area],
+                    "area_level": groups.level,
+                    "instrument": instrument,
+                    "n": int(n[area]),
+                }
+                output.append(
+                    ProfileRecord(
+                        measure=measure,
+                        statistic="mean_change",
+                        value=clean(mean[area]),
+                        lower=clean(lower[area]),
+                        upper=clean(upper[area]),
+                        **common,
+                    )
+                )
                 for name in (IMPROVED, SAME, WORSE):
                     low, high = intervals[name]
-                    output.append(ProfileRecord(measure=f"{measure}:{name}", statistic="share",
-                                                value=clean(counts[name][area] / n[area]), lower=clean(low[area]),
-                                                upper=clean(high[area]), **common))
+                    output.append(
+                        ProfileRecord(
+                            measure=f"{measure}:{name}",
+                            statistic="share",
+                            value=clean(counts[name][area] / n[area]),
+                            lower=clean(low[area]),
+                            upper=clean(high[area]),
+                            **common,
+                        )
+                    )
     return output
 
 
-def rating_differences(records: Iterable[Mapping[str, Any]], areas: pd.DataFrame, *, instrument: str = "wijkteam",
-                       confidence: float = 0.95) -> list[ProfileRecord]:
+def rating_differences(
+    records: Iterable[Mapping[str, Any]], areas: pd.DataFrame, *, instrument: str = "wijkteam", confidence: float = 0.95
+) -> list[ProfileRecord]:
     """Per area and domain, the share of clients whose worker rated the domain otherwise than the client at their
     latest conversation (measure "<domain>:worker_differs", Wilson interval), over the clients who rated it; as
     "overall:worker_differs" the share of clients with any domain rated otherwise. n counts clients, as every
@@ -134,8 +179,14 @@ def rating_differences(records: Iterable[Mapping[str, Any]], areas: pd.DataFrame
         for domain in rated:
             rows.append((record.get("buurt_code"), record.get("wijk_code"), domain, float(domain in worker)))
         if rated:
-            rows.append((record.get("buurt_code"), record.get("wijk_code"), OVERALL,
-                         float(any(domain in worker for domain in rated))))
+            rows.append(
+                (
+                    record.get("buurt_code"),
+                    record.get("wijk_code"),
+                    OVERALL,
+                    float(any(domain in worker for domain in rated)),
+                )
+            )
     if not rows:
         return []
     frame = pd.DataFrame(rows, columns=["buurt_code", "wijk_code", "domain", "differs"])
@@ -149,8 +200,17 @@ def rating_differences(records: Iterable[Mapping[str, Any]], areas: pd.DataFrame
             count = np.bincount(index[valid], weights=frame["differs"].to_numpy()[members][valid], minlength=size)
             low, high = wilson_interval(count, n, confidence)
             for area in np.flatnonzero(n > 0):
-                output.append(ProfileRecord(
-                    area_code=groups.codes[area], area_level=groups.level, instrument=instrument,
-                    measure=f"{domain}:{WORKER_DIFFERS}", statistic="share", value=clean(count[area] / n[area]),
-                    lower=clean(low[area]), upper=clean(high[area]), n=int(n[area])))
+                output.append(
+                    ProfileRecord(
+                        area_code=groups.codes[area],
+                        area_level=groups.level,
+                        instrument=instrument,
+                        measure=f"{domain}:{WORKER_DIFFERS}",
+                        statistic="share",
+                        value=clean(count[area] / n[area]),
+                        lower=clean(low[area]),
+                        upper=clean(high[area]),
+                        n=int(n[area]),
+                    )
+                )
     return output

@@ -1,4 +1,5 @@
 """Analyst codebooks: logistic regression on the theme features codes every answer, with a confidence."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -30,9 +31,9 @@ class Codebook:
     seed: int
 
 
-
-def train_codebook(codes: Sequence[Code], *, corpus: Sequence[str] = (), seed: int = 0, regularisation: float = 4.0
-                   ) -> Codebook:
+def train_codebook(
+    codes: Sequence[Code], *, corpus: Sequence[str] = (), seed: int = 0, regularisation: float = 4.0
+) -> Codebook:
     """A classifier from the codes' examples (each description counts as one more example).
 
     `corpus` (the answers to be coded) only widens the vocabulary and idf, so words of the answers that the examples
@@ -59,8 +60,9 @@ def train_codebook(codes: Sequence[Code], *, corpus: Sequence[str] = (), seed: i
     return Codebook(tuple(codes), space, classifier, seed)
 
 
-def code_answers(codebook: Codebook, texts: Sequence[str], *, hints: Sequence[str | None] | None = None
-                 ) -> pd.DataFrame:
+def code_answers(
+    codebook: Codebook, texts: Sequence[str], *, hints: Sequence[str | None] | None = None
+) -> pd.DataFrame:
     """Per answer: code (most probable), confidence (its probability), margin (over the runner-up) and the
     probability of every code in columns p_<code name>.
 
@@ -72,17 +74,22 @@ def code_answers(codebook: Codebook, texts: Sequence[str], *, hints: Sequence[st
     probabilities = np.zeros((len(texts), len(codebook.codes)))
     if texts:
         probabilities[:, codebook.classifier.classes_] = codebook.classifier.predict_proba(
-            codebook.space.transform(tokens, stems))
+            codebook.space.transform(tokens, stems)
+        )
     empty = np.array([not text.strip() for text in texts], dtype=bool)
     probabilities[empty] = np.nan
     ordered = np.sort(probabilities, axis=1)
     best = np.nan_to_num(probabilities, nan=0.0).argmax(axis=1) if texts else np.zeros(0, dtype=np.int64)
-    frame = pd.DataFrame({
-        "code": pd.array([None if blank else codebook.codes[index].name
-                          for index, blank in zip(best, empty, strict=True)], dtype="string"),
-        "confidence": ordered[:, -1] if texts else np.zeros(0),
-        "margin": (ordered[:, -1] - ordered[:, -2]) if texts else np.zeros(0),
-    })
+    frame = pd.DataFrame(
+        {
+            "code": pd.array(
+                [None if blank else codebook.codes[index].name for index, blank in zip(best, empty, strict=True)],
+                dtype="string",
+            ),
+            "confidence": ordered[:, -1] if texts else np.zeros(0),
+            "margin": (ordered[:, -1] - ordered[:, -2]) if texts else np.zeros(0),
+        }
+    )
     for index, code in enumerate(codebook.codes):
         frame[f"p_{code.name}"] = probabilities[:, index]
     return frame

@@ -1,4 +1,5 @@
 """Disclosure control: suppress small groups and, at the least loss, whatever would let someone compute them back."""
+
 from __future__ import annotations
 
 import math
@@ -27,10 +28,10 @@ _Cell = tuple[str, str, str]  # (instrument, measure, area code)
 # Cost of hiding a cell on top of log(1 + its size): hiding a wijk's figure costs more than hiding any buurt's, and
 # the municipality's more than any wijk's, so a small sibling goes before a parent and a second buurt before a wijk.
 _LEVEL_COST = {"buurt": 0.0, "wijk": 20.0, "municipality": 400.0}
-_TOTAL_COST = 3.0        # a partition's total is a scale mean with its n: dearer than one band's share
-_CONSISTENT = 0.5        # factor on the cost of an area the respondents table hides anyway (keeps tables aligned)
+_TOTAL_COST = 3.0  # a partition's total is a scale mean with its n: dearer than one band's share
+_CONSISTENT = 0.5  # factor on the cost of an area the respondents table hides anyway (keeps tables aligned)
 _AUDIT_ROUNDS = 20
-_VIRTUAL = ":"           # measure suffix of a partition's total that has no record of its own (types)
+_VIRTUAL = ":"  # measure suffix of a partition's total that has no record of its own (types)
 
 
 @dataclass
@@ -69,8 +70,8 @@ class _Table:
     size: list[int] = field(default_factory=list)
     cost: list[float] = field(default_factory=list)
     relations: list[tuple[int, list[int]]] = field(default_factory=list)
-    hidden: set[int] = field(default_factory=set)      # fixed hidden: primary suppression
-    shown: set[int] = field(default_factory=set)       # fixed shown (known to everyone)
+    hidden: set[int] = field(default_factory=set)  # fixed hidden: primary suppression
+    shown: set[int] = field(default_factory=set)  # fixed shown (known to everyone)
     at_most: list[tuple[int, int]] = field(default_factory=list)  # (i, j): i hidden only if j hidden
     index: dict[_Cell, int] = field(default_factory=dict)
 
@@ -83,8 +84,12 @@ class _Table:
         return self.index[cell]
 
 
-def _relations(table: _Table, columns: dict[str, dict[str, int]], children: dict[str, list[str]],
-               partitions: dict[str, tuple[int, list[int]]]) -> None:
+def _relations(
+    table: _Table,
+    columns: dict[str, dict[str, int]],
+    children: dict[str, list[str]],
+    partitions: dict[str, tuple[int, list[int]]],
+) -> None:
     """Hierarchy relations per column (parent = sum of its children with a cell) and the partition relations."""
     for by_area in columns.values():
         for parent, kids in children.items():
@@ -136,8 +141,9 @@ def _protection(table: _Table) -> tuple[list[np.ndarray], list[float]]:
     return rows, lows
 
 
-def _system(table_sizes: Sequence[int], relations: Sequence[tuple[int, Sequence[int]]], order: list[int]
-            ) -> tuple[np.ndarray, np.ndarray]:
+def _system(
+    table_sizes: Sequence[int], relations: Sequence[tuple[int, Sequence[int]]], order: list[int]
+) -> tuple[np.ndarray, np.ndarray]:
     """The equations an attacker has on the hidden cells `order`: each relation with the shown cells moved to the
     right-hand side, so what remains is the hidden cells' true combination. A relation's total is its parts plus a
     constant the attacker is assumed to know (people in the total but in no part), the cautious assumption."""
@@ -165,8 +171,9 @@ def _extreme(rows: np.ndarray, rhs: np.ndarray, objective: np.ndarray) -> tuple[
     return (-math.inf if result.status == 3 else math.nan), None
 
 
-def attacker_bounds(table_sizes: Sequence[int], relations: Sequence[tuple[int, Sequence[int]]],
-                    hidden: set[int]) -> dict[int, tuple[float, float]]:
+def attacker_bounds(
+    table_sizes: Sequence[int], relations: Sequence[tuple[int, Sequence[int]]], hidden: set[int]
+) -> dict[int, tuple[float, float]]:
     """The tightest bounds by linear programming on every hidden cell from the shown ones and the relations (counts
     relaxed to non-negative reals). Where the solver fails, the bounds are the true value (so it counts as weak)."""
     order = sorted(hidden)
@@ -239,14 +246,22 @@ def _solve(table: _Table, zeros: bool = False) -> set[int] | None:
         return set(table.hidden)
     rows, lows = _protection(table)
     lower = np.array([1.0 if cell in table.hidden else 0.0 for cell in range(count)])
-    upper = np.array([1.0 if cell in table.hidden or not (cell in table.shown or (table.size[cell] == 0
-                                                                                   and not zeros)) else 0.0
-                      for cell in range(count)])
+    upper = np.array(
+        [
+            1.0 if cell in table.hidden or not (cell in table.shown or (table.size[cell] == 0 and not zeros)) else 0.0
+            for cell in range(count)
+        ]
+    )
     cost = np.array(table.cost) + np.array([5.0 if table.size[cell] == 0 else 0.0 for cell in range(count)])
     for _ in range(_AUDIT_ROUNDS):
         constraints = [LinearConstraint(np.array(rows), np.array(lows), np.inf)] if rows else []
-        result = milp(cost, integrality=np.ones(count), bounds=Bounds(lower, upper),
-                      constraints=constraints, options={"time_limit": 10.0})
+        result = milp(
+            cost,
+            integrality=np.ones(count),
+            bounds=Bounds(lower, upper),
+            constraints=constraints,
+            options={"time_limit": 10.0},
+        )
         if result.status != 0 or result.x is None:
             return None
         hidden = {cell for cell in range(count) if result.x[cell] > 0.5}
@@ -256,8 +271,13 @@ def _solve(table: _Table, zeros: bool = False) -> set[int] | None:
         for cell in weak:  # a cut: one more cell next to the weak one must go
             free = [other for other in _neighbours(table, cell) if other not in hidden and upper[other] > 0]
             if not free:
-                free = [other for near in _neighbours(table, cell) if near in hidden
-                        for other in _neighbours(table, near) if other not in hidden and upper[other] > 0]
+                free = [
+                    other
+                    for near in _neighbours(table, cell)
+                    if near in hidden
+                    for other in _neighbours(table, near)
+                    if other not in hidden and upper[other] > 0
+                ]
             if not free:
                 return None
             row = np.zeros(count)
@@ -282,12 +302,16 @@ def _greedy(table: _Table) -> set[int]:
                 if not secret:
                     break
                 mass = sum(table.size[cell] for cell in parts if cell in hidden)
-                need = max((table.threshold[cell] for cell in parts if cell in table.hidden and table.size[cell] > 0),
-                           default=0)
+                need = max(
+                    (table.threshold[cell] for cell in parts if cell in table.hidden and table.size[cell] > 0),
+                    default=0,
+                )
                 if len(secret) > 1 and (total in hidden or mass >= need):
                     break
-                shown = sorted((cell for cell in parts if cell not in hidden and table.size[cell] > 0),
-                               key=lambda cell: (table.size[cell], table.cells[cell]))
+                shown = sorted(
+                    (cell for cell in parts if cell not in hidden and table.size[cell] > 0),
+                    key=lambda cell: (table.size[cell], table.cells[cell]),
+                )
                 choice = shown[0] if shown else (total if total not in hidden and table.size[total] > 0 else None)
                 if choice is None:
                     break
@@ -314,9 +338,14 @@ def _greedy(table: _Table) -> set[int]:
     return hidden
 
 
-def apply_disclosure(records: Sequence[ProfileRecord], areas: pd.DataFrame, *, min_n: int = DEFAULT_MIN_N,
-                     indicative_n: int = DEFAULT_INDICATIVE_N, min_count: int | None = None
-                     ) -> list[ProfileRecord]:
+def apply_disclosure(
+    records: Sequence[ProfileRecord],
+    areas: pd.DataFrame,
+    *,
+    min_n: int = DEFAULT_MIN_N,
+    indicative_n: int = DEFAULT_INDICATIVE_N,
+    min_count: int | None = None,
+) -> list[ProfileRecord]:
     """The records with small groups suppressed (value, interval and n set to None, flags "suppressed" and the
     reason: "suppressed_small" or "suppressed_complementary") and estimates from fewer than `indicative_n` flagged
     "indicative".
@@ -391,8 +420,7 @@ def apply_disclosure(records: Sequence[ProfileRecord], areas: pd.DataFrame, *, m
     for instrument in sorted(measures):
         if RESPONDENTS in measures[instrument]:
             solve(measure_table(instrument, RESPONDENTS))
-            respondents_hidden.update((instrument, area) for area in level
-                                      if (instrument, RESPONDENTS, area) in hidden)
+            respondents_hidden.update((instrument, area) for area in level if (instrument, RESPONDENTS, area) in hidden)
         names = measures[instrument]
         families: dict[str, list[str]] = defaultdict(list)
         for measure in sorted(names):

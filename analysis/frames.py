@@ -1,4 +1,5 @@
 """Input tables of an analysis run: respondents with their answers, areas, and population by CBS age band."""
+
 from __future__ import annotations
 
 import csv
@@ -99,11 +100,14 @@ def area_table(codes: Iterable[str], names: Mapping[str, str] | None = None) -> 
     if len(municipalities) != 1:
         raise ValueError(f"an analysis covers one municipality, not {sorted(municipalities)}")
     names = names or {}
-    return pd.DataFrame({
-        "level": [area_level(code) for code in ordered],
-        "parent": [parent_code(code) for code in ordered],
-        "name": [names.get(code, code) for code in ordered],
-    }, index=pd.Index(ordered, name="code"))
+    return pd.DataFrame(
+        {
+            "level": [area_level(code) for code in ordered],
+            "parent": [parent_code(code) for code in ordered],
+            "name": [names.get(code, code) for code in ordered],
+        },
+        index=pd.Index(ordered, name="code"),
+    )
 
 
 def population_frame(population: Mapping[str, Mapping[str, int]] | pd.DataFrame) -> pd.DataFrame:

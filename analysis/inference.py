@@ -1,5 +1,6 @@
 """Vectorised intervals and tests: t, Wilson and Newcombe intervals, Welch and Fisher tests, Benjamini-Hochberg, Kish,
 alpha."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,8 +15,9 @@ def _z(confidence: float) -> float:
     return float(stats.norm.ppf(0.5 + confidence / 2))
 
 
-def t_interval(mean: np.ndarray, sd: np.ndarray, n: np.ndarray, confidence: float = 0.95
-               ) -> tuple[np.ndarray, np.ndarray]:
+def t_interval(
+    mean: np.ndarray, sd: np.ndarray, n: np.ndarray, confidence: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
     """Student t interval for a mean; NaN where n < 2."""
     n = np.asarray(n, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -29,14 +31,16 @@ def wilson_interval(k: np.ndarray, n: np.ndarray, confidence: float = 0.95) -> t
     return _wilson(k, n, _z(confidence))
 
 
-def _wilson(k: np.ndarray, n: np.ndarray, z: float | np.ndarray, continuity: bool = False
-            ) -> tuple[np.ndarray, np.ndarray]:
+def _wilson(
+    k: np.ndarray, n: np.ndarray, z: float | np.ndarray, continuity: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """Wilson bounds at normal quantile z (a number, or one per element, as the inversion in newcombe_test needs)."""
     return _wilson_bound(k, n, z, -1, continuity), _wilson_bound(k, n, z, 1, continuity)
 
 
-def _wilson_bound(k: np.ndarray, n: np.ndarray, z: float | np.ndarray, side: int, continuity: bool = False
-                  ) -> np.ndarray:
+def _wilson_bound(
+    k: np.ndarray, n: np.ndarray, z: float | np.ndarray, side: int, continuity: bool = False
+) -> np.ndarray:
     """The lower (side -1) or upper (side 1) Wilson bound. With `continuity` it is computed from the share moved half
     an answer outwards (Yates' correction, as R's prop.test does): wider, and conservative where counts are small."""
     k = np.asarray(k, dtype=float)
@@ -52,24 +56,27 @@ def _wilson_bound(k: np.ndarray, n: np.ndarray, z: float | np.ndarray, side: int
     return np.where(n > 0, bound, np.nan)
 
 
-def newcombe_bounds(p1: np.ndarray, l1: np.ndarray, u1: np.ndarray, p2: np.ndarray, l2: np.ndarray,
-                    u2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def newcombe_bounds(
+    p1: np.ndarray, l1: np.ndarray, u1: np.ndarray, p2: np.ndarray, l2: np.ndarray, u2: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Newcombe's (1998) hybrid score interval for a difference of two proportions p1 - p2, from their Wilson
     intervals (l1, u1) and (l2, u2); unlike the Wald interval it keeps its coverage for small groups and rare events."""
     diff = p1 - p2
     return diff - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2), diff + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
 
 
-def newcombe_interval(k1: np.ndarray, n1: np.ndarray, k2: np.ndarray, n2: np.ndarray, confidence: float = 0.95,
-                      continuity: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def newcombe_interval(
+    k1: np.ndarray, n1: np.ndarray, k2: np.ndarray, n2: np.ndarray, confidence: float = 0.95, continuity: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """Newcombe's hybrid score interval for k1/n1 - k2/n2; NaN where a group is empty. With `continuity` from
     continuity-corrected Wilson intervals (Newcombe's method 11), which keeps its coverage also at the small levels
     a multiple-testing adjustment asks for and at small counts, where the uncorrected one falls short."""
     return _newcombe_at(k1, n1, k2, n2, _z(confidence), continuity)
 
 
-def _newcombe_at(k1: np.ndarray, n1: np.ndarray, k2: np.ndarray, n2: np.ndarray, z: float | np.ndarray,
-                 continuity: bool) -> tuple[np.ndarray, np.ndarray]:
+def _newcombe_at(
+    k1: np.ndarray, n1: np.ndarray, k2: np.ndarray, n2: np.ndarray, z: float | np.ndarray, continuity: bool
+) -> tuple[np.ndarray, np.ndarray]:
     k1, n1, k2, n2 = (np.asarray(a, dtype=float) for a in (k1, n1, k2, n2))
     with np.errstate(invalid="ignore", divide="ignore"):
         p1, p2 = k1 / n1, k2 / n2
@@ -81,8 +88,9 @@ _Z_MAX = 37.0
 _BISECTIONS = 48
 
 
-def newcombe_test(k1: np.ndarray, n1: np.ndarray, k2: np.ndarray, n2: np.ndarray, continuity: bool = False
-                  ) -> np.ndarray:
+def newcombe_test(
+    k1: np.ndarray, n1: np.ndarray, k2: np.ndarray, n2: np.ndarray, continuity: bool = False
+) -> np.ndarray:
     """Two-sided p of k1/n1 vs k2/n2 that inverts Newcombe's interval: the p for which the 1 - p interval just
     touches 0. A difference is then significant at level alpha exactly when its 1 - alpha interval excludes 0, so a
     verdict and its interval cannot disagree (as they can for a chi-square p beside a Newcombe interval). 1 where the
@@ -112,8 +120,15 @@ def newcombe_test(k1: np.ndarray, n1: np.ndarray, k2: np.ndarray, n2: np.ndarray
     return np.where((n1 > 0) & (n2 > 0), p, np.nan)
 
 
-def welch_test(mean1: np.ndarray, var1: np.ndarray, n1: np.ndarray, mean2: np.ndarray, var2: np.ndarray,
-               n2: np.ndarray, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def welch_test(
+    mean1: np.ndarray,
+    var1: np.ndarray,
+    n1: np.ndarray,
+    mean2: np.ndarray,
+    var2: np.ndarray,
+    n2: np.ndarray,
+    confidence: float = 0.95,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Welch's unequal-variance t test of mean1 - mean2: (difference, lower, upper, two-sided p); NaN where a group
     has fewer than 2 values. Holds for small groups and unequal spread, unlike a pooled t or a z test."""
     n1 = np.asarray(n1, dtype=float)
@@ -121,7 +136,7 @@ def welch_test(mean1: np.ndarray, var1: np.ndarray, n1: np.ndarray, mean2: np.nd
     with np.errstate(invalid="ignore", divide="ignore"):
         s1, s2 = var1 / n1, var2 / n2
         se = np.sqrt(s1 + s2)
-        df = (s1 + s2) ** 2 / (s1 ** 2 / (n1 - 1) + s2 ** 2 / (n2 - 1))
+        df = (s1 + s2) ** 2 / (s1**2 / (n1 - 1) + s2**2 / (n2 - 1))
         diff = mean1 - mean2
         t = diff / se
         p = 2 * stats.t.sf(np.abs(t), df)
@@ -169,7 +184,7 @@ def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
 def kish_effective_n(sum_weights: np.ndarray, sum_squared_weights: np.ndarray) -> np.ndarray:
     """Kish's effective sample size (sum w)^2 / sum w^2: how many unweighted respondents the weighted ones are worth."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(sum_squared_weights > 0, sum_weights ** 2 / sum_squared_weights, 0.0)
+        return np.where(sum_squared_weights > 0, sum_weights**2 / sum_squared_weights, 0.0)
 
 
 def cronbach_alpha(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float, int]:

@@ -1,4 +1,5 @@
 """Language of each open answer, from its script and an offline detector, with the response locale as a hint."""
+
 from __future__ import annotations
 
 import re
@@ -28,8 +29,12 @@ def _detector():  # a lingua detector; lingua is imported only when text is anal
     from lingua import Language, LanguageDetectorBuilder
 
     languages = [Language.DUTCH, Language.ENGLISH, Language.TURKISH, Language.POLISH]
-    return (LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models()
-            .with_low_accuracy_mode().build())
+    return (
+        LanguageDetectorBuilder.from_languages(*languages)
+        .with_preloaded_language_models()
+        .with_low_accuracy_mode()
+        .build()
+    )
 
 
 _ISO = {"DUTCH": "nl", "ENGLISH": "en", "TURKISH": "tr", "POLISH": "pl"}
@@ -56,16 +61,19 @@ def _function_words():
     from sklearn.feature_extraction.text import CountVectorizer
 
     # words of two letters or more: the lists also hold single letters and numbers ("s" of "auto's", "10")
-    lists = {language: {word for word in stopwordsiso.stopwords(language) if len(word) > 1 and word.isalpha()}
-             for language in _LATIN}
+    lists = {
+        language: {word for word in stopwordsiso.stopwords(language) if len(word) > 1 and word.isalpha()}
+        for language in _LATIN
+    }
     owner = {}
     for language, words in lists.items():
         for word in words:
             owner[word] = None if word in owner else language
     vocabulary = sorted(word for word, language in owner.items() if language is not None)
-    votes = sparse.csr_matrix((np.ones(len(vocabulary)), (np.arange(len(vocabulary)),
-                               [_LATIN.index(owner[word]) for word in vocabulary])),
-                              shape=(len(vocabulary), len(_LATIN)))
+    votes = sparse.csr_matrix(
+        (np.ones(len(vocabulary)), (np.arange(len(vocabulary)), [_LATIN.index(owner[word]) for word in vocabulary])),
+        shape=(len(vocabulary), len(_LATIN)),
+    )
     return CountVectorizer(vocabulary=vocabulary, token_pattern=r"(?u)\b\w+\b", lowercase=True), votes
 
 
@@ -139,8 +147,11 @@ def detect_languages(texts: Sequence[str], hints: Sequence[str | None] | None = 
         confidence = np.zeros((len(distinct), len(_LATIN)))
         doubtful = np.flatnonzero(contradicted)
         if len(doubtful):
-            for row, values in zip(doubtful, _detector().compute_language_confidence_values_in_parallel(
-                    [distinct[i] for i in doubtful]), strict=True):
+            for row, values in zip(
+                doubtful,
+                _detector().compute_language_confidence_values_in_parallel([distinct[i] for i in doubtful]),
+                strict=True,
+            ):
                 for value in values:
                     confidence[row, _LATIN.index(_ISO[value.language.name])] = value.value
         for position, code, hinted, hint in zip(latin_positions, text_codes, hint_decides, hint_of, strict=True):

@@ -1,4 +1,5 @@
 """Scale profiles per area: response, means with intervals, band shares, differences from the rest, reliability."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -70,13 +71,31 @@ class _Builder:
         self.records: list[ProfileRecord] = []
         self.tests: list[tuple[int, float, float]] = []  # (position of the p record, p, signed difference)
 
-    def add(self, area: int, measure: str, statistic: str, value, lower=None, upper=None, n=None,
-            flags: tuple[str, ...] = ()) -> int:
-        self.records.append(ProfileRecord(
-            area_code=self.groups.codes[area], area_level=self.groups.level, instrument=self.instrument,
-            measure=measure, statistic=statistic, value=clean(value), lower=clean(lower), upper=clean(upper),
-            n=None if n is None else int(n), flags=flags,
-        ))
+    def add(
+        self,
+        area: int,
+        measure: str,
+        statistic: str,
+        value,
+        lower=None,
+        upper=None,
+        n=None,
+        flags: tuple[str, ...] = (),
+    ) -> int:
+        self.records.append(
+            ProfileRecord(
+                area_code=self.groups.codes[area],
+                area_level=self.groups.level,
+                instrument=self.instrument,
+                measure=measure,
+                statistic=statistic,
+                value=clean(value),
+                lower=clean(lower),
+                upper=clean(upper),
+                n=None if n is None else int(n),
+                flags=flags,
+            )
+        )
         return len(self.records) - 1
 
     def test(self, area: int, measure: str, diff, lower, upper, p, n) -> None:
@@ -119,12 +138,19 @@ def _score_column(values: np.ndarray) -> _ScoreColumn | None:
         return None
     centre = float(values[present].mean())
     all_centred = values[present] - centre
-    return _ScoreColumn(values, present, centre, float(present.sum()), float(all_centred.sum()),
-                        float((all_centred * all_centred).sum()))
+    return _ScoreColumn(
+        values,
+        present,
+        centre,
+        float(present.sum()),
+        float(all_centred.sum()),
+        float((all_centred * all_centred).sum()),
+    )
 
 
-def _mean_measure(builder: _Builder, measure: str, column: _ScoreColumn, weights: np.ndarray | None,
-                  confidence: float) -> None:
+def _mean_measure(
+    builder: _Builder, measure: str, column: _ScoreColumn, weights: np.ndarray | None, confidence: float
+) -> None:
     groups = builder.groups
     size = len(groups.codes)
     valid = column.present & (groups.index >= 0)
@@ -139,8 +165,9 @@ def _mean_measure(builder: _Builder, measure: str, column: _ScoreColumn, weights
     lower, upper = t_interval(local.mean, np.sqrt(local.var), local.n, confidence)
     # the rest of the municipality: its sums minus the area's
     rest = _from_sums(column.n - n, column.s1 - s1, column.s2 - s2, centre)
-    diff, diff_lower, diff_upper, p = welch_test(local.mean, local.var, local.n, rest.mean, rest.var, rest.n,
-                                                 confidence)
+    diff, diff_lower, diff_upper, p = welch_test(
+        local.mean, local.var, local.n, rest.mean, rest.var, rest.n, confidence
+    )
     if weights is not None:
         weighted = _weighted_means(index, size, values, weights[valid], confidence)
     for area in np.flatnonzero(local.n > 0):
@@ -155,8 +182,9 @@ def _mean_measure(builder: _Builder, measure: str, column: _ScoreColumn, weights
             builder.test(area, measure, diff[area], diff_lower[area], diff_upper[area], p[area], n)
 
 
-def _weighted_means(index: np.ndarray, size: int, values: np.ndarray, weights: np.ndarray, confidence: float
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _weighted_means(
+    index: np.ndarray, size: int, values: np.ndarray, weights: np.ndarray, confidence: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     sw = np.bincount(index, weights=weights, minlength=size)
     sw2 = np.bincount(index, weights=weights * weights, minlength=size)
     swx = np.bincount(index, weights=weights * values, minlength=size)
@@ -169,8 +197,9 @@ def _weighted_means(index: np.ndarray, size: int, values: np.ndarray, weights: n
     return mean, lower, upper, ess
 
 
-def _partition_measure(builder: _Builder, family: str, codes: np.ndarray, members: list[str],
-                       weights: np.ndarray | None, confidence: float) -> None:
+def _partition_measure(
+    builder: _Builder, family: str, codes: np.ndarray, members: list[str], weights: np.ndarray | None, confidence: float
+) -> None:
     groups = builder.groups
     size = len(groups.codes)
     valid = (codes >= 0) & (groups.index >= 0)
@@ -204,18 +233,28 @@ def _partition_measure(builder: _Builder, family: str, codes: np.ndarray, member
         measure = f"{family}:{member}"
         for area in np.flatnonzero(n > 0):
             if weights is not None:
-                builder.add(area, measure, "share_weighted", share_w[area], lower_w[area], upper_w[area], n[area],
-                            (WEIGHTED,))
+                builder.add(
+                    area, measure, "share_weighted", share_w[area], lower_w[area], upper_w[area], n[area], (WEIGHTED,)
+                )
             builder.add(area, measure, "share", share[area], lower[area], upper[area], n[area])
             if p is not None:
-                builder.test(area, measure, share[area] - rest_share[area], diff_lower[area], diff_upper[area],
-                             p[area], n[area])
+                builder.test(
+                    area, measure, share[area] - rest_share[area], diff_lower[area], diff_upper[area], p[area], n[area]
+                )
 
 
-def scale_profiles(respondents: pd.DataFrame, scores: pd.DataFrame, areas: pd.DataFrame, *, instrument: str,
-                   eligible: pd.Series | None = None, weights: np.ndarray | None = None,
-                   reliability: Mapping[str, pd.DataFrame] | None = None, confidence: float = 0.95,
-                   fdr: float = 0.05) -> list[ProfileRecord]:
+def scale_profiles(
+    respondents: pd.DataFrame,
+    scores: pd.DataFrame,
+    areas: pd.DataFrame,
+    *,
+    instrument: str,
+    eligible: pd.Series | None = None,
+    weights: np.ndarray | None = None,
+    reliability: Mapping[str, pd.DataFrame] | None = None,
+    confidence: float = 0.95,
+    fdr: float = 0.05,
+) -> list[ProfileRecord]:
     """Profile records of one instrument for the municipality, every wijk and every buurt in `areas`.
 
     `respondents` gives each row's buurt_code (and wijk_code); `scores` (same rows) holds score_frame() columns:
@@ -234,11 +273,18 @@ def scale_profiles(respondents: pd.DataFrame, scores: pd.DataFrame, areas: pd.Da
     for name in scores.columns:
         series = scores[name]
         if isinstance(series.dtype, pd.CategoricalDtype):
-            columns.append(("partition", name.removesuffix("_band"), series.cat.codes.to_numpy().astype(np.int64),
-                            [str(member) for member in series.cat.categories]))
+            columns.append(
+                (
+                    "partition",
+                    name.removesuffix("_band"),
+                    series.cat.codes.to_numpy().astype(np.int64),
+                    [str(member) for member in series.cat.categories],
+                )
+            )
         else:
-            columns.append(("mean", name.removesuffix("_score"),
-                            _score_column(series.to_numpy(dtype=float, na_value=np.nan)), []))
+            columns.append(
+                ("mean", name.removesuffix("_score"), _score_column(series.to_numpy(dtype=float, na_value=np.nan)), [])
+            )
     for groups in groups_per_level:
         builder = _Builder(instrument, groups)
         counts = np.bincount(groups.index[groups.index >= 0], minlength=len(groups.codes))

@@ -1,4 +1,5 @@
 """The one flat shape in which every aggregated figure leaves an analysis run: ProfileRecord."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -6,14 +7,14 @@ from dataclasses import dataclass, replace
 LEVELS = ("municipality", "wijk", "buurt")
 
 # Flags a record can carry.
-SUPPRESSED = "suppressed"          # hidden by disclosure control: value, interval and n are None
+SUPPRESSED = "suppressed"  # hidden by disclosure control: value, interval and n are None
 # Every suppressed record also says why (flags column room: "suppressed suppressed_complementary" is 35 characters):
-SUPPRESSED_SMALL = "suppressed_small"                  # fewer respondents (or people in a band) than the threshold
+SUPPRESSED_SMALL = "suppressed_small"  # fewer respondents (or people in a band) than the threshold
 SUPPRESSED_COMPLEMENTARY = "suppressed_complementary"  # hidden so that a small group elsewhere cannot be worked out
-INDICATIVE = "indicative"          # fewer respondents than the indicative threshold (default 30)
+INDICATIVE = "indicative"  # fewer respondents than the indicative threshold (default 30)
 LOWER_THAN_REST = "lower_than_rest"
 HIGHER_THAN_REST = "higher_than_rest"
-WEIGHTED = "weighted"              # post-stratified by age band against the population
+WEIGHTED = "weighted"  # post-stratified by age band against the population
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ the figures that would have to hide them.
 Left open: a figure whose number of residents stays the same while one resident is erased and another added tells
 the difference between two residents. Erasure in an open wave is rare; closing a wave stops additions.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -34,12 +35,16 @@ class ReleaseConflict:
     measure: str
     statistic: str
     earlier_run: int
-    change: int           # residents in between (signed: fewer after erasure)
-    beyond_parts: bool    # the change of the area beyond its shown parts, not of the figure itself
+    change: int  # residents in between (signed: fewer after erasure)
+    beyond_parts: bool  # the change of the area beyond its shown parts, not of the figure itself
 
 
-def release_conflicts(earlier: Mapping[int, Mapping[Cell, int]], current: Mapping[Cell, int],
-                      parents: Mapping[str, str | None], min_n: int) -> list[ReleaseConflict]:
+def release_conflicts(
+    earlier: Mapping[int, Mapping[Cell, int]],
+    current: Mapping[Cell, int],
+    parents: Mapping[str, str | None],
+    min_n: int,
+) -> list[ReleaseConflict]:
     """Every conflict of `current` (shown figures with their n) against each earlier release (run id -> its shown
     figures with their n); `parents` maps an area code to its parent's (None at the top)."""
     children: dict[str, list[str]] = defaultdict(list)
@@ -57,9 +62,13 @@ def release_conflicts(earlier: Mapping[int, Mapping[Cell, int]], current: Mappin
             if small(delta):
                 conflicts.append(ReleaseConflict(*cell, earlier_run=run_id, change=delta, beyond_parts=False))
             area, instrument, measure, statistic = cell
-            parts = [change[key] for key in ((kid, instrument, measure, statistic) for kid in children.get(area, ()))
-                     if key in change]
+            parts = [
+                change[key]
+                for key in ((kid, instrument, measure, statistic) for kid in children.get(area, ()))
+                if key in change
+            ]
             if parts and small(delta - sum(parts)):
-                conflicts.append(ReleaseConflict(*cell, earlier_run=run_id, change=delta - sum(parts),
-                                                 beyond_parts=True))
+                conflicts.append(
+                    ReleaseConflict(*cell, earlier_run=run_id, change=delta - sum(parts), beyond_parts=True)
+                )
     return conflicts

@@ -1,4 +1,5 @@
 """One reproducible analysis run: scores, profiles, types and themes, with disclosure control applied last."""
+
 from __future__ import annotations
 
 import hashlib
@@ -37,19 +38,19 @@ _SOURCES = (Path(__file__).parent, Path(__file__).parent.parent / "surveys" / "s
 
 @dataclass(frozen=True)
 class RunParams:
-    min_n: int = 10                      # suppression threshold for a group
-    indicative_n: int = 30               # below this an estimate is flagged indicative
-    min_count: int | None = None         # smallest shown band/type count (None: min_n)
+    min_n: int = 10  # suppression threshold for a group
+    indicative_n: int = 30  # below this an estimate is flagged indicative
+    min_count: int | None = None  # smallest shown band/type count (None: min_n)
     confidence: float = 0.95
-    fdr: float = 0.05                    # Benjamini-Hochberg level for lower/higher than the rest
-    weights: bool = True                 # post-stratify by age band against the population
+    fdr: float = 0.05  # Benjamini-Hochberg level for lower/higher than the rest
+    weights: bool = True  # post-stratify by age band against the population
     types: bool = True
-    type_k_range: tuple[int, int] = (1, 6)       # one: the data may form one group, without types
+    type_k_range: tuple[int, int] = (1, 6)  # one: the data may form one group, without types
     type_sample: int = 10_000
     themes: bool = True
     theme_k: str | int = "auto"
     theme_k_range: tuple[int, int] = (3, 8)
-    theme_min_answers: int = 50          # languages with fewer answers go to analysts unmodelled
+    theme_min_answers: int = 50  # languages with fewer answers go to analysts unmodelled
     theme_fit_sample: int = 20_000
     quotes_per_theme: int = 3
     scrub_with_deduce: bool = True
@@ -124,8 +125,12 @@ def _open_questions(instruments: Mapping[str, Instrument]) -> list[tuple[str, st
     """(key, instrument slug, item id) of every open question. Questionnaires reuse item ids (adult, parent and youth
     all ask `open_better`, each in its own words): a theme describes the answers to one question only, so the unit
     is the item of one questionnaire, never an item id across questionnaires."""
-    return [(question_key(slug, item.id), slug, item.id)
-            for slug in sorted(instruments) for item in instruments[slug].items if item.open_question]
+    return [
+        (question_key(slug, item.id), slug, item.id)
+        for slug in sorted(instruments)
+        for item in instruments[slug].items
+        if item.open_question
+    ]
 
 
 # Numeric libraries (OpenBLAS, k-means' OpenMP) run on one thread. Their threads bring little to the small problems
@@ -134,11 +139,19 @@ def _open_questions(instruments: Mapping[str, Instrument]) -> list[tuple[str, st
 # thread the same input and seed also give the same figures bit for bit on any machine; BLAS sums split over a
 # machine's threads differ in the last bits (theme weights by up to 1e-14 between one and two threads).
 @threadpool_limits.wrap(limits=1)
-def run_analysis(respondents: pd.DataFrame | Iterable[Mapping[str, Any]], instruments: Mapping[str, Instrument],
-                 population: Mapping[str, Mapping[str, int]] | pd.DataFrame, areas: pd.DataFrame | Iterable[str],
-                 *, texts: pd.DataFrame | None = None, clients: Iterable[Mapping[str, Any]] | None = None,
-                 previous_types: Mapping[str, TypeModel] | None = None, seed: int = 0, params: RunParams | None = None,
-                 progress: Callable[[str], None] | None = None) -> RunResult:
+def run_analysis(
+    respondents: pd.DataFrame | Iterable[Mapping[str, Any]],
+    instruments: Mapping[str, Instrument],
+    population: Mapping[str, Mapping[str, int]] | pd.DataFrame,
+    areas: pd.DataFrame | Iterable[str],
+    *,
+    texts: pd.DataFrame | None = None,
+    clients: Iterable[Mapping[str, Any]] | None = None,
+    previous_types: Mapping[str, TypeModel] | None = None,
+    seed: int = 0,
+    params: RunParams | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> RunResult:
     """Analyse one wave.
 
     `respondents`: the frame of analysis.frames.respondents_frame (or its plain records); `population`: per area
@@ -158,6 +171,7 @@ def run_analysis(respondents: pd.DataFrame | Iterable[Mapping[str, Any]], instru
         if error is not None:
             log.warning("analysis: %s of %s skipped", part, subject, exc_info=error)
         skipped.append(SkippedPart(part, subject, reason, "" if error is None else f"{type(error).__name__}: {error}"))
+
     started = clock = time.perf_counter()
 
     def lap(stage: str) -> None:
@@ -190,11 +204,24 @@ def run_analysis(respondents: pd.DataFrame | Iterable[Mapping[str, Any]], instru
         try:
             eligible = eligible_population(population, instrument).sum(axis=1)
             weights = poststratification_weights(subset, instrument, population) if params.weights else None
-            reliability = {scale.id: item_value_frame(instrument, scale.id, subset)
-                           for scale in instrument.scales if len(scale.items) > 1}
-            records.extend(scale_profiles(subset, scores[slug], areas, instrument=slug, eligible=eligible,
-                                          weights=weights, reliability=reliability, confidence=params.confidence,
-                                          fdr=params.fdr))
+            reliability = {
+                scale.id: item_value_frame(instrument, scale.id, subset)
+                for scale in instrument.scales
+                if len(scale.items) > 1
+            }
+            records.extend(
+                scale_profiles(
+                    subset,
+                    scores[slug],
+                    areas,
+                    instrument=slug,
+                    eligible=eligible,
+                    weights=weights,
+                    reliability=reliability,
+                    confidence=params.confidence,
+                    fdr=params.fdr,
+                )
+            )
         except Exception as error:
             skip("profiles", slug, FAILED, error)
     lap("profiles")
@@ -209,9 +236,15 @@ def run_analysis(respondents: pd.DataFrame | Iterable[Mapping[str, Any]], instru
                 skip("types", slug, TOO_FEW)
                 continue
             try:
-                result = fit_types(scores[slug], features, instrument=slug, k_range=params.type_k_range, seed=seed,
-                                   sample_size=params.type_sample,
-                                   previous=(previous_types or {}).get(slug))
+                result = fit_types(
+                    scores[slug],
+                    features,
+                    instrument=slug,
+                    k_range=params.type_k_range,
+                    seed=seed,
+                    sample_size=params.type_sample,
+                    previous=(previous_types or {}).get(slug),
+                )
                 shares = type_shares(result, frame.iloc[rows[slug]], areas, params.confidence)
             except Exception as error:
                 skip("types", slug, FAILED, error)
@@ -225,18 +258,24 @@ def run_analysis(respondents: pd.DataFrame | Iterable[Mapping[str, Any]], instru
         for question, slug, item_id in _open_questions({slug: instruments[slug] for slug in slugs}):
             subset = frame.iloc[rows[slug]]  # the answers of this questionnaire's respondents only
             if texts is not None:
-                asked = (texts["question"] == question) | ((texts["question"] == item_id)
-                                                           & texts["response_id"].isin(subset["response_id"]))
+                asked = (texts["question"] == question) | (
+                    (texts["question"] == item_id) & texts["response_id"].isin(subset["response_id"])
+                )
                 chosen = texts[asked]
-                located = (subset[[column for column in _ANSWER_COLUMNS if column in subset.columns]]
-                           .set_index("response_id").loc[chosen["response_id"]].reset_index())
+                located = (
+                    subset[[column for column in _ANSWER_COLUMNS if column in subset.columns]]
+                    .set_index("response_id")
+                    .loc[chosen["response_id"]]
+                    .reset_index()
+                )
                 answers, answer_ids = chosen["text"].tolist(), chosen["response_id"].tolist()
             else:
                 if item_id not in subset.columns:
                     continue
                 column = subset[item_id].astype(object)
-                present = np.flatnonzero(column.map(lambda value: isinstance(value, str) and bool(value.strip()))
-                                         .to_numpy(dtype=bool))
+                present = np.flatnonzero(
+                    column.map(lambda value: isinstance(value, str) and bool(value.strip())).to_numpy(dtype=bool)
+                )
                 # only the columns themes and quotes use: a copy of every item column would double the memory
                 located = subset[[column for column in _ANSWER_COLUMNS if column in subset.columns]].iloc[present]
                 located = located.reset_index(drop=True)
@@ -245,11 +284,19 @@ def run_analysis(respondents: pd.DataFrame | Iterable[Mapping[str, Any]], instru
             if not answers:
                 continue
             try:
-                result = discover_themes(answers, ids=answer_ids, hints=located["locale"].astype(object).tolist(),
-                                         themes=params.theme_k, k_range=params.theme_k_range, seed=seed,
-                                         min_answers=params.theme_min_answers, fit_sample=params.theme_fit_sample)
-                prevalence = theme_prevalence(result, located, areas, question=question, instrument=OPEN_ANSWERS,
-                                              confidence=params.confidence)
+                result = discover_themes(
+                    answers,
+                    ids=answer_ids,
+                    hints=located["locale"].astype(object).tolist(),
+                    themes=params.theme_k,
+                    k_range=params.theme_k_range,
+                    seed=seed,
+                    min_answers=params.theme_min_answers,
+                    fit_sample=params.theme_fit_sample,
+                )
+                prevalence = theme_prevalence(
+                    result, located, areas, question=question, instrument=OPEN_ANSWERS, confidence=params.confidence
+                )
             except Exception as error:
                 skip("themes", question, FAILED, error)
                 continue
@@ -261,11 +308,15 @@ def run_analysis(respondents: pd.DataFrame | Iterable[Mapping[str, Any]], instru
         clients = list(clients)
         records.extend(change_profiles(clients, areas, confidence=params.confidence))
         records.extend(rating_differences(clients, areas, confidence=params.confidence))
-    records = apply_disclosure(records, areas, min_n=params.min_n, indicative_n=params.indicative_n,
-                               min_count=params.min_count)
+    records = apply_disclosure(
+        records, areas, min_n=params.min_n, indicative_n=params.indicative_n, min_count=params.min_count
+    )
     lap("disclosure")
-    hidden = {(record.measure, record.area_code) for record in records
-              if record.instrument == OPEN_ANSWERS and SUPPRESSED in record.flags}
+    hidden = {
+        (record.measure, record.area_code)
+        for record in records
+        if record.instrument == OPEN_ANSWERS and SUPPRESSED in record.flags
+    }
     themes: dict[str, QuestionThemes] = {}
     keep = frozenset(str(name) for name in areas["name"])  # area names in a quote are no personal data
 
@@ -274,28 +325,50 @@ def run_analysis(respondents: pd.DataFrame | Iterable[Mapping[str, Any]], instru
 
     for question, (result, answers, located) in theme_results.items():
         # a suppressed theme share gets no quote, and takes no answer that another area could quote
-        suppressed = frozenset((measure.removeprefix(f"{question}@"), area) for measure, area in hidden
-                               if measure.startswith(f"{question}@"))
+        suppressed = frozenset(
+            (measure.removeprefix(f"{question}@"), area)
+            for measure, area in hidden
+            if measure.startswith(f"{question}@")
+        )
         try:
-            quotes = representative_quotes(result, answers, located, areas, question=question,
-                                           per_theme=params.quotes_per_theme, scrubber=scrubber,
-                                           exclude_groups=suppressed)
+            quotes = representative_quotes(
+                result,
+                answers,
+                located,
+                areas,
+                question=question,
+                per_theme=params.quotes_per_theme,
+                scrubber=scrubber,
+                exclude_groups=suppressed,
+            )
         except Exception as error:  # the themes and their counts stand without quotes
             skip("quotes", question, FAILED, error)
             quotes = []
         area_answers, area_counts = area_answer_counts(result.answers["theme"], located, areas)
         themes[question] = QuestionThemes(
-            question=question, models=result.models, quotes=tuple(quotes),
+            question=question,
+            models=result.models,
+            quotes=tuple(quotes),
             unmodelled=tuple(zip(result.unmodelled["id"], result.unmodelled["language"], strict=True)),
-            area_answers=area_answers, area_counts=area_counts,
+            area_answers=area_answers,
+            area_counts=area_counts,
             suggestions=suggested_names(result.answers, answers, scrubber),
             signatures=answer_signatures(result.answers["theme"], result.answers["id"]),
         )
     lap("quotes")
     timings["total"] = time.perf_counter() - started
     return RunResult(
-        records=records, types=type_models, themes=themes, timings=timings, params=asdict(params), seed=seed,
-        instrument_versions={slug: {"version": instruments[slug].version,
-                                    "content_hash": instruments[slug].content_hash} for slug in slugs},
-        code_version=code_version(), counts={slug: len(rows[slug]) for slug in slugs}, skipped=skipped,
+        records=records,
+        types=type_models,
+        themes=themes,
+        timings=timings,
+        params=asdict(params),
+        seed=seed,
+        instrument_versions={
+            slug: {"version": instruments[slug].version, "content_hash": instruments[slug].content_hash}
+            for slug in slugs
+        },
+        code_version=code_version(),
+        counts={slug: len(rows[slug]) for slug in slugs},
+        skipped=skipped,
     )

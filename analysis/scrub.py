@@ -15,6 +15,7 @@ deduce builds lookup tables on first use (a minute on a fresh install, seconds a
 process, lazily, and only quotes proposed for analysts are scrubbed, never every answer. Warm it after installing
 with `python -m analysis.scrub --warm`.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -39,9 +40,9 @@ _SEP = r"[\s.\-]*"
 _UPPER = r"[A-ZÀ-ÖØ-ÞĀ-ŽА-ЯЄІЇҐ]"
 _EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 _PHONE_PATTERNS = (
-    re.compile(rf"(?:\+|\b00)31{_SEP}(?:\(0\){_SEP})?[1-9](?:{_SEP}\d){{8}}(?!\d)"),      # +31 6 1234 5678
-    re.compile(rf"(?<![\d+])\(?0[1-9](?:\)?{_SEP}\d){{8}}(?!\d)"),                      # 06-12345678, (020) 1234567
-    re.compile(rf"(?<!\d)0[89]0[09]{_SEP}\d(?:{_SEP}\d){{3,6}}(?!\d)"),                  # 0800 1234, 0900 555 0101
+    re.compile(rf"(?:\+|\b00)31{_SEP}(?:\(0\){_SEP})?[1-9](?:{_SEP}\d){{8}}(?!\d)"),  # +31 6 1234 5678
+    re.compile(rf"(?<![\d+])\(?0[1-9](?:\)?{_SEP}\d){{8}}(?!\d)"),  # 06-12345678, (020) 1234567
+    re.compile(rf"(?<!\d)0[89]0[09]{_SEP}\d(?:{_SEP}\d){{3,6}}(?!\d)"),  # 0800 1234, 0900 555 0101
 )
 _NINE_DIGITS = re.compile(r"(?<!\d)(?<!\d[ .\-])\d(?:[ .\-]?\d){8}(?![ .\-]?\d)")
 # the house number's letter is optional as a whole, so the match never ends on the space after a bare number
@@ -53,8 +54,9 @@ _STREET = re.compile(
     re.IGNORECASE,
 )
 # English puts the house number first: "12 Baker Street", "7a high road"
-_NUMBER_FIRST_STREET = re.compile(r"\b\d{1,5}[a-zA-Z]?,?\s+(?:[\w'\-]+\s+){0,2}(?:street|road|lane|avenue)\b",
-                                  re.IGNORECASE)
+_NUMBER_FIRST_STREET = re.compile(
+    r"\b\d{1,5}[a-zA-Z]?,?\s+(?:[\w'\-]+\s+){0,2}(?:street|road|lane|avenue)\b", re.IGNORECASE
+)
 # a house number without its street: "van nummer 12", "op nr. 14", "at number 7a", "12 numarada", "будинок 5",
 # "رقم 12", and the numbers and letters of a flat, portiek, block or apartment ("flat C", "portiek 23", "daire 5",
 # "mieszkaniu 12", "під'їзді 3", "الشقة 5"); a bus line or a page number is scrubbed too, costing an analyst a look
@@ -69,13 +71,17 @@ _HOUSE_NUMBER = re.compile(
     r"|\b[A-Z]\s?-?\s?(?i:blok|block)\b"
 )
 # "ik woon op 14b", "op 3" after a verb of living: the number alone, its preposition stays
-_BARE_HOUSE_NUMBER = re.compile(r"\b(?i:op|at|aan)\s+(\d{1,4}[a-df-z])\b"
-                                r"|\b(?i:woon|woont|wonen|woonde)\s+op\s+(\d{1,4})\b")
+_BARE_HOUSE_NUMBER = re.compile(
+    r"\b(?i:op|at|aan)\s+(\d{1,4}[a-df-z])\b"
+    r"|\b(?i:woon|woont|wonen|woonde)\s+op\s+(\d{1,4})\b"
+)
 # which floor one lives on: "3-hoog", "driehoog", "4th floor", "3. katta", "3. piętrze", "третьому поверсі",
 # "الطابق الثالث"
-_ORDINAL_WORDS = (r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|top|"
-                  r"birinci|ikinci|üçüncü|dördüncü|beşinci|pierwsz\w*|drugi\w*|trzeci\w*|czwart\w*|piąt\w*|"
-                  r"перш\w*|друг\w*|трет\w*|четверт\w*|п'ят\w*|шост\w*|сьом\w*|восьм\w*|дев'ят\w*|десят\w*")
+_ORDINAL_WORDS = (
+    r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|top|"
+    r"birinci|ikinci|üçüncü|dördüncü|beşinci|pierwsz\w*|drugi\w*|trzeci\w*|czwart\w*|piąt\w*|"
+    r"перш\w*|друг\w*|трет\w*|четверт\w*|п'ят\w*|шост\w*|сьом\w*|восьм\w*|дев'ят\w*|десят\w*"
+)
 _FLOOR = re.compile(
     r"\b(?:\d{1,2}\s?-?\s?hoog|(?:een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf)hoog)\b"
     rf"|\b(?i:{_ORDINAL_WORDS})\s+(?i:floor|kat\w*|pi[ęe]tr\w*|поверс\w*|поверх\w*)\b"
@@ -103,24 +109,35 @@ _PLATE = re.compile(r"(?<![\w\-])((?:[A-Z]{1,3}|\d{1,3})-(?:[A-Z]{1,3}|\d{1,3})-
 # a foreign number: "+48 601 234 567", "+90 532 123 45 67", "+380 67 123 4567"
 _INTERNATIONAL_PHONE = re.compile(r"(?<![\w+])\+[1-9]\d{0,2}(?:[\s.\-]?\(?\d\)?){6,12}(?!\d)")
 # a phone number written in words: six or more digit words (or digits) in a row, any of the six languages
-_DIGIT_WORDS = frozenset(" ".join((
-    "nul een één twee drie vier vijf zes zeven acht negen",
-    "zero oh one two three four five six seven eight nine",
-    "sıfır bir iki üç dört beş altı yedi sekiz dokuz",
-    "jeden dwa trzy cztery pięć sześć siedem osiem dziewięć",
-    "нуль один два три чотири п'ять шість сім вісім дев'ять",
-    "صفر واحد اثنان اثنين ثلاثة أربعة خمسة ستة سبعة ثمانية تسعة",
-)).split())
+_DIGIT_WORDS = frozenset(
+    " ".join(
+        (
+            "nul een één twee drie vier vijf zes zeven acht negen",
+            "zero oh one two three four five six seven eight nine",
+            "sıfır bir iki üç dört beş altı yedi sekiz dokuz",
+            "jeden dwa trzy cztery pięć sześć siedem osiem dziewięć",
+            "нуль один два три чотири п'ять шість сім вісім дев'ять",
+            "صفر واحد اثنان اثنين ثلاثة أربعة خمسة ستة سبعة ثمانية تسعة",
+        )
+    ).split()
+)
 _DIGIT_TOKEN = re.compile(r"[\w']+")
 _DIGITS_IN_WORDS_MIN = 6
-_EMAIL_SPELLED = re.compile(r"[\w.+\-]+\s?(?:\(at\)|\[at\]|\(a\))\s?[\w\-]+(?:\s?(?:\.|\(dot\)|\[dot\]|\(punt\))\s?"
-                            r"[\w\-]+)+", re.IGNORECASE)
+_EMAIL_SPELLED = re.compile(
+    r"[\w.+\-]+\s?(?:\(at\)|\[at\]|\(a\))\s?[\w\-]+(?:\s?(?:\.|\(dot\)|\[dot\]|\(punt\))\s?"
+    r"[\w\-]+)+",
+    re.IGNORECASE,
+)
 _NAME_WORD = rf"{_UPPER}[\w'\-]+"
 _PARTICLE = r"(?:van|de|der|den|ten|ter|te|el|al|bin|ibn)"
-_FULL_NAME = (rf"{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD})*"
-              rf"|{_UPPER}\.(?:\s*{_UPPER}\.)*\s*(?:{_PARTICLE}\s+)*{_NAME_WORD}")
-_TITLES = (r"meneer|mevrouw|mevr\.?|mw\.?|dhr\.?|juf|juffrouw|meester|dokter|buurman|buurvrouw|mr\.?|mrs\.?|ms\.?|"
-           r"miss|dr\.?|bay|bayan|pan|pani|pana|panią|panem|пан|пані|пана")
+_FULL_NAME = (
+    rf"{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD})*"
+    rf"|{_UPPER}\.(?:\s*{_UPPER}\.)*\s*(?:{_PARTICLE}\s+)*{_NAME_WORD}"
+)
+_TITLES = (
+    r"meneer|mevrouw|mevr\.?|mw\.?|dhr\.?|juf|juffrouw|meester|dokter|buurman|buurvrouw|mr\.?|mrs\.?|ms\.?|"
+    r"miss|dr\.?|bay|bayan|pan|pani|pana|panią|panem|пан|пані|пана"
+)
 # only the title ignores case: the name after it must be capitalised
 _TITLED = re.compile(rf"\b(?i:{_TITLES})\s+({_FULL_NAME})")
 # after a self-introduction the first word is a name even in lower case; further words only when capitalised
@@ -133,9 +150,11 @@ _WORD = re.compile(r"[^\W\d_][\w'\-]*")
 
 # a date is personal data next to a word about birth ("geboren op 12 maart 1954", "15 Mart 1960 doğumluyum");
 # month names per language come from Babel's CLDR data, in the forms a date takes
-_BIRTH = re.compile(r"(?i:geboren|geb\.|geboortedatum|born|birth|d\.?o\.?b\.?|doğ(?:um|du|muş)\w*|urodz\w*|"
-                    r"народ(?:ж|и)\w*)"
-                    r"|ولد\w*|ولدت|مولود\w*|ميلاد\w*|مواليد")
+_BIRTH = re.compile(
+    r"(?i:geboren|geb\.|geboortedatum|born|birth|d\.?o\.?b\.?|doğ(?:um|du|muş)\w*|urodz\w*|"
+    r"народ(?:ж|и)\w*)"
+    r"|ولد\w*|ولدت|مولود\w*|ميلاد\w*|مواليد"
+)
 _BIRTH_BEFORE, _BIRTH_AFTER = 40, 20  # how far (characters) the word about birth may be from the date
 _NUMERIC_DATE = r"\d{1,2}[./\-]\d{1,2}[./\-](?:19|20)?\d{2}"
 # a name with an age in brackets: "Anna (8)", "Daan (11 jaar)"; Arabic has no capitals, its word is taken as is
@@ -166,8 +185,32 @@ _ARABIC_CUED_NAME = re.compile(
     r"|(?<![\u0600-\u06FF])((?:أم|أبو|ابو)\s+[\u0600-\u06FF]+)"
 )
 # titles and forms of address are no name, though capitalised: "Pani Nowak", and the Turkish titles after a name
-_TITLE_WORDS = frozenset({"Hanım", "Bey", "Teyze", "Amca", "Abla", "Hoca", "Pani", "Pan", "Pana", "Panią", "Panem",
-                          "Пан", "Пані", "Mevrouw", "Meneer", "Mr", "Mrs", "Ms", "Dhr", "Mevr", "Bay", "Bayan"})
+_TITLE_WORDS = frozenset(
+    {
+        "Hanım",
+        "Bey",
+        "Teyze",
+        "Amca",
+        "Abla",
+        "Hoca",
+        "Pani",
+        "Pan",
+        "Pana",
+        "Panią",
+        "Panem",
+        "Пан",
+        "Пані",
+        "Mevrouw",
+        "Meneer",
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Dhr",
+        "Mevr",
+        "Bay",
+        "Bayan",
+    }
+)
 _SENTENCE_END = re.compile(r"[.!?:;\n]\s*$")
 _ALWAYS_CAPITALISED = {"I", "I'm", "I've", "I'd", "I'll"}
 _SIMPLEMMA_LANGUAGES = frozenset({"nl", "en", "tr", "ar", "pl", "uk"})
@@ -188,8 +231,10 @@ def elfproef(digits: str) -> bool:
     return (total - int(digits[8])) % 11 == 0
 
 
-_LEADING_TITLE = re.compile(r"(?i:mevrouw|meneer|mevr\.?|mw\.?|dhr\.?|de heer|juf|meester|dokter|wijkagent|"
-                            r"buurman|buurvrouw)\s+")
+_LEADING_TITLE = re.compile(
+    r"(?i:mevrouw|meneer|mevr\.?|mw\.?|dhr\.?|de heer|juf|meester|dokter|wijkagent|"
+    r"buurman|buurvrouw)\s+"
+)
 
 
 @cache
@@ -237,15 +282,18 @@ def _date_pattern() -> re.Pattern[str]:
             for context in ("format", "stand-alone"):
                 months.update(name.rstrip(".") for name in get_month_names(width, context, locale).values())
     names = "|".join(re.escape(name) for name in sorted(months, key=len, reverse=True))
-    return re.compile(rf"(?<!\d){_NUMERIC_DATE}(?!\d)|(?<!\d)\d{{1,2}}\.?\s+(?i:{names})\.?(?:\s+(?:19|20)?\d{{2}})?"
-                      r"(?!\d)", re.IGNORECASE)
+    return re.compile(
+        rf"(?<!\d){_NUMERIC_DATE}(?!\d)|(?<!\d)\d{{1,2}}\.?\s+(?i:{names})\.?(?:\s+(?:19|20)?\d{{2}})?"
+        r"(?!\d)",
+        re.IGNORECASE,
+    )
 
 
 def _birth_dates(text: str) -> list[Span]:
     spans = []
     for match in _date_pattern().finditer(text):
-        before = text[max(0, match.start() - _BIRTH_BEFORE):match.start()]
-        after = text[match.end():match.end() + _BIRTH_AFTER]
+        before = text[max(0, match.start() - _BIRTH_BEFORE) : match.start()]
+        after = text[match.end() : match.end() + _BIRTH_AFTER]
         if _BIRTH.search(before) or _BIRTH.search(after):
             spans.append(Span(match.start(), match.end(), DATE_OF_BIRTH))
     return spans
@@ -278,9 +326,10 @@ def _named_streets(text: str, keep: frozenset[str]) -> list[Span]:
         start, words = match.start(), list(re.finditer(r"\S+", match.group()))
         # leading lower-case particles and capitalised function words ("In", "Op") are no part of a street's name;
         # "Van" and "De" are ("Van Goghstraat", "De Ruijterkade")
-        while len(words) > 1 and (words[0].group() in _STREET_PARTICLES
-                                  or (words[0].group().lower() in stops
-                                      and words[0].group() not in {"Van", "De", "Den", "Der", "Ten", "Ter"})):
+        while len(words) > 1 and (
+            words[0].group() in _STREET_PARTICLES
+            or (words[0].group().lower() in stops and words[0].group() not in {"Van", "De", "Den", "Der", "Ten", "Ter"})
+        ):
             words.pop(0)
         start = match.start() + words[0].start()
         end = match.end()
@@ -290,7 +339,7 @@ def _named_streets(text: str, keep: frozenset[str]) -> list[Span]:
             end = number.end()
         elif first_word and len(words) == 1:
             continue  # "Speelplein is vies": a sentence's first word alone may be a common noun
-        if text[start:match.end()] in keep:
+        if text[start : match.end()] in keep:
             continue
         spans.append(Span(start, end, ADDRESS))
     return spans
@@ -316,8 +365,7 @@ def _regex_spans(text: str, keep: frozenset[str] = frozenset()) -> list[Span]:
         spans.append(Span(match.start(group), match.end(group), ADDRESS))
     for match in _PLATE.finditer(text):
         plate = match.group(1)
-        if (len(re.sub(r"\W", "", plate)) == 6 and any(c.isdigit() for c in plate)
-                and any(c.isalpha() for c in plate)):
+        if len(re.sub(r"\W", "", plate)) == 6 and any(c.isdigit() for c in plate) and any(c.isalpha() for c in plate):
             spans.append(Span(match.start(1), match.end(1), PLATE))
     spans.extend(_birth_dates(text))
     spans.extend(Span(m.start(), m.end(), NAME) for m in _NAME_WITH_AGE.finditer(text))
@@ -355,8 +403,13 @@ def _capitalised_spans(text: str, language: str, keep: frozenset[str], use_deduc
     spans = []
     for position, match in enumerate(words):
         word = match.group()
-        if (not word[0].isupper() or word.isupper() or word in _ALWAYS_CAPITALISED or word in _TITLE_WORDS
-                or word in keep):
+        if (
+            not word[0].isupper()
+            or word.isupper()
+            or word in _ALWAYS_CAPITALISED
+            or word in _TITLE_WORDS
+            or word in keep
+        ):
             continue
         if word.lower() in stops or word in _calendar_words(language):
             continue
@@ -365,8 +418,12 @@ def _capitalised_spans(text: str, language: str, keep: frozenset[str], use_deduc
             following = words[position + 1] if position + 1 < len(words) else None
             # "Jan Jansen woont ..." starts with a name; "Meer groen ..." does not, nor does "Kizim Elif ..." (my
             # daughter Elif) or "Syn Bartek ...": before a name, the first word must itself look like one
-            if (following is None or not following.group()[0].isupper() or following.group() in keep
-                    or not _known_name(word, language, use_deduce)):
+            if (
+                following is None
+                or not following.group()[0].isupper()
+                or following.group() in keep
+                or not _known_name(word, language, use_deduce)
+            ):
                 continue
         spans.append(Span(match.start(), match.end(), NAME))
     return spans
@@ -414,18 +471,21 @@ def _outside_kept_names(spans: list[Span], text: str, keep: frozenset[str]) -> l
     if pattern is None:
         return spans
     kept = [(match.start(), match.end()) for match in pattern.finditer(text)]
-    return [span for span in spans
-            if span.tag != NAME or not any(start <= span.start and span.end <= end for start, end in kept)]
+    return [
+        span
+        for span in spans
+        if span.tag != NAME or not any(start <= span.start and span.end <= end for start, end in kept)
+    ]
 
 
-def find_personal_data(text: str, language: str = "nl", *, use_deduce: bool = True,
-                       keep: frozenset[str] = frozenset()) -> list[Span]:
+def find_personal_data(
+    text: str, language: str = "nl", *, use_deduce: bool = True, keep: frozenset[str] = frozenset()
+) -> list[Span]:
     """Non-overlapping spans of personal data in the text, in order; on overlap the more specific tag wins.
     Names in `keep` (areas, the municipality) are never tagged as a person's name."""
     spans = _regex_spans(text, keep)
     found_by_deduce = _deduce_spans(text) if use_deduce and language == "nl" else None
-    guessed = (found_by_deduce if found_by_deduce is not None
-               else _capitalised_spans(text, language, keep, use_deduce))
+    guessed = found_by_deduce if found_by_deduce is not None else _capitalised_spans(text, language, keep, use_deduce)
     spans.extend(_outside_kept_names(guessed, text, keep))
     chosen: list[Span] = []
     for span in sorted(spans, key=lambda s: (-_PRIORITY[s.tag], -(s.end - s.start), s.start)):
@@ -439,7 +499,7 @@ def scrub(text: str, language: str = "nl", *, use_deduce: bool = True, keep: fro
     [kenteken], [geboortedatum], [BSN]); adjacent name tags merge into one."""
     result = text
     for span in reversed(find_personal_data(text, language, use_deduce=use_deduce, keep=keep)):
-        result = result[: span.start] + span.tag + result[span.end:]
+        result = result[: span.start] + span.tag + result[span.end :]
     return re.sub(r"\[naam\](?:\s+\[naam\])+", NAME, result)
 
 

@@ -1,5 +1,6 @@
 """TF-IDF features of open answers: word stems and stem bigrams plus character n-grams, built without Python loops
 over the (possibly millions of) answers."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -22,8 +23,11 @@ CHAR_WEIGHT = 1.0
 
 def _char_grams(token: str, sizes: tuple[int, int]) -> list[str]:
     padded = f" {token} "
-    return [padded[start:start + size] for size in range(sizes[0], sizes[1] + 1)
-            for start in range(len(padded) - size + 1)]
+    return [
+        padded[start : start + size]
+        for size in range(sizes[0], sizes[1] + 1)
+        for start in range(len(padded) - size + 1)
+    ]
 
 
 def _flat(lists: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
@@ -57,11 +61,11 @@ class FeatureSpace:
     """A fitted vocabulary with idf weights; transform() maps any answers of the same language into it."""
 
     stems: pd.Index
-    bigrams: pd.Index            # int64 keys: first stem id * len(stems) + second stem id
+    bigrams: pd.Index  # int64 keys: first stem id * len(stems) + second stem id
     char_grams: pd.Index
     word_idf: np.ndarray
     char_idf: np.ndarray
-    word_names: list[str]        # readable name per word feature (unigrams, then bigrams)
+    word_names: list[str]  # readable name per word feature (unigrams, then bigrams)
     char_sizes: tuple[int, int] = (3, 5)
     _grams_of: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
@@ -93,14 +97,15 @@ class FeatureSpace:
                 grams = self._grams_of[token] = grams[grams >= 0]
             rows.append(np.full(len(grams), position))
             cols.append(grams)
-        token_grams = _counts(np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64),
-                              np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64),
-                              (len(uniques), len(self.char_grams)))
+        token_grams = _counts(
+            np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64),
+            np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64),
+            (len(uniques), len(self.char_grams)),
+        )
         doc_tokens = _counts(docs, codes, (len(token_lists), len(uniques)))
         return sparse.csr_matrix(doc_tokens @ token_grams)
 
-    def transform(self, token_lists: Sequence[Sequence[str]], stem_lists: Sequence[Sequence[str]]
-                  ) -> sparse.csr_matrix:
+    def transform(self, token_lists: Sequence[Sequence[str]], stem_lists: Sequence[Sequence[str]]) -> sparse.csr_matrix:
         """Unit-length TF-IDF rows: the word block and the character block, each unit length, then weighted."""
         words = _tfidf(self._word_counts(stem_lists), self.word_idf) * WORD_WEIGHT
         chars = _tfidf(self._char_counts(token_lists), self.char_idf) * CHAR_WEIGHT
@@ -124,9 +129,16 @@ def _select(df: np.ndarray, total: float, min_df: float, max_df: float, limit: i
     return keep
 
 
-def fit_features(token_lists: Sequence[Sequence[str]], stem_lists: Sequence[Sequence[str]],
-                 weights: np.ndarray | None = None, *, min_df: float = 2, max_df: float = 0.5,
-                 max_char_features: int = 30_000, char_sizes: tuple[int, int] = (3, 5)) -> FeatureSpace:
+def fit_features(
+    token_lists: Sequence[Sequence[str]],
+    stem_lists: Sequence[Sequence[str]],
+    weights: np.ndarray | None = None,
+    *,
+    min_df: float = 2,
+    max_df: float = 0.5,
+    max_char_features: int = 30_000,
+    char_sizes: tuple[int, int] = (3, 5),
+) -> FeatureSpace:
     """Vocabulary and idf from answers (each with a weight: how many answers it stands for). Terms in fewer than
     `min_df` answers or more than `max_df` of them are dropped; characters n-grams are capped by frequency."""
     size = len(stem_lists)
@@ -134,8 +146,9 @@ def fit_features(token_lists: Sequence[Sequence[str]], stem_lists: Sequence[Sequ
     total = float(weights.sum())
     flat_stems, _ = _flat(stem_lists)
     all_stems = pd.Index(pd.unique(flat_stems)) if len(flat_stems) else pd.Index([], dtype=object)
-    provisional = FeatureSpace(all_stems, pd.Index([], dtype=np.int64), pd.Index([], dtype=object),
-                               np.zeros(0), np.zeros(0), [], char_sizes)
+    provisional = FeatureSpace(
+        all_stems, pd.Index([], dtype=np.int64), pd.Index([], dtype=object), np.zeros(0), np.zeros(0), [], char_sizes
+    )
     unigram_df = _document_frequency(provisional._word_counts(stem_lists)[:, : len(all_stems)], weights)
     stems = all_stems[_select(unigram_df, total, min_df, max_df, None)]
     # bigrams of kept stems only
@@ -149,8 +162,11 @@ def fit_features(token_lists: Sequence[Sequence[str]], stem_lists: Sequence[Sequ
     bigrams = all_pairs[_select(pair_df, total, min_df, max_df, None)]
     flat_tokens, _ = _flat(token_lists)
     unique_tokens = pd.unique(flat_tokens) if len(flat_tokens) else []
-    all_grams = pd.Index(pd.unique(np.fromiter((gram for token in unique_tokens
-                                                 for gram in _char_grams(token, char_sizes)), dtype=object)))
+    all_grams = pd.Index(
+        pd.unique(
+            np.fromiter((gram for token in unique_tokens for gram in _char_grams(token, char_sizes)), dtype=object)
+        )
+    )
     provisional = FeatureSpace(stems, bigrams, all_grams, np.zeros(0), np.zeros(0), [], char_sizes)
     char_df = _document_frequency(provisional._char_counts(token_lists), weights)
     grams = all_grams[_select(char_df, total, min_df, max_df, max_char_features)]
@@ -162,8 +178,9 @@ def fit_features(token_lists: Sequence[Sequence[str]], stem_lists: Sequence[Sequ
     return space
 
 
-def _names(stems: pd.Index, bigrams: pd.Index, token_lists: Sequence[Sequence[str]],
-           stem_lists: Sequence[Sequence[str]]) -> list[str]:
+def _names(
+    stems: pd.Index, bigrams: pd.Index, token_lists: Sequence[Sequence[str]], stem_lists: Sequence[Sequence[str]]
+) -> list[str]:
     """Each stem shown as its most frequent word ("drempel" for stem "drempel", "gevaarlijk" for "gevaar")."""
     seen: dict[str, Counter] = {}
     for tokens, stems_of_doc in zip(token_lists, stem_lists, strict=True):

@@ -1,4 +1,5 @@
 """Per-language normalisation of open answers: case, script variants, tokens, stop words and lemmas."""
+
 from __future__ import annotations
 
 import re
@@ -24,18 +25,47 @@ _DOMAIN_STOP_WORDS = {
     "nl": {"buurt", "wijk", "graag", "beter", "meer", "minder", "vind", "zou", "zouden", "willen"},
     "en": {"neighbourhood", "neighborhood", "area", "better", "please", "would", "like"},
     # stopwords-iso's Ukrainian list (73 words) lacks the commonest prepositions, particles and pronouns
-    "uk": {"на", "в", "у", "і", "по", "не", "ні", "я", "мене", "мені", "мій", "моя", "наш", "наша", "наше", "наші",
-           "нашій", "нашому", "нашої", "дуже", "більше", "менше", "біля", "щоб", "бо", "або", "тут", "там", "цьому",
-           "ця"},
+    "uk": {
+        "на",
+        "в",
+        "у",
+        "і",
+        "по",
+        "не",
+        "ні",
+        "я",
+        "мене",
+        "мені",
+        "мій",
+        "моя",
+        "наш",
+        "наша",
+        "наше",
+        "наші",
+        "нашій",
+        "нашому",
+        "нашої",
+        "дуже",
+        "більше",
+        "менше",
+        "біля",
+        "щоб",
+        "бо",
+        "або",
+        "тут",
+        "там",
+        "цьому",
+        "ця",
+    },
 }
 
 
 # Dutch writes compounds as one word ("radarontwikkelingen", "bergstations"): a rare compound shares no lemma with
 # its parts, and only some character n-grams. Its parts are added beside it (see compound_parts).
 _COMPOUNDING = frozenset({"nl"})
-_RARE_COMPOUND = 1e-5     # only words rarer than ten in a million (wordfreq) are split: common ones are lexicalised
-_KNOWN_PART = 1e-6        # each part a word of at least one in a million
-_MIN_PART = 4             # letters per part ("ong" + "zien" is not a split of "ongezien")
+_RARE_COMPOUND = 1e-5  # only words rarer than ten in a million (wordfreq) are split: common ones are lexicalised
+_KNOWN_PART = 1e-6  # each part a word of at least one in a million
+_MIN_PART = 4  # letters per part ("ong" + "zien" is not a split of "ongezien")
 _LINKS = ("", "s", "e", "en")  # Dutch linking sounds: "verkeer-s-drempel", "zonn-e-stelsel", "boek-en-kast"
 
 
@@ -137,8 +167,9 @@ def analyse(texts: Sequence[str], language: str) -> tuple[list[list[str]], list[
             pairs = found_for.get(token)
             if pairs is None:
                 pairs = [(word, stem(word)) for word in (token, *compound_parts(token, language))]
-                pairs = found_for[token] = [(word, lemma) for word, lemma in pairs
-                                            if word not in stops and lemma not in stops]
+                pairs = found_for[token] = [
+                    (word, lemma) for word, lemma in pairs if word not in stops and lemma not in stops
+                ]
             for word, lemma in pairs:
                 kept.append(word)
                 stems.append(lemma)

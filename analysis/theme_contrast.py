@@ -35,6 +35,7 @@ Tests of one theme across wijken are dependent (each wijk is part of the others'
 wijk (they share a denominator); Benjamini-Hochberg is not proven for every such dependence, so
 tests/analysis/test_theme_contrast.py measures the false-positive rate on simulated waves without any difference.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -61,18 +62,18 @@ class ThemeContrast:
     answers: int
     mentions: int
     share: float
-    share_lower: float | None       # Wilson interval of `share` at the `confidence` asked for
+    share_lower: float | None  # Wilson interval of `share` at the `confidence` asked for
     share_upper: float | None
     rest_answers: int
     rest_mentions: int
-    rest_share: float | None        # None when no other wijk has answers
-    difference: float | None        # share - rest_share
-    lower: float | None             # interval of the difference at difference_confidence
+    rest_share: float | None  # None when no other wijk has answers
+    difference: float | None  # share - rest_share
+    lower: float | None  # interval of the difference at difference_confidence
     upper: float | None
     difference_confidence: float | None  # 1 - max(R, 1) * fdr / m, the same for every tested pair of the question
     p_value: float | None
-    q_value: float | None           # Benjamini-Hochberg adjusted over all tested pairs of the question
-    direction: str | None           # HIGHER, LOWER or None: the verdict after Benjamini-Hochberg at `fdr`
+    q_value: float | None  # Benjamini-Hochberg adjusted over all tested pairs of the question
+    direction: str | None  # HIGHER, LOWER or None: the verdict after Benjamini-Hochberg at `fdr`
 
     @property
     def tested(self) -> bool:
@@ -89,9 +90,15 @@ def _normalised(values: Sequence[str | None]) -> np.ndarray:
     return codes
 
 
-def theme_contrasts(wijk_codes: Sequence[str | None], themes: Sequence[str | None], *,
-                    theme_ids: Sequence[str] | None = None, min_n: int = 10, confidence: float = 0.95,
-                    fdr: float = 0.05) -> list[ThemeContrast]:
+def theme_contrasts(
+    wijk_codes: Sequence[str | None],
+    themes: Sequence[str | None],
+    *,
+    theme_ids: Sequence[str] | None = None,
+    min_n: int = 10,
+    confidence: float = 0.95,
+    fdr: float = 0.05,
+) -> list[ThemeContrast]:
     """Per (theme, wijk): the share of the question's answers with that main theme in the wijk and in the rest of
     the municipality, their difference with an interval, and a verdict (see the module docstring).
 
@@ -107,8 +114,11 @@ def theme_contrasts(wijk_codes: Sequence[str | None], themes: Sequence[str | Non
     known = np.array([code is not None for code in wijk], dtype=bool)
     wijk, theme = wijk[known], theme[known]
     wijken = sorted(set(wijk))
-    reported = [value for value in dict.fromkeys(theme_ids) if value is not None] if theme_ids is not None else sorted(
-        {value for value in theme if value is not None})
+    reported = (
+        [value for value in dict.fromkeys(theme_ids) if value is not None]
+        if theme_ids is not None
+        else sorted({value for value in theme if value is not None})
+    )
     if not wijken or not reported:
         return []
 
@@ -117,13 +127,22 @@ def theme_contrasts(wijk_codes: Sequence[str | None], themes: Sequence[str | Non
     theme_index = pd.Index(reported).get_indexer(theme).astype(np.int64)
     answers = np.bincount(wijk_index, minlength=len(wijken))
     themed = theme_index >= 0
-    counts = np.bincount(theme_index[themed] * len(wijken) + wijk_index[themed],
-                         minlength=len(reported) * len(wijken)).reshape(len(reported), len(wijken))
+    counts = np.bincount(
+        theme_index[themed] * len(wijken) + wijk_index[themed], minlength=len(reported) * len(wijken)
+    ).reshape(len(reported), len(wijken))
     return contrasts_from_counts(counts, answers, reported, wijken, min_n=min_n, confidence=confidence, fdr=fdr)
 
 
-def contrasts_from_counts(counts: np.ndarray, answers: np.ndarray, theme_ids: Sequence[str], wijk_codes: Sequence[str],
-                          *, min_n: int = 10, confidence: float = 0.95, fdr: float = 0.05) -> list[ThemeContrast]:
+def contrasts_from_counts(
+    counts: np.ndarray,
+    answers: np.ndarray,
+    theme_ids: Sequence[str],
+    wijk_codes: Sequence[str],
+    *,
+    min_n: int = 10,
+    confidence: float = 0.95,
+    fdr: float = 0.05,
+) -> list[ThemeContrast]:
     """theme_contrasts from counts: `counts[t, w]` answers in wijk `wijk_codes[w]` with main theme `theme_ids[t]`,
     `answers[w]` answers to the question in that wijk (themes not reported and no theme included)."""
     reported, wijken = list(theme_ids), list(wijk_codes)
@@ -160,13 +179,25 @@ def contrasts_from_counts(counts: np.ndarray, answers: np.ndarray, theme_ids: Se
         for w, code in enumerate(wijken):
             test = bool(tested[t, w])
             direction = HIGHER if higher[t, w] else LOWER if lower_verdict[t, w] else None
-            results.append(ThemeContrast(
-                theme=theme_id, wijk_code=code, answers=int(n[t, w]), mentions=int(counts[t, w]),
-                share=float(share[t, w]), share_lower=clean(share_lower[t, w]), share_upper=clean(share_upper[t, w]),
-                rest_answers=int(rest_n[t, w]), rest_mentions=int(rest_k[t, w]), rest_share=clean(rest_share[t, w]),
-                difference=clean(share[t, w] - rest_share[t, w]),
-                lower=clean(lower[t, w]) if test else None, upper=clean(upper[t, w]) if test else None,
-                difference_confidence=level if test else None, p_value=clean(p[t, w]), q_value=clean(q[t, w]),
-                direction=direction,
-            ))
+            results.append(
+                ThemeContrast(
+                    theme=theme_id,
+                    wijk_code=code,
+                    answers=int(n[t, w]),
+                    mentions=int(counts[t, w]),
+                    share=float(share[t, w]),
+                    share_lower=clean(share_lower[t, w]),
+                    share_upper=clean(share_upper[t, w]),
+                    rest_answers=int(rest_n[t, w]),
+                    rest_mentions=int(rest_k[t, w]),
+                    rest_share=clean(rest_share[t, w]),
+                    difference=clean(share[t, w] - rest_share[t, w]),
+                    lower=clean(lower[t, w]) if test else None,
+                    upper=clean(upper[t, w]) if test else None,
+                    difference_confidence=level if test else None,
+                    p_value=clean(p[t, w]),
+                    q_value=clean(q[t, w]),
+                    direction=direction,
+                )
+            )
     return results

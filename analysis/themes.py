@@ -11,6 +11,7 @@ into one model groups answers partly by language rather than by topic: on the pl
 tests/analysis/test_themes.py (four topics, in Dutch and in English) a pooled model with four themes reaches an
 adjusted Rand index of 0.71 with the English topics, a model of English alone 1.0; that test asserts it on every run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,20 +41,20 @@ POOLED = "pooled"
 _BATCH = 50_000
 _HALS_ITERATIONS = 60
 _NEIGHBOURS = 15
-_PROJECT_FROM = 2_000     # answers in a graph from which similarities are taken after a projection (_neighbour_graph)
+_PROJECT_FROM = 2_000  # answers in a graph from which similarities are taken after a projection (_neighbour_graph)
 _PROJECTION_DIMS = 320
-_GRAPH_BLOCK = 2_000      # rows of the similarity matrix held at once
+_GRAPH_BLOCK = 2_000  # rows of the similarity matrix held at once
 _KMEANS_ITERATIONS = 100
 
 
 @dataclass(frozen=True)
 class Theme:
-    id: str                       # "<language>-<number>", numbered by size: "nl-1" is the largest Dutch theme
+    id: str  # "<language>-<number>", numbered by size: "nl-1" is the largest Dutch theme
     language: str
-    label: str                    # the three top terms, for analysts; the views show top_terms translated as data
+    label: str  # the three top terms, for analysts; the views show top_terms translated as data
     top_terms: tuple[str, ...]
-    answers: int                  # answers with this as their main theme
-    share: float                  # of the language's answers that carry the theme at all
+    answers: int  # answers with this as their main theme
+    share: float  # of the language's answers that carry the theme at all
 
 
 @dataclass(frozen=True)
@@ -62,11 +63,11 @@ class LanguageThemes:
 
     language: str
     k: int
-    criterion: str                       # "eigengap" (chosen) or "fixed" (asked for)
-    criterion_values: dict[int, float]   # per k in the searched range, the gap after the k-th Laplacian eigenvalue
+    criterion: str  # "eigengap" (chosen) or "fixed" (asked for)
+    criterion_values: dict[int, float]  # per k in the searched range, the gap after the k-th Laplacian eigenvalue
     answers: int
     distinct: int
-    fitted_on: int                       # answers in the seeded fitting sample
+    fitted_on: int  # answers in the seeded fitting sample
     themes: tuple[Theme, ...]
 
 
@@ -133,8 +134,9 @@ def _neighbour_graph(matrix: sparse.csr_matrix, neighbours: int, seed: int) -> s
         similarity[start:stop] = np.take_along_axis(block, found, axis=1)
     # a tiny floor keeps links to neighbours that share nothing (short answers), so the graph stays connected
     weights = np.clip(similarity.astype(np.float64), 0.0, None) + 1e-6
-    graph = sparse.csr_matrix((weights.ravel(), (np.repeat(np.arange(size), neighbours), nearest.ravel())),
-                              shape=(size, size))
+    graph = sparse.csr_matrix(
+        (weights.ravel(), (np.repeat(np.arange(size), neighbours), nearest.ravel())), shape=(size, size)
+    )
     return graph.maximum(graph.T).tocsr()
 
 
@@ -189,10 +191,21 @@ def _spectral_labels(graph: sparse.csr_matrix, vectors: np.ndarray, k: int) -> n
     return KMeans(len(present), init=centres, n_init=1, max_iter=_KMEANS_ITERATIONS).fit_predict(unit)
 
 
-def _model_language(language: str, codes: np.ndarray, distinct: list[str], *,
-                    token_language: Sequence[str], themes: str | int, k_range: tuple[int, int] | None, seed: int,
-                    fit_sample: int, selection_sample: int, min_weight: float, top_terms: int, min_explained: float
-                    ) -> tuple[LanguageThemes, np.ndarray, np.ndarray, np.ndarray]:
+def _model_language(
+    language: str,
+    codes: np.ndarray,
+    distinct: list[str],
+    *,
+    token_language: Sequence[str],
+    themes: str | int,
+    k_range: tuple[int, int] | None,
+    seed: int,
+    fit_sample: int,
+    selection_sample: int,
+    min_weight: float,
+    top_terms: int,
+    min_explained: float,
+) -> tuple[LanguageThemes, np.ndarray, np.ndarray, np.ndarray]:
     """Fit one language. Returns the model and, per distinct text, normalised theme weights, main theme, centrality."""
     # pooled answers are tokenised and stemmed each in its own language; otherwise token_language is one language
     token_lists, stem_lists = analyse_each(distinct, token_language)
@@ -201,8 +214,9 @@ def _model_language(language: str, codes: np.ndarray, distinct: list[str], *,
     sampled = rng.choice(len(codes), size=min(fit_sample, len(codes)), replace=False)
     sample_weights = np.bincount(codes[sampled], minlength=len(distinct)).astype(float)
     fit_rows = np.flatnonzero(sample_weights)
-    space = fit_features([token_lists[i] for i in fit_rows], [stem_lists[i] for i in fit_rows],
-                         sample_weights[fit_rows])
+    space = fit_features(
+        [token_lists[i] for i in fit_rows], [stem_lists[i] for i in fit_rows], sample_weights[fit_rows]
+    )
     fit_matrix = space.transform([token_lists[i] for i in fit_rows], [stem_lists[i] for i in fit_rows])
     weights_of_fit = sample_weights[fit_rows]
     nonempty = np.flatnonzero(np.asarray(fit_matrix.sum(axis=1)).ravel() > 0)
@@ -250,19 +264,37 @@ def _model_language(language: str, codes: np.ndarray, distinct: list[str], *,
     for index in range(k):
         top = np.argsort(-word_part[index], kind="stable")[:top_terms]
         terms = tuple(space.word_names[i] for i in top if word_part[index, i] > 0)
-        theme_list.append(Theme(
-            id=f"{language}-{index + 1}", language=language, label=" / ".join(terms[:3]), top_terms=terms,
-            answers=int(np.sum(multiplicity[main == index])), share=float(carried[index] / max(len(codes), 1)),
-        ))
-    model = LanguageThemes(language=language, k=k, criterion=criterion, criterion_values=criterion_values,
-                           answers=len(codes), distinct=len(distinct), fitted_on=len(sampled),
-                           themes=tuple(theme_list))
+        theme_list.append(
+            Theme(
+                id=f"{language}-{index + 1}",
+                language=language,
+                label=" / ".join(terms[:3]),
+                top_terms=terms,
+                answers=int(np.sum(multiplicity[main == index])),
+                share=float(carried[index] / max(len(codes), 1)),
+            )
+        )
+    model = LanguageThemes(
+        language=language,
+        k=k,
+        criterion=criterion,
+        criterion_values=criterion_values,
+        answers=len(codes),
+        distinct=len(distinct),
+        fitted_on=len(sampled),
+        themes=tuple(theme_list),
+    )
     main_centrality = np.where(main >= 0, centrality[np.arange(len(main)), np.maximum(main, 0)], np.nan)
     return model, shares, main, main_centrality
 
 
-def _assign(space: FeatureSpace, components: np.ndarray, token_lists: list[list[str]],
-            stem_lists: list[list[str]], min_explained: float) -> tuple[np.ndarray, np.ndarray]:
+def _assign(
+    space: FeatureSpace,
+    components: np.ndarray,
+    token_lists: list[list[str]],
+    stem_lists: list[list[str]],
+    min_explained: float,
+) -> tuple[np.ndarray, np.ndarray]:
     """Theme weights (NNLS against fixed themes) and cosine to each theme centre, in batches to bound memory.
 
     An answer whose themes explain less than `min_explained` of its squared length (1 - |x - wH|^2 / |x|^2) gets
@@ -277,7 +309,7 @@ def _assign(space: FeatureSpace, components: np.ndarray, token_lists: list[list[
     unit = components / np.where(norms > 0, norms, 1.0)[:, None]
     weights, centrality = [], []
     for start in range(0, len(token_lists), _BATCH):
-        matrix = space.transform(token_lists[start:start + _BATCH], stem_lists[start:start + _BATCH])
+        matrix = space.transform(token_lists[start : start + _BATCH], stem_lists[start : start + _BATCH])
         cross = np.asarray(matrix @ components.T)
         found = _nnls_rows(cross, gram)
         length = np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel()
@@ -288,16 +320,29 @@ def _assign(space: FeatureSpace, components: np.ndarray, token_lists: list[list[
         weights.append(found)
         centrality.append(np.asarray(matrix @ unit.T))
     k = components.shape[0]
-    return (np.vstack(weights) if weights else np.zeros((0, k)),
-            np.vstack(centrality) if centrality else np.zeros((0, k)))
+    return (
+        np.vstack(weights) if weights else np.zeros((0, k)),
+        np.vstack(centrality) if centrality else np.zeros((0, k)),
+    )
 
 
-def discover_themes(texts: Sequence[str | None], *, ids: Sequence | None = None,
-                    hints: Sequence[str | None] | None = None, languages: Sequence[str] | None = None,
-                    themes: str | int = "auto", k_range: tuple[int, int] | None = None, seed: int = 0,
-                    min_answers: int = 50, fit_sample: int = 20_000, selection_sample: int = 10_000,
-                    min_weight: float = 0.25, min_explained: float = 0.015, top_terms: int = 8,
-                    pool_languages: bool = False) -> ThemeResult:
+def discover_themes(
+    texts: Sequence[str | None],
+    *,
+    ids: Sequence | None = None,
+    hints: Sequence[str | None] | None = None,
+    languages: Sequence[str] | None = None,
+    themes: str | int = "auto",
+    k_range: tuple[int, int] | None = None,
+    seed: int = 0,
+    min_answers: int = 50,
+    fit_sample: int = 20_000,
+    selection_sample: int = 10_000,
+    min_weight: float = 0.25,
+    min_explained: float = 0.015,
+    top_terms: int = 8,
+    pool_languages: bool = False,
+) -> ThemeResult:
     """Themes of the answers to one open question.
 
     The language of each answer is detected (locale `hints` help for short texts) unless `languages` is given.
@@ -313,15 +358,21 @@ def discover_themes(texts: Sequence[str | None], *, ids: Sequence | None = None,
     """
     size = len(texts)
     ids = list(range(size)) if ids is None else list(ids)
-    clean_texts = ["" if text is None or (isinstance(text, float) and text != text) else str(text).strip()
-                   for text in texts]
+    clean_texts = [
+        "" if text is None or (isinstance(text, float) and text != text) else str(text).strip() for text in texts
+    ]
     if languages is None:
         languages = detect_languages(clean_texts, hints)
     languages = np.asarray(languages, dtype=object)
     has_text = np.array([bool(text) for text in clean_texts], dtype=bool)
-    groups = {POOLED: np.flatnonzero(has_text)} if pool_languages else {
-        language: np.flatnonzero(has_text & (languages == language)) for language in sorted(set(languages[has_text]))
-    }
+    groups = (
+        {POOLED: np.flatnonzero(has_text)}
+        if pool_languages
+        else {
+            language: np.flatnonzero(has_text & (languages == language))
+            for language in sorted(set(languages[has_text]))
+        }
+    )
     answer_theme = np.full(size, None, dtype=object)
     answer_weight = np.full(size, np.nan)
     answer_centrality = np.full(size, np.nan)
@@ -341,13 +392,24 @@ def discover_themes(texts: Sequence[str | None], *, ids: Sequence | None = None,
         first_row[codes[::-1]] = rows[::-1]
         token_language = languages[first_row] if pool_languages else [language] * len(distinct)
         model, shares, main, centrality = _model_language(
-            language, codes, distinct, token_language=token_language, themes=themes, k_range=k_range,
-            seed=seed, fit_sample=fit_sample, selection_sample=selection_sample, min_weight=min_weight,
-            top_terms=top_terms, min_explained=min_explained)
+            language,
+            codes,
+            distinct,
+            token_language=token_language,
+            themes=themes,
+            k_range=k_range,
+            seed=seed,
+            fit_sample=fit_sample,
+            selection_sample=selection_sample,
+            min_weight=min_weight,
+            top_terms=top_terms,
+            min_explained=min_explained,
+        )
         models[language] = model
         theme_ids = np.array([theme.id for theme in model.themes], dtype=object)
-        per_distinct = [tuple((theme_ids[j], float(row[j])) for j in np.flatnonzero(row >= min_weight))
-                        for row in shares]
+        per_distinct = [
+            tuple((theme_ids[j], float(row[j])) for j in np.flatnonzero(row >= min_weight)) for row in shares
+        ]
         main_rows = main[codes]
         answer_theme[rows] = np.where(main_rows >= 0, theme_ids[np.maximum(main_rows, 0)], None)
         answer_weight[rows] = np.where(main_rows >= 0, shares[codes, np.maximum(main_rows, 0)], np.nan)
@@ -359,24 +421,44 @@ def discover_themes(texts: Sequence[str | None], *, ids: Sequence | None = None,
         member_rows.append(rows[carried.row])
         member_themes.append(theme_ids[carried.col])
         member_shares.append(carried.data)
-    answers = pd.DataFrame({
-        "id": ids, "language": languages, "theme": pd.array(answer_theme, dtype="string"),
-        "weight": answer_weight, "themes": answer_themes, "centrality": answer_centrality,
-        "model": pd.array(answer_model, dtype="string"),
-    })
-    memberships = pd.DataFrame({
-        "row": np.concatenate(member_rows) if member_rows else np.zeros(0, dtype=np.int64),
-        "theme": np.concatenate(member_themes) if member_themes else np.zeros(0, dtype=object),
-        "share": np.concatenate(member_shares) if member_shares else np.zeros(0),
-    }).sort_values(["row", "theme"], kind="stable", ignore_index=True)
+    answers = pd.DataFrame(
+        {
+            "id": ids,
+            "language": languages,
+            "theme": pd.array(answer_theme, dtype="string"),
+            "weight": answer_weight,
+            "themes": answer_themes,
+            "centrality": answer_centrality,
+            "model": pd.array(answer_model, dtype="string"),
+        }
+    )
+    memberships = pd.DataFrame(
+        {
+            "row": np.concatenate(member_rows) if member_rows else np.zeros(0, dtype=np.int64),
+            "theme": np.concatenate(member_themes) if member_themes else np.zeros(0, dtype=object),
+            "share": np.concatenate(member_shares) if member_shares else np.zeros(0),
+        }
+    ).sort_values(["row", "theme"], kind="stable", ignore_index=True)
     unmodelled.sort()
-    left = pd.DataFrame({"id": [ids[row] for row in unmodelled], "language": languages[unmodelled].tolist(),
-                         "text": [clean_texts[row] for row in unmodelled]})
+    left = pd.DataFrame(
+        {
+            "id": [ids[row] for row in unmodelled],
+            "language": languages[unmodelled].tolist(),
+            "text": [clean_texts[row] for row in unmodelled],
+        }
+    )
     return ThemeResult(models, answers, left, memberships)
 
 
-def theme_prevalence(result: ThemeResult, respondents: pd.DataFrame, areas: pd.DataFrame, *, question: str,
-                     instrument: str = "", confidence: float = 0.95) -> list[ProfileRecord]:
+def theme_prevalence(
+    result: ThemeResult,
+    respondents: pd.DataFrame,
+    areas: pd.DataFrame,
+    *,
+    question: str,
+    instrument: str = "",
+    confidence: float = 0.95,
+) -> list[ProfileRecord]:
     """Per area, the share of a language's answers that carry each of its themes, with Wilson intervals.
 
     `respondents` holds buurt_code/wijk_code for the answers, row for row. Measure "<question>@<theme id>", n the
@@ -397,11 +479,19 @@ def theme_prevalence(result: ThemeResult, respondents: pd.DataFrame, areas: pd.D
                 k = np.bincount(groups.index[rows], minlength=size)
                 lower, upper = wilson_interval(k, n, confidence)
                 for area in np.flatnonzero(n > 0):
-                    records.append(ProfileRecord(
-                        area_code=groups.codes[area], area_level=groups.level, instrument=instrument,
-                        measure=f"{question}@{theme.id}", statistic="share", value=clean(k[area] / n[area]),
-                        lower=clean(lower[area]), upper=clean(upper[area]), n=int(n[area]),
-                    ))
+                    records.append(
+                        ProfileRecord(
+                            area_code=groups.codes[area],
+                            area_level=groups.level,
+                            instrument=instrument,
+                            measure=f"{question}@{theme.id}",
+                            statistic="share",
+                            value=clean(k[area] / n[area]),
+                            lower=clean(lower[area]),
+                            upper=clean(upper[area]),
+                            n=int(n[area]),
+                        )
+                    )
     return records
 
 
@@ -418,10 +508,19 @@ class Quote:
     status: str = "proposed"
 
 
-def representative_quotes(result: ThemeResult, texts: Sequence[str], respondents: pd.DataFrame, areas: pd.DataFrame,
-                          *, question: str, per_theme: int = 3, languages_of_text: Sequence[str] | None = None,
-                          scrubber=None, exclude_areas: frozenset[str] = frozenset(),
-                          exclude_groups: frozenset[tuple[str, str]] = frozenset()) -> list[Quote]:
+def representative_quotes(
+    result: ThemeResult,
+    texts: Sequence[str],
+    respondents: pd.DataFrame,
+    areas: pd.DataFrame,
+    *,
+    question: str,
+    per_theme: int = 3,
+    languages_of_text: Sequence[str] | None = None,
+    scrubber=None,
+    exclude_areas: frozenset[str] = frozenset(),
+    exclude_groups: frozenset[tuple[str, str]] = frozenset(),
+) -> list[Quote]:
     """Per theme and area, up to `per_theme` answers near the theme centre (main theme, highest centrality), each
     answer proposed once: at the level where it is most typical. Scrubbed by `scrubber(text, language)` (default
     analysis.scrub.scrub); only the proposed answers are scrubbed.
@@ -441,30 +540,44 @@ def representative_quotes(result: ThemeResult, texts: Sequence[str], respondents
     levels = area_groups(respondents, areas)
     candidates = []
     for level, groups in enumerate(levels):
-        frame = pd.DataFrame({"row": np.arange(len(themes)), "area": groups.index, "theme": themes,
-                              "centrality": centrality, "text": [str(text) for text in texts]})
+        frame = pd.DataFrame(
+            {
+                "row": np.arange(len(themes)),
+                "area": groups.index,
+                "theme": themes,
+                "centrality": centrality,
+                "text": [str(text) for text in texts],
+            }
+        )
         frame = frame[(frame["area"] >= 0) & frame["theme"].notna()]
         frame = frame.sort_values(["theme", "area", "centrality"], ascending=[True, True, False], kind="stable")
         # the same words from several residents make one quote
         frame = frame.drop_duplicates(["theme", "area", "text"])
         grouped = frame.groupby(["theme", "area"], sort=False)
-        frame = frame.assign(rank=grouped.cumcount(), size=grouped["row"].transform("size"), level=level,
-                             code=[groups.codes[area] for area in frame["area"]])
+        frame = frame.assign(
+            rank=grouped.cumcount(),
+            size=grouped["row"].transform("size"),
+            level=level,
+            code=[groups.codes[area] for area in frame["area"]],
+        )
         # an area loses at most per_theme answers to each other level: these many candidates always fill it
         candidates.append(frame[frame["rank"] < per_theme * len(levels)])
     frame = pd.concat(candidates, ignore_index=True)
     frame = frame[~frame["code"].isin(exclude_areas)]
     if exclude_groups:
-        frame = frame[[(theme, code) not in exclude_groups for theme, code in zip(frame["theme"], frame["code"],
-                                                                                   strict=True)]]
+        frame = frame[
+            [(theme, code) not in exclude_groups for theme, code in zip(frame["theme"], frame["code"], strict=True)]
+        ]
     frame = frame.assign(typicality=(frame["rank"] + 1) / frame["size"])
-    frame = frame.sort_values(["typicality", "centrality", "level", "row"], ascending=[True, False, True, True],
-                              kind="stable")
+    frame = frame.sort_values(
+        ["typicality", "centrality", "level", "row"], ascending=[True, False, True, True], kind="stable"
+    )
     used: set[int] = set()
     filled: dict[tuple[str, str], int] = {}
     chosen = []
-    for row, theme, code, level, value in zip(frame["row"], frame["theme"], frame["code"], frame["level"],
-                                              frame["centrality"], strict=True):
+    for row, theme, code, level, value in zip(
+        frame["row"], frame["theme"], frame["code"], frame["level"], frame["centrality"], strict=True
+    ):
         if row in used or filled.get((theme, code), 0) >= per_theme:
             continue
         used.add(row)
@@ -478,16 +591,18 @@ def representative_quotes(result: ThemeResult, texts: Sequence[str], respondents
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m analysis.themes",
-                                     description="Find themes in the open answers of a CSV file.")
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis.themes", description="Find themes in the open answers of a CSV file."
+    )
     parser.add_argument("input", type=Path)
     parser.add_argument("--text-column", required=True)
     parser.add_argument("--id-column")
     parser.add_argument("--language-column", help="locale hint per row (the detected language of the text wins)")
     parser.add_argument("--themes", default="auto", help="auto, or a fixed number of themes per language")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--min-answers", type=int, default=50,
-                        help="languages with fewer answers are listed for analysts, not modelled")
+    parser.add_argument(
+        "--min-answers", type=int, default=50, help="languages with fewer answers are listed for analysts, not modelled"
+    )
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
     frame = pd.read_csv(args.input, dtype=str, keep_default_na=False)
@@ -499,16 +614,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     texts = frame[args.text_column].tolist()
     ids = frame[args.id_column].tolist() if args.id_column else list(range(1, len(frame) + 1))
     hints = frame[args.language_column].tolist() if args.language_column else None
-    result = discover_themes(texts, ids=ids, hints=hints, themes=args.themes if args.themes == "auto"
-                             else int(args.themes), seed=args.seed, min_answers=args.min_answers)
+    result = discover_themes(
+        texts,
+        ids=ids,
+        hints=hints,
+        themes=args.themes if args.themes == "auto" else int(args.themes),
+        seed=args.seed,
+        min_answers=args.min_answers,
+    )
     answers = result.answers
     labels = {theme.id: theme.label for model in result.models.values() for theme in model.themes}
-    out = pd.DataFrame({
-        "id": answers["id"], "language": answers["language"], "theme_id": answers["theme"].fillna(""),
-        "theme_label": [labels.get(theme, "") if isinstance(theme, str) else "" for theme in answers["theme"]],
-        "weight": answers["weight"].round(4),
-        "themes": [";".join(f"{theme_id}:{share:.2f}" for theme_id, share in item) for item in answers["themes"]],
-    })
+    out = pd.DataFrame(
+        {
+            "id": answers["id"],
+            "language": answers["language"],
+            "theme_id": answers["theme"].fillna(""),
+            "theme_label": [labels.get(theme, "") if isinstance(theme, str) else "" for theme in answers["theme"]],
+            "weight": answers["weight"].round(4),
+            "themes": [";".join(f"{theme_id}:{share:.2f}" for theme_id, share in item) for item in answers["themes"]],
+        }
+    )
     out.map(csv_cell).to_csv(args.out, index=False)
     from analysis.scrub import scrub
 
@@ -518,16 +643,28 @@ def main(argv: Sequence[str] | None = None) -> int:
             members = answers.index[(answers["theme"].fillna("") == theme.id).to_numpy(dtype=bool)]
             nearest = answers.loc[members].sort_values("centrality", ascending=False, kind="stable").head(3)
             examples = [scrub(texts[row], model.language) for row in nearest.index]
-            summary.append({"theme_id": theme.id, "language": model.language, "label": theme.label,
-                            "top_terms": ", ".join(theme.top_terms), "answers": theme.answers,
-                            "k_criterion": model.criterion, "examples": " | ".join(examples)})
+            summary.append(
+                {
+                    "theme_id": theme.id,
+                    "language": model.language,
+                    "label": theme.label,
+                    "top_terms": ", ".join(theme.top_terms),
+                    "answers": theme.answers,
+                    "k_criterion": model.criterion,
+                    "examples": " | ".join(examples),
+                }
+            )
     summary_path = args.out.with_name(args.out.name.removesuffix(".csv") + ".themes.csv")
-    pd.DataFrame(summary, columns=["theme_id", "language", "label", "top_terms", "answers", "k_criterion",
-                                   "examples"]).map(csv_cell).to_csv(summary_path, index=False)
+    pd.DataFrame(
+        summary, columns=["theme_id", "language", "label", "top_terms", "answers", "k_criterion", "examples"]
+    ).map(csv_cell).to_csv(summary_path, index=False)
     left = len(result.unmodelled)
-    print(f"{len(texts)} answers, {len(result.models)} language model(s), "
-          f"{sum(model.k for model in result.models.values())} themes; {left} answers in languages with too few "
-          f"answers left for analysts; wrote {args.out} and {summary_path}", file=sys.stderr)
+    print(
+        f"{len(texts)} answers, {len(result.models)} language model(s), "
+        f"{sum(model.k for model in result.models.values())} themes; {left} answers in languages with too few "
+        f"answers left for analysts; wrote {args.out} and {summary_path}",
+        file=sys.stderr,
+    )
     return 0
 
 

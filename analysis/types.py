@@ -1,5 +1,6 @@
 """Resident types: groups of residents whose profiles have the same shape (which dimensions lie above or below the
 person's own level), found by a Gaussian mixture with k by BIC, named by what sets them apart, stable across waves."""
+
 from __future__ import annotations
 
 import warnings
@@ -40,7 +41,7 @@ class ResidentType:
     id: str
     size: int
     share: float
-    centre: dict[str, float]      # in score units, so a later wave can match on it
+    centre: dict[str, float]  # in score units, so a later wave can match on it
     centre_z: dict[str, float]
     profile: tuple[tuple[str, str], ...]
     level: float = 0.0
@@ -52,19 +53,19 @@ class ResidentType:
 class TypeModel:
     instrument: str
     features: tuple[str, ...]
-    k: int                            # types reported; 0 when the analysis found none (see `note`)
-    criterion: str                    # "bic": the lowest BIC over k = 1 .. k_range[1]
+    k: int  # types reported; 0 when the analysis found none (see `note`)
+    criterion: str  # "bic": the lowest BIC over k = 1 .. k_range[1]
     criterion_values: dict[int, float]
     means: dict[str, float]
     sds: dict[str, float]
     types: tuple[ResidentType, ...]
     seed: int
-    fitted_on: int                    # respondents in the (seeded) fitting sample
+    fitted_on: int  # respondents in the (seeded) fitting sample
     matched_to_previous: dict[str, float]  # type id -> centre distance (z units) to the previous wave's type
-    bic_k: int = 0                    # the number of groups BIC chose (1: one group, no types)
-    note: str = ""                    # "" when types are reported, else ONE_GROUP, NOT_DISTINCT, NOT_STABLE, TOO_FEW
-    mean_posterior: float | None = None   # distinctness: mean probability of each respondent's own type (1 = crisp)
-    bootstrap_ari: float | None = None    # stability: mean adjusted Rand index of bootstrap refits against the fit
+    bic_k: int = 0  # the number of groups BIC chose (1: one group, no types)
+    note: str = ""  # "" when types are reported, else ONE_GROUP, NOT_DISTINCT, NOT_STABLE, TOO_FEW
+    mean_posterior: float | None = None  # distinctness: mean probability of each respondent's own type (1 = crisp)
+    bootstrap_ari: float | None = None  # stability: mean adjusted Rand index of bootstrap refits against the fit
     bootstrap_runs: int = 0
 
 
@@ -89,34 +90,66 @@ def type_name(shape: Sequence[float], features: Sequence[str], threshold: float)
     return tuple(above[:2] or below[:2])
 
 
-def _match(current: np.ndarray, previous: TypeModel, features: Sequence[str], means: np.ndarray, sds: np.ndarray,
-           max_distance: float) -> dict[int, tuple[str, float]]:
+def _match(
+    current: np.ndarray,
+    previous: TypeModel,
+    features: Sequence[str],
+    means: np.ndarray,
+    sds: np.ndarray,
+    max_distance: float,
+) -> dict[int, tuple[str, float]]:
     """Hungarian assignment of current centres (z) to the previous wave's centres, compared on this wave's scale."""
     shared = [index for index, feature in enumerate(features) if feature in previous.features]
     if not shared or not previous.types:
         return {}
-    old = np.array([[(kind.centre[features[index]] - means[index]) / sds[index] for index in shared]
-                    for kind in previous.types])
+    old = np.array(
+        [[(kind.centre[features[index]] - means[index]) / sds[index] for index in shared] for kind in previous.types]
+    )
     cost = np.linalg.norm(current[:, shared][:, None, :] - old[None, :, :], axis=2)
     rows, cols = linear_sum_assignment(cost)
-    return {int(row): (previous.types[col].id, float(cost[row, col]))
-            for row, col in zip(rows, cols, strict=True) if cost[row, col] <= max_distance}
+    return {
+        int(row): (previous.types[col].id, float(cost[row, col]))
+        for row, col in zip(rows, cols, strict=True)
+        if cost[row, col] <= max_distance
+    }
 
 
 def _mixture(k: int, seed: int, n_init: int) -> GaussianMixture:
     # reg_covar in z units (a tenth of a standard deviation): scores take few distinct values, and without it a
     # component can settle on a single lattice point of the discrete scores and win BIC with an infinite density.
     # Starts from k-means++ centres rather than from full k-means runs: cheaper, and the same types in the tests.
-    return GaussianMixture(n_components=k, covariance_type="full", n_init=n_init, reg_covar=1e-2, max_iter=200,
-                           init_params="k-means++", random_state=seed)
+    return GaussianMixture(
+        n_components=k,
+        covariance_type="full",
+        n_init=n_init,
+        reg_covar=1e-2,
+        max_iter=200,
+        init_params="k-means++",
+        random_state=seed,
+    )
 
 
-def fit_types(scores: pd.DataFrame, features: Sequence[str], *, instrument: str = "", k_range: tuple[int, int] = (1, 6),
-              seed: int = 0, sample_size: int = 10_000, min_answered: float = 0.5, z_threshold: float = 0.5,
-              shape_threshold: float = 0.5, level_weight: float = 0.5, reverse: Collection[str] = LOWER_IS_BETTER,
-              min_share: float = 0.03, bootstrap: int = 10, bootstrap_size: int = 3_000,
-              min_distinctness: float = 0.85, min_stability: float = 0.6,
-              previous: TypeModel | None = None, max_distance: float = 1.0) -> TypeResult:
+def fit_types(
+    scores: pd.DataFrame,
+    features: Sequence[str],
+    *,
+    instrument: str = "",
+    k_range: tuple[int, int] = (1, 6),
+    seed: int = 0,
+    sample_size: int = 10_000,
+    min_answered: float = 0.5,
+    z_threshold: float = 0.5,
+    shape_threshold: float = 0.5,
+    level_weight: float = 0.5,
+    reverse: Collection[str] = LOWER_IS_BETTER,
+    min_share: float = 0.03,
+    bootstrap: int = 10,
+    bootstrap_size: int = 3_000,
+    min_distinctness: float = 0.85,
+    min_stability: float = 0.6,
+    previous: TypeModel | None = None,
+    max_distance: float = 1.0,
+) -> TypeResult:
     """Resident types from the score columns `features` of `scores`.
 
     Scores are standardised (z) and turned so that higher is better (the `reverse` features). Each respondent's
@@ -221,14 +254,23 @@ def fit_types(scores: pd.DataFrame, features: Sequence[str], *, instrument: str 
                 note = NOT_STABLE
         k = 0 if note else best
         # in blocks: the mixture's temporaries for a million rows would double the memory of the run
-        labels = (np.concatenate([fitted[best].predict(points[start:start + 100_000])
-                                  for start in range(0, len(points), 100_000)] or [np.zeros(0, dtype=np.int64)])
-                  if k else np.zeros(0, dtype=np.int64))
+        labels = (
+            np.concatenate(
+                [fitted[best].predict(points[start : start + 100_000]) for start in range(0, len(points), 100_000)]
+                or [np.zeros(0, dtype=np.int64)]
+            )
+            if k
+            else np.zeros(0, dtype=np.int64)
+        )
         del points
     counts = np.bincount(labels, minlength=k)
     # centres back in the direction of the scores, for the profile and for matching over waves
-    centres_z = np.array([oriented[labels == label].mean(axis=0) * sign if counts[label] else np.zeros(len(features))
-                          for label in range(k)]).reshape(k, len(features))
+    centres_z = np.array(
+        [
+            oriented[labels == label].mean(axis=0) * sign if counts[label] else np.zeros(len(features))
+            for label in range(k)
+        ]
+    ).reshape(k, len(features))
     order = sorted(range(k), key=lambda label: (-counts[label], label))
     matched = _match(centres_z, previous, features, means, sds, max_distance) if previous and k else {}
     taken = {old_id for old_id, _ in matched.values()}
@@ -250,22 +292,36 @@ def fit_types(scores: pd.DataFrame, features: Sequence[str], *, instrument: str 
         members = labels == label
         centre_z = centres_z[label]
         centre_shape = shape[members].mean(axis=0) if counts[label] else np.zeros(len(features))
-        kinds.append(ResidentType(
-            id=ids[label], size=int(counts[label]), share=float(counts[label] / total),
-            centre={feature: float(means[i] + centre_z[i] * sds[i]) for i, feature in enumerate(features)},
-            centre_z={feature: float(centre_z[i]) for i, feature in enumerate(features)},
-            profile=tuple((feature, _describe(centre_z[i], z_threshold)) for i, feature in enumerate(features)),
-            level=float(level[members].mean()) if counts[label] else 0.0,
-            shape={feature: float(centre_shape[i]) for i, feature in enumerate(features)},
-            name=type_name(centre_shape, features, shape_threshold),
-        ))
+        kinds.append(
+            ResidentType(
+                id=ids[label],
+                size=int(counts[label]),
+                share=float(counts[label] / total),
+                centre={feature: float(means[i] + centre_z[i] * sds[i]) for i, feature in enumerate(features)},
+                centre_z={feature: float(centre_z[i]) for i, feature in enumerate(features)},
+                profile=tuple((feature, _describe(centre_z[i], z_threshold)) for i, feature in enumerate(features)),
+                level=float(level[members].mean()) if counts[label] else 0.0,
+                shape={feature: float(centre_shape[i]) for i, feature in enumerate(features)},
+                name=type_name(centre_shape, features, shape_threshold),
+            )
+        )
     model = TypeModel(
-        instrument=instrument, features=features, k=k, criterion="bic", criterion_values=bics,
+        instrument=instrument,
+        features=features,
+        k=k,
+        criterion="bic",
+        criterion_values=bics,
         means={feature: float(means[i]) for i, feature in enumerate(features)},
         sds={feature: float(sds[i]) for i, feature in enumerate(features)},
-        types=tuple(kinds), seed=seed, fitted_on=len(sample),
+        types=tuple(kinds),
+        seed=seed,
+        fitted_on=len(sample),
         matched_to_previous={ids[label]: distance for label, (_, distance) in matched.items()},
-        bic_k=best, note=note, mean_posterior=distinctness, bootstrap_ari=stability, bootstrap_runs=runs,
+        bic_k=best,
+        note=note,
+        mean_posterior=distinctness,
+        bootstrap_ari=stability,
+        bootstrap_runs=runs,
     )
     assignment = pd.Series(pd.NA, index=scores.index, dtype="string")
     if k and len(typed):
@@ -274,8 +330,9 @@ def fit_types(scores: pd.DataFrame, features: Sequence[str], *, instrument: str 
     return TypeResult(model, assignment)
 
 
-def type_shares(result: TypeResult, respondents: pd.DataFrame, areas: pd.DataFrame, confidence: float = 0.95
-                ) -> list[ProfileRecord]:
+def type_shares(
+    result: TypeResult, respondents: pd.DataFrame, areas: pd.DataFrame, confidence: float = 0.95
+) -> list[ProfileRecord]:
     """Share of each type among typed respondents per area, with Wilson intervals (measure "type:<id>")."""
     ids = [kind.id for kind in result.model.types]
     codes = pd.Categorical(result.assignment.astype(object), categories=ids).codes.astype(np.int64)
@@ -288,9 +345,17 @@ def type_shares(result: TypeResult, respondents: pd.DataFrame, areas: pd.DataFra
             k = np.bincount(groups.index[valid], weights=codes[valid] == position, minlength=size)
             lower, upper = wilson_interval(k, n, confidence)
             for area in np.flatnonzero(n > 0):
-                records.append(ProfileRecord(
-                    area_code=groups.codes[area], area_level=groups.level, instrument=result.model.instrument,
-                    measure=f"type:{type_id}", statistic="share", value=clean(k[area] / n[area]),
-                    lower=clean(lower[area]), upper=clean(upper[area]), n=int(n[area]),
-                ))
+                records.append(
+                    ProfileRecord(
+                        area_code=groups.codes[area],
+                        area_level=groups.level,
+                        instrument=result.model.instrument,
+                        measure=f"type:{type_id}",
+                        statistic="share",
+                        value=clean(k[area] / n[area]),
+                        lower=clean(lower[area]),
+                        upper=clean(upper[area]),
+                        n=int(n[area]),
+                    )
+                )
     return records

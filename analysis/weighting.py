@@ -1,4 +1,5 @@
 """Post-stratification weights by age band against the population, per buurt."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -8,8 +9,9 @@ from analysis.frames import CBS_AGE_BANDS, age_band_map, eligible_population
 from surveys.instruments import Instrument
 
 
-def poststratification_weights(respondents: pd.DataFrame, instrument: Instrument, population: pd.DataFrame
-                               ) -> np.ndarray:
+def poststratification_weights(
+    respondents: pd.DataFrame, instrument: Instrument, population: pd.DataFrame
+) -> np.ndarray:
     """A weight per respondent row: eligible population of its (buurt, CBS age band) cell over the respondents in it.
 
     Weighted totals then add up to the population of the cells that have respondents, in every buurt, so wijk and
@@ -30,15 +32,19 @@ def poststratification_weights(respondents: pd.DataFrame, instrument: Instrument
     cells = np.where((band_index >= 0) & (buurt_codes >= 0), buurt_codes * len(CBS_AGE_BANDS) + band_index, -1)
     known = cells >= 0
     cell_count = np.bincount(cells[known], minlength=len(buurt.categories) * len(CBS_AGE_BANDS)).astype(float)
-    cell_population = (eligible.reindex(buurt.categories).fillna(0.0).to_numpy(dtype=float).ravel()
-                       if len(buurt.categories) else np.zeros(0))
+    cell_population = (
+        eligible.reindex(buurt.categories).fillna(0.0).to_numpy(dtype=float).ravel()
+        if len(buurt.categories)
+        else np.zeros(0)
+    )
     buurt_population = cell_population.reshape(-1, len(CBS_AGE_BANDS)).sum(axis=1)
     buurt_count = np.bincount(buurt_codes[buurt_codes >= 0], minlength=len(buurt.categories)).astype(float)
     municipal_total = eligible.loc[[code for code in eligible.index if code.startswith("GM")]].to_numpy().sum()
     municipal_ratio = municipal_total / size if municipal_total > 0 else 1.0
     with np.errstate(invalid="ignore", divide="ignore"):
-        buurt_ratio = np.where((buurt_population > 0) & (buurt_count > 0), buurt_population / buurt_count,
-                               municipal_ratio)
+        buurt_ratio = np.where(
+            (buurt_population > 0) & (buurt_count > 0), buurt_population / buurt_count, municipal_ratio
+        )
         cell_ratio = np.where((cell_population > 0) & (cell_count > 0), cell_population / cell_count, np.nan)
     weights = np.full(size, municipal_ratio)
     in_buurt = buurt_codes >= 0

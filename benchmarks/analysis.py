@@ -13,6 +13,7 @@ memory: the resident set's high-water mark (getrusage ru_maxrss), reset after ge
 its own. `--detail` also times the functions inside the stages (inclusive, with call counts; nested ones overlap).
 Run one benchmark at a time: the figures are only meaningful on an otherwise quiet machine.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,13 +40,24 @@ from surveys.instruments import load_instruments  # noqa: E402
 STAGES = ("load", "score", "profiles", "types", "themes", "disclosure", "quotes")
 # Functions timed with --detail: (module, attribute) as the run looks them up.
 DETAIL = [
-    (run_module, "score_frame"), (run_module, "poststratification_weights"), (run_module, "item_value_frame"),
-    (run_module, "scale_profiles"), (run_module, "fit_types"), (run_module, "type_shares"),
-    (run_module, "discover_themes"), (themes_module, "detect_languages"), (themes_module, "_model_language"),
-    (themes_module, "fit_features"), (themes_module, "_neighbour_graph"), (themes_module, "_eigengap"),
+    (run_module, "score_frame"),
+    (run_module, "poststratification_weights"),
+    (run_module, "item_value_frame"),
+    (run_module, "scale_profiles"),
+    (run_module, "fit_types"),
+    (run_module, "type_shares"),
+    (run_module, "discover_themes"),
+    (themes_module, "detect_languages"),
+    (themes_module, "_model_language"),
+    (themes_module, "fit_features"),
+    (themes_module, "_neighbour_graph"),
+    (themes_module, "_eigengap"),
     (themes_module, "_spectral_labels"),
-    (themes_module, "_assign"), (run_module, "theme_prevalence"), (run_module, "apply_disclosure"),
-    (run_module, "representative_quotes"), (run_module, "scrub"),
+    (themes_module, "_assign"),
+    (run_module, "theme_prevalence"),
+    (run_module, "apply_disclosure"),
+    (run_module, "representative_quotes"),
+    (run_module, "scrub"),
 ]
 
 
@@ -83,6 +95,7 @@ def instrument_detail() -> dict[str, list[float]]:
             finally:
                 spent[name][0] += time.perf_counter() - started
                 spent[name][1] += 1
+
         return wrapper
 
     for module, attribute in DETAIL:
@@ -94,8 +107,10 @@ def instrument_detail() -> dict[str, list[float]]:
 def demo_buurten():
     areas, population = read_kwb(ROOT / "demo" / "leefdam_kwb.csv")
     wijken = sorted(areas.index[areas["level"] == "wijk"])
-    buurten = [(code, wijken.index(areas.loc[code, "parent"]), int(population.loc[code].sum()))
-               for code in areas.index[areas["level"] == "buurt"]]
+    buurten = [
+        (code, wijken.index(areas.loc[code, "parent"]), int(population.loc[code].sum()))
+        for code in areas.index[areas["level"] == "buurt"]
+    ]
     return areas, population, buurten
 
 
@@ -114,8 +129,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="benchmarks/analysis.py", description=__doc__.split("\n")[0])
     parser.add_argument("--respondents", type=int, required=True)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--open-rate", type=float, default=1.0,
-                        help="share of respondents who answer an open question (default 1.0: every one)")
+    parser.add_argument(
+        "--open-rate",
+        type=float,
+        default=1.0,
+        help="share of respondents who answer an open question (default 1.0: every one)",
+    )
     parser.add_argument("--no-themes", action="store_true", help="skip themes and quotes")
     parser.add_argument("--no-types", action="store_true", help="skip resident types")
     parser.add_argument("--no-deduce", action="store_true", help="scrub quotes with the regex heuristics only")
@@ -130,8 +149,9 @@ def main(argv: list[str] | None = None) -> int:
 
     resettable = reset_peak()
     started = time.perf_counter()
-    frame = generate_frame(instruments, buurten, args.respondents, args.seed, open_rate=args.open_rate,
-                           varied_text=True)
+    frame = generate_frame(
+        instruments, buurten, args.respondents, args.seed, open_rate=args.open_rate, varied_text=True
+    )
     generated = time.perf_counter() - started
     generate_peak = peak_mb()
     frame_mb = frame.memory_usage(deep=True).sum() / 2**20
@@ -140,8 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     counts = {question: (len(values), values.nunique()) for question, values in answers.items()}
     del answers
 
-    params = RunParams(themes=not args.no_themes, types=not args.no_types,
-                       scrub_with_deduce=not args.no_deduce)
+    params = RunParams(themes=not args.no_themes, types=not args.no_types, scrub_with_deduce=not args.no_deduce)
     deduce_load = None
     if params.themes and params.scrub_with_deduce:
         from analysis.scrub import deduce_available  # builds deduce's lookup tables once per process
@@ -159,14 +178,21 @@ def main(argv: list[str] | None = None) -> int:
     run_peak = peak_mb()
 
     total = result.timings["total"]
-    print(f"analysis benchmark: {args.respondents:,} respondents, seed {args.seed}, "
-          f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    print(
+        f"analysis benchmark: {args.respondents:,} respondents, seed {args.seed}, "
+        f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
+    )
     print("  respondents per instrument: " + ", ".join(f"{slug} {n:,}" for slug, n in result.counts.items()))
     for question, (n, distinct) in counts.items():
         print(f"  {question}: {n:,} answers, {distinct:,} distinct")
-    print(f"  records: {len(result.records):,}; themes: "
-          + ", ".join(f"{question} {sum(model.k for model in found.models.values())} in {len(found.models)} "
-                      f"language(s), {len(found.quotes)} quotes" for question, found in result.themes.items()))
+    print(
+        f"  records: {len(result.records):,}; themes: "
+        + ", ".join(
+            f"{question} {sum(model.k for model in found.models.values())} in {len(found.models)} "
+            f"language(s), {len(found.quotes)} quotes"
+            for question, found in result.themes.items()
+        )
+    )
     print()
     print(f"  {'stage':<44}{'seconds':>10}{'share':>8}")
     print(f"  {'-' * 62}")

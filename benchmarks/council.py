@@ -17,6 +17,7 @@ not drawn from the answers: the run keeps its themes, and each theme gets the sa
 wijk, so the pages show quotes at every N. This also skips quote scrubbing (deduce), which otherwise dominates the
 analysis time at small N and has nothing to do with the pages. Run one benchmark at a time on a quiet machine.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -92,21 +93,31 @@ def build(app, respondents: int, seed: int) -> tuple[Outcome, dict[str, str]]:
     municipality = wave.municipality
     instruments = load_instruments()
     areas, population = read_kwb(ROOT / "demo" / "leefdam_kwb.csv")
-    buurten = [(neighbourhood.code, index, neighbourhood.inhabitants or 0)
-               for index, district in enumerate(municipality.districts) for neighbourhood in district.neighbourhoods]
+    buurten = [
+        (neighbourhood.code, index, neighbourhood.inhabitants or 0)
+        for index, district in enumerate(municipality.districts)
+        for neighbourhood in district.neighbourhoods
+    ]
     frame = generate_frame(instruments, buurten, respondents, seed, varied_text=True)
     started = time.perf_counter()
-    result = run_analysis(frame, instruments, population, areas, seed=seed,
-                          params=RunParams(quotes_per_theme=0))  # quotes are added below, without scrubbing
+    result = run_analysis(
+        frame, instruments, population, areas, seed=seed, params=RunParams(quotes_per_theme=0)
+    )  # quotes are added below, without scrubbing
     analysis_seconds = time.perf_counter() - started
     del frame
     gc.collect()
 
     started = time.perf_counter()
     finished = utcnow()
-    run = AnalysisRun(wave=wave, status=RunStatus.succeeded, seed=seed, progress=100,
-                      started_at=finished - timedelta(seconds=analysis_seconds), finished_at=finished,
-                      released_at=finished)  # the council reads released runs only (runs.releases)
+    run = AnalysisRun(
+        wave=wave,
+        status=RunStatus.succeeded,
+        seed=seed,
+        progress=100,
+        started_at=finished - timedelta(seconds=analysis_seconds),
+        finished_at=finished,
+        released_at=finished,
+    )  # the council reads released runs only (runs.releases)
     db.session.add(run)
     db.session.flush()
     store_result(run, result)
@@ -116,12 +127,20 @@ def build(app, respondents: int, seed: int) -> tuple[Outcome, dict[str, str]]:
     for theme in db.session.scalars(select(Theme).where(Theme.run_id == run.id)):
         for district in municipality.districts:
             for number in range(QUOTES_PER_THEME_AND_WIJK):
-                theme.quotes.append(Quote(area_code=district.code, status=QuoteStatus.approved,
-                                          text=f"Synthetic quote {number + 1} about {theme.label[:60]} "
-                                               f"in {district.name}."))
+                theme.quotes.append(
+                    Quote(
+                        area_code=district.code,
+                        status=QuoteStatus.approved,
+                        text=f"Synthetic quote {number + 1} about {theme.label[:60]} in {district.name}.",
+                    )
+                )
     name_from_suggestions(run)  # themes reach the council's pages only named and ready, as an analyst leaves them
-    user = create_user("council@benchmark.example", Role.council, "een lange zin als wachtwoord voor de raad",
-                       municipality=municipality)
+    user = create_user(
+        "council@benchmark.example",
+        Role.council,
+        "een lange zin als wachtwoord voor de raad",
+        municipality=municipality,
+    )
     token = open_session(user)  # a staff login, as the login page makes one
     db.session.commit()
     store_seconds = time.perf_counter() - started
@@ -131,8 +150,12 @@ def build(app, respondents: int, seed: int) -> tuple[Outcome, dict[str, str]]:
     with db.engine.connect() as connection:  # fold the write-ahead log into the file before measuring it
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     size = sum(path.stat().st_size for path in database.parent.glob(database.name + "*")) / 2**20
-    codes = {"wijk": municipality.districts[0].code, "other": municipality.districts[1].code,
-             "municipality": municipality.code, "session": token}
+    codes = {
+        "wijk": municipality.districts[0].code,
+        "other": municipality.districts[1].code,
+        "municipality": municipality.code,
+        "session": token,
+    }
     return Outcome(respondents, analysis_seconds, store_seconds, rows, size), codes
 
 
@@ -175,8 +198,14 @@ def time_pages(app, outcome: Outcome, codes: dict[str, str], requests: int) -> N
         if status != 200:
             outcome.pages[name] = (status, 0.0, 0.0, 0.0, sent, size)
             continue
-        outcome.pages[name] = (status, statistics.median(seconds) * 1000, percentile(seconds, 0.95) * 1000,
-                               statistics.median(cpu) * 1000, sent, size)
+        outcome.pages[name] = (
+            status,
+            statistics.median(seconds) * 1000,
+            percentile(seconds, 0.95) * 1000,
+            statistics.median(cpu) * 1000,
+            sent,
+            size,
+        )
 
 
 def run_one(respondents: int, seed: int, requests: int) -> Outcome:
@@ -185,8 +214,13 @@ def run_one(respondents: int, seed: int, requests: int) -> Outcome:
 
     with tempfile.TemporaryDirectory(prefix="leefwereld-bench-") as folder:
         os.environ["INSTANCE_PATH"] = folder
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(folder) / 'bench.sqlite'}",
-                          "SESSION_COOKIE_SECURE": False, "RATELIMIT_ENABLED": False})
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(folder) / 'bench.sqlite'}",
+                "SESSION_COOKIE_SECURE": False,
+                "RATELIMIT_ENABLED": False,
+            }
+        )
         with app.app_context():
             outcome, codes = build(app, respondents, seed)
             db.session.remove()
@@ -197,10 +231,14 @@ def run_one(respondents: int, seed: int, requests: int) -> Outcome:
 
 
 def report(outcome: Outcome) -> None:
-    print(f"council pages: {outcome.respondents:,} respondents, load average {os.getloadavg()[0]:.2f} on "
-          f"{os.cpu_count()} cores")
-    print(f"  analysis {outcome.analysis_seconds:.1f} s (not timed below), storing {outcome.store_seconds:.1f} s; "
-          f"snapshot rows {outcome.snapshot_rows:,}; database {outcome.database_mb:.1f} MB")
+    print(
+        f"council pages: {outcome.respondents:,} respondents, load average {os.getloadavg()[0]:.2f} on "
+        f"{os.cpu_count()} cores"
+    )
+    print(
+        f"  analysis {outcome.analysis_seconds:.1f} s (not timed below), storing {outcome.store_seconds:.1f} s; "
+        f"snapshot rows {outcome.snapshot_rows:,}; database {outcome.database_mb:.1f} MB"
+    )
     print(f"  {'page':<24}{'status':>7}{'median ms':>11}{'p95 ms':>9}{'CPU ms':>9}{'SQL':>6}{'KB':>7}")
     print(f"  {'-' * 73}")
     for name, (status, median, p95, cpu, sent, size) in outcome.pages.items():
@@ -213,8 +251,13 @@ def report(outcome: Outcome) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="benchmarks/council.py", description=__doc__.split("\n")[0])
-    parser.add_argument("--respondents", type=int, action="append", required=True,
-                        help="size of a synthetic wave; give it more than once to compare sizes")
+    parser.add_argument(
+        "--respondents",
+        type=int,
+        action="append",
+        required=True,
+        help="size of a synthetic wave; give it more than once to compare sizes",
+    )
     parser.add_argument("--requests", type=int, default=20, help="timed requests per page (default 20)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
@@ -224,11 +267,17 @@ def main(argv: list[str] | None = None) -> int:
         report(outcomes[-1])
         gc.collect()
     if len(outcomes) > 1:
-        print("median wall ms / CPU ms / SQL statements per page, by respondents: "
-              + ", ".join(f"{o.respondents:,}" for o in outcomes))
+        print(
+            "median wall ms / CPU ms / SQL statements per page, by respondents: "
+            + ", ".join(f"{o.respondents:,}" for o in outcomes)
+        )
         for name, _path in PAGES:
-            cells = [f"{o.pages[name][1]:>9.1f} /{o.pages[name][3]:>7.1f} /{o.pages[name][4]:>3}"
-                     if o.pages[name][0] == 200 else f"{'-':>24}" for o in outcomes]
+            cells = [
+                f"{o.pages[name][1]:>9.1f} /{o.pages[name][3]:>7.1f} /{o.pages[name][4]:>3}"
+                if o.pages[name][0] == 200
+                else f"{'-':>24}"
+                for o in outcomes
+            ]
             print(f"  {name:<24}{'   '.join(cells)}")
         print(f"  {'snapshot rows':<24}" + "   ".join(f"{o.snapshot_rows:>24,}" for o in outcomes))
     return 0

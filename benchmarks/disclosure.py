@@ -16,6 +16,7 @@ hidden share of the rows, the wijken with 100 or more respondents to a questionn
 the seconds disclosure control takes. The aim: complementary suppression hides no more cells than primary
 suppression, and no such wijk loses a scale mean.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,8 +48,15 @@ def synthetic_clients(buurten, count: int, seed: int) -> list[dict]:
         intake = {domain: int(rng.integers(1, 5)) for domain in ("wonen", "gezondheid")}
         follow_up = {domain: int(np.clip(value + rng.integers(-1, 3), 1, 5)) for domain, value in intake.items()}
         for taken_at, ratings in (("2026-01-10", intake), ("2026-06-10", follow_up)):
-            records.append({"client_key": f"c{number}", "buurt_code": buurt, "wijk_code": "WK" + buurt[2:8],
-                            "taken_at": taken_at, "ratings": ratings})
+            records.append(
+                {
+                    "client_key": f"c{number}",
+                    "buurt_code": buurt,
+                    "wijk_code": "WK" + buurt[2:8],
+                    "taken_at": taken_at,
+                    "ratings": ratings,
+                }
+            )
     return records
 
 
@@ -68,8 +76,15 @@ def measure(respondents: int, seed: int, clients: int, themes: bool) -> None:
 
     run_module.apply_disclosure = capture
     try:
-        result = run_module.run_analysis(frame, instruments, population, areas, clients=client_records, seed=seed,
-                                         params=run_module.RunParams(themes=themes))
+        result = run_module.run_analysis(
+            frame,
+            instruments,
+            population,
+            areas,
+            clients=client_records,
+            seed=seed,
+            params=run_module.RunParams(themes=themes),
+        )
     finally:
         run_module.apply_disclosure = original
     del frame
@@ -89,32 +104,51 @@ def measure(respondents: int, seed: int, clients: int, themes: bool) -> None:
             elif SUPPRESSED_COMPLEMENTARY in record.flags:
                 complementary[group].add(cell)
     hidden_rows = sum(SUPPRESSED in record.flags for record in published)
-    large = {(r.instrument, r.area_code) for r in captured["records"]
-             if r.measure == "respondents" and r.statistic == "n" and r.area_level == "wijk" and (r.n or 0) >= 100}
-    lost = sorted({(r.instrument, r.measure, r.area_code) for r in published
-                   if (r.instrument, r.area_code) in large and r.statistic == "mean" and SUPPRESSED in r.flags})
+    large = {
+        (r.instrument, r.area_code)
+        for r in captured["records"]
+        if r.measure == "respondents" and r.statistic == "n" and r.area_level == "wijk" and (r.n or 0) >= 100
+    }
+    lost = sorted(
+        {
+            (r.instrument, r.measure, r.area_code)
+            for r in published
+            if (r.instrument, r.area_code) in large and r.statistic == "mean" and SUPPRESSED in r.flags
+        }
+    )
 
-    print(f"disclosure benchmark: {respondents:,} respondents, {clients:,} wijkteam clients, seed {seed}, "
-          f"themes {'on' if themes else 'off'}, load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
-    print(f"  generate {generated:.1f} s, analysis run {result.timings['total']:.1f} s "
-          f"(of which disclosure {result.timings['disclosure']:.2f} s)")
-    print(f"  {'table':<16}{'cells':>8}{'primary':>10}{'share':>8}{'secondary':>11}{'share':>8}"
-          f"{'total':>8}{'share':>8}")
+    print(
+        f"disclosure benchmark: {respondents:,} respondents, {clients:,} wijkteam clients, seed {seed}, "
+        f"themes {'on' if themes else 'off'}, load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
+    )
+    print(
+        f"  generate {generated:.1f} s, analysis run {result.timings['total']:.1f} s "
+        f"(of which disclosure {result.timings['disclosure']:.2f} s)"
+    )
+    print(
+        f"  {'table':<16}{'cells':>8}{'primary':>10}{'share':>8}{'secondary':>11}{'share':>8}{'total':>8}{'share':>8}"
+    )
     print(f"  {'-' * 76}")
     for group in sorted(cells, key=lambda name: (name == "all", name)):
         n, p, s = len(cells[group]), len(small[group]), len(complementary[group])
         print(f"  {group:<16}{n:>8,}{p:>10,}{p / n:>8.1%}{s:>11,}{s / n:>8.1%}{p + s:>8,}{(p + s) / n:>8.1%}")
     print(f"  rows: {len(published):,}, hidden {hidden_rows:,} ({hidden_rows / len(published):.1%})")
-    print(f"  wijken with >= 100 respondents to a questionnaire: {len(large)}; scale means they lose: {len(lost)}"
-          + (f" {lost[:5]}" if lost else ""))
+    print(
+        f"  wijken with >= 100 respondents to a questionnaire: {len(large)}; scale means they lose: {len(lost)}"
+        + (f" {lost[:5]}" if lost else "")
+    )
     print(f"  apply_disclosure: {seconds:.2f} s")
     print()
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="benchmarks/disclosure.py", description=__doc__.split("\n")[0])
-    parser.add_argument("--respondents", type=int, action="append",
-                        help="respondents in a wave; repeat for several waves (default: 2000)")
+    parser.add_argument(
+        "--respondents",
+        type=int,
+        action="append",
+        help="respondents in a wave; repeat for several waves (default: 2000)",
+    )
     parser.add_argument("--seed", type=int, default=26)
     parser.add_argument("--clients", type=int, default=160, help="wijkteam clients with a follow-up (default 160)")
     parser.add_argument("--themes", action="store_true", help="also the open-answer themes (slow at 1,000,000)")

@@ -6,6 +6,7 @@ Flask-SQLAlchemy, then a redirect to the next page: Flask, Jinja, SQLAlchemy and
 
     FLOOR_DATABASE=/tmp/floor.sqlite gunicorn --pythonpath benchmarks 'floor_app:create_app()'
 """
+
 from __future__ import annotations
 
 import contextlib

@@ -12,6 +12,7 @@ row, then storing it all in one transaction). Printed: file size, seconds, rows 
 and storing, and the process's peak memory (maximum resident set size). Run one benchmark at a time on a quiet
 machine.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,8 +29,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-OPEN_ANSWERS = ("Meer groen in de straat.", "De buren helpen elkaar.", "Te veel verkeer bij de school.",
-                "Een plek om samen te koken.", "Het park is 's avonds donker.")
+OPEN_ANSWERS = (
+    "Meer groen in de straat.",
+    "De buren helpen elkaar.",
+    "Te veel verkeer bij de school.",
+    "Een plek om samen te koken.",
+    "Het park is 's avonds donker.",
+)
 
 
 def synthetic_csv(rows: int, buurten: list[str], seed: int) -> bytes:
@@ -88,8 +94,10 @@ def run_one(rows: int, seed: int) -> None:
                 raise SystemExit(f"the import failed: {job.error or job.report.get('problems', [])[:3]}")
             checking = moments.get("storing", started) - started
             peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            print(f"{rows:>9,} rows  {len(data) / 2**20:6.1f} MB  {elapsed:7.1f} s  {rows / elapsed:7,.0f} rows/s  "
-                  f"(checking {checking:.1f} s, storing {elapsed - checking:.1f} s)  peak memory {peak_mb:,.0f} MB")
+            print(
+                f"{rows:>9,} rows  {len(data) / 2**20:6.1f} MB  {elapsed:7.1f} s  {rows / elapsed:7,.0f} rows/s  "
+                f"(checking {checking:.1f} s, storing {elapsed - checking:.1f} s)  peak memory {peak_mb:,.0f} MB"
+            )
             db.session.remove()
             db.engine.dispose()
 
@@ -99,8 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, action="append", help="rows in the file (repeat for several sizes)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    print(f"import jobs (adult questionnaire, SQLite), load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} "
-          "cores")
+    print(f"import jobs (adult questionnaire, SQLite), load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     for rows in args.rows or [10_000, 100_000]:
         run_one(rows, args.seed)
     return 0

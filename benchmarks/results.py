@@ -7,6 +7,7 @@ stored, themes named, approved synthetic quotes), then releases and publishes th
 and API call with the Flask test client (median and 95th percentile per request, CPU time, SQL statements, size).
 Like the council's pages these read stored snapshots only, so their time should not grow with N.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,8 +52,7 @@ def _work_around_the_council_benchmark() -> None:
         return original_params(**values)
 
     def store(run, result):
-        result.themes = {question: dataclasses.replace(themes, quotes=())
-                         for question, themes in result.themes.items()}
+        result.themes = {question: dataclasses.replace(themes, quotes=()) for question, themes in result.themes.items()}
         return original_store(run, result)
 
     analysis.run.RunParams, runs.snapshots.store_result = params, store
@@ -68,8 +68,13 @@ def run_one(respondents: int, seed: int, requests: int) -> bench.Outcome:
 
     with tempfile.TemporaryDirectory(prefix="leefwereld-bench-") as folder:
         os.environ["INSTANCE_PATH"] = folder
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(folder) / 'bench.sqlite'}",
-                          "SESSION_COOKIE_SECURE": False, "RATE_LIMITS": False})
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(folder) / 'bench.sqlite'}",
+                "SESSION_COOKIE_SECURE": False,
+                "RATE_LIMITS": False,
+            }
+        )
         _work_around_the_council_benchmark()
         with app.app_context():
             outcome, codes = bench.build(app, respondents, seed)

@@ -8,6 +8,7 @@ letter and digit was removed; precision: the share of removed letters and digits
 the spans that survived and the clean answers that were changed. Also prints the scrubbing time per sentence, once
 everything is loaded (deduce before the clock starts; the lexicons in a first pass, whose time is printed too).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,8 +33,9 @@ def main(argv: list[str] | None = None) -> int:
         deduce_available()  # its tables load once; not part of the timing
 
     def find(text: str, language: str) -> list[tuple[int, int]]:
-        return [(span.start, span.end)
-                for span in find_personal_data(text, language, use_deduce=use_deduce, keep=AREAS)]
+        return [
+            (span.start, span.end) for span in find_personal_data(text, language, use_deduce=use_deduce, keep=AREAS)
+        ]
 
     sentences = battery() + clean()
     started = time.perf_counter()
@@ -44,10 +46,14 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - started
     print(f"{'language':<9}{'spans':>6}{'recall':>9}{'precision':>11}{'clean kept':>12}")
     for language, score in sorted(scores.items(), key=lambda item: (item[0] == "all", item[0])):
-        print(f"{language:<9}{score.spans:>6}{score.recall:>9.1%}{score.precision:>11.1%}"
-              f"{f'{score.clean_unchanged}/{score.clean}':>12}")
-    print(f"{len(sentences)} sentences, {1000 * elapsed / len(sentences):.2f} ms each"
-          f" ({'with' if use_deduce else 'without'} deduce; first pass with loading {warm_up:.1f} s)")
+        print(
+            f"{language:<9}{score.spans:>6}{score.recall:>9.1%}{score.precision:>11.1%}"
+            f"{f'{score.clean_unchanged}/{score.clean}':>12}"
+        )
+    print(
+        f"{len(sentences)} sentences, {1000 * elapsed / len(sentences):.2f} ms each"
+        f" ({'with' if use_deduce else 'without'} deduce; first pass with loading {warm_up:.1f} s)"
+    )
     if args.missed:
         for line in scores["all"].missed:
             print("missed", line)

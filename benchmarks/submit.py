@@ -20,6 +20,7 @@ application's side of each request and prints the functions that cost the most.
 
 Only 127.0.0.1 is contacted; the run stops by itself.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -85,8 +86,11 @@ class Resident:
             for key, morsel in cookie.items():
                 self.cookies[key] = morsel.value
         location = response.headers.get("Location", "")
-        return response.status, text, urlsplit(location).path + (f"?{urlsplit(location).query}"
-                                                                  if urlsplit(location).query else "")
+        return (
+            response.status,
+            text,
+            urlsplit(location).path + (f"?{urlsplit(location).query}" if urlsplit(location).query else ""),
+        )
 
     def fill(self, html: str) -> tuple[str, dict]:
         action = FORM_ACTION.search(html).group(1)
@@ -190,7 +194,7 @@ def server_cpu_seconds(master_pid: int) -> float:
             stat = Path(f"/proc/{entry}/stat").read_text()
         except OSError:  # ended meanwhile
             continue
-        fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) "; comm may hold spaces
+        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "; comm may hold spaces
         if int(entry) == master_pid or int(fields[1]) == master_pid:  # fields[1] is the parent's pid
             total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
     return total
@@ -240,27 +244,54 @@ def load(port: int, master_pid: int, make_resident, clients: int, duration: floa
     submits = sum(resident.page_submits for resident in residents)
     quantiles = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0] * 99
     submits_all = submits + sum(resident.earlier_submits for resident in residents)
-    return {"elapsed": elapsed, "acknowledged": acknowledged[0], "acknowledged_all": acknowledged_all[0],
-            "errors": errors[0], "submits": submits, "submits_all": submits_all,
-            "requests": len(latencies), "p50": quantiles[49], "p95": quantiles[94], "p99": quantiles[98],
-            "cpu": cpu, "cpu_per_submit": cpu / submits if submits else float("nan")}
+    return {
+        "elapsed": elapsed,
+        "acknowledged": acknowledged[0],
+        "acknowledged_all": acknowledged_all[0],
+        "errors": errors[0],
+        "submits": submits,
+        "submits_all": submits_all,
+        "requests": len(latencies),
+        "p50": quantiles[49],
+        "p95": quantiles[94],
+        "p99": quantiles[98],
+        "cpu": cpu,
+        "cpu_per_submit": cpu / submits if submits else float("nan"),
+    }
 
 
 def print_load(figures: dict) -> None:
     elapsed = figures["elapsed"]
     print(f"  page submits (POST)      {figures['submits']} ({figures['submits'] / elapsed:.1f}/s)")
     print(f"  requests                 {figures['requests']} ({figures['requests'] / elapsed:.1f}/s)")
-    print(f"  latency p50/p95/p99      {figures['p50'] * 1000:.1f} / {figures['p95'] * 1000:.1f} / "
-          f"{figures['p99'] * 1000:.1f} ms")
+    print(
+        f"  latency p50/p95/p99      {figures['p50'] * 1000:.1f} / {figures['p95'] * 1000:.1f} / "
+        f"{figures['p99'] * 1000:.1f} ms"
+    )
     print(f"  errors                   {figures['errors']}")
-    print(f"  server CPU               {figures['cpu']:.2f} s, "
-          f"{figures['cpu_per_submit'] * 1000:.2f} ms per page submit")
+    print(
+        f"  server CPU               {figures['cpu']:.2f} s, {figures['cpu_per_submit'] * 1000:.2f} ms per page submit"
+    )
 
 
 def gunicorn(app: str, port: int, workers: int, env: dict, extra: tuple[str, ...] = ()) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", *extra, app], env=env, cwd=ROOT)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            *extra,
+            app,
+        ],
+        env=env,
+        cwd=ROOT,
+    )
 
 
 def stop(server: subprocess.Popen) -> None:
@@ -314,8 +345,14 @@ def run_floor(args, tmp: Path) -> dict:
     try:
         wait_for(args.port + 1, "/page/0")
         wait_idle(server.pid)
-        figures = load(args.port + 1, server.pid, lambda rng: FloorResident(args.port + 1, 0, rng),
-                       args.clients, args.duration, args.warmup)
+        figures = load(
+            args.port + 1,
+            server.pid,
+            lambda rng: FloorResident(args.port + 1, 0, rng),
+            args.clients,
+            args.duration,
+            args.warmup,
+        )
     finally:
         stop(server)
     stored = sqlite3.connect(tmp / "floor.sqlite").execute("select count(*) from floor_answer").fetchone()[0]
@@ -325,13 +362,22 @@ def run_floor(args, tmp: Path) -> dict:
 
 def prepare(tmp: Path) -> tuple[dict, int]:
     """A migrated SQLite database in `tmp` with the demo loaded; the environment to serve it and the open wave."""
-    env = {**os.environ, "INSTANCE_PATH": str(tmp), "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite'}",
-           "SESSION_COOKIE_SECURE": "0", "RATELIMIT_ENABLED": "0", "FLASK_APP": "app"}
+    env = {
+        **os.environ,
+        "INSTANCE_PATH": str(tmp),
+        "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite'}",
+        "SESSION_COOKIE_SECURE": "0",
+        "RATELIMIT_ENABLED": "0",
+        "FLASK_APP": "app",
+    }
     flask = [sys.executable, "-m", "flask"]
     subprocess.run([*flask, "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
     subprocess.run([*flask, "demo"], env=env, cwd=ROOT, check=True, capture_output=True)
-    wave_id = sqlite3.connect(tmp / "bench.sqlite").execute(
-        "select id from wave where closes_on is null or closes_on >= date('now') order by opens_on desc").fetchone()[0]
+    wave_id = (
+        sqlite3.connect(tmp / "bench.sqlite")
+        .execute("select id from wave where closes_on is null or closes_on >= date('now') order by opens_on desc")
+        .fetchone()[0]
+    )
     return env, wave_id
 
 
@@ -378,8 +424,11 @@ def profile(args) -> None:
                 for key, morsel in SimpleCookie(header).items():
                     self.cookies[key] = morsel.value
             location = urlsplit(response.headers.get("Location", ""))
-            return (response.status_code, response.get_data(as_text=True),
-                    location.path + (f"?{location.query}" if location.query else ""))
+            return (
+                response.status_code,
+                response.get_data(as_text=True),
+                location.path + (f"?{location.query}" if location.query else ""),
+            )
 
     class TestClientFloorResident(FloorResident):
         request = TestClientResident.request
@@ -399,9 +448,11 @@ def profile(args) -> None:
         timing["on"] = False
         per_submit.append(timing["cpu"] / resident.page_submits)
         if on:
-            print(f"{resident.page_submits} page submits through the test client, "
-                  f"{len(resident.latencies)} requests: {min(per_submit) * 1000:.2f} ms application CPU per page "
-                  f"submit (best of {len(per_submit) - 1} passes without the profiler)")
+            print(
+                f"{resident.page_submits} page submits through the test client, "
+                f"{len(resident.latencies)} requests: {min(per_submit) * 1000:.2f} ms application CPU per page "
+                f"submit (best of {len(per_submit) - 1} passes without the profiler)"
+            )
     # the floor through its own test client in this process, timed the same way
     os.environ["FLOOR_DATABASE"] = str(tmp / "floor.sqlite")
     sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -429,8 +480,10 @@ def profile(args) -> None:
         for _ in range(args.profile):
             floor_resident.complete_one()
         floor_per_submit.append(floor_cpu["cpu"] / floor_resident.page_submits)
-    print(f"floor through the test client: {min(floor_per_submit) * 1000:.2f} ms application CPU per page submit; "
-          f"Leefwereld / floor = {min(per_submit) / min(floor_per_submit):.1f}x")
+    print(
+        f"floor through the test client: {min(floor_per_submit) * 1000:.2f} ms application CPU per page submit; "
+        f"Leefwereld / floor = {min(per_submit) / min(floor_per_submit):.1f}x"
+    )
     if args.profile_save:
         profiler.dump_stats(args.profile_save)
     stats = pstats.Stats(profiler)
@@ -463,33 +516,55 @@ def main() -> None:
         print("page sizes (bytes / gzip bytes):")
         for name, raw, compressed in page_sizes(args.port, wave_id):
             print(f"  {name:32s} {raw:8d} {compressed:8d}")
-        stored_before = sqlite3.connect(tmp / "bench.sqlite").execute(
-            "select count(*) from response where status = 'submitted'").fetchone()[0]
-        figures = load(args.port, server.pid, lambda rng: Resident(args.port, wave_id, rng), args.clients,
-                       args.duration, args.warmup)
+        stored_before = (
+            sqlite3.connect(tmp / "bench.sqlite")
+            .execute("select count(*) from response where status = 'submitted'")
+            .fetchone()[0]
+        )
+        figures = load(
+            args.port,
+            server.pid,
+            lambda rng: Resident(args.port, wave_id, rng),
+            args.clients,
+            args.duration,
+            args.warmup,
+        )
     finally:
         stop(server)
-    print(f"clients {args.clients}, gunicorn workers {args.workers}, warm-up {args.warmup:.0f} s, "
-          f"measured {figures['elapsed']:.1f} s")
+    print(
+        f"clients {args.clients}, gunicorn workers {args.workers}, warm-up {args.warmup:.0f} s, "
+        f"measured {figures['elapsed']:.1f} s"
+    )
     print("Leefwereld (resident survey):")
-    print(f"  completed responses      {figures['acknowledged']} "
-          f"({figures['acknowledged'] / figures['elapsed']:.1f}/s)")
+    print(
+        f"  completed responses      {figures['acknowledged']} ({figures['acknowledged'] / figures['elapsed']:.1f}/s)"
+    )
     print_load(figures)
-    stored = sqlite3.connect(tmp / "bench.sqlite").execute(
-        "select count(*) from response where status = 'submitted'").fetchone()[0] - stored_before
-    print(f"  stored == acknowledged   {stored == figures['acknowledged_all']} ({stored} stored, "
-          f"{figures['acknowledged_all']} acknowledged)")
+    stored = (
+        sqlite3.connect(tmp / "bench.sqlite")
+        .execute("select count(*) from response where status = 'submitted'")
+        .fetchone()[0]
+        - stored_before
+    )
+    print(
+        f"  stored == acknowledged   {stored == figures['acknowledged_all']} ({stored} stored, "
+        f"{figures['acknowledged_all']} acknowledged)"
+    )
     if args.no_floor:
         return
     floor = run_floor(args, tmp)
     print("floor (benchmarks/floor_app.py: one tiny form page, its value written to SQLite):")
     print_load(floor)
     print(f"  stored == acknowledged   {floor['stored'] == floor['submits_all']} ({floor['stored']} stored)")
-    print(f"page submits/s, Leefwereld / floor          {figures['submits'] / figures['elapsed']:.1f} / "
-          f"{floor['submits'] / floor['elapsed']:.1f} = "
-          f"{(figures['submits'] / figures['elapsed']) / (floor['submits'] / floor['elapsed']):.2f}")
-    print(f"server CPU per page submit, Leefwereld / floor  {figures['cpu_per_submit'] * 1000:.2f} / "
-          f"{floor['cpu_per_submit'] * 1000:.2f} ms = {figures['cpu_per_submit'] / floor['cpu_per_submit']:.2f}x")
+    print(
+        f"page submits/s, Leefwereld / floor          {figures['submits'] / figures['elapsed']:.1f} / "
+        f"{floor['submits'] / floor['elapsed']:.1f} = "
+        f"{(figures['submits'] / figures['elapsed']) / (floor['submits'] / floor['elapsed']):.2f}"
+    )
+    print(
+        f"server CPU per page submit, Leefwereld / floor  {figures['cpu_per_submit'] * 1000:.2f} / "
+        f"{floor['cpu_per_submit'] * 1000:.2f} ms = {figures['cpu_per_submit'] / floor['cpu_per_submit']:.2f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ without a theme; at least the floor in every language.
 
 The data stay outside the repository (see their README); without them the script says where it looked and stops.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -67,8 +68,13 @@ def project(texts: list[str], language: str, themes: str | int, seed: int) -> di
     seconds = time.perf_counter() - started
     predicted = result.answers["theme"].fillna(NO_THEME).astype(str).to_numpy(dtype=object)
     k = sum(model.k for model in result.models.values())
-    return {"predicted": predicted, "k": k, "themed": float(np.mean(predicted != NO_THEME)), "seconds": seconds,
-            "languages": {language: model.answers for language, model in result.models.items()}}
+    return {
+        "predicted": predicted,
+        "k": k,
+        "themed": float(np.mean(predicted != NO_THEME)),
+        "seconds": seconds,
+        "languages": {language: model.answers for language, model in result.models.items()},
+    }
 
 
 def floor(texts: list[str], k: int, seed: int) -> np.ndarray:
@@ -86,14 +92,22 @@ def report(name: str, language: str, texts: list[str], labels: np.ndarray, seeds
     floor_nmi, floor_ari = scores(labels, floor(texts, truth, seeds[0]))
     autos = [project(texts, language, "auto", seed) for seed in seeds]
     auto_nmi, auto_ari = scores(labels, autos[0]["predicted"])
-    print(f"{name:<12}{len(texts):>6}{truth:>5} | {nmi:>6.3f}{ari:>6.3f}{fixed['themed']:>7.0%} | "
-          f"{floor_nmi:>6.3f}{floor_ari:>6.3f}{nmi / floor_nmi:>6.2f} | "
-          f"{'/'.join(str(run['k']) for run in autos):>9}{auto_nmi:>6.3f}{auto_ari:>6.3f}{autos[0]['themed']:>7.0%}"
-          f" | {fixed['seconds']:>5.1f}{autos[0]['seconds']:>6.1f}", flush=True)
+    print(
+        f"{name:<12}{len(texts):>6}{truth:>5} | {nmi:>6.3f}{ari:>6.3f}{fixed['themed']:>7.0%} | "
+        f"{floor_nmi:>6.3f}{floor_ari:>6.3f}{nmi / floor_nmi:>6.2f} | "
+        f"{'/'.join(str(run['k']) for run in autos):>9}{auto_nmi:>6.3f}{auto_ari:>6.3f}{autos[0]['themed']:>7.0%}"
+        f" | {fixed['seconds']:>5.1f}{autos[0]['seconds']:>6.1f}",
+        flush=True,
+    )
     if len(fixed["languages"]) > 1:
         print(f"{'':<12}  split over languages: {fixed['languages']}")
-    return {"nmi": nmi, "floor": floor_nmi, "autos": [run["k"] for run in autos], "truth": truth,
-            "themed": min(fixed["themed"], autos[0]["themed"])}
+    return {
+        "nmi": nmi,
+        "floor": floor_nmi,
+        "autos": [run["k"] for run in autos],
+        "truth": truth,
+        "themed": min(fixed["themed"], autos[0]["themed"]),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,12 +118,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--languages", default=",".join(SIB), help="SIB-200 languages to run")
     args = parser.parse_args(argv)
     if not (args.data / "sib200").is_dir():
-        print(f"The labelled development texts are not in {args.data.resolve()}: pass --data with the folder that "
-              "holds sib200/ and banking77/ (see its README).", file=sys.stderr)
+        print(
+            f"The labelled development texts are not in {args.data.resolve()}: pass --data with the folder that "
+            "holds sib200/ and banking77/ (see its README).",
+            file=sys.stderr,
+        )
         return 2
     seeds = [int(seed) for seed in args.seeds.split(",")]
-    print(f"{'set':<12}{'texts':>6}{'k':>5} | {'NMI':>6}{'ARI':>6}{'themed':>7} | {'floor':>6}{'ARI':>6}"
-          f"{'ratio':>6} | {'auto k':>9}{'NMI':>6}{'ARI':>6}{'themed':>7} | {'s':>5}{'s auto':>6}")
+    print(
+        f"{'set':<12}{'texts':>6}{'k':>5} | {'NMI':>6}{'ARI':>6}{'themed':>7} | {'floor':>6}{'ARI':>6}"
+        f"{'ratio':>6} | {'auto k':>9}{'NMI':>6}{'ARI':>6}{'themed':>7} | {'s':>5}{'s auto':>6}"
+    )
     print(f"{'':<12}{'':>11} | {'at the true k':^19} | {'char 3-5 NMF floor':^18} | {'automatic k':^28} |")
     results = {}
     for language in args.languages.split(","):
@@ -121,15 +140,22 @@ def main(argv: list[str] | None = None) -> int:
     sib = {name: result for name, result in results.items() if name.startswith("sib-")}
     if sib:
         values = [result["nmi"] for result in sib.values()]
-        print(f"\nSIB-200: NMI at the true k {min(values):.3f}..{max(values):.3f}, weakest/strongest "
-              f"{min(values) / max(values):.2f}; below the floor: "
-              f"{', '.join(name for name, result in sib.items() if result['nmi'] < result['floor']) or 'none'}")
-    far = [name for name, result in results.items()
-           if any(not (result["truth"] / 2 <= k <= result["truth"] * 2) for k in result["autos"])]
+        print(
+            f"\nSIB-200: NMI at the true k {min(values):.3f}..{max(values):.3f}, weakest/strongest "
+            f"{min(values) / max(values):.2f}; below the floor: "
+            f"{', '.join(name for name, result in sib.items() if result['nmi'] < result['floor']) or 'none'}"
+        )
+    far = [
+        name
+        for name, result in results.items()
+        if any(not (result["truth"] / 2 <= k <= result["truth"] * 2) for k in result["autos"])
+    ]
     unstable = [name for name, result in results.items() if max(result["autos"]) - min(result["autos"]) > 1]
-    print(f"automatic k outside a factor of two: {', '.join(far) or 'none'}; unstable over seeds (more than 1 "
-          f"apart): {', '.join(unstable) or 'none'}; least themed: "
-          f"{min(result['themed'] for result in results.values()):.0%}")
+    print(
+        f"automatic k outside a factor of two: {', '.join(far) or 'none'}; unstable over seeds (more than 1 "
+        f"apart): {', '.join(unstable) or 'none'}; least themed: "
+        f"{min(result['themed'] for result in results.values()):.0%}"
+    )
     return 0
 
 

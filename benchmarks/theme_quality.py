@@ -16,6 +16,7 @@ Fortunes are jokes and aphorisms, not answers to a survey question, and their su
 computers): the figures are a floor on real data, not a promise. Nothing is downloaded: without the packages the
 script says how to install them and stops.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,8 +38,10 @@ from analysis.themes import discover_themes  # noqa: E402
 
 FORTUNES = Path("/usr/share/games/fortunes")
 SETS = {
-    "en": (FORTUNES, ("computers", "food", "law", "love", "medicine", "sports", "education", "politics", "drugs",
-                      "pets")),
+    "en": (
+        FORTUNES,
+        ("computers", "food", "law", "love", "medicine", "sports", "education", "politics", "drugs", "pets"),
+    ),
     "pl": (FORTUNES / "pl", ("komputery", "milosc", "sport", "matura", "dzieci", "nauka")),
 }
 SHORTEST, LONGEST = 20, 400  # characters: the length of an open answer, not of a story
@@ -77,11 +80,13 @@ def npmi_coherence(terms_per_theme: list[tuple[str, ...]], texts: list[str], lan
     return float(np.mean(scores)) if scores else float("nan")
 
 
-def evaluate(language: str, texts: list[str], labels: np.ndarray, themes: str | int, seed: int,
-             repeats: int) -> dict[str, float]:
+def evaluate(
+    language: str, texts: list[str], labels: np.ndarray, themes: str | int, seed: int, repeats: int
+) -> dict[str, float]:
     started = time.perf_counter()
-    result = discover_themes(texts, hints=[language] * len(texts), themes=themes, seed=seed, repeats=repeats,
-                             min_answers=50)
+    result = discover_themes(
+        texts, hints=[language] * len(texts), themes=themes, seed=seed, repeats=repeats, min_answers=50
+    )
     seconds = time.perf_counter() - started
     themed = result.answers["theme"].notna().to_numpy()
     predicted = result.answers["theme"][themed].astype(str).to_numpy()
@@ -123,13 +128,17 @@ def main(argv: list[str] | None = None) -> int:
         labels = np.array(labels, dtype=object)
         sizes = ", ".join(f"{category} {int((labels == category).sum())}" for category in present)
         print(f"\n{language}: {len(texts)} texts in {len(present)} categories ({sizes})")
-        print(f"  {'themes':<14}{'k':>4}{'themed':>9}{'ARI':>8}{'NMI':>8}{'NPMI':>8}"
-              f"{'chance ARI':>12}{'chance NMI':>12}{'seconds':>9}")
+        print(
+            f"  {'themes':<14}{'k':>4}{'themed':>9}{'ARI':>8}{'NMI':>8}{'NPMI':>8}"
+            f"{'chance ARI':>12}{'chance NMI':>12}{'seconds':>9}"
+        )
         for themes in ("auto", len(present)):
             figures = evaluate(language, texts, labels, themes, args.seed, args.repeats)
-            print(f"  {themes!s:<14}{figures['k']:>4}{figures['themed']:>9.0%}{figures['ari']:>8.3f}"
-                  f"{figures['nmi']:>8.3f}{figures['npmi']:>8.3f}{figures['chance_ari']:>12.3f}"
-                  f"{figures['chance_nmi']:>12.3f}{figures['seconds']:>9.1f}")
+            print(
+                f"  {themes!s:<14}{figures['k']:>4}{figures['themed']:>9.0%}{figures['ari']:>8.3f}"
+                f"{figures['nmi']:>8.3f}{figures['npmi']:>8.3f}{figures['chance_ari']:>12.3f}"
+                f"{figures['chance_nmi']:>12.3f}{figures['seconds']:>9.1f}"
+            )
             print("    " + "; ".join(figures["labels"]))
     return 0
 

@@ -1,4 +1,5 @@
 """`flask --app app codebook list|code`: codebooks for open answers, and coding every answer of a wave."""
+
 from __future__ import annotations
 
 import time
@@ -19,13 +20,15 @@ codebook_cli = AppGroup("codebook", help="Codebooks for open answers: list them,
 @codebook_cli.command("list")
 def list_command() -> None:
     """Every codebook with its id, municipality, question, codes and labelled answers."""
-    codes = dict(db.session.execute(select(CodebookCode.codebook_id, func.count())
-                                    .group_by(CodebookCode.codebook_id)).all())
-    labels = dict(db.session.execute(select(CodeLabel.codebook_id, func.count())
-                                     .group_by(CodeLabel.codebook_id)).all())
+    codes = dict(
+        db.session.execute(select(CodebookCode.codebook_id, func.count()).group_by(CodebookCode.codebook_id)).all()
+    )
+    labels = dict(db.session.execute(select(CodeLabel.codebook_id, func.count()).group_by(CodeLabel.codebook_id)).all())
     for codebook in db.session.scalars(select(Codebook).order_by(Codebook.id)):
-        click.echo(f"{codebook.id}\t{codebook.municipality.code}\t{codebook.question}\t{codebook.name}\t"
-                   f"{codes.get(codebook.id, 0)} codes\t{labels.get(codebook.id, 0)} labelled")
+        click.echo(
+            f"{codebook.id}\t{codebook.municipality.code}\t{codebook.question}\t{codebook.name}\t"
+            f"{codes.get(codebook.id, 0)} codes\t{labels.get(codebook.id, 0)} labelled"
+        )
 
 
 @codebook_cli.command("code")
@@ -46,8 +49,10 @@ def code_command(codebook_id: int, wave_name: str) -> None:
             summary = code_wave(codebook, wave, via=command_line_actor())
         except CodingError as error:
             raise click.ClickException(str(error)) from error
-    click.echo(f"{summary.total} answer(s) of wave {wave.name!r} coded with codebook {codebook.id} "
-               f"({codebook.name!r}) in {time.perf_counter() - started:.1f}s")
+    click.echo(
+        f"{summary.total} answer(s) of wave {wave.name!r} coded with codebook {codebook.id} "
+        f"({codebook.name!r}) in {time.perf_counter() - started:.1f}s"
+    )
     for code, count in summary.per_code:
         click.echo(f"{count}\t{code.name}")
     click.echo(f"{summary.low_confidence} answer(s) with a confidence below {LOW_CONFIDENCE:.0%}")

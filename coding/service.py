@@ -4,6 +4,7 @@ An analyst labels a few answers; a classifier trained on those labels (analysis.
 question in a wave, each with a confidence; the analyst labels the least certain ones next and codes again. The
 labels of every wave train the classifier, so a codebook carries over to later waves and across languages.
 """
+
 from __future__ import annotations
 
 import math
@@ -60,12 +61,14 @@ def asks_question(key: str) -> list:
     slug, item_id = split_key(key)
     conditions = [Answer.item_id == item_id]
     if slug is not None:
-        conditions.append(Response.instrument_version_id.in_(select(InstrumentVersion.id)
-                                                             .where(InstrumentVersion.slug == slug)))
+        conditions.append(
+            Response.instrument_version_id.in_(select(InstrumentVersion.id).where(InstrumentVersion.slug == slug))
+        )
     return conditions
 
 
 # --- codebooks ----------------------------------------------------------------------------------------------------
+
 
 def codebooks_for(user: User) -> list[Codebook]:
     query = select(Codebook).order_by(Codebook.question, Codebook.name)
@@ -94,9 +97,13 @@ def create_codebook(name: str, question: str, municipality: Municipality, actor:
     name = _name(name, empty=_("Give the codebook a name."))
     if question not in open_questions():
         raise CodingError(_("Choose one of the open questions shown."))
-    taken = db.session.scalar(select(Codebook.id).where(
-        Codebook.municipality_id == municipality.id, Codebook.question == question,
-        func.lower(Codebook.name) == name.lower()))
+    taken = db.session.scalar(
+        select(Codebook.id).where(
+            Codebook.municipality_id == municipality.id,
+            Codebook.question == question,
+            func.lower(Codebook.name) == name.lower(),
+        )
+    )
     if taken is not None:
         raise CodingError(_("There is already a codebook with this name for this question."))
     codebook = Codebook(municipality=municipality, question=question, name=name, created_by=actor)
@@ -117,6 +124,7 @@ def delete_codebook(codebook: Codebook, actor: User | None = None) -> None:
 
 # --- codes --------------------------------------------------------------------------------------------------------
 
+
 def clean_translations(raw: dict[str, dict[str, str | None]] | None) -> dict[str, dict[str, str]]:
     """Only the languages we ship, only what was filled in, with the same length limits as the main texts."""
     cleaned: dict[str, dict[str, str]] = {}
@@ -134,15 +142,18 @@ def clean_translations(raw: dict[str, dict[str, str | None]] | None) -> dict[str
     return cleaned
 
 
-def _check_code(codebook: Codebook, name: str | None, description: str | None, code_id: int | None
-                ) -> tuple[str, str]:
+def _check_code(codebook: Codebook, name: str | None, description: str | None, code_id: int | None) -> tuple[str, str]:
     name = _name(name, empty=_("Give the code a name."))
     description = (description or "").strip()
     if len(description) > DESCRIPTION_LENGTH:
         raise CodingError(_("Use at most %(max)s characters for the description.", max=DESCRIPTION_LENGTH))
-    taken = db.session.scalar(select(CodebookCode.id).where(
-        CodebookCode.codebook_id == codebook.id, func.lower(CodebookCode.name) == name.lower(),
-        CodebookCode.id != (code_id or 0)))
+    taken = db.session.scalar(
+        select(CodebookCode.id).where(
+            CodebookCode.codebook_id == codebook.id,
+            func.lower(CodebookCode.name) == name.lower(),
+            CodebookCode.id != (code_id or 0),
+        )
+    )
     if taken is not None:
         raise CodingError(_("This codebook already has a code with this name."))
     return name, description
@@ -153,11 +164,17 @@ def _next_position(codebook: Codebook) -> int:
     return 0 if last is None else last + 1
 
 
-def add_code(codebook: Codebook, name: str, description: str = "", translations: dict | None = None,
-             actor: User | None = None) -> CodebookCode:
+def add_code(
+    codebook: Codebook, name: str, description: str = "", translations: dict | None = None, actor: User | None = None
+) -> CodebookCode:
     name, description = _check_code(codebook, name, description, None)
-    code = CodebookCode(codebook=codebook, name=name, description=description, position=_next_position(codebook),
-                        translations=clean_translations(translations))
+    code = CodebookCode(
+        codebook=codebook,
+        name=name,
+        description=description,
+        position=_next_position(codebook),
+        translations=clean_translations(translations),
+    )
     db.session.add(code)
     db.session.flush()
     audit.record("code_added", actor, "codebook", codebook.id, commit=False, code=code.id)
@@ -165,8 +182,9 @@ def add_code(codebook: Codebook, name: str, description: str = "", translations:
     return code
 
 
-def update_code(code: CodebookCode, name: str, description: str, translations: dict | None = None,
-                actor: User | None = None) -> None:
+def update_code(
+    code: CodebookCode, name: str, description: str, translations: dict | None = None, actor: User | None = None
+) -> None:
     name, description = _check_code(code.codebook, name, description, code.id)
     code.name, code.description, code.translations = name, description, clean_translations(translations)
     audit.record("code_changed", actor, "codebook", code.codebook_id, commit=False, code=code.id)
@@ -182,32 +200,55 @@ def delete_code(code: CodebookCode, actor: User | None = None, move_to: Codebook
     codebook_id, code_id = code.codebook_id, code.id
     moved = 0
     if move_to is not None:
-        moved = db.session.execute(update(CodeLabel).where(CodeLabel.codebook_id == codebook_id,
-                                                           CodeLabel.code_id == code_id)
-                                   .values(code_id=move_to.id)).rowcount
+        moved = db.session.execute(
+            update(CodeLabel)
+            .where(CodeLabel.codebook_id == codebook_id, CodeLabel.code_id == code_id)
+            .values(code_id=move_to.id)
+        ).rowcount
     db.session.execute(delete(CodedAnswer).where(CodedAnswer.codebook_id == codebook_id))
     db.session.delete(code)  # its remaining labels go with it (the database cascades)
-    audit.record("code_deleted", actor, "codebook", codebook_id, commit=False, code=code_id,
-                 moved_to=move_to.id if move_to else None, labels_moved=moved)
+    audit.record(
+        "code_deleted",
+        actor,
+        "codebook",
+        codebook_id,
+        commit=False,
+        code=code_id,
+        moved_to=move_to.id if move_to else None,
+        labels_moved=moved,
+    )
     db.session.commit()
     return moved
 
 
 def label_counts(codebook: Codebook) -> dict[int, int]:
     """Labelled answers per code id, over every wave."""
-    return dict(db.session.execute(select(CodeLabel.code_id, func.count()).where(CodeLabel.codebook_id == codebook.id)
-                                   .group_by(CodeLabel.code_id)).all())
+    return dict(
+        db.session.execute(
+            select(CodeLabel.code_id, func.count())
+            .where(CodeLabel.codebook_id == codebook.id)
+            .group_by(CodeLabel.code_id)
+        ).all()
+    )
 
 
 # --- codes from an analysis's themes ------------------------------------------------------------------------------
 
+
 def runs_with_themes(user: User, codebook: Codebook) -> list[AnalysisRun]:
     """Finished analyses of this municipality's waves that found themes in answers to the codebook's question."""
-    query = (select(AnalysisRun).join(Wave, AnalysisRun.wave_id == Wave.id)
-             .join(Municipality, Wave.municipality_id == Municipality.id)
-             .where(AnalysisRun.status == RunStatus.succeeded, Municipality.code == codebook.municipality.code,
-                    AnalysisRun.id.in_(select(Theme.run_id).where(Theme.question == codebook.question)))
-             .order_by(AnalysisRun.created_at.desc(), AnalysisRun.id.desc()).limit(50))
+    query = (
+        select(AnalysisRun)
+        .join(Wave, AnalysisRun.wave_id == Wave.id)
+        .join(Municipality, Wave.municipality_id == Municipality.id)
+        .where(
+            AnalysisRun.status == RunStatus.succeeded,
+            Municipality.code == codebook.municipality.code,
+            AnalysisRun.id.in_(select(Theme.run_id).where(Theme.question == codebook.question)),
+        )
+        .order_by(AnalysisRun.created_at.desc(), AnalysisRun.id.desc())
+        .limit(50)
+    )
     if user.municipality_id is not None:
         query = query.where(Wave.municipality_id == user.municipality_id)
     return list(db.session.scalars(query))
@@ -221,23 +262,40 @@ def codes_from_themes(codebook: Codebook, run: AnalysisRun, actor: User | None =
     """
     if run.status is not RunStatus.succeeded:
         raise CodingError(_("Choose a finished analysis."))
-    themes = db.session.scalars(select(Theme).where(Theme.run_id == run.id, Theme.question == codebook.question)
-                                .order_by(Theme.language, Theme.key)).all()
+    themes = db.session.scalars(
+        select(Theme)
+        .where(Theme.run_id == run.id, Theme.question == codebook.question)
+        .order_by(Theme.language, Theme.key)
+    ).all()
     if not themes:
         raise CodingError(_("This analysis found no themes in the answers to this question."))
-    taken = {name.lower() for name in db.session.scalars(select(CodebookCode.name)
-                                                         .where(CodebookCode.codebook_id == codebook.id))}
+    taken = {
+        name.lower()
+        for name in db.session.scalars(select(CodebookCode.name).where(CodebookCode.codebook_id == codebook.id))
+    }
     proposals: dict[object, tuple[str, list[str], dict]] = {}
     for theme in themes:
         named = theme.named if theme.named is not None and theme.named.name and not theme.named.hidden else None
         if named is not None:
-            terms = proposals.setdefault(named.id, (named.name, [], {
-                lang: {"name": text} for lang, text in (named.translations or {}).items()
-                if lang in TRANSLATION_LANGUAGES}))[1]
+            terms = proposals.setdefault(
+                named.id,
+                (
+                    named.name,
+                    [],
+                    {
+                        lang: {"name": text}
+                        for lang, text in (named.translations or {}).items()
+                        if lang in TRANSLATION_LANGUAGES
+                    },
+                ),
+            )[1]
             terms.extend(term for term in theme.terms if term not in terms)
         else:
-            proposals[f"theme-{theme.id}"] = (theme.label or " / ".join(theme.terms[:3]) or theme.key,
-                                              list(theme.terms), {})
+            proposals[f"theme-{theme.id}"] = (
+                theme.label or " / ".join(theme.terms[:3]) or theme.key,
+                list(theme.terms),
+                {},
+            )
     position = _next_position(codebook)
     added = []
     for name, terms, translations in proposals.values():
@@ -245,8 +303,13 @@ def codes_from_themes(codebook: Codebook, run: AnalysisRun, actor: User | None =
         if not name or name.lower() in taken:
             continue
         taken.add(name.lower())
-        code = CodebookCode(codebook=codebook, name=name, description=", ".join(terms)[:DESCRIPTION_LENGTH],
-                            position=position, translations=translations)
+        code = CodebookCode(
+            codebook=codebook,
+            name=name,
+            description=", ".join(terms)[:DESCRIPTION_LENGTH],
+            position=position,
+            translations=translations,
+        )
         db.session.add(code)
         added.append(code)
         position += 1
@@ -258,23 +321,31 @@ def codes_from_themes(codebook: Codebook, run: AnalysisRun, actor: User | None =
 
 # --- waves and their answers --------------------------------------------------------------------------------------
 
+
 def waves_for_codebook(user: User, codebook: Codebook) -> list[Wave]:
     """The waves of the codebook's municipality (by CBS code, so later reference years count too) that ask its
     question, newest first."""
     from exchange.waves import waves_for
 
     question = open_questions().get(codebook.question)
-    return [wave for wave in waves_for(user) if wave.municipality.code == codebook.municipality.code
-            and ((question is not None and question.instrument in wave.instrument_slugs)
-                 or _answer_count(codebook, wave))]
+    return [
+        wave
+        for wave in waves_for(user)
+        if wave.municipality.code == codebook.municipality.code
+        and ((question is not None and question.instrument in wave.instrument_slugs) or _answer_count(codebook, wave))
+    ]
 
 
 def _answers(codebook: Codebook, wave: Wave):
     """Submitted answers to the codebook's question in the wave: (response id, text, response language)."""
-    return (select(Response.id, Answer.value, Response.locale)
-            .select_from(Answer).join(Response, Answer.response_id == Response.id)
-            .where(*asks_question(codebook.question), Response.wave_id == wave.id,
-                   Response.status == ResponseStatus.submitted))
+    return (
+        select(Response.id, Answer.value, Response.locale)
+        .select_from(Answer)
+        .join(Response, Answer.response_id == Response.id)
+        .where(
+            *asks_question(codebook.question), Response.wave_id == wave.id, Response.status == ResponseStatus.submitted
+        )
+    )
 
 
 def _answer_count(codebook: Codebook, wave: Wave) -> int:
@@ -295,18 +366,41 @@ class WaveState:
 
 def wave_states(codebook: Codebook, waves: list[Wave]) -> list[WaveState]:
     ids = [wave.id for wave in waves]
-    answers = dict(db.session.execute(
-        select(Response.wave_id, func.count()).select_from(Answer).join(Response, Answer.response_id == Response.id)
-        .where(*asks_question(codebook.question), Response.wave_id.in_(ids),
-               Response.status == ResponseStatus.submitted).group_by(Response.wave_id)).all())
-    labelled = dict(db.session.execute(
-        select(Response.wave_id, func.count()).select_from(CodeLabel)
-        .join(Response, CodeLabel.response_id == Response.id)
-        .where(CodeLabel.codebook_id == codebook.id, Response.wave_id.in_(ids)).group_by(Response.wave_id)).all())
-    coded = {wave_id: (count, low, at) for wave_id, count, low, at in db.session.execute(
-        select(CodedAnswer.wave_id, func.count(), func.sum(case((CodedAnswer.confidence < LOW_CONFIDENCE, 1), else_=0)),
-               func.max(CodedAnswer.coded_at))
-        .where(CodedAnswer.codebook_id == codebook.id, CodedAnswer.wave_id.in_(ids)).group_by(CodedAnswer.wave_id))}
+    answers = dict(
+        db.session.execute(
+            select(Response.wave_id, func.count())
+            .select_from(Answer)
+            .join(Response, Answer.response_id == Response.id)
+            .where(
+                *asks_question(codebook.question),
+                Response.wave_id.in_(ids),
+                Response.status == ResponseStatus.submitted,
+            )
+            .group_by(Response.wave_id)
+        ).all()
+    )
+    labelled = dict(
+        db.session.execute(
+            select(Response.wave_id, func.count())
+            .select_from(CodeLabel)
+            .join(Response, CodeLabel.response_id == Response.id)
+            .where(CodeLabel.codebook_id == codebook.id, Response.wave_id.in_(ids))
+            .group_by(Response.wave_id)
+        ).all()
+    )
+    coded = {
+        wave_id: (count, low, at)
+        for wave_id, count, low, at in db.session.execute(
+            select(
+                CodedAnswer.wave_id,
+                func.count(),
+                func.sum(case((CodedAnswer.confidence < LOW_CONFIDENCE, 1), else_=0)),
+                func.max(CodedAnswer.coded_at),
+            )
+            .where(CodedAnswer.codebook_id == codebook.id, CodedAnswer.wave_id.in_(ids))
+            .group_by(CodedAnswer.wave_id)
+        )
+    }
     states = []
     for wave in waves:
         count, low, at = coded.get(wave.id, (0, 0, None))
@@ -316,12 +410,12 @@ def wave_states(codebook: Codebook, waves: list[Wave]) -> list[WaveState]:
 
 @dataclass
 class AnswerRow:
-    number: int                  # its place in the list, counted from 1 over all pages
+    number: int  # its place in the list, counted from 1 over all pages
     response_id: int
     text: str
     locale: str
-    label_id: int | None         # the analyst's label
-    coded_id: int | None         # the classifier's code
+    label_id: int | None  # the analyst's label
+    coded_id: int | None  # the classifier's code
     confidence: float | None
     margin: float | None
 
@@ -335,8 +429,9 @@ class AnswerPage:
     show: str
 
 
-def answer_page(codebook: Codebook, wave: Wave, *, show: str = "unlabelled", page: int = 1,
-                per_page: int = PAGE_SIZE) -> AnswerPage:
+def answer_page(
+    codebook: Codebook, wave: Wave, *, show: str = "unlabelled", page: int = 1, per_page: int = PAGE_SIZE
+) -> AnswerPage:
     """One page of the wave's answers to the question, with label and coding.
 
     Once the wave is coded the least certain answers come first: smallest margin between the two likeliest codes,
@@ -344,14 +439,24 @@ def answer_page(codebook: Codebook, wave: Wave, *, show: str = "unlabelled", pag
     have no code yet and come before them.
     """
     show = show if show in SHOW_CHOICES else SHOW_CHOICES[0]
-    query = (select(Response.id, Answer.value, Response.locale, CodeLabel.code_id, CodedAnswer.code_id,
-                    CodedAnswer.confidence, CodedAnswer.margin)
-             .select_from(Answer).join(Response, Answer.response_id == Response.id)
-             .outerjoin(CodeLabel, (CodeLabel.response_id == Response.id) & (CodeLabel.codebook_id == codebook.id))
-             .outerjoin(CodedAnswer, (CodedAnswer.response_id == Response.id)
-                        & (CodedAnswer.codebook_id == codebook.id))
-             .where(*asks_question(codebook.question), Response.wave_id == wave.id,
-                    Response.status == ResponseStatus.submitted))
+    query = (
+        select(
+            Response.id,
+            Answer.value,
+            Response.locale,
+            CodeLabel.code_id,
+            CodedAnswer.code_id,
+            CodedAnswer.confidence,
+            CodedAnswer.margin,
+        )
+        .select_from(Answer)
+        .join(Response, Answer.response_id == Response.id)
+        .outerjoin(CodeLabel, (CodeLabel.response_id == Response.id) & (CodeLabel.codebook_id == codebook.id))
+        .outerjoin(CodedAnswer, (CodedAnswer.response_id == Response.id) & (CodedAnswer.codebook_id == codebook.id))
+        .where(
+            *asks_question(codebook.question), Response.wave_id == wave.id, Response.status == ResponseStatus.submitted
+        )
+    )
     if show == "unlabelled":
         query = query.where(CodeLabel.id.is_(None))
     elif show == "labelled":
@@ -359,12 +464,22 @@ def answer_page(codebook: Codebook, wave: Wave, *, show: str = "unlabelled", pag
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     pages = max(1, math.ceil(total / per_page))
     page = min(max(page, 1), pages)
-    ordered = query.order_by(CodedAnswer.margin.is_not(None), CodedAnswer.margin, CodedAnswer.confidence,
-                             Response.id)
-    rows = [AnswerRow((page - 1) * per_page + index + 1, response_id, "" if value is None else str(value), locale,
-                      label_id, coded_id, confidence, margin)
-            for index, (response_id, value, locale, label_id, coded_id, confidence, margin)
-            in enumerate(db.session.execute(ordered.limit(per_page).offset((page - 1) * per_page)))]
+    ordered = query.order_by(CodedAnswer.margin.is_not(None), CodedAnswer.margin, CodedAnswer.confidence, Response.id)
+    rows = [
+        AnswerRow(
+            (page - 1) * per_page + index + 1,
+            response_id,
+            "" if value is None else str(value),
+            locale,
+            label_id,
+            coded_id,
+            confidence,
+            margin,
+        )
+        for index, (response_id, value, locale, label_id, coded_id, confidence, margin) in enumerate(
+            db.session.execute(ordered.limit(per_page).offset((page - 1) * per_page))
+        )
+    ]
     return AnswerPage(rows, total, page, pages, show)
 
 
@@ -379,8 +494,9 @@ class LabelChanges:
         return self.added + self.changed + self.removed
 
 
-def save_labels(codebook: Codebook, wave: Wave, choices: dict[int, int | None], actor: User | None = None
-                ) -> LabelChanges:
+def save_labels(
+    codebook: Codebook, wave: Wave, choices: dict[int, int | None], actor: User | None = None
+) -> LabelChanges:
     """Set the label of each answer (response id -> code id, None for no label); all or nothing.
 
     Answers that are not (or no longer) in the wave are passed over: a resident may have erased theirs meanwhile.
@@ -388,18 +504,34 @@ def save_labels(codebook: Codebook, wave: Wave, choices: dict[int, int | None], 
     codes = set(db.session.scalars(select(CodebookCode.id).where(CodebookCode.codebook_id == codebook.id)))
     if any(code_id is not None and code_id not in codes for code_id in choices.values()):
         raise CodingError(_("Choose one of the codes shown."))
-    present = set(db.session.scalars(select(Response.id).where(
-        Response.id.in_(list(choices)), Response.wave_id == wave.id, Response.status == ResponseStatus.submitted)))
-    existing = {label.response_id: label for label in db.session.scalars(
-        select(CodeLabel).where(CodeLabel.codebook_id == codebook.id, CodeLabel.response_id.in_(list(present))))}
+    present = set(
+        db.session.scalars(
+            select(Response.id).where(
+                Response.id.in_(list(choices)), Response.wave_id == wave.id, Response.status == ResponseStatus.submitted
+            )
+        )
+    )
+    existing = {
+        label.response_id: label
+        for label in db.session.scalars(
+            select(CodeLabel).where(CodeLabel.codebook_id == codebook.id, CodeLabel.response_id.in_(list(present)))
+        )
+    }
     changes, now = LabelChanges(), utcnow()
     for response_id, code_id in choices.items():
         if response_id not in present:
             continue
         label = existing.get(response_id)
         if label is None and code_id is not None:
-            db.session.add(CodeLabel(codebook_id=codebook.id, code_id=code_id, response_id=response_id,
-                                     labelled_by_id=actor.id if actor else None, labelled_at=now))
+            db.session.add(
+                CodeLabel(
+                    codebook_id=codebook.id,
+                    code_id=code_id,
+                    response_id=response_id,
+                    labelled_by_id=actor.id if actor else None,
+                    labelled_at=now,
+                )
+            )
             changes.added += 1
         elif label is not None and code_id is None:
             db.session.delete(label)
@@ -409,18 +541,29 @@ def save_labels(codebook: Codebook, wave: Wave, choices: dict[int, int | None], 
             changes.changed += 1
     if not changes.total:
         return changes
-    audit.record("answers_labelled", actor, "codebook", codebook.id, commit=False, wave=wave.id,
-                 added=changes.added, changed=changes.changed, removed=changes.removed)
+    audit.record(
+        "answers_labelled",
+        actor,
+        "codebook",
+        codebook.id,
+        commit=False,
+        wave=wave.id,
+        added=changes.added,
+        changed=changes.changed,
+        removed=changes.removed,
+    )
     try:
         db.session.commit()
     except IntegrityError as error:  # another analyst labelled one of these answers at the same moment
         db.session.rollback()
-        raise CodingError(_("Someone else saved labels for these answers at the same moment. Check the labels and "
-                            "save again.")) from error
+        raise CodingError(
+            _("Someone else saved labels for these answers at the same moment. Check the labels and save again.")
+        ) from error
     return changes
 
 
 # --- coding every answer of a wave --------------------------------------------------------------------------------
+
 
 @dataclass
 class CodingSummary:
@@ -432,13 +575,20 @@ class CodingSummary:
 
 def coding_summary(codebook: Codebook, wave: Wave) -> CodingSummary | None:
     """The stored coding of the wave: answers per code and how many are uncertain; None when it was never coded."""
-    counts = dict(db.session.execute(select(CodedAnswer.code_id, func.count()).where(
-        CodedAnswer.codebook_id == codebook.id, CodedAnswer.wave_id == wave.id).group_by(CodedAnswer.code_id)).all())
+    counts = dict(
+        db.session.execute(
+            select(CodedAnswer.code_id, func.count())
+            .where(CodedAnswer.codebook_id == codebook.id, CodedAnswer.wave_id == wave.id)
+            .group_by(CodedAnswer.code_id)
+        ).all()
+    )
     if not counts:
         return None
-    low, at = db.session.execute(select(
-        func.sum(case((CodedAnswer.confidence < LOW_CONFIDENCE, 1), else_=0)), func.max(CodedAnswer.coded_at))
-        .where(CodedAnswer.codebook_id == codebook.id, CodedAnswer.wave_id == wave.id)).one()
+    low, at = db.session.execute(
+        select(
+            func.sum(case((CodedAnswer.confidence < LOW_CONFIDENCE, 1), else_=0)), func.max(CodedAnswer.coded_at)
+        ).where(CodedAnswer.codebook_id == codebook.id, CodedAnswer.wave_id == wave.id)
+    ).one()
     per_code = [(code, counts.get(code.id, 0)) for code in codebook.codes]
     return CodingSummary(sum(counts.values()), int(low or 0), per_code, at)
 
@@ -447,16 +597,20 @@ def training_examples(codebook: Codebook) -> dict[int, list[str]]:
     """Per code id, the texts of the answers labelled with it, in every wave (oldest label first)."""
     examples: dict[int, list[str]] = defaultdict(list)
     for code_id, value in db.session.execute(
-            select(CodeLabel.code_id, Answer.value).join(Answer, Answer.response_id == CodeLabel.response_id)
-            .join(Response, Response.id == CodeLabel.response_id)
-            .where(CodeLabel.codebook_id == codebook.id, *asks_question(codebook.question)).order_by(CodeLabel.id)):
+        select(CodeLabel.code_id, Answer.value)
+        .join(Answer, Answer.response_id == CodeLabel.response_id)
+        .join(Response, Response.id == CodeLabel.response_id)
+        .where(CodeLabel.codebook_id == codebook.id, *asks_question(codebook.question))
+        .order_by(CodeLabel.id)
+    ):
         if isinstance(value, str) and value.strip():
             examples[code_id].append(value.strip())
     return examples
 
 
-def code_wave(codebook: Codebook, wave: Wave, *, actor: User | None = None, via: str | None = None,
-              limit: int | None = None) -> CodingSummary:
+def code_wave(
+    codebook: Codebook, wave: Wave, *, actor: User | None = None, via: str | None = None, limit: int | None = None
+) -> CodingSummary:
     """Train on the labels and code every answer of the wave, replacing the codebook's earlier coding of it.
 
     Examples of a code: the answers labelled with it (in any wave), its description, and its descriptions in other
@@ -468,38 +622,69 @@ def code_wave(codebook: Codebook, wave: Wave, *, actor: User | None = None, via:
     codes = list(codebook.codes)
     examples = training_examples(codebook)
     if sum(1 for code in codes if examples.get(code.id)) < 2:
-        raise CodingError(_("Label answers with at least two different codes first. The computer learns from your "
-                            "labels."))
-    answers = [(response_id, value.strip(), locale) for response_id, value, locale
-               in db.session.execute(_answers(codebook, wave).order_by(Response.id))
-               if isinstance(value, str) and value.strip()]
+        raise CodingError(
+            _("Label answers with at least two different codes first. The computer learns from your labels.")
+        )
+    answers = [
+        (response_id, value.strip(), locale)
+        for response_id, value, locale in db.session.execute(_answers(codebook, wave).order_by(Response.id))
+        if isinstance(value, str) and value.strip()
+    ]
     if not answers:
         raise CodingError(_("This wave has no answers to this question yet."))
     if limit is not None and len(answers) > limit:
-        raise CodingError(_("This wave has %(count)s answers to this question: too many to code on this page. Ask "
-                            "your application manager to run: %(command)s", count=len(answers),
-                            command=f"flask --app app codebook code --codebook {codebook.id} --wave \"{wave.name}\""))
+        raise CodingError(
+            _(
+                "This wave has %(count)s answers to this question: too many to code on this page. Ask "
+                "your application manager to run: %(command)s",
+                count=len(answers),
+                command=f'flask --app app codebook code --codebook {codebook.id} --wave "{wave.name}"',
+            )
+        )
     texts = [text for _response_id, text, _locale in answers]
-    training = [Code(str(code.id), code.description,
-                     tuple(examples.get(code.id, ())) + tuple(entry["description"] for entry
-                                                              in (code.translations or {}).values()
-                                                              if entry.get("description")))
-                for code in codes]
+    training = [
+        Code(
+            str(code.id),
+            code.description,
+            tuple(examples.get(code.id, ()))
+            + tuple(entry["description"] for entry in (code.translations or {}).values() if entry.get("description")),
+        )
+        for code in codes
+    ]
     model = train_codebook(training, corpus=texts, seed=SEED)
     coded = code_answers(model, texts, hints=[locale for _response_id, _text, locale in answers])
-    db.session.execute(delete(CodedAnswer).where(CodedAnswer.codebook_id == codebook.id,
-                                                 CodedAnswer.wave_id == wave.id))
+    db.session.execute(
+        delete(CodedAnswer).where(CodedAnswer.codebook_id == codebook.id, CodedAnswer.wave_id == wave.id)
+    )
     now = utcnow()
-    rows = [{"codebook_id": codebook.id, "wave_id": wave.id, "response_id": response_id, "code_id": int(code),
-             "confidence": min(1.0, max(0.0, float(confidence))), "margin": min(1.0, max(0.0, float(margin))),
-             "coded_at": now}
-            for (response_id, _text, _locale), code, confidence, margin
-            in zip(answers, coded["code"], coded["confidence"], coded["margin"], strict=True)]
+    rows = [
+        {
+            "codebook_id": codebook.id,
+            "wave_id": wave.id,
+            "response_id": response_id,
+            "code_id": int(code),
+            "confidence": min(1.0, max(0.0, float(confidence))),
+            "margin": min(1.0, max(0.0, float(margin))),
+            "coded_at": now,
+        }
+        for (response_id, _text, _locale), code, confidence, margin in zip(
+            answers, coded["code"], coded["confidence"], coded["margin"], strict=True
+        )
+    ]
     for start in range(0, len(rows), _INSERT_BATCH):
-        db.session.execute(insert(CodedAnswer), rows[start:start + _INSERT_BATCH])
+        db.session.execute(insert(CodedAnswer), rows[start : start + _INSERT_BATCH])
     # training and coding read raw answers: an access to raw responses
-    audit.record("answers_coded", actor, "codebook", codebook.id, commit=False, wave=wave.id, answers=len(rows),
-                 labels=sum(len(labelled) for labelled in examples.values()), codes=len(codes),
-                 **({"via": via} if via else {}))
+    audit.record(
+        "answers_coded",
+        actor,
+        "codebook",
+        codebook.id,
+        commit=False,
+        wave=wave.id,
+        answers=len(rows),
+        labels=sum(len(labelled) for labelled in examples.values()),
+        codes=len(codes),
+        **({"via": via} if via else {}),
+    )
     db.session.commit()
     return coding_summary(codebook, wave)

@@ -2,6 +2,7 @@
 
 Analysts only: these pages show residents' own words (every look at them is written to the audit log).
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
@@ -57,8 +58,11 @@ def _no_store(response: Response) -> Response:
 
 @bp.context_processor
 def _formatting():
-    return {"number": format_decimal, "percent": lambda value: format_percent(value, "#,##0%"),
-            "low_confidence": LOW_CONFIDENCE}
+    return {
+        "number": format_decimal,
+        "percent": lambda value: format_percent(value, "#,##0%"),
+        "low_confidence": LOW_CONFIDENCE,
+    }
 
 
 def _codebook_or_404(codebook_id: int) -> Codebook:
@@ -94,11 +98,15 @@ def _question_text(key: str) -> str:
     if question is None:
         return question_text(key, g.lang)
     instrument = current_instruments().get(question.instrument)
-    return _("%(questionnaire)s: %(question)s", questionnaire=localise(instrument.title, g.lang),
-             question=localise(question.text, g.lang))
+    return _(
+        "%(questionnaire)s: %(question)s",
+        questionnaire=localise(instrument.title, g.lang),
+        question=localise(question.text, g.lang),
+    )
 
 
 # --- codebooks ----------------------------------------------------------------------------------------------------
+
 
 @bp.route("/", methods=["GET", "POST"])
 @requires(Role.analyst, menu=_l("Coding open answers"))
@@ -122,13 +130,15 @@ def codebooks():
             except CodingError as error:
                 form.name.errors = [str(error)]
             else:
-                flash(_("The codebook has been made. Add codes, or start from the themes of an analysis."),
-                      "success")
+                flash(_("The codebook has been made. Add codes, or start from the themes of an analysis."), "success")
                 return redirect(url_for("coding.codebook", codebook_id=codebook.id))
     listed = codebooks_for(user)
-    return render_template("coding/codebooks.html", form=form, codebooks=listed,
-                           question_texts={codebook.question: _question_text(codebook.question)
-                                           for codebook in listed}), status
+    return render_template(
+        "coding/codebooks.html",
+        form=form,
+        codebooks=listed,
+        question_texts={codebook.question: _question_text(codebook.question) for codebook in listed},
+    ), status
 
 
 def _translation_labels(form: CodeForm) -> dict[str, str]:
@@ -142,20 +152,30 @@ def _translation_labels(form: CodeForm) -> dict[str, str]:
     return names
 
 
-def _codebook_page(codebook: Codebook, *, code_form: CodeForm | None = None, themes_form: ThemesForm | None = None,
-                   status: int = 200):
+def _codebook_page(
+    codebook: Codebook, *, code_form: CodeForm | None = None, themes_form: ThemesForm | None = None, status: int = 200
+):
     user = current_user()
     code_form = code_form or CodeForm(formdata=None)
     themes_form = themes_form or ThemesForm(formdata=None)
     runs = runs_with_themes(user, codebook)
-    themes_form.run.choices = [SelectChoice(str(run.id), _("Analysis %(number)s of %(wave)s", number=run.id,
-                                                          wave=run.wave.name)) for run in runs]
+    themes_form.run.choices = [
+        SelectChoice(str(run.id), _("Analysis %(number)s of %(wave)s", number=run.id, wave=run.wave.name))
+        for run in runs
+    ]
     return render_template(
-        "coding/codebook.html", codebook=codebook, question=_question_text(codebook.question),
-        code_form=code_form, themes_form=themes_form, translation_languages=_translation_labels(code_form),
-        labels=label_counts(codebook), states=wave_states(codebook, waves_for_codebook(user, codebook)),
-        code_wave_form=ConfirmForm(), delete_form=ConfirmForm(prefix="delete"),
-        web_limit=_web_limit()), status
+        "coding/codebook.html",
+        codebook=codebook,
+        question=_question_text(codebook.question),
+        code_form=code_form,
+        themes_form=themes_form,
+        translation_languages=_translation_labels(code_form),
+        labels=label_counts(codebook),
+        states=wave_states(codebook, waves_for_codebook(user, codebook)),
+        code_wave_form=ConfirmForm(),
+        delete_form=ConfirmForm(prefix="delete"),
+        web_limit=_web_limit(),
+    ), status
 
 
 @bp.get("/<int:codebook_id>")
@@ -196,10 +216,17 @@ def from_themes(codebook_id: int):
         except CodingError as error:
             form.run.errors = [str(error)]
         else:
-            flash(ngettext("%(count)s code has been added from the themes. Check its name and description.",
-                           "%(count)s codes have been added from the themes. Check their names and descriptions.",
-                           len(added), count=len(added)) if added else
-                  _("The codebook already has a code for each theme of this analysis."), "success")
+            flash(
+                ngettext(
+                    "%(count)s code has been added from the themes. Check its name and description.",
+                    "%(count)s codes have been added from the themes. Check their names and descriptions.",
+                    len(added),
+                    count=len(added),
+                )
+                if added
+                else _("The codebook already has a code for each theme of this analysis."),
+                "success",
+            )
             return redirect(url_for("coding.codebook", codebook_id=codebook.id) + "#codes")
     return _codebook_page(codebook, themes_form=form, status=422)
 
@@ -218,6 +245,7 @@ def delete(codebook_id: int):
 
 # --- codes --------------------------------------------------------------------------------------------------------
 
+
 def _stored_code_form(code: CodebookCode) -> CodeForm:
     """The code form filled in with the code as it is stored."""
     data = {"name": code.name, "description": code.description}
@@ -231,15 +259,22 @@ def _delete_form(codebook: Codebook, code: CodebookCode, **kwargs) -> DeleteCode
     form = DeleteCodeForm(prefix="delete", **kwargs)
     form.move_to.choices = [SelectChoice("", _("Delete the labels too"))] + [
         SelectChoice(str(other.id), _("Move them to: %(code)s", code=other.name_in(g.lang)))
-        for other in codebook.codes if other.id != code.id]
+        for other in codebook.codes
+        if other.id != code.id
+    ]
     return form
 
 
-def _code_page(codebook: Codebook, code: CodebookCode, form: CodeForm, delete_form: DeleteCodeForm,
-               status: int = 200):
-    return render_template("coding/code.html", codebook=codebook, code=code, form=form, delete_form=delete_form,
-                           translation_languages=_translation_labels(form),
-                           labelled=label_counts(codebook).get(code.id, 0)), status
+def _code_page(codebook: Codebook, code: CodebookCode, form: CodeForm, delete_form: DeleteCodeForm, status: int = 200):
+    return render_template(
+        "coding/code.html",
+        codebook=codebook,
+        code=code,
+        form=form,
+        delete_form=delete_form,
+        translation_languages=_translation_labels(form),
+        labelled=label_counts(codebook).get(code.id, 0),
+    ), status
 
 
 @bp.route("/<int:codebook_id>/codes/<int:code_id>", methods=["GET", "POST"])
@@ -276,15 +311,23 @@ def remove_code(codebook_id: int, code_id: int):
     elif valid:
         target = targets.get(form.move_to.data or "")
         moved = delete_code(code, actor=current_user(), move_to=target)
-        flash(ngettext("The code has been deleted and %(count)s label has been moved. Code the answers again.",
-                       "The code has been deleted and %(count)s labels have been moved. Code the answers again.",
-                       moved, count=moved) if target else _("The code has been deleted. Code the answers again."),
-              "success")
+        flash(
+            ngettext(
+                "The code has been deleted and %(count)s label has been moved. Code the answers again.",
+                "The code has been deleted and %(count)s labels have been moved. Code the answers again.",
+                moved,
+                count=moved,
+            )
+            if target
+            else _("The code has been deleted. Code the answers again."),
+            "success",
+        )
         return redirect(url_for("coding.codebook", codebook_id=codebook.id) + "#codes")
     return _code_page(codebook, code, _stored_code_form(code), form, 422)
 
 
 # --- labelling and coding answers ---------------------------------------------------------------------------------
+
 
 def _parse_labels(form_data) -> tuple[dict[int, int | None], bool]:
     """The label choices of a labelling form: response id -> code id or None; False when a value is malformed."""
@@ -293,7 +336,7 @@ def _parse_labels(form_data) -> tuple[dict[int, int | None], bool]:
     for key, value in form_data.items():
         if not key.startswith(LABEL_FIELD):
             continue
-        response_id, value = key[len(LABEL_FIELD):], value.strip()
+        response_id, value = key[len(LABEL_FIELD) :], value.strip()
         if not response_id.isdigit() or (value and not value.isdigit()):
             well_formed = False
             continue
@@ -329,20 +372,46 @@ def answers(codebook_id: int, wave_id: int):
             except CodingError as error:
                 problems = [str(error)]
             else:
-                flash(ngettext("%(count)s label has been saved.", "%(count)s labels have been saved.", changes.total,
-                               count=changes.total), "success")
-                return redirect(url_for("coding.answers", codebook_id=codebook.id, wave_id=wave.id, show=show,
-                                        page=page_number))
+                flash(
+                    ngettext(
+                        "%(count)s label has been saved.",
+                        "%(count)s labels have been saved.",
+                        changes.total,
+                        count=changes.total,
+                    ),
+                    "success",
+                )
+                return redirect(
+                    url_for("coding.answers", codebook_id=codebook.id, wave_id=wave.id, show=show, page=page_number)
+                )
         status = 422
     page = answer_page(codebook, wave, show=show, page=page_number)
     # residents' own words on screen: an access to raw answers, logged with counts only
-    audit.record("open_answers_viewed", user, "codebook", codebook.id, wave=wave.id, count=len(page.rows),
-                 page=page.page, show=page.show)
+    audit.record(
+        "open_answers_viewed",
+        user,
+        "codebook",
+        codebook.id,
+        wave=wave.id,
+        count=len(page.rows),
+        page=page.page,
+        show=page.show,
+    )
     codes = {code.id: code for code in codebook.codes}
-    return render_template("coding/answers.html", codebook=codebook, wave=wave, page=page, codes=codes,
-                           question=_question_text(codebook.question), form=form, problems=problems,
-                           chosen=chosen, summary=coding_summary(codebook, wave), code_wave_form=ConfirmForm(),
-                           labelled=sum(label_counts(codebook).values())), status
+    return render_template(
+        "coding/answers.html",
+        codebook=codebook,
+        wave=wave,
+        page=page,
+        codes=codes,
+        question=_question_text(codebook.question),
+        form=form,
+        problems=problems,
+        chosen=chosen,
+        summary=coding_summary(codebook, wave),
+        code_wave_form=ConfirmForm(),
+        labelled=sum(label_counts(codebook).values()),
+    ), status
 
 
 @bp.post("/<int:codebook_id>/waves/<int:wave_id>/code")
@@ -358,11 +427,16 @@ def code_all(codebook_id: int, wave_id: int):
         flash(_("This page was open too long. Send it again."), "error")
         return redirect(target)
     try:
-        summary = code_wave(codebook, wave, actor=current_user(), via="web",
-                            limit=_web_limit())
+        summary = code_wave(codebook, wave, actor=current_user(), via="web", limit=_web_limit())
     except CodingError as error:
         flash(str(error), "error")
         return redirect(target)
-    flash(_("%(total)s answers have been coded. %(uncertain)s of them are uncertain: they are shown first.",
-            total=summary.total, uncertain=summary.low_confidence), "success")
+    flash(
+        _(
+            "%(total)s answers have been coded. %(uncertain)s of them are uncertain: they are shown first.",
+            total=summary.total,
+            uncertain=summary.low_confidence,
+        ),
+        "success",
+    )
     return redirect(url_for("coding.answers", codebook_id=codebook.id, wave_id=wave.id) + "#summary")

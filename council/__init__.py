@@ -1,4 +1,5 @@
 """The council's views: the outcome framework, neighbourhood outcome profiles, reports and downloads."""
+
 from __future__ import annotations
 
 from flask import Flask

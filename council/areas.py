@@ -1,4 +1,5 @@
 """The areas the council's pages and targets speak of: the municipality as a whole and each of its wijken."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,8 +24,10 @@ class Area:
 
 def areas_of(municipality: Municipality) -> list[Area]:
     """The municipality first, then its wijken by code."""
-    return [Area(municipality.code, municipality.name, MUNICIPALITY),
-            *(Area(district.code, district.name, WIJK) for district in municipality.districts)]
+    return [
+        Area(municipality.code, municipality.name, MUNICIPALITY),
+        *(Area(district.code, district.name, WIJK) for district in municipality.districts),
+    ]
 
 
 def find_area(municipality: Municipality, code: str) -> Area | None:

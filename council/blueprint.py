@@ -1,4 +1,5 @@
 """The council blueprint under /council: read-only pages over stored snapshots, for the council role and up."""
+
 from __future__ import annotations
 
 from flask import Blueprint

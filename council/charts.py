@@ -5,6 +5,7 @@ in a table. Colours come from classes in the stylesheet (the Content-Security-Po
 Okabe-Ito palette, and every series also differs by marker shape and line pattern, so nothing relies on colour. The
 drawing itself is left-to-right also on Arabic pages (numbers and axes read the same way); text inside is bidi-safe.
 """
+
 from __future__ import annotations
 
 import math
@@ -25,8 +26,9 @@ def _number(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def _open(view_box: tuple[float, float, float, float], chart_id: str, title: str, description: str,
-          kind: str) -> list[str]:
+def _open(
+    view_box: tuple[float, float, float, float], chart_id: str, title: str, description: str, kind: str
+) -> list[str]:
     x, y, width, height = view_box
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="lw-chart lw-chart--{kind}" '
@@ -42,8 +44,10 @@ def marker(shape: str, x: float, y: float, size: float, css: str) -> str:
     """A marker of one of SHAPES centred on (x, y)."""
     x, y, half = round(x, 1), round(y, 1), size / 2
     if shape == "square":
-        return (f'<rect class="{css}" x="{_number(x - half)}" y="{_number(y - half)}" width="{_number(size)}" '
-                f'height="{_number(size)}"/>')
+        return (
+            f'<rect class="{css}" x="{_number(x - half)}" y="{_number(y - half)}" width="{_number(size)}" '
+            f'height="{_number(size)}"/>'
+        )
     if shape == "diamond":
         points = [(x, y - half * 1.3), (x + half * 1.3, y), (x, y + half * 1.3), (x - half * 1.3, y)]
         return f'<polygon class="{css}" points="{_points(points)}"/>'
@@ -60,8 +64,10 @@ def _points(points: Sequence[tuple[float, float]]) -> str:
 def _text(x: float, y: float, text: str, css: str, anchor: str = "start", size: float | None = None) -> str:
     font = f' font-size="{_number(size)}"' if size else ""
     # unicode-bidi via the stylesheet: an Arabic label keeps its own order inside the left-to-right drawing
-    return (f'<text class="{css}" x="{_number(x)}" y="{_number(y)}" text-anchor="{anchor}"'
-            f' dominant-baseline="middle"{font}>{escape(text)}</text>')
+    return (
+        f'<text class="{css}" x="{_number(x)}" y="{_number(y)}" text-anchor="{anchor}"'
+        f' dominant-baseline="middle"{font}>{escape(text)}</text>'
+    )
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -86,7 +92,8 @@ def legend(series_labels: Sequence[str], shapes: Sequence[str] | None = None) ->
         items.append(
             f'<li><svg class="lw-chart__key lw-chart__series--{index}" viewBox="0 0 36 16" aria-hidden="true" '
             f'focusable="false"><line class="lw-chart__line" x1="2" y1="8" x2="34" y2="8"/>'
-            f'{marker(shape, 18, 8, 9, "lw-chart__marker")}</svg> {escape(label)}</li>')
+            f"{marker(shape, 18, 8, 9, 'lw-chart__marker')}</svg> {escape(label)}</li>"
+        )
     return Markup(f'<ul class="lw-chart-legend">{"".join(items)}</ul>')
 
 
@@ -103,8 +110,18 @@ def _radar_point(index: int, count: int, fraction: float) -> tuple[float, float]
     return centre + fraction * RADAR_RADIUS * math.cos(angle), centre + fraction * RADAR_RADIUS * math.sin(angle)
 
 
-def radar(axes: Sequence[str], series: Sequence[Series], *, low: float, high: float, title: str, description: str,
-          chart_id: str, fmt: Formatter = _number, rings: int = 5) -> Markup:
+def radar(
+    axes: Sequence[str],
+    series: Sequence[Series],
+    *,
+    low: float,
+    high: float,
+    title: str,
+    description: str,
+    chart_id: str,
+    fmt: Formatter = _number,
+    rings: int = 5,
+) -> Markup:
     """A spider web of several series over the same axes, each on the scale low..high.
 
     A series with every value present is drawn as a closed shape; one with gaps only as markers at the values it
@@ -114,19 +131,24 @@ def radar(axes: Sequence[str], series: Sequence[Series], *, low: float, high: fl
     if count < 3:
         raise ValueError("a spider web needs at least three axes")
     span = (high - low) or 1.0
-    parts = _open((-RADAR_MARGIN, -24, RADAR_SIZE + 2 * RADAR_MARGIN, RADAR_SIZE + 48), chart_id, title,
-                  description, "radar")
+    parts = _open(
+        (-RADAR_MARGIN, -24, RADAR_SIZE + 2 * RADAR_MARGIN, RADAR_SIZE + 48), chart_id, title, description, "radar"
+    )
     parts.append('<g class="lw-chart__grid">')
     for ring in range(1, rings + 1):
         fraction = ring / rings
-        parts.append(f'<polygon class="lw-chart__ring" points="'
-                     f'{_points([_radar_point(i, count, fraction) for i in range(count)])}"/>')
+        parts.append(
+            f'<polygon class="lw-chart__ring" points="'
+            f'{_points([_radar_point(i, count, fraction) for i in range(count)])}"/>'
+        )
         x, y = _radar_point(0, count, fraction)
         parts.append(_text(x + 4, y, fmt(low + span * fraction), "lw-chart__tick", "start", 11))
     for index in range(count):
         x, y = _radar_point(index, count, 1.0)
-        parts.append(f'<line class="lw-chart__axis" x1="{RADAR_SIZE / 2:g}" y1="{RADAR_SIZE / 2:g}" '
-                     f'x2="{_number(x)}" y2="{_number(y)}"/>')
+        parts.append(
+            f'<line class="lw-chart__axis" x1="{RADAR_SIZE / 2:g}" y1="{RADAR_SIZE / 2:g}" '
+            f'x2="{_number(x)}" y2="{_number(y)}"/>'
+        )
     parts.append("</g>")
     for index, label in enumerate(axes):
         x, y = _radar_point(index, count, 1.12)
@@ -139,8 +161,10 @@ def radar(axes: Sequence[str], series: Sequence[Series], *, low: float, high: fl
         present = [(index, value) for index, value in enumerate(one.values) if value is not None]
         fractions = [(index, min(max((value - low) / span, 0.0), 1.0)) for index, value in present]
         if len(present) == count:
-            parts.append(f'<polygon class="lw-chart__shape" points="'
-                         f'{_points([_radar_point(i, count, f) for i, f in fractions])}"/>')
+            parts.append(
+                f'<polygon class="lw-chart__shape" points="'
+                f'{_points([_radar_point(i, count, f) for i, f in fractions])}"/>'
+            )
         for index, fraction in fractions:
             x, y = _radar_point(index, count, fraction)
             parts.append(marker(shape, x, y, 9, "lw-chart__marker"))
@@ -150,6 +174,7 @@ def radar(axes: Sequence[str], series: Sequence[Series], *, low: float, high: fl
 
 
 # --- dot and interval --------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Interval:
@@ -161,8 +186,8 @@ class Interval:
     upper: float | None
     low: float
     high: float
-    reference: float | None = None   # e.g. the municipality's value, drawn as a second marker
-    note: str = ""                   # shown instead of a dot when there is no value ("suppressed", "no data")
+    reference: float | None = None  # e.g. the municipality's value, drawn as a second marker
+    note: str = ""  # shown instead of a dot when there is no value ("suppressed", "no data")
 
 
 INTERVAL_WIDTH = 760
@@ -171,8 +196,9 @@ ROW_HEIGHT = 34
 PLOT_START, PLOT_END = LABEL_WIDTH + 30, INTERVAL_WIDTH - 30
 
 
-def interval_chart(rows: Sequence[Interval], *, title: str, description: str, chart_id: str,
-                   fmt: Formatter = _number) -> Markup:
+def interval_chart(
+    rows: Sequence[Interval], *, title: str, description: str, chart_id: str, fmt: Formatter = _number
+) -> Markup:
     """Per row: the value as a dot, its 95% interval as a bar, an optional reference as a diamond, on the row's own
     scale whose ends are written at both sides. Rows without a value carry their note instead."""
     height = ROW_HEIGHT * len(rows) + 10
@@ -186,20 +212,25 @@ def interval_chart(rows: Sequence[Interval], *, title: str, description: str, ch
         y = 5 + ROW_HEIGHT * index + ROW_HEIGHT / 2
         parts.append('<g class="lw-chart__row">')
         parts.append(_text(LABEL_WIDTH, y, _shorten(row.label, 44), "lw-chart__label", "end", 14))
-        parts.append(f'<line class="lw-chart__axis" x1="{PLOT_START}" y1="{_number(y)}" x2="{PLOT_END}" '
-                     f'y2="{_number(y)}"/>')
+        parts.append(
+            f'<line class="lw-chart__axis" x1="{PLOT_START}" y1="{_number(y)}" x2="{PLOT_END}" y2="{_number(y)}"/>'
+        )
         parts.append(_text(PLOT_START - 6, y, fmt(row.low), "lw-chart__tick", "end", 11))
         parts.append(_text(PLOT_END + 6, y, fmt(row.high), "lw-chart__tick", "start", 11))
         if row.reference is not None:
-            parts.append(f'<g class="lw-chart__series--1">'
-                         f'{marker("diamond", x_of(row, row.reference), y, 9, "lw-chart__marker")}</g>')
+            parts.append(
+                f'<g class="lw-chart__series--1">'
+                f"{marker('diamond', x_of(row, row.reference), y, 9, 'lw-chart__marker')}</g>"
+            )
         if row.value is None:
             parts.append(_text((PLOT_START + PLOT_END) / 2, y - 9, row.note, "lw-chart__note", "middle", 12))
         else:
             parts.append('<g class="lw-chart__series--0">')
             if row.lower is not None and row.upper is not None:
-                parts.append(f'<line class="lw-chart__interval" x1="{_number(x_of(row, row.lower))}" '
-                             f'y1="{_number(y)}" x2="{_number(x_of(row, row.upper))}" y2="{_number(y)}"/>')
+                parts.append(
+                    f'<line class="lw-chart__interval" x1="{_number(x_of(row, row.lower))}" '
+                    f'y1="{_number(y)}" x2="{_number(x_of(row, row.upper))}" y2="{_number(y)}"/>'
+                )
             parts.append(marker("circle", x_of(row, row.value), y, 10, "lw-chart__marker"))
             parts.append("</g>")
         parts.append("</g>")
@@ -209,13 +240,14 @@ def interval_chart(rows: Sequence[Interval], *, title: str, description: str, ch
 
 # --- trend -------------------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class TrendPoint:
-    label: str                 # the wave
+    label: str  # the wave
     value: float | None
     lower: float | None = None
     upper: float | None = None
-    note: str = ""             # for a missing value: why ("suppressed", "no data")
+    note: str = ""  # for a missing value: why ("suppressed", "no data")
 
 
 TREND_WIDTH, TREND_HEIGHT = 300, 200
@@ -232,7 +264,7 @@ def _label_lines(text: str, width: float) -> tuple[list[str], float]:
     per_line = max(int(width / (size * CHAR_WIDTH)), 1)
     lines: list[str] = []
     for word in words:
-        pieces = [word[start:start + per_line] for start in range(0, len(word), per_line)] or [""]
+        pieces = [word[start : start + per_line] for start in range(0, len(word), per_line)] or [""]
         for piece in pieces:
             if lines and piece is pieces[0] and len(lines[-1]) + 1 + len(piece) <= per_line:
                 lines[-1] += " " + piece
@@ -242,18 +274,31 @@ def _label_lines(text: str, width: float) -> tuple[list[str], float]:
 
 
 def _wrapped(x: float, y: float, lines: Sequence[str], size: float, css: str) -> str:
-    spans = "".join(f'<tspan x="{_number(x)}" dy="{"0" if index == 0 else _number(size * 1.2)}">{escape(line)}</tspan>'
-                    for index, line in enumerate(lines))
-    return (f'<text class="{css}" x="{_number(x)}" y="{_number(y)}" text-anchor="middle" dominant-baseline="middle"'
-            f' font-size="{_number(size)}">{spans}</text>')
+    spans = "".join(
+        f'<tspan x="{_number(x)}" dy="{"0" if index == 0 else _number(size * 1.2)}">{escape(line)}</tspan>'
+        for index, line in enumerate(lines)
+    )
+    return (
+        f'<text class="{css}" x="{_number(x)}" y="{_number(y)}" text-anchor="middle" dominant-baseline="middle"'
+        f' font-size="{_number(size)}">{spans}</text>'
+    )
 
 
 TREND_LEFT, TREND_RIGHT, TREND_TOP, TREND_BOTTOM = 52, 288, 16, 148
 
 
-def trend_chart(points: Sequence[TrendPoint], *, low: float, high: float, title: str, description: str,
-                chart_id: str, target: float | None = None, target_label: str = "", fmt: Formatter = _number
-                ) -> Markup:
+def trend_chart(
+    points: Sequence[TrendPoint],
+    *,
+    low: float,
+    high: float,
+    title: str,
+    description: str,
+    chart_id: str,
+    target: float | None = None,
+    target_label: str = "",
+    fmt: Formatter = _number,
+) -> Markup:
     """Values over waves with their 95% intervals as whiskers, joined where consecutive waves both have a value;
     the target as a dashed line. A wave without a value shows its note at the foot of the chart."""
     span = (high - low) or 1.0
@@ -269,15 +314,18 @@ def trend_chart(points: Sequence[TrendPoint], *, low: float, high: float, title:
     for fraction in (0.0, 0.5, 1.0):
         value = low + span * fraction
         y = y_of(value)
-        parts.append(f'<line class="lw-chart__ring" x1="{TREND_LEFT}" y1="{_number(y)}" x2="{TREND_RIGHT}" '
-                     f'y2="{_number(y)}"/>')
+        parts.append(
+            f'<line class="lw-chart__ring" x1="{TREND_LEFT}" y1="{_number(y)}" x2="{TREND_RIGHT}" y2="{_number(y)}"/>'
+        )
         parts.append(_text(TREND_LEFT - 6, y, fmt(value), "lw-chart__tick", "end", 13))
     parts.append("</g>")
     if target is not None:
         y = y_of(target)
-        parts.append(f'<g class="lw-chart__target"><line class="lw-chart__target-line" x1="{TREND_LEFT}" '
-                     f'y1="{_number(y)}" x2="{TREND_RIGHT}" y2="{_number(y)}"/>'
-                     f'{_text(TREND_RIGHT, y - 9, target_label, "lw-chart__note", "end", 13)}</g>')
+        parts.append(
+            f'<g class="lw-chart__target"><line class="lw-chart__target-line" x1="{TREND_LEFT}" '
+            f'y1="{_number(y)}" x2="{TREND_RIGHT}" y2="{_number(y)}"/>'
+            f"{_text(TREND_RIGHT, y - 9, target_label, 'lw-chart__note', 'end', 13)}</g>"
+        )
     parts.append('<g class="lw-chart__series lw-chart__series--0">')
     run: list[tuple[float, float]] = []
     lines = []
@@ -296,8 +344,10 @@ def trend_chart(points: Sequence[TrendPoint], *, low: float, high: float, title:
         if point.value is None:
             continue
         if point.lower is not None and point.upper is not None:
-            parts.append(f'<line class="lw-chart__interval" x1="{_number(x)}" y1="{_number(y_of(point.lower))}" '
-                         f'x2="{_number(x)}" y2="{_number(y_of(point.upper))}"/>')
+            parts.append(
+                f'<line class="lw-chart__interval" x1="{_number(x)}" y1="{_number(y_of(point.lower))}" '
+                f'x2="{_number(x)}" y2="{_number(y_of(point.upper))}"/>'
+            )
         parts.append(marker("circle", x, y_of(point.value), 9, "lw-chart__marker"))
     parts.append("</g>")
     labels = [_label_lines(point.label, step - 4) for point in points]
@@ -310,8 +360,9 @@ def trend_chart(points: Sequence[TrendPoint], *, low: float, high: float, title:
             notes = max(notes, len(note))
     extra = 16 * (max(len(lines) for lines, _size in labels) - 1) + 16 * max(notes - 1, 0)
     if extra:  # room for labels over more than one line
-        parts[0] = parts[0].replace(f'viewBox="0 0 {TREND_WIDTH} {TREND_HEIGHT}"',
-                                    f'viewBox="0 0 {TREND_WIDTH} {TREND_HEIGHT + extra}"')
+        parts[0] = parts[0].replace(
+            f'viewBox="0 0 {TREND_WIDTH} {TREND_HEIGHT}"', f'viewBox="0 0 {TREND_WIDTH} {TREND_HEIGHT + extra}"'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -325,7 +376,7 @@ _STATUS_SHAPES = {
     "on_target": '<circle cx="8" cy="8" r="7"/><path class="lw-status-icon__mark" d="M4.5 8.2l2.4 2.4 4.6-5"/>',
     "undecided": '<polygon points="8,1 15,8 8,15 1,8"/><path class="lw-status-icon__mark" d="M5 6.5h6M5 9.5h6"/>',
     "off_target": '<polygon points="8,1.5 15,14.5 1,14.5"/><path class="lw-status-icon__mark" d="M5.6 7.6l4.8 4.8'
-                  'M10.4 7.6l-4.8 4.8"/>',
+    'M10.4 7.6l-4.8 4.8"/>',
     "suppressed": '<rect x="1.5" y="1.5" width="13" height="13"/>',
     "protected": '<rect x="1.5" y="1.5" width="13" height="13"/><path class="lw-status-icon__mark" d="M4.5 11.5l7-7"/>',
     "no_target": '<circle cx="8" cy="8" r="6.5"/><path class="lw-status-icon__mark" d="M5 8h6"/>',
@@ -335,5 +386,7 @@ _STATUS_SHAPES = {
 def status_icon(status: str) -> Markup:
     """A small shape for an indicator status; decorative, since the status is always written next to it."""
     shape = _STATUS_SHAPES.get(status, '<path class="lw-status-icon__mark" d="M3 8h10"/>')
-    return Markup(f'<svg class="lw-status-icon lw-status-icon--{escape(status)}" viewBox="0 0 16 16" '
-                  f'aria-hidden="true" focusable="false">{shape}</svg>')
+    return Markup(
+        f'<svg class="lw-status-icon lw-status-icon--{escape(status)}" viewBox="0 0 16 16" '
+        f'aria-hidden="true" focusable="false">{shape}</svg>'
+    )

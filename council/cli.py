@@ -1,4 +1,5 @@
 """`flask --app app profiles ...`: the aggregated profiles for publishing pipelines."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,16 +18,19 @@ profiles_cli = AppGroup("profiles", help="Aggregated neighbourhood outcome profi
 @profiles_cli.command("export")
 @click.option("--wave", "wave_name", required=True, help="Name of the wave (see `flask --app app waves list`).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True, help="csv (open data) or xlsx.")
-@click.option("--out", "out", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True,
-              help="File to write.")
+@click.option(
+    "--out", "out", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True, help="File to write."
+)
 def export_command(wave_name: str, fmt: str, out: Path) -> None:
     """Write the newest released analysis of a wave as one row per area and figure; suppressed figures are "."."""
     wave = wave_named(wave_name)
     run = released_run(wave)
     if run is None:
-        raise click.ClickException(f"wave {wave.name!r} has no released analysis yet: run "
-                                   f"`flask --app app analyse --wave {wave.name!r}` first (a run held back says "
-                                   "why on its page)")
+        raise click.ClickException(
+            f"wave {wave.name!r} has no released analysis yet: run "
+            f"`flask --app app analyse --wave {wave.name!r}` first (a run held back says "
+            "why on its page)"
+        )
     try:
         count = write_profile(run, fmt, out)
     except OSError as error:

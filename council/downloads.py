@@ -1,4 +1,5 @@
 """Downloads of the aggregated profile (CSV, XLSX): the stored figures of a wave's newest analysis, as open data."""
+
 from __future__ import annotations
 
 import io

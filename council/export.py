@@ -8,6 +8,7 @@ order mark): publishing pipelines (pandas, R, CSVW validators) read it as it is,
 column's name for any reader that does not expect one. A BOM would not make the file right for Dutch Excel either,
 which expects ";" and decimal commas: Excel users take the XLSX, whose numbers are numbers in any locale.
 """
+
 from __future__ import annotations
 
 import csv
@@ -32,12 +33,23 @@ MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-HEADER = ("area_code", "area_name", "area_level", "instrument", "measure", "statistic", "value", "lower", "upper",
-          "n", "flags")
+HEADER = (
+    "area_code",
+    "area_name",
+    "area_level",
+    "instrument",
+    "measure",
+    "statistic",
+    "value",
+    "lower",
+    "upper",
+    "n",
+    "flags",
+)
 OPEN_ANSWERS = "open_answers"  # the instrument of theme figures (analysis.run)
-HIDDEN = "."       # as CBS marks a secret or unreliable figure
-DECIMALS = 4       # a share to 0.01 percentage point, a mean to 0.0001 scale point: finer than any interval
-SMALL = 10 ** -DECIMALS
+HIDDEN = "."  # as CBS marks a secret or unreliable figure
+DECIMALS = 4  # a share to 0.01 percentage point, a mean to 0.0001 scale point: finer than any interval
+SMALL = 10**-DECIMALS
 
 Cell = str | int | float
 
@@ -77,20 +89,43 @@ class ProfileRow:
         if self.suppressed:  # never the stored numbers, whatever they are
             figures: tuple[Cell, ...] = (HIDDEN, HIDDEN, HIDDEN, HIDDEN)
         else:
-            figures = tuple("" if number is None else number
-                            for number in (_rounded(self.value), _rounded(self.lower), _rounded(self.upper), self.n))
-        return (self.area_code, self.area_name, self.area_level, self.instrument, self.measure, self.statistic,
-                *figures, " ".join(self.flags))
+            figures = tuple(
+                "" if number is None else number
+                for number in (_rounded(self.value), _rounded(self.lower), _rounded(self.upper), self.n)
+            )
+        return (
+            self.area_code,
+            self.area_name,
+            self.area_level,
+            self.instrument,
+            self.measure,
+            self.statistic,
+            *figures,
+            " ".join(self.flags),
+        )
 
 
-def profile_rows(run: AnalysisRun, areas: Iterable[str] | None = None, levels: Iterable[str] | None = None
-                 ) -> list[ProfileRow]:
+def profile_rows(
+    run: AnalysisRun, areas: Iterable[str] | None = None, levels: Iterable[str] | None = None
+) -> list[ProfileRow]:
     """The run's figures: municipality first, then wijken, then buurten, each by code; within an area in the order
     the analysis stored them. `areas` and `levels` narrow what is read."""
-    query = (select(ProfileSnapshot.area_code, ProfileSnapshot.area_level, ProfileSnapshot.instrument,
-                    ProfileSnapshot.measure, ProfileSnapshot.statistic, ProfileSnapshot.value, ProfileSnapshot.lower,
-                    ProfileSnapshot.upper, ProfileSnapshot.n, ProfileSnapshot.flags)
-             .where(ProfileSnapshot.run_id == run.id).order_by(ProfileSnapshot.id))
+    query = (
+        select(
+            ProfileSnapshot.area_code,
+            ProfileSnapshot.area_level,
+            ProfileSnapshot.instrument,
+            ProfileSnapshot.measure,
+            ProfileSnapshot.statistic,
+            ProfileSnapshot.value,
+            ProfileSnapshot.lower,
+            ProfileSnapshot.upper,
+            ProfileSnapshot.n,
+            ProfileSnapshot.flags,
+        )
+        .where(ProfileSnapshot.run_id == run.id)
+        .order_by(ProfileSnapshot.id)
+    )
     if areas is not None:
         query = query.where(ProfileSnapshot.area_code.in_(list(areas)))
     if levels is not None:
@@ -98,18 +133,31 @@ def profile_rows(run: AnalysisRun, areas: Iterable[str] | None = None, levels: I
     names = area_names(run.wave.municipality)
     # themes leave only as an analyst named them (below): never the run's own per-language theme figures
     query = query.where(ProfileSnapshot.instrument != OPEN_ANSWERS)
-    rows = [ProfileRow(area_code=code, area_name=names.get(code, ""), area_level=level, instrument=instrument,
-                       measure=measure, statistic=statistic, value=value, lower=lower, upper=upper, n=n,
-                       flags=tuple(flags.split()))
-            for code, level, instrument, measure, statistic, value, lower, upper, n, flags in db.session.execute(query)]
+    rows = [
+        ProfileRow(
+            area_code=code,
+            area_name=names.get(code, ""),
+            area_level=level,
+            instrument=instrument,
+            measure=measure,
+            statistic=statistic,
+            value=value,
+            lower=lower,
+            upper=upper,
+            n=n,
+            flags=tuple(flags.split()),
+        )
+        for code, level, instrument, measure, statistic, value, lower, upper, n, flags in db.session.execute(query)
+    ]
     rows += named_theme_rows(run, names, areas, levels)
     order = {level: position for position, level in enumerate(LEVELS)}
     rows.sort(key=lambda row: (order.get(row.area_level, len(order)), row.area_code))  # stable: keeps stored order
     return rows
 
 
-def named_theme_rows(run: AnalysisRun, names: dict[str, str], areas: Iterable[str] | None = None,
-                     levels: Iterable[str] | None = None) -> list[ProfileRow]:
+def named_theme_rows(
+    run: AnalysisRun, names: dict[str, str], areas: Iterable[str] | None = None, levels: Iterable[str] | None = None
+) -> list[ProfileRow]:
     """The named themes of the questions an analyst marked ready, per area: instrument "open_answers", measure
     "<question>" with statistic "answers" (all answers to it), and "<question>@<Dutch name>" with "count" (answers
     with the theme as main theme) and "share" (of all answers). Unreviewed and hidden themes are never written."""
@@ -120,19 +168,39 @@ def named_theme_rows(run: AnalysisRun, names: dict[str, str], areas: Iterable[st
     rows = []
     for (question, code), answers in sorted(shown.answers.items()):
         level = area_levels[code]
-        if (wanted_areas is not None and code not in wanted_areas) or (wanted_levels is not None
-                                                                       and level not in wanted_levels):
+        if (wanted_areas is not None and code not in wanted_areas) or (
+            wanted_levels is not None and level not in wanted_levels
+        ):
             continue
         base = {"area_code": code, "area_name": names.get(code, ""), "area_level": level, "instrument": OPEN_ANSWERS}
-        rows.append(ProfileRow(**base, measure=question, statistic="answers", value=answers.value, lower=None,
-                               upper=None, n=answers.n, flags=tuple(sorted(answers.flags))))
+        rows.append(
+            ProfileRow(
+                **base,
+                measure=question,
+                statistic="answers",
+                value=answers.value,
+                lower=None,
+                upper=None,
+                n=answers.n,
+                flags=tuple(sorted(answers.flags)),
+            )
+        )
         for item in shown.ranked(question, code):
             measure = f"{question}@{item.named.name}"
             for statistic, figure in (("count", item.count), ("share", item.share)):
                 if figure is not None:
-                    rows.append(ProfileRow(**base, measure=measure, statistic=statistic, value=figure.value,
-                                           lower=figure.lower, upper=figure.upper, n=figure.n,
-                                           flags=tuple(sorted(figure.flags))))
+                    rows.append(
+                        ProfileRow(
+                            **base,
+                            measure=measure,
+                            statistic=statistic,
+                            value=figure.value,
+                            lower=figure.lower,
+                            upper=figure.upper,
+                            n=figure.n,
+                            flags=tuple(sorted(figure.flags)),
+                        )
+                    )
     return rows
 
 
@@ -194,10 +262,10 @@ def notes(run: AnalysisRun) -> list[str]:
         "group elsewhere cannot be worked out); indicative (fewer than 30 respondents: read with care), "
         "lower_than_rest / "
         "higher_than_rest (differs from the rest of the municipality), weighted.",
-        "open_answers: themes in the answers to an open question (\"<questionnaire>.<item>\"), only as an analyst "
-        "named and released them: \"answers\" is every answer to the question in the area, in any language; "
-        "\"<question>@<name>\" has \"count\" (answers with that theme as their main theme, so counts never overlap) "
-        "and \"share\" (of all answers to the question).",
+        'open_answers: themes in the answers to an open question ("<questionnaire>.<item>"), only as an analyst '
+        'named and released them: "answers" is every answer to the question in the area, in any language; '
+        '"<question>@<name>" has "count" (answers with that theme as their main theme, so counts never overlap) '
+        'and "share" (of all answers to the question).',
         f"Numbers are rounded to {DECIMALS} decimals.",
     ]
 

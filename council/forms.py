@@ -1,4 +1,5 @@
 """Staff forms for the outcome framework: outcomes, indicators and targets (council/framework.py checks the rest)."""
+
 from __future__ import annotations
 
 import re
@@ -53,44 +54,81 @@ class YearField(StringField):
 
 
 class OutcomeForm(StaffForm):
-    name = StringField(_l("Name of the outcome"), validators=[DataRequired(REQUIRED),
-                                                              Length(max=NAME_LENGTH, message=TOO_LONG)],
-                       description=_l("A result for all residents, for example: Residents feel connected."))
-    description = TextAreaField(_l("Description"), validators=[
-        Optional(), Length(max=DESCRIPTION_LENGTH, message=_l("Use at most %(max)s characters.",
-                                                               max=DESCRIPTION_LENGTH))],
-        description=_l("What the council wants to reach, in a few plain sentences."))
-    action = TextAreaField(_l("What the municipality will do"), validators=[
-        Optional(), Length(max=ACTION_LENGTH, message=_l("Use at most %(max)s characters.", max=ACTION_LENGTH))],
-        description=_l("Residents read this on the results page of their wijk once a wave is published. Write a "
-                       "few short, plain sentences."))
+    name = StringField(
+        _l("Name of the outcome"),
+        validators=[DataRequired(REQUIRED), Length(max=NAME_LENGTH, message=TOO_LONG)],
+        description=_l("A result for all residents, for example: Residents feel connected."),
+    )
+    description = TextAreaField(
+        _l("Description"),
+        validators=[
+            Optional(),
+            Length(max=DESCRIPTION_LENGTH, message=_l("Use at most %(max)s characters.", max=DESCRIPTION_LENGTH)),
+        ],
+        description=_l("What the council wants to reach, in a few plain sentences."),
+    )
+    action = TextAreaField(
+        _l("What the municipality will do"),
+        validators=[
+            Optional(),
+            Length(max=ACTION_LENGTH, message=_l("Use at most %(max)s characters.", max=ACTION_LENGTH)),
+        ],
+        description=_l(
+            "Residents read this on the results page of their wijk once a wave is published. Write a "
+            "few short, plain sentences."
+        ),
+    )
 
 
 class IndicatorForm(StaffForm):
     """The view fills in the measures the questionnaires offer; council/framework.py checks the choice."""
 
-    name = StringField(_l("Name of the indicator"), validators=[DataRequired(REQUIRED),
-                                                                Length(max=NAME_LENGTH, message=TOO_LONG)],
-                       description=_l("What it shows, in words, for example: Residents who do not feel lonely."))
-    measure = SelectField(_l("What it measures"), validate_choice=False,
-                          validators=[InputRequired(_l("Choose what the indicator measures."))],
-                          description=_l("The mean of a scale, the share of respondents in a band, or the share of "
-                                         "wijkteam clients who are better off than at intake."))
-    direction = RadioField(_l("Which way is better?"), validate_choice=False,
-                           choices=[SelectChoice("higher_is_better", _l("A higher value is better")),
-                                    SelectChoice("lower_is_better", _l("A lower value is better"))],
-                           validators=[InputRequired(_l("Choose whether a higher or a lower value is better."))])
-    population = StringField(_l("For whom"), validators=[
-        Optional(), Length(max=POPULATION_LENGTH, message=_l("Use at most %(max)s characters.",
-                                                             max=POPULATION_LENGTH))],
-        description=_l("The residents it is about, in words, for example: residents aged 18 and over."))
+    name = StringField(
+        _l("Name of the indicator"),
+        validators=[DataRequired(REQUIRED), Length(max=NAME_LENGTH, message=TOO_LONG)],
+        description=_l("What it shows, in words, for example: Residents who do not feel lonely."),
+    )
+    measure = SelectField(
+        _l("What it measures"),
+        validate_choice=False,
+        validators=[InputRequired(_l("Choose what the indicator measures."))],
+        description=_l(
+            "The mean of a scale, the share of respondents in a band, or the share of "
+            "wijkteam clients who are better off than at intake."
+        ),
+    )
+    direction = RadioField(
+        _l("Which way is better?"),
+        validate_choice=False,
+        choices=[
+            SelectChoice("higher_is_better", _l("A higher value is better")),
+            SelectChoice("lower_is_better", _l("A lower value is better")),
+        ],
+        validators=[InputRequired(_l("Choose whether a higher or a lower value is better."))],
+    )
+    population = StringField(
+        _l("For whom"),
+        validators=[
+            Optional(),
+            Length(max=POPULATION_LENGTH, message=_l("Use at most %(max)s characters.", max=POPULATION_LENGTH)),
+        ],
+        description=_l("The residents it is about, in words, for example: residents aged 18 and over."),
+    )
 
 
 class TargetForm(StaffForm):
-    year = YearField(_l("Year"), validators=[InputRequired(_l("Give a year from %(first)s to %(last)s.",
-                                                              first=FIRST_YEAR, last=LAST_YEAR))],
-                     render_kw={"inputmode": "numeric", "autocomplete": "off"})
-    area = SelectField(_l("Area"), validate_choice=False,
-                       validators=[InputRequired(_l("Choose the municipality or one of its wijken."))])
-    value = NumberField(_l("Target value"), validators=[InputRequired(_l("Give a number, for example 6.5."))],
-                        render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    year = YearField(
+        _l("Year"),
+        validators=[InputRequired(_l("Give a year from %(first)s to %(last)s.", first=FIRST_YEAR, last=LAST_YEAR))],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    area = SelectField(
+        _l("Area"),
+        validate_choice=False,
+        validators=[InputRequired(_l("Choose the municipality or one of its wijken."))],
+    )
+    value = NumberField(
+        _l("Target value"),
+        validators=[InputRequired(_l("Give a number, for example 6.5."))],
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+    )

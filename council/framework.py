@@ -3,6 +3,7 @@ history in the audit log, and loading a whole framework from a YAML file.
 
 Plain functions without request objects; the staff pages in framework_views.py are a thin layer over them.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -49,6 +50,7 @@ def _refuse(field_name: str, message: str) -> FrameworkError:
 
 # --- what an indicator can measure --------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Measurable:
     """A figure the analysis stores that an indicator can read, with the range a target for it may take (in the
@@ -59,8 +61,8 @@ class Measurable:
     measure: str
     low: float
     high: float
-    name: Text | None            # the scale's name or the interview domain's question (None: all domains)
-    part: Text | None = None     # the band's label
+    name: Text | None  # the scale's name or the interview domain's question (None: all domains)
+    part: Text | None = None  # the band's label
     subscale: str | None = None  # the subscale's name (these have no translated names)
 
     @property
@@ -81,8 +83,12 @@ class Measurable:
             return _("%(domain)s: share improved since intake", domain=name)
         if self.subscale:
             name = _("%(scale)s, part %(part)s", scale=name, part=self.subscale)
-        return _("%(scale)s: mean (%(low)s to %(high)s)", scale=name, low=format_decimal(self.low),
-                 high=format_decimal(self.high))
+        return _(
+            "%(scale)s: mean (%(low)s to %(high)s)",
+            scale=name,
+            low=format_decimal(self.low),
+            high=format_decimal(self.high),
+        )
 
 
 def _item_range(scale: Scale, item: Item) -> tuple[float, float]:
@@ -104,16 +110,42 @@ def _subscale_range(scale: Scale, items: Iterable[Item]) -> tuple[float, float]:
 def _survey_measurables(instrument: Instrument) -> list[Measurable]:
     found = []
     for scale in instrument.scales:
-        found.append(Measurable(IndicatorKind.scale_mean, instrument.slug, scale.id, float(scale.value_range[0]),
-                                float(scale.value_range[1]), scale.name))
+        found.append(
+            Measurable(
+                IndicatorKind.scale_mean,
+                instrument.slug,
+                scale.id,
+                float(scale.value_range[0]),
+                float(scale.value_range[1]),
+                scale.name,
+            )
+        )
         # the analysis stores a subscale's mean as its score column "<scale>_<subscale>"
         for name, item_ids in scale.subscales.items():
             low, high = _subscale_range(scale, [instrument.item(item_id) for item_id in item_ids])
-            found.append(Measurable(IndicatorKind.scale_mean, instrument.slug, f"{scale.id}_{name}", low, high,
-                                    scale.name, subscale=name))
+            found.append(
+                Measurable(
+                    IndicatorKind.scale_mean,
+                    instrument.slug,
+                    f"{scale.id}_{name}",
+                    low,
+                    high,
+                    scale.name,
+                    subscale=name,
+                )
+            )
         for band in scale.bands:
-            found.append(Measurable(IndicatorKind.band_share, instrument.slug, f"{scale.id}:{band.code}", 0.0, 1.0,
-                                    scale.name, part=band.label))
+            found.append(
+                Measurable(
+                    IndicatorKind.band_share,
+                    instrument.slug,
+                    f"{scale.id}:{band.code}",
+                    0.0,
+                    1.0,
+                    scale.name,
+                    part=band.label,
+                )
+            )
     return found
 
 
@@ -137,8 +169,12 @@ def measurables() -> dict[str, Measurable]:
     so the analysis leaves them out of the profiles); shares improved from the wijkteam interviews.
     """
     instruments = list(current_instruments().values())
-    found = [measurable for instrument in instruments if not instrument.interview_only
-             for measurable in _survey_measurables(instrument)]
+    found = [
+        measurable
+        for instrument in instruments
+        if not instrument.interview_only
+        for measurable in _survey_measurables(instrument)
+    ]
     found += _change_measurables(instrument for instrument in instruments if instrument.interview_only)
     return {measurable.key: measurable for measurable in found}
 
@@ -148,12 +184,23 @@ def find_measurable(kind: IndicatorKind, instrument: str, measure: str) -> Measu
     instruments = current_instruments()
     if kind is IndicatorKind.improved_share:
         if instrument != WIJKTEAM:
-            raise _refuse("measure", _("A share improved since intake comes from wijkteam interviews: use the "
-                                       "instrument %(instrument)s.", instrument=WIJKTEAM))
+            raise _refuse(
+                "measure",
+                _(
+                    "A share improved since intake comes from wijkteam interviews: use the instrument %(instrument)s.",
+                    instrument=WIJKTEAM,
+                ),
+            )
         found = measurables().get(f"{kind.name}/{instrument}/{measure}")
         if found is None:
-            raise _refuse("measure", _("Wijkteam interviews have no domain %(measure)s. Use %(overall)s or a "
-                                       "domain of the interview.", measure=measure, overall=OVERALL))
+            raise _refuse(
+                "measure",
+                _(
+                    "Wijkteam interviews have no domain %(measure)s. Use %(overall)s or a domain of the interview.",
+                    measure=measure,
+                    overall=OVERALL,
+                ),
+            )
         return found
     questionnaire = instruments.get(instrument)
     if questionnaire is None or questionnaire.interview_only:
@@ -167,8 +214,10 @@ def find_measurable(kind: IndicatorKind, instrument: str, measure: str) -> Measu
     if found is not None:
         return found
     if not any(scale.id == scale_id for scale in questionnaire.scales) or band is None:
-        raise _refuse("measure", _("The questionnaire %(instrument)s has no scale %(scale)s.", instrument=instrument,
-                                   scale=scale_id))
+        raise _refuse(
+            "measure",
+            _("The questionnaire %(instrument)s has no scale %(scale)s.", instrument=instrument, scale=scale_id),
+        )
     raise _refuse("measure", _("The scale %(scale)s has no band %(band)s.", scale=scale_id, band=band))
 
 
@@ -186,6 +235,7 @@ def measurable_of(indicator: Indicator) -> Measurable | None:
 
 
 # --- targets --------------------------------------------------------------------------------------------------------
+
 
 def to_stored(kind: IndicatorKind, shown: float) -> float:
     """A target as people type it into the stored unit: pages show shares as percentages (20 means 0.2)."""
@@ -207,51 +257,93 @@ def area_names(municipality: Municipality) -> dict[str, str]:
     return {area.code: area.name for area in areas_of(municipality)}
 
 
-def _target_problems(measurable: Measurable | None, municipality: Municipality, year: Any, area_code: Any,
-                     value: Any, others: Iterable[Target]) -> dict[str, list[str]]:
+def _target_problems(
+    measurable: Measurable | None,
+    municipality: Municipality,
+    year: Any,
+    area_code: Any,
+    value: Any,
+    others: Iterable[Target],
+) -> dict[str, list[str]]:
     problems: dict[str, list[str]] = {}
     if isinstance(year, bool) or not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
         problems["year"] = [_("Give a year from %(first)s to %(last)s.", first=FIRST_YEAR, last=LAST_YEAR)]
     if not isinstance(area_code, str) or area_code not in area_names(municipality):
         problems["area"] = [_("Choose the municipality or one of its wijken.")]
     if measurable is None:
-        problems["value"] = [_("The questionnaires no longer offer what this indicator measures, so it cannot "
-                               "get targets.")]
+        problems["value"] = [
+            _("The questionnaires no longer offer what this indicator measures, so it cannot get targets.")
+        ]
     elif isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
         problems["value"] = [_("Give a number, for example 6.5.")]
     elif not measurable.low <= value <= measurable.high:
         low, high = shown_range(measurable)
-        problems["value"] = [_("Give a percentage from %(low)s to %(high)s.", low=format_decimal(low),
-                               high=format_decimal(high)) if measurable.is_share else
-                             _("Give a value from %(low)s to %(high)s.", low=format_decimal(low),
-                               high=format_decimal(high))]
+        problems["value"] = [
+            _("Give a percentage from %(low)s to %(high)s.", low=format_decimal(low), high=format_decimal(high))
+            if measurable.is_share
+            else _("Give a value from %(low)s to %(high)s.", low=format_decimal(low), high=format_decimal(high))
+        ]
     if not problems and any(other.year == year and other.area_code == area_code for other in others):
-        problems["year"] = [_("There is already a target for %(area)s in %(year)s. Change that one instead.",
-                              area=area_names(municipality)[area_code], year=year)]
+        problems["year"] = [
+            _(
+                "There is already a target for %(area)s in %(year)s. Change that one instead.",
+                area=area_names(municipality)[area_code],
+                year=year,
+            )
+        ]
     return problems
 
 
 # --- the history (audit log) ----------------------------------------------------------------------------------------
+
 
 def _outcome_state(outcome: Outcome) -> dict[str, Any]:
     return {"name": outcome.name, "description": outcome.description or "", "action": outcome.action or ""}
 
 
 def _indicator_state(indicator: Indicator) -> dict[str, Any]:
-    return {"outcome": indicator.outcome.name, "name": indicator.name, "kind": indicator.kind.name,
-            "instrument": indicator.instrument, "measure": indicator.measure,
-            "direction": indicator.direction.name, "population": indicator.population or ""}
+    return {
+        "outcome": indicator.outcome.name,
+        "name": indicator.name,
+        "kind": indicator.kind.name,
+        "instrument": indicator.instrument,
+        "measure": indicator.measure,
+        "direction": indicator.direction.name,
+        "population": indicator.population or "",
+    }
 
 
 def _target_state(target: Target) -> dict[str, Any]:
-    return {"outcome": target.indicator.outcome.name, "indicator": target.indicator.name, "year": target.year,
-            "area": target.area_code, "value": target.value}
+    return {
+        "outcome": target.indicator.outcome.name,
+        "indicator": target.indicator.name,
+        "year": target.year,
+        "area": target.area_code,
+        "value": target.value,
+    }
 
 
-def _record(verb: str, subject_type: str, subject_id: int, municipality: Municipality, actor: User | None,
-            before: dict[str, Any] | None, after: dict[str, Any] | None, **extra: Any) -> None:
-    audit.record(f"{subject_type}_{verb}", actor, subject_type, subject_id, commit=False,
-                 municipality=municipality.code, before=before, after=after, **extra)
+def _record(
+    verb: str,
+    subject_type: str,
+    subject_id: int,
+    municipality: Municipality,
+    actor: User | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    **extra: Any,
+) -> None:
+    audit.record(
+        f"{subject_type}_{verb}",
+        actor,
+        subject_type,
+        subject_id,
+        commit=False,
+        municipality=municipality.code,
+        before=before,
+        after=after,
+        **extra,
+    )
 
 
 def _unit(indicator: Indicator) -> str:
@@ -271,8 +363,8 @@ class HistoryEntry:
 
     at: datetime
     who: str | None
-    verb: str                # created, changed or deleted
-    subject_type: str        # outcome, indicator or target
+    verb: str  # created, changed or deleted
+    subject_type: str  # outcome, indicator or target
     subject: dict[str, Any]  # the state after the change (before it, for a deletion)
     changes: tuple[Change, ...]
     unit: str | None = None  # for targets: "share" (values are fractions) or "mean"
@@ -280,8 +372,9 @@ class HistoryEntry:
 
 
 def _history_query(municipality: Municipality):
-    return (select(AuditEvent).where(AuditEvent.target_type.in_(SUBJECT_TYPES),
-                                     AuditEvent.details["municipality"].as_string() == municipality.code))
+    return select(AuditEvent).where(
+        AuditEvent.target_type.in_(SUBJECT_TYPES), AuditEvent.details["municipality"].as_string() == municipality.code
+    )
 
 
 def history_count(municipality: Municipality) -> int:
@@ -290,28 +383,40 @@ def history_count(municipality: Municipality) -> int:
 
 def framework_history(municipality: Municipality, limit: int = 100, offset: int = 0) -> list[HistoryEntry]:
     """The municipality's framework changes, newest first, from the audit log."""
-    events = db.session.scalars(_history_query(municipality).order_by(AuditEvent.id.desc())
-                                .limit(limit).offset(offset))
+    events = db.session.scalars(_history_query(municipality).order_by(AuditEvent.id.desc()).limit(limit).offset(offset))
     entries = []
     for event in events:
         details = event.details or {}
         before, after = details.get("before") or {}, details.get("after") or {}
         context = CONTEXT_FIELDS.get(event.target_type, ())
         names = [name for name in dict.fromkeys([*before, *after]) if name not in context]
-        changes = tuple(Change(name, before.get(name), after.get(name)) for name in names
-                        if before.get(name) != after.get(name))
-        entries.append(HistoryEntry(
-            at=event.at, who=event.actor_email, verb=event.action.removeprefix(f"{event.target_type}_"),
-            subject_type=event.target_type, subject=after or before, changes=changes, unit=details.get("unit"),
-            file=details.get("file") if details.get("via") == "file" else None))
+        changes = tuple(
+            Change(name, before.get(name), after.get(name)) for name in names if before.get(name) != after.get(name)
+        )
+        entries.append(
+            HistoryEntry(
+                at=event.at,
+                who=event.actor_email,
+                verb=event.action.removeprefix(f"{event.target_type}_"),
+                subject_type=event.target_type,
+                subject=after or before,
+                changes=changes,
+                unit=details.get("unit"),
+                file=details.get("file") if details.get("via") == "file" else None,
+            )
+        )
     return entries
 
 
 # --- outcomes -----------------------------------------------------------------------------------------------------
 
+
 def outcomes_of(municipality: Municipality) -> list[Outcome]:
-    return list(db.session.scalars(select(Outcome).where(Outcome.municipality_id == municipality.id)
-                                   .order_by(Outcome.position, Outcome.id)))
+    return list(
+        db.session.scalars(
+            select(Outcome).where(Outcome.municipality_id == municipality.id).order_by(Outcome.position, Outcome.id)
+        )
+    )
 
 
 def _text(value: Any, field_name: str, length: int, required: bool = True, one_line: bool = True) -> str:
@@ -323,12 +428,14 @@ def _text(value: Any, field_name: str, length: int, required: bool = True, one_l
     return text
 
 
-def _outcome_fields(municipality: Municipality, name: Any, description: Any, outcome: Outcome | None
-                    ) -> tuple[str, str | None]:
+def _outcome_fields(
+    municipality: Municipality, name: Any, description: Any, outcome: Outcome | None
+) -> tuple[str, str | None]:
     name = _text(name, "name", NAME_LENGTH)
     description = _text(description, "description", DESCRIPTION_LENGTH, required=False, one_line=False) or None
-    clash = db.session.scalar(select(Outcome.id).where(Outcome.municipality_id == municipality.id,
-                                                       Outcome.name == name))
+    clash = db.session.scalar(
+        select(Outcome.id).where(Outcome.municipality_id == municipality.id, Outcome.name == name)
+    )
     if clash is not None and (outcome is None or clash != outcome.id):
         raise _refuse("name", _("There is already an outcome with this name."))
     return name, description
@@ -338,15 +445,22 @@ def _action(action: Any) -> str | None:
     return _text(action, "action", ACTION_LENGTH, required=False, one_line=False) or None
 
 
-def create_outcome(municipality: Municipality, name: str, description: str | None = None, *,
-                   action: str | None = None, actor: User | None = None, commit: bool = True,
-                   **extra: Any) -> Outcome:
+def create_outcome(
+    municipality: Municipality,
+    name: str,
+    description: str | None = None,
+    *,
+    action: str | None = None,
+    actor: User | None = None,
+    commit: bool = True,
+    **extra: Any,
+) -> Outcome:
     name, description = _outcome_fields(municipality, name, description, None)
     action = _action(action)
-    position = db.session.scalar(select(func.coalesce(func.max(Outcome.position) + 1, 0))
-                                 .where(Outcome.municipality_id == municipality.id))
-    outcome = Outcome(municipality=municipality, name=name, description=description, action=action,
-                      position=position)
+    position = db.session.scalar(
+        select(func.coalesce(func.max(Outcome.position) + 1, 0)).where(Outcome.municipality_id == municipality.id)
+    )
+    outcome = Outcome(municipality=municipality, name=name, description=description, action=action, position=position)
     db.session.add(outcome)
     db.session.flush()
     _record("created", "outcome", outcome.id, municipality, actor, None, _outcome_state(outcome), **extra)
@@ -355,8 +469,16 @@ def create_outcome(municipality: Municipality, name: str, description: str | Non
     return outcome
 
 
-def update_outcome(outcome: Outcome, name: str, description: str | None = None, *, action: str | None = None,
-                   actor: User | None = None, commit: bool = True, **extra: Any) -> bool:
+def update_outcome(
+    outcome: Outcome,
+    name: str,
+    description: str | None = None,
+    *,
+    action: str | None = None,
+    actor: User | None = None,
+    commit: bool = True,
+    **extra: Any,
+) -> bool:
     """Change an outcome; False when nothing changed (and nothing is recorded)."""
     name, description = _outcome_fields(outcome.municipality, name, description, outcome)
     action = _action(action)
@@ -374,13 +496,22 @@ def update_outcome(outcome: Outcome, name: str, description: str | None = None, 
 def delete_outcome(outcome: Outcome, *, actor: User | None = None) -> None:
     """Delete an outcome with its indicators and their targets (recorded as one change)."""
     before = {**_outcome_state(outcome), "indicators": ", ".join(indicator.name for indicator in outcome.indicators)}
-    _record("deleted", "outcome", outcome.id, outcome.municipality, actor, before, None,
-            targets=sum(len(indicator.targets) for indicator in outcome.indicators))
+    _record(
+        "deleted",
+        "outcome",
+        outcome.id,
+        outcome.municipality,
+        actor,
+        before,
+        None,
+        targets=sum(len(indicator.targets) for indicator in outcome.indicators),
+    )
     db.session.delete(outcome)
     db.session.commit()
 
 
 # --- indicators ---------------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class IndicatorSpec:
@@ -416,15 +547,26 @@ def _indicator_fields(outcome: Outcome, spec: IndicatorSpec, indicator: Indicato
         problems["name"] = [_("This outcome already has an indicator with this name.")]
     if indicator is not None and measurable is not None and indicator.targets:
         if indicator.kind.is_share != measurable.is_share:
-            problems["measure"] = [_("This indicator has targets in another unit. Delete its targets first, or "
-                                     "make a new indicator.")]
+            problems["measure"] = [
+                _("This indicator has targets in another unit. Delete its targets first, or make a new indicator.")
+            ]
         elif any(not measurable.low <= target.value <= measurable.high for target in indicator.targets):
-            problems["measure"] = [_("Some targets of this indicator lie outside the range of what you chose. "
-                                     "Change or delete them first.")]
+            problems["measure"] = [
+                _(
+                    "Some targets of this indicator lie outside the range of what you chose. "
+                    "Change or delete them first."
+                )
+            ]
     if problems:
         raise FrameworkError(problems)
-    return IndicatorSpec(name=name, kind=spec.kind, instrument=spec.instrument, measure=spec.measure,
-                         direction=spec.direction, population=population or None)
+    return IndicatorSpec(
+        name=name,
+        kind=spec.kind,
+        instrument=spec.instrument,
+        measure=spec.measure,
+        direction=spec.direction,
+        population=population or None,
+    )
 
 
 def check_indicator(outcome: Outcome, spec: IndicatorSpec, indicator: Indicator | None = None) -> None:
@@ -433,24 +575,34 @@ def check_indicator(outcome: Outcome, spec: IndicatorSpec, indicator: Indicator 
     _indicator_fields(outcome, spec, indicator)
 
 
-def create_indicator(outcome: Outcome, spec: IndicatorSpec, *, actor: User | None = None, commit: bool = True,
-                     **extra: Any) -> Indicator:
+def create_indicator(
+    outcome: Outcome, spec: IndicatorSpec, *, actor: User | None = None, commit: bool = True, **extra: Any
+) -> Indicator:
     spec = _indicator_fields(outcome, spec, None)
     position = max((indicator.position for indicator in outcome.indicators), default=-1) + 1
-    indicator = Indicator(outcome=outcome, name=spec.name, kind=spec.kind, instrument=spec.instrument,
-                          measure=spec.measure, direction=spec.direction, population=spec.population,
-                          position=position)
+    indicator = Indicator(
+        outcome=outcome,
+        name=spec.name,
+        kind=spec.kind,
+        instrument=spec.instrument,
+        measure=spec.measure,
+        direction=spec.direction,
+        population=spec.population,
+        position=position,
+    )
     db.session.add(indicator)
     db.session.flush()
-    _record("created", "indicator", indicator.id, outcome.municipality, actor, None, _indicator_state(indicator),
-            **extra)
+    _record(
+        "created", "indicator", indicator.id, outcome.municipality, actor, None, _indicator_state(indicator), **extra
+    )
     if commit:
         db.session.commit()
     return indicator
 
 
-def update_indicator(indicator: Indicator, spec: IndicatorSpec, *, actor: User | None = None, commit: bool = True,
-                     **extra: Any) -> bool:
+def update_indicator(
+    indicator: Indicator, spec: IndicatorSpec, *, actor: User | None = None, commit: bool = True, **extra: Any
+) -> bool:
     """Change an indicator; False when nothing changed. Refused when its targets would no longer fit."""
     spec = _indicator_fields(indicator.outcome, spec, indicator)
     before = _indicator_state(indicator)
@@ -467,48 +619,97 @@ def update_indicator(indicator: Indicator, spec: IndicatorSpec, *, actor: User |
 
 def delete_indicator(indicator: Indicator, *, actor: User | None = None) -> None:
     """Delete an indicator with its targets."""
-    _record("deleted", "indicator", indicator.id, indicator.outcome.municipality, actor,
-            _indicator_state(indicator), None, targets=len(indicator.targets))
+    _record(
+        "deleted",
+        "indicator",
+        indicator.id,
+        indicator.outcome.municipality,
+        actor,
+        _indicator_state(indicator),
+        None,
+        targets=len(indicator.targets),
+    )
     indicator.outcome.indicators.remove(indicator)  # delete-orphan: the indicator and its targets go
     db.session.commit()
 
 
 # --- targets ------------------------------------------------------------------------------------------------------
 
+
 def check_target(indicator: Indicator, year: Any, area_code: Any, value: Any, target: Target | None = None) -> None:
     """FrameworkError (fields "year", "area", "value") unless this is a valid target for the indicator: a year from
     2000 to 2100, the municipality or one of its wijken, a value (stored unit) in the measure's range, and no other
     target for the same year and area. `target`: the target being changed, which does not clash with itself."""
-    problems = _target_problems(measurable_of(indicator), indicator.outcome.municipality, year, area_code, value,
-                                [other for other in indicator.targets if other is not target])
+    problems = _target_problems(
+        measurable_of(indicator),
+        indicator.outcome.municipality,
+        year,
+        area_code,
+        value,
+        [other for other in indicator.targets if other is not target],
+    )
     if problems:
         raise FrameworkError(problems)
 
 
-def create_target(indicator: Indicator, year: int, area_code: str, value: float, *, actor: User | None = None,
-                  commit: bool = True, **extra: Any) -> Target:
+def create_target(
+    indicator: Indicator,
+    year: int,
+    area_code: str,
+    value: float,
+    *,
+    actor: User | None = None,
+    commit: bool = True,
+    **extra: Any,
+) -> Target:
     """Add a target; `value` in the stored unit (a fraction for a share: see to_stored)."""
     check_target(indicator, year, area_code, value)
     target = Target(indicator=indicator, year=year, area_code=area_code, value=float(value))
     db.session.add(target)
     db.session.flush()
-    _record("created", "target", target.id, indicator.outcome.municipality, actor, None, _target_state(target),
-            unit=_unit(indicator), **extra)
+    _record(
+        "created",
+        "target",
+        target.id,
+        indicator.outcome.municipality,
+        actor,
+        None,
+        _target_state(target),
+        unit=_unit(indicator),
+        **extra,
+    )
     if commit:
         db.session.commit()
     return target
 
 
-def update_target(target: Target, year: int, area_code: str, value: float, *, actor: User | None = None,
-                  commit: bool = True, **extra: Any) -> bool:
+def update_target(
+    target: Target,
+    year: int,
+    area_code: str,
+    value: float,
+    *,
+    actor: User | None = None,
+    commit: bool = True,
+    **extra: Any,
+) -> bool:
     check_target(target.indicator, year, area_code, value, target)
     before = _target_state(target)
     target.year, target.area_code, target.value = year, area_code, float(value)
     after = _target_state(target)
     if after == before:
         return False
-    _record("changed", "target", target.id, target.indicator.outcome.municipality, actor, before, after,
-            unit=_unit(target.indicator), **extra)
+    _record(
+        "changed",
+        "target",
+        target.id,
+        target.indicator.outcome.municipality,
+        actor,
+        before,
+        after,
+        unit=_unit(target.indicator),
+        **extra,
+    )
     if commit:
         db.session.commit()
     return True
@@ -516,13 +717,22 @@ def update_target(target: Target, year: int, area_code: str, value: float, *, ac
 
 def delete_target(target: Target, *, actor: User | None = None) -> None:
     indicator = target.indicator
-    _record("deleted", "target", target.id, indicator.outcome.municipality, actor, _target_state(target), None,
-            unit=_unit(indicator))
+    _record(
+        "deleted",
+        "target",
+        target.id,
+        indicator.outcome.municipality,
+        actor,
+        _target_state(target),
+        None,
+        unit=_unit(indicator),
+    )
     indicator.targets.remove(target)
     db.session.commit()
 
 
 # --- loading a framework from a file ------------------------------------------------------------------------------
+
 
 @dataclass
 class LoadReport:
@@ -564,8 +774,7 @@ def _unknown_keys(raw: dict, known: set[str], where: str, problems: list[str]) -
         problems.append(f"{where}: unknown key {key!r}")
 
 
-def _parse_indicator(raw: Any, where: str, municipality: Municipality, problems: list[str]
-                     ) -> _IndicatorEntry | None:
+def _parse_indicator(raw: Any, where: str, municipality: Municipality, problems: list[str]) -> _IndicatorEntry | None:
     if not isinstance(raw, dict):
         problems.append(f"{where}: must be a mapping")
         return None
@@ -575,16 +784,22 @@ def _parse_indicator(raw: Any, where: str, municipality: Municipality, problems:
     if kind is None:
         problems.append(f"{where}: kind {raw.get('kind')!r} is not one of {', '.join(IndicatorKind.__members__)}")
     if direction is None:
-        problems.append(f"{where}: direction {raw.get('direction')!r} is not one of "
-                        f"{', '.join(Direction.__members__)}")
+        problems.append(f"{where}: direction {raw.get('direction')!r} is not one of {', '.join(Direction.__members__)}")
     if kind is None or direction is None:
         return None
-    spec = IndicatorSpec(name=str(raw.get("name") or ""), kind=kind, instrument=str(raw.get("instrument") or ""),
-                         measure=str(raw.get("measure") or ""), direction=direction,
-                         population=raw.get("population"))
+    spec = IndicatorSpec(
+        name=str(raw.get("name") or ""),
+        kind=kind,
+        instrument=str(raw.get("instrument") or ""),
+        measure=str(raw.get("measure") or ""),
+        direction=direction,
+        population=raw.get("population"),
+    )
     measurable = None
-    for check in (lambda: _text(spec.name, "name", NAME_LENGTH),
-                  lambda: _text(spec.population, "population", POPULATION_LENGTH, required=False)):
+    for check in (
+        lambda: _text(spec.name, "name", NAME_LENGTH),
+        lambda: _text(spec.population, "population", POPULATION_LENGTH, required=False),
+    ):
         try:
             check()
         except FrameworkError as error:
@@ -655,15 +870,17 @@ def parse_framework(data: Any, municipality: Municipality) -> list[_OutcomeEntry
         except FrameworkError as error:
             problems.append(f"{where}: {error}")
             continue
-        outcomes.append(_OutcomeEntry(name, str(raw.get("description") or "").strip() or None, tuple(indicators),
-                                      action))
+        outcomes.append(
+            _OutcomeEntry(name, str(raw.get("description") or "").strip() or None, tuple(indicators), action)
+        )
     if problems:
         raise FrameworkError({"": problems})
     return outcomes
 
 
-def _apply(municipality: Municipality, entries: list[_OutcomeEntry], actor: User | None, source: str,
-           report: LoadReport) -> None:
+def _apply(
+    municipality: Municipality, entries: list[_OutcomeEntry], actor: User | None, source: str, report: LoadReport
+) -> None:
     via = {"via": "file", "file": source}
 
     def counted(changed: bool) -> None:
@@ -676,13 +893,15 @@ def _apply(municipality: Municipality, entries: list[_OutcomeEntry], actor: User
     for entry in entries:
         outcome = existing.get(entry.name)
         if outcome is None:
-            outcome = create_outcome(municipality, entry.name, entry.description, action=entry.action, actor=actor,
-                                     commit=False, **via)
+            outcome = create_outcome(
+                municipality, entry.name, entry.description, action=entry.action, actor=actor, commit=False, **via
+            )
             report.created += 1
         else:
             action = outcome.action if entry.action is None else entry.action
-            counted(update_outcome(outcome, entry.name, entry.description, action=action, actor=actor,
-                                   commit=False, **via))
+            counted(
+                update_outcome(outcome, entry.name, entry.description, action=action, actor=actor, commit=False, **via)
+            )
         for wanted in entry.indicators:
             indicator = next((each for each in outcome.indicators if each.name == wanted.spec.name), None)
             if indicator is None:
@@ -691,14 +910,14 @@ def _apply(municipality: Municipality, entries: list[_OutcomeEntry], actor: User
             else:
                 counted(update_indicator(indicator, wanted.spec, actor=actor, commit=False, **via))
             for goal in wanted.targets:
-                target = next((each for each in indicator.targets
-                               if (each.year, each.area_code) == (goal.year, goal.area)), None)
+                target = next(
+                    (each for each in indicator.targets if (each.year, each.area_code) == (goal.year, goal.area)), None
+                )
                 if target is None:
                     create_target(indicator, goal.year, goal.area, goal.value, actor=actor, commit=False, **via)
                     report.created += 1
                 else:
-                    counted(update_target(target, goal.year, goal.area, goal.value, actor=actor, commit=False,
-                                          **via))
+                    counted(update_target(target, goal.year, goal.area, goal.value, actor=actor, commit=False, **via))
 
 
 def load_framework(municipality: Municipality, path: Path | str, *, actor: User | None = None) -> LoadReport:

@@ -3,6 +3,7 @@
 Analysts and administrators keep the framework; council members read it in their own views. The rules live in
 council/framework.py; these views parse the forms, call it and render.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -35,10 +36,20 @@ DIRECTION_LABELS = {
     Direction.lower_is_better: _l("Lower is better"),
 }
 FIELD_LABELS = {
-    "name": _l("Name"), "description": _l("Description"), "outcome": _l("Outcome"), "indicator": _l("Indicator"),
-    "kind": _l("Kind"), "instrument": _l("Questionnaire"), "measure": _l("Measure"), "direction": _l("Direction"),
-    "population": _l("For whom"), "year": _l("Year"), "area": _l("Area"), "value": _l("Target value"),
-    "indicators": _l("Indicators"), "action": _l("What the municipality will do"),
+    "name": _l("Name"),
+    "description": _l("Description"),
+    "outcome": _l("Outcome"),
+    "indicator": _l("Indicator"),
+    "kind": _l("Kind"),
+    "instrument": _l("Questionnaire"),
+    "measure": _l("Measure"),
+    "direction": _l("Direction"),
+    "population": _l("For whom"),
+    "year": _l("Year"),
+    "area": _l("Area"),
+    "value": _l("Target value"),
+    "indicators": _l("Indicators"),
+    "action": _l("What the municipality will do"),
 }
 VERB_LABELS = {"created": _l("added"), "changed": _l("changed"), "deleted": _l("deleted")}
 SUBJECT_LABELS = {"outcome": _l("Outcome"), "indicator": _l("Indicator"), "target": _l("Target")}
@@ -46,21 +57,24 @@ SUBJECT_LABELS = {"outcome": _l("Outcome"), "indicator": _l("Indicator"), "targe
 
 # --- scope and formatting -----------------------------------------------------------------------------------------
 
+
 def _municipalities() -> list[Municipality]:
     """The municipalities this member keeps a framework for: their own, or every one for a platform administrator."""
     user = current_user()
     if user.municipality is not None:
         return [user.municipality]
-    return list(db.session.scalars(select(Municipality).order_by(Municipality.code,
-                                                                 Municipality.reference_year.desc())))
+    return list(
+        db.session.scalars(select(Municipality).order_by(Municipality.code, Municipality.reference_year.desc()))
+    )
 
 
 def _municipality() -> Municipality | None:
     """The municipality of the page: the member's own; a platform administrator chooses (?municipality=id)."""
     choices = _municipalities()
     chosen = request.args.get("municipality", type=int)
-    return next((municipality for municipality in choices if municipality.id == chosen),
-                choices[0] if choices else None)
+    return next(
+        (municipality for municipality in choices if municipality.id == chosen), choices[0] if choices else None
+    )
 
 
 def _scope(municipality: Municipality) -> None:
@@ -123,8 +137,13 @@ def _instrument_label(slug: str) -> str:
 
 @bp.context_processor
 def _helpers():
-    return {"format_target": format_target, "measure_label": _measure_label, "instrument_label": _instrument_label,
-            "kind_labels": KIND_LABELS, "direction_labels": DIRECTION_LABELS}
+    return {
+        "format_target": format_target,
+        "measure_label": _measure_label,
+        "instrument_label": _instrument_label,
+        "kind_labels": KIND_LABELS,
+        "direction_labels": DIRECTION_LABELS,
+    }
 
 
 def _show_errors(form, error: FrameworkError) -> None:
@@ -144,14 +163,20 @@ def _csrf_failed(form) -> bool:
 
 # --- outcomes -----------------------------------------------------------------------------------------------------
 
+
 @bp.get("/")
 @requires(*EDITORS, menu=_l("Outcome framework"))
 def index():
     municipality = _municipality()
     outcomes = framework.outcomes_of(municipality) if municipality else []
     areas = framework.area_names(municipality) if municipality else {}
-    return render_template("framework/index.html", municipality=municipality, municipalities=_municipalities(),
-                           outcomes=outcomes, areas=areas)
+    return render_template(
+        "framework/index.html",
+        municipality=municipality,
+        municipalities=_municipalities(),
+        outcomes=outcomes,
+        areas=areas,
+    )
 
 
 @bp.route("/outcomes/new", methods=["GET", "POST"])
@@ -164,8 +189,9 @@ def new_outcome():
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                outcome = framework.create_outcome(municipality, form.name.data, form.description.data,
-                                                   action=form.action.data, actor=current_user())
+                outcome = framework.create_outcome(
+                    municipality, form.name.data, form.description.data, action=form.action.data, actor=current_user()
+                )
             except FrameworkError as error:
                 db.session.rollback()
                 _show_errors(form, error)
@@ -181,23 +207,23 @@ def new_outcome():
 def edit_outcome(outcome_id: int):
     outcome = _outcome_or_404(outcome_id)
     if request.method == "GET":
-        form = OutcomeForm(formdata=None, data={"name": outcome.name, "description": outcome.description,
-                                                "action": outcome.action})
-        return render_template("framework/outcome.html", form=form, outcome=outcome,
-                               municipality=outcome.municipality)
+        form = OutcomeForm(
+            formdata=None, data={"name": outcome.name, "description": outcome.description, "action": outcome.action}
+        )
+        return render_template("framework/outcome.html", form=form, outcome=outcome, municipality=outcome.municipality)
     form = OutcomeForm()
     if form.validate_on_submit():
         try:
-            changed = framework.update_outcome(outcome, form.name.data, form.description.data,
-                                               action=form.action.data, actor=current_user())
+            changed = framework.update_outcome(
+                outcome, form.name.data, form.description.data, action=form.action.data, actor=current_user()
+            )
         except FrameworkError as error:
             db.session.rollback()
             _show_errors(form, error)
         else:
             flash(_("The changes are saved.") if changed else _("Nothing was changed."), "success")
             return redirect(_home(outcome.municipality, f"#outcome-{outcome.id}"))
-    return render_template("framework/outcome.html", form=form, outcome=outcome,
-                           municipality=outcome.municipality), 422
+    return render_template("framework/outcome.html", form=form, outcome=outcome, municipality=outcome.municipality), 422
 
 
 @bp.route("/outcomes/<int:outcome_id>/delete", methods=["GET", "POST"])
@@ -222,16 +248,20 @@ def _confirm_page(form: ConfirmForm, subject: Outcome | Indicator | Target, kind
         municipality = subject.outcome.municipality
     else:
         municipality = subject.municipality
-    return render_template("framework/confirm_delete.html", form=form, subject=subject, kind=kind,
-                           areas=framework.area_names(municipality)), status
+    return render_template(
+        "framework/confirm_delete.html", form=form, subject=subject, kind=kind, areas=framework.area_names(municipality)
+    ), status
 
 
 # --- indicators ---------------------------------------------------------------------------------------------------
 
+
 def _measure_choices() -> list[SelectChoice]:
     """What an indicator can measure, grouped per questionnaire (an <optgroup> each)."""
-    return [SelectChoice(measurable.key, measurable.label(g.lang), optgroup=_instrument_label(measurable.instrument))
-            for measurable in framework.measurables().values()]
+    return [
+        SelectChoice(measurable.key, measurable.label(g.lang), optgroup=_instrument_label(measurable.instrument))
+        for measurable in framework.measurables().values()
+    ]
 
 
 def _indicator_form(**kwargs) -> IndicatorForm:
@@ -256,8 +286,14 @@ def _indicator_spec(form: IndicatorForm) -> IndicatorSpec:
     direction = Direction.__members__.get(form.direction.data or "")
     if direction is None:
         raise FrameworkError({"direction": [_("Choose whether a higher or a lower value is better.")]})
-    return IndicatorSpec(name=form.name.data, kind=kind, instrument=instrument, measure=measure,
-                         direction=direction, population=form.population.data)
+    return IndicatorSpec(
+        name=form.name.data,
+        kind=kind,
+        instrument=instrument,
+        measure=measure,
+        direction=direction,
+        population=form.population.data,
+    )
 
 
 @bp.route("/outcomes/<int:outcome_id>/indicators/new", methods=["GET", "POST"])
@@ -284,27 +320,42 @@ def new_indicator(outcome_id: int):
 def _target_form(indicator: Indicator, **kwargs) -> TargetForm:
     form = TargetForm(**kwargs)
     areas = framework.area_names(indicator.outcome.municipality)
-    form.area.choices = [SelectChoice("", _("Choose…")),
-                         *(SelectChoice(code, f"{name} ({code})") for code, name in areas.items())]
+    form.area.choices = [
+        SelectChoice("", _("Choose…")),
+        *(SelectChoice(code, f"{name} ({code})") for code, name in areas.items()),
+    ]
     measurable = framework.measurable_of(indicator)
     if measurable is not None:
         low, high = framework.shown_range(measurable)
         form.value.description = (
             _("A percentage from %(low)s to %(high)s.", low=format_decimal(low), high=format_decimal(high))
-            if measurable.is_share else
-            _("A value from %(low)s to %(high)s.", low=format_decimal(low), high=format_decimal(high)))
+            if measurable.is_share
+            else _("A value from %(low)s to %(high)s.", low=format_decimal(low), high=format_decimal(high))
+        )
     return form
 
 
-def _indicator_page(indicator: Indicator, form: IndicatorForm | None = None, target_form: TargetForm | None = None,
-                    status: int = 200):
+def _indicator_page(
+    indicator: Indicator, form: IndicatorForm | None = None, target_form: TargetForm | None = None, status: int = 200
+):
     if form is None:
-        form = _indicator_form(formdata=None, data={
-            "name": indicator.name, "measure": f"{indicator.kind.name}/{indicator.instrument}/{indicator.measure}",
-            "direction": indicator.direction.name, "population": indicator.population})
+        form = _indicator_form(
+            formdata=None,
+            data={
+                "name": indicator.name,
+                "measure": f"{indicator.kind.name}/{indicator.instrument}/{indicator.measure}",
+                "direction": indicator.direction.name,
+                "population": indicator.population,
+            },
+        )
     target_form = target_form or _target_form(indicator, formdata=None)
-    return render_template("framework/indicator.html", indicator=indicator, form=form, target_form=target_form,
-                           areas=framework.area_names(indicator.outcome.municipality)), status
+    return render_template(
+        "framework/indicator.html",
+        indicator=indicator,
+        form=form,
+        target_form=target_form,
+        areas=framework.area_names(indicator.outcome.municipality),
+    ), status
 
 
 @bp.route("/indicators/<int:indicator_id>", methods=["GET", "POST"])
@@ -344,6 +395,7 @@ def delete_indicator(indicator_id: int):
 
 
 # --- targets ------------------------------------------------------------------------------------------------------
+
 
 def _save_target(form: TargetForm, indicator: Indicator, target: Target | None) -> bool:
     """Add or change a target from the form (percentages for shares); False with messages on the form."""
@@ -387,8 +439,15 @@ def edit_target(target_id: int):
     target = _target_or_404(target_id)
     indicator = target.indicator
     if request.method == "GET":
-        form = _target_form(indicator, formdata=None, data={
-            "year": target.year, "area": target.area_code, "value": framework.to_shown(indicator.kind, target.value)})
+        form = _target_form(
+            indicator,
+            formdata=None,
+            data={
+                "year": target.year,
+                "area": target.area_code,
+                "value": framework.to_shown(indicator.kind, target.value),
+            },
+        )
         return render_template("framework/target.html", form=form, target=target, indicator=indicator)
     form = _target_form(indicator)
     if _save_target(form, indicator, target):
@@ -413,6 +472,7 @@ def delete_target(target_id: int):
 
 # --- history ------------------------------------------------------------------------------------------------------
 
+
 def _history_value(entry: framework.HistoryEntry, name: str, value, areas: dict[str, str]) -> str:
     """A value of the history as people read it: names for codes, percentages for shares."""
     if value is None or value == "":
@@ -436,11 +496,19 @@ def history():
         abort(404)
     page = max(request.args.get("page", 1, type=int), 1)
     total = framework.history_count(municipality)
-    entries = framework.framework_history(municipality, limit=HISTORY_PAGE_SIZE,
-                                          offset=(page - 1) * HISTORY_PAGE_SIZE)
+    entries = framework.framework_history(municipality, limit=HISTORY_PAGE_SIZE, offset=(page - 1) * HISTORY_PAGE_SIZE)
     areas = framework.area_names(municipality)
-    return render_template("framework/history.html", municipality=municipality, entries=entries, page=page,
-                           pages=max(1, -(-total // HISTORY_PAGE_SIZE)), total=total,
-                           show=lambda entry, name, value: _history_value(entry, name, value, areas),
-                           field_labels=FIELD_LABELS, verb_labels=VERB_LABELS, subject_labels=SUBJECT_LABELS,
-                           areas=areas, multiple=len(_municipalities()) > 1)
+    return render_template(
+        "framework/history.html",
+        municipality=municipality,
+        entries=entries,
+        page=page,
+        pages=max(1, -(-total // HISTORY_PAGE_SIZE)),
+        total=total,
+        show=lambda entry, name, value: _history_value(entry, name, value, areas),
+        field_labels=FIELD_LABELS,
+        verb_labels=VERB_LABELS,
+        subject_labels=SUBJECT_LABELS,
+        areas=areas,
+        multiple=len(_municipalities()) > 1,
+    )

@@ -1,5 +1,6 @@
 """Indicators against their targets: which stored figure an indicator reads, and an honest status that accounts for
 the uncertainty of the estimate."""
+
 from __future__ import annotations
 
 import enum
@@ -11,13 +12,13 @@ from models import Direction, Indicator, IndicatorKind, Target
 
 
 class Status(enum.Enum):
-    on_target = "on_target"          # the whole 95% interval lies on the good side of the target
-    undecided = "undecided"          # the interval contains the target: not distinguishable from it
-    off_target = "off_target"        # the whole interval lies on the bad side of the target
-    suppressed = "suppressed"        # too few respondents to show (disclosure control)
-    protected = "protected"          # hidden so that a small group elsewhere cannot be worked out
-    no_data = "no_data"              # the run has no figure for this indicator in this area
-    no_target = "no_target"          # no target set for this area and year
+    on_target = "on_target"  # the whole 95% interval lies on the good side of the target
+    undecided = "undecided"  # the interval contains the target: not distinguishable from it
+    off_target = "off_target"  # the whole interval lies on the bad side of the target
+    suppressed = "suppressed"  # too few respondents to show (disclosure control)
+    protected = "protected"  # hidden so that a small group elsewhere cannot be worked out
+    no_data = "no_data"  # the run has no figure for this indicator in this area
+    no_target = "no_target"  # no target set for this area and year
 
 
 def figure_key(indicator: Indicator) -> tuple[str, str, str]:
@@ -81,5 +82,10 @@ def evaluate(indicator: Indicator, profile: WaveProfile, area_code: str) -> Eval
     instrument, measure, statistic = figure_key(indicator)
     figure = profile.get(area_code, instrument, measure, statistic)
     target = target_for(indicator.targets, area_code, profile.wave.municipality.code, profile.wave.opens_on.year)
-    return Evaluation(indicator=indicator, area_code=area_code, figure=figure, target=target,
-                      status=status(figure, None if target is None else target.value, indicator.direction))
+    return Evaluation(
+        indicator=indicator,
+        area_code=area_code,
+        figure=figure,
+        target=target,
+        status=status(figure, None if target is None else target.value, indicator.direction),
+    )

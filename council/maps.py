@@ -4,6 +4,7 @@ No map library and no tiles: the boundaries come from the database (geography/bo
 simple equirectangular projection (longitude scaled by the cosine of the latitude, which is exact enough at the scale
 of a municipality) and drawn as paths. The page that shows the map also shows a table with the same figures.
 """
+
 from __future__ import annotations
 
 import math
@@ -17,16 +18,23 @@ from markupsafe import Markup, escape
 from council.indicators import Status
 from models import District, Municipality
 
-WIDTH = 400.0        # viewBox units; the SVG scales to its box (CSS), text scales with it
+WIDTH = 400.0  # viewBox units; the SVG scales to its box (CSS), text scales with it
 MAX_MAP_HEIGHT = 400.0
 PADDING = 8.0
 LEGEND_ROW = 26.0
 SWATCH = 18.0
-LABEL_EM = 15.0      # the labels' font size in CSS (.lw-map__label)
+LABEL_EM = 15.0  # the labels' font size in CSS (.lw-map__label)
 NUMBER_CLASS = ' class="lw-map__number"'
 # Statuses in the order the legend lists them: good to bad, then the ones without a verdict.
-ORDER = (Status.on_target, Status.undecided, Status.off_target, Status.no_target, Status.suppressed, Status.protected,
-         Status.no_data)
+ORDER = (
+    Status.on_target,
+    Status.undecided,
+    Status.off_target,
+    Status.no_target,
+    Status.suppressed,
+    Status.protected,
+    Status.no_data,
+)
 _fallback_ids = count(1)
 
 
@@ -73,8 +81,9 @@ def _polygons(geometry: dict | None) -> list[list[list[tuple[float, float]]]]:
             rings = [[(float(position[0]), float(position[1])) for position in ring] for ring in polygon]
         except (TypeError, ValueError, IndexError):
             continue
-        rings = [ring for ring in rings
-                 if len(ring) >= 3 and all(math.isfinite(x) and math.isfinite(y) for x, y in ring)]
+        rings = [
+            ring for ring in rings if len(ring) >= 3 and all(math.isfinite(x) and math.isfinite(y) for x, y in ring)
+        ]
         if rings:
             polygons.append(rings)
     return polygons
@@ -106,8 +115,9 @@ def _crossings(rings: list[list[tuple[float, float]]], y: float) -> list[float]:
 def _label_point(polygons: list[list[list[tuple[float, float]]]]) -> tuple[float, float]:
     """Where an area's label goes: the centroid of its largest polygon (not the sea between islands); when that lies
     outside the polygon (a U-shaped wijk), the middle of the widest stretch inside it on a few horizontal lines."""
-    _area, (x, y), rings = max(((*_signed_area_and_centroid(rings[0]), rings) for rings in polygons),
-                              key=lambda found: abs(found[0]))
+    _area, (x, y), rings = max(
+        ((*_signed_area_and_centroid(rings[0]), rings) for rings in polygons), key=lambda found: abs(found[0])
+    )
     crossings = _crossings(rings, y)
     if any(left <= x <= right for left, right in zip(crossings[0::2], crossings[1::2], strict=False)):
         return x, y
@@ -162,7 +172,8 @@ def _patterns(prefix: str) -> str:
     return "".join(
         f'<pattern id="{prefix}-{status.value}" width="8" height="8" patternUnits="userSpaceOnUse">'
         f'<rect class="lw-map__ground lw-map__ground--{status.value}" width="8" height="8"/>{marks[status]}</pattern>'
-        for status in ORDER)
+        for status in ORDER
+    )
 
 
 @dataclass(frozen=True)
@@ -192,8 +203,9 @@ class Map:
     __str__ = __html__
 
 
-def choropleth(areas: list[MapArea], statuses: dict[str, Status], labels: dict[str, str], title: str,
-               description: str) -> Map:
+def choropleth(
+    areas: list[MapArea], statuses: dict[str, Status], labels: dict[str, str], title: str, description: str
+) -> Map:
     """An inline SVG map of the areas that have a geometry, each filled by its status (no entry: no figure), with a
     number at its centre and labels[code] under it, a legend of the statuses shown, and the key to the numbers
     (to be shown beside it: names do not fit into small areas, numbers do); empty when no area has a geometry."""
@@ -225,14 +237,17 @@ def choropleth(areas: list[MapArea], statuses: dict[str, Status], labels: dict[s
         x = min(max(x, half + 2), WIDTH - half - 2) if half * 2 < WIDTH else WIDTH / 2
         lines = [str(number)] + ([label] if label else [])
         top = y - (len(lines) - 1) * LABEL_EM * 0.55
-        text = "".join(f'<tspan x="{_number(x)}" y="{_number(top + index * LABEL_EM * 1.1)}"'
-                       f'{NUMBER_CLASS if index == 0 else ""}>{escape(line)}</tspan>'
-                       for index, line in enumerate(lines))
+        text = "".join(
+            f'<tspan x="{_number(x)}" y="{_number(top + index * LABEL_EM * 1.1)}"'
+            f"{NUMBER_CLASS if index == 0 else ''}>{escape(line)}</tspan>"
+            for index, line in enumerate(lines)
+        )
         areas_svg.append(
             f'<g class="lw-map__area-group" data-code="{escape(area.code)}">'
             f'<path class="lw-map__area lw-map__area--{state.value}" fill="url(#{prefix}-{state.value})" '
             f'd="{"".join(_path_data(rings) for rings in projected)}"><title>{escape(tooltip)}</title></path>'
-            f'<text class="lw-map__label" text-anchor="middle" dominant-baseline="middle">{text}</text></g>')
+            f'<text class="lw-map__label" text-anchor="middle" dominant-baseline="middle">{text}</text></g>'
+        )
 
     shown = {statuses.get(area.code, Status.no_data) for area, _polygons in drawn}
     legend = []
@@ -242,22 +257,26 @@ def choropleth(areas: list[MapArea], statuses: dict[str, Status], labels: dict[s
             f'<rect class="lw-map__area lw-map__area--{state.value}" fill="url(#{prefix}-{state.value})" '
             f'x="{_number(PADDING)}" y="{_number(top)}" width="{_number(SWATCH)}" height="{_number(SWATCH)}"/>'
             f'<text class="lw-map__legend-text" x="{_number(PADDING + SWATCH + 8)}" y="{_number(top + SWATCH / 2)}" '
-            f'dominant-baseline="middle">{escape(status_label(state))}</text>')
+            f'dominant-baseline="middle">{escape(status_label(state))}</text>'
+        )
     height = map_height + 2 * PADDING + len(legend) * LEGEND_ROW
     svg = Markup(
         f'<svg class="lw-map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_number(WIDTH)} {_number(height)}" '
         f'role="img" aria-labelledby="{prefix}-title {prefix}-desc" focusable="false">'
         f'<title id="{prefix}-title">{escape(title)}</title><desc id="{prefix}-desc">{escape(description)}</desc>'
-        f'<defs>{_patterns(prefix)}</defs>'
+        f"<defs>{_patterns(prefix)}</defs>"
         f'<g class="lw-map__areas">{"".join(areas_svg)}</g>'
-        f'<g class="lw-map__legend">{"".join(legend)}</g></svg>')
+        f'<g class="lw-map__legend">{"".join(legend)}</g></svg>'
+    )
     return Map(svg, key)
 
 
 def buurt_areas(municipality: Municipality) -> list[MapArea]:
     """The municipality's buurten with their stored boundaries, by code; [] when no buurt has a boundary."""
-    buurten = sorted((buurt for district in municipality.districts for buurt in district.neighbourhoods),
-                     key=lambda buurt: buurt.code)
+    buurten = sorted(
+        (buurt for district in municipality.districts for buurt in district.neighbourhoods),
+        key=lambda buurt: buurt.code,
+    )
     if not any(buurt.boundary for buurt in buurten):
         return []
     return [MapArea(code=buurt.code, name=buurt.name, geometry=buurt.boundary) for buurt in buurten]

@@ -1,4 +1,5 @@
 """The printable report as a PDF, rendered on the server by WeasyPrint from the same HTML as the report page."""
+
 from __future__ import annotations
 
 import hashlib
@@ -93,8 +94,10 @@ def page_css(direction: str) -> str:
     """The page footer "page / pages": in a right-to-left language it reads from the right, so the page number
     stands right of the slash and the total left of it."""
     first, second = ("counter(pages)", "counter(page)") if direction == "rtl" else ("counter(page)", "counter(pages)")
-    return (f"@page {{ @bottom-center {{ content: {first} \" / \" {second} !important; direction: ltr !important; "
-            f"font-family: \"DejaVu Sans\", sans-serif !important; font-size: 9pt; }} }}")
+    return (
+        f'@page {{ @bottom-center {{ content: {first} " / " {second} !important; direction: ltr !important; '
+        f'font-family: "DejaVu Sans", sans-serif !important; font-size: 9pt; }} }}'
+    )
 
 
 def _svg_style(stylesheet: str, svg_tag: str) -> str:
@@ -182,26 +185,46 @@ def report_fingerprint(run, area, lang: str) -> str:
         digest.update(repr(values).encode("utf-8"))
         digest.update(b"\x00")
 
-    feed(FORMAT_VERSION, run.id, wave.id, wave.name, area.code, lang,
-         hashlib.sha256(current_app.extensions["stylesheet"]).hexdigest())
+    feed(
+        FORMAT_VERSION,
+        run.id,
+        wave.id,
+        wave.name,
+        area.code,
+        lang,
+        hashlib.sha256(current_app.extensions["stylesheet"]).hexdigest(),
+    )
     feed(*((one.code, one.name) for one in areas_of(municipality)))
     # a run's figures are stored once; their number and sum guard against a run stored again under the same id
-    feed(*db.session.execute(select(func.count(), func.sum(ProfileSnapshot.value), func.sum(ProfileSnapshot.n))
-                             .where(ProfileSnapshot.run_id == run.id)).one(), run.finished_at)
+    feed(
+        *db.session.execute(
+            select(func.count(), func.sum(ProfileSnapshot.value), func.sum(ProfileSnapshot.n)).where(
+                ProfileSnapshot.run_id == run.id
+            )
+        ).one(),
+        run.finished_at,
+    )
     feed(*((one.id, getattr(released_run(one), "id", None)) for one in analysed_waves(municipality)))
     for quote in db.session.execute(
-            select(Quote.id, Quote.theme_id, Quote.area_code, Quote.text).join(Theme)
-            .where(Theme.run_id == run.id, Quote.status == QuoteStatus.approved).order_by(Quote.id)):
+        select(Quote.id, Quote.theme_id, Quote.area_code, Quote.text)
+        .join(Theme)
+        .where(Theme.run_id == run.id, Quote.status == QuoteStatus.approved)
+        .order_by(Quote.id)
+    ):
         feed("quote", *quote)
     for named in db.session.execute(
-            select(NamedTheme.id, NamedTheme.question, NamedTheme.name, NamedTheme.translations, NamedTheme.hidden)
-            .where(NamedTheme.run_id == run.id).order_by(NamedTheme.id)):
+        select(NamedTheme.id, NamedTheme.question, NamedTheme.name, NamedTheme.translations, NamedTheme.hidden)
+        .where(NamedTheme.run_id == run.id)
+        .order_by(NamedTheme.id)
+    ):
         feed("named", *named)
-    for theme in db.session.execute(select(Theme.id, Theme.named_id).where(Theme.run_id == run.id)
-                                    .order_by(Theme.id)):
+    for theme in db.session.execute(select(Theme.id, Theme.named_id).where(Theme.run_id == run.id).order_by(Theme.id)):
         feed("theme", *theme)
-    for review in db.session.execute(select(ThemeReview.question, ThemeReview.ready)
-                                     .where(ThemeReview.run_id == run.id).order_by(ThemeReview.question)):
+    for review in db.session.execute(
+        select(ThemeReview.question, ThemeReview.ready)
+        .where(ThemeReview.run_id == run.id)
+        .order_by(ThemeReview.question)
+    ):
         feed("review", *review)
     for indicator in framework(municipality):
         feed("outcome", *_columns(indicator.outcome))

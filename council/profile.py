@@ -4,6 +4,7 @@ Plain functions and dataclasses, so that the overview, wijk profile, comparison 
 same figures and tests can check them without a request. Names of scales, bands and domains come from the
 instrument definitions in the reader's language.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -39,8 +40,12 @@ OPEN_ANSWERS, WIJKTEAM = "open_answers", "wijkteam"
 # the six Positive Health dimensions of the adult questionnaire, in the order of Huber's spider web
 DIMENSIONS = ("ph_body", "ph_mind", "ph_meaning", "ph_quality", "ph_participation", "ph_daily")
 SPIDER_INSTRUMENT = "adult"
-INSTRUMENT_LABELS = {"adult": _l("Adults"), "youth": _l("Young people"), "parent": _l("Parents"),
-                     WIJKTEAM: _l("Clients of the wijkteam")}
+INSTRUMENT_LABELS = {
+    "adult": _l("Adults"),
+    "youth": _l("Young people"),
+    "parent": _l("Parents"),
+    WIJKTEAM: _l("Clients of the wijkteam"),
+}
 SUBSCALE_LABELS = {"emotional": _l("emotional"), "social": _l("social")}
 CHANGES = ("improved", "same", "worse")
 # a type's description, per direction: "Higher than average: Well-being (WHO-5), Life satisfaction."
@@ -67,9 +72,11 @@ TYPE_NAME_PARTS = {
     "safety": (_l("feels safe"), _l("feels less safe")),
 }
 # a type that no part of life sets apart is named by its level (analysis.types.ResidentType.level, z units)
-TYPE_LEVEL_NAMES = {"better": _l("better than average on everything"),
-                    "worse": _l("worse than average on everything"),
-                    "average": _l("about average, nothing stands out")}
+TYPE_LEVEL_NAMES = {
+    "better": _l("better than average on everything"),
+    "worse": _l("worse than average on everything"),
+    "average": _l("about average, nothing stands out"),
+}
 
 
 def council_waves(user: User | None) -> list[Wave]:
@@ -79,12 +86,14 @@ def council_waves(user: User | None) -> list[Wave]:
 
 def framework(municipality: Municipality) -> list[Indicator]:
     """The key indicators of the municipality's outcome framework, outcome by outcome."""
-    outcomes = db.session.scalars(select(Outcome).where(Outcome.municipality_id == municipality.id)
-                                  .order_by(Outcome.position, Outcome.id)).all()
+    outcomes = db.session.scalars(
+        select(Outcome).where(Outcome.municipality_id == municipality.id).order_by(Outcome.position, Outcome.id)
+    ).all()
     return [indicator for outcome in outcomes for indicator in outcome.indicators]
 
 
 # --- names in the reader's language -------------------------------------------------------------------------------
+
 
 def instrument_label(slug: str, locale: str) -> str:
     if slug in INSTRUMENT_LABELS:
@@ -122,8 +131,9 @@ def measure_name(slug: str, measure: str, locale: str) -> str:
     for scale in instrument.scales:
         for part in scale.subscales:
             if measure == f"{scale.id}_{part}":
-                return _("%(scale)s: %(part)s", scale=localise(scale.name, locale),
-                         part=str(SUBSCALE_LABELS.get(part, part)))
+                return _(
+                    "%(scale)s: %(part)s", scale=localise(scale.name, locale), part=str(SUBSCALE_LABELS.get(part, part))
+                )
     return measure
 
 
@@ -143,6 +153,7 @@ def indicator_range(indicator: Indicator) -> tuple[float, float]:
 
 
 # --- overview -----------------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Respondents:
@@ -168,20 +179,34 @@ def survey_instruments(profile: WaveProfile) -> list[str]:
 
 
 def respondents(profile: WaveProfile, area_code: str, locale: str) -> list[Respondents]:
-    return [Respondents(slug, instrument_label(slug, locale), profile.get(area_code, slug, "respondents", "n"),
-                        profile.get(area_code, slug, "respondents", "response_rate"))
-            for slug in survey_instruments(profile)
-            if profile.get(profile.wave.municipality.code, slug, "respondents", "n") is not None
-            or profile.get(area_code, slug, "respondents", "n") is not None]
+    return [
+        Respondents(
+            slug,
+            instrument_label(slug, locale),
+            profile.get(area_code, slug, "respondents", "n"),
+            profile.get(area_code, slug, "respondents", "response_rate"),
+        )
+        for slug in survey_instruments(profile)
+        if profile.get(profile.wave.municipality.code, slug, "respondents", "n") is not None
+        or profile.get(area_code, slug, "respondents", "n") is not None
+    ]
 
 
-def overview_rows(profile: WaveProfile, areas: Sequence[Area], indicators: Sequence[Indicator],
-                  locale: str) -> list[AreaRow]:
-    return [AreaRow(area, respondents(profile, area.code, locale),
-                    [evaluate(indicator, profile, area.code) for indicator in indicators]) for area in areas]
+def overview_rows(
+    profile: WaveProfile, areas: Sequence[Area], indicators: Sequence[Indicator], locale: str
+) -> list[AreaRow]:
+    return [
+        AreaRow(
+            area,
+            respondents(profile, area.code, locale),
+            [evaluate(indicator, profile, area.code) for indicator in indicators],
+        )
+        for area in areas
+    ]
 
 
 # --- scales -------------------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ScaleFigure:
@@ -191,14 +216,15 @@ class ScaleFigure:
     low: float
     high: float
     figure: Figure | None
-    reference: Figure | None   # the municipality's figure (None on the municipality's own page)
+    reference: Figure | None  # the municipality's figure (None on the municipality's own page)
 
 
 def scale_measures(profile: WaveProfile, slug: str) -> list[str]:
     """The scales (and subscales) with a mean, in the order of the instrument definition."""
     stored = set(profile.measures(profile.wave.municipality.code, slug, "mean"))
-    stored |= {measure for (_, instrument, measure, statistic) in profile.figures
-               if instrument == slug and statistic == "mean"}
+    stored |= {
+        measure for (_, instrument, measure, statistic) in profile.figures if instrument == slug and statistic == "mean"
+    }
     instrument = _instrument(slug)
     order = []
     if instrument is not None:
@@ -219,9 +245,17 @@ def scale_figures(profile: WaveProfile, area: Area, locale: str) -> dict[str, li
         rows = []
         for measure in scale_measures(profile, slug):
             low, high = scale_range(slug, measure)
-            rows.append(ScaleFigure(slug, measure, measure_name(slug, measure, locale), low, high,
-                                    profile.get(area.code, slug, measure, "mean"),
-                                    None if area.is_municipality else profile.get(gm, slug, measure, "mean")))
+            rows.append(
+                ScaleFigure(
+                    slug,
+                    measure,
+                    measure_name(slug, measure, locale),
+                    low,
+                    high,
+                    profile.get(area.code, slug, measure, "mean"),
+                    None if area.is_municipality else profile.get(gm, slug, measure, "mean"),
+                )
+            )
         if rows:
             result[slug] = rows
     return result
@@ -244,17 +278,19 @@ def spider(profile: WaveProfile, area: Area, locale: str) -> Spider | None:
     if all(figure is None for figure in own + reference):
         return None
     low, high = scale_range(SPIDER_INSTRUMENT, DIMENSIONS[0])
-    return Spider([measure_name(SPIDER_INSTRUMENT, measure, locale) for measure in DIMENSIONS], own, reference,
-                  low, high)
+    return Spider(
+        [measure_name(SPIDER_INSTRUMENT, measure, locale) for measure in DIMENSIONS], own, reference, low, high
+    )
 
 
 # --- indicators over waves ----------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Trend:
     indicator: Indicator
     current: Evaluation
-    history: list[tuple[Wave, Evaluation]]   # oldest first, up to and including the page's wave
+    history: list[tuple[Wave, Evaluation]]  # oldest first, up to and including the page's wave
 
     @property
     def share(self) -> bool:
@@ -274,12 +310,18 @@ def trends(profile: WaveProfile, area: Area, indicators: Sequence[Indicator]) ->
         loaded = profile if wave.id == profile.wave.id else WaveProfile.load(wave, areas={area.code, gm})
         if loaded is not None:
             profiles.append(loaded)
-    return [Trend(indicator, evaluate(indicator, profile, area.code),
-                  [(one.wave, evaluate(indicator, one, area.code)) for one in profiles])
-            for indicator in indicators]
+    return [
+        Trend(
+            indicator,
+            evaluate(indicator, profile, area.code),
+            [(one.wave, evaluate(indicator, one, area.code)) for one in profiles],
+        )
+        for indicator in indicators
+    ]
 
 
 # --- resident types, themes, wijkteam -----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class TypeShare:
@@ -295,8 +337,11 @@ def describe_type(slug: str, profile: Iterable[Sequence[str]], locale: str) -> s
     profile = list(profile)
     parts = []
     for level in ("high", "low"):
-        names = [measure_name(slug, feature.removesuffix("_score"), locale)
-                 for feature, described in profile if described == level]
+        names = [
+            measure_name(slug, feature.removesuffix("_score"), locale)
+            for feature, described in profile
+            if described == level
+        ]
         if names:
             parts.append(str(LEVEL_SENTENCES[level]) % {"scales": ", ".join(names)})
     return " ".join(parts) if parts else _("About average on every scale.")
@@ -313,8 +358,11 @@ def type_name(slug: str, entry: dict, locale: str) -> str:
         better, worse = TYPE_NAME_PARTS.get(scale, (None, None))
         phrase = better if direction == "better" else worse
         if phrase is None:
-            template = (_("%(scale)s: higher than their other scores") if direction == "better"
-                        else _("%(scale)s: lower than their other scores"))
+            template = (
+                _("%(scale)s: higher than their other scores")
+                if direction == "better"
+                else _("%(scale)s: lower than their other scores")
+            )
             phrase = template % {"scale": measure_name(slug, scale, locale)}
         parts.append(str(phrase))
     if len(parts) == 2:
@@ -329,10 +377,16 @@ def resident_types(profile: WaveProfile, area: Area, locale: str) -> dict[str, l
     gm = profile.wave.municipality.code
     result = {}
     for slug, model in (profile.run.types or {}).items():
-        shares = [TypeShare(slug, entry["id"], type_name(slug, entry, locale),
-                            profile.get(area.code, slug, f"type:{entry['id']}", "share"),
-                            None if area.is_municipality else profile.get(gm, slug, f"type:{entry['id']}", "share"))
-                  for entry in model.get("types", [])]
+        shares = [
+            TypeShare(
+                slug,
+                entry["id"],
+                type_name(slug, entry, locale),
+                profile.get(area.code, slug, f"type:{entry['id']}", "share"),
+                None if area.is_municipality else profile.get(gm, slug, f"type:{entry['id']}", "share"),
+            )
+            for entry in model.get("types", [])
+        ]
         if shares:
             result[slug] = shares
     return result
@@ -348,7 +402,7 @@ class ThemeFigure:
     count: Figure | None
     share: Figure | None
     quotes: list[Quote] = field(default_factory=list)
-    contrast: ThemeContrast | None = None   # in a wijk: against the rest of the municipality, when shown
+    contrast: ThemeContrast | None = None  # in a wijk: against the rest of the municipality, when shown
 
 
 @dataclass(frozen=True)
@@ -366,10 +420,10 @@ class QuestionThemes:
     question: str
     text: str
     instrument: str
-    answers: Figure | None     # the area's answers to the question, every language
+    answers: Figure | None  # the area's answers to the question, every language
     themes: list[ThemeFigure]
-    compared: bool = False     # a wijk: each theme is compared with the rest of the municipality
-    standing_out: list[StandingOut] = field(default_factory=list)   # the municipality: where themes stand out
+    compared: bool = False  # a wijk: each theme is compared with the rest of the municipality
+    standing_out: list[StandingOut] = field(default_factory=list)  # the municipality: where themes stand out
 
 
 def language_name(code: str, locale: str) -> str:
@@ -388,22 +442,41 @@ def themes(profile: WaveProfile, area: Area, locale: str) -> list[QuestionThemes
     wijk_names = {wijk.code: wijk.name for wijk in areas_of(profile.wave.municipality) if not wijk.is_municipality}
     result = []
     for question in shown.questions:
-        items = [ThemeFigure(item.named.name_in(locale), [language_name(code, locale) for code in item.languages],
-                             item.count, item.share, quotes.get(item.named.id, []), item.contrast)
-                 for item in shown.ranked(question, area.code)]
+        items = [
+            ThemeFigure(
+                item.named.name_in(locale),
+                [language_name(code, locale) for code in item.languages],
+                item.count,
+                item.share,
+                quotes.get(item.named.id, []),
+                item.contrast,
+            )
+            for item in shown.ranked(question, area.code)
+        ]
         if items:
             slug = question.split(".", 1)[0] if "." in question else ""
-            result.append(QuestionThemes(question, question_text(question, locale), instrument_label(slug, locale),
-                                         shown.answers.get((question, area.code)), items,
-                                         compared=area.code in wijk_names,
-                                         standing_out=standing_out(shown.named.get(question, []), shown.contrasts,
-                                                                   wijk_names, locale)
-                                         if area.is_municipality else []))
+            result.append(
+                QuestionThemes(
+                    question,
+                    question_text(question, locale),
+                    instrument_label(slug, locale),
+                    shown.answers.get((question, area.code)),
+                    items,
+                    compared=area.code in wijk_names,
+                    standing_out=standing_out(shown.named.get(question, []), shown.contrasts, wijk_names, locale)
+                    if area.is_municipality
+                    else [],
+                )
+            )
     return result
 
 
-def standing_out(named: Sequence[NamedTheme], contrasts: dict[tuple[int, str], ThemeContrast],
-                 wijk_names: dict[str, str], locale: str) -> list[StandingOut]:
+def standing_out(
+    named: Sequence[NamedTheme],
+    contrasts: dict[tuple[int, str], ThemeContrast],
+    wijk_names: dict[str, str],
+    locale: str,
+) -> list[StandingOut]:
     """Per named theme (in the question's order) the wijken where it is raised clearly more or less often than in
     the rest of the municipality; themes that stand out nowhere are left out."""
     result = []
@@ -422,22 +495,34 @@ def standing_out(named: Sequence[NamedTheme], contrasts: dict[tuple[int, str], T
 class Change:
     domain: str
     name: str
-    shares: dict[str, Figure | None]   # improved / same / worse
+    shares: dict[str, Figure | None]  # improved / same / worse
 
 
 def wijkteam_changes(profile: WaveProfile, area: Area, locale: str) -> list[Change]:
     """Share of wijkteam clients better, the same or worse since intake: overall first, then per domain."""
-    domains = list(dict.fromkeys(measure.split(":", 1)[0]
-                                 for (code, slug, measure, statistic) in profile.figures
-                                 if slug == WIJKTEAM and statistic == "share" and measure.partition(":")[2] in CHANGES
-                                 and code in (area.code, profile.wave.municipality.code)))
+    domains = list(
+        dict.fromkeys(
+            measure.split(":", 1)[0]
+            for (code, slug, measure, statistic) in profile.figures
+            if slug == WIJKTEAM
+            and statistic == "share"
+            and measure.partition(":")[2] in CHANGES
+            and code in (area.code, profile.wave.municipality.code)
+        )
+    )
     domains.sort(key=lambda domain: (domain != "overall", domain))
-    return [Change(domain, measure_name(WIJKTEAM, domain, locale),
-                   {change: profile.get(area.code, WIJKTEAM, f"{domain}:{change}", "share") for change in CHANGES})
-            for domain in domains]
+    return [
+        Change(
+            domain,
+            measure_name(WIJKTEAM, domain, locale),
+            {change: profile.get(area.code, WIJKTEAM, f"{domain}:{change}", "share") for change in CHANGES},
+        )
+        for domain in domains
+    ]
 
 
 # --- the whole page -----------------------------------------------------------------------------------------------
+
 
 class _Notes:
     """Whether any figure of a page is indicative or suppressed: the page then explains what that means."""
@@ -456,8 +541,7 @@ class _Notes:
     @property
     def has_small(self) -> bool:
         """Any figure hidden for resting on too few residents."""
-        return any(figure is not None and figure.suppressed and not figure.complementary
-                   for figure in self._figures())
+        return any(figure is not None and figure.suppressed and not figure.complementary for figure in self._figures())
 
     @property
     def has_complementary(self) -> bool:
@@ -496,19 +580,28 @@ class AreaProfile(_Notes):
             yield from change.shares.values()
 
 
-def area_profile(profile: WaveProfile, area: Area, indicators: Sequence[Indicator], locale: str,
-                 default_min_n: int = 10) -> AreaProfile:
+def area_profile(
+    profile: WaveProfile, area: Area, indicators: Sequence[Indicator], locale: str, default_min_n: int = 10
+) -> AreaProfile:
     params = profile.run.params or {}
     return AreaProfile(
-        profile=profile, area=area, respondents=respondents(profile, area.code, locale),
-        spider=spider(profile, area, locale), scales=scale_figures(profile, area, locale),
-        trends=trends(profile, area, indicators), types=resident_types(profile, area, locale),
-        themes=themes(profile, area, locale), changes=wijkteam_changes(profile, area, locale),
+        profile=profile,
+        area=area,
+        respondents=respondents(profile, area.code, locale),
+        spider=spider(profile, area, locale),
+        scales=scale_figures(profile, area, locale),
+        trends=trends(profile, area, indicators),
+        types=resident_types(profile, area, locale),
+        themes=themes(profile, area, locale),
+        changes=wijkteam_changes(profile, area, locale),
         wijkteam_clients=profile.get(area.code, WIJKTEAM, "respondents", "n"),
-        min_n=int(params.get("min_n") or default_min_n), indicative_n=int(params.get("indicative_n") or 30))
+        min_n=int(params.get("min_n") or default_min_n),
+        indicative_n=int(params.get("indicative_n") or 30),
+    )
 
 
 # --- comparison ---------------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Column:
@@ -546,20 +639,34 @@ class Comparison(_Notes):
 
 def compare(columns: Sequence[Column], indicators: Sequence[Indicator], locale: str) -> Comparison:
     """The same rows for every column: respondents per questionnaire, the key indicators, every scale mean."""
-    slugs = list(dict.fromkeys(slug for column in columns for slug in survey_instruments(column.profile)
-                               if slug != WIJKTEAM))
-    respondents_rows = [(instrument_label(slug, locale),
-                         [column.profile.get(column.area_code, slug, "respondents", "n") for column in columns])
-                        for slug in slugs]
-    indicator_rows = [(indicator, [evaluate(indicator, column.profile, column.area_code) for column in columns])
-                      for indicator in indicators]
+    slugs = list(
+        dict.fromkeys(slug for column in columns for slug in survey_instruments(column.profile) if slug != WIJKTEAM)
+    )
+    respondents_rows = [
+        (
+            instrument_label(slug, locale),
+            [column.profile.get(column.area_code, slug, "respondents", "n") for column in columns],
+        )
+        for slug in slugs
+    ]
+    indicator_rows = [
+        (indicator, [evaluate(indicator, column.profile, column.area_code) for column in columns])
+        for indicator in indicators
+    ]
     scales = []
     for slug in slugs:
-        measures = list(dict.fromkeys(measure for column in columns for measure in scale_measures(column.profile,
-                                                                                                  slug)))
+        measures = list(
+            dict.fromkeys(measure for column in columns for measure in scale_measures(column.profile, slug))
+        )
         for measure in measures:
             low, high = scale_range(slug, measure)
-            scales.append(ScaleRow(measure_name(slug, measure, locale), slug, low, high,
-                                   [column.profile.get(column.area_code, slug, measure, "mean")
-                                    for column in columns]))
+            scales.append(
+                ScaleRow(
+                    measure_name(slug, measure, locale),
+                    slug,
+                    low,
+                    high,
+                    [column.profile.get(column.area_code, slug, measure, "mean") for column in columns],
+                )
+            )
     return Comparison(list(columns), respondents_rows, indicator_rows, scales)

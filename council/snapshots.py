@@ -3,6 +3,7 @@
 Nothing here touches responses or answers: the number of rows read depends on areas and measures, not on how many
 residents answered.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -52,8 +53,9 @@ class WaveProfile:
     figures: dict[Key, Figure]
 
     @classmethod
-    def load(cls, wave: Wave, areas: Iterable[str] | None = None, levels: Iterable[str] | None = None
-             ) -> WaveProfile | None:
+    def load(
+        cls, wave: Wave, areas: Iterable[str] | None = None, levels: Iterable[str] | None = None
+    ) -> WaveProfile | None:
         """The wave's profile, or None when it has no released run yet. `areas` and `levels` narrow what is read."""
         run = released_run(wave)
         if run is None:
@@ -61,20 +63,29 @@ class WaveProfile:
         return cls.load_run(wave, run, areas, levels)
 
     @classmethod
-    def load_run(cls, wave: Wave, run: AnalysisRun, areas: Iterable[str] | None = None,
-                 levels: Iterable[str] | None = None) -> WaveProfile:
+    def load_run(
+        cls, wave: Wave, run: AnalysisRun, areas: Iterable[str] | None = None, levels: Iterable[str] | None = None
+    ) -> WaveProfile:
         """The figures of a given run of the wave (the caller chose it: released, or published to residents)."""
-        query = select(ProfileSnapshot.area_code, ProfileSnapshot.instrument, ProfileSnapshot.measure,
-                       ProfileSnapshot.statistic, ProfileSnapshot.value, ProfileSnapshot.lower,
-                       ProfileSnapshot.upper, ProfileSnapshot.n, ProfileSnapshot.flags
-                       ).where(ProfileSnapshot.run_id == run.id)
+        query = select(
+            ProfileSnapshot.area_code,
+            ProfileSnapshot.instrument,
+            ProfileSnapshot.measure,
+            ProfileSnapshot.statistic,
+            ProfileSnapshot.value,
+            ProfileSnapshot.lower,
+            ProfileSnapshot.upper,
+            ProfileSnapshot.n,
+            ProfileSnapshot.flags,
+        ).where(ProfileSnapshot.run_id == run.id)
         if areas is not None:
             query = query.where(ProfileSnapshot.area_code.in_(list(areas)))
         if levels is not None:
             query = query.where(ProfileSnapshot.area_level.in_(list(levels)))
-        figures = {(area, instrument, measure, statistic): Figure(value, lower, upper, n, frozenset(flags.split()))
-                   for area, instrument, measure, statistic, value, lower, upper, n, flags
-                   in db.session.execute(query)}
+        figures = {
+            (area, instrument, measure, statistic): Figure(value, lower, upper, n, frozenset(flags.split()))
+            for area, instrument, measure, statistic, value, lower, upper, n, flags in db.session.execute(query)
+        }
         return cls(wave=wave, run=run, figures=figures)
 
     def get(self, area: str, instrument: str, measure: str, statistic: str) -> Figure | None:
@@ -85,17 +96,31 @@ class WaveProfile:
 
     def measures(self, area: str, instrument: str, statistic: str) -> list[str]:
         """The measures of an instrument that have `statistic` for the area, in the order they were stored."""
-        return list(dict.fromkeys(measure for (code, slug, measure, stat) in self.figures
-                                  if code == area and slug == instrument and stat == statistic))
+        return list(
+            dict.fromkeys(
+                measure
+                for (code, slug, measure, stat) in self.figures
+                if code == area and slug == instrument and stat == statistic
+            )
+        )
 
 
 def analysed_waves(municipality: Municipality | None) -> list[Wave]:
     """The waves with a released run, oldest first (the order of a trend): of one municipality, or of every
     municipality for None."""
-    query = (select(Wave).where(select(AnalysisRun.id).where(AnalysisRun.wave_id == Wave.id,
-                                                             AnalysisRun.status == RunStatus.succeeded,
-                                                             AnalysisRun.released_at.is_not(None)).exists())
-             .order_by(Wave.opens_on, Wave.id))
+    query = (
+        select(Wave)
+        .where(
+            select(AnalysisRun.id)
+            .where(
+                AnalysisRun.wave_id == Wave.id,
+                AnalysisRun.status == RunStatus.succeeded,
+                AnalysisRun.released_at.is_not(None),
+            )
+            .exists()
+        )
+        .order_by(Wave.opens_on, Wave.id)
+    )
     if municipality is not None:
         query = query.where(Wave.municipality_id == municipality.id)
     return list(db.session.scalars(query))

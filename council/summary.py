@@ -1,5 +1,6 @@
 """The first page of the council's report: each indicator's status against its target, where the area differs most
 from the municipality, and the named themes; the detail follows on the next pages."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -9,8 +10,8 @@ from council.indicators import Evaluation, Status
 from council.profile import AreaProfile, AreaRow, ScaleFigure, ThemeFigure
 from models import Indicator
 
-MOST_DIFFERENCES = 3   # scales, and again themes, that differ most: the summary must stay one page
-MOST_THEMES = 3        # named themes per question
+MOST_DIFFERENCES = 3  # scales, and again themes, that differ most: the summary must stay one page
+MOST_THEMES = 3  # named themes per question
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class ThemeDifference:
 @dataclass(frozen=True)
 class QuestionSummary:
     question: str
-    themes: list[str]      # the most raised named themes, most answers first
+    themes: list[str]  # the most raised named themes, most answers first
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class WijkStatuses:
 @dataclass(frozen=True)
 class Summary:
     indicators: list[Evaluation]
-    scales: list[ScaleFigure] = field(default_factory=list)          # clearly different from the municipality
+    scales: list[ScaleFigure] = field(default_factory=list)  # clearly different from the municipality
     themes_differing: list[ThemeDifference] = field(default_factory=list)
     themes: list[QuestionSummary] = field(default_factory=list)
     wijken: list[WijkStatuses] = field(default_factory=list)
@@ -62,13 +63,22 @@ def largest_differences(scales: dict[str, list[ScaleFigure]], most: int = MOST_D
     return rows[:most]
 
 
-def report_summary(data: AreaProfile, rows: Sequence[AreaRow] | None, indicators: Sequence[Indicator] | None
-                   ) -> Summary:
-    themes_differing = [ThemeDifference(question.text, item) for question in data.themes for item in question.themes
-                        if item.contrast is not None and item.contrast.direction is not None][:MOST_DIFFERENCES]
-    themes = [QuestionSummary(question.text, [item.name for item in question.themes
-                                              if item.count is not None and item.count.value][:MOST_THEMES])
-              for question in data.themes]
+def report_summary(
+    data: AreaProfile, rows: Sequence[AreaRow] | None, indicators: Sequence[Indicator] | None
+) -> Summary:
+    themes_differing = [
+        ThemeDifference(question.text, item)
+        for question in data.themes
+        for item in question.themes
+        if item.contrast is not None and item.contrast.direction is not None
+    ][:MOST_DIFFERENCES]
+    themes = [
+        QuestionSummary(
+            question.text,
+            [item.name for item in question.themes if item.count is not None and item.count.value][:MOST_THEMES],
+        )
+        for question in data.themes
+    ]
     wijken = []
     if rows and indicators:
         for position, indicator in enumerate(indicators):
@@ -78,7 +88,10 @@ def report_summary(data: AreaProfile, rows: Sequence[AreaRow] | None, indicators
                 if not row.area.is_municipality and evaluation.status in found:
                     found[evaluation.status].append(row.area.name)
             wijken.append(WijkStatuses(indicator, found[Status.on_target], found[Status.off_target]))
-    return Summary(indicators=[trend.current for trend in data.trends],
-                   scales=[] if data.area.is_municipality else largest_differences(data.scales),
-                   themes_differing=themes_differing,
-                   themes=[question for question in themes if question.themes], wijken=wijken)
+    return Summary(
+        indicators=[trend.current for trend in data.trends],
+        scales=[] if data.area.is_municipality else largest_differences(data.scales),
+        themes_differing=themes_differing,
+        themes=[question for question in themes if question.themes],
+        wijken=wijken,
+    )

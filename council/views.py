@@ -4,6 +4,7 @@ Every page reads stored snapshots through council.snapshots, the run's themes an
 sent with Cache-Control: no-store: the wijk pages and reports carry residents' (approved, scrubbed) words, and a
 copy kept by a shared cache would outlive a quote's withdrawal or a response's erasure.
 """
+
 from __future__ import annotations
 
 import re
@@ -51,6 +52,7 @@ def _no_store(response: Response) -> Response:
 
 # --- numbers as the page's language writes them -------------------------------------------------------------------
 
+
 def number(value: float | None, share: bool = False) -> str:
     if value is None:
         return "–"
@@ -92,8 +94,12 @@ def figure_words(figure: Figure | None, share: bool = False) -> str:
         return suppressed_words(figure)
     if figure.lower is None or figure.upper is None:
         return number(figure.value, share)
-    return _("%(value)s (95%% interval %(lower)s to %(upper)s)", value=number(figure.value, share),
-             lower=number(figure.lower, share), upper=number(figure.upper, share))
+    return _(
+        "%(value)s (95%% interval %(lower)s to %(upper)s)",
+        value=number(figure.value, share),
+        lower=number(figure.lower, share),
+        upper=number(figure.upper, share),
+    )
 
 
 def suppressed_words(figure: Figure) -> str:
@@ -111,13 +117,21 @@ def _note(figure: Figure | None) -> str:
 
 @bp.context_processor
 def _formatting():
-    return {"number": number, "number_markup": number_markup, "rate": rate, "tick": tick, "points": points,
-            "status_label": status_label, "status_icon": charts.status_icon,
-            "instrument_label": lambda slug: instrument_label(slug, g.lang),
-            "Status": Status}
+    return {
+        "number": number,
+        "number_markup": number_markup,
+        "rate": rate,
+        "tick": tick,
+        "points": points,
+        "status_label": status_label,
+        "status_icon": charts.status_icon,
+        "instrument_label": lambda slug: instrument_label(slug, g.lang),
+        "Status": Status,
+    }
 
 
 # --- choosing the wave and the area ---------------------------------------------------------------------------------
+
 
 def _chosen_wave() -> tuple[list[Wave], Wave | None]:
     """The waves the member may read that have an analysis, and the one asked for (?wave=), else the newest."""
@@ -147,6 +161,7 @@ def _profile(wave: Wave, codes: Sequence[str] | None = None) -> WaveProfile:
 
 # --- charts ---------------------------------------------------------------------------------------------------------
 
+
 def spider_chart(data: AreaProfile) -> Markup | None:
     web = data.spider
     if web is None:
@@ -156,29 +171,58 @@ def spider_chart(data: AreaProfile) -> Markup | None:
     if not data.area.is_municipality:
         series.append(charts.Series(municipality.name, [None if f is None else f.value for f in web.reference]))
     described = "; ".join(
-        f"{one.label}: " + ", ".join(f"{axis} {figure_words(figure)}" for axis, figure in zip(web.axes, figures,
-                                                                                             strict=True))
-        for one, figures in zip(series, (web.area, web.reference), strict=False))
-    description = _("The six dimensions of Positive Health, each from %(low)s to %(high)s. %(figures)s.",
-                    low=tick(web.low), high=tick(web.high), figures=described)
-    return charts.radar(web.axes, series, low=web.low, high=web.high, chart_id="chart-spider",
-                        title=_("Positive Health in %(area)s", area=data.area.name), description=description,
-                        fmt=tick)
+        f"{one.label}: "
+        + ", ".join(f"{axis} {figure_words(figure)}" for axis, figure in zip(web.axes, figures, strict=True))
+        for one, figures in zip(series, (web.area, web.reference), strict=False)
+    )
+    description = _(
+        "The six dimensions of Positive Health, each from %(low)s to %(high)s. %(figures)s.",
+        low=tick(web.low),
+        high=tick(web.high),
+        figures=described,
+    )
+    return charts.radar(
+        web.axes,
+        series,
+        low=web.low,
+        high=web.high,
+        chart_id="chart-spider",
+        title=_("Positive Health in %(area)s", area=data.area.name),
+        description=description,
+        fmt=tick,
+    )
 
 
 def scales_chart(data: AreaProfile, slug: str) -> Markup:
     rows = data.scales[slug]
-    intervals = [charts.Interval(row.name, None if row.figure is None or row.figure.suppressed else row.figure.value,
-                                 None if row.figure is None else row.figure.lower,
-                                 None if row.figure is None else row.figure.upper, row.low, row.high,
-                                 None if row.reference is None else row.reference.value, _note(row.figure))
-                 for row in rows]
+    intervals = [
+        charts.Interval(
+            row.name,
+            None if row.figure is None or row.figure.suppressed else row.figure.value,
+            None if row.figure is None else row.figure.lower,
+            None if row.figure is None else row.figure.upper,
+            row.low,
+            row.high,
+            None if row.reference is None else row.reference.value,
+            _note(row.figure),
+        )
+        for row in rows
+    ]
     described = "; ".join(f"{row.name}: {figure_words(row.figure)}" for row in rows)
-    description = _("Mean per scale with its 95%% interval as a bar, each on its own range; the diamond is the "
-                    "municipality. %(figures)s.", figures=described)
-    return charts.interval_chart(intervals, chart_id=f"chart-scales-{slug}", fmt=tick, description=description,
-                                 title=_("Scales of %(questionnaire)s in %(area)s",
-                                         questionnaire=instrument_label(slug, g.lang), area=data.area.name))
+    description = _(
+        "Mean per scale with its 95%% interval as a bar, each on its own range; the diamond is the "
+        "municipality. %(figures)s.",
+        figures=described,
+    )
+    return charts.interval_chart(
+        intervals,
+        chart_id=f"chart-scales-{slug}",
+        fmt=tick,
+        description=description,
+        title=_(
+            "Scales of %(questionnaire)s in %(area)s", questionnaire=instrument_label(slug, g.lang), area=data.area.name
+        ),
+    )
 
 
 def wave_labels(waves: Sequence[Wave]) -> dict[int, str]:
@@ -194,29 +238,45 @@ def trend_chart(trend: Trend, index: int) -> Markup:
     share = trend.share
     low, high = indicator_range(trend.indicator)
     labels = wave_labels([wave for wave, _e in trend.history])
-    points = [charts.TrendPoint(labels[wave.id], None if e.figure is None or e.figure.suppressed else e.figure.value,
-                                None if e.figure is None else e.figure.lower,
-                                None if e.figure is None else e.figure.upper, _note(e.figure))
-              for wave, e in trend.history]
+    points = [
+        charts.TrendPoint(
+            labels[wave.id],
+            None if e.figure is None or e.figure.suppressed else e.figure.value,
+            None if e.figure is None else e.figure.lower,
+            None if e.figure is None else e.figure.upper,
+            _note(e.figure),
+        )
+        for wave, e in trend.history
+    ]
     target = trend.current.target
     described = "; ".join(f"{wave.name}: {figure_words(e.figure, share)}" for wave, e in trend.history)
     if target is not None:
         described += ". " + _("Target for %(year)s: %(value)s", year=target.year, value=number(target.value, share))
     return charts.trend_chart(
-        points, low=low, high=high, chart_id=f"chart-trend-{index}", fmt=percent_tick if share else tick,
-        title=_("%(indicator)s over the waves", indicator=trend.indicator.name), description=described + ".",
+        points,
+        low=low,
+        high=high,
+        chart_id=f"chart-trend-{index}",
+        fmt=percent_tick if share else tick,
+        title=_("%(indicator)s over the waves", indicator=trend.indicator.name),
+        description=described + ".",
         target=None if target is None else target.value,
-        target_label="" if target is None else _("target %(year)s", year=target.year))
+        target_label="" if target is None else _("target %(year)s", year=target.year),
+    )
 
 
 def _page_charts(data: AreaProfile) -> dict:
-    return {"spider": spider_chart(data),
-            "spider_legend": charts.legend([data.area.name] if data.area.is_municipality
-                                           else [data.area.name, data.profile.wave.municipality.name]),
-            "scales": {slug: scales_chart(data, slug) for slug in data.scales},
-            "scales_legend": charts.legend([data.area.name, data.profile.wave.municipality.name],
-                                           shapes=charts.INTERVAL_SHAPES),
-            "trends": [trend_chart(trend, index) for index, trend in enumerate(data.trends)]}
+    return {
+        "spider": spider_chart(data),
+        "spider_legend": charts.legend(
+            [data.area.name] if data.area.is_municipality else [data.area.name, data.profile.wave.municipality.name]
+        ),
+        "scales": {slug: scales_chart(data, slug) for slug in data.scales},
+        "scales_legend": charts.legend(
+            [data.area.name, data.profile.wave.municipality.name], shapes=charts.INTERVAL_SHAPES
+        ),
+        "trends": [trend_chart(trend, index) for index, trend in enumerate(data.trends)],
+    }
 
 
 def overview_map(wave: Wave, rows, indicators: Sequence[Indicator], chosen: Indicator | None) -> Map | None:
@@ -231,12 +291,18 @@ def overview_map(wave: Wave, rows, indicators: Sequence[Indicator], chosen: Indi
         statuses[row.area.code] = evaluation.status
         if evaluation.figure is not None and evaluation.figure.value is not None and not evaluation.figure.suppressed:
             labels[row.area.code] = number(evaluation.figure.value, chosen.kind.is_share)
-    return choropleth(map_areas(wave.municipality), statuses, labels,
-                      title=_("Map of the wijken: %(indicator)s", indicator=chosen.name),
-                      description=_("Each wijk is filled by the status of %(indicator)s against its target, with "
-                                    "its number and its value written in it. The list beside the map names the "
-                                    "wijken by number; the table below has the same figures.",
-                                    indicator=chosen.name))
+    return choropleth(
+        map_areas(wave.municipality),
+        statuses,
+        labels,
+        title=_("Map of the wijken: %(indicator)s", indicator=chosen.name),
+        description=_(
+            "Each wijk is filled by the status of %(indicator)s against its target, with "
+            "its number and its value written in it. The list beside the map names the "
+            "wijken by number; the table below has the same figures.",
+            indicator=chosen.name,
+        ),
+    )
 
 
 def buurt_map(wave: Wave, chosen: Indicator | None) -> Map | None:
@@ -251,11 +317,17 @@ def buurt_map(wave: Wave, chosen: Indicator | None) -> Map | None:
         statuses[area.code] = evaluation.status
         if evaluation.figure is not None and evaluation.figure.value is not None and not evaluation.figure.suppressed:
             labels[area.code] = number(evaluation.figure.value, chosen.kind.is_share)
-    return choropleth(areas, statuses, labels,
-                      title=_("Map of the buurten: %(indicator)s", indicator=chosen.name),
-                      description=_("Each buurt is filled by the status of %(indicator)s against its target, with "
-                                    "its number written in it. The list beside the map names the buurten by number.",
-                                    indicator=chosen.name))
+    return choropleth(
+        areas,
+        statuses,
+        labels,
+        title=_("Map of the buurten: %(indicator)s", indicator=chosen.name),
+        description=_(
+            "Each buurt is filled by the status of %(indicator)s against its target, with "
+            "its number written in it. The list beside the map names the buurten by number.",
+            indicator=chosen.name,
+        ),
+    )
 
 
 def report_maps(wave: Wave, rows, indicators: Sequence[Indicator]) -> list[tuple[Indicator, Map]]:
@@ -265,6 +337,7 @@ def report_maps(wave: Wave, rows, indicators: Sequence[Indicator]) -> list[tuple
 
 
 # --- pages ----------------------------------------------------------------------------------------------------------
+
 
 @bp.get("/")
 @requires(*COUNCIL_ROLES, menu=_l("Neighbourhood profiles"))
@@ -276,12 +349,21 @@ def overview():
     indicators = framework(wave.municipality)
     rows = overview_rows(profile, areas_of(wave.municipality), indicators, g.lang)
     wanted = request.args.get("indicator")
-    chosen = next((indicator for indicator in indicators if str(indicator.id) == wanted),
-                  indicators[0] if indicators else None)
-    return render_template("council/overview.html", wave=wave, waves=waves, profile=profile, rows=rows,
-                           indicators=indicators, chosen=chosen, map=overview_map(wave, rows, indicators, chosen),
-                           buurt_map=buurt_map(wave, chosen),
-                           params=profile.run.params or {})
+    chosen = next(
+        (indicator for indicator in indicators if str(indicator.id) == wanted), indicators[0] if indicators else None
+    )
+    return render_template(
+        "council/overview.html",
+        wave=wave,
+        waves=waves,
+        profile=profile,
+        rows=rows,
+        indicators=indicators,
+        chosen=chosen,
+        map=overview_map(wave, rows, indicators, chosen),
+        buurt_map=buurt_map(wave, chosen),
+        params=profile.run.params or {},
+    )
 
 
 def _area_page(code: str) -> tuple[AreaProfile, dict, list[Wave]]:
@@ -298,8 +380,14 @@ def _area_page(code: str) -> tuple[AreaProfile, dict, list[Wave]]:
 @requires(*COUNCIL_ROLES)
 def wijk(code: str):
     data, page_charts, waves = _area_page(code)
-    return render_template("council/wijk.html", data=data, charts=page_charts, waves=waves,
-                           wave=data.profile.wave, areas=areas_of(data.profile.wave.municipality))
+    return render_template(
+        "council/wijk.html",
+        data=data,
+        charts=page_charts,
+        waves=waves,
+        wave=data.profile.wave,
+        areas=areas_of(data.profile.wave.municipality),
+    )
 
 
 def _report_html(code: str, for_pdf: bool) -> tuple[str, AreaProfile]:
@@ -310,9 +398,17 @@ def _report_html(code: str, for_pdf: bool) -> tuple[str, AreaProfile]:
         indicators = framework(wave.municipality)
         wijk_profile = _profile(wave)
         rows = overview_rows(wijk_profile, areas_of(wave.municipality), indicators, g.lang)
-    html = render_template("council/report.html", data=data, charts=page_charts, wave=wave, rows=rows,
-                           indicators=indicators, for_pdf=for_pdf, summary=report_summary(data, rows, indicators),
-                           maps=report_maps(wave, rows, indicators) if rows else [])
+    html = render_template(
+        "council/report.html",
+        data=data,
+        charts=page_charts,
+        wave=wave,
+        rows=rows,
+        indicators=indicators,
+        for_pdf=for_pdf,
+        summary=report_summary(data, rows, indicators),
+        maps=report_maps(wave, rows, indicators) if rows else [],
+    )
     return html, data
 
 
@@ -391,5 +487,13 @@ def compare_view():
             columns = [Column(by_code[code].name, profile, code) for code in codes]
         comparison = compare(columns, indicators, g.lang)
     status = 422 if errors else 200
-    return render_template("council/compare.html", wave=wave, waves=waves, areas=areas, chosen=codes,
-                           over_waves=over_waves, errors=errors, comparison=comparison), status
+    return render_template(
+        "council/compare.html",
+        wave=wave,
+        waves=waves,
+        areas=areas,
+        chosen=codes,
+        over_waves=over_waves,
+        errors=errors,
+        comparison=comparison,
+    ), status

@@ -1,4 +1,5 @@
 """`flask --app app demo`: load the demo municipality and wave (idempotent), optionally with synthetic respondents."""
+
 from __future__ import annotations
 
 import secrets
@@ -23,8 +24,9 @@ DEMO_DIR = Path(__file__).parent
 def _wave(spec: dict, municipality: Municipality) -> Wave:
     wave = db.session.scalar(select(Wave).filter_by(name=spec["name"]))
     if wave is None:
-        wave = Wave(name=spec["name"], municipality=municipality, opens_on=spec["opens_on"],
-                    closes_on=spec.get("closes_on"))
+        wave = Wave(
+            name=spec["name"], municipality=municipality, opens_on=spec["opens_on"], closes_on=spec.get("closes_on")
+        )
         db.session.add(wave)
     for position, slug in enumerate(spec["instruments"]):
         if slug not in wave.instrument_slugs:  # a demo database from before an instrument was added
@@ -75,18 +77,31 @@ def add_synthetic_respondents(wave: Wave, count: int, seed: int, batch: int = 50
     now = utcnow()
     with click.progressbar(length=count, label="synthetic respondents") as bar:
         for start in range(0, count, batch):
-            chunk = generated[start:start + batch]
+            chunk = generated[start : start + batch]
             submitted = [now - timedelta(minutes=start + offset) for offset in range(len(chunk))]
-            rows = [{
-                "token": secrets.token_urlsafe(32), "wave_id": wave.id,
-                "instrument_version_id": versions[item.instrument], "neighbourhood_id": ids[item.buurt_code],
-                "locale": item.locale, "mode": ResponseMode.self_completed, "status": ResponseStatus.submitted,
-                "age_band": item.answers.get("age_band"), "page_index": 0, "created_at": when,
-                "updated_at": when, "submitted_at": when,
-            } for item, when in zip(chunk, submitted, strict=True)]
+            rows = [
+                {
+                    "token": secrets.token_urlsafe(32),
+                    "wave_id": wave.id,
+                    "instrument_version_id": versions[item.instrument],
+                    "neighbourhood_id": ids[item.buurt_code],
+                    "locale": item.locale,
+                    "mode": ResponseMode.self_completed,
+                    "status": ResponseStatus.submitted,
+                    "age_band": item.answers.get("age_band"),
+                    "page_index": 0,
+                    "created_at": when,
+                    "updated_at": when,
+                    "submitted_at": when,
+                }
+                for item, when in zip(chunk, submitted, strict=True)
+            ]
             response_ids = db.session.scalars(insert(Response).returning(Response.id), rows).all()
-            answers = [{"response_id": rid, "item_id": key, "value": value}
-                       for rid, item in zip(response_ids, chunk, strict=True) for key, value in item.answers.items()]
+            answers = [
+                {"response_id": rid, "item_id": key, "value": value}
+                for rid, item in zip(response_ids, chunk, strict=True)
+                for key, value in item.answers.items()
+            ]
             if answers:
                 db.session.execute(insert(Answer), answers)
             db.session.commit()
@@ -97,8 +112,12 @@ def add_synthetic_respondents(wave: Wave, count: int, seed: int, batch: int = 50
 @click.command("demo")
 @click.option("--respondents", type=click.IntRange(min=0), default=0, help="Add this many synthetic respondents.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Seed for the synthetic respondents.")
-@click.option("--council", is_flag=True, help="Fill both demo waves with synthetic respondents and analyse them, "
-                                               "so the council's views have figures (once; skipped when done).")
+@click.option(
+    "--council",
+    is_flag=True,
+    help="Fill both demo waves with synthetic respondents and analyse them, "
+    "so the council's views have figures (once; skipped when done).",
+)
 @with_appcontext
 def demo_command(respondents: int, seed: int, council: bool) -> None:
     """Load the demo municipality Leefdam and open its demo wave (safe to run again)."""
@@ -138,8 +157,10 @@ def fill_for_council() -> None:
         if run.released_at is not None:  # and publishes it to residents, as an analyst would when done
             publish(run, None)
         db.session.commit()
-        click.echo(f"themes of run {run.id} named from their suggestions and marked ready, and the run published "
-                   "(the demo plays the analyst)")
+        click.echo(
+            f"themes of run {run.id} named from their suggestions and marked ready, and the run published "
+            "(the demo plays the analyst)"
+        )
 
 
 def name_demo_themes(run) -> None:
@@ -153,8 +174,12 @@ def name_demo_themes(run) -> None:
     from models import Theme
     from runs.themes import name_from_suggestions
 
-    phrases = {phrase.casefold(): topic for texts in OPEN_ANSWERS.values() for topic, items in texts.items()
-               for phrase in items}
+    phrases = {
+        phrase.casefold(): topic
+        for texts in OPEN_ANSWERS.values()
+        for topic, items in texts.items()
+        for phrase in items
+    }
     topics = {}
     for theme in db.session.scalars(select(Theme).where(Theme.run_id == run.id)):
         texts = [quote.text.casefold() for quote in theme.quotes] + [theme.suggestion.casefold()]

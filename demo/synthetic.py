@@ -1,4 +1,5 @@
 """Synthetic respondents of realistic shape, with planted differences that the analysis must find."""
+
 from __future__ import annotations
 
 import itertools
@@ -25,14 +26,30 @@ LOCALE_MIX = {"nl": 0.82, "en": 0.04, "tr": 0.05, "ar": 0.04, "pl": 0.03, "uk": 
 
 OPEN_ANSWERS = {
     "nl": {
-        "traffic": ["Er wordt veel te hard gereden in onze straat", "Meer drempels, auto's rijden te snel",
-                    "De oversteek bij de school is gevaarlijk voor kinderen", "Minder verkeer en veiliger fietsen"],
-        "green": ["Meer groen en bomen in de buurt", "Een mooi park om te wandelen",
-                  "Betere speeltuinen voor de kinderen", "Meer bankjes en groen op het plein"],
-        "contact": ["Een plek om buren te ontmoeten", "Ik voel me vaak alleen, meer activiteiten voor ouderen",
-                    "Een buurthuis waar je koffie kunt drinken", "Meer contact tussen buren"],
-        "litter": ["Minder zwerfvuil op straat", "De containers zijn altijd vol", "Meer prullenbakken en schoner",
-                   "Hondenpoep op de stoep ruimt niemand op"],
+        "traffic": [
+            "Er wordt veel te hard gereden in onze straat",
+            "Meer drempels, auto's rijden te snel",
+            "De oversteek bij de school is gevaarlijk voor kinderen",
+            "Minder verkeer en veiliger fietsen",
+        ],
+        "green": [
+            "Meer groen en bomen in de buurt",
+            "Een mooi park om te wandelen",
+            "Betere speeltuinen voor de kinderen",
+            "Meer bankjes en groen op het plein",
+        ],
+        "contact": [
+            "Een plek om buren te ontmoeten",
+            "Ik voel me vaak alleen, meer activiteiten voor ouderen",
+            "Een buurthuis waar je koffie kunt drinken",
+            "Meer contact tussen buren",
+        ],
+        "litter": [
+            "Minder zwerfvuil op straat",
+            "De containers zijn altijd vol",
+            "Meer prullenbakken en schoner",
+            "Hondenpoep op de stoep ruimt niemand op",
+        ],
     },
     "en": {
         "traffic": ["Cars drive far too fast in our street", "Safer crossing near the school"],
@@ -99,8 +116,9 @@ def _scale_item_value(rng: random.Random, scale: Scale, item: Item, level: float
     return min(contributions, key=lambda code: (abs(float(contributions[code]) - target), rng.random()))
 
 
-def generate(instruments: dict[str, Instrument], buurten: list[tuple[str, int, int]], count: int,
-             seed: int) -> list[SyntheticResponse]:
+def generate(
+    instruments: dict[str, Instrument], buurten: list[tuple[str, int, int]], count: int, seed: int
+) -> list[SyntheticResponse]:
     """`buurten` holds (buurt code, wijk index, population); respondents are drawn in proportion to population."""
     rng = random.Random(seed)
     mix = {slug: share for slug, share in INSTRUMENT_MIX.items() if slug in instruments}
@@ -113,23 +131,30 @@ def generate(instruments: dict[str, Instrument], buurten: list[tuple[str, int, i
         locale = _weighted(rng, LOCALE_MIX)
         wellbeing = rng.gauss(0.62, 0.15)
         scale_of = {item_id: scale for scale in instrument.scales for item_id in scale.items}
-        levels = {scale.id: min(1.0, max(0.0, _towards(scale.id, wellbeing) + SCALE_EFFECTS.get((scale.id, wijk), 0.0)
-                                          + rng.gauss(0, 0.12))) for scale in instrument.scales}
+        levels = {
+            scale.id: min(
+                1.0,
+                max(0.0, _towards(scale.id, wellbeing) + SCALE_EFFECTS.get((scale.id, wijk), 0.0) + rng.gauss(0, 0.12)),
+            )
+            for scale in instrument.scales
+        }
         answers: dict[str, Any] = {}
         for item in instrument.items:
             if not item.is_visible(answers) or rng.random() < ITEM_MISSING:
                 continue
             if item.id in scale_of:
                 scale = scale_of[item.id]
-                answers[item.id] = _scale_item_value(rng, scale, item, min(1.0, max(0.0, levels[scale.id]
-                                                                                    + rng.gauss(0, 0.1))))
+                answers[item.id] = _scale_item_value(
+                    rng, scale, item, min(1.0, max(0.0, levels[scale.id] + rng.gauss(0, 0.1)))
+                )
             elif item.type in ("scale_0_10",):
                 answers[item.id] = min(10, max(0, round(rng.gauss(10 * wellbeing, 1.5))))
             elif item.type in ("likert", "single", "yesno"):
                 answers[item.id] = rng.choice(item.codes)
             elif item.type == "multiple":
-                answers[item.id] = sorted(rng.sample(list(item.codes), rng.randint(1, min(3, len(item.codes)))),
-                                          key=list(item.codes).index)
+                answers[item.id] = sorted(
+                    rng.sample(list(item.codes), rng.randint(1, min(3, len(item.codes)))), key=list(item.codes).index
+                )
             elif item.type == "number":
                 answers[item.id] = rng.randint(item.min, min(item.max, item.min + 10))
             elif item.open_question and rng.random() < OPEN_ANSWER_RATE:
@@ -152,28 +177,94 @@ def generate(instruments: dict[str, Instrument], buurten: list[tuple[str, int, i
 # real ones; the planted theme stays in the main phrase.
 TEXT_PARTS = {
     "nl": {
-        "openers": ["Vooral: ", "Eigenlijk: ", "Wat mij betreft: ", "Belangrijk: ", "Ik denk ", "Graag: ",
-                    "Heel simpel: ", "Om eerlijk te zijn: "],
+        "openers": [
+            "Vooral: ",
+            "Eigenlijk: ",
+            "Wat mij betreft: ",
+            "Belangrijk: ",
+            "Ik denk ",
+            "Graag: ",
+            "Heel simpel: ",
+            "Om eerlijk te zijn: ",
+        ],
         "joins": [". ", ". Ook: ", ", en ", ". Verder: ", " - "],
-        "details": ["vooral 's avonds", "in het weekend", "bij de school", "hier in de straat", "al heel lang",
-                    "voor jong en oud", "sinds de nieuwbouw", "rond het winkelcentrum", "bij het station",
-                    "na de verbouwing", "in de zomer", "op de hoek bij de bakker", "voor de ouderen hier",
-                    "in de hele wijk", "bij het speelveld"],
+        "details": [
+            "vooral 's avonds",
+            "in het weekend",
+            "bij de school",
+            "hier in de straat",
+            "al heel lang",
+            "voor jong en oud",
+            "sinds de nieuwbouw",
+            "rond het winkelcentrum",
+            "bij het station",
+            "na de verbouwing",
+            "in de zomer",
+            "op de hoek bij de bakker",
+            "voor de ouderen hier",
+            "in de hele wijk",
+            "bij het speelveld",
+        ],
         "years": "al {} jaar",
         "street": " in de ",
-        "streets": (["Esdoorn", "Linden", "Kastanje", "Beuken", "Eiken", "Wilgen", "Populier", "Berken", "Meidoorn",
-                     "Vlier", "Hazel", "Iepen", "Merel", "Spreeuwen", "Lijster", "Zwaluw", "Reiger", "Mussen", "Vinken",
-                     "Koekoek", "Rembrandt", "Vermeer", "Mondriaan", "Escher", "Breitner", "Israëls", "Molen", "Koren",
-                     "Tulpen", "Rozen"], ["laan", "straat", "weg", "hof", "plein", "kade", "singel", "pad"]),
-        "fillers": ["Niets", "Geen idee", "nvt", "Weet ik niet", "Het is goed zo", "-", "Niks, ik woon hier fijn",
-                    "Geen mening"],
+        "streets": (
+            [
+                "Esdoorn",
+                "Linden",
+                "Kastanje",
+                "Beuken",
+                "Eiken",
+                "Wilgen",
+                "Populier",
+                "Berken",
+                "Meidoorn",
+                "Vlier",
+                "Hazel",
+                "Iepen",
+                "Merel",
+                "Spreeuwen",
+                "Lijster",
+                "Zwaluw",
+                "Reiger",
+                "Mussen",
+                "Vinken",
+                "Koekoek",
+                "Rembrandt",
+                "Vermeer",
+                "Mondriaan",
+                "Escher",
+                "Breitner",
+                "Israëls",
+                "Molen",
+                "Koren",
+                "Tulpen",
+                "Rozen",
+            ],
+            ["laan", "straat", "weg", "hof", "plein", "kade", "singel", "pad"],
+        ),
+        "fillers": [
+            "Niets",
+            "Geen idee",
+            "nvt",
+            "Weet ik niet",
+            "Het is goed zo",
+            "-",
+            "Niks, ik woon hier fijn",
+            "Geen mening",
+        ],
         "personal": ["Bel mij gerust op 06-{}", "Mijn buurman Piet de Vries weet er alles van, 06-{}"],
     },
     "en": {
         "openers": ["Mostly: ", "Honestly, ", "I think: ", "Simple: "],
         "joins": [". ", ". Also: ", ", and ", " - "],
-        "details": ["in the evenings", "near the school", "for young and old", "at the weekend",
-                    "since the new houses", "around the shops"],
+        "details": [
+            "in the evenings",
+            "near the school",
+            "for young and old",
+            "at the weekend",
+            "since the new houses",
+            "around the shops",
+        ],
         "years": "for {} years now",
         "fillers": ["Nothing", "No idea", "n/a", "It is fine"],
         "personal": ["Call me on 06-{}"],
@@ -239,23 +330,26 @@ def _nearest_code(rng: np.random.Generator, contributions: np.ndarray, level: np
     values, group = np.unique(contributions, return_inverse=True)
     target = values[0] + level * (values[-1] - values[0])
     nearest = np.searchsorted((values[1:] + values[:-1]) / 2, target)  # an exact midpoint goes to the lower value
-    by_value = np.argsort(group, kind="stable")          # codes ordered by their contribution
+    by_value = np.argsort(group, kind="stable")  # codes ordered by their contribution
     sizes = np.bincount(group, minlength=len(values))
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     offset = (rng.random(len(level)) * sizes[nearest]).astype(np.int64)
     return by_value[starts[nearest] + offset]
 
 
-def _compose_answers(rng: np.random.Generator, language: str, wijk: np.ndarray, planted_theme: dict[int, str],
-                     varied: bool) -> np.ndarray:
+def _compose_answers(
+    rng: np.random.Generator, language: str, wijk: np.ndarray, planted_theme: dict[int, str], varied: bool
+) -> np.ndarray:
     """Open answers in one language for respondents in the given wijken, as an object array of str."""
     size = len(wijk)
     themes = OPEN_ANSWERS[language]
     names = sorted(themes)
     theme = rng.integers(0, len(names), size)
     wijken = int(wijk.max(initial=0)) + 1
-    planted = np.array([names.index(planted_theme[position]) if position in planted_theme else -1
-                        for position in range(wijken)], dtype=np.int64)
+    planted = np.array(
+        [names.index(planted_theme[position]) if position in planted_theme else -1 for position in range(wijken)],
+        dtype=np.int64,
+    )
     chosen = planted[wijk]
     use_planted = (chosen >= 0) & (rng.random(size) < 0.6)
     theme = np.where(use_planted, chosen, theme)
@@ -280,8 +374,10 @@ def _compose_answers(rng: np.random.Generator, language: str, wijk: np.ndarray, 
     text[rows] = text[rows] + joins[join] + np.where(starts_sentence[join], phrases[clause], lowered[clause])
     append(0.45, [" " + detail for detail in parts["details"]])
     if "streets" in parts:
-        append(0.25, [f"{parts['street']}{first}{second}" for first in parts["streets"][0]
-                      for second in parts["streets"][1]])
+        append(
+            0.25,
+            [f"{parts['street']}{first}{second}" for first in parts["streets"][0] for second in parts["streets"][1]],
+        )
     append(0.12, [", " + parts["years"].format(years) for years in range(1, 41)])
     opener = np.flatnonzero(rng.random(size) < 0.25)
     text[opener] = _choice(rng, parts["openers"], len(opener)) + text[opener]
@@ -289,21 +385,31 @@ def _compose_answers(rng: np.random.Generator, language: str, wijk: np.ndarray, 
     personal = np.flatnonzero(rng.random(size) < 0.003)
     numbers = rng.integers(10_000_000, 100_000_000, len(personal))
     templates = _choice(rng, parts["personal"], len(personal))
-    text[personal] = [text[row] + ". " + template.format(number)
-                      for row, template, number in zip(personal.tolist(), templates, numbers.tolist(), strict=True)]
+    text[personal] = [
+        text[row] + ". " + template.format(number)
+        for row, template, number in zip(personal.tolist(), templates, numbers.tolist(), strict=True)
+    ]
     lower = np.flatnonzero(rng.random(size) < 0.05)
     text[lower] = [text[row].lower() for row in lower.tolist()]
     typo = np.flatnonzero(rng.random(size) < 0.15)
     cut = rng.random(len(typo))
-    text[typo] = [text[row][:int(fraction * len(text[row]))] + text[row][int(fraction * len(text[row])) + 1:]
-                  for row, fraction in zip(typo.tolist(), cut.tolist(), strict=True)]
+    text[typo] = [
+        text[row][: int(fraction * len(text[row]))] + text[row][int(fraction * len(text[row])) + 1 :]
+        for row, fraction in zip(typo.tolist(), cut.tolist(), strict=True)
+    ]
     filler = np.flatnonzero(rng.random(size) < 0.05)
     text[filler] = _choice(rng, parts["fillers"], len(filler))
     return text
 
 
-def _open_answer_column(rng: np.random.Generator, locale: np.ndarray, wijk: np.ndarray, planted_theme: dict[int, str],
-                        open_rate: float, varied: bool) -> np.ndarray:
+def _open_answer_column(
+    rng: np.random.Generator,
+    locale: np.ndarray,
+    wijk: np.ndarray,
+    planted_theme: dict[int, str],
+    open_rate: float,
+    varied: bool,
+) -> np.ndarray:
     size = len(locale)
     language = locale.copy()
     if varied:
@@ -318,9 +424,17 @@ def _open_answer_column(rng: np.random.Generator, locale: np.ndarray, wijk: np.n
     return column
 
 
-def _instrument_answers(rng: np.random.Generator, instrument: Instrument, wijk: np.ndarray, locale: np.ndarray,
-                        scale_effects: dict[tuple[str, int], float], planted_theme: dict[int, str],
-                        open_rate: float, item_missing: float, varied: bool) -> dict[str, tuple[str, Any]]:
+def _instrument_answers(
+    rng: np.random.Generator,
+    instrument: Instrument,
+    wijk: np.ndarray,
+    locale: np.ndarray,
+    scale_effects: dict[tuple[str, int], float],
+    planted_theme: dict[int, str],
+    open_rate: float,
+    item_missing: float,
+    varied: bool,
+) -> dict[str, tuple[str, Any]]:
     """Answers of one instrument's respondents per item: ("codes", index into item.codes, -1 missing),
     ("number", float), or ("object", object array)."""
     size = len(wijk)
@@ -353,8 +467,11 @@ def _instrument_answers(rng: np.random.Generator, instrument: Instrument, wijk: 
             answers[item.id] = ("codes", np.where(shown, rng.integers(0, len(item.codes), size), -1))
         elif item.type == "multiple":
             codes = list(item.codes)
-            subsets = [list(chosen) for count in range(1, min(3, len(codes)) + 1)
-                       for chosen in itertools.combinations(codes, count)]
+            subsets = [
+                list(chosen)
+                for count in range(1, min(3, len(codes)) + 1)
+                for chosen in itertools.combinations(codes, count)
+            ]
             by_size = [[subset for subset in subsets if len(subset) == count] for count in range(1, 4)]
             count = rng.integers(0, min(3, len(codes)), size)
             pick = np.empty(size, dtype=object)
@@ -373,10 +490,18 @@ def _instrument_answers(rng: np.random.Generator, instrument: Instrument, wijk: 
     return answers
 
 
-def generate_frame(instruments: dict[str, Instrument], buurten: list[tuple[str, int, int]], count: int, seed: int,
-                   *, scale_effects: dict[tuple[str, int], float] | None = None,
-                   planted_theme: dict[int, str] | None = None, open_rate: float = OPEN_ANSWER_RATE,
-                   item_missing: float = ITEM_MISSING, varied_text: bool = False) -> pd.DataFrame:
+def generate_frame(
+    instruments: dict[str, Instrument],
+    buurten: list[tuple[str, int, int]],
+    count: int,
+    seed: int,
+    *,
+    scale_effects: dict[tuple[str, int], float] | None = None,
+    planted_theme: dict[int, str] | None = None,
+    open_rate: float = OPEN_ANSWER_RATE,
+    item_missing: float = ITEM_MISSING,
+    varied_text: bool = False,
+) -> pd.DataFrame:
     """`count` synthetic respondents as the respondents table of analysis.frames.respondents_frame: meta columns
     (response_id 0..count-1, instrument, buurt_code, wijk_code, age_band, locale, mode) and one column per item
     (integer codes as float with NaN, text codes as Categorical, multiple choice as lists, open answers as str).
@@ -402,8 +527,17 @@ def generate_frame(instruments: dict[str, Instrument], buurten: list[tuple[str, 
     columns: dict[str, dict[str, Any]] = {}  # item id -> {"kind", "rows", "values", "codes" per instrument}
     for position, slug in enumerate(slugs):
         rows = np.flatnonzero(instrument == position)
-        answers = _instrument_answers(rng, instruments[slug], wijk[rows], locale[rows], scale_effects,
-                                      planted_theme, open_rate, item_missing, varied_text)
+        answers = _instrument_answers(
+            rng,
+            instruments[slug],
+            wijk[rows],
+            locale[rows],
+            scale_effects,
+            planted_theme,
+            open_rate,
+            item_missing,
+            varied_text,
+        )
         for item_id, (kind, values) in answers.items():
             item = instruments[slug].item(item_id)
             if kind == "codes" and all(isinstance(code, int) and not isinstance(code, bool) for code in item.codes):

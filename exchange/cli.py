@@ -1,4 +1,5 @@
 """`flask --app app waves ...`, `responses import|export|codebook` and `retention apply`."""
+
 from __future__ import annotations
 
 import getpass
@@ -54,8 +55,9 @@ def _municipality(code: str | None) -> Municipality:
         if municipality is None:
             raise click.ClickException("there is more than one municipality (or none): give --municipality GMxxxx")
         return municipality
-    municipality = db.session.scalar(select(Municipality).filter_by(code=code)
-                                     .order_by(Municipality.reference_year.desc()).limit(1))
+    municipality = db.session.scalar(
+        select(Municipality).filter_by(code=code).order_by(Municipality.reference_year.desc()).limit(1)
+    )
     if municipality is None:
         raise click.ClickException(f"unknown municipality {code}")
     return municipality
@@ -65,21 +67,31 @@ def _municipality(code: str | None) -> Municipality:
 @click.argument("name")
 @click.option("--instruments", required=True, help="Questionnaire slugs separated by commas, e.g. adult,parent.")
 @click.option("--opens", type=click.DateTime(formats=["%Y-%m-%d"]), help="First day (YYYY-MM-DD); today if left out.")
-@click.option("--closes", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day (YYYY-MM-DD); open-ended if left "
-                                                                          "out.")
+@click.option(
+    "--closes", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day (YYYY-MM-DD); open-ended if left out."
+)
 @click.option("--municipality", "code", help="Municipality code, e.g. GM0599; needed when there are several.")
-def create_command(name: str, instruments: str, opens: datetime | None, closes: datetime | None,
-                   code: str | None) -> None:
+def create_command(
+    name: str, instruments: str, opens: datetime | None, closes: datetime | None, code: str | None
+) -> None:
     """Create a wave NAME offering the given questionnaires."""
     slugs = [slug.strip() for slug in instruments.split(",") if slug.strip()]
     with force_locale(CLI_LANGUAGE):
         try:
-            wave = create_wave(name, slugs, _municipality(code), _date(opens) or municipal_today(), _date(closes),
-                               via=command_line_actor())
+            wave = create_wave(
+                name,
+                slugs,
+                _municipality(code),
+                _date(opens) or municipal_today(),
+                _date(closes),
+                via=command_line_actor(),
+            )
         except WaveError as error:
             raise click.ClickException(str(error)) from error
-    click.echo(f"wave {wave.name!r} (id {wave.id}) created: {', '.join(wave.instrument_slugs)}, "
-               f"{wave.opens_on} to {wave.closes_on or 'open-ended'}")
+    click.echo(
+        f"wave {wave.name!r} (id {wave.id}) created: {', '.join(wave.instrument_slugs)}, "
+        f"{wave.opens_on} to {wave.closes_on or 'open-ended'}"
+    )
 
 
 @waves_cli.command("close")
@@ -103,14 +115,20 @@ def open_command(name: str) -> None:
 @waves_cli.command("list")
 def list_command() -> None:
     """Every wave with its dates, questionnaires and number of responses sent."""
-    counts = dict(db.session.execute(
-        select(Response.wave_id, func.count()).where(Response.status == ResponseStatus.submitted)
-        .group_by(Response.wave_id)).all())
+    counts = dict(
+        db.session.execute(
+            select(Response.wave_id, func.count())
+            .where(Response.status == ResponseStatus.submitted)
+            .group_by(Response.wave_id)
+        ).all()
+    )
     today = municipal_today()
     for wave in db.session.scalars(select(Wave).order_by(Wave.opens_on, Wave.name)):
         state = "open" if wave.is_open(today) else "closed"
-        click.echo(f"{wave.name}\t{wave.municipality.code}\t{wave.opens_on}..{wave.closes_on or ''}\t{state}\t"
-                   f"{','.join(wave.instrument_slugs)}\t{counts.get(wave.id, 0)} sent")
+        click.echo(
+            f"{wave.name}\t{wave.municipality.code}\t{wave.opens_on}..{wave.closes_on or ''}\t{state}\t"
+            f"{','.join(wave.instrument_slugs)}\t{counts.get(wave.id, 0)} sent"
+        )
 
 
 @responses_cli.command("import")
@@ -118,12 +136,21 @@ def list_command() -> None:
 @click.option("--instrument", "slug", required=True, help="Slug of the questionnaire the file answers.")
 @click.option("--wave", "wave_name", required=True, help="Name of the wave to import into.")
 @click.option("--skip-invalid", is_flag=True, help="Import the valid rows and leave out the rows with problems.")
-@click.option("--rejected", type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="With --skip-invalid: write the rows left out, with their problems, to this CSV file.")
-@click.option("--encoding", type=click.Choice(list(ENCODINGS)), default="utf-8", show_default=True,
-              help="Encoding of a CSV file (UTF-8 with or without BOM; cp1252 is Windows-1252).")
-def import_command(file: Path, slug: str, wave_name: str, skip_invalid: bool, rejected: Path | None,
-                   encoding: str) -> None:
+@click.option(
+    "--rejected",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="With --skip-invalid: write the rows left out, with their problems, to this CSV file.",
+)
+@click.option(
+    "--encoding",
+    type=click.Choice(list(ENCODINGS)),
+    default="utf-8",
+    show_default=True,
+    help="Encoding of a CSV file (UTF-8 with or without BOM; cp1252 is Windows-1252).",
+)
+def import_command(
+    file: Path, slug: str, wave_name: str, skip_invalid: bool, rejected: Path | None, encoding: str
+) -> None:
     """Import responses from a CSV or XLSX FILE (columns: item ids, buurt_code, optionally age_band, mode, locale,
     submitted_at, external_id). Nothing is imported while any row has a problem, unless --skip-invalid."""
     wave = wave_named(wave_name)
@@ -132,8 +159,15 @@ def import_command(file: Path, slug: str, wave_name: str, skip_invalid: bool, re
         raise click.ClickException(f"unknown questionnaire {slug!r}")
     with force_locale(CLI_LANGUAGE):
         try:
-            report = import_responses(file, file.name, wave, instrument, skip_invalid=skip_invalid,
-                                      via=command_line_actor(), encoding=encoding)
+            report = import_responses(
+                file,
+                file.name,
+                wave,
+                instrument,
+                skip_invalid=skip_invalid,
+                via=command_line_actor(),
+                encoding=encoding,
+            )
         except ImportRefused as error:
             raise click.ClickException(str(error)) from error
         for problem in report.problems:
@@ -143,14 +177,19 @@ def import_command(file: Path, slug: str, wave_name: str, skip_invalid: bool, re
                 write_rejected(report, handle)
     if not report.completed:
         raise click.ClickException(f"{len(report.problems)} problem(s); nothing was imported")
-    click.echo(f"{report.imported} response(s) imported, {report.already_present} already present, "
-               f"{len(report.rejected)} row(s) rejected" + (f" (written to {rejected})" if rejected and report.rejected
-                                                            else ""))
+    click.echo(
+        f"{report.imported} response(s) imported, {report.already_present} already present, "
+        f"{len(report.rejected)} row(s) rejected"
+        + (f" (written to {rejected})" if rejected and report.rejected else "")
+    )
     if report.dropped_answers:
         click.echo(f"{report.dropped_answers} answer(s) to questions that did not apply were left out")
     if report.older_than_retention:
-        click.echo(f"note: {report.older_than_retention} imported response(s) are older than the retention period "
-                   "and will be deleted by the next `retention apply`", err=True)
+        click.echo(
+            f"note: {report.older_than_retention} imported response(s) are older than the retention period "
+            "and will be deleted by the next `retention apply`",
+            err=True,
+        )
 
 
 @responses_cli.command("export")
@@ -193,8 +232,10 @@ def apply_command(dry_run: bool) -> None:
     """Delete submitted responses older than RETENTION_DAYS (or RETENTION_DAYS_<SLUG>); safe to run from cron."""
     if dry_run:
         for line in retention_plan(current_app.config):
-            click.echo(f"{line.instrument}: {line.due} response(s) sent before {line.cutoff:%Y-%m-%d %H:%M} UTC "
-                       f"({line.days} days) would be deleted")
+            click.echo(
+                f"{line.instrument}: {line.due} response(s) sent before {line.cutoff:%Y-%m-%d %H:%M} UTC "
+                f"({line.days} days) would be deleted"
+            )
         return
     removed = apply_retention(current_app.config, via=command_line_actor())
     for slug, count in removed.items():

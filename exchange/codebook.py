@@ -1,4 +1,5 @@
 """What every column of an export holds: the Dutch label, the kind of value and the answer codes with their texts."""
+
 from __future__ import annotations
 
 import csv
@@ -19,8 +20,19 @@ from surveys.scoring import score_columns
 FILE_LANGUAGE = DEFAULT_LANGUAGE
 # An item with this id is also kept on the response itself (for weighting by age); it is exported once.
 AGE_BAND = "age_band"
-META_COLUMNS = ("response_id", "external_id", "wave", "instrument", "instrument_version", "buurt_code", "wijk_code",
-                "mode", "locale", AGE_BAND, "submitted_at")
+META_COLUMNS = (
+    "response_id",
+    "external_id",
+    "wave",
+    "instrument",
+    "instrument_version",
+    "buurt_code",
+    "wijk_code",
+    "mode",
+    "locale",
+    AGE_BAND,
+    "submitted_at",
+)
 TEXT_TYPES = ("short_text", "long_text")
 
 # value kinds: integer (a whole number), number (a decimal), code (one stored code), codes (codes separated by ";"),
@@ -62,11 +74,16 @@ def _meta_columns() -> list[Column]:
     }
     kinds = {"response_id": "integer", "instrument_version": "integer", "submitted_at": "datetime"}
     values = {
-        "mode": (("self", _("Filled in by the resident")), ("interview", _("Interview by a wijkteam worker")),
-                 ("import", _("Imported from a file"))),
+        "mode": (
+            ("self", _("Filled in by the resident")),
+            ("interview", _("Interview by a wijkteam worker")),
+            ("import", _("Imported from a file")),
+        ),
     }
-    return [Column(name, labels[name], kinds.get(name, "code" if name in values else "text"), "meta",
-                   values.get(name, ())) for name in META_COLUMNS]
+    return [
+        Column(name, labels[name], kinds.get(name, "code" if name in values else "text"), "meta", values.get(name, ()))
+        for name in META_COLUMNS
+    ]
 
 
 def _item_kind(item: Item) -> str:
@@ -97,15 +114,27 @@ def _item_note(item: Item, instrument: Instrument) -> str:
         notes.append(_("more than one answer possible, codes separated by ;"))
     if item.type in TEXT_TYPES:
         notes.append(_("free text, at most %(max)s characters", max=item.max_length))
-        notes.append(_("in a CSV file, a text that starts with =, +, -, @ or a tab has an apostrophe (') in front, "
-                       "so that no spreadsheet runs it as a formula; the stored answer has no apostrophe"))
+        notes.append(
+            _(
+                "in a CSV file, a text that starts with =, +, -, @ or a tab has an apostrophe (') in front, "
+                "so that no spreadsheet runs it as a formula; the stored answer has no apostrophe"
+            )
+        )
     if item.show_if is not None:
-        notes.append(_("only asked when %(item)s is %(values)s", item=item.show_if.item,
-                       values=" / ".join(map(str, item.show_if.values))))
+        notes.append(
+            _(
+                "only asked when %(item)s is %(values)s",
+                item=item.show_if.item,
+                values=" / ".join(map(str, item.show_if.values)),
+            )
+        )
     for scale in instrument.scales:
         if item.id in scale.items:
-            notes.append(_("in scale %(scale)s (reversed)", scale=scale.id) if item.id in scale.reverse
-                         else _("in scale %(scale)s", scale=scale.id))
+            notes.append(
+                _("in scale %(scale)s (reversed)", scale=scale.id)
+                if item.id in scale.reverse
+                else _("in scale %(scale)s", scale=scale.id)
+            )
     return "; ".join(notes)
 
 
@@ -116,20 +145,34 @@ def _score_columns(instrument: Instrument) -> list[Column]:
         name = localise(scale.name, FILE_LANGUAGE)
         low, high = scale.value_range
         method = _("mean") if scale.method == "mean" else _("sum")
-        note = _("%(method)s of %(items)s, from %(low)s to %(high)s; missing when fewer than %(min)s items were "
-                 "answered; %(citation)s", method=method, items=", ".join(scale.items), low=f"{float(low):g}",
-                 high=f"{float(high):g}", min=scale.min_answered, citation=scale.citation)
-        described[f"{scale.id}_score"] = Column(f"{scale.id}_score", _("%(scale)s: score", scale=name), "number",
-                                                "score", note=note)
+        note = _(
+            "%(method)s of %(items)s, from %(low)s to %(high)s; missing when fewer than %(min)s items were "
+            "answered; %(citation)s",
+            method=method,
+            items=", ".join(scale.items),
+            low=f"{float(low):g}",
+            high=f"{float(high):g}",
+            min=scale.min_answered,
+            citation=scale.citation,
+        )
+        described[f"{scale.id}_score"] = Column(
+            f"{scale.id}_score", _("%(scale)s: score", scale=name), "number", "score", note=note
+        )
         for subscale, items in scale.subscales.items():
             described[f"{scale.id}_{subscale}"] = Column(
-                f"{scale.id}_{subscale}", _("%(scale)s: subscale %(subscale)s", scale=name, subscale=subscale),
-                "number", "score", note=_("%(method)s of %(items)s", method=method, items=", ".join(items)))
+                f"{scale.id}_{subscale}",
+                _("%(scale)s: subscale %(subscale)s", scale=name, subscale=subscale),
+                "number",
+                "score",
+                note=_("%(method)s of %(items)s", method=method, items=", ".join(items)),
+            )
         if scale.bands:
-            values = tuple((band.code, localise(band.label, FILE_LANGUAGE) if band.label else band.code)
-                           for band in scale.bands)
-            described[f"{scale.id}_band"] = Column(f"{scale.id}_band", _("%(scale)s: band", scale=name), "code",
-                                                   "band", values)
+            values = tuple(
+                (band.code, localise(band.label, FILE_LANGUAGE) if band.label else band.code) for band in scale.bands
+            )
+            described[f"{scale.id}_band"] = Column(
+                f"{scale.id}_band", _("%(scale)s: band", scale=name), "code", "band", values
+            )
     return [described.get(name) or Column(name, name, "number", "score") for name in score_columns(instrument)]
 
 
@@ -148,9 +191,17 @@ def export_columns(instruments: Iterable[Instrument], include_free_text: bool = 
                 if item.id in seen or (item.type in TEXT_TYPES and not include_free_text):
                     continue
                 seen.add(item.id)
-                columns.append(Column(item.id, localise(item.text, FILE_LANGUAGE), _item_kind(item), "item",
-                                      _item_values(item), _item_note(item, instrument),
-                                      free_text=item.type in TEXT_TYPES))
+                columns.append(
+                    Column(
+                        item.id,
+                        localise(item.text, FILE_LANGUAGE),
+                        _item_kind(item),
+                        "item",
+                        _item_values(item),
+                        _item_note(item, instrument),
+                        free_text=item.type in TEXT_TYPES,
+                    )
+                )
         for instrument in instruments:
             for column in _score_columns(instrument):
                 if column.name not in seen:

@@ -1,4 +1,5 @@
 """Cells of the CSV files the platform writes, made safe to open in a spreadsheet (no CSV formula injection)."""
+
 from __future__ import annotations
 
 import re

@@ -3,6 +3,7 @@
 Scores come from surveys/scoring.py (score_row) for the instrument version each response was given on. Responses
 are read in batches by id (keyset paging), never all at once as ORM objects.
 """
+
 from __future__ import annotations
 
 import csv
@@ -52,10 +53,18 @@ class ExportPlan:
 def plan_export(wave: Wave, instrument_slug: str | None = None, include_free_text: bool = True) -> ExportPlan:
     """Which instrument versions the export covers, and its columns."""
     if instrument_slug is not None and instrument_slug not in wave.instrument_slugs:
-        raise ExportRefused(_("The wave %(wave)s does not offer the questionnaire %(instrument)s.",
-                              wave=wave.name, instrument=instrument_slug))
-    used = select(Response.instrument_version_id).where(
-        Response.wave_id == wave.id, Response.status == ResponseStatus.submitted).distinct()
+        raise ExportRefused(
+            _(
+                "The wave %(wave)s does not offer the questionnaire %(instrument)s.",
+                wave=wave.name,
+                instrument=instrument_slug,
+            )
+        )
+    used = (
+        select(Response.instrument_version_id)
+        .where(Response.wave_id == wave.id, Response.status == ResponseStatus.submitted)
+        .distinct()
+    )
     query = select(InstrumentVersion).where(InstrumentVersion.id.in_(used))
     if instrument_slug is not None:
         query = query.where(InstrumentVersion.slug == instrument_slug)
@@ -75,13 +84,24 @@ def iter_rows(plan: ExportPlan, batch_size: int = BATCH) -> Iterator[dict[str, A
         return
     item_columns = {column.name for column in plan.columns if column.role == "item"}
     query = (
-        select(Response.id, Response.external_id, Response.instrument_version_id, Response.mode, Response.locale,
-               Response.age_band, Response.submitted_at, Neighbourhood.code.label("buurt_code"),
-               District.code.label("wijk_code"))
+        select(
+            Response.id,
+            Response.external_id,
+            Response.instrument_version_id,
+            Response.mode,
+            Response.locale,
+            Response.age_band,
+            Response.submitted_at,
+            Neighbourhood.code.label("buurt_code"),
+            District.code.label("wijk_code"),
+        )
         .outerjoin(Neighbourhood, Response.neighbourhood_id == Neighbourhood.id)
         .outerjoin(District, Neighbourhood.district_id == District.id)
-        .where(Response.wave_id == plan.wave.id, Response.status == ResponseStatus.submitted,
-               Response.instrument_version_id.in_(list(plan.versions)))
+        .where(
+            Response.wave_id == plan.wave.id,
+            Response.status == ResponseStatus.submitted,
+            Response.instrument_version_id.in_(list(plan.versions)),
+        )
         .order_by(Response.id)
     )
     last_id = 0
@@ -90,18 +110,28 @@ def iter_rows(plan: ExportPlan, batch_size: int = BATCH) -> Iterator[dict[str, A
         if not batch:
             return
         answers: dict[int, dict[str, Any]] = defaultdict(dict)
-        rows = db.session.execute(select(Answer.response_id, Answer.item_id, Answer.value)
-                                  .where(Answer.response_id.in_([row.id for row in batch])))
+        rows = db.session.execute(
+            select(Answer.response_id, Answer.item_id, Answer.value).where(
+                Answer.response_id.in_([row.id for row in batch])
+            )
+        )
         for response_id, item_id, value in rows:
             answers[response_id][item_id] = value
         for row in batch:
             instrument = plan.versions[row.instrument_version_id]
             given = answers.get(row.id, {})
             record = {
-                "response_id": row.id, "external_id": row.external_id, "wave": plan.wave.name,
-                "instrument": instrument.slug, "instrument_version": instrument.version,
-                "buurt_code": row.buurt_code, "wijk_code": row.wijk_code, "mode": row.mode.value,
-                "locale": row.locale, AGE_BAND: row.age_band, "submitted_at": row.submitted_at,
+                "response_id": row.id,
+                "external_id": row.external_id,
+                "wave": plan.wave.name,
+                "instrument": instrument.slug,
+                "instrument_version": instrument.version,
+                "buurt_code": row.buurt_code,
+                "wijk_code": row.wijk_code,
+                "mode": row.mode.value,
+                "locale": row.locale,
+                AGE_BAND: row.age_band,
+                "submitted_at": row.submitted_at,
             }
             for item_id, value in given.items():
                 if item_id in item_columns and item_id in instrument.item_ids and item_id != AGE_BAND:
@@ -203,11 +233,16 @@ def _write_sav(plan: ExportPlan, path: Path) -> int:
             else:
                 values[column.name].append(_text(value))
         count += 1
-    frame = pd.DataFrame({
-        column.name: (pd.to_datetime(pd.Series(values[column.name], dtype="object")) if column.kind == "datetime"
-                      else pd.Series(values[column.name], dtype="float64" if column.numeric else "object"))
-        for column in plan.columns
-    })
+    frame = pd.DataFrame(
+        {
+            column.name: (
+                pd.to_datetime(pd.Series(values[column.name], dtype="object"))
+                if column.kind == "datetime"
+                else pd.Series(values[column.name], dtype="float64" if column.numeric else "object")
+            )
+            for column in plan.columns
+        }
+    )
     labels = {column.name: column.label[:SPSS_LABEL_LENGTH] for column in plan.columns}
     value_labels = {}
     for column in plan.columns:
@@ -217,27 +252,52 @@ def _write_sav(plan: ExportPlan, path: Path) -> int:
             value_labels[column.name] = {float(code): label for code, label in column.values}
         else:
             value_labels[column.name] = {str(code): label for code, label in column.values}
-    measures = {column.name: "scale" if column.numeric and column.role == "score" else
-                "ordinal" if column.numeric and column.values else
-                "scale" if column.numeric else "nominal" for column in plan.columns}
-    pyreadstat.write_sav(frame, str(path), column_labels=labels, variable_value_labels=value_labels,
-                         variable_measure=measures)
+    measures = {
+        column.name: "scale"
+        if column.numeric and column.role == "score"
+        else "ordinal"
+        if column.numeric and column.values
+        else "scale"
+        if column.numeric
+        else "nominal"
+        for column in plan.columns
+    }
+    pyreadstat.write_sav(
+        frame, str(path), column_labels=labels, variable_value_labels=value_labels, variable_measure=measures
+    )
     return count
 
 
 WRITERS = {"csv": _write_csv, "xlsx": _write_xlsx, "sav": _write_sav}
 
 
-def export_wave(wave: Wave, fmt: str, path: Path, instrument_slug: str | None = None,
-                include_free_text: bool = True, actor: User | None = None, via: str = "web") -> int:
+def export_wave(
+    wave: Wave,
+    fmt: str,
+    path: Path,
+    instrument_slug: str | None = None,
+    include_free_text: bool = True,
+    actor: User | None = None,
+    via: str = "web",
+) -> int:
     """Write the export to `path`; record who exported which wave, in what format and how many rows (never the
     content) in the audit log. Returns the number of rows."""
     if fmt not in WRITERS:
         raise ExportRefused(_("Choose CSV, Excel (.xlsx) or SPSS (.sav)."))
     plan = plan_export(wave, instrument_slug, include_free_text)
     count = WRITERS[fmt](plan, path)
-    audit.record("responses_exported", actor, "wave", wave.id, wave=wave.name, format=fmt, rows=count,
-                 instrument=instrument_slug, free_text=include_free_text, via=via)
+    audit.record(
+        "responses_exported",
+        actor,
+        "wave",
+        wave.id,
+        wave=wave.name,
+        format=fmt,
+        rows=count,
+        instrument=instrument_slug,
+        free_text=include_free_text,
+        via=via,
+    )
     return count
 
 

@@ -1,4 +1,5 @@
 """Staff forms for waves, importing, exporting and retention."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -31,27 +32,41 @@ class DayField(DateField):
 
 
 class WaveForm(StaffForm):
-    name = StringField(_l("Name of the wave"), validators=[DataRequired(REQUIRED), Length(max=80)],
-                       description=_l("For example: Leefwereld autumn 2026."))
+    name = StringField(
+        _l("Name of the wave"),
+        validators=[DataRequired(REQUIRED), Length(max=80)],
+        description=_l("For example: Leefwereld autumn 2026."),
+    )
     municipality = SelectField(_l("Municipality"), coerce=str, validate_choice=False)
     opens_on = DayField(_l("First day"), validators=[DataRequired(REQUIRED)], default=date.today)
-    closes_on = DayField(_l("Last day"), validators=[Optional()],
-                         description=_l("Leave empty to keep the wave open until you close it."))
+    closes_on = DayField(
+        _l("Last day"), validators=[Optional()], description=_l("Leave empty to keep the wave open until you close it.")
+    )
     instruments = MultiCheckboxField(_l("Questionnaires"), validate_choice=False)
 
 
 class ImportForm(StaffForm):
     wave = SelectField(_l("Wave"), coerce=str, validate_choice=False)
     instrument = SelectField(_l("Questionnaire"), coerce=str, validate_choice=False)
-    file = FileField(_l("File"), description=_l("A .csv or .xlsx file. Columns: the item ids of the questionnaire, "
-                                                "buurt_code, and if you have them age_band, mode, locale, "
-                                                "submitted_at and external_id."))
-    encoding = SelectField(_l("Encoding of a CSV file"), choices=[SelectChoice(code, name)
-                                                                 for code, name in ENCODINGS.items()],
-                           default="utf-8", validators=[AnyOf(list(ENCODINGS), _l("Choose one of the encodings."))],
-                           validate_choice=False,
-                           description=_l("Keep UTF-8 unless you know the file has another encoding. Excel on "
-                                          "Windows often saves CSV files as Windows-1252."))
+    file = FileField(
+        _l("File"),
+        description=_l(
+            "A .csv or .xlsx file. Columns: the item ids of the questionnaire, "
+            "buurt_code, and if you have them age_band, mode, locale, "
+            "submitted_at and external_id."
+        ),
+    )
+    encoding = SelectField(
+        _l("Encoding of a CSV file"),
+        choices=[SelectChoice(code, name) for code, name in ENCODINGS.items()],
+        default="utf-8",
+        validators=[AnyOf(list(ENCODINGS), _l("Choose one of the encodings."))],
+        validate_choice=False,
+        description=_l(
+            "Keep UTF-8 unless you know the file has another encoding. Excel on "
+            "Windows often saves CSV files as Windows-1252."
+        ),
+    )
     skip_invalid = BooleanField(_l("Import the good rows and leave out rows with problems"))
 
     def __init__(self, *args, max_bytes: int, **kwargs):
@@ -74,5 +89,10 @@ EXPORT_FORMATS = [
 class ExportForm(StaffForm):
     wave = SelectField(_l("Wave"), coerce=str, validate_choice=False)
     instrument = SelectField(_l("Questionnaire"), coerce=str, validate_choice=False)
-    format = RadioField(_l("Kind of file"), choices=EXPORT_FORMATS, default="csv", validate_choice=False,
-                        validators=[AnyOf([choice.value for choice in EXPORT_FORMATS], _l("Choose a kind of file."))])
+    format = RadioField(
+        _l("Kind of file"),
+        choices=EXPORT_FORMATS,
+        default="csv",
+        validate_choice=False,
+        validators=[AnyOf([choice.value for choice in EXPORT_FORMATS], _l("Choose a kind of file."))],
+    )

@@ -6,6 +6,7 @@ stored codes of the instrument. A row is recognised again by its external id or,
 content, so importing the same file twice stores it once. Imported responses have mode `import`: a `mode` column is
 checked, but only says how the answers were first collected.
 """
+
 from __future__ import annotations
 
 import csv
@@ -167,23 +168,40 @@ def parse_item(item: Item, cell: Any) -> tuple[Any, tuple[str, str] | None]:
         if has_control_characters(value):
             return None, ("bad_text", _("the text has characters that cannot be stored"))
         if len(value) > item.max_length:
-            return None, ("bad_text", _("the text has %(count)s characters; at most %(max)s are allowed",
-                                        count=len(value), max=item.max_length))
+            return None, (
+                "bad_text",
+                _(
+                    "the text has %(count)s characters; at most %(max)s are allowed",
+                    count=len(value),
+                    max=item.max_length,
+                ),
+            )
         return value, None
     if item.type == "number" or (item.numeric_range() is not None and item.type != "multiple"):
         number = _whole_number(cell)
         if item.type == "number":
             if number is None or not item.min <= number <= item.max:
-                return None, ("out_of_range", _("%(value)s is not a whole number from %(min)s to %(max)s",
-                                                value=text, min=item.min, max=item.max))
+                return None, (
+                    "out_of_range",
+                    _(
+                        "%(value)s is not a whole number from %(min)s to %(max)s",
+                        value=text,
+                        min=item.min,
+                        max=item.max,
+                    ),
+                )
             return number, None
         if number is None or number not in item.codes:
             low, high = item.numeric_range()
             if number is not None and low <= number <= high:
-                return None, ("unknown_code", _("%(value)s is not one of the codes %(codes)s", value=text,
-                                                codes=_codes_text(item)))
-            return None, ("out_of_range", _("%(value)s is outside the range %(min)s to %(max)s", value=text,
-                                            min=low, max=high))
+                return None, (
+                    "unknown_code",
+                    _("%(value)s is not one of the codes %(codes)s", value=text, codes=_codes_text(item)),
+                )
+            return None, (
+                "out_of_range",
+                _("%(value)s is outside the range %(min)s to %(max)s", value=text, min=low, max=high),
+            )
         return number, None
     lookup = _code_lookup(item)
     if item.type == "multiple":
@@ -193,13 +211,17 @@ def parse_item(item: Item, cell: Any) -> tuple[Any, tuple[str, str] | None]:
             if not part:
                 continue
             if part.lower() not in lookup:
-                return None, ("unknown_code", _("%(value)s is not one of the codes %(codes)s", value=part,
-                                                codes=_codes_text(item)))
+                return None, (
+                    "unknown_code",
+                    _("%(value)s is not one of the codes %(codes)s", value=part, codes=_codes_text(item)),
+                )
             chosen.append(lookup[part.lower()])
         return [code for code in item.codes if code in chosen] or None, None  # in the questionnaire's order
     if text.lower() not in lookup:
-        return None, ("unknown_code", _("%(value)s is not one of the codes %(codes)s", value=text,
-                                        codes=_codes_text(item)))
+        return None, (
+            "unknown_code",
+            _("%(value)s is not one of the codes %(codes)s", value=text, codes=_codes_text(item)),
+        )
     return lookup[text.lower()], None
 
 
@@ -226,8 +248,7 @@ def parse_timestamp(cell: Any, now: datetime) -> tuple[datetime | None, str | No
                 day, month, year, hour, minute, second = match.groups()
                 value = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
             except ValueError:
-                return None, _("%(value)s is not a date; write it like 2026-03-01 or 2026-03-01T14:30:00",
-                               value=text)
+                return None, _("%(value)s is not a date; write it like 2026-03-01 or 2026-03-01T14:30:00", value=text)
     value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     if value > now + timedelta(days=1):
         return None, _("%(value)s lies in the future", value=_text_of(cell))
@@ -258,14 +279,17 @@ class _RowChecker:
         self.instrument = instrument
         self.header = header
         self.now = now
-        self.buurten = dict(db.session.execute(
-            select(Neighbourhood.code, Neighbourhood.id).join(District)
-            .where(District.municipality_id == wave.municipality_id)
-        ).all())
+        self.buurten = dict(
+            db.session.execute(
+                select(Neighbourhood.code, Neighbourhood.id)
+                .join(District)
+                .where(District.municipality_id == wave.municipality_id)
+            ).all()
+        )
 
     def check(self, number: int, cells: list[Any]) -> ParsedRow | None:
         values = {name: cells[index] if index < len(cells) else None for index, name in enumerate(self.header)}
-        extra = [cell for cell in cells[len(self.header):] if _text_of(cell) != ""]
+        extra = [cell for cell in cells[len(self.header) :] if _text_of(cell) != ""]
         if not extra and all(_text_of(value) == "" for value in values.values()):
             return None  # an empty line, as spreadsheets leave at the end
         parsed = ParsedRow(row=number, cells={name: _text_of(value) for name, value in values.items()})
@@ -295,25 +319,33 @@ class _RowChecker:
             parsed.age_band = parsed.answers.get(AGE_BAND)
         elif age_band := _text_of(values.get(AGE_BAND)):
             if len(age_band) > AGE_BAND_LENGTH:
-                problem(AGE_BAND, "out_of_range", _("an age band has at most %(max)s characters",
-                                                    max=AGE_BAND_LENGTH))
+                problem(AGE_BAND, "out_of_range", _("an age band has at most %(max)s characters", max=AGE_BAND_LENGTH))
             parsed.age_band = age_band
         mode = _text_of(values.get("mode")).lower()
         if mode and mode not in MODES:
-            problem("mode", "unknown_code", _("%(value)s is not one of the codes %(codes)s", value=mode,
-                                              codes=", ".join(MODES)))
+            problem(
+                "mode",
+                "unknown_code",
+                _("%(value)s is not one of the codes %(codes)s", value=mode, codes=", ".join(MODES)),
+            )
         locale = _text_of(values.get("locale")).lower()
         if locale and locale not in LANGUAGES:
-            problem("locale", "unknown_code", _("%(value)s is not one of the codes %(codes)s", value=locale,
-                                                codes=", ".join(LANGUAGES)))
+            problem(
+                "locale",
+                "unknown_code",
+                _("%(value)s is not one of the codes %(codes)s", value=locale, codes=", ".join(LANGUAGES)),
+            )
         parsed.locale = locale if locale in LANGUAGES else "nl"
         parsed.submitted_at, trouble = parse_timestamp(values.get("submitted_at"), self.now)
         if trouble:
             problem("submitted_at", "bad_date", trouble)
         external_id = _text_of(values.get("external_id"))
         if len(external_id) > EXTERNAL_ID_LENGTH:
-            problem("external_id", "out_of_range", _("an external id has at most %(max)s characters",
-                                                     max=EXTERNAL_ID_LENGTH))
+            problem(
+                "external_id",
+                "out_of_range",
+                _("an external id has at most %(max)s characters", max=EXTERNAL_ID_LENGTH),
+            )
         parsed.external_id = external_id or None
         # as when a resident sends the questionnaire: answers to questions that did not apply are left out
         for item_id in list(parsed.answers):
@@ -331,31 +363,52 @@ def _check_header(instrument: Instrument, header: list[str]) -> list[Problem]:
         if name in seen:
             problems.append(Problem(1, name, "duplicate_column", _("this column appears more than once")))
         elif name not in known:
-            problems.append(Problem(1, name or "?", "unknown_column", _(
-                "unknown column; use item ids of the questionnaire %(instrument)s and buurt_code, age_band, mode, "
-                "locale, submitted_at, external_id", instrument=instrument.slug)))
+            problems.append(
+                Problem(
+                    1,
+                    name or "?",
+                    "unknown_column",
+                    _(
+                        "unknown column; use item ids of the questionnaire %(instrument)s and buurt_code, age_band, mode, "
+                        "locale, submitted_at, external_id",
+                        instrument=instrument.slug,
+                    ),
+                )
+            )
         seen.add(name)
     if "buurt_code" not in header:
         problems.append(Problem(1, "buurt_code", "missing_column", _("the column buurt_code is missing")))
     return problems
 
 
-def check_file(source: Path | BinaryIO | bytes, filename: str | None, wave: Wave, instrument: Instrument,
-               now: datetime | None = None, encoding: str = "utf-8",
-               progress: Progress | None = None) -> tuple[ImportReport, list[ParsedRow]]:
+def check_file(
+    source: Path | BinaryIO | bytes,
+    filename: str | None,
+    wave: Wave,
+    instrument: Instrument,
+    now: datetime | None = None,
+    encoding: str = "utf-8",
+    progress: Progress | None = None,
+) -> tuple[ImportReport, list[ParsedRow]]:
     """Read and check every row; the rows that passed, and a report with every problem found. `encoding` is that
     of a CSV file (see tables.ENCODINGS); `progress` hears how far the check is, every few thousand rows."""
     if instrument.slug not in wave.instrument_slugs:
-        raise ImportRefused(_("The wave %(wave)s does not offer the questionnaire %(instrument)s.",
-                              wave=wave.name, instrument=instrument.slug))
+        raise ImportRefused(
+            _(
+                "The wave %(wave)s does not offer the questionnaire %(instrument)s.",
+                wave=wave.name,
+                instrument=instrument.slug,
+            )
+        )
     now = now or utcnow()
     report = ImportReport()
     try:
         table = read_table(source, filename, encoding)
         header = [name.lower() for name in table.header]
     except UnreadableFile as error:
-        report.problems.append(Problem(0, None, "unreadable_file", _("The file cannot be read: %(reason)s",
-                                                                     reason=str(error))))
+        report.problems.append(
+            Problem(0, None, "unreadable_file", _("The file cannot be read: %(reason)s", reason=str(error)))
+        )
         return report, []
     report.header = header
     header_problems = _check_header(instrument, header)
@@ -373,8 +426,9 @@ def check_file(source: Path | BinaryIO | bytes, filename: str | None, wave: Wave
             if progress is not None and number % PROGRESS_EVERY == 0:
                 progress("checking", CHECKED_PERCENT * number // max(number, table.estimated_rows + 1))
     except UnreadableFile as error:
-        report.problems.append(Problem(0, None, "unreadable_file", _("The file cannot be read: %(reason)s",
-                                                                     reason=str(error))))
+        report.problems.append(
+            Problem(0, None, "unreadable_file", _("The file cannot be read: %(reason)s", reason=str(error)))
+        )
         return report, []
     report.rows = len(parsed_rows)
     if not parsed_rows:
@@ -385,28 +439,58 @@ def check_file(source: Path | BinaryIO | bytes, filename: str | None, wave: Wave
         if parsed.external_id is None:
             continue
         if parsed.external_id in first_row_of:
-            parsed.problems.append(Problem(parsed.row, "external_id", "duplicate_external_id", _(
-                "%(id)s is also the external id of row %(row)s", id=parsed.external_id,
-                row=first_row_of[parsed.external_id])))
+            parsed.problems.append(
+                Problem(
+                    parsed.row,
+                    "external_id",
+                    "duplicate_external_id",
+                    _(
+                        "%(id)s is also the external id of row %(row)s",
+                        id=parsed.external_id,
+                        row=first_row_of[parsed.external_id],
+                    ),
+                )
+            )
         else:
             first_row_of[parsed.external_id] = parsed.row
     occurrences: Counter[str] = Counter()
     for parsed in parsed_rows:
         occurrence = 0
         if parsed.external_id is None:
-            key = json.dumps([parsed.cells.get("buurt_code"), parsed.age_band, parsed.locale,
-                              str(parsed.submitted_at), parsed.answers], sort_keys=True, default=str)
+            key = json.dumps(
+                [
+                    parsed.cells.get("buurt_code"),
+                    parsed.age_band,
+                    parsed.locale,
+                    str(parsed.submitted_at),
+                    parsed.answers,
+                ],
+                sort_keys=True,
+                default=str,
+            )
             occurrences[key] += 1
             occurrence = occurrences[key]
         parsed.import_hash = _row_hash(instrument, parsed, parsed.cells.get("buurt_code", ""), occurrence)
     existing = _existing_keys(wave)
     valid = []
     for parsed in parsed_rows:
-        if parsed.external_id is not None and parsed.external_id in existing["external_id"] \
-                and existing["external_id"][parsed.external_id] != parsed.import_hash and not parsed.problems:
-            parsed.problems.append(Problem(parsed.row, "external_id", "external_id_taken", _(
-                "a response with external id %(id)s was imported into this wave before, with other answers",
-                id=parsed.external_id)))
+        if (
+            parsed.external_id is not None
+            and parsed.external_id in existing["external_id"]
+            and existing["external_id"][parsed.external_id] != parsed.import_hash
+            and not parsed.problems
+        ):
+            parsed.problems.append(
+                Problem(
+                    parsed.row,
+                    "external_id",
+                    "external_id_taken",
+                    _(
+                        "a response with external id %(id)s was imported into this wave before, with other answers",
+                        id=parsed.external_id,
+                    ),
+                )
+            )
         if parsed.problems:
             report.problems.extend(parsed.problems)
             report.rejected.append(parsed)
@@ -422,8 +506,9 @@ def check_file(source: Path | BinaryIO | bytes, filename: str | None, wave: Wave
 
 def _existing_keys(wave: Wave) -> dict[str, Any]:
     rows = db.session.execute(
-        select(Response.external_id, Response.import_hash)
-        .where(Response.wave_id == wave.id, Response.import_hash.is_not(None))
+        select(Response.external_id, Response.import_hash).where(
+            Response.wave_id == wave.id, Response.import_hash.is_not(None)
+        )
     ).all()
     return {
         "external_id": {external_id: import_hash for external_id, import_hash in rows if external_id is not None},
@@ -434,25 +519,48 @@ def _existing_keys(wave: Wave) -> dict[str, Any]:
 def _store(wave: Wave, instrument: Instrument, rows: list[ParsedRow], now: datetime) -> None:
     version_id = ensure_version(instrument).id
     for start in range(0, len(rows), BATCH):
-        chunk = rows[start:start + BATCH]
-        records = [{
-            "token": secrets.token_urlsafe(32), "wave_id": wave.id, "instrument_version_id": version_id,
-            "neighbourhood_id": parsed.neighbourhood_id, "locale": parsed.locale, "mode": ResponseMode.imported,
-            "status": ResponseStatus.submitted, "age_band": parsed.age_band, "page_index": 0, "created_at": now,
-            "updated_at": now, "submitted_at": parsed.submitted_at or now, "external_id": parsed.external_id,
-            "import_hash": parsed.import_hash,
-        } for parsed in chunk]
+        chunk = rows[start : start + BATCH]
+        records = [
+            {
+                "token": secrets.token_urlsafe(32),
+                "wave_id": wave.id,
+                "instrument_version_id": version_id,
+                "neighbourhood_id": parsed.neighbourhood_id,
+                "locale": parsed.locale,
+                "mode": ResponseMode.imported,
+                "status": ResponseStatus.submitted,
+                "age_band": parsed.age_band,
+                "page_index": 0,
+                "created_at": now,
+                "updated_at": now,
+                "submitted_at": parsed.submitted_at or now,
+                "external_id": parsed.external_id,
+                "import_hash": parsed.import_hash,
+            }
+            for parsed in chunk
+        ]
         ids = db.session.scalars(insert(Response).returning(Response.id), records).all()
-        answers = [{"response_id": response_id, "item_id": item_id, "value": value}
-                   for response_id, parsed in zip(ids, chunk, strict=True) for item_id, value in parsed.answers.items()]
+        answers = [
+            {"response_id": response_id, "item_id": item_id, "value": value}
+            for response_id, parsed in zip(ids, chunk, strict=True)
+            for item_id, value in parsed.answers.items()
+        ]
         if answers:
             db.session.execute(insert(Answer), answers)
 
 
-def import_responses(source: Path | BinaryIO | bytes, filename: str | None, wave: Wave, instrument: Instrument,
-                     skip_invalid: bool = False, actor: User | None = None, via: str = "web",
-                     now: datetime | None = None, encoding: str = "utf-8",
-                     progress: Progress | None = None) -> ImportReport:
+def import_responses(
+    source: Path | BinaryIO | bytes,
+    filename: str | None,
+    wave: Wave,
+    instrument: Instrument,
+    skip_invalid: bool = False,
+    actor: User | None = None,
+    via: str = "web",
+    now: datetime | None = None,
+    encoding: str = "utf-8",
+    progress: Progress | None = None,
+) -> ImportReport:
     """Check the file; store its new rows in one transaction when all are valid (or, with skip_invalid, the valid
     ones). Problems in the header (unknown or missing columns) always stop the import. `progress` is told how far
     the check is, and when storing begins (it may commit its own writes: nothing of the import is pending then)."""
@@ -467,14 +575,31 @@ def import_responses(source: Path | BinaryIO | bytes, filename: str | None, wave
         db.session.flush()
     except IntegrityError:  # another import of the same rows finished first
         db.session.rollback()
-        report.problems.append(Problem(0, None, "concurrent_import", _(
-            "Another import of these rows ran at the same time. Nothing was stored; try again.")))
+        report.problems.append(
+            Problem(
+                0,
+                None,
+                "concurrent_import",
+                _("Another import of these rows ran at the same time. Nothing was stored; try again."),
+            )
+        )
         return report
     report.imported = len(valid)
     report.completed = True
-    audit.record("responses_imported", actor, "wave", wave.id, commit=False, instrument=instrument.slug,
-                 version=instrument.version, rows=report.rows, imported=report.imported,
-                 already_present=report.already_present, rejected=len(report.rejected), via=via)
+    audit.record(
+        "responses_imported",
+        actor,
+        "wave",
+        wave.id,
+        commit=False,
+        instrument=instrument.slug,
+        version=instrument.version,
+        rows=report.rows,
+        imported=report.imported,
+        already_present=report.already_present,
+        rejected=len(report.rejected),
+        via=via,
+    )
     db.session.commit()
     return report
 
@@ -485,7 +610,8 @@ def write_rejected(report: ImportReport, stream: TextIO) -> int:
     # column names, like the item ids beside them, are identifiers for scripts: never translated
     writer.writerow(csv_row(["row", "problems", *report.header]))
     for parsed in report.rejected:
-        reasons = "; ".join(f"{problem.column}: {problem.message}" if problem.column else problem.message
-                            for problem in parsed.problems)
+        reasons = "; ".join(
+            f"{problem.column}: {problem.message}" if problem.column else problem.message for problem in parsed.problems
+        )
         writer.writerow(csv_row([parsed.row, reasons] + [parsed.cells.get(name, "") for name in report.header]))
     return len(report.rejected)

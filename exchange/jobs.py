@@ -5,6 +5,7 @@ the web request saves the file and puts the job on the queue (jobs/), and the im
 progress as the analysis page follows a run. The import itself is the same all-or-nothing import as on the command
 line; the file is deleted when the job ends, whatever the outcome, and only counts and problems are kept.
 """
+
 from __future__ import annotations
 
 import os
@@ -48,10 +49,17 @@ class JobReport:
 
     @classmethod
     def of(cls, report: ImportReport) -> JobReport:
-        return cls(rows=report.rows, imported=report.imported, already_present=report.already_present,
-                   dropped_answers=report.dropped_answers, older_than_retention=report.older_than_retention,
-                   rejected_count=report.rejected_count, completed=report.completed,
-                   problem_count=len(report.problems), problems=report.problems[:PROBLEMS_KEPT])
+        return cls(
+            rows=report.rows,
+            imported=report.imported,
+            already_present=report.already_present,
+            dropped_answers=report.dropped_answers,
+            older_than_retention=report.older_than_retention,
+            rejected_count=report.rejected_count,
+            completed=report.completed,
+            problem_count=len(report.problems),
+            problems=report.problems[:PROBLEMS_KEPT],
+        )
 
     @classmethod
     def stored(cls, job: ImportJob) -> JobReport | None:
@@ -72,17 +80,41 @@ def upload_path(job: ImportJob) -> Path:
     return folder / (job.upload or f"job-{job.id}-gone")
 
 
-def create_import_job(stream: BinaryIO, filename: str, wave: Wave, instrument: Instrument, *, encoding: str = "utf-8",
-                      skip_invalid: bool = False, user: User | None = None, locale: str = "nl") -> ImportJob:
+def create_import_job(
+    stream: BinaryIO,
+    filename: str,
+    wave: Wave,
+    instrument: Instrument,
+    *,
+    encoding: str = "utf-8",
+    skip_invalid: bool = False,
+    user: User | None = None,
+    locale: str = "nl",
+) -> ImportJob:
     """A queued job (added and flushed) with the uploaded file saved privately until the job ends."""
     if instrument.slug not in wave.instrument_slugs:
-        raise ImportRefused(_("The wave %(wave)s does not offer the questionnaire %(instrument)s.",
-                              wave=wave.name, instrument=instrument.slug))
-    job = ImportJob(wave=wave, instrument=instrument.slug, filename=Path(filename).name[:255] or "upload",
-                    encoding=encoding, skip_invalid=skip_invalid, locale=locale, started_by=user,
-                    status=ImportStatus.queued, stage="queued", progress=0, report={},
-                    # random, not the job's number: a number is used again after a database is emptied
-                    upload=f"{secrets.token_hex(16)}{Path(filename).suffix.lower()[:10]}")
+        raise ImportRefused(
+            _(
+                "The wave %(wave)s does not offer the questionnaire %(instrument)s.",
+                wave=wave.name,
+                instrument=instrument.slug,
+            )
+        )
+    job = ImportJob(
+        wave=wave,
+        instrument=instrument.slug,
+        filename=Path(filename).name[:255] or "upload",
+        encoding=encoding,
+        skip_invalid=skip_invalid,
+        locale=locale,
+        started_by=user,
+        status=ImportStatus.queued,
+        stage="queued",
+        progress=0,
+        report={},
+        # random, not the job's number: a number is used again after a database is emptied
+        upload=f"{secrets.token_hex(16)}{Path(filename).suffix.lower()[:10]}",
+    )
     db.session.add(job)
     db.session.flush()
     # created here, for this job only: readable and writable by the application's user, by no one else
@@ -121,11 +153,22 @@ def execute_import(job: ImportJob, on_progress: Callable[[str, int], None] | Non
         with force_locale(job.locale):
             instrument = get_instrument(job.instrument)
             if instrument is None:
-                raise ImportRefused(_("The questionnaire %(instrument)s is no longer offered.",
-                                      instrument=job.instrument))
-            report = JobReport.of(import_responses(
-                path, job.filename, job.wave, instrument, skip_invalid=job.skip_invalid, actor=job.started_by,
-                via="web", encoding=job.encoding, progress=progress))
+                raise ImportRefused(
+                    _("The questionnaire %(instrument)s is no longer offered.", instrument=job.instrument)
+                )
+            report = JobReport.of(
+                import_responses(
+                    path,
+                    job.filename,
+                    job.wave,
+                    instrument,
+                    skip_invalid=job.skip_invalid,
+                    actor=job.started_by,
+                    via="web",
+                    encoding=job.encoding,
+                    progress=progress,
+                )
+            )
         job = db.session.get(ImportJob, job_id)
         job.report, job.upload = report.as_dict(), None
         job.status = ImportStatus.succeeded if report.completed else ImportStatus.failed

@@ -4,6 +4,7 @@ The period is RETENTION_DAYS, or RETENTION_DAYS_<SLUG> for one instrument; it ru
 sent. Aggregates (profile snapshots) are not touched. Safe to run from cron: each batch is its own transaction, and
 a second run finds nothing more to delete.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -39,8 +40,9 @@ def _due(slug: str, cutoff: datetime):
     return (
         select(Response.id)
         .join(InstrumentVersion, Response.instrument_version_id == InstrumentVersion.id)
-        .where(InstrumentVersion.slug == slug, Response.status == ResponseStatus.submitted,
-               Response.submitted_at < cutoff)
+        .where(
+            InstrumentVersion.slug == slug, Response.status == ResponseStatus.submitted, Response.submitted_at < cutoff
+        )
     )
 
 
@@ -57,8 +59,13 @@ def retention_plan(config: Mapping[str, Any], now: datetime | None = None) -> li
     return lines
 
 
-def apply_retention(config: Mapping[str, Any], now: datetime | None = None, actor: User | None = None,
-                    via: str = "cli", batch_size: int = BATCH) -> dict[str, int]:
+def apply_retention(
+    config: Mapping[str, Any],
+    now: datetime | None = None,
+    actor: User | None = None,
+    via: str = "cli",
+    batch_size: int = BATCH,
+) -> dict[str, int]:
     """Delete every submitted response past its retention period; the number deleted per instrument."""
     now = now or utcnow()
     removed: dict[str, int] = {}

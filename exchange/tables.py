@@ -1,4 +1,5 @@
 """Reading a table of rows from a CSV or XLSX file: a header and cells, whatever program wrote it."""
+
 from __future__ import annotations
 
 import csv
@@ -40,11 +41,16 @@ def _decode(data: bytes, encoding: str) -> str:
         return data.decode("utf-8-sig" if encoding == "utf-8" else encoding)
     except UnicodeDecodeError as error:
         line_start = data.rfind(b"\n", 0, error.start) + 1
-        raise UnreadableFile(_(
-            "line %(line)s, byte %(position)s of that line (%(byte)s) is not %(encoding)s. Save the file as UTF-8, "
-            "or choose the encoding the file has.", line=data.count(b"\n", 0, error.start) + 1,
-            position=error.start - line_start + 1, byte=f"0x{data[error.start]:02X}",
-            encoding=ENCODINGS[encoding])) from None
+        raise UnreadableFile(
+            _(
+                "line %(line)s, byte %(position)s of that line (%(byte)s) is not %(encoding)s. Save the file as UTF-8, "
+                "or choose the encoding the file has.",
+                line=data.count(b"\n", 0, error.start) + 1,
+                position=error.start - line_start + 1,
+                byte=f"0x{data[error.start]:02X}",
+                encoding=ENCODINGS[encoding],
+            )
+        ) from None
 
 
 def _csv_table(data: bytes, encoding: str) -> Table:

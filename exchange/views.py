@@ -1,4 +1,5 @@
 """Staff pages under /staff/data: waves and response rates, import, export, codebooks, retention."""
+
 from __future__ import annotations
 
 import io
@@ -62,8 +63,10 @@ def _wave_or_404(wave_id: int) -> Wave:
 
 
 def _instrument_choices() -> list[SelectChoice]:
-    return [SelectChoice(slug, f"{localise(instrument.title, g.lang)} ({slug})")
-            for slug, instrument in current_instruments().items()]
+    return [
+        SelectChoice(slug, f"{localise(instrument.title, g.lang)} ({slug})")
+        for slug, instrument in current_instruments().items()
+    ]
 
 
 def _municipalities() -> list[Municipality]:
@@ -76,17 +79,28 @@ def _municipalities() -> list[Municipality]:
 
 # --- waves --------------------------------------------------------------------------------------------------------
 
+
 @bp.get("/waves")
 @requires(*DATA_ROLES, menu=_l("Waves"))
 def waves():
     user = current_user()
     listed = waves_for(user)
-    counts = dict(db.session.execute(
-        select(SurveyResponse.wave_id, func.count())
-        .where(SurveyResponse.status == ResponseStatus.submitted, SurveyResponse.wave_id.in_([w.id for w in listed]))
-        .group_by(SurveyResponse.wave_id)).all())
-    return render_template("exchange/waves.html", waves=listed, counts=counts, today=municipal_today(),
-                           min_n=current_app.config["SUPPRESSION_MIN_N"])
+    counts = dict(
+        db.session.execute(
+            select(SurveyResponse.wave_id, func.count())
+            .where(
+                SurveyResponse.status == ResponseStatus.submitted, SurveyResponse.wave_id.in_([w.id for w in listed])
+            )
+            .group_by(SurveyResponse.wave_id)
+        ).all()
+    )
+    return render_template(
+        "exchange/waves.html",
+        waves=listed,
+        counts=counts,
+        today=municipal_today(),
+        min_n=current_app.config["SUPPRESSION_MIN_N"],
+    )
 
 
 @bp.route("/waves/new", methods=["GET", "POST"])
@@ -95,8 +109,9 @@ def new_wave():
     user = current_user()
     form = WaveForm()
     municipalities = _municipalities()
-    form.municipality.choices = [SelectChoice(str(m.id), f"{m.name} ({m.code}, {m.reference_year})")
-                                 for m in municipalities]
+    form.municipality.choices = [
+        SelectChoice(str(m.id), f"{m.name} ({m.code}, {m.reference_year})") for m in municipalities
+    ]
     instruments = current_instruments()
     form.instruments.choices = _instrument_choices()
     status = 200
@@ -111,8 +126,7 @@ def new_wave():
             form.instruments.errors = [_("Choose at least one questionnaire.")]
         if valid and chosen is not None and slugs:
             try:
-                wave = create_wave(form.name.data, slugs, chosen, form.opens_on.data, form.closes_on.data,
-                                   actor=user)
+                wave = create_wave(form.name.data, slugs, chosen, form.opens_on.data, form.closes_on.data, actor=user)
             except WaveError as error:
                 form.form_errors.append(str(error))
             else:
@@ -128,9 +142,15 @@ def new_wave():
 def wave(wave_id: int):
     wave = _wave_or_404(wave_id)
     min_n = current_app.config["SUPPRESSION_MIN_N"]
-    return render_template("exchange/wave.html", wave=wave, counts=response_counts(wave, min_n),
-                           today=municipal_today(), open_form=ConfirmForm(prefix="open"),
-                           close_form=ConfirmForm(prefix="close"), min_n=min_n)
+    return render_template(
+        "exchange/wave.html",
+        wave=wave,
+        counts=response_counts(wave, min_n),
+        today=municipal_today(),
+        open_form=ConfirmForm(prefix="open"),
+        close_form=ConfirmForm(prefix="close"),
+        min_n=min_n,
+    )
 
 
 @bp.post("/waves/<int:wave_id>/open")
@@ -159,6 +179,7 @@ def close_wave_view(wave_id: int):
 
 # --- import and export --------------------------------------------------------------------------------------------
 
+
 def _wave_choices(user) -> list[SelectChoice]:
     return [SelectChoice("", _("Choose a wave"))] + [SelectChoice(str(w.id), w.name) for w in waves_for(user)]
 
@@ -178,8 +199,9 @@ def _import_form(user, limit: int, **kwargs) -> ImportForm:
 
 
 def _import_page(form: ImportForm, status: int):
-    return render_template("exchange/import.html", form=form,
-                           max_megabytes=current_app.config["IMPORT_MAX_BYTES"] // (1024 * 1024)), status
+    return render_template(
+        "exchange/import.html", form=form, max_megabytes=current_app.config["IMPORT_MAX_BYTES"] // (1024 * 1024)
+    ), status
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -208,8 +230,16 @@ def import_view():
         return _import_page(form, 422)
     upload = form.file.data
     try:
-        job = create_import_job(upload.stream, upload.filename, wave, instrument, encoding=form.encoding.data,
-                                skip_invalid=form.skip_invalid.data, user=user, locale=g.lang)
+        job = create_import_job(
+            upload.stream,
+            upload.filename,
+            wave,
+            instrument,
+            encoding=form.encoding.data,
+            skip_invalid=form.skip_invalid.data,
+            user=user,
+            locale=g.lang,
+        )
     except ImportRefused as error:
         form.form_errors.append(str(error))
         return _import_page(form, 422)
@@ -265,21 +295,27 @@ def _send_export(wave: Wave, fmt: str, slug: str | None, free_text: bool, user) 
         handle = path.open("rb")
     finally:
         path.unlink(missing_ok=True)  # the open handle keeps the data until the download is sent; no copy stays
-    response = send_file(handle, mimetype=MEDIA_TYPES[fmt], as_attachment=True,
-                         download_name=export_filename(wave, fmt, slug))
+    response = send_file(
+        handle, mimetype=MEDIA_TYPES[fmt], as_attachment=True, download_name=export_filename(wave, fmt, slug)
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 # --- codebooks ----------------------------------------------------------------------------------------------------
 
+
 @bp.get("/codebooks")
 @requires(*DATA_ROLES, menu=_l("Codebooks"))
 def codebooks():
-    versions = db.session.scalars(select(InstrumentVersion).order_by(InstrumentVersion.slug,
-                                                                     InstrumentVersion.version.desc())).all()
-    return render_template("exchange/codebooks.html", versions=versions,
-                           titles={v.id: localise(instrument_of(v).title, g.lang) for v in versions})
+    versions = db.session.scalars(
+        select(InstrumentVersion).order_by(InstrumentVersion.slug, InstrumentVersion.version.desc())
+    ).all()
+    return render_template(
+        "exchange/codebooks.html",
+        versions=versions,
+        titles={v.id: localise(instrument_of(v).title, g.lang) for v in versions},
+    )
 
 
 def _version_or_404(version_id: int) -> InstrumentVersion:
@@ -294,8 +330,13 @@ def _version_or_404(version_id: int) -> InstrumentVersion:
 def codebook(version_id: int):
     version = _version_or_404(version_id)
     instrument = instrument_of(version)
-    return render_template("exchange/codebook.html", version=version, instrument=instrument,
-                           title=localise(instrument.title, g.lang), columns=codebook_columns(instrument))
+    return render_template(
+        "exchange/codebook.html",
+        version=version,
+        instrument=instrument,
+        title=localise(instrument.title, g.lang),
+        columns=codebook_columns(instrument),
+    )
 
 
 @bp.get("/codebooks/<int:version_id>.csv")
@@ -304,11 +345,15 @@ def codebook_csv(version_id: int):
     version = _version_or_404(version_id)
     text = io.StringIO()
     write_codebook_csv(codebook_columns(instrument_of(version)), text)
-    return Response(text.getvalue(), mimetype="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="codebook-{version.slug}-v{version.version}.csv"'})
+    return Response(
+        text.getvalue(),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="codebook-{version.slug}-v{version.version}.csv"'},
+    )
 
 
 # --- retention ----------------------------------------------------------------------------------------------------
+
 
 @bp.route("/retention", methods=["GET", "POST"])
 @requires(Role.admin, menu=_l("Retention"))
@@ -318,8 +363,15 @@ def retention():
         if form.validate_on_submit():
             removed = apply_retention(current_app.config, actor=current_user(), via="web")
             deleted = sum(removed.values())
-            flash(ngettext("%(count)s response has been deleted.", "%(count)s responses have been deleted.", deleted,
-                           count=deleted), "success")
+            flash(
+                ngettext(
+                    "%(count)s response has been deleted.",
+                    "%(count)s responses have been deleted.",
+                    deleted,
+                    count=deleted,
+                ),
+                "success",
+            )
         else:
             flash(_("This page was open too long. Send it again."), "error")
         return redirect(url_for("exchange.retention"))

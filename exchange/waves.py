@@ -1,4 +1,5 @@
 """Creating, opening and closing waves, and how many residents responded per wijk and buurt (small groups hidden)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -46,8 +47,15 @@ def find_wave(name: str) -> Wave | None:
     return db.session.scalar(select(Wave).filter_by(name=name))
 
 
-def create_wave(name: str, instruments: list[str], municipality: Municipality, opens_on: date,
-                closes_on: date | None = None, actor: User | None = None, via: str = "web") -> Wave:
+def create_wave(
+    name: str,
+    instruments: list[str],
+    municipality: Municipality,
+    opens_on: date,
+    closes_on: date | None = None,
+    actor: User | None = None,
+    via: str = "web",
+) -> Wave:
     name = name.strip()
     if not name or len(name) > 80:
         raise WaveError(_("Give the wave a name of at most 80 characters."))
@@ -56,21 +64,38 @@ def create_wave(name: str, instruments: list[str], municipality: Municipality, o
     available = current_instruments()
     unknown = [slug for slug in instruments if slug not in available]
     if unknown:
-        raise WaveError(_("Unknown questionnaire(s): %(slugs)s. Choose from %(known)s.", slugs=", ".join(unknown),
-                          known=", ".join(sorted(available))))
+        raise WaveError(
+            _(
+                "Unknown questionnaire(s): %(slugs)s. Choose from %(known)s.",
+                slugs=", ".join(unknown),
+                known=", ".join(sorted(available)),
+            )
+        )
     if not instruments:
         raise WaveError(_("Choose at least one questionnaire."))
     if closes_on is not None and closes_on < opens_on:
         raise WaveError(_("The closing date cannot be before the opening date."))
     wave = Wave(name=name, municipality=municipality, opens_on=opens_on, closes_on=closes_on)
-    wave.instruments = [WaveInstrument(instrument_slug=slug, position=position)
-                        for position, slug in enumerate(dict.fromkeys(instruments))]
+    wave.instruments = [
+        WaveInstrument(instrument_slug=slug, position=position)
+        for position, slug in enumerate(dict.fromkeys(instruments))
+    ]
     db.session.add(wave)
     for slug in instruments:
         ensure_version(available[slug])  # the version responses will be stored with, frozen from today
     db.session.flush()
-    audit.record("wave_created", actor, "wave", wave.id, commit=False, name=name, instruments=list(instruments),
-                 opens_on=opens_on.isoformat(), closes_on=closes_on.isoformat() if closes_on else None, via=via)
+    audit.record(
+        "wave_created",
+        actor,
+        "wave",
+        wave.id,
+        commit=False,
+        name=name,
+        instruments=list(instruments),
+        opens_on=opens_on.isoformat(),
+        closes_on=closes_on.isoformat() if closes_on else None,
+        via=via,
+    )
     db.session.commit()
     return wave
 
@@ -94,6 +119,7 @@ def close_wave(wave: Wave, actor: User | None = None, via: str = "web", today: d
 
 
 # --- response counts ----------------------------------------------------------------------------------------------
+
 
 @dataclass
 class AreaCount:
@@ -138,25 +164,33 @@ def _suppress(groups: list[AreaCount], min_n: int) -> None:
 
 def response_counts(wave: Wave, min_n: int) -> WaveCounts:
     """Submitted responses per wijk and buurt against the population, small counts hidden."""
-    per_buurt = dict(db.session.execute(
-        select(Response.neighbourhood_id, func.count())
-        .where(Response.wave_id == wave.id, Response.status == ResponseStatus.submitted)
-        .group_by(Response.neighbourhood_id)
-    ).all())
-    per_slug = dict(db.session.execute(
-        select(InstrumentVersion.slug, func.count(Response.id))
-        .join(InstrumentVersion, Response.instrument_version_id == InstrumentVersion.id)
-        .where(Response.wave_id == wave.id, Response.status == ResponseStatus.submitted)
-        .group_by(InstrumentVersion.slug)
-    ).all())
-    districts = db.session.scalars(select(District).where(District.municipality_id == wave.municipality_id)
-                                   .order_by(District.code)).all()
+    per_buurt = dict(
+        db.session.execute(
+            select(Response.neighbourhood_id, func.count())
+            .where(Response.wave_id == wave.id, Response.status == ResponseStatus.submitted)
+            .group_by(Response.neighbourhood_id)
+        ).all()
+    )
+    per_slug = dict(
+        db.session.execute(
+            select(InstrumentVersion.slug, func.count(Response.id))
+            .join(InstrumentVersion, Response.instrument_version_id == InstrumentVersion.id)
+            .where(Response.wave_id == wave.id, Response.status == ResponseStatus.submitted)
+            .group_by(InstrumentVersion.slug)
+        ).all()
+    )
+    districts = db.session.scalars(
+        select(District).where(District.municipality_id == wave.municipality_id).order_by(District.code)
+    ).all()
     result = []
     for district in districts:
         buurten = [AreaCount(n.code, n.name, n.inhabitants, per_buurt.get(n.id, 0)) for n in district.neighbourhoods]
         _suppress(buurten, min_n)
-        result.append(DistrictCount(district.code, district.name, district.inhabitants,
-                                    sum(b.count for b in buurten), buurten=buurten))
+        result.append(
+            DistrictCount(
+                district.code, district.name, district.inhabitants, sum(b.count for b in buurten), buurten=buurten
+            )
+        )
     _suppress(result, min_n)
     total = sum(per_buurt.values())
     municipality = wave.municipality

@@ -1,4 +1,5 @@
 """Looking up the buurten of a municipality: as choices for a form, by code and by postcode."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,19 +14,21 @@ from models import District, Municipality, Neighbourhood, PostcodeArea
 
 def buurt_choices(municipality_id: int) -> list[SelectChoice]:
     """The buurten as options grouped by wijk name (an optgroup per wijk), wijken and buurten sorted by name."""
-    districts = db.session.scalars(
-        select(District).filter_by(municipality_id=municipality_id).order_by(District.name)
-    )
-    return [SelectChoice(n.code, n.name, optgroup=d.name)
-            for d in districts for n in sorted(d.neighbourhoods, key=lambda n: n.name)]
+    districts = db.session.scalars(select(District).filter_by(municipality_id=municipality_id).order_by(District.name))
+    return [
+        SelectChoice(n.code, n.name, optgroup=d.name)
+        for d in districts
+        for n in sorted(d.neighbourhoods, key=lambda n: n.name)
+    ]
 
 
 def neighbourhood_in(municipality_id: int, code: str) -> Neighbourhood | None:
     if not code.isprintable():  # no code has NUL or a lone surrogate, and the database refuses to compare them
         return None
     return db.session.scalar(
-        select(Neighbourhood).join(District).where(Neighbourhood.code == code,
-                                                   District.municipality_id == municipality_id)
+        select(Neighbourhood)
+        .join(District)
+        .where(Neighbourhood.code == code, District.municipality_id == municipality_id)
     )
 
 
@@ -50,10 +53,16 @@ def normalise_postcode(value: str) -> str | None:
 
 
 def has_postcodes(municipality_id: int) -> bool:
-    return db.session.scalar(
-        select(PostcodeArea.postcode).join(Neighbourhood).join(District)
-        .where(District.municipality_id == municipality_id).limit(1)
-    ) is not None
+    return (
+        db.session.scalar(
+            select(PostcodeArea.postcode)
+            .join(Neighbourhood)
+            .join(District)
+            .where(District.municipality_id == municipality_id)
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def neighbourhoods_by_postcode(municipality_id: int, postcode: str) -> list[Neighbourhood]:
@@ -61,9 +70,14 @@ def neighbourhoods_by_postcode(municipality_id: int, postcode: str) -> list[Neig
     the 4 digits alone, whose postcodes may lie in several buurten."""
     match = PostcodeArea.postcode == postcode if len(postcode) == 6 else PostcodeArea.postcode.startswith(postcode)
     found = select(PostcodeArea.neighbourhood_id).where(match)  # (no DISTINCT over rows: a boundary is JSON)
-    return list(db.session.scalars(
-        select(Neighbourhood).join(District)
-        .where(Neighbourhood.id.in_(found), District.municipality_id == municipality_id).order_by(Neighbourhood.name)))
+    return list(
+        db.session.scalars(
+            select(Neighbourhood)
+            .join(District)
+            .where(Neighbourhood.id.in_(found), District.municipality_id == municipality_id)
+            .order_by(Neighbourhood.name)
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -75,8 +89,9 @@ class NeighbourhoodChoice:
     postcode_error: str | None = None
 
 
-def find_neighbourhood(municipality: Municipality, code: str, postcode_text: str,
-                       postcodes_known: bool) -> NeighbourhoodChoice:
+def find_neighbourhood(
+    municipality: Municipality, code: str, postcode_text: str, postcodes_known: bool
+) -> NeighbourhoodChoice:
     """The buurt of the municipality chosen from the list (`code`, which wins), or else lying at the typed postcode;
     `postcodes_known` says whether the list may be left for a postcode (has_postcodes)."""
     if code:
@@ -85,20 +100,34 @@ def find_neighbourhood(municipality: Municipality, code: str, postcode_text: str
             return NeighbourhoodChoice(None, buurt_error=_("Choose one of the answers shown."))
         return NeighbourhoodChoice(neighbourhood)
     if not postcode_text:
-        return NeighbourhoodChoice(None, buurt_error=(
-            _("Choose your neighbourhood from the list, or type your postcode.") if postcodes_known
-            else _("Choose your neighbourhood from the list.")))
+        return NeighbourhoodChoice(
+            None,
+            buurt_error=(
+                _("Choose your neighbourhood from the list, or type your postcode.")
+                if postcodes_known
+                else _("Choose your neighbourhood from the list.")
+            ),
+        )
     postcode = normalise_postcode(postcode_text)
     if postcode is None:
         return NeighbourhoodChoice(None, postcode_error=_("This is not a Dutch postcode. Write it like this: 1234 AB."))
     found = neighbourhoods_by_postcode(municipality.id, postcode)
     if not found:
-        return NeighbourhoodChoice(None, postcode_error=_(
-            "We do not know this postcode in %(municipality)s. Choose your neighbourhood from the list.",
-            municipality=municipality.name))
+        return NeighbourhoodChoice(
+            None,
+            postcode_error=_(
+                "We do not know this postcode in %(municipality)s. Choose your neighbourhood from the list.",
+                municipality=municipality.name,
+            ),
+        )
     if len(found) > 1:
-        return NeighbourhoodChoice(None, postcode_error=_(
-            "Postcode %(postcode)s lies in more than one neighbourhood: %(names)s. Type your whole postcode (like "
-            "1234 AB), or choose your neighbourhood from the list.", postcode=postcode,
-            names=", ".join(n.name for n in found)))
+        return NeighbourhoodChoice(
+            None,
+            postcode_error=_(
+                "Postcode %(postcode)s lies in more than one neighbourhood: %(names)s. Type your whole postcode (like "
+                "1234 AB), or choose your neighbourhood from the list.",
+                postcode=postcode,
+                names=", ".join(n.name for n in found),
+            ),
+        )
     return NeighbourhoodChoice(found[0])

@@ -5,6 +5,7 @@ The council's map draws these; nothing else reads them. Files come from PDOK's O
 longitude/latitude and do no reprojection: a file in RD New (EPSG:28992, metres) is refused with a message saying how
 to export it in WGS84 instead.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,9 +27,11 @@ CODE_PROPERTIES = ("statcode", "buurtcode", "bu_code", "wijkcode", "wk_code")
 WGS84_NAMES = ("crs84", "epsg::4326", "epsg:4326", "epsg/0/4326", "wgs84", "wgs 84")
 RD_NEW_NAMES = ("28992", "rd new", "amersfoort")
 PRECISION = 5  # decimals kept: 0.00001 degree is about 1 m here, more than a map of wijken needs
-EXPORT_HINT = ("Export the file in WGS84 (EPSG:4326, longitude/latitude), for example with "
-               "`ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson`, or ask PDOK's OGC API for GeoJSON, "
-               "which is in WGS84")
+EXPORT_HINT = (
+    "Export the file in WGS84 (EPSG:4326, longitude/latitude), for example with "
+    "`ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson`, or ask PDOK's OGC API for GeoJSON, "
+    "which is in WGS84"
+)
 
 
 @dataclass
@@ -37,9 +40,9 @@ class BoundaryReport:
 
     stored: int = 0
     unchanged: int = 0
-    skipped: int = 0                      # features of other municipalities or of the other level
-    missing: list[str] = field(default_factory=list)    # "WK090103 (Name)": areas left without a boundary
-    errors: list[str] = field(default_factory=list)     # nothing is stored when there is any
+    skipped: int = 0  # features of other municipalities or of the other level
+    missing: list[str] = field(default_factory=list)  # "WK090103 (Name)": areas left without a boundary
+    errors: list[str] = field(default_factory=list)  # nothing is stored when there is any
 
 
 class _Refused(ValueError):
@@ -102,9 +105,14 @@ def _geometry_problem(geometry: Any) -> str | None:
             if not isinstance(ring, list) or len(ring) < 4:
                 return "has a ring with fewer than 4 positions"
             for position in ring:
-                if (not isinstance(position, list) or len(position) < 2
-                        or not all(isinstance(value, int | float) and not isinstance(value, bool)
-                                   and math.isfinite(value) for value in position[:2])):
+                if (
+                    not isinstance(position, list)
+                    or len(position) < 2
+                    or not all(
+                        isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+                        for value in position[:2]
+                    )
+                ):
                     return f"has a position that is not a pair of numbers: {str(position)[:40]}"
             if ring[0][:2] != ring[-1][:2]:
                 return "has a ring that is not closed (its last position must repeat its first)"
@@ -118,6 +126,7 @@ def _in_degrees(geometry: dict) -> bool:
 def simplify(geometry: dict, precision: int | None = PRECISION) -> dict:
     """The geometry with positions rounded to `precision` decimals (None: as they are), without heights, and without
     the repeated positions rounding leaves, so pages that draw it stay light."""
+
     def ring_of(ring: list) -> list:
         kept: list[list[float]] = []
         for position in ring:
@@ -151,8 +160,9 @@ def _own_code(properties: dict) -> str | None:
     return None
 
 
-def load_boundaries(source: str | Path | IO, municipality: Municipality, level: str = "wijk",
-                    precision: int | None = PRECISION) -> BoundaryReport:
+def load_boundaries(
+    source: str | Path | IO, municipality: Municipality, level: str = "wijk", precision: int | None = PRECISION
+) -> BoundaryReport:
     """Store the boundary of each wijk (or buurt) of the municipality found in a GeoJSON FeatureCollection.
 
     Features of other municipalities and of the other level are skipped, so a national file or one with both wijken
@@ -165,10 +175,15 @@ def load_boundaries(source: str | Path | IO, municipality: Municipality, level: 
     report = BoundaryReport()
     try:
         document = _read(source)
-        if not isinstance(document, dict) or document.get("type") != "FeatureCollection" \
-                or not isinstance(document.get("features"), list):
-            raise _Refused("the file is not a GeoJSON FeatureCollection (a JSON object with \"type\": "
-                           "\"FeatureCollection\" and a list of \"features\")")
+        if (
+            not isinstance(document, dict)
+            or document.get("type") != "FeatureCollection"
+            or not isinstance(document.get("features"), list)
+        ):
+            raise _Refused(
+                'the file is not a GeoJSON FeatureCollection (a JSON object with "type": '
+                '"FeatureCollection" and a list of "features")'
+            )
         _check_crs(document)
     except _Refused as error:
         report.errors.append(str(error))
@@ -191,8 +206,7 @@ def load_boundaries(source: str | Path | IO, municipality: Municipality, level: 
             report.errors.append(f"feature {index}: has no area code (a property {', '.join(CODE_PROPERTIES)})")
             continue
         if not CODE_PATTERN.match(code):
-            report.errors.append(f"feature {index}: {code!r} is not a CBS wijk or buurt code (WK + 6 or BU + 8 "
-                                 "digits)")
+            report.errors.append(f"feature {index}: {code!r} is not a CBS wijk or buurt code (WK + 6 or BU + 8 digits)")
             continue
         if code[2:6] != number:  # another municipality's area: a national file is fine
             report.skipped += 1
@@ -210,7 +224,8 @@ def load_boundaries(source: str | Path | IO, municipality: Municipality, level: 
             first = next(_positions(feature["geometry"]))
             report.errors.append(
                 f"{where}: coordinates such as {first[0]:g}, {first[1]:g} are not longitude/latitude: the file "
-                f"looks like RD New (EPSG:28992, metres). {EXPORT_HINT}.")
+                f"looks like RD New (EPSG:28992, metres). {EXPORT_HINT}."
+            )
             break  # the whole file is in metres: one message is enough
         if code in found:
             report.errors.append(f"{where}: {code} appears more than once")
@@ -218,7 +233,8 @@ def load_boundaries(source: str | Path | IO, municipality: Municipality, level: 
         if code not in areas:
             report.errors.append(
                 f"{where}: {code} is not a {level} of {municipality.code} {municipality.name} (reference year "
-                f"{municipality.reference_year}): load boundaries of the same year as the area list")
+                f"{municipality.reference_year}): load boundaries of the same year as the area list"
+            )
             continue
         geometry = simplify(feature["geometry"], precision)
         if not geometry["coordinates"]:
@@ -227,8 +243,11 @@ def load_boundaries(source: str | Path | IO, municipality: Municipality, level: 
         found[code] = geometry
 
     if not found and not report.errors:
-        hint = f"; it has {other_level} of the other level (try --level " \
-               f"{'buurt' if level == 'wijk' else 'wijk'})" if other_level else ""
+        hint = (
+            f"; it has {other_level} of the other level (try --level {'buurt' if level == 'wijk' else 'wijk'})"
+            if other_level
+            else ""
+        )
         report.errors.append(f"the file has no {level} of {municipality.code} {municipality.name}{hint}")
     if report.errors:
         return report

@@ -1,4 +1,5 @@
 """Load a municipality's gemeente/wijk/buurt list from a CSV in the layout of CBS "Kerncijfers wijken en buurten"."""
+
 from __future__ import annotations
 
 import csv
@@ -88,18 +89,21 @@ def read_rows(text: str) -> tuple[list[AreaRow], list[str]]:
             errors.append(f"row {line}: regio: name is empty")
             continue
         seen.add(code)
-        population = {ours: _count(raw.get(theirs) or "", line, theirs, errors)
-                      for theirs, ours in POPULATION_COLUMNS.items()}
+        population = {
+            ours: _count(raw.get(theirs) or "", line, theirs, errors) for theirs, ours in POPULATION_COLUMNS.items()
+        }
         rows.append(AreaRow(line, prefix, code, name, population))
     municipalities = {row.code for row in rows if row.level == "GM"}
     districts = {row.code for row in rows if row.level == "WK"}
     for row in rows:
         if row.level != "GM" and row.municipality_code not in municipalities:
-            errors.append(f"row {row.line}: gwb_code: {row.code} belongs to {row.municipality_code}, "
-                          "which is not in the file")
+            errors.append(
+                f"row {row.line}: gwb_code: {row.code} belongs to {row.municipality_code}, which is not in the file"
+            )
         if row.level == "BU" and row.district_code not in districts:
-            errors.append(f"row {row.line}: gwb_code: {row.code} belongs to {row.district_code}, "
-                          "which is not in the file")
+            errors.append(
+                f"row {row.line}: gwb_code: {row.code} belongs to {row.district_code}, which is not in the file"
+            )
     return rows, errors
 
 
@@ -138,8 +142,9 @@ def load_areas(path: Path, reference_year: int) -> LoadReport:
             districts[row.code] = instance
         else:
             parent = districts[row.district_code]
-            instance = next((n for n in parent.neighbourhoods if n.code == row.code), None) \
-                or Neighbourhood(code=row.code)
+            instance = next((n for n in parent.neighbourhoods if n.code == row.code), None) or Neighbourhood(
+                code=row.code
+            )
             upsert(instance, {"name": row.name, **row.population})
             if instance not in parent.neighbourhoods:
                 parent.neighbourhoods.append(instance)
@@ -165,10 +170,13 @@ def load_postcodes(path: Path, municipality: Municipality) -> LoadReport:
             pairs.add((postcode, buurten[code].id))
     if report.errors:
         return report
-    existing = set(db.session.execute(
-        select(PostcodeArea.postcode, PostcodeArea.neighbourhood_id)
-        .where(PostcodeArea.neighbourhood_id.in_([n.id for n in buurten.values()]))
-    ).all())
+    existing = set(
+        db.session.execute(
+            select(PostcodeArea.postcode, PostcodeArea.neighbourhood_id).where(
+                PostcodeArea.neighbourhood_id.in_([n.id for n in buurten.values()])
+            )
+        ).all()
+    )
     for postcode, neighbourhood_id in sorted(pairs - existing):
         db.session.add(PostcodeArea(postcode=postcode, neighbourhood_id=neighbourhood_id))
         report.created += 1

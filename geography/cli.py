@@ -1,4 +1,5 @@
 """`flask --app app geography ...`: load CBS area lists, postcode tables and wijk and buurt boundaries."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -26,8 +27,13 @@ def _finish(report, what: str) -> None:
 
 @geography_cli.command("load")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--year", type=int, default=lambda: date.today().year, show_default="this year",
-              help="CBS reference year of the area codes.")
+@click.option(
+    "--year",
+    type=int,
+    default=lambda: date.today().year,
+    show_default="this year",
+    help="CBS reference year of the area codes.",
+)
 def load_command(csv_file: Path, year: int) -> None:
     """Load a CBS 'Kerncijfers wijken en buurten' CSV (gwb_code, regio, recs, a_inw, a_00_14 ... a_65_oo)."""
     _finish(load_areas(csv_file, year), "areas")
@@ -62,12 +68,23 @@ def _municipality(code: str | None) -> Municipality:
 
 @geography_cli.command("boundaries")
 @click.argument("geojson_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--level", type=click.Choice(["wijk", "buurt"]), default="wijk", show_default=True,
-              help="Which areas the file's boundaries are for.")
-@click.option("--municipality", "code", default=None, help="Municipality code, e.g. GM0599 (needed when there are "
-              "several).")
-@click.option("--precision", type=click.IntRange(min=3, max=8), default=PRECISION, show_default=True,
-              help="Decimals of longitude and latitude to keep (5 is about 1 m).")
+@click.option(
+    "--level",
+    type=click.Choice(["wijk", "buurt"]),
+    default="wijk",
+    show_default=True,
+    help="Which areas the file's boundaries are for.",
+)
+@click.option(
+    "--municipality", "code", default=None, help="Municipality code, e.g. GM0599 (needed when there are several)."
+)
+@click.option(
+    "--precision",
+    type=click.IntRange(min=3, max=8),
+    default=PRECISION,
+    show_default=True,
+    help="Decimals of longitude and latitude to keep (5 is about 1 m).",
+)
 def boundaries_command(geojson_file: Path, level: str, code: str | None, precision: int) -> None:
     """Load wijk or buurt boundaries for the council's map from a GeoJSON FeatureCollection in WGS84, as PDOK
     publishes CBS "wijken en buurten" (properties wijkcode/buurtcode or statcode)."""
@@ -78,5 +95,7 @@ def boundaries_command(geojson_file: Path, level: str, code: str | None, precisi
         raise click.ClickException(f"{len(report.errors)} problem(s); no boundary was loaded")
     for area in report.missing:
         click.echo(f"no boundary in the file for {area}: it is left out of the map", err=True)
-    click.echo(f"{level} boundaries: {report.stored} stored, {report.unchanged} unchanged, "
-               f"{len(report.missing)} missing, {report.skipped} feature(s) of other areas skipped")
+    click.echo(
+        f"{level} boundaries: {report.stored} stored, {report.unchanged} unchanged, "
+        f"{len(report.missing)} missing, {report.skipped} feature(s) of other areas skipped"
+    )

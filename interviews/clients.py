@@ -1,4 +1,5 @@
 """Client codes: the team's own code for a resident, kept only as a keyed hash so follow-ups can find the intake."""
+
 from __future__ import annotations
 
 import hashlib

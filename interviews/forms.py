@@ -1,4 +1,5 @@
 """The interview form: who and where (as codes), every item of the instrument on one page, and notes."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -30,15 +31,22 @@ class InterviewFormBase(StaffForm):
     client_code = StringField(
         _l("Client code"),
         description=_l("The code your team already uses for this resident. Never a name, date of birth or BSN."),
-        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters",
-                   "maxlength": CLIENT_CODE_MAX},
+        render_kw={
+            "autocomplete": "off",
+            "spellcheck": "false",
+            "autocapitalize": "characters",
+            "maxlength": CLIENT_CODE_MAX,
+        },
     )
-    conducted_on = DateField(_l("Date of the conversation"), validators=[Optional()], format="%Y-%m-%d",
-                             render_kw={"type": "date"})
+    conducted_on = DateField(
+        _l("Date of the conversation"), validators=[Optional()], format="%Y-%m-%d", render_kw={"type": "date"}
+    )
     notes = TextAreaField(
         _l("Notes"),
-        description=_l("Only your wijkteam and the municipality's analysts can read these. Write nothing that "
-                       "identifies the resident."),
+        description=_l(
+            "Only your wijkteam and the municipality's analysts can read these. Write nothing that "
+            "identifies the resident."
+        ),
         validators=[Length(max=NOTES_MAX, message=_l("Use at most %(max)d characters.")), _notes_check],
         render_kw={"maxlength": NOTES_MAX, "spellcheck": "true"},
     )
@@ -54,6 +62,7 @@ def _worker_check(codes: set[str]):
     def check(form, field) -> None:
         if field.data and field.data not in codes:
             raise ValidationError(_l("Choose one of the options."))
+
     return check
 
 
@@ -62,15 +71,21 @@ def worker_field(item: Item, locale: str) -> SelectField:
     if item.type == "scale_0_10":
         options = [SelectChoice(str(code)) for code in item.codes]
     else:
-        options = [SelectChoice(str(option.code), f"{option.code}: {localise(option.label, locale)}")
-                   for option in item.options]
-    return SelectField(_l("%(area)s: your own rating as the worker, if it differs", area=localise(item.text, locale)),
-                       choices=[SelectChoice("", _l("The same as the client")), *options], validate_choice=False,
-                       validators=[_worker_check({str(code) for code in item.codes})])
+        options = [
+            SelectChoice(str(option.code), f"{option.code}: {localise(option.label, locale)}")
+            for option in item.options
+        ]
+    return SelectField(
+        _l("%(area)s: your own rating as the worker, if it differs", area=localise(item.text, locale)),
+        choices=[SelectChoice("", _l("The same as the client")), *options],
+        validate_choice=False,
+        validators=[_worker_check({str(code) for code in item.codes})],
+    )
 
 
-def build_interview_form(instrument: Instrument, locale: str, formdata: Any = None,
-                         data: dict[str, Any] | None = None) -> InterviewFormBase:
+def build_interview_form(
+    instrument: Instrument, locale: str, formdata: Any = None, data: dict[str, Any] | None = None
+) -> InterviewFormBase:
     clash = SETUP_FIELDS & instrument.item_ids
     clash |= {item_id for item_id in instrument.item_ids if item_id.startswith(WORKER_PREFIX)}
     if clash:
@@ -88,8 +103,14 @@ class FindClientForm(StaffForm):
 
     client_code = StringField(
         _l("Client code"),
-        description=_l("The code your team uses for this client. It is not stored: we look it up the same way as "
-                       "when the interview was saved."),
-        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters",
-                   "maxlength": CLIENT_CODE_MAX},
+        description=_l(
+            "The code your team uses for this client. It is not stored: we look it up the same way as "
+            "when the interview was saved."
+        ),
+        render_kw={
+            "autocomplete": "off",
+            "spellcheck": "false",
+            "autocapitalize": "characters",
+            "maxlength": CLIENT_CODE_MAX,
+        },
     )

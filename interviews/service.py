@@ -1,4 +1,5 @@
 """Storing interviews (once, whatever the number of resends), who may open them, and the change since intake."""
+
 from __future__ import annotations
 
 import secrets
@@ -50,10 +51,16 @@ class Saved:
 def open_wave(municipality_id: int, slug: str, day: date) -> Wave | None:
     """The newest survey period of the municipality that offers this instrument on that day."""
     return db.session.scalar(
-        select(Wave).join(WaveInstrument)
-        .where(Wave.municipality_id == municipality_id, WaveInstrument.instrument_slug == slug,
-               Wave.opens_on <= day, (Wave.closes_on.is_(None)) | (Wave.closes_on >= day))
-        .order_by(Wave.opens_on.desc()).limit(1)
+        select(Wave)
+        .join(WaveInstrument)
+        .where(
+            Wave.municipality_id == municipality_id,
+            WaveInstrument.instrument_slug == slug,
+            Wave.opens_on <= day,
+            (Wave.closes_on.is_(None)) | (Wave.closes_on >= day),
+        )
+        .order_by(Wave.opens_on.desc())
+        .limit(1)
     )
 
 
@@ -69,8 +76,9 @@ def _noon(day: date) -> datetime:
     return datetime.combine(day, time(12), MUNICIPAL_TIMEZONE).astimezone(tz=utcnow().tzinfo)
 
 
-def save_interview(user: User, instrument: Instrument, form: InterviewFormBase, locale: str,
-                   secret: str) -> Saved | None:
+def save_interview(
+    user: User, instrument: Instrument, form: InterviewFormBase, locale: str, secret: str
+) -> Saved | None:
     """Validate and store the interview in one transaction; None (with errors on the form) when it is not valid."""
     key = (form.sync_key.data or "").lower()
     valid = form.validate()
@@ -85,8 +93,12 @@ def save_interview(user: User, instrument: Instrument, form: InterviewFormBase, 
     day = form.conducted_on.data or municipal_today()
     team = team_of_page(user, form.team.data, day)
     if team is None:
-        form.team.errors = [_("You were not in this wijkteam on the date of the conversation. Check the answers "
-                              "and save the interview again for your own wijkteam.")]
+        form.team.errors = [
+            _(
+                "You were not in this wijkteam on the date of the conversation. Check the answers "
+                "and save the interview again for your own wijkteam."
+            )
+        ]
         form.team.data = str(user.team_id)  # saved again from this page, it goes to the worker's own team
         team = user.team
     if day > municipal_today():
@@ -101,8 +113,7 @@ def save_interview(user: User, instrument: Instrument, form: InterviewFormBase, 
         form.buurt.errors = [_("Choose the neighbourhood from the list.")]
     wave = open_wave(team.municipality_id, instrument.slug, day)
     if wave is None and not form.conducted_on.errors:
-        form.conducted_on.errors = [_("No wave offers this questionnaire on this date. Ask an analyst "
-                                      "to open one.")]
+        form.conducted_on.errors = [_("No wave offers this questionnaire on this date. Ask an analyst to open one.")]
     if not valid or any(field.errors for field in form):
         return None
     values = {item_id: value for item_id, value in answer_values(form, instrument.items).items() if value is not None}
@@ -110,14 +121,28 @@ def save_interview(user: User, instrument: Instrument, form: InterviewFormBase, 
     values = {item_id: value for item_id, value in values.items() if instrument.item(item_id).is_visible(values)}
     now = utcnow()
     response = Response(
-        token=secrets.token_urlsafe(32), wave=wave, instrument_version=ensure_version(instrument),
-        neighbourhood=neighbourhood, locale=locale, mode=ResponseMode.interview, status=ResponseStatus.submitted,
-        age_band=values.get(AGE_BAND_ITEM), page_index=0, created_at=now, updated_at=now, submitted_at=now,
+        token=secrets.token_urlsafe(32),
+        wave=wave,
+        instrument_version=ensure_version(instrument),
+        neighbourhood=neighbourhood,
+        locale=locale,
+        mode=ResponseMode.interview,
+        status=ResponseStatus.submitted,
+        age_band=values.get(AGE_BAND_ITEM),
+        page_index=0,
+        created_at=now,
+        updated_at=now,
+        submitted_at=now,
         answers=[Answer(item_id=item_id, value=value) for item_id, value in values.items()],
     )
     interview = Interview(
-        response=response, team=team, interviewer=user, sync_key=key, conducted_at=_noon(day),
-        client_key=client_key(team.id, code, secret), notes=(form.notes.data or "").strip() or None,
+        response=response,
+        team=team,
+        interviewer=user,
+        sync_key=key,
+        conducted_at=_noon(day),
+        client_key=client_key(team.id, code, secret),
+        notes=(form.notes.data or "").strip() or None,
         worker_ratings=worker_ratings(form, instrument, values),
     )
     db.session.add(interview)
@@ -189,17 +214,22 @@ def find_client(user: User, code: str, secret: str) -> Interview | None:
     if user.role is not Role.interviewer or user.team_id is None or not is_valid_client_code(code):
         return None
     return db.session.scalar(
-        select(Interview).where(Interview.team_id == user.team_id,
-                                Interview.client_key == client_key(user.team_id, code, secret))
-        .order_by(Interview.conducted_at.desc(), Interview.id.desc()).limit(1))
+        select(Interview)
+        .where(Interview.team_id == user.team_id, Interview.client_key == client_key(user.team_id, code, secret))
+        .order_by(Interview.conducted_at.desc(), Interview.id.desc())
+        .limit(1)
+    )
 
 
 def client_history(interview: Interview) -> list[Interview]:
     """Every interview of this client in this team, oldest first: the first is the intake."""
-    return list(db.session.scalars(
-        select(Interview).where(Interview.team_id == interview.team_id, Interview.client_key == interview.client_key)
-        .order_by(Interview.conducted_at, Interview.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(Interview)
+            .where(Interview.team_id == interview.team_id, Interview.client_key == interview.client_key)
+            .order_by(Interview.conducted_at, Interview.id)
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -230,7 +260,6 @@ def changes_between(intake: Interview, later: Interview) -> list[Change]:
             item = second.item(item_id)
             changes.append(Change(item_id, item.text, before[item_id], after[item_id], item.numeric_range()[1]))
     return changes
-
 
 
 @dataclass(frozen=True)
@@ -275,5 +304,8 @@ class Difference:
 
 def rating_differences(interview: Interview, instrument: Instrument) -> list[Difference]:
     answers = interview.response.answer_values()
-    return [Difference(item.text, answers.get(item.id), interview.worker_ratings[item.id])
-            for item in instrument.rated_items() if item.id in (interview.worker_ratings or {})]
+    return [
+        Difference(item.text, answers.get(item.id), interview.worker_ratings[item.id])
+        for item in instrument.rated_items()
+        if item.id in (interview.worker_ratings or {})
+    ]

@@ -1,4 +1,5 @@
 """Interview pages for wijkteam workers and analysts, the sync endpoint of the offline outbox, and the PWA files."""
+
 from __future__ import annotations
 
 import json
@@ -66,12 +67,17 @@ def _form_for(instrument: Instrument, formdata=None):
 @requires(Role.interviewer, Role.analyst, menu=_l("Interviews"))
 def index(find_form: FindClientForm | None = None):
     user = current_user()
-    return render_template("interviews/index.html", interviews=visible_interviews(user),
-                           instruments=[get_instrument(slug) for slug in INTERVIEW_INSTRUMENTS],
-                           can_interview=user.role is Role.interviewer, localise=localise,
-                           titles={slug: instrument.title for slug in INTERVIEW_INSTRUMENTS
-                                   if (instrument := get_instrument(slug)) is not None},
-                           find_form=find_form or FindClientForm())
+    return render_template(
+        "interviews/index.html",
+        interviews=visible_interviews(user),
+        instruments=[get_instrument(slug) for slug in INTERVIEW_INSTRUMENTS],
+        can_interview=user.role is Role.interviewer,
+        localise=localise,
+        titles={
+            slug: instrument.title for slug in INTERVIEW_INSTRUMENTS if (instrument := get_instrument(slug)) is not None
+        },
+        find_form=find_form or FindClientForm(),
+    )
 
 
 @bp.post("/find")
@@ -84,8 +90,9 @@ def find():
         audit.record("client_searched", user, "team", user.team_id, found=found is not None)
         if found is not None:
             return redirect(url_for("interviews.timeline", interview_id=found.id))
-        form.client_code.errors.append(_("Your wijkteam has no interviews with this client code. Check the code, "
-                                         "or start an intake."))
+        form.client_code.errors.append(
+            _("Your wijkteam has no interviews with this client code. Check the code, or start an intake.")
+        )
     return index(form), 422
 
 
@@ -107,9 +114,15 @@ def timeline(interview_id: int):
     user, interview = current_user(), _opened(interview_id, "client_timeline_viewed")
     history = client_history(interview)
     titles = [instrument_of(item.response.instrument_version).title for item in history]
-    return render_template("interviews/timeline.html", interview=interview, history=history, titles=titles,
-                           rows=client_timeline(history), localise=localise,
-                           show_interviewer=user.role is Role.analyst)
+    return render_template(
+        "interviews/timeline.html",
+        interview=interview,
+        history=history,
+        titles=titles,
+        rows=client_timeline(history),
+        localise=localise,
+        show_interviewer=user.role is Role.analyst,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -131,16 +144,23 @@ def new():
     else:
         form = _form_for(instrument)
         form.sync_key.data = new_sync_key()
-    return render_template("interviews/form.html", form=form, instrument=instrument, localise=localise,
-                           keep_key=request.method == "POST"), status
+    return render_template(
+        "interviews/form.html", form=form, instrument=instrument, localise=localise, keep_key=request.method == "POST"
+    ), status
 
 
 def _next_page(interview: Interview) -> str:
     """The stored interview, or the list when it went to a team its worker has since left."""
     if may_open(current_user(), interview):
         return url_for("interviews.show", interview_id=interview.id)
-    flash(_("The interview is saved for %(team)s, the wijkteam you were in on the date of the conversation. You "
-            "can no longer open it.", team=interview.team.name), "success")
+    flash(
+        _(
+            "The interview is saved for %(team)s, the wijkteam you were in on the date of the conversation. You "
+            "can no longer open it.",
+            team=interview.team.name,
+        ),
+        "success",
+    )
     return url_for("interviews.index")
 
 
@@ -157,8 +177,9 @@ def _unsavable_text(form, fields: list[list[str]]) -> dict[str, list[str]]:
     for name, value in fields:
         if _readable(name) != name or _readable(value) != value:
             field = form[name].label.text if name in form else _readable(name)
-            errors[_readable(name)] = [_("The interview has characters we cannot save (%(field)s). Remove them and "
-                                         "save again.", field=field)]
+            errors[_readable(name)] = [
+                _("The interview has characters we cannot save (%(field)s). Remove them and save again.", field=field)
+            ]
     return errors
 
 
@@ -171,8 +192,8 @@ def sync():
     payload = request.get_json(silent=True)
     fields = payload.get("fields") if isinstance(payload, dict) else None
     if not isinstance(fields, list) or not all(
-            isinstance(pair, list) and len(pair) == 2 and all(isinstance(part, str) for part in pair)
-            for pair in fields):
+        isinstance(pair, list) and len(pair) == 2 and all(isinstance(part, str) for part in pair) for pair in fields
+    ):
         return jsonify(status="invalid", errors={"": [_("This is not an interview we can read.")]}), 400
     formdata = MultiDict(fields)
     instrument = _instrument(formdata.get("instrument"))
@@ -201,10 +222,18 @@ def show(interview_id: int):
     intake = history[0]
     changes = changes_between(intake, interview) if intake.id != interview.id else []
     summary = Navigator(instrument, interview.response.answer_values()).summary(g.lang)
-    return render_template("interviews/show.html", interview=interview, instrument=instrument, history=history,
-                           intake=intake, changes=changes, summary=summary, localise=localise,
-                           differences=rating_differences(interview, instrument),
-                           show_interviewer=user.role is Role.analyst)
+    return render_template(
+        "interviews/show.html",
+        interview=interview,
+        instrument=instrument,
+        history=history,
+        intake=intake,
+        changes=changes,
+        summary=summary,
+        localise=localise,
+        differences=rating_differences(interview, instrument),
+        show_interviewer=user.role is Role.analyst,
+    )
 
 
 def service_worker():
@@ -245,10 +274,15 @@ def _unsent_warnings(locale_name: str) -> str:
     locale = get_locale()  # the request's, of which locale_name is the key
     forms: dict[str, str] = {}
     for n in range(200):  # every category shows up below 200 (Arabic's "many" from 11)
-        forms.setdefault(locale.plural_form(n), ngettext(
-            "%(n)s interview on this device is not sent yet. When you log out it is deleted. Log out anyway?",
-            "%(n)s interviews on this device are not sent yet. When you log out they are deleted. Log out anyway?",
-            n, n="%(n)s"))
+        forms.setdefault(
+            locale.plural_form(n),
+            ngettext(
+                "%(n)s interview on this device is not sent yet. When you log out it is deleted. Log out anyway?",
+                "%(n)s interviews on this device are not sent yet. When you log out they are deleted. Log out anyway?",
+                n,
+                n="%(n)s",
+            ),
+        )
     return json.dumps(forms, ensure_ascii=False)
 
 
@@ -257,4 +291,3 @@ def init_interviews(app) -> None:
     app.add_template_global(unsent_warnings)
     app.add_url_rule("/staff/sw.js", endpoint="service_worker", view_func=service_worker)
     app.add_url_rule("/staff/manifest.webmanifest", endpoint="manifest", view_func=manifest)
-

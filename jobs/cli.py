@@ -1,4 +1,5 @@
 """`flask --app app worker`: the consumer of this app's job queue (`make run` starts it next to the web server)."""
+
 from __future__ import annotations
 
 import logging
@@ -18,8 +19,12 @@ logger = logging.getLogger("leefwereld.jobs")
 
 
 @click.command("worker")
-@click.option("--workers", type=click.IntRange(1, 8), default=None,
-              help="Jobs done at the same time (threads); default JOB_WORKERS, 1.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 8),
+    default=None,
+    help="Jobs done at the same time (threads); default JOB_WORKERS, 1.",
+)
 @with_appcontext
 def worker_command(workers: int | None) -> None:
     """Do the queued analysis runs and import jobs until stopped (Ctrl-C waits for the jobs at work, SIGTERM does
@@ -33,11 +38,19 @@ def worker_command(workers: int | None) -> None:
     for line in recover_interrupted():
         click.echo(line)
     db.session.remove()
-    threading.Thread(target=keep_watch, args=(current_app._get_current_object(),), name="heartbeat",
-                     daemon=True).start()
+    threading.Thread(
+        target=keep_watch, args=(current_app._get_current_object(),), name="heartbeat", daemon=True
+    ).start()
     # one thread per job: a job's own connection, its own app context; a short poll keeps pages quick on SQLite
-    consumer = Consumer(queue().huey, workers=workers or int(current_app.config["JOB_WORKERS"]),
-                        worker_type="thread", periodic=False, initial_delay=0.1, backoff=1.15, max_delay=1.0)
+    consumer = Consumer(
+        queue().huey,
+        workers=workers or int(current_app.config["JOB_WORKERS"]),
+        worker_type="thread",
+        periodic=False,
+        initial_delay=0.1,
+        backoff=1.15,
+        max_delay=1.0,
+    )
     consumer.run()
 
 

@@ -4,6 +4,7 @@ huey needs no service of its own: with JOB_QUEUE_URL empty the queue is a SQLite
 `make run` uses); with redis://... it is Redis (production). The rows of AnalysisRun and ImportJob hold the state a
 page shows; a task carries only the row's id and is ignored unless the row names it (`task_id`).
 """
+
 from __future__ import annotations
 
 import logging
@@ -56,8 +57,12 @@ def queue() -> Queue:
 def _limits() -> dict:
     # a task carries its retries and limits: those of the app that queues it, read now (as a test may change them)
     config = current_app.config
-    return {"retries": int(config["JOB_RETRIES"]), "retry_delay": int(config["JOB_RETRY_DELAY"]),
-            "expires": float(config["JOB_EXPIRES"]), "timeout": float(config["JOB_TIME_LIMIT"])}
+    return {
+        "retries": int(config["JOB_RETRIES"]),
+        "retry_delay": int(config["JOB_RETRY_DELAY"]),
+        "expires": float(config["JOB_EXPIRES"]),
+        "timeout": float(config["JOB_TIME_LIMIT"]),
+    }
 
 
 def enqueue(job: AnalysisRun | ImportJob) -> None:

@@ -1,5 +1,6 @@
 """What the worker does with a task: execute a run or an import job in an app context, try again what may pass the
 next time, and take up what a killed worker left behind."""
+
 from __future__ import annotations
 
 import logging
@@ -63,8 +64,14 @@ def register(huey: Huey, app: Flask) -> Queue:
     workers cannot be interrupted), `expires` drops a task that waited too long, `retries` with a doubling
     `retry_delay` tries a transient failure again."""
     config = app.config
-    options = {"retries": config["JOB_RETRIES"], "retry_delay": config["JOB_RETRY_DELAY"], "retry_backoff": 2,
-               "expires": config["JOB_EXPIRES"], "timeout": config["JOB_TIME_LIMIT"], "context": True}
+    options = {
+        "retries": config["JOB_RETRIES"],
+        "retry_delay": config["JOB_RETRY_DELAY"],
+        "retry_backoff": 2,
+        "expires": config["JOB_EXPIRES"],
+        "timeout": config["JOB_TIME_LIMIT"],
+        "context": True,
+    }
 
     @huey.task(name="analysis_run", **options)
     def analysis_run(run_id: int, task: Task | None = None) -> None:
@@ -100,9 +107,11 @@ def give_up(task: Task, reason: str) -> None:
 
     row_id = task.args[0]
     if task.name == "analysis_run":
-        db.session.execute(update(AnalysisRun).where(
-            AnalysisRun.id == row_id, AnalysisRun.status == RunStatus.queued, AnalysisRun.task_id == task.id)
-            .values(status=RunStatus.failed, finished_at=utcnow(), error=reason))
+        db.session.execute(
+            update(AnalysisRun)
+            .where(AnalysisRun.id == row_id, AnalysisRun.status == RunStatus.queued, AnalysisRun.task_id == task.id)
+            .values(status=RunStatus.failed, finished_at=utcnow(), error=reason)
+        )
     elif task.name == "import_job":
         job = db.session.get(ImportJob, row_id)
         if job is not None and job.status is ImportStatus.queued and job.task_id == task.id:
@@ -115,11 +124,13 @@ def execute_run_task(run_id: int, task: Task) -> None:
     from runs.service import RunCancelled, RunSuperseded, execute_run
 
     other = aliased(AnalysisRun)
-    wave_busy = exists().where(other.wave_id == AnalysisRun.wave_id, other.status == RunStatus.running,
-                               other.id != AnalysisRun.id)
+    wave_busy = exists().where(
+        other.wave_id == AnalysisRun.wave_id, other.status == RunStatus.running, other.id != AnalysisRun.id
+    )
     mine = (AnalysisRun.id == run_id) & (AnalysisRun.status == RunStatus.queued) & (AnalysisRun.task_id == task.id)
-    claimed = db.session.execute(update(AnalysisRun).where(mine, ~wave_busy)
-                                 .values(attempts=AnalysisRun.attempts + 1, heartbeat_at=utcnow())).rowcount
+    claimed = db.session.execute(
+        update(AnalysisRun).where(mine, ~wave_busy).values(attempts=AnalysisRun.attempts + 1, heartbeat_at=utcnow())
+    ).rowcount
     db.session.commit()
     if not claimed:
         if db.session.scalar(select(AnalysisRun.id).where(mine)) is not None:
@@ -161,8 +172,9 @@ def execute_import_task(job_id: int, task: Task) -> None:
     from exchange.jobs import execute_import
 
     mine = (ImportJob.id == job_id) & (ImportJob.status == ImportStatus.queued) & (ImportJob.task_id == task.id)
-    claimed = db.session.execute(update(ImportJob).where(mine).values(attempts=ImportJob.attempts + 1,
-                                                                     heartbeat_at=utcnow())).rowcount
+    claimed = db.session.execute(
+        update(ImportJob).where(mine).values(attempts=ImportJob.attempts + 1, heartbeat_at=utcnow())
+    ).rowcount
     db.session.commit()
     if not claimed:
         logger.info("import job %s: task %s no longer wanted", job_id, task.id)
@@ -178,8 +190,11 @@ def execute_import_task(job_id: int, task: Task) -> None:
 
 def _queue_again(model: type[AnalysisRun] | type[ImportJob], row_id: int, reason: str) -> None:
     queued = RunStatus.queued if model is AnalysisRun else ImportStatus.queued
-    db.session.execute(update(model).where(model.id == row_id).values(
-        status=queued, stage="queued", progress=0, started_at=None, finished_at=None, error=reason[:2000]))
+    db.session.execute(
+        update(model)
+        .where(model.id == row_id)
+        .values(status=queued, stage="queued", progress=0, started_at=None, finished_at=None, error=reason[:2000])
+    )
     db.session.commit()
 
 
@@ -196,13 +211,17 @@ def recover_interrupted() -> list[str]:
 
     def abandoned(model: type[AnalysisRun] | type[ImportJob]):
         running = RunStatus.running if model is AnalysisRun else ImportStatus.running
-        return ((model.status == running) & model.task_id.is_not(None)
-                & (model.heartbeat_at.is_(None) | (model.heartbeat_at < cutoff)))
+        return (
+            (model.status == running)
+            & model.task_id.is_not(None)
+            & (model.heartbeat_at.is_(None) | (model.heartbeat_at < cutoff))
+        )
 
     def take_up(model: type[AnalysisRun] | type[ImportJob], row_id: int) -> bool:
         # the job is this worker's to queue again or fail, unless another worker took it up a moment ago
-        taken = db.session.execute(update(model).where(model.id == row_id, abandoned(model))
-                                   .values(heartbeat_at=utcnow())).rowcount
+        taken = db.session.execute(
+            update(model).where(model.id == row_id, abandoned(model)).values(heartbeat_at=utcnow())
+        ).rowcount
         db.session.commit()
         return bool(taken)
 

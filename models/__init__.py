@@ -1,4 +1,5 @@
 """All tables of Leefwereld; importing this package registers every model with the metadata."""
+
 from models.accounts import AuditEvent, Role, StaffSession, Team, User
 from models.analysis import (
     AnalysisRun,

@@ -1,4 +1,5 @@
 """Staff accounts, wijkteams and the append-only audit log."""
+
 from __future__ import annotations
 
 import enum
@@ -13,10 +14,10 @@ from models.types import UTCDateTime, utcnow, value_enum
 
 
 class Role(enum.Enum):
-    admin = "admin"              # accounts, municipality, waves, retention
-    analyst = "analyst"          # raw data of their municipality, exports, quote curation
+    admin = "admin"  # accounts, municipality, waves, retention
+    analyst = "analyst"  # raw data of their municipality, exports, quote curation
     interviewer = "interviewer"  # their own interviews only
-    council = "council"          # aggregated views only
+    council = "council"  # aggregated views only
 
 
 class Team(db.Model):

@@ -1,4 +1,5 @@
 """Analysis runs and what they store for the council views: profile snapshots, types, themes and quotes."""
+
 from __future__ import annotations
 
 import enum
@@ -52,8 +53,9 @@ class AnalysisRun(JobState, db.Model):
 
     wave: Mapped[Wave] = relationship()
     started_by: Mapped[User | None] = relationship()
-    themes: Mapped[list[Theme]] = relationship(back_populates="run", cascade="all, delete-orphan",
-                                               passive_deletes=True, order_by="Theme.id")
+    themes: Mapped[list[Theme]] = relationship(
+        back_populates="run", cascade="all, delete-orphan", passive_deletes=True, order_by="Theme.id"
+    )
 
     def __repr__(self) -> str:
         return f"<AnalysisRun {self.id} wave={self.wave_id} {self.status.value}>"
@@ -154,8 +156,9 @@ class Theme(db.Model):
 
     run: Mapped[AnalysisRun] = relationship(back_populates="themes")
     named: Mapped[NamedTheme | None] = relationship(back_populates="members")
-    quotes: Mapped[list[Quote]] = relationship(back_populates="theme", cascade="all, delete-orphan",
-                                               passive_deletes=True, order_by="Quote.id")
+    quotes: Mapped[list[Quote]] = relationship(
+        back_populates="theme", cascade="all, delete-orphan", passive_deletes=True, order_by="Quote.id"
+    )
 
     def __repr__(self) -> str:
         return f"<Theme {self.question}@{self.key} {self.label!r}>"
@@ -166,8 +169,10 @@ class ThemeCount(db.Model):
     main theme. Raw counts: they are shown only through disclosure control (council.themes)."""
 
     __tablename__ = "theme_count"
-    __table_args__ = (Index("ix_theme_count_run_question", "run_id", "question"),
-                      CheckConstraint("answers >= 0", name="answers_not_negative"))
+    __table_args__ = (
+        Index("ix_theme_count_run_question", "run_id", "question"),
+        CheckConstraint("answers >= 0", name="answers_not_negative"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("analysis_run.id", ondelete="CASCADE"))

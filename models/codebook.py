@@ -2,6 +2,7 @@
 
 Labels and coded answers go with the response they belong to: erasing or expiring a response removes them too.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -44,9 +45,12 @@ class Codebook(db.Model):
 
     municipality: Mapped[Municipality] = relationship()
     created_by: Mapped[User | None] = relationship()
-    codes: Mapped[list[CodebookCode]] = relationship(back_populates="codebook", cascade="all, delete-orphan",
-                                                     passive_deletes=True,
-                                                     order_by="(CodebookCode.position, CodebookCode.id)")
+    codes: Mapped[list[CodebookCode]] = relationship(
+        back_populates="codebook",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="(CodebookCode.position, CodebookCode.id)",
+    )
 
     def __repr__(self) -> str:
         return f"<Codebook {self.id} {self.question} {self.name!r}>"
@@ -93,8 +97,12 @@ class CodeLabel(db.Model):
     __tablename__ = "code_label"
     __table_args__ = (
         UniqueConstraint("codebook_id", "response_id", name="uq_code_label_codebook_response"),
-        ForeignKeyConstraint(["codebook_id", "code_id"], ["codebook_code.codebook_id", "codebook_code.id"],
-                             name="fk_code_label_code_codebook_code", ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["codebook_id", "code_id"],
+            ["codebook_code.codebook_id", "codebook_code.id"],
+            name="fk_code_label_code_codebook_code",
+            ondelete="CASCADE",
+        ),
         Index("ix_code_label_codebook_code", "codebook_id", "code_id"),
     )
 
@@ -105,8 +113,9 @@ class CodeLabel(db.Model):
     labelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
     labelled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    code: Mapped[CodebookCode] = relationship(primaryjoin="CodeLabel.code_id == CodebookCode.id",
-                                              foreign_keys=[code_id], viewonly=True)
+    code: Mapped[CodebookCode] = relationship(
+        primaryjoin="CodeLabel.code_id == CodebookCode.id", foreign_keys=[code_id], viewonly=True
+    )
     labelled_by: Mapped[User | None] = relationship()
 
     def __repr__(self) -> str:
@@ -119,8 +128,12 @@ class CodedAnswer(db.Model):
     __tablename__ = "coded_answer"
     __table_args__ = (
         UniqueConstraint("codebook_id", "response_id", name="uq_coded_answer_codebook_response"),
-        ForeignKeyConstraint(["codebook_id", "code_id"], ["codebook_code.codebook_id", "codebook_code.id"],
-                             name="fk_coded_answer_code_codebook_code", ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["codebook_id", "code_id"],
+            ["codebook_code.codebook_id", "codebook_code.id"],
+            name="fk_coded_answer_code_codebook_code",
+            ondelete="CASCADE",
+        ),
         CheckConstraint("confidence >= 0 AND confidence <= 1", name="confidence_is_probability"),
         CheckConstraint("margin >= 0 AND margin <= 1", name="margin_is_probability"),
         # the review order of a wave: smallest margin first (analysis.codebook.most_uncertain_first)
@@ -137,8 +150,9 @@ class CodedAnswer(db.Model):
     margin: Mapped[float] = mapped_column(Float)
     coded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    code: Mapped[CodebookCode] = relationship(primaryjoin="CodedAnswer.code_id == CodebookCode.id",
-                                              foreign_keys=[code_id], viewonly=True)
+    code: Mapped[CodebookCode] = relationship(
+        primaryjoin="CodedAnswer.code_id == CodebookCode.id", foreign_keys=[code_id], viewonly=True
+    )
 
     def __repr__(self) -> str:
         return f"<CodedAnswer response={self.response_id} code={self.code_id} {self.confidence:.2f}>"

@@ -1,4 +1,5 @@
 """Municipality, districts (wijken) and neighbourhoods (buurten) with CBS codes and population by age band."""
+
 from __future__ import annotations
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint

@@ -1,4 +1,5 @@
 """Import jobs: a file of responses uploaded by an analyst, checked and stored by the job worker (jobs/)."""
+
 from __future__ import annotations
 
 import enum
@@ -36,8 +37,7 @@ class ImportJob(JobState, db.Model):
     # the file's random name in the instance folder while it waits; None once deleted
     upload: Mapped[str | None] = mapped_column(String(80))
     locale: Mapped[str] = mapped_column(String(5), default="nl")  # the language of the report's messages
-    status: Mapped[ImportStatus] = mapped_column(value_enum(ImportStatus, "import_status"),
-                                                 default=ImportStatus.queued)
+    status: Mapped[ImportStatus] = mapped_column(value_enum(ImportStatus, "import_status"), default=ImportStatus.queued)
     report: Mapped[dict] = mapped_column(JSON, default=dict)  # exchange.jobs.JobReport as a dict
 
     wave: Mapped[Wave] = relationship()

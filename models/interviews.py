@@ -1,4 +1,5 @@
 """Assisted interviews by wijkteam workers: the response, who took it, and the client (as a keyed hash)."""
+
 from __future__ import annotations
 
 from datetime import datetime

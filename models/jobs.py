@@ -1,4 +1,5 @@
 """What every row of a job on the queue (an analysis run, an import job) holds besides its own fields."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -3,6 +3,7 @@
 Changes are recorded in the audit log (target types "outcome", "indicator", "target") with the values before and
 after, which is the framework's history.
 """
+
 from __future__ import annotations
 
 import enum
@@ -33,17 +34,18 @@ class Outcome(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     municipality: Mapped[Municipality] = relationship()
-    indicators: Mapped[list[Indicator]] = relationship(back_populates="outcome", cascade="all, delete-orphan",
-                                                       order_by="Indicator.position")
+    indicators: Mapped[list[Indicator]] = relationship(
+        back_populates="outcome", cascade="all, delete-orphan", order_by="Indicator.position"
+    )
 
     def __repr__(self) -> str:
         return f"<Outcome {self.id} {self.name!r}>"
 
 
 class IndicatorKind(enum.Enum):
-    scale_mean = "scale_mean"        # the mean of a scale score, e.g. cohesion on 0..10
-    band_share = "band_share"        # the share of respondents in a band, e.g. djg:not_lonely
-    improved_share = "improved"      # the share of interviewed residents who improved since intake
+    scale_mean = "scale_mean"  # the mean of a scale score, e.g. cohesion on 0..10
+    band_share = "band_share"  # the share of respondents in a band, e.g. djg:not_lonely
+    improved_share = "improved"  # the share of interviewed residents who improved since intake
 
     @property
     def is_share(self) -> bool:
@@ -78,8 +80,9 @@ class Indicator(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     outcome: Mapped[Outcome] = relationship(back_populates="indicators")
-    targets: Mapped[list[Target]] = relationship(back_populates="indicator", cascade="all, delete-orphan",
-                                                 order_by="Target.year")
+    targets: Mapped[list[Target]] = relationship(
+        back_populates="indicator", cascade="all, delete-orphan", order_by="Target.year"
+    )
 
     def __repr__(self) -> str:
         return f"<Indicator {self.id} {self.instrument}:{self.measure}>"

@@ -1,4 +1,5 @@
 """Waves, the instrument versions responses were given on, responses and their answers."""
+
 from __future__ import annotations
 
 import enum
@@ -96,9 +97,7 @@ class Response(db.Model):
 
     __tablename__ = "response"
     __table_args__ = (
-        CheckConstraint(
-            "(status = 'submitted') = (submitted_at IS NOT NULL)", name="submitted_has_time"
-        ),
+        CheckConstraint("(status = 'submitted') = (submitted_at IS NOT NULL)", name="submitted_has_time"),
         CheckConstraint("page_index >= 0", name="page_index_not_negative"),
         # an imported row is found again by its id in the source file, or else by the hash of its content
         UniqueConstraint("wave_id", "external_id", name="uq_response_wave_external_id"),

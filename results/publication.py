@@ -5,6 +5,7 @@ automatic, a publication is not, so residents see what an analyst looked at. The
 run of a wave; every released run was checked against every earlier release, so a published run shown beside the
 council's newer release gives no resident away either.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -20,21 +21,30 @@ class NotReleased(ValueError):
 
 
 def _published():
-    return (AnalysisRun.status == RunStatus.succeeded, AnalysisRun.released_at.is_not(None),
-            AnalysisRun.published_at.is_not(None))
+    return (
+        AnalysisRun.status == RunStatus.succeeded,
+        AnalysisRun.released_at.is_not(None),
+        AnalysisRun.published_at.is_not(None),
+    )
 
 
 def published_run(wave: Wave) -> AnalysisRun | None:
     """What the public reads of a wave: its newest published run that is still released, or None."""
-    return db.session.scalars(select(AnalysisRun).where(AnalysisRun.wave_id == wave.id, *_published())
-                              .order_by(AnalysisRun.published_at.desc(), AnalysisRun.id.desc()).limit(1)).first()
+    return db.session.scalars(
+        select(AnalysisRun)
+        .where(AnalysisRun.wave_id == wave.id, *_published())
+        .order_by(AnalysisRun.published_at.desc(), AnalysisRun.id.desc())
+        .limit(1)
+    ).first()
 
 
 def published_waves(municipality: Municipality | None = None) -> list[Wave]:
     """The waves with a published run, newest first: of one municipality, or of every one for None."""
-    query = (select(Wave).where(select(AnalysisRun.id).where(AnalysisRun.wave_id == Wave.id, *_published())
-                                .exists())
-             .order_by(Wave.opens_on.desc(), Wave.id.desc()))
+    query = (
+        select(Wave)
+        .where(select(AnalysisRun.id).where(AnalysisRun.wave_id == Wave.id, *_published()).exists())
+        .order_by(Wave.opens_on.desc(), Wave.id.desc())
+    )
     if municipality is not None:
         query = query.where(Wave.municipality_id == municipality.id)
     return list(db.session.scalars(query))

@@ -6,6 +6,7 @@ Everything comes from the wave's published run (results.publication) through the
 same disclosure control holds: a suppressed figure is never read for its value, a theme is shown only where its
 figures are, and unreviewed themes and unapproved quotes are never read.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -52,7 +53,7 @@ class PlainScale:
 
     name: str
     sentences: list[str]
-    hidden: bool   # too few residents answered: the sentence says so, no number is read
+    hidden: bool  # too few residents answered: the sentence says so, no number is read
 
 
 @dataclass(frozen=True)
@@ -95,27 +96,38 @@ class WijkResults:
         return shown(self.respondents)
 
 
-def plain_scale(name: str, measure: str, statistic: str, own: Figure | None, reference: Figure | None,
-                area: Area, municipality: str) -> PlainScale | None:
+def plain_scale(
+    name: str, measure: str, statistic: str, own: Figure | None, reference: Figure | None, area: Area, municipality: str
+) -> PlainScale | None:
     """One scale as a resident reads it; None when the run has no such figure at all."""
     if own is None and reference is None:
         return None
     if not shown(own):
-        return PlainScale(name, [_("Too few residents of %(area)s answered these questions to show a result.",
-                                   area=area.name)], hidden=True)
+        return PlainScale(
+            name,
+            [_("Too few residents of %(area)s answered these questions to show a result.", area=area.name)],
+            hidden=True,
+        )
     if statistic == "share":
-        sentences = [_("%(value)s of the residents of %(area)s who answered.", value=_share(own.value),
-                       area=area.name)]
+        sentences = [_("%(value)s of the residents of %(area)s who answered.", value=_share(own.value), area=area.name)]
         if shown(reference):
-            sentences.append(_("In all of %(municipality)s: %(value)s.", municipality=municipality,
-                               value=_share(reference.value)))
+            sentences.append(
+                _("In all of %(municipality)s: %(value)s.", municipality=municipality, value=_share(reference.value))
+            )
     else:
         low, high = scale_range(SPIDER_INSTRUMENT, measure)
-        sentences = [_("On average %(value)s on a scale from %(low)s to %(high)s.", value=_mean(own.value),
-                       low=format_decimal(low), high=format_decimal(high))]
+        sentences = [
+            _(
+                "On average %(value)s on a scale from %(low)s to %(high)s.",
+                value=_mean(own.value),
+                low=format_decimal(low),
+                high=format_decimal(high),
+            )
+        ]
         if shown(reference):
-            sentences.append(_("In all of %(municipality)s: %(value)s.", municipality=municipality,
-                               value=_mean(reference.value)))
+            sentences.append(
+                _("In all of %(municipality)s: %(value)s.", municipality=municipality, value=_mean(reference.value))
+            )
     if HIGHER_THAN_REST in own.flags:
         sentences.append(_("That is clearly higher than in the rest of %(municipality)s.", municipality=municipality))
     elif LOWER_THAN_REST in own.flags:
@@ -127,24 +139,40 @@ def _spider_chart(web: Spider, area: Area, municipality: str) -> Markup:
     def words(figure: Figure | None) -> str:
         return _mean(figure.value) if shown(figure) else _("not shown")
 
-    series = [charts.Series(area.name, [figure.value if shown(figure) else None for figure in web.area]),
-              charts.Series(municipality, [figure.value if shown(figure) else None for figure in web.reference])]
-    described = "; ".join(f"{axis}: {area.name} {words(own)}, {municipality} {words(reference)}"
-                          for axis, own, reference in zip(web.axes, web.area, web.reference, strict=True))
-    return charts.radar(web.axes, series, low=web.low, high=web.high, chart_id="results-spider",
-                        title=_("Positive Health in %(area)s", area=area.name),
-                        description=_("Six parts of health and life, each from %(low)s to %(high)s. %(figures)s.",
-                                      low=format_decimal(web.low), high=format_decimal(web.high),
-                                      figures=described),
-                        fmt=lambda value: format_decimal(value, "#,##0.#"))
+    series = [
+        charts.Series(area.name, [figure.value if shown(figure) else None for figure in web.area]),
+        charts.Series(municipality, [figure.value if shown(figure) else None for figure in web.reference]),
+    ]
+    described = "; ".join(
+        f"{axis}: {area.name} {words(own)}, {municipality} {words(reference)}"
+        for axis, own, reference in zip(web.axes, web.area, web.reference, strict=True)
+    )
+    return charts.radar(
+        web.axes,
+        series,
+        low=web.low,
+        high=web.high,
+        chart_id="results-spider",
+        title=_("Positive Health in %(area)s", area=area.name),
+        description=_(
+            "Six parts of health and life, each from %(low)s to %(high)s. %(figures)s.",
+            low=format_decimal(web.low),
+            high=format_decimal(web.high),
+            figures=described,
+        ),
+        fmt=lambda value: format_decimal(value, "#,##0.#"),
+    )
 
 
 def _said(profile: WaveProfile, area: Area, locale: str) -> list[QuestionSaid]:
     """Per open question, the named themes whose figures are shown in the area, with their approved quotes."""
     result = []
     for question in themes(profile, area, locale):
-        items = [ThemeSaid(item.name, _share(item.share.value), list(item.quotes))
-                 for item in question.themes if shown(item.share) and shown(item.count) and item.count.value > 0]
+        items = [
+            ThemeSaid(item.name, _share(item.share.value), list(item.quotes))
+            for item in question.themes
+            if shown(item.share) and shown(item.count) and item.count.value > 0
+        ]
         if items:
             result.append(QuestionSaid(question.text, items))
     return result
@@ -173,21 +201,33 @@ def wijk_results(wave: Wave, area: Area, locale: str) -> WijkResults | None:
     web = spider(profile, area, locale)
     scales = []
     for measure, statistic, name in PLAIN_SCALES:
-        scale = plain_scale(str(name), measure, statistic, profile.get(area.code, SPIDER_INSTRUMENT, measure,
-                                                                       statistic),
-                            profile.get(municipality.code, SPIDER_INSTRUMENT, measure, statistic), area,
-                            municipality.name)
+        scale = plain_scale(
+            str(name),
+            measure,
+            statistic,
+            profile.get(area.code, SPIDER_INSTRUMENT, measure, statistic),
+            profile.get(municipality.code, SPIDER_INSTRUMENT, measure, statistic),
+            area,
+            municipality.name,
+        )
         if scale is not None:
             scales.append(scale)
     hidden_any = any(scale.hidden for scale in scales) or (
-        web is not None and any(figure is not None and figure.suppressed for figure in web.area))
+        web is not None and any(figure is not None and figure.suppressed for figure in web.area)
+    )
     return WijkResults(
-        wave=wave, run=run, area=area,
+        wave=wave,
+        run=run,
+        area=area,
         respondents=profile.get(area.code, SPIDER_INSTRUMENT, "respondents", "n"),
-        spider=web, spider_chart=None if web is None else _spider_chart(web, area, municipality.name),
+        spider=web,
+        spider_chart=None if web is None else _spider_chart(web, area, municipality.name),
         spider_legend=None if web is None else charts.legend([area.name, municipality.name]),
-        scales=scales, said=_said(profile, area, locale), plans=_plans(outcomes_of(municipality)),
-        hidden_any=hidden_any)
+        scales=scales,
+        said=_said(profile, area, locale),
+        plans=_plans(outcomes_of(municipality)),
+        hidden_any=hidden_any,
+    )
 
 
 def newest_wave_of_wijk(code: str) -> Wave | None:
@@ -202,7 +242,7 @@ class WijkWeb:
 
     area: Area
     wave: Wave
-    means: dict[str, str]   # dimension -> mean
+    means: dict[str, str]  # dimension -> mean
 
 
 def wijk_web(code: str) -> WijkWeb | None:
@@ -212,6 +252,9 @@ def wijk_web(code: str) -> WijkWeb | None:
         return None
     run = published_run(wave)
     profile = WaveProfile.load_run(wave, run, areas={code})
-    means = {dimension: _mean(figure.value) for dimension in DIMENSIONS
-             if shown(figure := profile.get(code, SPIDER_INSTRUMENT, dimension, "mean"))}
+    means = {
+        dimension: _mean(figure.value)
+        for dimension in DIMENSIONS
+        if shown(figure := profile.get(code, SPIDER_INSTRUMENT, dimension, "mean"))
+    }
     return WijkWeb(find_wijk(wave, code), wave, means) if means else None

@@ -1,6 +1,7 @@
 """Public pages without login: what each wijk said in a published wave (/results), and the open-data API of
 published waves (/open-data/v1). Rate-limited per address; the logic lives in results.residents and
 results.opendata."""
+
 from __future__ import annotations
 
 import io
@@ -18,8 +19,9 @@ from results.residents import find_wijk, newest_wave_of_wijk, wijk_results, wijk
 bp = Blueprint("results", __name__, url_prefix="/results", template_folder="templates")
 api = Blueprint("opendata", __name__, url_prefix="/open-data/v1")
 # one count per address over every public page and API call
-READ_LIMIT = limiter.shared_limit("120 per minute", scope="public-read",
-                                  exempt_when=lambda: not current_app.config["RATE_LIMITS"])
+READ_LIMIT = limiter.shared_limit(
+    "120 per minute", scope="public-read", exempt_when=lambda: not current_app.config["RATE_LIMITS"]
+)
 
 
 @bp.after_request
@@ -74,6 +76,7 @@ def _wijk_page(wave: Wave, code: str):
 
 
 # --- open data --------------------------------------------------------------------------------------------------
+
 
 def _error(message: str, status: int) -> tuple[Response, int]:
     return jsonify(error=message), status
@@ -137,13 +140,21 @@ def figures(wave_id: int):
     found = opendata.figures_page(run, filters, page, per_page)
 
     def link(number: int) -> str:
-        return url_for("opendata.figures", wave_id=wave.id, **filters, page=number, per_page=per_page,
-                       _external=True)
+        return url_for("opendata.figures", wave_id=wave.id, **filters, page=number, per_page=per_page, _external=True)
 
-    return jsonify(wave=opendata.wave_json(wave, run), items=found.items, page=found.page,
-                   per_page=found.per_page, total=found.total, pages=found.pages,
-                   links={"self": link(page), "next": link(page + 1) if page < found.pages else None,
-                          "prev": link(page - 1) if 1 < page <= found.pages + 1 else None})
+    return jsonify(
+        wave=opendata.wave_json(wave, run),
+        items=found.items,
+        page=found.page,
+        per_page=found.per_page,
+        total=found.total,
+        pages=found.pages,
+        links={
+            "self": link(page),
+            "next": link(page + 1) if page < found.pages else None,
+            "prev": link(page - 1) if 1 < page <= found.pages + 1 else None,
+        },
+    )
 
 
 @api.get("/waves/<int:wave_id>/profile.csv")

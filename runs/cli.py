@@ -1,4 +1,5 @@
 """`flask --app app analyse --wave NAME [--seed N]`: analyse a wave and store its profile snapshots."""
+
 from __future__ import annotations
 
 import click
@@ -9,8 +10,9 @@ from exchange.cli import command_line_actor, wave_named
 
 @click.command("analyse")
 @click.option("--wave", "wave_name", help="Name of the wave to analyse.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of every random step (same seed, same "
-                                                                     "result).")
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Seed of every random step (same seed, same result)."
+)
 @with_appcontext
 def analyse_command(wave_name: str | None, seed: int) -> None:
     """Analyse a wave: profiles per area, resident types, themes in open answers, change for wijkteam clients,
@@ -43,6 +45,8 @@ def analyse_command(wave_name: str | None, seed: int) -> None:
         click.echo(f"skipped {note['part']} of {note['subject']} ({note['reason']}){detail}")
     if run.released_at is None:
         areas = sorted({conflict["area_code"] for conflict in run.release_conflicts})
-        click.echo(f"held back from the council: {len(run.release_conflicts)} figure(s) in {', '.join(areas[:10])} "
-                   f"changed by fewer than {run.params.get('min_n')} residents since an earlier release; the council "
-                   "keeps the earlier release")
+        click.echo(
+            f"held back from the council: {len(run.release_conflicts)} figure(s) in {', '.join(areas[:10])} "
+            f"changed by fewer than {run.params.get('min_n')} residents since an earlier release; the council "
+            "keeps the earlier release"
+        )

@@ -1,4 +1,5 @@
 """The inputs of an analysis run, read from the database: respondents, areas, population, wijkteam clients."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -58,8 +59,12 @@ def _areas(wave: Wave) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _instruments(wave: Wave) -> dict[str, Instrument]:
     """The newest version of each questionnaire answered in this wave (responses name the version they were given)."""
     versions = db.session.scalars(
-        select(InstrumentVersion).where(InstrumentVersion.id.in_(
-            select(Response.instrument_version_id).where(Response.wave_id == wave.id).distinct()))
+        select(InstrumentVersion)
+        .where(
+            InstrumentVersion.id.in_(
+                select(Response.instrument_version_id).where(Response.wave_id == wave.id).distinct()
+            )
+        )
         .order_by(InstrumentVersion.slug, InstrumentVersion.version)
     ).all()
     return {version.slug: instrument_of(version) for version in versions}
@@ -69,8 +74,13 @@ def _reworded(wave: Wave, instruments: dict[str, Instrument]) -> dict[int, set[s
     """Per questionnaire version answered in the wave, its open questions worded otherwise (in Dutch, the source
     language) than in the newest version: another question, which stays out of the newest version's themes. An open
     question is one item of one questionnaire across the versions in which its wording is the same."""
-    versions = db.session.scalars(select(InstrumentVersion).where(InstrumentVersion.id.in_(
-        select(Response.instrument_version_id).where(Response.wave_id == wave.id).distinct()))).all()
+    versions = db.session.scalars(
+        select(InstrumentVersion).where(
+            InstrumentVersion.id.in_(
+                select(Response.instrument_version_id).where(Response.wave_id == wave.id).distinct()
+            )
+        )
+    ).all()
     reworded = {}
     for version in versions:
         newest = instruments.get(version.slug)
@@ -79,29 +89,42 @@ def _reworded(wave: Wave, instruments: dict[str, Instrument]) -> dict[int, set[s
         changed = set()
         for item in instrument_of(version).items:
             current = newest.items_by_id.get(item.id)
-            if item.open_question and (current is None or not current.open_question
-                                       or current.text.get("nl") != item.text.get("nl")):
+            if item.open_question and (
+                current is None or not current.open_question or current.text.get("nl") != item.text.get("nl")
+            ):
                 changed.add(item.id)
         if changed:
             reworded[version.id] = changed
     return reworded
 
 
-def _respondent_records(wave: Wave, instruments: dict[str, Instrument], reworded: dict[int, set[str]] | None = None
-                        ) -> Iterator[dict[str, Any]]:
+def _respondent_records(
+    wave: Wave, instruments: dict[str, Instrument], reworded: dict[int, set[str]] | None = None
+) -> Iterator[dict[str, Any]]:
     """Submitted self-completed and imported responses with their answers, streamed in batches. Interviews are
     left out: wijkteam clients are no sample of the neighbourhood (their change is analysed separately). So are
     responses that do not count (only background questions answered: Instrument.counts), and answers to
     `reworded` open questions (per version id, see _reworded)."""
     reworded = reworded or {}
     query = (
-        select(Response.id, InstrumentVersion.slug, Neighbourhood.code, District.code, Response.age_band,
-               Response.locale, Response.mode, Response.instrument_version_id)
+        select(
+            Response.id,
+            InstrumentVersion.slug,
+            Neighbourhood.code,
+            District.code,
+            Response.age_band,
+            Response.locale,
+            Response.mode,
+            Response.instrument_version_id,
+        )
         .join(InstrumentVersion, Response.instrument_version_id == InstrumentVersion.id)
         .join(Neighbourhood, Response.neighbourhood_id == Neighbourhood.id)
         .join(District, Neighbourhood.district_id == District.id)
-        .where(Response.wave_id == wave.id, Response.status == ResponseStatus.submitted,
-               Response.mode != ResponseMode.interview)
+        .where(
+            Response.wave_id == wave.id,
+            Response.status == ResponseStatus.submitted,
+            Response.mode != ResponseMode.interview,
+        )
         .order_by(Response.id)
     )
     last_id = 0
@@ -112,15 +135,24 @@ def _respondent_records(wave: Wave, instruments: dict[str, Instrument], reworded
         ids = [row[0] for row in rows]
         answers: dict[int, dict[str, Any]] = {response_id: {} for response_id in ids}
         for response_id, item_id, value in db.session.execute(
-                select(Answer.response_id, Answer.item_id, Answer.value).where(Answer.response_id.in_(ids))):
+            select(Answer.response_id, Answer.item_id, Answer.value).where(Answer.response_id.in_(ids))
+        ):
             answers[response_id][item_id] = value
         for response_id, slug, buurt, wijk, age_band, locale, mode, version_id in rows:
             for item_id in reworded.get(version_id, ()):
                 answers[response_id].pop(item_id, None)
             if not instruments[slug].counts(answers[response_id]):
                 continue
-            yield {"response_id": response_id, "instrument": slug, "buurt_code": buurt, "wijk_code": wijk,
-                   "age_band": age_band, "locale": locale, "mode": mode.value, "answers": answers[response_id]}
+            yield {
+                "response_id": response_id,
+                "instrument": slug,
+                "buurt_code": buurt,
+                "wijk_code": wijk,
+                "age_band": age_band,
+                "locale": locale,
+                "mode": mode.value,
+                "answers": answers[response_id],
+            }
         last_id = ids[-1]
 
 
@@ -129,8 +161,15 @@ def _client_records(wave: Wave) -> list[dict[str, Any]]:
     worker's ratings where they differ): analysis.change compares each client's intake with their latest follow-up
     and counts how often the worker rated otherwise."""
     query = (
-        select(Interview.team_id, Interview.client_key, Interview.conducted_at, Interview.worker_ratings, Response,
-               Neighbourhood.code, District.code)
+        select(
+            Interview.team_id,
+            Interview.client_key,
+            Interview.conducted_at,
+            Interview.worker_ratings,
+            Response,
+            Neighbourhood.code,
+            District.code,
+        )
         .join(Response, Interview.response_id == Response.id)
         .join(Team, Interview.team_id == Team.id)
         .join(Neighbourhood, Response.neighbourhood_id == Neighbourhood.id)
@@ -145,12 +184,23 @@ def _client_records(wave: Wave) -> list[dict[str, Any]]:
         version = response.instrument_version
         if version.id not in rated:
             rated[version.id] = {item.id for item in instrument_of(version).rated_items()}
-        ratings = {item_id: value for item_id, value in response.answer_values().items()
-                   if item_id in rated[version.id] and isinstance(value, int)}
-        records.append({"client_key": f"{team_id}:{client}", "buurt_code": buurt, "wijk_code": wijk,
-                        "taken_at": conducted_at, "ratings": ratings,
-                        "worker_ratings": {item_id: value for item_id, value in (worker_ratings or {}).items()
-                                           if item_id in ratings}})
+        ratings = {
+            item_id: value
+            for item_id, value in response.answer_values().items()
+            if item_id in rated[version.id] and isinstance(value, int)
+        }
+        records.append(
+            {
+                "client_key": f"{team_id}:{client}",
+                "buurt_code": buurt,
+                "wijk_code": wijk,
+                "taken_at": conducted_at,
+                "ratings": ratings,
+                "worker_ratings": {
+                    item_id: value for item_id, value in (worker_ratings or {}).items() if item_id in ratings
+                },
+            }
+        )
     return records
 
 
@@ -158,5 +208,10 @@ def load_inputs(wave: Wave) -> RunInputs:
     areas, population = _areas(wave)
     instruments = _instruments(wave)
     records = _respondent_records(wave, instruments, _reworded(wave, instruments))
-    return RunInputs(respondents=respondents_frame(records),
-                     instruments=instruments, areas=areas, population=population, clients=_client_records(wave))
+    return RunInputs(
+        respondents=respondents_frame(records),
+        instruments=instruments,
+        areas=areas,
+        population=population,
+        clients=_client_records(wave),
+    )

@@ -1,4 +1,5 @@
 """The quotes a run proposes, in the order an analyst reviews them: by question, then by theme, then by area, paged."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -43,10 +44,16 @@ class QuotePage:
 
 def _ordered(run: AnalysisRun) -> list[tuple[Quote, Theme]]:
     # a stable order that a decision does not change, so that the next quote stays where the analyst expects it
-    return [tuple(row) for row in db.session.execute(
-        select(Quote, Theme).join(Theme, Quote.theme_id == Theme.id)
-        .outerjoin(NamedTheme, Theme.named_id == NamedTheme.id).where(Theme.run_id == run.id)
-        .order_by(Theme.question, NamedTheme.id, Theme.key, Quote.area_code, Quote.id)).all()]
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(Quote, Theme)
+            .join(Theme, Quote.theme_id == Theme.id)
+            .outerjoin(NamedTheme, Theme.named_id == NamedTheme.id)
+            .where(Theme.run_id == run.id)
+            .order_by(Theme.question, NamedTheme.id, Theme.key, Quote.area_code, Quote.id)
+        ).all()
+    ]
 
 
 def theme_name(theme: Theme, lang: str) -> str:
@@ -63,7 +70,7 @@ def quote_page(run: AnalysisRun, lang: str, page: int = 1, per_page: int | None 
     page = min(max(page, 1), pages)
     names = area_names(run.wave.municipality)
     groups: list[QuestionGroup] = []
-    for quote, theme in ordered[(page - 1) * per_page:page * per_page]:
+    for quote, theme in ordered[(page - 1) * per_page : page * per_page]:
         if not groups or groups[-1].question != theme.question:
             groups.append(QuestionGroup(theme.question, question_text(theme.question, lang)))
         name = theme_name(theme, lang)

@@ -1,5 +1,6 @@
 """Releasing a run to the council, or holding it back when it would let residents be worked out beside an earlier
 release of the same wave (the rule is analysis.releases); and which run of a wave the council reads."""
+
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -22,25 +23,39 @@ def shown_counts(run: AnalysisRun, min_n: int) -> dict[Cell, int]:
     answers to each open question per area (counted when at least `min_n`, as the council's theme pages would)."""
     shown = {}
     for area, instrument, measure, statistic, n, flags in db.session.execute(
-            select(ProfileSnapshot.area_code, ProfileSnapshot.instrument, ProfileSnapshot.measure,
-                   ProfileSnapshot.statistic, ProfileSnapshot.n, ProfileSnapshot.flags)
-            .where(ProfileSnapshot.run_id == run.id, ProfileSnapshot.n.is_not(None),
-                   ProfileSnapshot.value.is_not(None))):
+        select(
+            ProfileSnapshot.area_code,
+            ProfileSnapshot.instrument,
+            ProfileSnapshot.measure,
+            ProfileSnapshot.statistic,
+            ProfileSnapshot.n,
+            ProfileSnapshot.flags,
+        ).where(ProfileSnapshot.run_id == run.id, ProfileSnapshot.n.is_not(None), ProfileSnapshot.value.is_not(None))
+    ):
         if SUPPRESSED not in flags.split():
             shown[(area, instrument, measure, statistic)] = n
     for question, area, answers in db.session.execute(
-            select(ThemeCount.question, ThemeCount.area_code, ThemeCount.answers)
-            .where(ThemeCount.run_id == run.id, ThemeCount.theme_id.is_(None), ThemeCount.answers >= min_n)):
+        select(ThemeCount.question, ThemeCount.area_code, ThemeCount.answers).where(
+            ThemeCount.run_id == run.id, ThemeCount.theme_id.is_(None), ThemeCount.answers >= min_n
+        )
+    ):
         shown[(area, THEME_ANSWERS[0], question, THEME_ANSWERS[1])] = answers
     return shown
 
 
 def released_runs(wave: Wave) -> list[AnalysisRun]:
     """The wave's released runs, newest first."""
-    return list(db.session.scalars(
-        select(AnalysisRun).where(AnalysisRun.wave_id == wave.id, AnalysisRun.status == RunStatus.succeeded,
-                                  AnalysisRun.released_at.is_not(None))
-        .order_by(AnalysisRun.released_at.desc(), AnalysisRun.id.desc())))
+    return list(
+        db.session.scalars(
+            select(AnalysisRun)
+            .where(
+                AnalysisRun.wave_id == wave.id,
+                AnalysisRun.status == RunStatus.succeeded,
+                AnalysisRun.released_at.is_not(None),
+            )
+            .order_by(AnalysisRun.released_at.desc(), AnalysisRun.id.desc())
+        )
+    )
 
 
 def released_run(wave: Wave) -> AnalysisRun | None:

@@ -1,4 +1,5 @@
 """Starting, executing and following analysis runs; a run executes outside any web request."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -13,8 +14,17 @@ from models.types import utcnow
 
 # How far a run is (percent) once a stage has finished: loading and storing touch the database, the rest is
 # analysis.run's own stages.
-PROGRESS = {"read": 10, "load": 15, "score": 25, "profiles": 45, "types": 55, "themes": 80, "disclosure": 85,
-            "quotes": 90, "stored": 100}
+PROGRESS = {
+    "read": 10,
+    "load": 15,
+    "score": 25,
+    "profiles": 45,
+    "types": 55,
+    "themes": 80,
+    "disclosure": 85,
+    "quotes": 90,
+    "stored": 100,
+}
 _ERROR_LENGTH = 2000
 
 
@@ -37,13 +47,17 @@ class RunSuperseded(Exception):
 
 def active_run(wave: Wave) -> AnalysisRun | None:
     """The wave's queued or running run, if any."""
-    return db.session.scalar(select(AnalysisRun).where(
-        AnalysisRun.wave_id == wave.id, AnalysisRun.status.in_([RunStatus.queued, RunStatus.running]))
-        .order_by(AnalysisRun.id).limit(1))
+    return db.session.scalar(
+        select(AnalysisRun)
+        .where(AnalysisRun.wave_id == wave.id, AnalysisRun.status.in_([RunStatus.queued, RunStatus.running]))
+        .order_by(AnalysisRun.id)
+        .limit(1)
+    )
 
 
-def create_run(wave: Wave, seed: int, user: User | None, *, via: str | None = None,
-               theme_min_answers: int | None = None) -> AnalysisRun:
+def create_run(
+    wave: Wave, seed: int, user: User | None, *, via: str | None = None, theme_min_answers: int | None = None
+) -> AnalysisRun:
     """A queued run of `wave` (committed), written to the audit log: an analysis reads every raw answer.
     `theme_min_answers` overrides the fewest answers in a language for its own themes (the demo's small waves).
     Raises WaveBusy while another run of the wave is queued or running."""
@@ -53,20 +67,30 @@ def create_run(wave: Wave, seed: int, user: User | None, *, via: str | None = No
     params = {"min_n": int(current_app.config["SUPPRESSION_MIN_N"])}
     if theme_min_answers is not None:
         params["theme_min_answers"] = int(theme_min_answers)
-    run = AnalysisRun(wave=wave, seed=seed, status=RunStatus.queued, params=params,
-                      started_by=user, stage="queued", progress=0)
+    run = AnalysisRun(
+        wave=wave, seed=seed, status=RunStatus.queued, params=params, started_by=user, stage="queued", progress=0
+    )
     db.session.add(run)
     db.session.flush()
-    audit.record("analysis_started", user, "analysis_run", run.id, commit=False, wave=wave.name, seed=seed,
-                 **({"via": via} if via else {}))
+    audit.record(
+        "analysis_started",
+        user,
+        "analysis_run",
+        run.id,
+        commit=False,
+        wave=wave.name,
+        seed=seed,
+        **({"via": via} if via else {}),
+    )
     db.session.commit()
     return run
 
 
 def _set_progress(run_id: int, stage: str) -> None:
     # its own short transaction, so that the staff page sees the progress while the run goes on
-    db.session.execute(update(AnalysisRun).where(AnalysisRun.id == run_id)
-                       .values(stage=stage, progress=PROGRESS.get(stage, 0)))
+    db.session.execute(
+        update(AnalysisRun).where(AnalysisRun.id == run_id).values(stage=stage, progress=PROGRESS.get(stage, 0))
+    )
     db.session.commit()
 
 
@@ -99,11 +123,21 @@ def execute_run(run: AnalysisRun, on_progress: Callable[[str, int], None] | None
     try:
         inputs = load_inputs(wave)
         progress("read")
-        params = RunParams(min_n=int(run.params.get("min_n", current_app.config["SUPPRESSION_MIN_N"])),
-                           theme_min_answers=int(run.params.get("theme_min_answers", RunParams.theme_min_answers)))
-        result = run_analysis(inputs.respondents, inputs.instruments, inputs.population, inputs.areas,
-                              clients=inputs.clients, previous_types=previous_types(wave), seed=run.seed,
-                              params=params, progress=progress)
+        params = RunParams(
+            min_n=int(run.params.get("min_n", current_app.config["SUPPRESSION_MIN_N"])),
+            theme_min_answers=int(run.params.get("theme_min_answers", RunParams.theme_min_answers)),
+        )
+        result = run_analysis(
+            inputs.respondents,
+            inputs.instruments,
+            inputs.population,
+            inputs.areas,
+            clients=inputs.clients,
+            previous_types=previous_types(wave),
+            seed=run.seed,
+            params=params,
+            progress=progress,
+        )
         # the row stays locked until the results are committed: a worker that took the run over cannot claim it
         # in between, and this one stores only if it is still the run's current attempt
         run = db.session.get(AnalysisRun, run_id, with_for_update=True, populate_existing=True)

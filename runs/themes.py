@@ -4,6 +4,7 @@ hiding, marking ready; and carrying a review over to a rerun of the same wave.
 Themes reach the council only through a named theme of a question whose review is ready. Functions here add and
 flush, and write every change to the audit log; the caller commits.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -34,8 +35,8 @@ class QuestionReview:
     question: str
     review: ThemeReview | None
     named: list[NamedTheme]
-    answers: int                   # answers to the question in the municipality, every language
-    unthemed: int = 0              # of which without a theme: in a language with too few answers, or about nothing
+    answers: int  # answers to the question in the municipality, every language
+    unthemed: int = 0  # of which without a theme: in a language with too few answers, or about nothing
 
     @property
     def ready(self) -> bool:
@@ -58,26 +59,30 @@ def questions_of(run: AnalysisRun) -> list[str]:
 
 
 def review_of(run: AnalysisRun, question: str) -> ThemeReview | None:
-    return db.session.scalar(select(ThemeReview).where(ThemeReview.run_id == run.id,
-                                                       ThemeReview.question == question))
+    return db.session.scalar(select(ThemeReview).where(ThemeReview.run_id == run.id, ThemeReview.question == question))
 
 
 def question_review(run: AnalysisRun, question: str) -> QuestionReview:
-    named = db.session.scalars(select(NamedTheme).where(NamedTheme.run_id == run.id, NamedTheme.question == question)
-                               .order_by(NamedTheme.id)).all()
+    named = db.session.scalars(
+        select(NamedTheme).where(NamedTheme.run_id == run.id, NamedTheme.question == question).order_by(NamedTheme.id)
+    ).all()
     named = sorted((item for item in named if item.members), key=lambda item: (-_size(item), item.id))
     municipality = run.wave.municipality.code
-    counted = dict(db.session.execute(
-        select(ThemeCount.theme_id.is_(None), func.coalesce(func.sum(ThemeCount.answers), 0))
-        .where(ThemeCount.run_id == run.id, ThemeCount.question == question, ThemeCount.area_code == municipality)
-        .group_by(ThemeCount.theme_id.is_(None))).all())
+    counted = dict(
+        db.session.execute(
+            select(ThemeCount.theme_id.is_(None), func.coalesce(func.sum(ThemeCount.answers), 0))
+            .where(ThemeCount.run_id == run.id, ThemeCount.question == question, ThemeCount.area_code == municipality)
+            .group_by(ThemeCount.theme_id.is_(None))
+        ).all()
+    )
     answers, themed = int(counted.get(True, 0)), int(counted.get(False, 0))
     return QuestionReview(question, review_of(run, question), list(named), answers, max(answers - themed, 0))
 
 
 def _review(run_id: int, question: str) -> ThemeReview:
-    review = db.session.scalar(select(ThemeReview).where(ThemeReview.run_id == run_id,
-                                                         ThemeReview.question == question))
+    review = db.session.scalar(
+        select(ThemeReview).where(ThemeReview.run_id == run_id, ThemeReview.question == question)
+    )
     if review is None:
         review = ThemeReview(run_id=run_id, question=question, ready=False)
         db.session.add(review)
@@ -101,8 +106,9 @@ def _clean_name(value: str | None, *, required: bool) -> str:
     return name
 
 
-def name_theme(named: NamedTheme, name: str, translations: dict[str, str | None], hidden: bool,
-               actor: User | None) -> None:
+def name_theme(
+    named: NamedTheme, name: str, translations: dict[str, str | None], hidden: bool, actor: User | None
+) -> None:
     """Set the Dutch name, its translations (only the shipped languages, only what is filled in) and whether the
     theme is hidden from the council. A hidden theme needs no name."""
     name = _clean_name(name, required=not hidden)
@@ -115,8 +121,16 @@ def name_theme(named: NamedTheme, name: str, translations: dict[str, str | None]
         return
     named.name, named.translations, named.hidden = name, cleaned, hidden
     _changed(named, actor)
-    audit.record("theme_hidden" if hidden else "theme_named", actor, "named_theme", named.id, commit=False,
-                 run=named.run_id, question=named.question, languages=sorted(cleaned))
+    audit.record(
+        "theme_hidden" if hidden else "theme_named",
+        actor,
+        "named_theme",
+        named.id,
+        commit=False,
+        run=named.run_id,
+        question=named.question,
+        languages=sorted(cleaned),
+    )
     db.session.flush()
 
 
@@ -130,8 +144,17 @@ def merge_themes(named: NamedTheme, into: NamedTheme, actor: User | None) -> Non
     if not into.name and named.name:
         into.name, into.translations = named.name, dict(named.translations or {})
     _changed(into, actor)
-    audit.record("themes_merged", actor, "named_theme", into.id, commit=False, run=into.run_id,
-                 question=into.question, merged=named.id, themes=moved)
+    audit.record(
+        "themes_merged",
+        actor,
+        "named_theme",
+        into.id,
+        commit=False,
+        run=into.run_id,
+        question=into.question,
+        merged=named.id,
+        themes=moved,
+    )
     db.session.flush()
     db.session.delete(named)
     db.session.flush()
@@ -147,8 +170,17 @@ def split_theme(theme: Theme, actor: User | None) -> NamedTheme:
     theme.named = alone
     _changed(named, actor)
     db.session.flush()
-    audit.record("theme_split", actor, "named_theme", alone.id, commit=False, run=theme.run_id,
-                 question=theme.question, theme=theme.id, split_from=named.id)
+    audit.record(
+        "theme_split",
+        actor,
+        "named_theme",
+        alone.id,
+        commit=False,
+        run=theme.run_id,
+        question=theme.question,
+        theme=theme.id,
+        split_from=named.id,
+    )
     return alone
 
 
@@ -161,19 +193,23 @@ def set_ready(run: AnalysisRun, question: str, ready: bool, actor: User | None) 
         if question_review(run, question).unnamed:
             raise ReviewError(_("Give every theme a name, or hide it, before you mark the themes as ready."))
     review.ready, review.reviewed_by_id, review.reviewed_at = ready, actor.id if actor else None, utcnow()
-    audit.record("themes_ready" if ready else "themes_withdrawn", actor, "analysis_run", run.id, commit=False,
-                 question=question)
+    audit.record(
+        "themes_ready" if ready else "themes_withdrawn", actor, "analysis_run", run.id, commit=False, question=question
+    )
     db.session.flush()
 
 
 # --- a rerun keeps the review -------------------------------------------------------------------------------------
 
+
 def previous_run(run: AnalysisRun) -> AnalysisRun | None:
     """The newest other successful run of the same wave: the one a rerun replaces."""
-    return db.session.scalar(select(AnalysisRun).where(AnalysisRun.wave_id == run.wave_id,
-                                                       AnalysisRun.status == RunStatus.succeeded,
-                                                       AnalysisRun.id != run.id)
-                             .order_by(AnalysisRun.finished_at.desc(), AnalysisRun.id.desc()).limit(1))
+    return db.session.scalar(
+        select(AnalysisRun)
+        .where(AnalysisRun.wave_id == run.wave_id, AnalysisRun.status == RunStatus.succeeded, AnalysisRun.id != run.id)
+        .order_by(AnalysisRun.finished_at.desc(), AnalysisRun.id.desc())
+        .limit(1)
+    )
 
 
 def carry_over(run: AnalysisRun, previous: AnalysisRun | None) -> dict[str, bool]:
@@ -183,8 +219,10 @@ def carry_over(run: AnalysisRun, previous: AnalysisRun | None) -> dict[str, bool
     unmatched themes stay unnamed for the analyst. Returns per question whether it is ready."""
     if previous is None:
         return {}
-    old_reviews = {review.question: review for review in db.session.scalars(
-        select(ThemeReview).where(ThemeReview.run_id == previous.id))}
+    old_reviews = {
+        review.question: review
+        for review in db.session.scalars(select(ThemeReview).where(ThemeReview.run_id == previous.id))
+    }
     old_themes = defaultdict(list)
     for theme in db.session.scalars(select(Theme).where(Theme.run_id == previous.id).order_by(Theme.id)):
         if theme.named is not None:
@@ -192,22 +230,27 @@ def carry_over(run: AnalysisRun, previous: AnalysisRun | None) -> dict[str, bool
     new_themes = defaultdict(list)
     for theme in db.session.scalars(select(Theme).where(Theme.run_id == run.id).order_by(Theme.id)):
         new_themes[(theme.question, theme.language)].append(theme)
-    copies: dict[int, NamedTheme] = {}   # previous named theme id -> its copy in the new run
+    copies: dict[int, NamedTheme] = {}  # previous named theme id -> its copy in the new run
     unmatched: dict[str, int] = defaultdict(int)
     carried: dict[str, int] = defaultdict(int)
     for (question, language), themes in new_themes.items():
         before = old_themes.get((question, language), [])
-        matched = match_themes([(theme.signature, theme.terms) for theme in themes],
-                               [(theme.signature, theme.terms) for theme in before])
+        matched = match_themes(
+            [(theme.signature, theme.terms) for theme in themes], [(theme.signature, theme.terms) for theme in before]
+        )
         for position, theme in enumerate(themes):
             if position not in matched:
                 unmatched[question] += 1
                 continue
             old_named = before[matched[position]].named
             if old_named.id not in copies:
-                copies[old_named.id] = NamedTheme(run_id=run.id, question=question, name=old_named.name,
-                                                  translations=dict(old_named.translations or {}),
-                                                  hidden=old_named.hidden)
+                copies[old_named.id] = NamedTheme(
+                    run_id=run.id,
+                    question=question,
+                    name=old_named.name,
+                    translations=dict(old_named.translations or {}),
+                    hidden=old_named.hidden,
+                )
                 db.session.add(copies[old_named.id])
             own = theme.named
             theme.named = copies[old_named.id]
@@ -222,28 +265,43 @@ def carry_over(run: AnalysisRun, previous: AnalysisRun | None) -> dict[str, bool
             continue
         review = _review(run.id, question)
         review.carried_from_id = previous.id
-        review.ready = bool(old.ready and not unmatched[question]
-                            and not question_review(run, question).unnamed)
+        review.ready = bool(old.ready and not unmatched[question] and not question_review(run, question).unnamed)
         if review.ready:
             review.reviewed_by_id, review.reviewed_at = old.reviewed_by_id, old.reviewed_at
         ready[question] = review.ready
-        audit.record("themes_carried_over", None, "analysis_run", run.id, commit=False, question=question,
-                     previous=previous.id, matched=carried[question], unmatched=unmatched[question],
-                     ready=review.ready)
+        audit.record(
+            "themes_carried_over",
+            None,
+            "analysis_run",
+            run.id,
+            commit=False,
+            question=question,
+            previous=previous.id,
+            matched=carried[question],
+            unmatched=unmatched[question],
+            ready=review.ready,
+        )
     db.session.flush()
     return ready
 
 
-def name_from_suggestions(run: AnalysisRun, merge: dict[int, str] | None = None, actor: User | None = None,
-                          dutch_names: dict[str, str] | None = None) -> None:
+def name_from_suggestions(
+    run: AnalysisRun,
+    merge: dict[int, str] | None = None,
+    actor: User | None = None,
+    dutch_names: dict[str, str] | None = None,
+) -> None:
     """Name every theme of the run by its suggested name and mark each question ready. Only for the demo and
     tests: it plays the analyst. `merge` optionally gives each theme id a topic; themes with the same topic are
     merged into one named theme, named by the suggestion of its largest Dutch theme (or by `dutch_names` of the
     topic when it has none), translated by the suggestions of its other languages."""
     for question in questions_of(run):
         groups: dict[str, list[Theme]] = defaultdict(list)
-        for theme in db.session.scalars(select(Theme).where(Theme.run_id == run.id, Theme.question == question)
-                                        .order_by(Theme.answers.desc(), Theme.id)):
+        for theme in db.session.scalars(
+            select(Theme)
+            .where(Theme.run_id == run.id, Theme.question == question)
+            .order_by(Theme.answers.desc(), Theme.id)
+        ):
             groups[(merge or {}).get(theme.id) or f"theme-{theme.id}"].append(theme)
         for topic, themes in groups.items():
             target = themes[0].named
@@ -255,9 +313,11 @@ def name_from_suggestions(run: AnalysisRun, merge: dict[int, str] | None = None,
             for theme in themes:
                 if theme.language in TRANSLATION_LANGUAGES and theme.suggestion:
                     translations.setdefault(theme.language, theme.suggestion)
-            name = ((dutch.suggestion or dutch.label) if dutch is not None
-                    else (dutch_names or {}).get(topic) or themes[0].suggestion or themes[0].label)
+            name = (
+                (dutch.suggestion or dutch.label)
+                if dutch is not None
+                else (dutch_names or {}).get(topic) or themes[0].suggestion or themes[0].label
+            )
             name_theme(target, name[:NAME_LENGTH], translations, False, actor)
         if question_review(run, question).named:
             set_ready(run, question, True, actor)
-

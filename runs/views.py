@@ -1,5 +1,6 @@
 """Staff pages under /staff/analysis: start a run, follow its progress, review the quotes it proposes, and name,
 merge and release the themes of each open question."""
+
 from __future__ import annotations
 
 from flask import (
@@ -50,11 +51,19 @@ from surveys.questions import question_text
 bp = Blueprint("runs", __name__, url_prefix="/staff/analysis", template_folder="templates")
 RUN_ROLES = (Role.admin, Role.analyst)
 DECISIONS = {"approve": QuoteStatus.approved, "reject": QuoteStatus.rejected}
-QUOTE_STATUSES = {QuoteStatus.approved: _l("approved"), QuoteStatus.rejected: _l("rejected"),
-                  QuoteStatus.proposed: _l("not reviewed yet")}
+QUOTE_STATUSES = {
+    QuoteStatus.approved: _l("approved"),
+    QuoteStatus.rejected: _l("rejected"),
+    QuoteStatus.proposed: _l("not reviewed yet"),
+}
 # what a skipped part of a run was, and why it was skipped (analysis.run.SkippedPart); plain words for the analyst
-SKIPPED_PARTS = {"types": _l("Resident types"), "themes": _l("Themes of a question"), "quotes": _l("Quotes"),
-                 "profiles": _l("Figures per area"), "scale": _l("Scale")}
+SKIPPED_PARTS = {
+    "types": _l("Resident types"),
+    "themes": _l("Themes of a question"),
+    "quotes": _l("Quotes"),
+    "profiles": _l("Figures per area"),
+    "scale": _l("Scale"),
+}
 SKIPPED_REASONS = {
     "too_few_respondents": _l("Too few people filled in this questionnaire to find resident types."),
     "failed": _l("This part did not work with these answers. The program's message is below."),
@@ -66,8 +75,10 @@ SKIPPED_REASONS = {
 @bp.context_processor
 def _helpers() -> dict:
     # pages show an open question in the reader's language, never its key
-    return {"question_text": lambda key: question_text(key, g.lang),
-            "type_name": lambda slug, entry: type_name(slug, entry, g.lang)}
+    return {
+        "question_text": lambda key: question_text(key, g.lang),
+        "type_name": lambda slug, entry: type_name(slug, entry, g.lang),
+    }
 
 
 @bp.after_request
@@ -101,14 +112,23 @@ def runs():
             try:
                 run = create_run(chosen, form.seed.data, user)
             except WaveBusy as busy:
-                form.wave.errors = [_("Analysis %(number)s of this wave has not finished yet. Wait until it is "
-                                      "finished, or stop it first.", number=busy.run.id)]
+                form.wave.errors = [
+                    _(
+                        "Analysis %(number)s of this wave has not finished yet. Wait until it is "
+                        "finished, or stop it first.",
+                        number=busy.run.id,
+                    )
+                ]
             else:
                 start_in_background(run)
                 flash(_("The analysis has started. This page shows how far it is."), "success")
                 return redirect(url_for("runs.run", run_id=run.id))
-    listed = db.session.scalars(select(AnalysisRun).where(AnalysisRun.wave_id.in_([wave.id for wave in waves]))
-                                .order_by(AnalysisRun.created_at.desc(), AnalysisRun.id.desc()).limit(100)).all()
+    listed = db.session.scalars(
+        select(AnalysisRun)
+        .where(AnalysisRun.wave_id.in_([wave.id for wave in waves]))
+        .order_by(AnalysisRun.created_at.desc(), AnalysisRun.id.desc())
+        .limit(100)
+    ).all()
     return render_template("runs/runs.html", form=form, runs=listed), status
 
 
@@ -116,23 +136,34 @@ def runs():
 @requires(*RUN_ROLES)
 def run(run_id: int):
     run = _run_or_404(run_id)
-    snapshots = db.session.scalar(select(func.count()).select_from(ProfileSnapshot)
-                                  .where(ProfileSnapshot.run_id == run.id))
+    snapshots = db.session.scalar(
+        select(func.count()).select_from(ProfileSnapshot).where(ProfileSnapshot.run_id == run.id)
+    )
     themes = db.session.execute(
-        select(Theme, func.count(Quote.id)).outerjoin(Quote, (Quote.theme_id == Theme.id)
-                                                      & (Quote.status == QuoteStatus.approved))
-        .where(Theme.run_id == run.id).group_by(Theme.id).order_by(Theme.question, Theme.key)).all()
+        select(Theme, func.count(Quote.id))
+        .outerjoin(Quote, (Quote.theme_id == Theme.id) & (Quote.status == QuoteStatus.approved))
+        .where(Theme.run_id == run.id)
+        .group_by(Theme.id)
+        .order_by(Theme.question, Theme.key)
+    ).all()
     working = run.status in (RunStatus.queued, RunStatus.running)
     held = run.status is RunStatus.succeeded and run.released_at is None
-    return render_template("runs/run.html", run=run, snapshots=snapshots, themes=themes, working=working,
-                           cancel=ConfirmForm() if working and run.cancel_requested_at is None else None,
-                           min_n=current_app.config["SUPPRESSION_MIN_N"], skipped_parts=SKIPPED_PARTS,
-                           skipped_reasons=SKIPPED_REASONS, held=held,
-                           released=released_run(run.wave) if held else None,
-                           area_names=area_names(run.wave.municipality) if held else {},
-                           publish_form=ConfirmForm() if run.released_at is not None
-                           and current_user().role is Role.analyst else None,
-                           public=published_run(run.wave))
+    return render_template(
+        "runs/run.html",
+        run=run,
+        snapshots=snapshots,
+        themes=themes,
+        working=working,
+        cancel=ConfirmForm() if working and run.cancel_requested_at is None else None,
+        min_n=current_app.config["SUPPRESSION_MIN_N"],
+        skipped_parts=SKIPPED_PARTS,
+        skipped_reasons=SKIPPED_REASONS,
+        held=held,
+        released=released_run(run.wave) if held else None,
+        area_names=area_names(run.wave.municipality) if held else {},
+        publish_form=ConfirmForm() if run.released_at is not None and current_user().role is Role.analyst else None,
+        public=published_run(run.wave),
+    )
 
 
 @bp.post("/runs/<int:run_id>/cancel")
@@ -145,8 +176,12 @@ def cancel(run_id: int):
         flash(_("This analysis was no longer working."), "error")
     else:
         db.session.commit()
-        flash(_("The analysis is stopped. Nothing of it is stored.") if run.status is RunStatus.failed
-              else _("The analysis stops after the step it is working on. Nothing of it is stored."), "success")
+        flash(
+            _("The analysis is stopped. Nothing of it is stored.")
+            if run.status is RunStatus.failed
+            else _("The analysis stops after the step it is working on. Nothing of it is stored."),
+            "success",
+        )
     return redirect(url_for("runs.run", run_id=run.id))
 
 
@@ -178,10 +213,17 @@ def quotes(run_id: int):
     run = _run_or_404(run_id)
     page = quote_page(run, g.lang, request.args.get("page", 1, type=int))
     # quotes are scrubbed, but they are residents' own words: reading them is an access to raw answers
-    audit.record("quotes_viewed", current_user(), "analysis_run", run.id,
-                 count=sum(len(theme.quotes) for group in page.groups for theme in group.themes), page=page.page)
-    return render_template("runs/quotes.html", run=run, page=page, form=ConfirmForm(),
-                           format_number=format_number, statuses=QUOTE_STATUSES)
+    audit.record(
+        "quotes_viewed",
+        current_user(),
+        "analysis_run",
+        run.id,
+        count=sum(len(theme.quotes) for group in page.groups for theme in group.themes),
+        page=page.page,
+    )
+    return render_template(
+        "runs/quotes.html", run=run, page=page, form=ConfirmForm(), format_number=format_number, statuses=QUOTE_STATUSES
+    )
 
 
 @bp.post("/quotes/<int:quote_id>")
@@ -205,8 +247,14 @@ def review_quote(quote_id: int):
         page, anchor = place_after(run, quote)
     back = url_for("runs.quotes", run_id=run.id, page=page) + f"#quote-{anchor}"
     if wants_json:
-        answer = jsonify(ok=category == "success", status=quote.status.value, message=message,
-                         status_text=str(QUOTE_STATUSES[quote.status]), next=anchor, url=back)
+        answer = jsonify(
+            ok=category == "success",
+            status=quote.status.value,
+            message=message,
+            status_text=str(QUOTE_STATUSES[quote.status]),
+            next=anchor,
+            url=back,
+        )
         return answer, 200 if category == "success" else 400
     flash(message, category)
     # back to the same place in the list, at the next quote, without JavaScript
@@ -214,6 +262,7 @@ def review_quote(quote_id: int):
 
 
 # --- theme review -------------------------------------------------------------------------------------------------
+
 
 def _language_names() -> dict[str, str]:
     names = get_locale().languages
@@ -223,8 +272,11 @@ def _language_names() -> dict[str, str]:
 def _theme_form(named: NamedTheme, formdata=None) -> NamedThemeForm:
     """The form of a named theme, prefilled with its name, or the suggestion of its largest theme."""
     largest = max(named.members, key=lambda theme: (theme.answers, -theme.id)) if named.members else None
-    data = {"name": named.name or (largest.suggestion if largest else ""), "hidden": named.hidden,
-            **{f"name_{lang}": (named.translations or {}).get(lang, "") for lang in TRANSLATION_LANGUAGES}}
+    data = {
+        "name": named.name or (largest.suggestion if largest else ""),
+        "hidden": named.hidden,
+        **{f"name_{lang}": (named.translations or {}).get(lang, "") for lang in TRANSLATION_LANGUAGES},
+    }
     form = NamedThemeForm(formdata=formdata, prefix=f"theme-{named.id}", data=data)
     for lang, name in _language_names().items():
         if lang in TRANSLATION_LANGUAGES:
@@ -235,29 +287,58 @@ def _theme_form(named: NamedTheme, formdata=None) -> NamedThemeForm:
 def _merge_form(named: NamedTheme, others: list[NamedTheme], formdata=None) -> MergeThemeForm:
     form = MergeThemeForm(formdata=formdata, prefix=f"merge-{named.id}")
     languages = _language_names()
-    form.into.choices = [SelectChoice(str(other.id), "{} ({})".format(
-        other.name or (other.members[0].suggestion if other.members else "") or _("no name yet"),
-        ", ".join(sorted({languages.get(theme.language, theme.language) for theme in other.members}))))
-        for other in others if other.id != named.id]
+    form.into.choices = [
+        SelectChoice(
+            str(other.id),
+            "{} ({})".format(
+                other.name or (other.members[0].suggestion if other.members else "") or _("no name yet"),
+                ", ".join(sorted({languages.get(theme.language, theme.language) for theme in other.members})),
+            ),
+        )
+        for other in others
+        if other.id != named.id
+    ]
     return form
 
 
-def _question_page(run: AnalysisRun, question: str, *, failed: NamedTheme | None = None,
-                   theme_form: NamedThemeForm | None = None, merge_form: MergeThemeForm | None = None,
-                   problems: tuple[str, ...] = (), status: int = 200):
+def _question_page(
+    run: AnalysisRun,
+    question: str,
+    *,
+    failed: NamedTheme | None = None,
+    theme_form: NamedThemeForm | None = None,
+    merge_form: MergeThemeForm | None = None,
+    problems: tuple[str, ...] = (),
+    status: int = 200,
+):
     review = question_review(run, question)
     if not review.named and review.review is None:
         abort(404)
-    theme_forms = {named.id: theme_form if failed is not None and named.id == failed.id and theme_form
-                   else _theme_form(named) for named in review.named}
-    merge_forms = {named.id: merge_form if failed is not None and named.id == failed.id and merge_form
-                   else _merge_form(named, review.named) for named in review.named}
+    theme_forms = {
+        named.id: theme_form if failed is not None and named.id == failed.id and theme_form else _theme_form(named)
+        for named in review.named
+    }
+    merge_forms = {
+        named.id: merge_form
+        if failed is not None and named.id == failed.id and merge_form
+        else _merge_form(named, review.named)
+        for named in review.named
+    }
     # suggested names are residents' words, scrubbed: reading them is an access to raw answers
     audit.record("themes_viewed", current_user(), "analysis_run", run.id, question=question)
-    return render_template("runs/question_themes.html", run=run, question=question, review=review,
-                           theme_forms=theme_forms, merge_forms=merge_forms, confirm=ConfirmForm(),
-                           failed=failed, problems=problems, languages=_language_names(),
-                           translation_languages=TRANSLATION_LANGUAGES), status
+    return render_template(
+        "runs/question_themes.html",
+        run=run,
+        question=question,
+        review=review,
+        theme_forms=theme_forms,
+        merge_forms=merge_forms,
+        confirm=ConfirmForm(),
+        failed=failed,
+        problems=problems,
+        languages=_language_names(),
+        translation_languages=TRANSLATION_LANGUAGES,
+    ), status
 
 
 @bp.get("/runs/<int:run_id>/themes")
@@ -362,6 +443,10 @@ def themes_ready(run_id: int, question: str):
         db.session.rollback()
         return _question_page(run, question, problems=(str(error),), status=422)
     db.session.commit()
-    flash(_("The themes are ready: the council sees them.") if ready
-          else _("The themes are withdrawn: the council no longer sees them."), "success")
+    flash(
+        _("The themes are ready: the council sees them.")
+        if ready
+        else _("The themes are withdrawn: the council no longer sees them."),
+        "success",
+    )
     return _back(run, question)

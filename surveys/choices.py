@@ -1,5 +1,6 @@
 """Radio buttons and checkboxes drawn from cached markup: the same bytes WTForms' widgets write, without a field
 object and an html_params call per option on every page."""
+
 from __future__ import annotations
 
 import threading
@@ -37,16 +38,27 @@ _lock = threading.Lock()
 def _input(kind: str, name: str, option_id: str, value: str, checked: bool) -> Markup:
     # WTForms' html_params sorts the attributes by name: checked, class, id, name, type, value
     return Markup('<input {checked}class="{cls}" id="{id}" name="{name}" type="{kind}" value="{value}">').format(
-        checked=Markup("checked ") if checked else Markup(""), cls=INPUT_CLASS, id=option_id, name=name, kind=kind,
-        value=value)
+        checked=Markup("checked ") if checked else Markup(""),
+        cls=INPUT_CLASS,
+        id=option_id,
+        name=name,
+        kind=kind,
+        value=value,
+    )
 
 
 def _draw(field: Field, kind: str, choices: tuple[tuple[str, str], ...]) -> tuple[_Drawn, ...]:
     drawn = []
     for index, (value, label) in enumerate(choices):
         option_id = f"{field.id}-{index}"
-        drawn.append(_Drawn(option_id, escape(label), _input(kind, field.name, option_id, value, False),
-                            _input(kind, field.name, option_id, value, True)))
+        drawn.append(
+            _Drawn(
+                option_id,
+                escape(label),
+                _input(kind, field.name, option_id, value, False),
+                _input(kind, field.name, option_id, value, True),
+            )
+        )
     return tuple(drawn)
 
 
@@ -56,8 +68,7 @@ def choice_options(field: Field) -> list[ChoiceOption]:
     option, or with flags that add attributes, are drawn by WTForms itself."""
     choices = field.iter_choices()
     kind = field.option_widget.input_type
-    if field.render_kw or any(choice.render_kw for choice in choices) or field.flags.required or \
-            field.flags.disabled:
+    if field.render_kw or any(choice.render_kw for choice in choices) or field.flags.required or field.flags.disabled:
         return [ChoiceOption(option.id, escape(option.label.text), option(class_=INPUT_CLASS)) for option in field]
     # WTForms labels an option by its value when it has no label, and writes the value with str()
     key = (field.id, field.name, kind, tuple((str(c.value), str(c.label or c.value)) for c in choices))
@@ -68,8 +79,10 @@ def choice_options(field: Field) -> list[ChoiceOption]:
             if len(_cache) >= CACHE_SIZE:
                 _cache.clear()
             _cache[key] = drawn
-    return [ChoiceOption(d.id, d.label, d.checked if choice.selected else d.unchecked)
-            for d, choice in zip(drawn, choices, strict=True)]
+    return [
+        ChoiceOption(d.id, d.label, d.checked if choice.selected else d.unchecked)
+        for d, choice in zip(drawn, choices, strict=True)
+    ]
 
 
 def init_form_rendering(app: Flask) -> None:

@@ -1,4 +1,5 @@
 """`flask --app app instruments ...` and `flask --app app responses ...`."""
+
 from __future__ import annotations
 
 import click
@@ -21,8 +22,10 @@ def check_command() -> None:
             click.echo(problem, err=True)
         raise click.ClickException(f"{len(error.problems)} problem(s)") from error
     for instrument in instruments.values():
-        click.echo(f"{instrument.slug} v{instrument.version}: {len(instrument.pages)} pages, "
-                   f"{len(instrument.items)} items, scales {', '.join(s.id for s in instrument.scales)}")
+        click.echo(
+            f"{instrument.slug} v{instrument.version}: {len(instrument.pages)} pages, "
+            f"{len(instrument.items)} items, scales {', '.join(s.id for s in instrument.scales)}"
+        )
 
 
 @responses_cli.command("purge-expired")

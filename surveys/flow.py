@@ -1,4 +1,5 @@
 """The resident flow as plain functions: start, save a page, submit, resume codes and expiry."""
+
 from __future__ import annotations
 
 import hashlib
@@ -71,8 +72,9 @@ def is_valid_submit_key(key: str | None) -> bool:
         return False
 
 
-def start_response(wave: Wave, instrument: Instrument, locale: str, expiry_days: int,
-                   mode: ResponseMode = ResponseMode.self_completed) -> Response:
+def start_response(
+    wave: Wave, instrument: Instrument, locale: str, expiry_days: int, mode: ResponseMode = ResponseMode.self_completed
+) -> Response:
     if not wave.is_open(municipal_today()):
         raise WaveClosed(wave.name)
     now = utcnow()
@@ -101,23 +103,33 @@ def find_response(token: str | None, for_update: bool = False) -> Response | Non
     if for_update:
         # A write that changes nothing: on PostgreSQL it locks the row, on SQLite it takes the database's write
         # lock (waiting up to busy_timeout) before anything is read, which SELECT ... FOR UPDATE cannot do there.
-        db.session.execute(update(Response).where(Response.token == token).values(page_index=Response.page_index),
-                           execution_options={"synchronize_session": False})
+        db.session.execute(
+            update(Response).where(Response.token == token).values(page_index=Response.page_index),
+            execution_options={"synchronize_session": False},
+        )
     # one query for what every resident page needs: the response, its wave and its instrument version (whose
     # definition stays deferred: the instrument comes from the registry's cache); the answers see stored_answers
-    return db.session.scalars(
-        select(Response).filter_by(token=token)
-        .options(joinedload(Response.wave), joinedload(Response.instrument_version))
-        .execution_options(populate_existing=True)
-    ).unique().one_or_none()
+    return (
+        db.session.scalars(
+            select(Response)
+            .filter_by(token=token)
+            .options(joinedload(Response.wave), joinedload(Response.instrument_version))
+            .execution_options(populate_existing=True)
+        )
+        .unique()
+        .one_or_none()
+    )
 
 
 def stored_answers(response: Response) -> dict[str, Any]:
     """The response's answers by item id, as Response.answer_values() gives them, read as plain rows: a question
     page reads them with every request, and ORM objects for them cost more than the page's other work."""
     table = Answer.__table__
-    return dict(db.session.connection().execute(
-        select(table.c.item_id, table.c.value).where(table.c.response_id == response.id)).all())
+    return dict(
+        db.session.connection()
+        .execute(select(table.c.item_id, table.c.value).where(table.c.response_id == response.id))
+        .all()
+    )
 
 
 def claim(response: Response) -> None:
@@ -132,8 +144,10 @@ def claim(response: Response) -> None:
     # a third of the cost of the ORM's bulk statements
     table = Response.__table__
     claimed = db.session.connection().execute(
-        update(table).where(table.c.id == response.id, table.c.updated_at == response.updated_at)
-        .values(page_index=table.c.page_index))
+        update(table)
+        .where(table.c.id == response.id, table.c.updated_at == response.updated_at)
+        .values(page_index=table.c.page_index)
+    )
     if claimed.rowcount != 1:
         raise ResponseChanged()
 
@@ -187,8 +201,15 @@ def set_neighbourhood(response: Response, neighbourhood_id: int, key: str, outco
     _commit_submit(response, key)
 
 
-def save_answers(response: Response, page: Page, values: dict[str, Any], key: str | None, outcome: str,
-                 expiry_days: int, page_index: int | None = None) -> None:
+def save_answers(
+    response: Response,
+    page: Page,
+    values: dict[str, Any],
+    key: str | None,
+    outcome: str,
+    expiry_days: int,
+    page_index: int | None = None,
+) -> None:
     """Replace the answers of one page in a single transaction; a missing value clears that item.
 
     `values` holds only valid answers: items with errors are left out and keep what was stored before. A response
@@ -200,8 +221,11 @@ def save_answers(response: Response, page: Page, values: dict[str, Any], key: st
     table, connection = Answer.__table__, db.session.connection()
     if changed:
         connection.execute(delete(table).where(table.c.response_id == response.id, table.c.item_id.in_(changed)))
-    given = [{"response_id": response.id, "item_id": item_id, "value": values[item_id]} for item_id in changed
-             if values[item_id] is not None and values[item_id] != "" and values[item_id] != []]
+    given = [
+        {"response_id": response.id, "item_id": item_id, "value": values[item_id]}
+        for item_id in changed
+        if values[item_id] is not None and values[item_id] != "" and values[item_id] != []
+    ]
     if given:
         connection.execute(insert(table), given)
     if "answers" in response.__dict__:  # loaded before: read again when next used
@@ -252,7 +276,7 @@ def normalise_resume_code(code: str) -> str:
 
 
 def format_resume_code(code: str) -> str:
-    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
 def issue_resume_code(response: Response, secret: str) -> str:
@@ -317,8 +341,11 @@ def erase_response(response: Response) -> None:
     erased, never what it held."""
     from accounts import audit
 
-    details = {"wave": response.wave_id, "instrument": response.instrument_version.slug,
-               "status": response.status.value}
+    details = {
+        "wave": response.wave_id,
+        "instrument": response.instrument_version.slug,
+        "status": response.status.value,
+    }
     response_id = response.id
     db.session.expunge(response)  # deleted below with a bulk statement; the session must not flush it again
     delete_responses([response_id])

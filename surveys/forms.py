@@ -1,4 +1,5 @@
 """WTForms built from instrument definitions, with translated messages for every kind of bad input."""
+
 from __future__ import annotations
 
 import threading
@@ -19,10 +20,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from surveys.instruments import Instrument, Item, Page, localise
 
 YES_NO_LABELS = {"yes": _l("Yes"), "no": _l("No")}
-CSRF_MESSAGE = _l("This page was open too long or was sent twice. Your answers are still here: check them and "
-                  "send the page again.")
-TAMPERED_MESSAGE = _l("Something in this page was changed. Your answers are still here: check them and send the "
-                      "page again.")
+CSRF_MESSAGE = _l(
+    "This page was open too long or was sent twice. Your answers are still here: check them and send the page again."
+)
+TAMPERED_MESSAGE = _l(
+    "Something in this page was changed. Your answers are still here: check them and send the page again."
+)
 
 
 def _clean_text(value: str) -> str:
@@ -45,6 +48,7 @@ def _choice_check(codes: dict[str, Any]):
         raw = field.data if isinstance(field.data, list) else [field.data]
         if any(value not in codes for value in raw if value not in (None, "")):
             raise ValidationError(_l("Choose one of the answers shown."))
+
     return check
 
 
@@ -59,6 +63,7 @@ def _number_check(item: Item):
             number = None
         if number is None or not item.min <= number <= item.max:
             raise ValidationError(_l("Enter a whole number from %(min)s to %(max)s.", min=item.min, max=item.max))
+
     return check
 
 
@@ -68,8 +73,14 @@ def _text_check(item: Item):
         if has_control_characters(value):
             raise ValidationError(_l("Your answer has characters we cannot save. Remove them and send again."))
         if len(_clean_text(value)) > item.max_length:
-            raise ValidationError(_l("Use at most %(max)s characters. You now have %(count)s.",
-                                     max=item.max_length, count=len(_clean_text(value))))
+            raise ValidationError(
+                _l(
+                    "Use at most %(max)s characters. You now have %(count)s.",
+                    max=item.max_length,
+                    count=len(_clean_text(value)),
+                )
+            )
+
     return check
 
 
@@ -84,19 +95,29 @@ def field_for(item: Item, locale: str) -> Field:
         else:
             choices = [SelectChoice(str(option.code), localise(option.label, locale)) for option in item.options]
         codes = {str(code): code for code in item.codes}
-        return RadioField(label, choices=choices, validators=[_choice_check(codes)], validate_choice=False,
-                          description=description)
+        return RadioField(
+            label, choices=choices, validators=[_choice_check(codes)], validate_choice=False, description=description
+        )
     if item.type == "multiple":
         codes = {str(option.code): option.code for option in item.options}
         choices = [SelectChoice(str(o.code), localise(o.label, locale)) for o in item.options]
-        return MultiCheckboxField(label, choices=choices,
-                                  validators=[_choice_check(codes)], validate_choice=False, description=description)
+        return MultiCheckboxField(
+            label, choices=choices, validators=[_choice_check(codes)], validate_choice=False, description=description
+        )
     if item.type == "number":
-        return StringField(label, validators=[_number_check(item)], description=description,
-                           render_kw={"inputmode": "numeric", "autocomplete": "off", "size": 6})
+        return StringField(
+            label,
+            validators=[_number_check(item)],
+            description=description,
+            render_kw={"inputmode": "numeric", "autocomplete": "off", "size": 6},
+        )
     field_class = TextAreaField if item.type == "long_text" else StringField
-    return field_class(label, validators=[_text_check(item)], description=description,
-                       render_kw={"autocomplete": "off", "spellcheck": "true"})
+    return field_class(
+        label,
+        validators=[_text_check(item)],
+        description=description,
+        render_kw={"autocomplete": "off", "spellcheck": "true"},
+    )
 
 
 _wtforms_translations: dict[str, support.Translations] = {}
@@ -133,8 +154,7 @@ def page_form_class(instrument: Instrument, page: Page, items: tuple[Item, ...],
     key = (instrument.slug, instrument.content_hash, page.id, tuple(item.id for item in items), locale)
     form_class = _page_forms.get(key)
     if form_class is None:
-        form_class = type(f"PageForm_{page.id}", (PageFormBase,),
-                          {item.id: field_for(item, locale) for item in items})
+        form_class = type(f"PageForm_{page.id}", (PageFormBase,), {item.id: field_for(item, locale) for item in items})
         with _page_forms_lock:
             if len(_page_forms) >= PAGE_FORM_CACHE_SIZE:
                 _page_forms.clear()
@@ -142,8 +162,14 @@ def page_form_class(instrument: Instrument, page: Page, items: tuple[Item, ...],
     return form_class
 
 
-def build_page_form(instrument: Instrument, page: Page, items: tuple[Item, ...], locale: str, formdata: Any = None,
-                    stored: dict[str, Any] | None = None) -> PageFormBase:
+def build_page_form(
+    instrument: Instrument,
+    page: Page,
+    items: tuple[Item, ...],
+    locale: str,
+    formdata: Any = None,
+    stored: dict[str, Any] | None = None,
+) -> PageFormBase:
     """A form for the visible items of one page; filled from the post, or else from the stored answers."""
     form_class = page_form_class(instrument, page, items, locale)
     data = {}
@@ -198,5 +224,7 @@ class StartForm(ResidentForm):
 
 
 class ResumeForm(ResidentForm):
-    code = StringField(_l("Your code"), render_kw={"autocomplete": "off", "autocapitalize": "characters",
-                                                   "spellcheck": "false", "size": 16})
+    code = StringField(
+        _l("Your code"),
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false", "size": 16},
+    )

@@ -1,4 +1,5 @@
 """Load and validate instrument definitions (YAML files in surveys/instruments/) into immutable value objects."""
+
 from __future__ import annotations
 
 import hashlib
@@ -165,8 +166,11 @@ class Instrument:
         scale), a rating, or an open question. Background questions (age band, gender, household) alone do not:
         a response with only those says nothing about anyone's life and would inflate the response rate."""
         scored = {item_id for scale in self.scales for item_id in scale.items}
-        return frozenset(item.id for item in self.items if item.id in scored or item.open_question
-                         or item.type in ("likert", "scale_0_10", "long_text"))
+        return frozenset(
+            item.id
+            for item in self.items
+            if item.id in scored or item.open_question or item.type in ("likert", "scale_0_10", "long_text")
+        )
 
     def counts(self, answers: dict[str, Any]) -> bool:
         """Whether a response with these answers counts (see counting_items)."""
@@ -329,8 +333,9 @@ def _numeric_map(checker: _Checker, raw: Any, where: str) -> dict[Any, Fraction]
     if not isinstance(raw, dict):
         checker.problem(where, "must map answer codes to numbers")
         return {}
-    return {code: value for code, number in raw.items() if (value := checker.number(number, f"{where} {code}"))
-            is not None}
+    return {
+        code: value for code, number in raw.items() if (value := checker.number(number, f"{where} {code}")) is not None
+    }
 
 
 def _item_value_range(checker: _Checker, scale: dict, item: Item, where: str) -> tuple[Fraction, Fraction] | None:
@@ -354,8 +359,21 @@ def _scale(checker: _Checker, raw: Any, items: dict[str, Item]) -> Scale | None:
         checker.problem("scales", "every scale needs an id")
         return None
     where = f"scale {raw['id']}"
-    known = {"id", "name", "citation", "items", "method", "min_answered", "value_map", "item_value_map", "reverse",
-             "rescale", "range", "subscales", "bands"}
+    known = {
+        "id",
+        "name",
+        "citation",
+        "items",
+        "method",
+        "min_answered",
+        "value_map",
+        "item_value_map",
+        "reverse",
+        "rescale",
+        "range",
+        "subscales",
+        "bands",
+    }
     for key in sorted(set(raw) - known):
         checker.problem(where, f"unknown key {key!r}")
     scale_items = raw.get("items")
@@ -401,8 +419,9 @@ def _scale(checker: _Checker, raw: Any, items: dict[str, Item]) -> Scale | None:
             checker.problem(where, "rescale needs from: [a, b] and to: [c, d] with a != b")
         else:
             if source != (low, high):
-                checker.problem(where, f"rescale from {spec['from']} but the raw score runs "
-                                       f"{float(low):g}..{float(high):g}")
+                checker.problem(
+                    where, f"rescale from {spec['from']} but the raw score runs {float(low):g}..{float(high):g}"
+                )
             rescale = (source, target)
             low, high = target
     declared = raw.get("range")
@@ -508,12 +527,14 @@ def parse_instrument(definition: Any, source: str, expected_slug: str | None = N
             page_items.append(item)
         if not page_items:
             checker.problem(f"page {page_id}", "has no items")
-        pages.append(Page(
-            id=page_id,
-            title=checker.text(raw_page.get("title"), f"page {page_id} title") or {},
-            intro=checker.text(raw_page.get("intro"), f"page {page_id} intro", required=False),
-            items=tuple(page_items),
-        ))
+        pages.append(
+            Page(
+                id=page_id,
+                title=checker.text(raw_page.get("title"), f"page {page_id} title") or {},
+                intro=checker.text(raw_page.get("intro"), f"page {page_id} intro", required=False),
+                items=tuple(page_items),
+            )
+        )
     scales = []
     for raw_scale in definition.get("scales") or []:
         scale = _scale(checker, raw_scale, items)

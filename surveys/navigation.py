@@ -1,4 +1,5 @@
 """Which pages a resident sees (show-if rules), in what order, and the summary on the review page."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,9 +43,11 @@ class Navigator:
         self.answers = answers
         self.visible = [bool(instrument.visible_items(page, answers)) for page in instrument.pages]
         # pages that can still come: shown now, or with a question that waits on one not answered yet
-        self.possible = [shown or any(item.show_if is not None and answers.get(item.show_if.item) in (None, "", [])
-                                      for item in page.items)
-                         for shown, page in zip(self.visible, instrument.pages, strict=True)]
+        self.possible = [
+            shown
+            or any(item.show_if is not None and answers.get(item.show_if.item) in (None, "", []) for item in page.items)
+            for shown, page in zip(self.visible, instrument.pages, strict=True)
+        ]
 
     def first_index(self) -> int:
         return self.visible.index(True)
@@ -81,10 +84,12 @@ class Navigator:
             for item in items:
                 value = self.answers.get(item.id)
                 answered = value not in (None, "", [])
-                lines.append(SummaryLine(
-                    question=localise(item.text, locale),
-                    answer=answer_label(item, value, locale) if answered else str(NOT_ANSWERED),
-                    answered=answered,
-                ))
+                lines.append(
+                    SummaryLine(
+                        question=localise(item.text, locale),
+                        answer=answer_label(item, value, locale) if answered else str(NOT_ANSWERED),
+                        answered=answered,
+                    )
+                )
             pages.append(SummaryPage(index=index, title=localise(page.title, locale), lines=lines))
         return pages

@@ -4,6 +4,7 @@ Questionnaires reuse item ids (the adult, parent and youth questionnaires all as
 words), so an item id alone does not name a question. Themes, quotes, codebooks and their pages carry the key;
 pages show the question's text in the reader's language, never the key.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,10 +16,10 @@ SEPARATOR = "."
 
 @dataclass(frozen=True)
 class OpenQuestion:
-    key: str            # "adult.open_better"
-    instrument: str     # "adult"
-    item: str           # "open_better"
-    text: Text          # the item's text in every language of the questionnaire
+    key: str  # "adult.open_better"
+    instrument: str  # "adult"
+    item: str  # "open_better"
+    text: Text  # the item's text in every language of the questionnaire
 
 
 def question_key(instrument: str, item: str) -> str:
@@ -34,8 +35,11 @@ def split_key(key: str) -> tuple[str | None, str]:
 
 
 def instrument_open_questions(slug: str, instrument: Instrument) -> list[OpenQuestion]:
-    return [OpenQuestion(question_key(slug, item.id), slug, item.id, item.text)
-            for item in instrument.items if item.open_question]
+    return [
+        OpenQuestion(question_key(slug, item.id), slug, item.id, item.text)
+        for item in instrument.items
+        if item.open_question
+    ]
 
 
 def open_questions() -> dict[str, OpenQuestion]:
@@ -43,8 +47,11 @@ def open_questions() -> dict[str, OpenQuestion]:
     from surveys.registry import current_instruments  # the application's; the helpers above need no Flask
 
     instruments = current_instruments()
-    return {question.key: question for slug in sorted(instruments)
-            for question in instrument_open_questions(slug, instruments[slug])}
+    return {
+        question.key: question
+        for slug in sorted(instruments)
+        for question in instrument_open_questions(slug, instruments[slug])
+    }
 
 
 def question_text(key: str, locale: str) -> str:
@@ -54,8 +61,11 @@ def question_text(key: str, locale: str) -> str:
 
     instrument_slug, item_id = split_key(key)
     instruments = current_instruments()
-    candidates = [instruments[instrument_slug]] if instrument_slug in instruments else (
-        [] if instrument_slug is not None else [instruments[slug] for slug in sorted(instruments)])
+    candidates = (
+        [instruments[instrument_slug]]
+        if instrument_slug in instruments
+        else ([] if instrument_slug is not None else [instruments[slug] for slug in sorted(instruments)])
+    )
     for instrument in candidates:
         item = instrument.items_by_id.get(item_id)
         if item is not None:

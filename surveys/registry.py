@@ -1,4 +1,5 @@
 """The instruments the running app offers, and the frozen versions stored with responses."""
+
 from __future__ import annotations
 
 import json
@@ -40,8 +41,9 @@ def instrument_of(version: InstrumentVersion) -> Instrument:
     key = (version.id, version.slug, version.version, version.content_hash)
     parsed = _stored.get(key)
     if parsed is None:  # a copy: the parsed instrument outlives the session that loaded the row
-        parsed = parse_instrument(json.loads(json.dumps(version.definition)),
-                                  f"{version.slug} v{version.version} (stored)")
+        parsed = parse_instrument(
+            json.loads(json.dumps(version.definition)), f"{version.slug} v{version.version} (stored)"
+        )
         with _stored_lock:
             if len(_stored) >= STORED_CACHE_SIZE:
                 _stored.pop(next(iter(_stored)))
@@ -51,9 +53,7 @@ def instrument_of(version: InstrumentVersion) -> Instrument:
 
 def ensure_version(instrument: Instrument) -> InstrumentVersion:
     """The stored row for this instrument file; a changed file under an old version number is refused."""
-    stored = db.session.scalar(
-        select(InstrumentVersion).filter_by(slug=instrument.slug, version=instrument.version)
-    )
+    stored = db.session.scalar(select(InstrumentVersion).filter_by(slug=instrument.slug, version=instrument.version))
     if stored is None:
         stored = InstrumentVersion(
             slug=instrument.slug,
@@ -64,8 +64,10 @@ def ensure_version(instrument: Instrument) -> InstrumentVersion:
         db.session.add(stored)
         db.session.flush()
     elif stored.content_hash != instrument.content_hash:
-        raise InstrumentError([
-            f"{instrument.slug}.yaml: file: content changed but version is still {instrument.version}; "
-            "raise the version so stored responses keep the questions they answered"
-        ])
+        raise InstrumentError(
+            [
+                f"{instrument.slug}.yaml: file: content changed but version is still {instrument.version}; "
+                "raise the version so stored responses keep the questions they answered"
+            ]
+        )
     return stored

@@ -1,4 +1,5 @@
 """The one place where scale scores, subscales and bands are computed from stored answers."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -116,6 +117,7 @@ _DENSE_TABLE_LIMIT = 4_000_000
 @dataclass(frozen=True)
 class _ItemColumn:
     """One item of one scale over all rows: which rows hold a usable answer, and its value times a denominator."""
+
     valid: np.ndarray  # bool
     scaled: np.ndarray  # int64: value * denominator, 0 where not valid
 
@@ -170,16 +172,18 @@ def _item_column(scale: Scale, item: Item, column: pd.Series | None, denominator
         categories = [_python_value(value) for value in column.cat.categories]
         judged = [_item_value(scale, item, value) for value in categories]
         category_valid = np.array([value is not None for value in judged] + [False], dtype=bool)
-        category_scaled = np.array([int(value * denominator) if value is not None else 0 for value in judged] + [0],
-                                   dtype=np.int64)
+        category_scaled = np.array(
+            [int(value * denominator) if value is not None else 0 for value in judged] + [0], dtype=np.int64
+        )
         codes = column.cat.codes.to_numpy()  # -1 for a missing value picks the appended False/0 entry
         return _ItemColumn(category_valid[codes], category_scaled[codes])
     if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
         if pd.api.types.is_bool_dtype(dtype):
             return _ItemColumn(np.zeros(size, dtype=bool), np.zeros(size, dtype=np.int64))
         valid, values = _judge_objects(scale, item, column.to_numpy(dtype=object))
-        scaled = np.fromiter((int(value * denominator) if value is not None else 0 for value in values),
-                             dtype=np.int64, count=size)
+        scaled = np.fromiter(
+            (int(value * denominator) if value is not None else 0 for value in values), dtype=np.int64, count=size
+        )
         return _ItemColumn(valid, scaled)
     # a numeric column holds integer codes; pandas keeps an integer column with gaps as float, so 3.0 means 3
     codes = [code for code in _possible_codes(item) if isinstance(code, int) and not isinstance(code, bool)]
@@ -212,8 +216,9 @@ def _scale_denominator(scale: Scale, items: Mapping[str, Item]) -> int:
     return _lcm(denominators)
 
 
-def _value_bounds(scale: Scale, items: Mapping[str, Item], item_ids: tuple[str, ...], denominator: int
-                  ) -> tuple[int, int]:
+def _value_bounds(
+    scale: Scale, items: Mapping[str, Item], item_ids: tuple[str, ...], denominator: int
+) -> tuple[int, int]:
     """Lowest and highest scaled sum any subset of these items can reach."""
     low = high = 0
     for item_id in item_ids:
@@ -237,9 +242,10 @@ def _per_key(keys: Any, table_size: int, compute: Any) -> tuple[Any, list[Any]]:
 
 def _scale_frame(scale: Scale, items: Mapping[str, Item], answers: pd.DataFrame) -> dict[str, Any]:
     denominator = _scale_denominator(scale, items)
-    columns = {item_id: _item_column(scale, items[item_id], answers.get(item_id),
-                                     denominator, len(answers))
-               for item_id in scale.items}
+    columns = {
+        item_id: _item_column(scale, items[item_id], answers.get(item_id), denominator, len(answers))
+        for item_id in scale.items
+    }
     size = len(answers)
     count = len(scale.items)
     answered = np.zeros(size, dtype=np.int64)
@@ -319,7 +325,6 @@ def item_value_frame(instrument: Instrument, scale_id: str, answers: pd.DataFram
     denominator = _scale_denominator(scale, items)
     data = {}
     for item_id in scale.items:
-        column = _item_column(scale, items[item_id], answers.get(item_id), denominator,
-                              len(answers))
+        column = _item_column(scale, items[item_id], answers.get(item_id), denominator, len(answers))
         data[item_id] = np.where(column.valid, column.scaled / denominator, np.nan)
     return pd.DataFrame(data, index=answers.index)

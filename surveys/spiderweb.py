@@ -1,4 +1,5 @@
 """The resident's own spider web of the six Positive Health dimension ratings, as SVG geometry."""
+
 from __future__ import annotations
 
 import math
@@ -36,8 +37,8 @@ class Spoke:
 @dataclass(frozen=True)
 class SpiderWeb:
     spokes: list[Spoke]
-    rings: list[str]      # polygon points for 2, 4, 6, 8, 10
-    shape: str            # polygon points of the resident's ratings (unanswered as 0)
+    rings: list[str]  # polygon points for 2, 4, 6, 8, 10
+    shape: str  # polygon points of the resident's ratings (unanswered as 0)
     size: int
     complete: bool
     margin: int = LABEL_MARGIN
@@ -45,8 +46,10 @@ class SpiderWeb:
 
 def _point(index: int, fraction: float) -> tuple[float, float]:
     angle = -math.pi / 2 + index * 2 * math.pi / len(DIMENSIONS)
-    return (round(CENTRE + fraction * RADIUS * math.cos(angle), 1),
-            round(CENTRE + fraction * RADIUS * math.sin(angle), 1))
+    return (
+        round(CENTRE + fraction * RADIUS * math.cos(angle), 1),
+        round(CENTRE + fraction * RADIUS * math.sin(angle), 1),
+    )
 
 
 def _points(fractions: list[float]) -> str:

@@ -1,4 +1,5 @@
 """The resident flow: landing, privacy, neighbourhood, one page per question group, review, thank-you, resume."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -56,8 +57,9 @@ def _expiry_days() -> int:
 
 def _closed_message(wave: Wave) -> str:
     if wave.closes_on and flow.municipal_today() > wave.closes_on:
-        return _("This survey closed on %(date)s. We can no longer save answers.",
-                 date=format_date(wave.closes_on, "long"))
+        return _(
+            "This survey closed on %(date)s. We can no longer save answers.", date=format_date(wave.closes_on, "long")
+        )
     return _("This survey opens on %(date)s. Come back then.", date=format_date(wave.opens_on, "long"))
 
 
@@ -144,11 +146,20 @@ def index():
 @bp.get("/w/<int:wave_id>/")
 def landing(wave_id: int):
     wave = db.get_or_404(Wave, wave_id)
-    instruments = [instrument for slug in wave.instrument_slugs
-                   if (instrument := get_instrument(slug)) and not instrument.interview_only]
+    instruments = [
+        instrument
+        for slug in wave.instrument_slugs
+        if (instrument := get_instrument(slug)) and not instrument.interview_only
+    ]
     is_open = wave.is_open(flow.municipal_today())
-    return render_template("surveys/landing.html", wave=wave, instruments=instruments, is_open=is_open,
-                           closed_message=None if is_open else _closed_message(wave), localise=localise)
+    return render_template(
+        "surveys/landing.html",
+        wave=wave,
+        instruments=instruments,
+        is_open=is_open,
+        closed_message=None if is_open else _closed_message(wave),
+        localise=localise,
+    )
 
 
 @bp.route("/w/<int:wave_id>/<slug>/start", methods=["GET", "POST"])
@@ -171,8 +182,7 @@ def start(wave_id: int, slug: str):
             return redirect(url_for("surveys.area"))
         flash(_("This page was open too long. Press the button again to start."), "error")
         status = 422
-    return render_template("surveys/start.html", wave=wave, instrument=instrument, form=form,
-                           localise=localise), status
+    return render_template("surveys/start.html", wave=wave, instrument=instrument, form=form, localise=localise), status
 
 
 @bp.route("/r/area", methods=["GET", "POST"])
@@ -182,8 +192,10 @@ def start(wave_id: int, slug: str):
 def area(response: Response, instrument: Instrument, posted: PostedKey | None):
     wave = response.wave
     navigator = Navigator(instrument, response.answer_values())
-    form = AreaForm(formdata=request.form if request.method == "POST" else None,
-                    data={"buurt": response.neighbourhood.code if response.neighbourhood else ""})
+    form = AreaForm(
+        formdata=request.form if request.method == "POST" else None,
+        data={"buurt": response.neighbourhood.code if response.neighbourhood else ""},
+    )
     form.buurt.choices = [SelectChoice("", _("Choose your neighbourhood")), *buurt_choices(wave.municipality_id)]
     show_postcode = has_postcodes(wave.municipality_id)
     status = 200
@@ -214,8 +226,9 @@ def area(response: Response, instrument: Instrument, posted: PostedKey | None):
         else:
             status = 422
     form.submit_key.data = flow.new_submit_key()
-    return render_template("surveys/area.html", form=form, instrument=instrument, show_postcode=show_postcode,
-                           localise=localise, wave=wave), status
+    return render_template(
+        "surveys/area.html", form=form, instrument=instrument, show_postcode=show_postcode, localise=localise, wave=wave
+    ), status
 
 
 def _target_after(action: str, navigator: Navigator, index: int, before: dict | None = None) -> tuple[str, int]:
@@ -257,8 +270,9 @@ def page(response: Response, instrument: Instrument, posted: PostedKey | None, i
     items = instrument.visible_items(current, stored)
     if not items:  # every question here depends on an earlier answer that rules it out
         following = navigator.next_index(index)
-        return redirect(url_for("surveys.page", index=following) if following is not None
-                        else url_for("surveys.review"))
+        return redirect(
+            url_for("surveys.page", index=following) if following is not None else url_for("surveys.review")
+        )
     status = 200
     if posted is not None:
         form = build_page_form(instrument, current, items, g.lang, formdata=request.form)
@@ -277,11 +291,11 @@ def page(response: Response, instrument: Instrument, posted: PostedKey | None, i
         else:
             action = request.form.get("action", "next")
             navigator = Navigator(instrument, {**stored, **values})
-            target, remembered = _target_after(action, navigator, index,
-                                               before=stored if request.args.get("review") == "1" else None)
+            target, remembered = _target_after(
+                action, navigator, index, before=stored if request.args.get("review") == "1" else None
+            )
             try:
-                flow.save_answers(response, current, values, posted.key, target, _expiry_days(),
-                                  page_index=remembered)
+                flow.save_answers(response, current, values, posted.key, target, _expiry_days(), page_index=remembered)
             except flow.SubmitKeyTaken as taken:
                 if taken.outcome:
                     return redirect(taken.outcome)
@@ -295,8 +309,14 @@ def page(response: Response, instrument: Instrument, posted: PostedKey | None, i
         form = build_page_form(instrument, current, items, g.lang, stored=stored)
     form.submit_key.data = flow.new_submit_key()
     return render_template(
-        "surveys/page.html", form=form, page=current, items=items, instrument=instrument, localise=localise,
-        progress=navigator.progress(index), is_first=navigator.previous_index(index) is None,
+        "surveys/page.html",
+        form=form,
+        page=current,
+        items=items,
+        instrument=instrument,
+        localise=localise,
+        progress=navigator.progress(index),
+        is_first=navigator.previous_index(index) is None,
     ), status
 
 
@@ -323,8 +343,13 @@ def review(response: Response, instrument: Instrument, posted: PostedKey | None)
                 status = 409
             except flow.NothingAnswered:
                 db.session.rollback()  # the answers hidden by a later change stay until something is answered
-                flash(_("You have not answered any question about your life yet. Answer at least one question and "
-                        "send again. Do you not want to take part? Then you can simply close this page."), "error")
+                flash(
+                    _(
+                        "You have not answered any question about your life yet. Answer at least one question and "
+                        "send again. Do you not want to take part? Then you can simply close this page."
+                    ),
+                    "error",
+                )
                 status = 422
             except flow.SubmitKeyTaken as taken:
                 if taken.outcome:
@@ -335,9 +360,15 @@ def review(response: Response, instrument: Instrument, posted: PostedKey | None)
                 # a code to erase the answers later, shown once on the thank-you page
                 session[ERASE_CODE_KEY] = flow.issue_resume_code(response, current_app.config["SECRET_KEY"])
                 return redirect(url_for("surveys.done"))
-    return render_template("surveys/review.html", form=form, instrument=instrument, localise=localise,
-                           summary=navigator.summary(g.lang), submit_key=flow.new_submit_key(),
-                           neighbourhood=response.neighbourhood), status
+    return render_template(
+        "surveys/review.html",
+        form=form,
+        instrument=instrument,
+        localise=localise,
+        summary=navigator.summary(g.lang),
+        submit_key=flow.new_submit_key(),
+        neighbourhood=response.neighbourhood,
+    ), status
 
 
 @bp.route("/r/done", methods=["GET", "POST"])
@@ -353,11 +384,18 @@ def done(response: Response, instrument: Instrument):
     web = spider_web(response.answer_values(), g.lang)
     neighbourhood = response.neighbourhood
     wijk_code = neighbourhood.district.code if neighbourhood is not None else None
-    return render_template("surveys/done.html", web=web, municipality=response.wave.municipality,
-                           instrument=instrument, localise=localise, code=code, form=form, wijk_code=wijk_code,
-                           wijk_web=wijk_web(wijk_code) if web and wijk_code else None,
-                           closes_on=format_date(response.wave.closes_on, "long") if response.wave.closes_on
-                           else None)
+    return render_template(
+        "surveys/done.html",
+        web=web,
+        municipality=response.wave.municipality,
+        instrument=instrument,
+        localise=localise,
+        code=code,
+        form=form,
+        wijk_code=wijk_code,
+        wijk_web=wijk_web(wijk_code) if web and wijk_code else None,
+        closes_on=format_date(response.wave.closes_on, "long") if response.wave.closes_on else None,
+    )
 
 
 @bp.route("/r/pause", methods=["GET", "POST"])
@@ -368,8 +406,14 @@ def pause(response: Response, instrument: Instrument):
     code = session.pop("resume_code", None)
     if request.method == "POST" and form.validate_on_submit():
         code = flow.issue_resume_code(response, current_app.config["SECRET_KEY"])
-    return render_template("surveys/pause.html", code=code, form=form, response=response,
-                           expiry_days=_expiry_days(), continue_index=response.page_index)
+    return render_template(
+        "surveys/pause.html",
+        code=code,
+        form=form,
+        response=response,
+        expiry_days=_expiry_days(),
+        continue_index=response.page_index,
+    )
 
 
 @bp.route("/resume", methods=["GET", "POST"])
@@ -396,8 +440,9 @@ def resume():
                 return redirect(url_for("surveys.page", index=result.response.page_index))
             status = 422
             if result.problem == "expired":
-                form.code.errors = [_("This code has expired. Unfinished answers are kept for %(days)s days.",
-                                      days=_expiry_days())]
+                form.code.errors = [
+                    _("This code has expired. Unfinished answers are kept for %(days)s days.", days=_expiry_days())
+                ]
             else:
                 form.code.errors = [_("We do not know this code. Check it and try again.")]
     return render_template("surveys/resume.html", form=form), status
@@ -444,8 +489,15 @@ def erase_confirm():
         flash(_("This page was open too long. Press the button again to delete your answers."), "error")
         status = 422
     summary = Navigator(instrument, response.answer_values()).summary(g.lang)
-    return render_template("surveys/erase_confirm.html", form=form, response=response, instrument=instrument,
-                           localise=localise, summary=summary, neighbourhood=response.neighbourhood), status
+    return render_template(
+        "surveys/erase_confirm.html",
+        form=form,
+        response=response,
+        instrument=instrument,
+        localise=localise,
+        summary=summary,
+        neighbourhood=response.neighbourhood,
+    ), status
 
 
 @bp.get("/erase/done")

@@ -1,4 +1,5 @@
 """Fixtures: the app on SQLite and (when TEST_DATABASE_URL answers) on PostgreSQL, each test on empty tables."""
+
 from __future__ import annotations
 
 import os
@@ -77,15 +78,17 @@ class RequestIsolatingClient(FlaskClient):
 def make_app(database_url: str, **overrides):
     from app import create_app
 
-    app = create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SESSION_COOKIE_SECURE": False,  # the test client speaks plain http
-        "RATE_LIMITS": False,
-        # a queue of its own per app (the SQLite and the PostgreSQL session share the instance folder's queue file)
-        "JOB_QUEUE_NAME": f"test-{uuid.uuid4().hex[:10]}",
-        **overrides,
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SESSION_COOKIE_SECURE": False,  # the test client speaks plain http
+            "RATE_LIMITS": False,
+            # a queue of its own per app (the SQLite and the PostgreSQL session share the instance folder's queue file)
+            "JOB_QUEUE_NAME": f"test-{uuid.uuid4().hex[:10]}",
+            **overrides,
+        }
+    )
     app.test_client_class = RequestIsolatingClient
     return app
 

@@ -1,4 +1,5 @@
 """Drive the resident flow through real HTML forms, as a browser without JavaScript would."""
+
 from __future__ import annotations
 
 import re
@@ -104,8 +105,14 @@ class ResidentClient:
             self.last = self.client.get(self.last.headers["Location"])
         return self.last
 
-    def submit(self, values: dict | None = None, action: str | None = "next", drop: tuple[str, ...] = (),
-               follow: bool = True, **overrides):
+    def submit(
+        self,
+        values: dict | None = None,
+        action: str | None = "next",
+        drop: tuple[str, ...] = (),
+        follow: bool = True,
+        **overrides,
+    ):
         form = main_form(self.html)
         data = {key: list(value) for key, value in form.fields.items()}
         for key, value in (values or {}).items():

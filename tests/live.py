@@ -1,4 +1,5 @@
 """A real threaded HTTP server around the test app, and posts sent at the same moment, as impatient clients do."""
+
 from __future__ import annotations
 
 import http.client
@@ -40,8 +41,12 @@ def session_cookie(client) -> str:
 def post(address: tuple[str, int], path: str, cookie: str, body: bytes, content_type: str) -> Reply:
     connection = http.client.HTTPConnection(*address, timeout=60)
     try:
-        connection.request("POST", path, body=body, headers={"Cookie": cookie, "Content-Type": content_type,
-                                                              "Accept": "text/html,application/json"})
+        connection.request(
+            "POST",
+            path,
+            body=body,
+            headers={"Cookie": cookie, "Content-Type": content_type, "Accept": "text/html,application/json"},
+        )
         response = connection.getresponse()
         return Reply(response.status, response.getheader("Location"), response.read().decode())
     finally:

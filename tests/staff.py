@@ -1,4 +1,5 @@
 """Staff members for tests: accounts of every role, and a browser-like login."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -39,5 +40,8 @@ def log_in(client, user: User) -> None:
 def login_form(client, email: str, password: str, follow: bool = False, url: str = "/staff/login"):
     """Log in through the login page (at `url`, which may carry where to go next), as a person does."""
     form = main_form(client.get(url).get_data(as_text=True))
-    return client.post(url, data={**{k: v[0] for k, v in form.fields.items()}, "email": email, "password": password},
-                       follow_redirects=follow)
+    return client.post(
+        url,
+        data={**{k: v[0] for k, v in form.fields.items()}, "email": email, "password": password},
+        follow_redirects=follow,
+    )

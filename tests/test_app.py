@@ -1,4 +1,5 @@
 """Configuration from the environment, security headers and friendly error pages."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,7 +27,10 @@ def test_settings_come_from_the_environment_with_safe_defaults(tmp_path, monkeyp
     monkeypatch.setenv("SECRET_KEY", "from-env")
     settings = Settings.from_environment(tmp_path)
     assert (settings.database_url, settings.suppression_min_n, settings.secret_key) == (
-        "postgresql+psycopg://db/leefwereld", 15, "from-env")
+        "postgresql+psycopg://db/leefwereld",
+        15,
+        "from-env",
+    )
 
 
 def test_security_headers_on_every_page(client):
@@ -48,8 +52,9 @@ def test_session_cookie_is_secure_httponly_and_samesite(migrated_app, database_u
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
-@pytest.mark.parametrize(("path", "status", "dutch"), [("/nowhere", 404, "bestaat niet"),
-                                                       ("/w/999/", 404, "bestaat niet")])
+@pytest.mark.parametrize(
+    ("path", "status", "dutch"), [("/nowhere", 404, "bestaat niet"), ("/w/999/", 404, "bestaat niet")]
+)
 def test_unknown_pages_get_a_translated_page(client, path, status, dutch):
     response = client.get(path)
     assert response.status_code == status

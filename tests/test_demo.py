@@ -1,4 +1,5 @@
 """The demo command: idempotent municipality and wave, synthetic respondents that are valid and reproducible."""
+
 from __future__ import annotations
 
 from statistics import mean
@@ -76,20 +77,35 @@ def test_the_demo_plays_the_analyst_merging_themes_of_one_planted_topic_across_l
     run = AnalysisRun(wave=demo_wave, status=RunStatus.succeeded)
 
     def theme(key: str, language: str, suggestion: str, quote: str, answers: int) -> Theme:
-        return Theme(run=run, question=question, key=key, language=language, label=key, terms=[], answers=answers,
-                     suggestion=suggestion, named=NamedTheme(run=run, question=question, name="", translations={}),
-                     quotes=[Quote(area_code="WK900100", text=quote)])
+        return Theme(
+            run=run,
+            question=question,
+            key=key,
+            language=language,
+            label=key,
+            terms=[],
+            answers=answers,
+            suggestion=suggestion,
+            named=NamedTheme(run=run, question=question, name="", translations={}),
+            quotes=[Quote(area_code="WK900100", text=quote)],
+        )
 
-    db.session.add_all([
-        theme("nl-1", "nl", "Meer drempels, auto's rijden te snel", "Er wordt veel te hard gereden in onze straat", 90),
-        theme("nl-2", "nl", "Meer groen en bomen in de buurt", "Een mooi park om te wandelen", 60),
-        theme("tr-1", "tr", "Arabalar çok hızlı", "Sokağımızda arabalar çok hızlı gidiyor", 14),
-    ])
+    db.session.add_all(
+        [
+            theme(
+                "nl-1", "nl", "Meer drempels, auto's rijden te snel", "Er wordt veel te hard gereden in onze straat", 90
+            ),
+            theme("nl-2", "nl", "Meer groen en bomen in de buurt", "Een mooi park om te wandelen", 60),
+            theme("tr-1", "tr", "Arabalar çok hızlı", "Sokağımızda arabalar çok hızlı gidiyor", 14),
+        ]
+    )
     db.session.commit()
     name_demo_themes(run)
     review = question_review(run, question)
     assert review.ready
-    assert [(named.name, named.translations, sorted(theme.language for theme in named.members))
-            for named in review.named] == [
+    assert [
+        (named.name, named.translations, sorted(theme.language for theme in named.members)) for named in review.named
+    ] == [
         ("Meer drempels, auto's rijden te snel", {"tr": "Arabalar çok hızlı"}, ["nl", "tr"]),
-        ("Meer groen en bomen in de buurt", {}, ["nl"])]
+        ("Meer groen en bomen in de buurt", {}, ["nl"]),
+    ]

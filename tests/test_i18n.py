@@ -1,4 +1,5 @@
 """Catalogues are complete for every shipped language, and pages render in each with the right direction."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,8 +19,9 @@ def test_catalogue_is_complete_and_has_no_fuzzy_entries(lang):
     template = read_po((TRANSLATIONS / "messages.pot").open("rb"))
     ids = {message.id for message in catalogue if message.id}
     assert {m.id for m in template if m.id} <= ids, "catalogue is behind messages.pot: run make extract-messages"
-    untranslated = [m.id for m in catalogue if m.id and (not m.string or
-                    (isinstance(m.string, tuple) and not all(m.string)))]
+    untranslated = [
+        m.id for m in catalogue if m.id and (not m.string or (isinstance(m.string, tuple) and not all(m.string)))
+    ]
     fuzzy = [m.id for m in catalogue if m.id and m.fuzzy]
     assert untranslated == [] and fuzzy == []
     problems = [(m.id, errors) for m in catalogue if m.id for errors in [list(m.check(catalogue))] if errors]
@@ -27,8 +29,17 @@ def test_catalogue_is_complete_and_has_no_fuzzy_entries(lang):
 
 
 # The folders `make extract-messages` skips (BABEL_IGNORE in the Makefile); everything else is scanned.
-NOT_SCANNED = {"node_modules", "static", "tests", "migrations", "benchmarks", "build", "dist", "instance",
-               "translations"}
+NOT_SCANNED = {
+    "node_modules",
+    "static",
+    "tests",
+    "migrations",
+    "benchmarks",
+    "build",
+    "dist",
+    "instance",
+    "translations",
+}
 
 
 def test_template_is_up_to_date_with_the_code():
@@ -45,9 +56,12 @@ def test_template_is_up_to_date_with_the_code():
         return not (name.startswith((".", "_")) or (Path(path).parent == root and name in NOT_SCANNED))
 
     keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
-    found = {message if isinstance(message, str) else message[0]
-             for _, _, message, _, _ in extract_from_dir(root, method_map, options_map, keywords=keywords,
-                                                         directory_filter=scanned)}
+    found = {
+        message if isinstance(message, str) else message[0]
+        for _, _, message, _, _ in extract_from_dir(
+            root, method_map, options_map, keywords=keywords, directory_filter=scanned
+        )
+    }
     assert "Go to the content" in found  # the shared layout is scanned too
     template = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po((TRANSLATIONS / "messages.pot").open("rb"))}
     assert found - template == set()

@@ -1,4 +1,5 @@
 """Models and Alembic migrations agree, and the migrations go up to head and down to base, on both databases."""
+
 from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
@@ -55,15 +56,24 @@ def test_codebooks_of_a_bare_item_id_get_the_questionnaire_that_asks_it(tmp_path
         youth = {"pages": [{"items": [{"id": "open_better", "type": "long_text", "open_question": True}]}]}
         adult = {"pages": [{"items": [{"id": "open_better", "type": "long_text"}]}]}  # not an open question here
         with db.engine.begin() as connection:
-            connection.execute(text("INSERT INTO municipality (id, code, name, reference_year) "
-                                    "VALUES (1, 'GM9001', 'Leefdam', 2025)"))
+            connection.execute(
+                text("INSERT INTO municipality (id, code, name, reference_year) VALUES (1, 'GM9001', 'Leefdam', 2025)")
+            )
             for number, (slug, definition) in enumerate((("youth", youth), ("adult", adult), ("parent", parent))):
-                connection.execute(text("INSERT INTO instrument_version (slug, version, content_hash, definition, "
-                                        "created_at) VALUES (:slug, 1, :hash, :definition, '2026-01-01')"),
-                                   {"slug": slug, "hash": str(number), "definition": json.dumps(definition)})
-            connection.execute(text("INSERT INTO codebook (municipality_id, question, name, created_at) VALUES "
-                                    "(1, 'open_better', 'Wat beter kan', '2026-01-01'), "
-                                    "(1, 'youth.open_better', 'Jongeren', '2026-01-01')"))
+                connection.execute(
+                    text(
+                        "INSERT INTO instrument_version (slug, version, content_hash, definition, "
+                        "created_at) VALUES (:slug, 1, :hash, :definition, '2026-01-01')"
+                    ),
+                    {"slug": slug, "hash": str(number), "definition": json.dumps(definition)},
+                )
+            connection.execute(
+                text(
+                    "INSERT INTO codebook (municipality_id, question, name, created_at) VALUES "
+                    "(1, 'open_better', 'Wat beter kan', '2026-01-01'), "
+                    "(1, 'youth.open_better', 'Jongeren', '2026-01-01')"
+                )
+            )
         upgrade()
         with db.engine.connect() as connection:
             questions = dict(connection.execute(text("SELECT name, question FROM codebook")).all())

@@ -4,6 +4,7 @@ Checks the markers that can be checked: pronouns and verb forms in the interface
 the questionnaire texts (through the instrument loader), the questionnaire titles, and what the thank-you page says
 to an adult and to a young person.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,8 +23,8 @@ ADULT_INSTRUMENTS = ("adult", "parent", "interview")
 INFORMAL = {
     "nl": r"\b(je|jij|jou|jouw|jezelf)\b",
     "pl": r"\b(twój|twoja|twoje|twojego|twojej|twoim|twoich|twoją|ci|cię|ciebie|tobie|ty|możesz|chcesz|masz|"
-          r"potrzebujesz|wiesz|zaczniesz|oznaczysz|zamkniesz|usuniesz|otworzysz|pamiętasz|"
-          r"byłeś|byłaś|oznaczyłeś|oznaczyłaś|należałeś|należałaś)\b|\(-aś\)",
+    r"potrzebujesz|wiesz|zaczniesz|oznaczysz|zamkniesz|usuniesz|otworzysz|pamiętasz|"
+    r"byłeś|byłaś|oznaczyłeś|oznaczyłaś|należałeś|należałaś)\b|\(-aś\)",
     "uk": r"\b(ти|тебе|тобі|тобою|твій|твоя|твоє|твої|твого|твоєї|твоєму|твоїй|твоїм|твоїх|твою)\b",
     "tr": r"\b(sen|seni|sana|senin|sende|senden)\b",
 }
@@ -43,7 +44,8 @@ UK_LOWER_FORMAL = re.compile(r"\b(ви|вас|вам|вами|ваш\w*)\b")
 PL_IMPERATIVE = re.compile(
     r"(^|[.?!:;] )(Wybierz|Wpisz|Sprawdź|Spróbuj|Poczekaj|Odczekaj|Usuń|Wyślij|Zapisz|Podaj|Nadaj|Wróć|Przejdź|"
     r"Zaloguj|Poproś|Zapytaj|Zostaw|Popraw|Użyj|Oznacz|Zakoduj|Przeczytaj|Naciśnij|Zadzwoń|Zmień|Dodaj|Połącz|"
-    r"Ukryj|Zacznij|Zatwierdź)\b")
+    r"Ukryj|Zacznij|Zatwierdź)\b"
+)
 
 
 def catalogue(lang: str):

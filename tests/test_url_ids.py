@@ -1,4 +1,5 @@
 """Numbers in addresses: an id no database row can have is a page that does not exist (404), never a server error."""
+
 from __future__ import annotations
 
 import re
@@ -61,4 +62,3 @@ def test_the_largest_id_is_looked_up_like_any_other(app, client_for):
 def test_the_int_converter_accepts_ordinary_ids(app, client_for, demo_wave):
     rule = next(rule for rule in int_rules(app) if rule.endpoint == "surveys.landing")
     assert client_for(rule).get(address(rule, str(demo_wave.id))).status_code == 200
-

@@ -1,4 +1,5 @@
 """The job worker in tests: `flask worker` in a process of its own, as `make run` starts it."""
+
 from __future__ import annotations
 
 import os
@@ -21,13 +22,26 @@ class Worker:
 
     def start(self) -> Worker:
         config = self.app.config
-        env = {**os.environ, "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"], "INSTANCE_PATH": self.app.instance_path,
-               "JOB_QUEUE_URL": config["JOB_QUEUE_URL"], "JOB_QUEUE_NAME": config["JOB_QUEUE_NAME"],
-               "JOB_RETRY_DELAY": "1", "JOB_LEASE": "2", "PYTHONPATH": str(ROOT), **self.environment}
+        env = {
+            **os.environ,
+            "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
+            "INSTANCE_PATH": self.app.instance_path,
+            "JOB_QUEUE_URL": config["JOB_QUEUE_URL"],
+            "JOB_QUEUE_NAME": config["JOB_QUEUE_NAME"],
+            "JOB_RETRY_DELAY": "1",
+            "JOB_LEASE": "2",
+            "PYTHONPATH": str(ROOT),
+            **self.environment,
+        }
         with self.log.open("ab") as log:
-            self.process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"],
-                                            cwd=ROOT, env=env,
-                                            stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "flask", "--app", "app", "worker"],
+                cwd=ROOT,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+            )
         return self
 
     def kill(self) -> None:
@@ -47,8 +61,9 @@ class Worker:
         return self.log.read_text(errors="replace")
 
 
-def wait_for(read: Callable[[], object], done: Callable[[object], bool], worker: Worker | None = None,
-             seconds: float = 240) -> object:
+def wait_for(
+    read: Callable[[], object], done: Callable[[object], bool], worker: Worker | None = None, seconds: float = 240
+) -> object:
     """Read a row again (a fresh transaction) until `done`; the bound is for a hung worker, not a claim about speed."""
     deadline = time.monotonic() + seconds
     while True:

@@ -1,4 +1,5 @@
 """Administrators manage accounts and teams in the staff interface and from the command line."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -16,9 +17,17 @@ def fields(html: str) -> dict[str, str]:
 def test_admin_creates_an_interviewer_with_a_team(admin_client, admin):
     team = team_named()
     form = fields(admin_client.get("/staff/users/new").get_data(as_text=True))
-    response = admin_client.post("/staff/users/new", data={**form, "email": "Kim@Leefdam.example",
-                                                             "role": "interviewer", "team": str(team.id),
-                                                             "password": "koffie aan de keukentafel", "active": "y"})
+    response = admin_client.post(
+        "/staff/users/new",
+        data={
+            **form,
+            "email": "Kim@Leefdam.example",
+            "role": "interviewer",
+            "team": str(team.id),
+            "password": "koffie aan de keukentafel",
+            "active": "y",
+        },
+    )
     assert response.status_code == 302
     user = db.session.scalar(select(User).filter_by(email="kim@leefdam.example"))
     assert user.role is Role.interviewer and user.team_id == team.id
@@ -28,11 +37,21 @@ def test_admin_creates_an_interviewer_with_a_team(admin_client, admin):
 
 def test_an_interviewer_needs_a_team_and_a_good_password(admin_client):
     form = fields(admin_client.get("/staff/users/new").get_data(as_text=True))
-    no_team = admin_client.post("/staff/users/new", data={**form, "email": "a@leefdam.example", "role": "interviewer",
-                                                            "team": "", "password": "koffie aan de keukentafel"})
+    no_team = admin_client.post(
+        "/staff/users/new",
+        data={
+            **form,
+            "email": "a@leefdam.example",
+            "role": "interviewer",
+            "team": "",
+            "password": "koffie aan de keukentafel",
+        },
+    )
     assert no_team.status_code == 422
-    weak = admin_client.post("/staff/users/new", data={**form, "email": "b@leefdam.example", "role": "analyst",
-                                                         "team": "", "password": "welkom"})
+    weak = admin_client.post(
+        "/staff/users/new",
+        data={**form, "email": "b@leefdam.example", "role": "analyst", "team": "", "password": "welkom"},
+    )
     assert weak.status_code == 422
     assert db.session.scalar(select(User).filter_by(email="a@leefdam.example")) is None
 
@@ -70,8 +89,9 @@ def test_an_admin_of_every_municipality_chooses_the_municipality_of_a_new_team(a
     token = page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
     assert 'name="municipality"' in page and "Andersdam (GM9002, 2026)" in page
 
-    response = admin_client.post("/staff/teams", data={"csrf_token": token, "name": "Wijkteam Anders",
-                                                       "municipality": str(other.id)})
+    response = admin_client.post(
+        "/staff/teams", data={"csrf_token": token, "name": "Wijkteam Anders", "municipality": str(other.id)}
+    )
 
     assert response.status_code == 302
     assert db.session.scalar(select(Team).filter_by(name="Wijkteam Anders")).municipality_id == other.id
@@ -83,8 +103,9 @@ def test_a_new_team_without_a_municipality_says_so_and_keeps_the_name(admin_clie
     page = admin_client.get("/staff/users").get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
 
-    response = admin_client.post("/staff/teams", data={"csrf_token": token, "name": "Wijkteam Anders",
-                                                       "municipality": ""})
+    response = admin_client.post(
+        "/staff/teams", data={"csrf_token": token, "name": "Wijkteam Anders", "municipality": ""}
+    )
 
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and db.session.scalar(select(Team).filter_by(name="Wijkteam Anders")) is None
@@ -117,8 +138,10 @@ def test_audit_log_page_lists_events(admin_client):
 
 def test_cli_creates_accounts_with_the_password_from_standard_input(app, demo_wave):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["users", "create", "jan@leefdam.example", "--role", "interviewer", "--team",
-                                 "Wijkteam Oost"], input="een veilig lang wachtwoord\n")
+    result = runner.invoke(
+        args=["users", "create", "jan@leefdam.example", "--role", "interviewer", "--team", "Wijkteam Oost"],
+        input="een veilig lang wachtwoord\n",
+    )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).filter_by(email="jan@leefdam.example"))
     assert user.team.name == "Wijkteam Oost" and "een veilig" not in result.output

@@ -1,4 +1,5 @@
 """Login, lockout, logout (here and everywhere), password rules and the audit trail they leave."""
+
 from __future__ import annotations
 
 import re
@@ -140,17 +141,26 @@ def test_changing_the_password_checks_the_rules_and_ends_other_sessions(app, dem
     assert too_short.status_code == 422 and "minstens 12" in too_short.get_data(as_text=True)
     known = client.post("/staff/account", data={**base, "new": "wachtwoord123456", "repeat": "wachtwoord123456"})
     assert known.status_code == 422 and "te bekend" in known.get_data(as_text=True)
-    changed = client.post("/staff/account", data={**base, "new": "fietsen langs de rivier", "repeat":
-                                                  "fietsen langs de rivier"})
+    changed = client.post(
+        "/staff/account", data={**base, "new": "fietsen langs de rivier", "repeat": "fietsen langs de rivier"}
+    )
     assert changed.status_code == 302
     assert client.get("/staff/").status_code == 200 and other.get("/staff/").status_code == 302
     assert "password_changed" in actions()
 
 
-@pytest.mark.parametrize(("password", "ok"), [
-    ("kort", False), ("password1234", False), ("WACHTWOORD12345", False), ("aaaaaaaaaaaaaaa", False),
-    ("analyst-leefdam-2026", False), ("de kat zit op de mat", True), ("x" * 129, False),
-])
+@pytest.mark.parametrize(
+    ("password", "ok"),
+    [
+        ("kort", False),
+        ("password1234", False),
+        ("WACHTWOORD12345", False),
+        ("aaaaaaaaaaaaaaa", False),
+        ("analyst-leefdam-2026", False),
+        ("de kat zit op de mat", True),
+        ("x" * 129, False),
+    ],
+)
 def test_password_rules_follow_nist(app, password, ok):
     assert (password_problems(password, "analyst@leefdam.example") == []) is ok
 
@@ -165,8 +175,10 @@ def test_a_next_address_elsewhere_is_ignored(app, demo_wave):
     client = app.test_client()
     client.get("/staff/login?next=//evil.example/")
     form = main_form(client.get("/staff/login").get_data(as_text=True))
-    response = client.post("/staff/login?next=//evil.example/", data={
-        "csrf_token": form.fields["csrf_token"][0], "email": "analyst@leefdam.example", "password": PASSWORD})
+    response = client.post(
+        "/staff/login?next=//evil.example/",
+        data={"csrf_token": form.fields["csrf_token"][0], "email": "analyst@leefdam.example", "password": PASSWORD},
+    )
     assert response.headers["Location"].endswith("/staff/")
 
 

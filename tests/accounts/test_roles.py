@@ -1,4 +1,5 @@
 """Every staff route checks the role on the server: the whole matrix, so a new route without a check fails here."""
+
 from __future__ import annotations
 
 import pytest
@@ -89,8 +90,11 @@ PUBLIC_ENDPOINTS = {"static", "accounts.login", "accounts.logout", "service_work
 
 
 def staff_rules(app) -> list[Rule]:
-    return [rule for rule in app.url_map.iter_rules()
-            if rule.endpoint not in PUBLIC_ENDPOINTS and rule.endpoint.split(".")[0] not in PUBLIC_BLUEPRINTS]
+    return [
+        rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in PUBLIC_ENDPOINTS and rule.endpoint.split(".")[0] not in PUBLIC_BLUEPRINTS
+    ]
 
 
 def test_every_staff_route_is_in_the_matrix_and_checks_roles(app):

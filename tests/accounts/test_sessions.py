@@ -1,4 +1,5 @@
 """Staff sessions live on the server: logging out ends them for every copy of the cookie, and they time out."""
+
 from __future__ import annotations
 
 from datetime import timedelta

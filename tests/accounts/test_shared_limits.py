@@ -1,4 +1,5 @@
 """Rate limits with several worker processes: counted together in a shared store, and a warning for the memory one."""
+
 from __future__ import annotations
 
 import logging
@@ -40,8 +41,14 @@ with app.app_context():
 def worker(tmp_path: Path, store: str, mode: str, address: str) -> str:
     database = f"sqlite:///{tmp_path / 'workers.sqlite'}"
     environment = {**os.environ, "PYTHONPATH": str(ROOT), "INSTANCE_PATH": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-c", WORKER, database, store, mode, address], cwd=ROOT,
-                            env=environment, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", WORKER, database, store, mode, address],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 
@@ -71,6 +78,12 @@ def test_serving_with_the_memory_store_warns_that_limits_count_per_worker(tmp_pa
     from app import create_app
 
     with caplog.at_level(logging.WARNING):
-        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'app.sqlite'}", "TESTING": False,
-                    "RATELIMIT_STORAGE_URI": "memory://", "RATE_LIMITS": True})
+        create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'app.sqlite'}",
+                "TESTING": False,
+                "RATELIMIT_STORAGE_URI": "memory://",
+                "RATE_LIMITS": True,
+            }
+        )
     assert "RATELIMIT_STORAGE_URI is memory://" in caplog.text

@@ -1,4 +1,5 @@
 """Fixtures: the shipped instruments, the demo municipality Leefdam and one synthetic wave with planted structure."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -28,15 +29,26 @@ def buurten(leefdam):
     """(buurt code, wijk index, population) as demo.synthetic.generate takes them; wijk index in code order."""
     areas, population = leefdam
     wijken = sorted(areas.index[areas["level"] == "wijk"])
-    return [(code, wijken.index(areas.loc[code, "parent"]), int(population.loc[code].sum()))
-            for code in areas.index[areas["level"] == "buurt"]]
+    return [
+        (code, wijken.index(areas.loc[code, "parent"]), int(population.loc[code].sum()))
+        for code in areas.index[areas["level"] == "buurt"]
+    ]
 
 
 def as_records(responses):
-    return [{"response_id": index, "instrument": response.instrument, "buurt_code": response.buurt_code,
-             "wijk_code": "WK" + response.buurt_code[2:8], "age_band": response.answers.get("age_band"),
-             "locale": response.locale, "mode": "online", "answers": response.answers}
-            for index, response in enumerate(responses)]
+    return [
+        {
+            "response_id": index,
+            "instrument": response.instrument,
+            "buurt_code": response.buurt_code,
+            "wijk_code": "WK" + response.buurt_code[2:8],
+            "age_band": response.answers.get("age_band"),
+            "locale": response.locale,
+            "mode": "online",
+            "answers": response.answers,
+        }
+        for index, response in enumerate(responses)
+    ]
 
 
 @pytest.fixture(scope="session")

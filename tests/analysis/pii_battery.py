@@ -12,6 +12,7 @@ The sentences are written for this battery: every name, number and address in th
 marked sentences per language and the last clean ones were written after the scrubber had been tuned to the rest, as
 a check on overfitting (recall 100%, precision 95%, one clean answer changed; since fixed).
 """
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 # the names of the demo municipality's areas, kept as the analysis keeps them (analysis.run passes area names)
-AREAS = frozenset({"Leefdam", "De Polder", "Oud-West", "Bolwerk", "Haverland", "Haverland-Noord", "Noorderhaven",
-                   "Centrum", "Vissershaven"})
+AREAS = frozenset(
+    {
+        "Leefdam",
+        "De Polder",
+        "Oud-West",
+        "Bolwerk",
+        "Haverland",
+        "Haverland-Noord",
+        "Noorderhaven",
+        "Centrum",
+        "Vissershaven",
+    }
+)
 
 MARKED: dict[str, list[str]] = {
     "nl": [
@@ -387,7 +399,7 @@ def parse(marked: str, language: str) -> Sentence:
     """The sentence without its marks, and where the marked spans are."""
     text, spans, position = [], [], 0
     for match in _MARK.finditer(marked):
-        text.append(marked[position:match.start()])
+        text.append(marked[position : match.start()])
         start = sum(len(part) for part in text)
         text.append(match.group(1))
         spans.append((start, start + len(match.group(1))))
@@ -407,9 +419,9 @@ def clean() -> list[Sentence]:
 @dataclass
 class Score:
     spans: int = 0
-    removed: int = 0            # marked spans of which every letter and digit is gone
-    removed_chars: int = 0      # letters and digits the scrubber removed
-    correct_chars: int = 0      # ... of which inside a marked span
+    removed: int = 0  # marked spans of which every letter and digit is gone
+    removed_chars: int = 0  # letters and digits the scrubber removed
+    correct_chars: int = 0  # ... of which inside a marked span
     clean: int = 0
     clean_unchanged: int = 0
     missed: list[str] | None = None
@@ -423,8 +435,9 @@ class Score:
         return self.correct_chars / self.removed_chars if self.removed_chars else 1.0
 
 
-def measure(find: Callable[[str, str], list[tuple[int, int]]],
-            sentences: list[Sentence] | None = None) -> dict[str, Score]:
+def measure(
+    find: Callable[[str, str], list[tuple[int, int]]], sentences: list[Sentence] | None = None
+) -> dict[str, Score]:
     """Per language and "all": recall and precision of `find(text, language)`, the (start, end) spans it removes."""
     scores: dict[str, Score] = {}
     for sentence in (battery() + clean()) if sentences is None else sentences:

@@ -1,4 +1,5 @@
 """Analyst codebooks: a few labelled answers per code, in several languages, code unseen answers with a confidence."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -8,42 +9,58 @@ import pytest
 from analysis.codebook import Code, code_answers, most_uncertain_first, train_codebook
 
 CODES = (
-    Code("verkeer", "verkeersveiligheid: te hard rijden, drempels, oversteken", (
-        "Auto's rijden veel te hard door onze straat.",
-        "Er moeten verkeersdrempels komen bij de school.",
-        "Oversteken op het kruispunt is gevaarlijk.",
-        "Cars drive far too fast in our street.",
-        "We need speed bumps near the school.",
-        "Arabalar sokağımızda çok hızlı gidiyor.",
-        "Okulun önüne hız kesici lazım.",
-    )),
-    Code("groen", "groen: bomen, bloemen, parken", (
-        "Meer bomen en bloemen in de straat.",
-        "Het park is kaal, plant struiken.",
-        "Een buurtmoestuin zou mooi zijn.",
-        "More trees and flowers in the street.",
-        "The park is bare, plant some shrubs.",
-        "Parkta daha fazla ağaç ve çiçek olsun.",
-        "Mahallede yeşil alan çok az.",
-    )),
-    Code("afval", "afval: zwerfvuil, containers, hondenpoep", (
-        "Overal ligt zwerfvuil op de stoep.",
-        "De containers zitten altijd vol.",
-        "Hondenpoep op het grasveld ruimt niemand op.",
-        "Litter lies all over the pavement.",
-        "The bins are always full.",
-        "Sokakta her yerde çöp var.",
-        "Çöp konteynerleri hep dolu.",
-    )),
-    Code("contact", "contact: eenzaamheid, buren ontmoeten", (
-        "Ik voel me vaak eenzaam.",
-        "Buren kennen elkaar niet.",
-        "Een buurthuis om elkaar te ontmoeten.",
-        "I often feel lonely.",
-        "Neighbours do not know each other.",
-        "Kendimi çok yalnız hissediyorum.",
-        "Komşular birbirini tanımıyor.",
-    )),
+    Code(
+        "verkeer",
+        "verkeersveiligheid: te hard rijden, drempels, oversteken",
+        (
+            "Auto's rijden veel te hard door onze straat.",
+            "Er moeten verkeersdrempels komen bij de school.",
+            "Oversteken op het kruispunt is gevaarlijk.",
+            "Cars drive far too fast in our street.",
+            "We need speed bumps near the school.",
+            "Arabalar sokağımızda çok hızlı gidiyor.",
+            "Okulun önüne hız kesici lazım.",
+        ),
+    ),
+    Code(
+        "groen",
+        "groen: bomen, bloemen, parken",
+        (
+            "Meer bomen en bloemen in de straat.",
+            "Het park is kaal, plant struiken.",
+            "Een buurtmoestuin zou mooi zijn.",
+            "More trees and flowers in the street.",
+            "The park is bare, plant some shrubs.",
+            "Parkta daha fazla ağaç ve çiçek olsun.",
+            "Mahallede yeşil alan çok az.",
+        ),
+    ),
+    Code(
+        "afval",
+        "afval: zwerfvuil, containers, hondenpoep",
+        (
+            "Overal ligt zwerfvuil op de stoep.",
+            "De containers zitten altijd vol.",
+            "Hondenpoep op het grasveld ruimt niemand op.",
+            "Litter lies all over the pavement.",
+            "The bins are always full.",
+            "Sokakta her yerde çöp var.",
+            "Çöp konteynerleri hep dolu.",
+        ),
+    ),
+    Code(
+        "contact",
+        "contact: eenzaamheid, buren ontmoeten",
+        (
+            "Ik voel me vaak eenzaam.",
+            "Buren kennen elkaar niet.",
+            "Een buurthuis om elkaar te ontmoeten.",
+            "I often feel lonely.",
+            "Neighbours do not know each other.",
+            "Kendimi çok yalnız hissediyorum.",
+            "Komşular birbirini tanımıyor.",
+        ),
+    ),
 )
 UNSEEN = [
     ("nl", "Scooters rijden veel te hard langs de school.", "verkeer"),
@@ -97,8 +114,9 @@ def test_an_answer_about_two_codes_has_those_two_as_its_likeliest(codebook):
 
 def test_most_uncertain_first_puts_vague_and_mixed_answers_before_clear_ones(codebook, coded):
     extra = ["Geen idee eigenlijk.", "Auto's rijden te hard en de containers zitten vol."]
-    review = most_uncertain_first(pd.concat([coded, code_answers(codebook, extra, hints=["nl", "nl"])],
-                                            ignore_index=True))
+    review = most_uncertain_first(
+        pd.concat([coded, code_answers(codebook, extra, hints=["nl", "nl"])], ignore_index=True)
+    )
     assert review["margin"].is_monotonic_increasing
     assert set(review.index[:2]) == {len(UNSEEN), len(UNSEEN) + 1}
     assert review["confidence"].iloc[:2].max() < review["confidence"].iloc[2:].min()
@@ -116,10 +134,13 @@ def test_empty_answers_get_no_code_and_come_last_for_review(codebook):
 
 
 def test_a_description_alone_teaches_a_code():
-    codes = (Code("afval", "zwerfvuil, afval en volle containers"),
-             Code("groen", "bomen, bloemen en groen in het park"))
-    coded = code_answers(train_codebook(codes), ["Zwerfvuil bij de containers.", "Meer bloemen in het park."],
-                         hints=["nl", "nl"])
+    codes = (
+        Code("afval", "zwerfvuil, afval en volle containers"),
+        Code("groen", "bomen, bloemen en groen in het park"),
+    )
+    coded = code_answers(
+        train_codebook(codes), ["Zwerfvuil bij de containers.", "Meer bloemen in het park."], hints=["nl", "nl"]
+    )
     assert coded["code"].tolist() == ["afval", "groen"]
 
 
@@ -133,15 +154,19 @@ def test_the_answers_to_code_widen_the_vocabulary_without_changing_the_labels(co
 
 
 def test_the_same_seed_gives_the_same_probabilities(coded):
-    again = code_answers(train_codebook(CODES, seed=3), [text for _, text, _ in UNSEEN],
-                         hints=[language for language, _, _ in UNSEEN])
+    again = code_answers(
+        train_codebook(CODES, seed=3), [text for _, text, _ in UNSEEN], hints=[language for language, _, _ in UNSEEN]
+    )
     pd.testing.assert_frame_equal(again, coded)
 
 
-@pytest.mark.parametrize("codes", [
-    (Code("verkeer", "", ("Te hard gereden.",)),),
-    (Code("verkeer", "", ("Te hard gereden.",)), Code("groen")),
-])
+@pytest.mark.parametrize(
+    "codes",
+    [
+        (Code("verkeer", "", ("Te hard gereden.",)),),
+        (Code("verkeer", "", ("Te hard gereden.",)), Code("groen")),
+    ],
+)
 def test_a_codebook_needs_two_codes_with_examples(codes):
     with pytest.raises(ValueError, match="two codes"):
         train_codebook(codes)

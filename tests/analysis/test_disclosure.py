@@ -1,4 +1,5 @@
 """Disclosure control on crafted cells: small groups vanish, and so does whatever would give them away."""
+
 from __future__ import annotations
 
 import pytest
@@ -23,8 +24,18 @@ def hidden(records) -> set[str]:
 
 def test_a_buurt_under_the_threshold_takes_its_smallest_sibling_along():
     areas = area_table(["BU05990101", "BU05990102", "BU05990103", "BU05990201", "BU05990202"])
-    records = counts({"GM0599": 158, "WK059901": 88, "WK059902": 70, "BU05990101": 4, "BU05990102": 40,
-                      "BU05990103": 44, "BU05990201": 35, "BU05990202": 35})
+    records = counts(
+        {
+            "GM0599": 158,
+            "WK059901": 88,
+            "WK059902": 70,
+            "BU05990101": 4,
+            "BU05990102": 40,
+            "BU05990103": 44,
+            "BU05990201": 35,
+            "BU05990202": 35,
+        }
+    )
     result = apply_disclosure(records, areas)
     assert hidden(result) == {"BU05990101", "BU05990102"}
     suppressed = next(r for r in result if r.area_code == "BU05990101" and r.measure == "cohesion")
@@ -36,8 +47,9 @@ def test_a_buurt_under_the_threshold_takes_its_smallest_sibling_along():
 
 def test_a_wijk_with_one_buurt_under_the_threshold_is_hidden_with_it():
     areas = area_table(["BU05990101", "BU05990201", "BU05990202"])
-    records = counts({"GM0599": 106, "WK059901": 6, "WK059902": 100, "BU05990101": 6, "BU05990201": 50,
-                      "BU05990202": 50})
+    records = counts(
+        {"GM0599": 106, "WK059901": 6, "WK059902": 100, "BU05990101": 6, "BU05990201": 50, "BU05990202": 50}
+    )
     result = apply_disclosure(records, areas)
     # WK059901 is small itself; hiding it alone would leave it as GM minus WK059902, so the smallest other wijk goes
     # too, and then one of its buurten, or WK059902 would be the sum of its published buurten
@@ -48,15 +60,33 @@ def test_a_wijk_with_one_buurt_under_the_threshold_is_hidden_with_it():
 
 def test_an_only_buurt_that_is_hidden_hides_its_wijk():
     areas = area_table(["BU05990101", "BU05990201", "BU05990301"])
-    records = counts({"GM0599": 48, "WK059901": 8, "WK059902": 20, "WK059903": 20, "BU05990101": 8,
-                      "BU05990201": 20, "BU05990301": 20})
+    records = counts(
+        {
+            "GM0599": 48,
+            "WK059901": 8,
+            "WK059902": 20,
+            "WK059903": 20,
+            "BU05990101": 8,
+            "BU05990201": 20,
+            "BU05990301": 20,
+        }
+    )
     assert {"BU05990101", "WK059901"} <= hidden(apply_disclosure(records, areas))
 
 
 def test_two_buurten_one_suppressed_suppresses_the_other():
     areas = area_table(["BU05990101", "BU05990102", "BU05990201", "BU05990202"])
-    records = counts({"GM0599": 140, "WK059901": 59, "WK059902": 81, "BU05990101": 9, "BU05990102": 50,
-                      "BU05990201": 40, "BU05990202": 41})
+    records = counts(
+        {
+            "GM0599": 140,
+            "WK059901": 59,
+            "WK059902": 81,
+            "BU05990101": 9,
+            "BU05990102": 50,
+            "BU05990201": 40,
+            "BU05990202": 41,
+        }
+    )
     assert hidden(apply_disclosure(records, areas)) == {"BU05990101", "BU05990102"}
 
 

@@ -6,6 +6,7 @@ area to its n); to be cautious also how many people a total holds outside its pa
 with people in it, the tightest lower and upper bounds follow from two linear programmes (counts relaxed to
 non-negative reals); they must lie at least the threshold apart.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -68,8 +69,9 @@ def _relations(cells, areas: pd.DataFrame) -> list[tuple[tuple, list[tuple]]]:
     return relations
 
 
-def attack(original: list[ProfileRecord], published: list[ProfileRecord], areas: pd.DataFrame,
-           threshold: int = MIN_N) -> list[tuple[tuple, int, float, float]]:
+def attack(
+    original: list[ProfileRecord], published: list[ProfileRecord], areas: pd.DataFrame, threshold: int = MIN_N
+) -> list[tuple[tuple, int, float, float]]:
     """(cell, true count, lower, upper) of every suppressed count with people in it that the attacker can pin to an
     interval narrower than `threshold`."""
     truth = _counts(original)
@@ -122,8 +124,10 @@ def banded(bands_by_area: dict[str, dict[str, int]]) -> list[ProfileRecord]:
         n = sum(bands.values())
         records.append(ProfileRecord(code, level, "adult", "respondents", "n", float(n), n=n))
         records.append(ProfileRecord(code, level, "adult", "djg", "mean", 4.0, 3.5, 4.5, n))
-        records.extend(ProfileRecord(code, level, "adult", f"djg:{band}", "share", count / n, 0.0, 1.0, n)
-                       for band, count in bands.items())
+        records.extend(
+            ProfileRecord(code, level, "adult", f"djg:{band}", "share", count / n, 0.0, 1.0, n)
+            for band, count in bands.items()
+        )
     return records
 
 
@@ -144,8 +148,18 @@ def hidden_areas(records, measure: str = "respondents") -> set[str]:
 
 def test_a_wijk_with_one_small_buurt_gives_nothing_away():
     areas = area_table(["BU05990101", "BU05990102", "BU05990103", "BU05990201", "BU05990202"])
-    records = counts({"GM0599": 158, "WK059901": 88, "WK059902": 70, "BU05990101": 4, "BU05990102": 40,
-                      "BU05990103": 44, "BU05990201": 35, "BU05990202": 35})
+    records = counts(
+        {
+            "GM0599": 158,
+            "WK059901": 88,
+            "WK059902": 70,
+            "BU05990101": 4,
+            "BU05990102": 40,
+            "BU05990103": 44,
+            "BU05990201": 35,
+            "BU05990202": 35,
+        }
+    )
     published = apply_disclosure(records, areas)
     assert attack(records, published, areas) == []
     # the least loss: a second buurt, not the wijk
@@ -154,19 +168,22 @@ def test_a_wijk_with_one_small_buurt_gives_nothing_away():
 
 def test_a_municipality_of_two_wijken_one_small_gives_nothing_away():
     areas = area_table(["BU05990101", "BU05990201", "BU05990202"])
-    records = counts({"GM0599": 106, "WK059901": 6, "WK059902": 100, "BU05990101": 6, "BU05990201": 50,
-                      "BU05990202": 50})
+    records = counts(
+        {"GM0599": 106, "WK059901": 6, "WK059902": 100, "BU05990101": 6, "BU05990201": 50, "BU05990202": 50}
+    )
     published = apply_disclosure(records, areas)
     assert attack(records, published, areas) == []
     assert "GM0599" not in hidden_areas(published)
 
 
 def test_a_buurt_small_in_one_band_only_gives_nothing_away():
-    buurten = {"BU05990101": {"not_lonely": 30, "moderate": 20, "severe": 3},
-               "BU05990102": {"not_lonely": 40, "moderate": 25, "severe": 12},
-               "BU05990103": {"not_lonely": 35, "moderate": 30, "severe": 15},
-               "BU05990201": {"not_lonely": 50, "moderate": 30, "severe": 20},
-               "BU05990202": {"not_lonely": 45, "moderate": 35, "severe": 0}}
+    buurten = {
+        "BU05990101": {"not_lonely": 30, "moderate": 20, "severe": 3},
+        "BU05990102": {"not_lonely": 40, "moderate": 25, "severe": 12},
+        "BU05990103": {"not_lonely": 35, "moderate": 30, "severe": 15},
+        "BU05990201": {"not_lonely": 50, "moderate": 30, "severe": 20},
+        "BU05990202": {"not_lonely": 45, "moderate": 35, "severe": 0},
+    }
     areas = area_table(list(buurten))
     records = banded(summed(buurten))
     published = apply_disclosure(records, areas)
@@ -174,17 +191,22 @@ def test_a_buurt_small_in_one_band_only_gives_nothing_away():
     shown = {(r.measure, r.area_code) for r in published if r.statistic == "share" and r.value is not None}
     # the buurt keeps its mean and n; no wijk or the municipality loses a band; the empty band stays shown
     assert not hidden_areas(published, "djg")
-    assert all(("djg:" + band, area) in shown for band in ("not_lonely", "moderate", "severe")
-               for area in ("GM0599", "WK059901", "WK059902"))
+    assert all(
+        ("djg:" + band, area) in shown
+        for band in ("not_lonely", "moderate", "severe")
+        for area in ("GM0599", "WK059901", "WK059902")
+    )
     assert ("djg:severe", "BU05990202") in shown
     assert ("djg:severe", "BU05990101") not in shown
 
 
 def test_a_buurt_small_in_one_band_needs_the_hidden_bands_to_hold_the_threshold():
     # severe 3 and moderate 4 alone would leave both between 0 and 7: a third cell must go
-    buurten = {"BU05990101": {"not_lonely": 40, "moderate": 4, "severe": 3},
-               "BU05990102": {"not_lonely": 40, "moderate": 25, "severe": 12},
-               "BU05990103": {"not_lonely": 35, "moderate": 30, "severe": 15}}
+    buurten = {
+        "BU05990101": {"not_lonely": 40, "moderate": 4, "severe": 3},
+        "BU05990102": {"not_lonely": 40, "moderate": 25, "severe": 12},
+        "BU05990103": {"not_lonely": 35, "moderate": 30, "severe": 15},
+    }
     areas = area_table(list(buurten))
     records = banded(summed(buurten))
     published = apply_disclosure(records, areas)
@@ -197,10 +219,12 @@ def test_a_buurt_small_in_one_wave_and_not_in_the_other_gives_nothing_away():
     the small wave's hidden buurt stays hidden although the other wave shows it. (A second release of the same wave
     does share residents: tests/analysis/test_releases.py.)"""
     areas = area_table(["BU05990101", "BU05990102", "BU05990103"])
-    first = counts({"GM0599": 91, "WK059901": 91, "BU05990101": 4, "BU05990102": 40, "BU05990103": 47},
-                   instrument="adult 2025")
-    second = counts({"GM0599": 125, "WK059901": 125, "BU05990101": 38, "BU05990102": 42, "BU05990103": 45},
-                    instrument="adult 2026")
+    first = counts(
+        {"GM0599": 91, "WK059901": 91, "BU05990101": 4, "BU05990102": 40, "BU05990103": 47}, instrument="adult 2025"
+    )
+    second = counts(
+        {"GM0599": 125, "WK059901": 125, "BU05990101": 38, "BU05990102": 42, "BU05990103": 45}, instrument="adult 2026"
+    )
     published = apply_disclosure(first, areas) + apply_disclosure(second, areas)
     assert attack(first + second, published, areas) == []
     hidden = {(r.instrument, r.area_code) for r in published if "suppressed" in r.flags}
@@ -211,9 +235,12 @@ def test_the_attacker_finds_what_the_old_single_sibling_rule_let_through():
     """The attack can fail: a small buurt hidden with its wijk published and no second buurt hidden is pinned."""
     areas = area_table(["BU05990101", "BU05990102"])
     records = counts({"GM0599": 50, "WK059901": 50, "BU05990101": 4, "BU05990102": 46})
-    leaky = [r if r.area_code != "BU05990101" else ProfileRecord(r.area_code, r.area_level, r.instrument, r.measure,
-                                                                 r.statistic, None, flags=("suppressed",))
-             for r in records]
+    leaky = [
+        r
+        if r.area_code != "BU05990101"
+        else ProfileRecord(r.area_code, r.area_level, r.instrument, r.measure, r.statistic, None, flags=("suppressed",))
+        for r in records
+    ]
     weak = attack(records, leaky, areas)
     assert {(cell[2], true, low, high) for cell, true, low, high in weak} >= {("BU05990101", 4, 4.0, 4.0)}
 
@@ -235,11 +262,25 @@ def demo_wave():
     for number in range(160):
         buurt = buurten[int(rng.integers(len(buurten)))][0]
         intake = {domain: int(rng.integers(1, 5)) for domain in ("wonen", "gezondheid")}
-        clients.append({"client_key": f"c{number}", "buurt_code": buurt, "wijk_code": "WK" + buurt[2:8],
-                        "taken_at": "2026-01-10", "ratings": intake})
+        clients.append(
+            {
+                "client_key": f"c{number}",
+                "buurt_code": buurt,
+                "wijk_code": "WK" + buurt[2:8],
+                "taken_at": "2026-01-10",
+                "ratings": intake,
+            }
+        )
         follow_up = {domain: int(np.clip(value + rng.integers(-1, 3), 1, 5)) for domain, value in intake.items()}
-        clients.append({"client_key": f"c{number}", "buurt_code": buurt, "wijk_code": "WK" + buurt[2:8],
-                        "taken_at": "2026-06-10", "ratings": follow_up})
+        clients.append(
+            {
+                "client_key": f"c{number}",
+                "buurt_code": buurt,
+                "wijk_code": "WK" + buurt[2:8],
+                "taken_at": "2026-06-10",
+                "ratings": follow_up,
+            }
+        )
     captured = {}
     original = run_module.apply_disclosure
 
@@ -249,8 +290,9 @@ def demo_wave():
 
     run_module.apply_disclosure = capture
     try:
-        result = run_module.run_analysis(frame, instruments, population, areas, clients=clients, seed=26,
-                                         params=run_module.RunParams(themes=False))
+        result = run_module.run_analysis(
+            frame, instruments, population, areas, clients=clients, seed=26, params=run_module.RunParams(themes=False)
+        )
     finally:
         run_module.apply_disclosure = original
     return captured["records"], result.records, areas
@@ -273,19 +315,24 @@ def test_every_hidden_record_of_the_demo_wave_says_why(demo_wave):
 
 def test_a_wijk_with_100_or_more_respondents_keeps_its_scale_means(demo_wave):
     original, published, _ = demo_wave
-    large = {(r.instrument, r.area_code) for r in original
-             if r.measure == "respondents" and r.statistic == "n" and r.area_level == "wijk" and r.n >= 100}
+    large = {
+        (r.instrument, r.area_code)
+        for r in original
+        if r.measure == "respondents" and r.statistic == "n" and r.area_level == "wijk" and r.n >= 100
+    }
     assert large
-    lost = [(r.instrument, r.measure, r.area_code) for r in published
-            if (r.instrument, r.area_code) in large and r.statistic == "mean" and "suppressed" in r.flags]
+    lost = [
+        (r.instrument, r.measure, r.area_code)
+        for r in published
+        if (r.instrument, r.area_code) in large and r.statistic == "mean" and "suppressed" in r.flags
+    ]
     assert lost == []
 
 
 def test_secondary_suppression_hides_no_more_cells_than_primary_in_the_demo_wave(demo_wave):
     _, published, _ = demo_wave
     small = {(r.instrument, r.measure, r.area_code) for r in published if "suppressed_small" in r.flags}
-    complementary = {(r.instrument, r.measure, r.area_code) for r in published
-                     if "suppressed_complementary" in r.flags}
+    complementary = {(r.instrument, r.measure, r.area_code) for r in published if "suppressed_complementary" in r.flags}
     assert 0 < len(complementary) <= len(small)
 
 
@@ -295,10 +342,12 @@ def test_when_milp_fails_the_greedy_fallback_still_gives_nothing_away(monkeypatc
     import analysis.disclosure as disclosure
 
     monkeypatch.setattr(disclosure, "milp", lambda *args, **kwargs: types.SimpleNamespace(status=1, x=None))
-    buurten = {"BU05990101": {"not_lonely": 40, "moderate": 4, "severe": 3},
-               "BU05990102": {"not_lonely": 40, "moderate": 25, "severe": 12},
-               "BU05990201": {"not_lonely": 50, "moderate": 30, "severe": 20},
-               "BU05990202": {"not_lonely": 45, "moderate": 35, "severe": 0}}
+    buurten = {
+        "BU05990101": {"not_lonely": 40, "moderate": 4, "severe": 3},
+        "BU05990102": {"not_lonely": 40, "moderate": 25, "severe": 12},
+        "BU05990201": {"not_lonely": 50, "moderate": 30, "severe": 20},
+        "BU05990202": {"not_lonely": 45, "moderate": 35, "severe": 0},
+    }
     areas = area_table(list(buurten))
     records = banded(summed(buurten))
     published = disclosure.apply_disclosure(records, areas)

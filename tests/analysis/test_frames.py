@@ -1,4 +1,5 @@
 """Building the respondents table from plain records, areas from CBS codes, and age bands onto CBS bands."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,11 +19,26 @@ from analysis.frames import (
 
 def test_respondents_frame_types_columns_by_their_values():
     records = [
-        {"response_id": "a", "instrument": "adult", "buurt_code": "BU90010000", "wijk_code": "WK900100",
-         "age_band": "25_44", "locale": "nl", "mode": "online",
-         "answers": {"who5_1": 4, "djg_1": "yes", "par_help_where": ["gp", "school"], "open_better": "Meer groen"}},
-        {"response_id": "b", "instrument": "adult", "buurt_code": "BU90010001", "wijk_code": "WK900100",
-         "age_band": None, "locale": "tr", "mode": "interview", "answers": {"who5_1": None, "flag": True}},
+        {
+            "response_id": "a",
+            "instrument": "adult",
+            "buurt_code": "BU90010000",
+            "wijk_code": "WK900100",
+            "age_band": "25_44",
+            "locale": "nl",
+            "mode": "online",
+            "answers": {"who5_1": 4, "djg_1": "yes", "par_help_where": ["gp", "school"], "open_better": "Meer groen"},
+        },
+        {
+            "response_id": "b",
+            "instrument": "adult",
+            "buurt_code": "BU90010001",
+            "wijk_code": "WK900100",
+            "age_band": None,
+            "locale": "tr",
+            "mode": "interview",
+            "answers": {"who5_1": None, "flag": True},
+        },
     ]
     frame = respondents_frame(iter(records))
     assert frame["response_id"].tolist() == ["a", "b"]
@@ -44,18 +60,27 @@ def test_area_codes_nest_buurt_in_wijk_in_municipality():
 
 
 def test_survey_age_bands_map_onto_cbs_bands(instruments):
-    assert age_band_map(instruments["adult"]) == {"18_24": "15_24", "25_44": "25_44", "45_64": "45_64",
-                                                  "65_74": "65_plus", "75_plus": "65_plus"}
+    assert age_band_map(instruments["adult"]) == {
+        "18_24": "15_24",
+        "25_44": "25_44",
+        "45_64": "45_64",
+        "65_74": "65_plus",
+        "75_plus": "65_plus",
+    }
     assert age_band_map(instruments["youth"]) == {"12_14": "0_14", "15_17": "15_24"}
 
 
 def test_eligible_population_counts_only_the_audience_ages(instruments):
-    assert eligible_share(instruments["adult"]) == {"0_14": 0.0, "15_24": 0.7, "25_44": 1.0, "45_64": 1.0,
-                                                    "65_plus": 1.0}
+    assert eligible_share(instruments["adult"]) == {
+        "0_14": 0.0,
+        "15_24": 0.7,
+        "25_44": 1.0,
+        "45_64": 1.0,
+        "65_plus": 1.0,
+    }
     youth = eligible_share(instruments["youth"])
     assert youth["0_14"] == pytest.approx(3 / 15) and youth["15_24"] == pytest.approx(3 / 10)
-    population = population_frame({"BU90010000": {"0_14": 150, "15_24": 100, "25_44": 10, "45_64": 10,
-                                                  "65_plus": 10}})
+    population = population_frame({"BU90010000": {"0_14": 150, "15_24": 100, "25_44": 10, "45_64": 10, "65_plus": 10}})
     eligible = eligible_population(population, instruments["youth"]).loc["BU90010000"]
     assert eligible.sum() == pytest.approx(30 + 30)
 

@@ -1,4 +1,5 @@
 """Intervals and tests against textbook values and scipy's own implementations."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -28,8 +29,14 @@ def test_t_interval_and_welch_match_scipy():
     lower, upper = t_interval(np.array([a.mean()]), np.array([a.std(ddof=1)]), np.array([12]))
     expected = stats.t.interval(0.95, 11, loc=a.mean(), scale=stats.sem(a))
     assert (lower[0], upper[0]) == pytest.approx(expected)
-    diff, _, _, p = welch_test(np.array([a.mean()]), np.array([a.var(ddof=1)]), np.array([12]),
-                               np.array([b.mean()]), np.array([b.var(ddof=1)]), np.array([7]))
+    diff, _, _, p = welch_test(
+        np.array([a.mean()]),
+        np.array([a.var(ddof=1)]),
+        np.array([12]),
+        np.array([b.mean()]),
+        np.array([b.var(ddof=1)]),
+        np.array([7]),
+    )
     assert p[0] == pytest.approx(stats.ttest_ind(a, b, equal_var=False).pvalue)
     assert diff[0] == pytest.approx(a.mean() - b.mean())
 

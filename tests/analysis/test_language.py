@@ -1,4 +1,5 @@
 """The language of open answers: script, function words, lingua and the locale hint, each where it is reliable."""
+
 from __future__ import annotations
 
 from analysis.language import UNDETERMINED, detect_languages

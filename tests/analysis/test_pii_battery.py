@@ -3,6 +3,7 @@
 The figures are printed (`pytest -s`, or benchmarks/scrub.py per language) so that a change to the scrubber shows
 what it gains and costs.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -21,8 +22,10 @@ def spans_found(text: str, language: str) -> list[tuple[int, int]]:
 def scores():
     result = measure(spans_found)
     for language, score in sorted(result.items()):
-        print(f"\nPII battery {language}: {score.spans} spans, recall {score.recall:.1%}, "
-              f"precision {score.precision:.1%}, clean kept {score.clean_unchanged}/{score.clean}")
+        print(
+            f"\nPII battery {language}: {score.spans} spans, recall {score.recall:.1%}, "
+            f"precision {score.precision:.1%}, clean kept {score.clean_unchanged}/{score.clean}"
+        )
     return result
 
 
@@ -50,13 +53,16 @@ def test_answers_without_personal_data_come_through_unchanged(sentence):
     assert scrub(sentence.text, sentence.language, keep=AREAS) == sentence.text
 
 
-@pytest.mark.parametrize(("text", "language", "expected"), [
-    ("Ik woon op 14b en het is er rustig.", "nl", "Ik woon op [adres] en het is er rustig."),
-    ("De auto 12-ABC-3 staat op de stoep.", "nl", "De auto [kenteken] staat op de stoep."),
-    ("Ik ben geboren op 12 maart 1954 hier.", "nl", "Ik ben geboren op [geboortedatum] hier."),
-    ("Bel nul zes een twee drie vier vijf zes zeven acht.", "nl", "Bel [telefoon]."),
-    ("Mevrouw Jansen helpt mij.", "nl", "Mevrouw [naam] helpt mij."),
-])
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Ik woon op 14b en het is er rustig.", "nl", "Ik woon op [adres] en het is er rustig."),
+        ("De auto 12-ABC-3 staat op de stoep.", "nl", "De auto [kenteken] staat op de stoep."),
+        ("Ik ben geboren op 12 maart 1954 hier.", "nl", "Ik ben geboren op [geboortedatum] hier."),
+        ("Bel nul zes een twee drie vier vijf zes zeven acht.", "nl", "Bel [telefoon]."),
+        ("Mevrouw Jansen helpt mij.", "nl", "Mevrouw [naam] helpt mij."),
+    ],
+)
 def test_personal_data_becomes_a_tag_that_says_what_was_there(text, language, expected):
     assert scrub(text, language, keep=AREAS) == expected
 

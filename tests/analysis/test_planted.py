@@ -1,5 +1,6 @@
 """Whole runs on synthetic waves: planted differences are flagged where they were planted, a wave without any
 keeps its flags at or below the nominal rate, and the same input and seed give the same result bit for bit."""
+
 from __future__ import annotations
 
 import pytest
@@ -28,8 +29,15 @@ def planted_run(instruments, leefdam, buurten):
 
 
 def wijk_tests(records, instrument=None, measure=None):
-    return [r for r in records if r.area_level == "wijk" and r.statistic == "p_vs_rest" and SUPPRESSED not in r.flags
-            and r.instrument in (instrument or r.instrument) and r.measure == (measure or r.measure)]
+    return [
+        r
+        for r in records
+        if r.area_level == "wijk"
+        and r.statistic == "p_vs_rest"
+        and SUPPRESSED not in r.flags
+        and r.instrument in (instrument or r.instrument)
+        and r.measure == (measure or r.measure)
+    ]
 
 
 def flagged(records, instrument, measure, flag):
@@ -38,8 +46,11 @@ def flagged(records, instrument, measure, flag):
 
 def test_the_wijk_with_planted_lower_cohesion_is_flagged_lower_than_the_rest(planted_run, wijken):
     assert flagged(planted_run.records, "adult", "cohesion", LOWER_THAN_REST) == {wijken[2]}
-    mean = next(r for r in planted_run.records if (r.area_code, r.instrument, r.measure, r.statistic)
-                == (wijken[2], "adult", "cohesion", "mean"))
+    mean = next(
+        r
+        for r in planted_run.records
+        if (r.area_code, r.instrument, r.measure, r.statistic) == (wijken[2], "adult", "cohesion", "mean")
+    )
     assert LOWER_THAN_REST in mean.flags
 
 
@@ -51,14 +62,14 @@ def test_the_wijk_with_planted_loneliness_is_flagged_on_loneliness(planted_run, 
     assert wijken[4] not in flagged(planted_run.records, "adult", "cohesion", LOWER_THAN_REST)
 
 
-def test_without_planted_effects_the_share_of_flagged_wijk_cells_stays_at_or_below_the_fdr(instruments, leefdam,
-                                                                                           buurten):
+def test_without_planted_effects_the_share_of_flagged_wijk_cells_stays_at_or_below_the_fdr(
+    instruments, leefdam, buurten
+):
     areas, population = leefdam
     cells = flags = below_005 = 0
     for seed in NULL_SEEDS:
         frame = generate_frame(instruments, buurten, 1500, seed=100 + seed, scale_effects={}, planted_theme={})
-        tests = wijk_tests(run_analysis(frame, instruments, population, areas, seed=seed,
-                                        params=PROFILES_ONLY).records)
+        tests = wijk_tests(run_analysis(frame, instruments, population, areas, seed=seed, params=PROFILES_ONLY).records)
         found = sum(LOWER_THAN_REST in r.flags or HIGHER_THAN_REST in r.flags for r in tests)
         cells += len(tests)
         flags += found
@@ -73,10 +84,28 @@ def test_without_planted_effects_the_share_of_flagged_wijk_cells_stays_at_or_bel
 
 def canonical(result):
     """Everything a run produces except its timings, with floats as their exact bits."""
+
     def exact(value):
         return value.hex() if isinstance(value, float) else (type(value).__name__, value)
-    records = [tuple(exact(value) for value in (r.area_code, r.area_level, r.instrument, r.measure, r.statistic,
-                                                r.value, r.lower, r.upper, r.n, r.flags)) for r in result.records]
+
+    records = [
+        tuple(
+            exact(value)
+            for value in (
+                r.area_code,
+                r.area_level,
+                r.instrument,
+                r.measure,
+                r.statistic,
+                r.value,
+                r.lower,
+                r.upper,
+                r.n,
+                r.flags,
+            )
+        )
+        for r in result.records
+    ]
     return records, result.types, result.themes, result.counts, result.params
 
 

@@ -1,4 +1,5 @@
 """Scale profiles: figures per area agree with a plain groupby, differences are flagged only where they exist."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -30,8 +31,9 @@ def test_means_sds_and_counts_equal_a_plain_groupby():
     respondents, scores = null_wave(0)
     scores.loc[::7, "cohesion_score"] = np.nan
     records = scale_profiles(respondents, scores, AREAS, instrument="adult")
-    expected = scores.assign(wijk=respondents["wijk_code"]).groupby("wijk")["cohesion_score"].agg(["mean", "std",
-                                                                                                     "count"])
+    expected = (
+        scores.assign(wijk=respondents["wijk_code"]).groupby("wijk")["cohesion_score"].agg(["mean", "std", "count"])
+    )
     for wijk, row in expected.iterrows():
         mean = find(records, wijk, "cohesion", "mean")
         assert mean.value == pytest.approx(row["mean"]) and mean.n == row["count"]
@@ -48,8 +50,14 @@ def test_a_planted_difference_is_flagged_lower_only_where_it_was_planted():
     respondents, scores = null_wave(1)
     scores.loc[respondents["wijk_code"] == "WK059903", "cohesion_score"] -= 1.0
     records = scale_profiles(respondents, scores, AREAS, instrument="adult")
-    lower = {r.area_code for r in records if r.statistic == "p_vs_rest" and "lower_than_rest" in r.flags
-             and r.measure == "cohesion" and r.area_level == "wijk"}
+    lower = {
+        r.area_code
+        for r in records
+        if r.statistic == "p_vs_rest"
+        and "lower_than_rest" in r.flags
+        and r.measure == "cohesion"
+        and r.area_level == "wijk"
+    }
     assert lower == {"WK059903"}  # the other wijken may be higher than a rest that now includes WK059903
     assert "lower_than_rest" in find(records, "WK059903", "cohesion", "mean").flags
     diff = find(records, "WK059903", "cohesion", "diff_vs_rest")
@@ -70,17 +78,26 @@ def test_false_positive_rate_stays_near_nominal_without_planted_effects():
         share_raw += sum(r.value < 0.05 for r in shares)
         share_tests += len(shares)
         any_flag += any(r.flags for r in p_records)
-    assert 0.035 < raw / tests < 0.065            # Welch: 2400 tests at nominal 5%
-    assert share_raw / share_tests < 0.065         # Fisher/chi-square: at or below nominal
-    assert any_flag / 120 <= 0.10                  # BH over all tests of a run keeps false alarms rare
+    assert 0.035 < raw / tests < 0.065  # Welch: 2400 tests at nominal 5%
+    assert share_raw / share_tests < 0.065  # Fisher/chi-square: at or below nominal
+    assert any_flag / 120 <= 0.10  # BH over all tests of a run keeps false alarms rare
 
 
 def test_poststratification_weights_add_up_to_population_and_give_weighted_means(instruments):
     adult = instruments["adult"]
-    respondents = pd.DataFrame({"buurt_code": ["BU05990101"] * 4, "wijk_code": ["WK059901"] * 4,
-                                "age_band": ["25_44", "25_44", "65_74", "75_plus"]})
-    population = population_frame({"BU05990101": {"0_14": 0, "15_24": 0, "25_44": 100, "45_64": 0, "65_plus": 300},
-                                   "GM0599": {"0_14": 0, "15_24": 0, "25_44": 100, "45_64": 0, "65_plus": 300}})
+    respondents = pd.DataFrame(
+        {
+            "buurt_code": ["BU05990101"] * 4,
+            "wijk_code": ["WK059901"] * 4,
+            "age_band": ["25_44", "25_44", "65_74", "75_plus"],
+        }
+    )
+    population = population_frame(
+        {
+            "BU05990101": {"0_14": 0, "15_24": 0, "25_44": 100, "45_64": 0, "65_plus": 300},
+            "GM0599": {"0_14": 0, "15_24": 0, "25_44": 100, "45_64": 0, "65_plus": 300},
+        }
+    )
     weights = poststratification_weights(respondents, adult, population)
     assert weights.tolist() == [50.0, 50.0, 150.0, 150.0]
     scores = pd.DataFrame({"cohesion_score": [4.0, 4.0, 8.0, 8.0]})

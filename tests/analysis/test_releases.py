@@ -1,6 +1,7 @@
 """Several releases of one wave: a new release is held back where it would let a few residents be worked out beside an
 earlier one, and an attacker with linear programming over the changes between releases that are allowed pins no
 group of newcomers smaller than the threshold."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -25,8 +26,11 @@ def with_areas(buurten: dict[str, int]) -> dict[str, int]:
 
 
 def shown(records: list[ProfileRecord]) -> dict[tuple[str, str, str, str], int]:
-    return {(r.area_code, r.instrument, r.measure, r.statistic): r.n for r in records
-            if r.value is not None and r.n is not None and "suppressed" not in r.flags}
+    return {
+        (r.area_code, r.instrument, r.measure, r.statistic): r.n
+        for r in records
+        if r.value is not None and r.n is not None and "suppressed" not in r.flags
+    }
 
 
 def parents(codes) -> dict[str, str | None]:
@@ -44,8 +48,7 @@ def conflicts(first: dict[str, int], second: dict[str, int]):
     return release_conflicts({1: shown(one)}, shown(two), parents(with_areas(second)), MIN_N)
 
 
-FIRST = {"BU05990101": 40, "BU05990102": 35, "BU05990103": 50, "BU05990201": 30, "BU05990202": 45,
-         "BU05990203": 38}
+FIRST = {"BU05990101": 40, "BU05990102": 35, "BU05990103": 50, "BU05990201": 30, "BU05990202": 45, "BU05990203": 38}
 
 
 def test_one_new_resident_holds_back_the_release_that_would_give_their_scores():
@@ -53,7 +56,10 @@ def test_one_new_resident_holds_back_the_release_that_would_give_their_scores():
     found = conflicts(FIRST, second)
     # n2·m2 - n1·m1 in the buurt, its wijk and the municipality would be that one resident's score
     assert {(c.area_code, c.measure) for c in found if not c.beyond_parts} >= {
-        ("BU05990102", "cohesion"), ("WK059901", "cohesion"), ("GM0599", "cohesion")}
+        ("BU05990102", "cohesion"),
+        ("WK059901", "cohesion"),
+        ("GM0599", "cohesion"),
+    }
     assert all(abs(c.change) == 1 for c in found)
 
 
@@ -72,7 +78,7 @@ def test_an_unchanged_wave_is_released_again():
 
 
 def test_a_small_change_hidden_in_a_suppressed_buurt_is_found_beyond_the_shown_buurten():
-    first = {**FIRST, "BU05990103": 4}      # hidden (small), with a sibling hidden beside it
+    first = {**FIRST, "BU05990103": 4}  # hidden (small), with a sibling hidden beside it
     second = {**FIRST, "BU05990103": 6, "BU05990101": 40 + MIN_N}
     found = conflicts(first, second)
     assert any(c.area_code == "WK059901" for c in found)
@@ -81,7 +87,7 @@ def test_a_small_change_hidden_in_a_suppressed_buurt_is_found_beyond_the_shown_b
 def test_a_release_is_compared_with_every_earlier_release():
     _, one = release(FIRST)
     _, two = release({**FIRST, "BU05990101": 52})
-    _, three = release({**FIRST, "BU05990101": 55})   # 15 beyond the first, 3 beyond the second
+    _, three = release({**FIRST, "BU05990101": 55})  # 15 beyond the first, 3 beyond the second
     found = release_conflicts({1: shown(one), 2: shown(two)}, shown(three), parents(with_areas(FIRST)), MIN_N)
     assert found and {c.earlier_run for c in found} == {2}
 
@@ -93,12 +99,16 @@ def change_records(before: list[ProfileRecord], after: list[ProfileRecord], know
     records = []
     for key, record in second.items():
         earlier = first.get(key)
-        if known and (earlier is None or record.n is None or earlier.n is None or record.value is None
-                      or earlier.value is None):
+        if known and (
+            earlier is None or record.n is None or earlier.n is None or record.value is None or earlier.value is None
+        ):
             continue
         n = (record.n or 0) - (earlier.n or 0 if earlier is not None else 0)
-        records.append(ProfileRecord(record.area_code, record.area_level, record.instrument, record.measure,
-                                     record.statistic, float(n), n=n))
+        records.append(
+            ProfileRecord(
+                record.area_code, record.area_level, record.instrument, record.measure, record.statistic, float(n), n=n
+            )
+        )
     return records
 
 

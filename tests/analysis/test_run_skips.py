@@ -1,4 +1,5 @@
 """run_analysis skips a part that cannot be done, says why in `skipped`, and returns everything else."""
+
 from __future__ import annotations
 
 import dataclasses

@@ -2,6 +2,7 @@
 
 deduce loads its lookup tables once per process (functools.cache); every test here that uses it shares that load.
 """
+
 from __future__ import annotations
 
 import io
@@ -43,14 +44,17 @@ def deduce_loaded():
 
 # --- the eleven-test -----------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("number", ["111222333", "123456782", "999999990", "012345672", "100000009"])
 def test_elfproef_accepts_numbers_that_pass_the_eleven_test(number):
     assert check_digit(number[:8]) == int(number[8])
     assert elfproef(number)
 
 
-@pytest.mark.parametrize("number", ["123456789", "111222334", "111222332", "000000000", "12345678", "1234567820",
-                                    "12345678a", "", "123 456 782"])
+@pytest.mark.parametrize(
+    "number",
+    ["123456789", "111222334", "111222332", "000000000", "12345678", "1234567820", "12345678a", "", "123 456 782"],
+)
 def test_elfproef_rejects_wrong_check_digits_all_zeros_and_anything_but_nine_digits(number):
     assert not elfproef(number)
 
@@ -64,17 +68,21 @@ def test_elfproef_accepts_exactly_the_one_check_digit_of_a_prefix(prefix):
 
 # --- Dutch ---------------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("text", "names"), [
-    ("mevrouw Jansen helpt mij met boodschappen.", ["Jansen"]),
-    ("Mevrouw Jansen van nummer 12 helpt mij altijd.", ["Jansen"]),
-    ("Dhr. Pietersen komt elke week langs.", ["Pietersen"]),
-    ("De buurvrouw, mevrouw El Amrani, kookt soms voor mij.", ["El Amrani"]),
-    ("Jan de Vries van de overkant is erg aardig.", ["Jan", "Vries"]),
-    ("Ik sprak gisteren met Jan de Vries over de bankjes.", ["Jan", "Vries"]),
-    ("Mijn naam is Fatima en ik woon hier graag.", ["Fatima"]),
-    ("ik heet piet en ik wil meer bankjes", ["piet"]),
-    ("Met vriendelijke groet, K. de Jong", ["Jong"]),
-])
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("mevrouw Jansen helpt mij met boodschappen.", ["Jansen"]),
+        ("Mevrouw Jansen van nummer 12 helpt mij altijd.", ["Jansen"]),
+        ("Dhr. Pietersen komt elke week langs.", ["Pietersen"]),
+        ("De buurvrouw, mevrouw El Amrani, kookt soms voor mij.", ["El Amrani"]),
+        ("Jan de Vries van de overkant is erg aardig.", ["Jan", "Vries"]),
+        ("Ik sprak gisteren met Jan de Vries over de bankjes.", ["Jan", "Vries"]),
+        ("Mijn naam is Fatima en ik woon hier graag.", ["Fatima"]),
+        ("ik heet piet en ik wil meer bankjes", ["piet"]),
+        ("Met vriendelijke groet, K. de Jong", ["Jong"]),
+    ],
+)
 def test_dutch_names_with_and_without_a_title_become_a_name_tag(text, names):
     scrubbed = scrub(text, "nl", keep=AREAS)
     assert NAME in scrubbed
@@ -83,29 +91,32 @@ def test_dutch_names_with_and_without_a_title_become_a_name_tag(text, names):
 
 
 @BOTH_LAYERS
-@pytest.mark.parametrize(("text", "secret", "tag"), [
-    ("Mail mij op piet.bakker@example.nl voor meer info.", "piet.bakker@example.nl", EMAIL),
-    ("Mijn adres is a.el-amrani+buurt@gemeente-leefdam.nl, schrijf gerust.", "el-amrani", EMAIL),
-    ("Bel mij op 06-12345678 na vijf uur.", "12345678", PHONE),
-    ("Bel mij op 06 1234 5678 na vijf uur.", "1234 5678", PHONE),
-    ("Bel mij op 0612345678 na vijf uur.", "0612345678", PHONE),
-    ("Mijn nummer is +31 6 12345678 als u vragen heeft.", "12345678", PHONE),
-    ("Mijn nummer is +31 (0)6 12345678 als u vragen heeft.", "12345678", PHONE),
-    ("Mijn nummer is 0031 6 12345678 als u vragen heeft.", "12345678", PHONE),
-    ("Mijn nummer is 0031612345678 als u vragen heeft.", "612345678", PHONE),
-    ("Overdag bereikbaar op 020-1234567 of op kantoor.", "1234567", PHONE),
-    ("Overdag bereikbaar op (020) 123 45 67 of op kantoor.", "123 45 67", PHONE),
-    ("Het meldpunt 0800 1234 weet van niets.", "0800 1234", PHONE),
-    ("Ik woon op 1234 AB 12 sinds kort.", "1234 AB", ADDRESS),
-    ("Ik woon op 1234AB 12a sinds kort.", "1234AB", ADDRESS),
-    ("Mijn postcode is 1234AB, toch?", "1234AB", ADDRESS),
-    ("Ik woon in de Dorpsstraat 12 en het is er fijn.", "Dorpsstraat 12", ADDRESS),
-    ("Sinds de Kerkstraat 5a een hek heeft is het rustiger.", "Kerkstraat 5a", ADDRESS),
-    ("Mijn BSN is 111222333, dat staat op de brief.", "111222333", BSN),
-    ("BSN 123456782 staat op de brief.", "123456782", BSN),
-    ("BSN 123 456 782 staat op de brief.", "123 456 782", BSN),
-    ("Mijn BSN: 111.222.333 graag niet delen.", "111.222.333", BSN),
-])
+@pytest.mark.parametrize(
+    ("text", "secret", "tag"),
+    [
+        ("Mail mij op piet.bakker@example.nl voor meer info.", "piet.bakker@example.nl", EMAIL),
+        ("Mijn adres is a.el-amrani+buurt@gemeente-leefdam.nl, schrijf gerust.", "el-amrani", EMAIL),
+        ("Bel mij op 06-12345678 na vijf uur.", "12345678", PHONE),
+        ("Bel mij op 06 1234 5678 na vijf uur.", "1234 5678", PHONE),
+        ("Bel mij op 0612345678 na vijf uur.", "0612345678", PHONE),
+        ("Mijn nummer is +31 6 12345678 als u vragen heeft.", "12345678", PHONE),
+        ("Mijn nummer is +31 (0)6 12345678 als u vragen heeft.", "12345678", PHONE),
+        ("Mijn nummer is 0031 6 12345678 als u vragen heeft.", "12345678", PHONE),
+        ("Mijn nummer is 0031612345678 als u vragen heeft.", "612345678", PHONE),
+        ("Overdag bereikbaar op 020-1234567 of op kantoor.", "1234567", PHONE),
+        ("Overdag bereikbaar op (020) 123 45 67 of op kantoor.", "123 45 67", PHONE),
+        ("Het meldpunt 0800 1234 weet van niets.", "0800 1234", PHONE),
+        ("Ik woon op 1234 AB 12 sinds kort.", "1234 AB", ADDRESS),
+        ("Ik woon op 1234AB 12a sinds kort.", "1234AB", ADDRESS),
+        ("Mijn postcode is 1234AB, toch?", "1234AB", ADDRESS),
+        ("Ik woon in de Dorpsstraat 12 en het is er fijn.", "Dorpsstraat 12", ADDRESS),
+        ("Sinds de Kerkstraat 5a een hek heeft is het rustiger.", "Kerkstraat 5a", ADDRESS),
+        ("Mijn BSN is 111222333, dat staat op de brief.", "111222333", BSN),
+        ("BSN 123456782 staat op de brief.", "123456782", BSN),
+        ("BSN 123 456 782 staat op de brief.", "123 456 782", BSN),
+        ("Mijn BSN: 111.222.333 graag niet delen.", "111.222.333", BSN),
+    ],
+)
 def test_contact_details_addresses_and_bsns_become_their_tag(text, secret, tag, use_deduce):
     scrubbed = scrub(text, "nl", use_deduce=use_deduce, keep=AREAS)
     assert secret not in scrubbed
@@ -121,16 +132,19 @@ def test_a_postcode_with_house_number_keeps_the_space_after_it(use_deduce):
 
 
 @BOTH_LAYERS
-@pytest.mark.parametrize(("language", "text", "secret"), [
-    ("nl", "De buurvrouw van nummer 12 maakt veel lawaai.", "12"),
-    ("nl", "Bij huisnummer 7a is het altijd druk.", "7a"),
-    ("nl", "Op nr. 14 woont een man die alles ziet.", "14"),
-    ("en", "The neighbours at number 12 are loud.", "12"),
-    ("tr", "Komşum 12 numarada oturuyor.", "12"),
-    ("pl", "Sąsiad spod numeru 5 hałasuje.", "5"),
-    ("uk", "Сусід з будинку 5 шумить.", "5"),
-    ("ar", "الجار في المنزل رقم 12 مزعج.", "12"),
-])
+@pytest.mark.parametrize(
+    ("language", "text", "secret"),
+    [
+        ("nl", "De buurvrouw van nummer 12 maakt veel lawaai.", "12"),
+        ("nl", "Bij huisnummer 7a is het altijd druk.", "7a"),
+        ("nl", "Op nr. 14 woont een man die alles ziet.", "14"),
+        ("en", "The neighbours at number 12 are loud.", "12"),
+        ("tr", "Komşum 12 numarada oturuyor.", "12"),
+        ("pl", "Sąsiad spod numeru 5 hałasuje.", "5"),
+        ("uk", "Сусід з будинку 5 шумить.", "5"),
+        ("ar", "الجار في المنزل رقم 12 مزعج.", "12"),
+    ],
+)
 def test_a_house_number_without_its_street_becomes_an_address_tag(language, text, secret, use_deduce):
     scrubbed = scrub(text, language, use_deduce=use_deduce, keep=AREAS)
     assert secret not in scrubbed and ADDRESS in scrubbed
@@ -145,20 +159,23 @@ def test_nine_digit_numbers_failing_the_eleven_test_are_not_tagged_as_bsn(number
 
 
 @BOTH_LAYERS
-@pytest.mark.parametrize("text", [
-    "Er wordt hier 30 km per uur gereden maar dat is te hard.",
-    "Meer bankjes in het park en minder hondenpoep op de stoep.",
-    "Ik woon al 25 jaar hier, sinds 1998, en ben nu 83 jaar.",
-    "Meer dan 100 mensen kwamen op het buurtfeest in juni 2023.",
-    "Op 12-05-2023 om 10.30 uur was er een bijeenkomst.",
-    "Het nieuwe plein kostte 1.250.000 euro.",
-    "Bus 12 en bus 4 rijden te weinig naar het centrum.",
-    "In Leefdam is het fijn wonen.",
-    "De Polder is een fijne wijk met veel groen.",
-    "Ik woon graag in Oud-West want het is er rustig.",
-    "Bolwerk en Haverland-Noord hebben een goed buurthuis.",
-    "Meer groen in Noorderhaven graag, en een bankje bij de school.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Er wordt hier 30 km per uur gereden maar dat is te hard.",
+        "Meer bankjes in het park en minder hondenpoep op de stoep.",
+        "Ik woon al 25 jaar hier, sinds 1998, en ben nu 83 jaar.",
+        "Meer dan 100 mensen kwamen op het buurtfeest in juni 2023.",
+        "Op 12-05-2023 om 10.30 uur was er een bijeenkomst.",
+        "Het nieuwe plein kostte 1.250.000 euro.",
+        "Bus 12 en bus 4 rijden te weinig naar het centrum.",
+        "In Leefdam is het fijn wonen.",
+        "De Polder is een fijne wijk met veel groen.",
+        "Ik woon graag in Oud-West want het is er rustig.",
+        "Bolwerk en Haverland-Noord hebben een goed buurthuis.",
+        "Meer groen in Noorderhaven graag, en een bankje bij de school.",
+    ],
+)
 def test_ordinary_sentences_numbers_and_kept_area_names_stay_untouched(text, use_deduce):
     assert scrub(text, "nl", use_deduce=use_deduce, keep=AREAS) == text
 
@@ -183,7 +200,7 @@ def test_on_overlap_the_more_specific_tag_wins_and_spans_come_in_order():
     spans = find_personal_data(text, "nl")
     assert [span.start for span in spans] == sorted(span.start for span in spans)
     assert all(first.end <= second.start for first, second in itertools.pairwise(spans))
-    tags = {text[span.start:span.end]: span.tag for span in spans}
+    tags = {text[span.start : span.end]: span.tag for span in spans}
     assert tags["jan.devries@example.nl"] == EMAIL and tags["06-12345678"] == PHONE
     scrubbed = scrub(text, "nl")
     assert scrubbed.endswith("[naam] via [e-mail] of bel [telefoon].") and "Jan" not in scrubbed
@@ -191,21 +208,25 @@ def test_on_overlap_the_more_specific_tag_wins_and_spans_come_in_order():
 
 # --- other languages: heuristics (deduce is Dutch only) --------------------------------------------------------------
 
-@pytest.mark.parametrize(("language", "text", "secrets"), [
-    ("en", "My name is John Smith and I live at 12 Baker Street.", ["John", "Smith", "12", "Baker"]),
-    ("en", "my name is john and I like the park.", ["john"]),
-    ("en", "Mrs. Johnson next door helps me with shopping.", ["Johnson"]),
-    ("en", "I talked to Peter Williams about the bins.", ["Peter", "Williams"]),
-    ("en", "Call me on 06-12345678 or mail j.smith@gmail.com", ["12345678", "j.smith@gmail.com"]),
-    ("en", "I live on Main Street 14, postcode 1234 AB.", ["Main Street 14", "1234 AB"]),
-    ("tr", "Benim adım Ayşe Yılmaz ve Atatürk Caddesi 5 numarada oturuyorum.", ["Ayşe", "Yılmaz", "Caddesi 5"]),
-    ("tr", "Adım Mehmet, parkta daha fazla bank istiyorum.", ["Mehmet"]),
-    ("tr", "Telefonum 06 1234 5678, komşum Fatma Hanım yardım ediyor.", ["1234 5678", "Fatma"]),
-    ("pl", "Nazywam się Anna Kowalska i mieszkam w Noorderhaven.", ["Anna", "Kowalska"]),
-    ("pl", "Pani Nowak pomaga mi z zakupami.", ["Nowak"]),
-    ("uk", "Мене звати Олена, я живу тут.", ["Олена"]),
-    ("ar", "اسمي أحمد وأسكن هنا", ["أحمد"]),
-])
+
+@pytest.mark.parametrize(
+    ("language", "text", "secrets"),
+    [
+        ("en", "My name is John Smith and I live at 12 Baker Street.", ["John", "Smith", "12", "Baker"]),
+        ("en", "my name is john and I like the park.", ["john"]),
+        ("en", "Mrs. Johnson next door helps me with shopping.", ["Johnson"]),
+        ("en", "I talked to Peter Williams about the bins.", ["Peter", "Williams"]),
+        ("en", "Call me on 06-12345678 or mail j.smith@gmail.com", ["12345678", "j.smith@gmail.com"]),
+        ("en", "I live on Main Street 14, postcode 1234 AB.", ["Main Street 14", "1234 AB"]),
+        ("tr", "Benim adım Ayşe Yılmaz ve Atatürk Caddesi 5 numarada oturuyorum.", ["Ayşe", "Yılmaz", "Caddesi 5"]),
+        ("tr", "Adım Mehmet, parkta daha fazla bank istiyorum.", ["Mehmet"]),
+        ("tr", "Telefonum 06 1234 5678, komşum Fatma Hanım yardım ediyor.", ["1234 5678", "Fatma"]),
+        ("pl", "Nazywam się Anna Kowalska i mieszkam w Noorderhaven.", ["Anna", "Kowalska"]),
+        ("pl", "Pani Nowak pomaga mi z zakupami.", ["Nowak"]),
+        ("uk", "Мене звати Олена, я живу тут.", ["Олена"]),
+        ("ar", "اسمي أحمد وأسكن هنا", ["أحمد"]),
+    ],
+)
 def test_names_and_contact_details_in_other_languages_become_tags(language, text, secrets):
     scrubbed = scrub(text, language, keep=AREAS)
     for secret in secrets:
@@ -217,15 +238,18 @@ def test_adjacent_name_words_merge_into_one_tag():
     assert scrub("I talked to Peter Williams about the bins.", "en") == "I talked to [naam] about the bins."
 
 
-@pytest.mark.parametrize(("language", "text"), [
-    ("en", "Cars drive 50 km per hour here, it is dangerous."),
-    ("en", "The park in De Polder is lovely. I walk there every day."),
-    ("en", "More benches in Oud-West please, and fewer cars on the road."),
-    ("en", "Two cars parked on the street all day."),
-    ("tr", "Mahallede daha fazla yeşil alan olsun."),
-    ("tr", "Bolwerk mahallesinde 30 yıldır oturuyorum."),
-    ("pl", "Więcej zieleni w parku i mniej samochodów."),
-])
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Cars drive 50 km per hour here, it is dangerous."),
+        ("en", "The park in De Polder is lovely. I walk there every day."),
+        ("en", "More benches in Oud-West please, and fewer cars on the road."),
+        ("en", "Two cars parked on the street all day."),
+        ("tr", "Mahallede daha fazla yeşil alan olsun."),
+        ("tr", "Bolwerk mahallesinde 30 yıldır oturuyorum."),
+        ("pl", "Więcej zieleni w parku i mniej samochodów."),
+    ],
+)
 def test_ordinary_text_in_other_languages_stays_untouched(language, text):
     assert scrub(text, language, keep=AREAS) == text
 

@@ -1,4 +1,5 @@
 """Text normalisation: Dutch compounds are split into their parts beside the whole word, other words are left alone."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,11 +7,14 @@ import pytest
 from analysis.textnorm import analyse, compound_parts
 
 
-@pytest.mark.parametrize(("word", "parts"), [
-    ("radarontwikkelingen", ("radar", "ontwikkelingen")),
-    ("verkeersdrempels", ("verkeer", "drempels")),   # linking s
-    ("bergstations", ("berg", "stations")),
-])
+@pytest.mark.parametrize(
+    ("word", "parts"),
+    [
+        ("radarontwikkelingen", ("radar", "ontwikkelingen")),
+        ("verkeersdrempels", ("verkeer", "drempels")),  # linking s
+        ("bergstations", ("berg", "stations")),
+    ],
+)
 def test_a_rare_dutch_compound_is_cut_into_two_known_words(word, parts):
     assert compound_parts(word, "nl") == parts
 

@@ -1,5 +1,6 @@
 """Themes mentioned more or less in a wijk than in the rest: exact shares, Newcombe against its published values, the
 false-positive rate on waves without any difference, planted differences found, and the edge cases."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,8 +18,9 @@ WIJKEN = tuple(f"WK0599{number:02d}" for number in range(1, len(SIZES) + 1))
 THEMES = tuple(f"nl-{number}" for number in range(1, len(SHARES) + 1))
 
 
-def simulated_wave(rng: np.random.Generator, planted: dict[tuple[int, int], float] | None = None
-                   ) -> tuple[list[str], list[str | None]]:
+def simulated_wave(
+    rng: np.random.Generator, planted: dict[tuple[int, int], float] | None = None
+) -> tuple[list[str], list[str | None]]:
     """One answer per row: (wijk code, main theme or None); `planted` multiplies a theme's share in a wijk."""
     codes: list[str] = []
     themes: list[str | None] = []
@@ -51,12 +53,16 @@ def test_newcombe_interval_matches_newcombes_published_examples():
 
 @pytest.mark.parametrize("continuity", [False, True])
 def test_newcombe_test_is_the_level_at_which_the_interval_just_touches_zero(continuity):
-    k1, n1, k2, n2 = np.array([20, 5, 0, 10, 3, 7]), np.array([80, 40, 30, 10, 80, 70]), \
-        np.array([60, 100, 20, 5, 30, 70]), np.array([600, 400, 300, 20, 1000, 700])
+    k1, n1, k2, n2 = (
+        np.array([20, 5, 0, 10, 3, 7]),
+        np.array([80, 40, 30, 10, 80, 70]),
+        np.array([60, 100, 20, 5, 30, 70]),
+        np.array([600, 400, 300, 20, 1000, 700]),
+    )
     p = newcombe_test(k1, n1, k2, n2, continuity)
     assert p[5] == 1.0  # equal shares
     for index in range(5):
-        args = (k1[index:index + 1], n1[index:index + 1], k2[index:index + 1], n2[index:index + 1])
+        args = (k1[index : index + 1], n1[index : index + 1], k2[index : index + 1], n2[index : index + 1])
         lower, upper = newcombe_interval(*args, 1 - p[index], continuity)
         assert min(abs(lower[0]), abs(upper[0])) < 1e-9
         wider = newcombe_interval(*args, 1 - p[index] * 0.99, continuity)

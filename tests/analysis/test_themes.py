@@ -1,4 +1,5 @@
 """Themes in open answers: planted topics come back per language, with weights, prevalence, quotes and a CLI."""
+
 from __future__ import annotations
 
 import random
@@ -21,61 +22,201 @@ SEED = 7
 # (subjects, complaints, wishes) per topic; an answer combines one of each, so a topic is a wide vocabulary rather
 # than a handful of fixed sentences, as in real answers
 DUTCH = {
-    "traffic": (["auto's", "scooters", "brommers", "vrachtwagens", "bestelbusjes", "motoren"],
-                ["rijden veel te hard", "scheuren door de straat", "racen langs de school", "halen gevaarlijk in",
-                 "negeren de snelheid", "rijden door rood"],
-                ["verkeersdrempels", "een zebrapad bij de school", "flitspalen", "een veilig fietspad",
-                 "controle op de snelheid", "een veilige oversteek"]),
-    "green": (["het park", "het plantsoen", "het grasveld", "de speelweide", "het plein", "de binnentuin"],
-              ["heeft te weinig bomen", "is kaal en versteend", "mist bloemen en struiken", "wordt slecht gemaaid",
-               "heeft geen schaduw", "is grijs en saai"],
-              ["meer bomen", "bloemperken", "een buurtmoestuin", "geveltuintjes", "meer struiken en gras",
-               "een bloemenweide voor bijen"]),
-    "litter": (["zwerfvuil", "vuilniszakken", "hondenpoep", "grofvuil", "blikjes en peuken", "afval"],
-               ["ligt overal op de stoep", "stapelt zich op bij de containers", "waait door de straat",
-                "blijft dagen liggen", "wordt gedumpt naast de flat", "stinkt in de zomer"],
-               ["vaker afval ophalen", "meer prullenbakken", "grotere containers", "boetes voor dumpen",
-                "een opruimactie", "schonere stoepen"]),
-    "contact": (["ouderen", "nieuwe bewoners", "alleenstaanden", "buren", "mensen op leeftijd", "weduwen"],
-                ["zijn vaak eenzaam", "kennen elkaar niet", "zitten alleen thuis", "hebben weinig contact",
-                 "groeten elkaar niet", "missen gezelschap"],
-                ["een buurthuis om elkaar te ontmoeten", "samen koffie drinken", "een buurtfeest",
-                 "een ontmoetingsplek", "bezoek aan eenzame mensen", "activiteiten om elkaar te leren kennen"]),
+    "traffic": (
+        ["auto's", "scooters", "brommers", "vrachtwagens", "bestelbusjes", "motoren"],
+        [
+            "rijden veel te hard",
+            "scheuren door de straat",
+            "racen langs de school",
+            "halen gevaarlijk in",
+            "negeren de snelheid",
+            "rijden door rood",
+        ],
+        [
+            "verkeersdrempels",
+            "een zebrapad bij de school",
+            "flitspalen",
+            "een veilig fietspad",
+            "controle op de snelheid",
+            "een veilige oversteek",
+        ],
+    ),
+    "green": (
+        ["het park", "het plantsoen", "het grasveld", "de speelweide", "het plein", "de binnentuin"],
+        [
+            "heeft te weinig bomen",
+            "is kaal en versteend",
+            "mist bloemen en struiken",
+            "wordt slecht gemaaid",
+            "heeft geen schaduw",
+            "is grijs en saai",
+        ],
+        [
+            "meer bomen",
+            "bloemperken",
+            "een buurtmoestuin",
+            "geveltuintjes",
+            "meer struiken en gras",
+            "een bloemenweide voor bijen",
+        ],
+    ),
+    "litter": (
+        ["zwerfvuil", "vuilniszakken", "hondenpoep", "grofvuil", "blikjes en peuken", "afval"],
+        [
+            "ligt overal op de stoep",
+            "stapelt zich op bij de containers",
+            "waait door de straat",
+            "blijft dagen liggen",
+            "wordt gedumpt naast de flat",
+            "stinkt in de zomer",
+        ],
+        [
+            "vaker afval ophalen",
+            "meer prullenbakken",
+            "grotere containers",
+            "boetes voor dumpen",
+            "een opruimactie",
+            "schonere stoepen",
+        ],
+    ),
+    "contact": (
+        ["ouderen", "nieuwe bewoners", "alleenstaanden", "buren", "mensen op leeftijd", "weduwen"],
+        [
+            "zijn vaak eenzaam",
+            "kennen elkaar niet",
+            "zitten alleen thuis",
+            "hebben weinig contact",
+            "groeten elkaar niet",
+            "missen gezelschap",
+        ],
+        [
+            "een buurthuis om elkaar te ontmoeten",
+            "samen koffie drinken",
+            "een buurtfeest",
+            "een ontmoetingsplek",
+            "bezoek aan eenzame mensen",
+            "activiteiten om elkaar te leren kennen",
+        ],
+    ),
 }
-DUTCH_FRAMES = ("{S} {c}.", "{S} {c}, dus {w} graag.", "Ik wil {w}, want {s} {c}.", "{W} alstublieft, {s} {c}.",
-                "Volgens mij {s} {c}.", "{S} {c} en {w} zou helpen.")
+DUTCH_FRAMES = (
+    "{S} {c}.",
+    "{S} {c}, dus {w} graag.",
+    "Ik wil {w}, want {s} {c}.",
+    "{W} alstublieft, {s} {c}.",
+    "Volgens mij {s} {c}.",
+    "{S} {c} en {w} zou helpen.",
+)
 ENGLISH = {
-    "traffic": (["cars", "scooters", "lorries", "delivery vans", "motorbikes", "mopeds"],
-                ["drive far too fast", "speed through the street", "race past the school", "overtake dangerously",
-                 "ignore the speed limit", "run red lights"],
-                ["speed bumps", "a zebra crossing by the school", "speed cameras", "a safe cycle lane",
-                 "police checks on speeding", "a safe place to cross"]),
-    "green": (["the park", "the green", "the lawn", "the playing field", "the square", "the courtyard"],
-              ["has too few trees", "is bare and paved over", "lacks flowers and shrubs", "is badly mown",
-               "has no shade", "is grey and dull"],
-              ["more trees", "flower beds", "a community vegetable garden", "front gardens", "more shrubs and grass",
-               "a wildflower meadow for bees"]),
-    "litter": (["litter", "rubbish bags", "dog mess", "fly tipping", "cans and cigarette butts", "waste"],
-               ["lies all over the pavement", "piles up by the bins", "blows down the street",
-                "stays there for days", "is dumped next to the flats", "stinks in summer"],
-               ["more frequent rubbish collection", "more litter bins", "bigger bins", "fines for dumping",
-                "a clean up day", "cleaner pavements"]),
-    "contact": (["older people", "newcomers", "people living alone", "neighbours", "the elderly", "widows"],
-                ["are often lonely", "do not know each other", "sit at home alone", "have little contact",
-                 "never say hello", "miss company"],
-                ["a community centre to meet", "coffee mornings together", "a street party", "a meeting place",
-                 "visits to lonely people", "activities to get to know each other"]),
+    "traffic": (
+        ["cars", "scooters", "lorries", "delivery vans", "motorbikes", "mopeds"],
+        [
+            "drive far too fast",
+            "speed through the street",
+            "race past the school",
+            "overtake dangerously",
+            "ignore the speed limit",
+            "run red lights",
+        ],
+        [
+            "speed bumps",
+            "a zebra crossing by the school",
+            "speed cameras",
+            "a safe cycle lane",
+            "police checks on speeding",
+            "a safe place to cross",
+        ],
+    ),
+    "green": (
+        ["the park", "the green", "the lawn", "the playing field", "the square", "the courtyard"],
+        [
+            "has too few trees",
+            "is bare and paved over",
+            "lacks flowers and shrubs",
+            "is badly mown",
+            "has no shade",
+            "is grey and dull",
+        ],
+        [
+            "more trees",
+            "flower beds",
+            "a community vegetable garden",
+            "front gardens",
+            "more shrubs and grass",
+            "a wildflower meadow for bees",
+        ],
+    ),
+    "litter": (
+        ["litter", "rubbish bags", "dog mess", "fly tipping", "cans and cigarette butts", "waste"],
+        [
+            "lies all over the pavement",
+            "piles up by the bins",
+            "blows down the street",
+            "stays there for days",
+            "is dumped next to the flats",
+            "stinks in summer",
+        ],
+        [
+            "more frequent rubbish collection",
+            "more litter bins",
+            "bigger bins",
+            "fines for dumping",
+            "a clean up day",
+            "cleaner pavements",
+        ],
+    ),
+    "contact": (
+        ["older people", "newcomers", "people living alone", "neighbours", "the elderly", "widows"],
+        [
+            "are often lonely",
+            "do not know each other",
+            "sit at home alone",
+            "have little contact",
+            "never say hello",
+            "miss company",
+        ],
+        [
+            "a community centre to meet",
+            "coffee mornings together",
+            "a street party",
+            "a meeting place",
+            "visits to lonely people",
+            "activities to get to know each other",
+        ],
+    ),
 }
-ENGLISH_FRAMES = ("{S} {c}.", "{S} {c}, so {w} please.", "I want {w}, because {s} {c}.", "{W} please, {s} {c}.",
-                  "{S} {c} and {w} would help.")
-POLISH = ["Samochody jeżdżą za szybko obok szkoły.", "Więcej drzew i kwiatów w parku.", "Śmieci leżą na chodniku.",
-          "Sąsiedzi się nie znają.", "Potrzebny jest próg zwalniający.", "Park jest szary i nudny.",
-          "Kosze na śmieci są zawsze pełne.", "Starsi ludzie są samotni.", "Więcej ławek w parku.",
-          "Za dużo psich kup na trawniku."]
+ENGLISH_FRAMES = (
+    "{S} {c}.",
+    "{S} {c}, so {w} please.",
+    "I want {w}, because {s} {c}.",
+    "{W} please, {s} {c}.",
+    "{S} {c} and {w} would help.",
+)
+POLISH = [
+    "Samochody jeżdżą za szybko obok szkoły.",
+    "Więcej drzew i kwiatów w parku.",
+    "Śmieci leżą na chodniku.",
+    "Sąsiedzi się nie znają.",
+    "Potrzebny jest próg zwalniający.",
+    "Park jest szary i nudny.",
+    "Kosze na śmieci są zawsze pełne.",
+    "Starsi ludzie są samotni.",
+    "Więcej ławek w parku.",
+    "Za dużo psich kup na trawniku.",
+]
 # no content word in common with the topics above (checked in a test): they share character n-grams at most
-OFF_TOPIC = ["Geen idee eigenlijk.", "Alles is prima zo.", "Ik woon hier pas sinds kort.", "Mijn kat is ziek geworden.",
-             "Niks, ik ben tevreden.", "Weet ik niet.", "De huur is te hoog.", "Goede wifi en sneller internet.",
-             "Betere huisartsenpraktijk dichtbij.", "Ik werk veel en reis graag."]
+OFF_TOPIC = [
+    "Geen idee eigenlijk.",
+    "Alles is prima zo.",
+    "Ik woon hier pas sinds kort.",
+    "Mijn kat is ziek geworden.",
+    "Niks, ik ben tevreden.",
+    "Weet ik niet.",
+    "De huur is te hoog.",
+    "Goede wifi en sneller internet.",
+    "Betere huisartsenpraktijk dichtbij.",
+    "Ik werk veel en reis graag.",
+]
 WIJKEN = [f"WK0599{wijk:02d}" for wijk in range(1, 5)]
 BUURTEN = [f"BU0599{wijk:02d}{buurt:02d}" for wijk in range(1, 5) for buurt in range(1, 4)]
 AREAS = area_table(BUURTEN)
@@ -93,8 +234,9 @@ def planted(topics: dict, frames: tuple[str, ...], size: int, rng: random.Random
         topic = sorted(topics)[index % len(topics)]
         subjects, complaints, wishes = topics[topic]
         subject, wish = rng.choice(subjects), rng.choice(wishes)
-        text = rng.choice(frames).format(s=subject, S=capitalised(subject), c=rng.choice(complaints), w=wish,
-                                         W=capitalised(wish))
+        text = rng.choice(frames).format(
+            s=subject, S=capitalised(subject), c=rng.choice(complaints), w=wish, W=capitalised(wish)
+        )
         texts.append(text)
         labels.append(topic)
     return texts, labels
@@ -114,13 +256,14 @@ def two_topics(topics: dict, size: int, rng: random.Random) -> tuple[list[str], 
 class Wave:
     texts: list[str]
     languages: list[str]
-    topics: list[str | None]                  # planted topic of single-topic answers
-    pairs: list[frozenset[str] | None]        # planted topics of two-topic answers
-    respondents: pd.DataFrame                 # buurt_code, wijk_code per answer
+    topics: list[str | None]  # planted topic of single-topic answers
+    pairs: list[frozenset[str] | None]  # planted topics of two-topic answers
+    respondents: pd.DataFrame  # buurt_code, wijk_code per answer
 
     def rows(self, language: str) -> np.ndarray:
-        return np.flatnonzero([lang == language and topic is not None
-                               for lang, topic in zip(self.languages, self.topics, strict=True)])
+        return np.flatnonzero(
+            [lang == language and topic is not None for lang, topic in zip(self.languages, self.topics, strict=True)]
+        )
 
 
 def make_wave(seed: int = SEED) -> Wave:
@@ -169,8 +312,11 @@ def purity(labels: list[str], themes: list[str]) -> float:
 
 def majority_topic(result: ThemeResult, wave: Wave) -> dict[str, str]:
     """Each theme's most common planted topic among the single-topic answers that have it as main theme."""
-    counts = Counter((theme, topic) for theme, topic in zip(result.answers["theme"], wave.topics, strict=True)
-                     if topic is not None and isinstance(theme, str))
+    counts = Counter(
+        (theme, topic)
+        for theme, topic in zip(result.answers["theme"], wave.topics, strict=True)
+        if topic is not None and isinstance(theme, str)
+    )
     mapping: dict[str, str] = {}
     for (theme, topic), _ in counts.most_common():
         mapping.setdefault(theme, topic)
@@ -184,13 +330,17 @@ def recovery(result: ThemeResult, wave: Wave, language: str) -> tuple[float, flo
     labels = [wave.topics[row] for row in rows]
     themes = result.answers["theme"].iloc[rows].fillna("none").tolist()
     themed = [index for index, theme in enumerate(themes) if theme != "none"]
-    return (adjusted_rand_score(labels, themes), purity([labels[i] for i in themed], [themes[i] for i in themed]),
-            len(themed) / len(rows))
+    return (
+        adjusted_rand_score(labels, themes),
+        purity([labels[i] for i in themed], [themes[i] for i in themed]),
+        len(themed) / len(rows),
+    )
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
-def test_each_planted_topic_comes_back_as_a_theme_with_the_number_of_themes_chosen_by_the_eigengap(auto, wave,
-                                                                                                 language):
+def test_each_planted_topic_comes_back_as_a_theme_with_the_number_of_themes_chosen_by_the_eigengap(
+    auto, wave, language
+):
     model = auto.models[language]
     assert model.criterion == "eigengap" and 4 <= model.k <= 8
     ari, pure, themed = recovery(auto, wave, language)
@@ -209,8 +359,9 @@ def test_with_as_many_themes_as_planted_topics_the_planted_partition_comes_back(
 
 
 def test_on_topic_answers_in_varied_words_get_a_theme_and_answers_on_nothing_in_particular_none(four, wave):
-    topic_words = {stem for topic in DUTCH.values() for phrases in topic for stems in analyse(phrases, "nl")[1]
-                   for stem in stems}
+    topic_words = {
+        stem for topic in DUTCH.values() for phrases in topic for stems in analyse(phrases, "nl")[1] for stem in stems
+    }
     off_topic = [wave.texts.index(text) for text in OFF_TOPIC]
     assert not topic_words & {stem for stems in analyse(OFF_TOPIC, "nl")[1] for stem in stems}
     assert four.answers["theme"].iloc[off_topic].isna().all()
@@ -225,8 +376,7 @@ def test_languages_are_modelled_separately_with_their_own_theme_ids(auto, wave):
         assert (answers["model"].iloc[rows] == language).all()
         assert answers["theme"].iloc[rows].dropna().str.startswith(f"{language}-").all()
         vocabulary = " ".join(wave.texts[row] for row in rows).lower()
-        assert all(term.split()[0] in vocabulary for theme in auto.models[language].themes
-                   for term in theme.top_terms)
+        assert all(term.split()[0] in vocabulary for theme in auto.models[language].themes for term in theme.top_terms)
         model = auto.models[language]
         assert model.answers == len(wave.rows(language)) + (30 if language == "nl" else 0)
         assert [theme.id for theme in model.themes] == [f"{language}-{i}" for i in range(1, model.k + 1)]
@@ -287,8 +437,9 @@ def test_an_answer_about_two_topics_carries_both_themes_with_weights(four, wave)
         main, weight = max(carried, key=lambda item: item[1])
         assert answers["theme"].iloc[row] == main and answers["weight"].iloc[row] == pytest.approx(weight)
     long_form = {(row, theme): share for row, theme, share in four.memberships.itertuples(index=False)}
-    assert long_form == {(row, theme): share for row, carried in enumerate(answers["themes"])
-                         for theme, share in carried}
+    assert long_form == {
+        (row, theme): share for row, carried in enumerate(answers["themes"]) for theme, share in carried
+    }
 
 
 def test_theme_prevalence_has_wilson_intervals_and_shows_where_traffic_was_planted(four, wave):
@@ -300,13 +451,17 @@ def test_theme_prevalence_has_wilson_intervals_and_shows_where_traffic_was_plant
         theme = record.measure.removeprefix("open_better@")
         language = theme.split("-")[0]
         level = {"municipality": None, "wijk": "wijk_code", "buurt": "buurt_code"}[record.area_level]
-        in_area = (np.ones(len(wave.texts), dtype=bool) if level is None
-                   else (wave.respondents[level] == record.area_code).to_numpy())
+        in_area = (
+            np.ones(len(wave.texts), dtype=bool)
+            if level is None
+            else (wave.respondents[level] == record.area_code).to_numpy()
+        )
         answered = in_area & (four.answers["model"] == language).fillna(False).to_numpy(dtype=bool)
         assert record.n == answered.sum()
         assert record.value == pytest.approx(len(carriers[theme] & set(np.flatnonzero(answered))) / record.n)
-    traffic = next(theme for theme, topic in majority_topic(four, wave).items()
-                   if topic == "traffic" and theme.startswith("nl"))
+    traffic = next(
+        theme for theme, topic in majority_topic(four, wave).items() if topic == "traffic" and theme.startswith("nl")
+    )
     shares = {r.area_code: r for r in records if r.measure == f"open_better@{traffic}" and r.area_level == "wijk"}
     assert set(shares) == set(WIJKEN)
     assert all(shares["WK059901"].lower > shares[wijk].upper for wijk in WIJKEN[1:])
@@ -324,18 +479,28 @@ def test_representative_quotes_are_scrubbed_by_the_scrubber_passed_in_and_only_t
         calls.append((text, language))
         return scrub(text, language, use_deduce=False)
 
-    everything = representative_quotes(result, texts, wave.respondents, AREAS, question="open_better",
-                                       per_theme=10_000, scrubber=scrubber)
+    everything = representative_quotes(
+        result, texts, wave.respondents, AREAS, question="open_better", per_theme=10_000, scrubber=scrubber
+    )
     assert len(calls) == len(everything) > 0
     assert any(PHONE_NUMBER in text for text, _ in calls)
     assert all(PHONE_NUMBER not in quote.text and "piet@example.nl" not in quote.text for quote in everything)
     assert all(quote.status == "proposed" and quote.question == "open_better" for quote in everything)
-    assert all(quote.text == scrub(texts[quote.answer_id], quote.theme_id[:2], use_deduce=False)
-               for quote in everything)
+    assert all(
+        quote.text == scrub(texts[quote.answer_id], quote.theme_id[:2], use_deduce=False) for quote in everything
+    )
 
     calls.clear()
-    best = representative_quotes(result, texts, wave.respondents, AREAS, question="open_better", per_theme=2,
-                                 scrubber=scrubber, exclude_areas=frozenset({"WK059902"}))
+    best = representative_quotes(
+        result,
+        texts,
+        wave.respondents,
+        AREAS,
+        question="open_better",
+        per_theme=2,
+        scrubber=scrubber,
+        exclude_areas=frozenset({"WK059902"}),
+    )
     assert len(calls) == len(best)
     groups = Counter((quote.theme_id, quote.area_code) for quote in best)
     assert max(groups.values()) <= 2 and "WK059902" not in {quote.area_code for quote in best}
@@ -352,8 +517,15 @@ def area_ranks(result: ThemeResult, texts: list[str], respondents: pd.DataFrame)
     ranks: dict[int, dict[str, float]] = {}
     for level in ("municipality", "wijk_code", "buurt_code"):
         codes = ["GM0599"] * len(texts) if level == "municipality" else respondents[level].tolist()
-        frame = pd.DataFrame({"row": range(len(texts)), "code": codes, "theme": answers["theme"],
-                              "centrality": answers["centrality"], "text": texts}).dropna(subset=["theme"])
+        frame = pd.DataFrame(
+            {
+                "row": range(len(texts)),
+                "code": codes,
+                "theme": answers["theme"],
+                "centrality": answers["centrality"],
+                "text": texts,
+            }
+        ).dropna(subset=["theme"])
         frame = frame.sort_values(["theme", "code", "centrality"], ascending=[True, True, False], kind="stable")
         frame = frame.drop_duplicates(["theme", "code", "text"])
         for (_theme, code), group in frame.groupby(["theme", "code"]):
@@ -365,8 +537,15 @@ def area_ranks(result: ThemeResult, texts: list[str], respondents: pd.DataFrame)
 def test_a_unique_answer_is_proposed_once_at_the_level_where_it_is_most_typical(wave):
     texts = list(wave.texts)
     result = discover_themes(texts, languages=wave.languages, seed=SEED, themes=4)
-    everything = representative_quotes(result, texts, wave.respondents, AREAS, question="open_better",
-                                       per_theme=10_000, scrubber=lambda text, language: text)
+    everything = representative_quotes(
+        result,
+        texts,
+        wave.respondents,
+        AREAS,
+        question="open_better",
+        per_theme=10_000,
+        scrubber=lambda text, language: text,
+    )
     proposed = Counter(quote.answer_id for quote in everything)
     assert proposed and max(proposed.values()) == 1
     # with room for every answer, each goes to the area where it ranks highest for its share of the area's answers
@@ -376,8 +555,15 @@ def test_a_unique_answer_is_proposed_once_at_the_level_where_it_is_most_typical(
     for quote in everything:
         assert ranks[quote.answer_id][quote.area_code] == min(ranks[quote.answer_id].values())
 
-    best = representative_quotes(result, texts, wave.respondents, AREAS, question="open_better", per_theme=3,
-                                 scrubber=lambda text, language: text)
+    best = representative_quotes(
+        result,
+        texts,
+        wave.respondents,
+        AREAS,
+        question="open_better",
+        per_theme=3,
+        scrubber=lambda text, language: text,
+    )
     assert max(Counter(quote.answer_id for quote in best).values()) == 1
     per_group = Counter((quote.theme_id, quote.area_code) for quote in best)
     # an area whose best answers are proposed for a wider area still gets its three, from its next best
@@ -413,8 +599,12 @@ def test_the_command_line_writes_one_row_per_input_row_and_a_summary_of_themes(t
 
     monkeypatch.setattr(scrub_module, "scrub", recording_scrub)
     out = tmp_path / "themes.csv"
-    assert themes_module.main([str(source), "--text-column", "answer", "--id-column", "respondent", "--themes", "auto",
-                               "--out", str(out)]) == 0
+    assert (
+        themes_module.main(
+            [str(source), "--text-column", "answer", "--id-column", "respondent", "--themes", "auto", "--out", str(out)]
+        )
+        == 0
+    )
 
     written = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert list(written.columns) == ["id", "language", "theme_id", "theme_label", "weight", "themes"]
@@ -427,11 +617,11 @@ def test_the_command_line_writes_one_row_per_input_row_and_a_summary_of_themes(t
     assert written["theme_id"].iloc[-2:].tolist() == ["", ""]  # the empty answers
 
     summary = pd.read_csv(tmp_path / "themes.themes.csv", dtype=str, keep_default_na=False)
-    assert list(summary.columns) == ["theme_id", "language", "label", "top_terms", "answers", "k_criterion",
-                                     "examples"]
+    assert list(summary.columns) == ["theme_id", "language", "label", "top_terms", "answers", "k_criterion", "examples"]
     assert set(summary["theme_id"]) == set(themed["theme_id"])
-    assert summary["answers"].astype(int).tolist() == [int((themed["theme_id"] == theme).sum())
-                                                       for theme in summary["theme_id"]]
+    assert summary["answers"].astype(int).tolist() == [
+        int((themed["theme_id"] == theme).sum()) for theme in summary["theme_id"]
+    ]
     assert (summary["k_criterion"] == "eigengap").all()
     for examples in summary["examples"]:
         parts = examples.split(" | ")
@@ -440,8 +630,14 @@ def test_the_command_line_writes_one_row_per_input_row_and_a_summary_of_themes(t
     assert "language model(s)" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("arguments", [["--text-column", "missing"], ["--text-column", "answer", "--themes", "many"],
-                                       ["--text-column", "answer", "--themes", "0"]])
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["--text-column", "missing"],
+        ["--text-column", "answer", "--themes", "many"],
+        ["--text-column", "answer", "--themes", "0"],
+    ],
+)
 def test_the_command_line_rejects_an_unknown_column_or_number_of_themes(tmp_path, arguments):
     source = tmp_path / "answers.csv"
     pd.DataFrame({"answer": ["Meer bomen."]}).to_csv(source, index=False)

@@ -1,5 +1,6 @@
 """Resident types: planted patterns are found and named, none are invented, they are reproducible, and they keep
 their ids across waves."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -43,8 +44,12 @@ def test_planted_types_are_found_with_k_by_bic():
     assert [kind.id for kind in result.model.types] == ["T1", "T2", "T3"]
     largest = result.model.types[0]
     assert largest.share == pytest.approx(0.5, abs=0.05)
-    assert dict(result.model.types[1].profile) == {"who5_score": "low", "cohesion_score": "low",
-                                                   "djg_score": "high", "ph_body_score": "low"}
+    assert dict(result.model.types[1].profile) == {
+        "who5_score": "low",
+        "cohesion_score": "low",
+        "djg_score": "high",
+        "ph_body_score": "low",
+    }
 
 
 def test_same_input_and_seed_give_identical_types():
@@ -59,11 +64,10 @@ def test_types_keep_their_ids_in_the_next_wave_by_hungarian_matching():
     # next wave: the second type grows to the largest, so size order alone would renumber it
     rng = np.random.default_rng(9)
     truth = rng.choice(3, size=1200, p=[0.25, 0.55, 0.2])
-    scores = pd.DataFrame(CENTRES[truth] + rng.normal(size=(1200, 4)) * np.array([6, 0.6, 0.6, 0.6]),
-                          columns=FEATURES)
+    scores = pd.DataFrame(CENTRES[truth] + rng.normal(size=(1200, 4)) * np.array([6, 0.6, 0.6, 0.6]), columns=FEATURES)
     fresh = fit_types(scores, FEATURES, seed=0)
     matched = fit_types(scores, FEATURES, seed=0, previous=previous)
-    assert fresh.model.types[0].centre["djg_score"] > 4          # unmatched: the lonely type is now T1
+    assert fresh.model.types[0].centre["djg_score"] > 4  # unmatched: the lonely type is now T1
     lonely = next(kind for kind in matched.model.types if kind.centre["djg_score"] > 4)
     previous_lonely = next(kind for kind in previous.types if kind.centre["djg_score"] > 4)
     assert lonely.id == previous_lonely.id
@@ -72,8 +76,12 @@ def test_types_keep_their_ids_in_the_next_wave_by_hungarian_matching():
 
 def test_type_shares_per_area_have_wilson_intervals():
     scores, _ = planted(4, size=300)
-    respondents = pd.DataFrame({"buurt_code": ["BU05990101"] * 150 + ["BU05990201"] * 150,
-                                "wijk_code": ["WK059901"] * 150 + ["WK059902"] * 150})
+    respondents = pd.DataFrame(
+        {
+            "buurt_code": ["BU05990101"] * 150 + ["BU05990201"] * 150,
+            "wijk_code": ["WK059901"] * 150 + ["WK059902"] * 150,
+        }
+    )
     result = fit_types(scores, FEATURES, instrument="adult", seed=0)
     records = type_shares(result, respondents, area_table(["BU05990101", "BU05990201"]))
     municipal = [r for r in records if r.area_code == "GM0599"]
@@ -84,10 +92,14 @@ def test_type_shares_per_area_have_wilson_intervals():
 # Planted shapes: every type has the same mean level; they differ only in which dimensions lie above or below it.
 # Loneliness (djg) runs the other way round: a higher score is worse.
 SHAPE_FEATURES = ["who5_score", "djg_score", "brs_score", "mastery_score", "cohesion_score", "belonging_score"]
-SHAPES = np.array([[1, 0, -1, 0, 0, 0],     # feels well, little resilience
-                   [0, 1, 0, 0, -1, 0],     # rarely lonely (djg turned round), little cohesion
-                   [0, 0, 0, -1, 0, 1]],    # belongs, little mastery
-                  dtype=float)
+SHAPES = np.array(
+    [
+        [1, 0, -1, 0, 0, 0],  # feels well, little resilience
+        [0, 1, 0, 0, -1, 0],  # rarely lonely (djg turned round), little cohesion
+        [0, 0, 0, -1, 0, 1],
+    ],  # belongs, little mastery
+    dtype=float,
+)
 
 
 def planted_shapes(seed: int, size: int = 2000, separation: float = 1.2) -> tuple[pd.DataFrame, np.ndarray]:
@@ -125,9 +137,11 @@ def test_planted_shapes_are_named_by_what_sets_them_apart():
     scores, _ = planted_shapes(5, separation=1.5)
     model = fit_types(scores, SHAPE_FEATURES, instrument="adult", seed=0).model
     names = {kind.name for kind in model.types}
-    assert names == {(("who5_score", BETTER), ("brs_score", WORSE)),
-                     (("djg_score", BETTER), ("cohesion_score", WORSE)),
-                     (("belonging_score", BETTER), ("mastery_score", WORSE))}
+    assert names == {
+        (("who5_score", BETTER), ("brs_score", WORSE)),
+        (("djg_score", BETTER), ("cohesion_score", WORSE)),
+        (("belonging_score", BETTER), ("mastery_score", WORSE)),
+    }
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -153,12 +167,13 @@ def test_groups_that_are_not_distinct_or_not_stable_are_not_reported():
 
 def test_a_type_is_named_by_its_clearest_dimensions_above_and_below_its_own_level():
     features = ["who5_score", "djg_score", "brs_score", "support_network_score"]
-    assert type_name([0.2, -0.9, -0.6, 1.1], features, 0.5) == (("support_network_score", BETTER),
-                                                                 ("djg_score", WORSE))
+    assert type_name([0.2, -0.9, -0.6, 1.1], features, 0.5) == (("support_network_score", BETTER), ("djg_score", WORSE))
     # two on one side when the other has none; nothing when nothing stands out
     assert type_name([0.7, -0.3, 0.9, 0.4], features, 0.5) == (("brs_score", BETTER), ("who5_score", BETTER))
-    assert type_name([-0.7, 0.1, -0.2, -0.8], features, 0.5) == (("support_network_score", WORSE),
-                                                                 ("who5_score", WORSE))
+    assert type_name([-0.7, 0.1, -0.2, -0.8], features, 0.5) == (
+        ("support_network_score", WORSE),
+        ("who5_score", WORSE),
+    )
     assert type_name([0.4, -0.4, 0.1, -0.1], features, 0.5) == ()
 
 

@@ -1,4 +1,5 @@
 """A live server on a fresh SQLite database with the demo loaded, and Debian's Chromium driven by Playwright."""
+
 from __future__ import annotations
 
 import os
@@ -16,8 +17,15 @@ CHROMIUM = "/usr/bin/chromium"
 STAFF_AUDIT_LANGUAGES = ("nl", "ar", "uk")
 AXE = Path(__file__).parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 # Chromium as root, headless, and without calls home (this machine has no network beyond loopback).
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                 "--disable-background-networking", "--disable-component-update"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 
 
 def pytest_collection_modifyitems(items):
@@ -87,7 +95,8 @@ def axe_violations(page, minimum=("serious", "critical")) -> list[dict]:
             page.wait_for_timeout(200)
     return [
         {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"] if v["impact"] in minimum
+        for v in result["violations"]
+        if v["impact"] in minimum
     ]
 
 

@@ -1,5 +1,6 @@
 """Analysts in real Chromium: the pages for coding open answers pass the axe-core audit in every language, also with
 errors on them, and answers can be labelled and coded with the keyboard alone."""
+
 from __future__ import annotations
 
 import pytest
@@ -25,26 +26,40 @@ def coded(live_server):
     from models import AnalysisRun, Answer, Response, RunStatus, Theme, Wave
     from tests.staff import make_staff
 
-    truth = {phrase: theme for phrases in OPEN_ANSWERS.values() for theme, texts in phrases.items()
-             for phrase in texts}
+    truth = {phrase: theme for phrases in OPEN_ANSWERS.values() for theme, texts in phrases.items() for phrase in texts}
     with live_server.app.app_context():
         analyst = make_staff(Role.analyst, ANALYST)
         demo = db.session.get(Wave, live_server.wave_id)
         wave = create_wave("Codeertest 2026", ["adult"], demo.municipality, demo.opens_on, actor=analyst)
         add_synthetic_respondents(wave, 80, seed=21)
         codebook = create_codebook("Wat beter kan", "adult.open_better", wave.municipality, actor=analyst)
-        codes = {theme: add_code(codebook, theme, f"{theme} in de buurt", actor=analyst).id
-                 for theme in ("contact", "green", "litter", "traffic")}
-        answers = db.session.execute(select(Answer.response_id, Answer.value).join(Response)
-                                     .where(Answer.item_id == "open_better", Response.wave_id == wave.id)
-                                     .order_by(Answer.response_id)).all()
-        save_labels(codebook, wave, {response_id: codes[truth[text]] for response_id, text in answers[:12]},
-                    actor=analyst)
+        codes = {
+            theme: add_code(codebook, theme, f"{theme} in de buurt", actor=analyst).id
+            for theme in ("contact", "green", "litter", "traffic")
+        }
+        answers = db.session.execute(
+            select(Answer.response_id, Answer.value)
+            .join(Response)
+            .where(Answer.item_id == "open_better", Response.wave_id == wave.id)
+            .order_by(Answer.response_id)
+        ).all()
+        save_labels(
+            codebook, wave, {response_id: codes[truth[text]] for response_id, text in answers[:12]}, actor=analyst
+        )
         code_wave(codebook, wave, actor=analyst)
         run = AnalysisRun(wave=wave, status=RunStatus.succeeded)
         db.session.add(run)
-        db.session.add(Theme(run=run, question="adult.open_better", key="nl-1", language="nl",
-                             label="verkeer / snel / drempels", terms=["verkeer", "snel", "drempels"], answers=9))
+        db.session.add(
+            Theme(
+                run=run,
+                question="adult.open_better",
+                key="nl-1",
+                language="nl",
+                label="verkeer / snel / drempels",
+                terms=["verkeer", "snel", "drempels"],
+                answers=9,
+            )
+        )
         db.session.commit()
         return {"codebook": codebook.id, "wave": wave.id, "code": codes["green"]}
 
@@ -56,9 +71,13 @@ def test_every_coding_page_passes_axe(browser, live_server, coded, lang):
     page, base, problems = context.new_page(), live_server.base_url, []
     log_in(page, live_server, ANALYST, lang)
     book = f"/staff/coding/{coded['codebook']}"
-    pages = [("/staff/coding/", "codebooks"), (book, "codebook"), (f"{book}/codes/{coded['code']}", "code"),
-             (f"{book}/waves/{coded['wave']}", "answers"), (f"{book}/waves/{coded['wave']}?show=all&page=2",
-                                                            "answers, page 2")]
+    pages = [
+        ("/staff/coding/", "codebooks"),
+        (book, "codebook"),
+        (f"{book}/codes/{coded['code']}", "code"),
+        (f"{book}/waves/{coded['wave']}", "answers"),
+        (f"{book}/waves/{coded['wave']}?show=all&page=2", "answers, page 2"),
+    ]
     for path, name in pages:
         page.goto(f"{base}{path}")
         problems += audit(page, name, lang)
@@ -68,13 +87,15 @@ def test_every_coding_page_passes_axe(browser, live_server, coded, lang):
     problems += audit(page, "new codebook with errors", lang)
     page.goto(f"{base}{book}")
     page.locator(f"main form[action='{book}/codes'] input[name=name_tr]").evaluate(
-        "element => { element.closest('details').open = true; element.value = 'x'.repeat(121); }")
+        "element => { element.closest('details').open = true; element.value = 'x'.repeat(121); }"
+    )
     page.locator(f"main form[action='{book}/codes'] button[type=submit]").click()
     assert page.locator("#error-summary").count() == 1, "new code with errors"
     problems += audit(page, "new code with errors", lang)
     page.goto(f"{base}{book}/waves/{coded['wave']}")
     page.locator("main select[name^='label-']").first.evaluate(
-        "element => { element.options[1].value = '999999'; element.selectedIndex = 1; }")
+        "element => { element.options[1].value = '999999'; element.selectedIndex = 1; }"
+    )
     page.locator(f"main form[action*='/waves/{coded['wave']}?'] button[type=submit]").click()
     assert page.locator("#error-summary").count() == 1, "labels with errors"
     problems += audit(page, "labels with errors", lang)

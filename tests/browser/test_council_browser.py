@@ -1,5 +1,6 @@
 """Council members in real Chromium on a tablet: the overview, a wijk profile, a comparison and a report pass the
 axe-core audit in every language, Arabic pages run right to left, and nothing but a table's own box scrolls sideways."""
+
 from __future__ import annotations
 
 import pytest
@@ -36,8 +37,9 @@ def analysed_wave(live_server) -> int:
         assert result.exit_code == 0, result.output
         run = latest_run(wave)
         name_from_suggestions(run)
-        quote = db.session.scalars(select(Quote).join(Theme).where(Theme.run_id == run.id,
-                                                                    Quote.area_code == CENTRUM)).first()
+        quote = db.session.scalars(
+            select(Quote).join(Theme).where(Theme.run_id == run.id, Quote.area_code == CENTRUM)
+        ).first()
         if quote is not None:
             quote.status = QuoteStatus.approved
         db.session.commit()
@@ -51,11 +53,14 @@ def test_council_pages_pass_axe_in_every_language_on_a_tablet(browser, live_serv
     page, base, problems = context.new_page(), live_server.base_url, []
     log_in(page, live_server, COUNCIL, lang)
     wave = f"wave={analysed_wave}&lang={lang}"  # logging in starts a new session: the language goes along
-    pages = [(f"/council/?{wave}", "overview"), (f"/council/wijk/{CENTRUM}?{wave}", "wijk profile"),
-             (f"/council/compare?{wave}&area={CENTRUM}&area={HAVERLAND}", "comparison"),
-             (f"/council/compare?{wave}&area={CENTRUM}&waves=all", "wijk over waves"),
-             (f"/council/compare?{wave}&area={CENTRUM}&show=1", "comparison with an error"),
-             (f"/council/report/GM9001?{wave}", "report")]
+    pages = [
+        (f"/council/?{wave}", "overview"),
+        (f"/council/wijk/{CENTRUM}?{wave}", "wijk profile"),
+        (f"/council/compare?{wave}&area={CENTRUM}&area={HAVERLAND}", "comparison"),
+        (f"/council/compare?{wave}&area={CENTRUM}&waves=all", "wijk over waves"),
+        (f"/council/compare?{wave}&area={CENTRUM}&show=1", "comparison with an error"),
+        (f"/council/report/GM9001?{wave}", "report"),
+    ]
     for path, name in pages:
         response = page.goto(f"{base}{path}")
         assert response.status in (200, 422), (name, lang)

@@ -1,5 +1,6 @@
 """Analysts in real Chromium: the outcome framework's pages pass the axe-core audit in every language, also with
 errors on them."""
+
 from __future__ import annotations
 
 import pytest
@@ -33,15 +34,18 @@ def test_every_framework_page_passes_axe(browser, live_server, framework_ids, la
     page, base, problems = context.new_page(), live_server.base_url, []
     log_in(page, live_server, ANALYST, lang)
     ids = framework_ids
-    pages = [("/staff/framework/", "framework"), ("/staff/framework/outcomes/new", "new outcome"),
-             (f"/staff/framework/outcomes/{ids['outcome']}", "outcome"),
-             (f"/staff/framework/outcomes/{ids['outcome']}/delete", "delete outcome"),
-             (f"/staff/framework/outcomes/{ids['outcome']}/indicators/new", "new indicator"),
-             (f"/staff/framework/indicators/{ids['indicator']}", "indicator"),
-             (f"/staff/framework/indicators/{ids['indicator']}/delete", "delete indicator"),
-             (f"/staff/framework/targets/{ids['target']}", "target"),
-             (f"/staff/framework/targets/{ids['target']}/delete", "delete target"),
-             ("/staff/framework/history", "history")]
+    pages = [
+        ("/staff/framework/", "framework"),
+        ("/staff/framework/outcomes/new", "new outcome"),
+        (f"/staff/framework/outcomes/{ids['outcome']}", "outcome"),
+        (f"/staff/framework/outcomes/{ids['outcome']}/delete", "delete outcome"),
+        (f"/staff/framework/outcomes/{ids['outcome']}/indicators/new", "new indicator"),
+        (f"/staff/framework/indicators/{ids['indicator']}", "indicator"),
+        (f"/staff/framework/indicators/{ids['indicator']}/delete", "delete indicator"),
+        (f"/staff/framework/targets/{ids['target']}", "target"),
+        (f"/staff/framework/targets/{ids['target']}/delete", "delete target"),
+        ("/staff/framework/history", "history"),
+    ]
     for path, name in pages:
         page.goto(f"{base}{path}")
         assert page.locator("h1").count() == 1, name

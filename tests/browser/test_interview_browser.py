@@ -1,5 +1,6 @@
 """Wijkteam workers in real Chromium: an interview taken without a connection reaches the server exactly once, and
 every staff page passes the axe-core audit in every language."""
+
 from __future__ import annotations
 
 import re
@@ -53,11 +54,14 @@ def wait_until(page, predicate: str, arg=None, attempts: int = 600) -> None:
 def wait_for_kept_pages(page, team: str | None = None) -> None:
     """Until the interview pages and their assets are in the device's cache (one per wijkteam)."""
     wait_until(
-        page, """async (team) => {
+        page,
+        """async (team) => {
             const name = (await caches.keys()).find((n) => n.startsWith('leefwereld-interviews:'));
             return !!name && (team === null || name === 'leefwereld-interviews:' + team) &&
                 (await (await caches.open(name)).keys()).length >= 3;
-        }""", team)
+        }""",
+        team,
+    )
 
 
 def fill_interview(page) -> None:
@@ -80,13 +84,14 @@ def test_an_interview_taken_offline_is_sent_once_when_the_connection_returns(bro
     page.wait_for_load_state()
     # the page, its stylesheet and its script are on the device before the connection drops
     wait_until(
-        page, """async () => {
+        page,
+        """async () => {
             const name = (await caches.keys()).find((n) => n.startsWith('leefwereld-interviews:'));
             const cache = await caches.open(name);
             const urls = [location.href, ...Array.from(document.querySelectorAll('script[src], link[rel=stylesheet]'),
                                                        (el) => el.src || el.href)];
             return (await Promise.all(urls.map((url) => cache.match(url)))).every(Boolean);
-        }"""
+        }""",
     )
 
     context.set_offline(True)
@@ -114,7 +119,8 @@ def test_an_interview_taken_offline_is_sent_once_when_the_connection_returns(bro
 
 
 def test_after_a_move_the_old_teams_pages_leave_the_device_and_its_unsent_interview_is_not_lost(
-        browser, live_server, staff_accounts):
+    browser, live_server, staff_accounts
+):
     from accounts.service import update_user
     from models import Team, User
     from tests.staff import make_staff, team_named
@@ -147,16 +153,19 @@ def test_after_a_move_the_old_teams_pages_leave_the_device_and_its_unsent_interv
     wait_for_kept_pages(page, str(zuid))
     # the outbox is sent, and emptied once the server has stored the interview
     wait_until(
-        page, """() => new Promise((resolve) => {
+        page,
+        """() => new Promise((resolve) => {
             const request = indexedDB.open('leefwereld-outbox', 1);
             request.onsuccess = () => {
                 const count = request.result.transaction('interviews').objectStore('interviews').count();
                 count.onsuccess = () => { request.result.close(); resolve(count.result === 0); };
             };
-        })""")
+        })""",
+    )
 
-    assert page.evaluate("async () => (await caches.keys()).filter((n) => n.startsWith('leefwereld-interviews'))") \
-        == [f"leefwereld-interviews:{zuid}"]
+    assert page.evaluate("async () => (await caches.keys()).filter((n) => n.startsWith('leefwereld-interviews'))") == [
+        f"leefwereld-interviews:{zuid}"
+    ]
     assert interviews_stored(live_server) == before + 1
     with live_server.app.app_context():
         interview = db.session.scalars(select(Interview).order_by(Interview.id.desc())).first()

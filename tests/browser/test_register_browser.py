@@ -1,5 +1,6 @@
 """A young person on a phone in real Chromium finishes the youth questionnaire: the thank-you page speaks to them
 informally, names the Kindertelefoon as their help line with a phone link, and passes the axe-core audit."""
+
 from __future__ import annotations
 
 import pytest

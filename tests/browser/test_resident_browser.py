@@ -1,5 +1,6 @@
 """A resident on a phone in real Chromium: complete the adult survey in Dutch and Arabic, by keyboard, and
 every page type passes the axe-core audit (no serious or critical violations)."""
+
 from __future__ import annotations
 
 import re
@@ -55,8 +56,9 @@ def test_resident_completes_adult_survey_on_a_phone(phone, live_server, lang):
     assert no_horizontal_scroll(phone)
     # the spokes' numbers are at least as large as the body text on the phone; the table names them
     body = phone.evaluate("() => parseFloat(getComputedStyle(document.body).fontSize)")
-    heights = phone.evaluate("() => Array.from(document.querySelectorAll('.lw-spider__label'),"
-                             " (t) => t.getBoundingClientRect().height)")
+    heights = phone.evaluate(
+        "() => Array.from(document.querySelectorAll('.lw-spider__label'), (t) => t.getBoundingClientRect().height)"
+    )
     assert len(heights) == 6 and min(heights) >= body, (heights, body)
     assert phone.locator("table th[scope=row] .lw-spider__key").count() == 6
 
@@ -92,8 +94,10 @@ def test_keyboard_only_completion(phone, live_server):
         assert "/r/page/" in page.url, page.url
         for _ in range(120):
             page.keyboard.press("Tab")
-            active = page.evaluate("() => ({tag: document.activeElement.tagName, type: document.activeElement.type,"
-                                   " value: document.activeElement.value, checked: document.activeElement.checked})")
+            active = page.evaluate(
+                "() => ({tag: document.activeElement.tagName, type: document.activeElement.type,"
+                " value: document.activeElement.value, checked: document.activeElement.checked})"
+            )
             if active["type"] in ("radio", "checkbox") and not active["checked"]:
                 page.keyboard.press("Space")
             elif active["tag"] == "TEXTAREA" and not active["value"]:
@@ -102,8 +106,10 @@ def test_keyboard_only_completion(phone, live_server):
                 page.keyboard.type("3")
             elif active["tag"] == "BUTTON" and active["value"] == "next":
                 # the focus is visible: an outline or a box shadow on the focused control
-                assert page.evaluate("() => { const s = getComputedStyle(document.activeElement);"
-                                     " return s.outlineStyle !== 'none' || s.boxShadow !== 'none'; }")
+                assert page.evaluate(
+                    "() => { const s = getComputedStyle(document.activeElement);"
+                    " return s.outlineStyle !== 'none' || s.boxShadow !== 'none'; }"
+                )
                 enter_and_wait()
                 break
     assert "/r/review" in page.url
@@ -138,7 +144,8 @@ def test_every_resident_page_type_passes_axe(phone, live_server, lang):
             problems += audit(page, "page with errors", lang)
         answer_page_with_mouse(page)
         page.locator("input[inputmode=numeric]").first.fill("2") if page.locator(
-            "input[inputmode=numeric]").count() else None
+            "input[inputmode=numeric]"
+        ).count() else None
         page.locator("button[value=next]").click()
     problems += audit(page, "review", lang)
     page.locator("main form button[type=submit]").click()

@@ -1,6 +1,7 @@
 """Residents read the results of their wijk on a phone, in real Chromium: the public page (no login), the list of
 wijken and the "not yet" page pass the axe-core audit in every language, Arabic runs right to left, and nothing but
 a table's own box scrolls sideways at 360 px."""
+
 from __future__ import annotations
 
 import pytest
@@ -36,9 +37,11 @@ def published_wave(live_server) -> int:
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_public_results_pages_pass_axe_in_every_language_on_a_phone(phone, live_server, published_wave, lang):
     base, problems = live_server.base_url, []
-    pages = [(f"/results/{published_wave}/{CENTRUM}?lang={lang}", "wijk results", 200),
-             (f"/results/?lang={lang}", "results per wijk", 200),
-             (f"/results/wijk/{NOT_PUBLISHED}?lang={lang}", "no results yet", 404)]
+    pages = [
+        (f"/results/{published_wave}/{CENTRUM}?lang={lang}", "wijk results", 200),
+        (f"/results/?lang={lang}", "results per wijk", 200),
+        (f"/results/wijk/{NOT_PUBLISHED}?lang={lang}", "no results yet", 404),
+    ]
     for path, name, status in pages:
         response = phone.goto(f"{base}{path}")
         assert response.status == status, (name, lang)
@@ -50,8 +53,7 @@ def test_the_public_results_pages_pass_axe_in_every_language_on_a_phone(phone, l
     assert problems == []
 
 
-def test_a_resident_reads_the_spider_web_the_themes_and_the_plans_of_their_wijk(phone, live_server,
-                                                                               published_wave):
+def test_a_resident_reads_the_spider_web_the_themes_and_the_plans_of_their_wijk(phone, live_server, published_wave):
     phone.goto(f"{live_server.base_url}/results/{published_wave}/{CENTRUM}?lang=nl")
     assert phone.get_by_role("heading", level=1).inner_text() == "Wat bewoners van Centrum zeiden"
     assert phone.locator("svg[role=img] #results-spider-title").count() == 1

@@ -1,5 +1,6 @@
 """Analysts and administrators in real Chromium: the data and analysis pages (theme review included) pass the
 axe-core audit in every language, and a finished analysis can be read and its quotes reviewed with the keyboard."""
+
 from __future__ import annotations
 
 import pytest
@@ -33,13 +34,19 @@ def test_every_data_and_analysis_page_passes_axe(browser, live_server, analysed_
     context.add_init_script(path=str(AXE))
     page, base, problems = context.new_page(), live_server.base_url, []
     log_in(page, live_server, "data-analyst@leefdam.example", lang)
-    pages = [("/staff/data/waves", "waves"), ("/staff/data/waves/new", "new wave"),
-             (f"/staff/data/waves/{live_server.wave_id}", "wave"), ("/staff/data/import", "import"),
-             ("/staff/data/export", "export"), ("/staff/data/codebooks", "codebooks"),
-             ("/staff/analysis/", "analyses"), (f"/staff/analysis/runs/{analysed_run}", "analysis"),
-             (f"/staff/analysis/runs/{analysed_run}/quotes", "quotes"),
-             (f"/staff/analysis/runs/{analysed_run}/themes", "themes"),
-             (f"/staff/analysis/runs/{analysed_run}/themes/adult.open_better", "themes of a question")]
+    pages = [
+        ("/staff/data/waves", "waves"),
+        ("/staff/data/waves/new", "new wave"),
+        (f"/staff/data/waves/{live_server.wave_id}", "wave"),
+        ("/staff/data/import", "import"),
+        ("/staff/data/export", "export"),
+        ("/staff/data/codebooks", "codebooks"),
+        ("/staff/analysis/", "analyses"),
+        (f"/staff/analysis/runs/{analysed_run}", "analysis"),
+        (f"/staff/analysis/runs/{analysed_run}/quotes", "quotes"),
+        (f"/staff/analysis/runs/{analysed_run}/themes", "themes"),
+        (f"/staff/analysis/runs/{analysed_run}/themes/adult.open_better", "themes of a question"),
+    ]
     for path, name in pages:
         page.goto(f"{base}{path}")
         problems += audit(page, name, lang)

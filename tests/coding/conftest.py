@@ -1,4 +1,5 @@
 """Fixtures for coding open answers: a wave with synthetic open answers, and the truth behind them."""
+
 from __future__ import annotations
 
 import pytest
@@ -34,9 +35,14 @@ def codebook(answered_wave, analyst) -> Codebook:
 
 def answers_of(wave: Wave, question: str = QUESTION) -> dict[int, str]:
     """Response id -> answer text of every submitted answer to the question in the wave."""
-    return dict(db.session.execute(select(Answer.response_id, Answer.value).join(Response)
-                                   .where(*asks_question(question), Response.wave_id == wave.id)
-                                   .order_by(Answer.response_id)).all())
+    return dict(
+        db.session.execute(
+            select(Answer.response_id, Answer.value)
+            .join(Response)
+            .where(*asks_question(question), Response.wave_id == wave.id)
+            .order_by(Answer.response_id)
+        ).all()
+    )
 
 
 def code_ids(codebook: Codebook) -> dict[str, int]:

@@ -1,5 +1,6 @@
 """Codebooks and codes through the staff pages: making them, codes from an analysis's themes, merging codes,
 bad input that is refused with a translated message, and who may see any of it."""
+
 from __future__ import annotations
 
 import pytest
@@ -51,19 +52,33 @@ def test_an_analyst_makes_a_codebook_for_an_open_question_and_adds_codes(app, an
     html = page.get_data(as_text=True)
     form = main_form(html)
     # the open questions of the instruments, one per questionnaire: adults, parents and youth each ask open_better
-    assert {"adult.open_good", "adult.open_better", "parent.open_better",
-            "youth.open_better"} <= set(form.radios["question"])
-    made = analyst_client.post("/staff/coding/", data={"csrf_token": form.fields["csrf_token"][0],
-                                                       "name": "  Wat beter kan  ", "question": QUESTION})
+    assert {"adult.open_good", "adult.open_better", "parent.open_better", "youth.open_better"} <= set(
+        form.radios["question"]
+    )
+    made = analyst_client.post(
+        "/staff/coding/",
+        data={"csrf_token": form.fields["csrf_token"][0], "name": "  Wat beter kan  ", "question": QUESTION},
+    )
     assert made.status_code == 302
     codebook = db.session.scalar(select(Codebook))
-    assert (codebook.name, codebook.question, codebook.municipality_id) == ("Wat beter kan", QUESTION,
-                                                                             demo_wave.municipality_id)
+    assert (codebook.name, codebook.question, codebook.municipality_id) == (
+        "Wat beter kan",
+        QUESTION,
+        demo_wave.municipality_id,
+    )
     url = f"/staff/coding/{codebook.id}"
     assert made.headers["Location"].endswith(url)
-    added = post_form(analyst_client, url, f"{url}/codes", {
-        "name": "Verkeer", "description": "te hard rijden, drempels, oversteken",
-        "name_tr": "Trafik", "description_tr": "arabalar çok hızlı, güvenli geçit"})
+    added = post_form(
+        analyst_client,
+        url,
+        f"{url}/codes",
+        {
+            "name": "Verkeer",
+            "description": "te hard rijden, drempels, oversteken",
+            "name_tr": "Trafik",
+            "description_tr": "arabalar çok hızlı, güvenli geçit",
+        },
+    )
     assert added.status_code == 302
     code = db.session.scalar(select(CodebookCode))
     assert (code.name, code.position) == ("Verkeer", 0)
@@ -71,8 +86,12 @@ def test_an_analyst_makes_a_codebook_for_an_open_question_and_adds_codes(app, an
     page = analyst_client.get(url).get_data(as_text=True)
     assert "Verkeer" in page and "te hard rijden" in page
     assert analyst_client.get(f"{url}?lang=tr").get_data(as_text=True).count("Trafik") >= 1
-    changed = post_form(analyst_client, f"{url}/codes/{code.id}", f"{url}/codes/{code.id}",
-                        {"name": "Verkeersveiligheid", "description_tr": ""})
+    changed = post_form(
+        analyst_client,
+        f"{url}/codes/{code.id}",
+        f"{url}/codes/{code.id}",
+        {"name": "Verkeersveiligheid", "description_tr": ""},
+    )
     assert changed.status_code == 302
     db.session.expire_all()
     assert code.name == "Verkeersveiligheid" and code.translations == {"tr": {"name": "Trafik"}}
@@ -84,14 +103,37 @@ def test_codes_start_from_the_themes_of_a_finished_analysis_once(app, analyst_cl
     codebook = create_codebook("Thema's", QUESTION, demo_wave.municipality, actor=analyst)
     run = AnalysisRun(wave=demo_wave, status=RunStatus.succeeded)
     db.session.add(run)
-    db.session.add_all([
-        Theme(run=run, question=QUESTION, key="nl-1", language="nl", label="verkeer / snel / drempels",
-              terms=["verkeer", "snel", "drempels", "school"], answers=40),
-        Theme(run=run, question=QUESTION, key="tr-1", language="tr", label="araba / hızlı / okul",
-              terms=["araba", "hızlı", "okul"], answers=6),
-        Theme(run=run, question="adult.open_good", key="nl-1", language="nl", label="buren / fijn / rustig",
-              terms=["buren", "fijn", "rustig"], answers=30),
-    ])
+    db.session.add_all(
+        [
+            Theme(
+                run=run,
+                question=QUESTION,
+                key="nl-1",
+                language="nl",
+                label="verkeer / snel / drempels",
+                terms=["verkeer", "snel", "drempels", "school"],
+                answers=40,
+            ),
+            Theme(
+                run=run,
+                question=QUESTION,
+                key="tr-1",
+                language="tr",
+                label="araba / hızlı / okul",
+                terms=["araba", "hızlı", "okul"],
+                answers=6,
+            ),
+            Theme(
+                run=run,
+                question="adult.open_good",
+                key="nl-1",
+                language="nl",
+                label="buren / fijn / rustig",
+                terms=["buren", "fijn", "rustig"],
+                answers=30,
+            ),
+        ]
+    )
     unfinished = AnalysisRun(wave=demo_wave, status=RunStatus.failed)
     db.session.add(unfinished)
     db.session.commit()
@@ -104,7 +146,8 @@ def test_codes_start_from_the_themes_of_a_finished_analysis_once(app, analyst_cl
     codes = db.session.scalars(select(CodebookCode).order_by(CodebookCode.position)).all()
     assert [(code.name, code.description) for code in codes] == [
         ("verkeer / snel / drempels", "verkeer, snel, drempels, school"),
-        ("araba / hızlı / okul", "araba, hızlı, okul")]
+        ("araba / hızlı / okul", "araba, hızlı, okul"),
+    ]
     again = post_form(analyst_client, url, f"{url}/themes", {"run": str(run.id)})
     assert again.status_code == 302 and count(CodebookCode) == 2
     refused = post_form(analyst_client, url, f"{url}/themes", {"run": str(unfinished.id)})
@@ -125,8 +168,12 @@ def test_bad_codebook_input_is_refused_with_a_translated_message_and_kept(app, a
     no_csrf = analyst_client.post("/staff/coding/", data={"name": "Zonder token", "question": QUESTION})
     assert no_csrf.status_code == 422 and "te lang open" in no_csrf.get_data(as_text=True)
     assert count(Codebook) == 0
-    assert analyst_client.post("/staff/coding/", data={"csrf_token": token, "name": "Eén",
-                                                       "question": QUESTION}).status_code == 302
+    assert (
+        analyst_client.post(
+            "/staff/coding/", data={"csrf_token": token, "name": "Eén", "question": QUESTION}
+        ).status_code
+        == 302
+    )
     twice = analyst_client.post("/staff/coding/", data={"csrf_token": token, "name": "eén", "question": QUESTION})
     assert twice.status_code == 422 and "bestaat al een codeboek" in twice.get_data(as_text=True)
     assert count(Codebook) == 1
@@ -146,7 +193,7 @@ def test_bad_code_input_is_refused_and_what_was_typed_stays(app, analyst_client,
     assert too_long.status_code == 422 and "120" in too_long.get_data(as_text=True)
     translated_too_long = post_form(analyst_client, url, f"{url}/codes", {"name": "Lang", "name_pl": "y" * 121})
     html = translated_too_long.get_data(as_text=True)
-    assert translated_too_long.status_code == 422 and "<details class=\"lw-language-form\" open>" in html
+    assert translated_too_long.status_code == 422 and '<details class="lw-language-form" open>' in html
     no_csrf = post_form(analyst_client, url, f"{url}/codes", {"name": "Zonder token"}, drop=("csrf_token",))
     assert no_csrf.status_code == 422 and "te lang open" in no_csrf.get_data(as_text=True)
     code = db.session.scalar(select(CodebookCode))
@@ -156,11 +203,16 @@ def test_bad_code_input_is_refused_and_what_was_typed_stays(app, analyst_client,
     assert [c.name for c in db.session.scalars(select(CodebookCode))] == ["Groen"]
 
 
-def test_merging_two_codes_moves_the_labels_and_asks_for_new_coding(app, analyst_client, codebook, analyst,
-                                                                     answered_wave):
+def test_merging_two_codes_moves_the_labels_and_asks_for_new_coding(
+    app, analyst_client, codebook, analyst, answered_wave
+):
     ids, answers = code_ids(codebook), list(answers_of(answered_wave))
-    save_labels(codebook, answered_wave, {answers[0]: ids["green"], answers[1]: ids["green"],
-                                          answers[2]: ids["traffic"], answers[3]: ids["litter"]}, actor=analyst)
+    save_labels(
+        codebook,
+        answered_wave,
+        {answers[0]: ids["green"], answers[1]: ids["green"], answers[2]: ids["traffic"], answers[3]: ids["litter"]},
+        actor=analyst,
+    )
     code_wave(codebook, answered_wave, actor=analyst)
     assert count(CodedAnswer) > 0
     url = f"/staff/coding/{codebook.id}/codes/{ids['litter']}"
@@ -169,13 +221,20 @@ def test_merging_two_codes_moves_the_labels_and_asks_for_new_coding(app, analyst
     merged = post_form(analyst_client, url, f"{url}/delete", {"delete-move_to": str(ids["green"])})
     assert merged.status_code == 302
     labels = dict(db.session.execute(select(CodeLabel.response_id, CodeLabel.code_id)).all())
-    assert labels == {answers[0]: ids["green"], answers[1]: ids["green"], answers[2]: ids["traffic"],
-                      answers[3]: ids["green"]}
+    assert labels == {
+        answers[0]: ids["green"],
+        answers[1]: ids["green"],
+        answers[2]: ids["traffic"],
+        answers[3]: ids["green"],
+    }
     assert count(CodebookCode) == 3 and count(CodedAnswer) == 0  # coded with the old codes: code again
     url = f"/staff/coding/{codebook.id}/codes/{ids['traffic']}"
     assert post_form(analyst_client, url, f"{url}/delete", {"delete-move_to": ""}).status_code == 302
     assert dict(db.session.execute(select(CodeLabel.response_id, CodeLabel.code_id)).all()) == {
-        answers[0]: ids["green"], answers[1]: ids["green"], answers[3]: ids["green"]}
+        answers[0]: ids["green"],
+        answers[1]: ids["green"],
+        answers[3]: ids["green"],
+    }
 
 
 def test_deleting_a_codebook_keeps_the_answers(app, analyst_client, codebook, analyst, answered_wave):
@@ -214,19 +273,26 @@ def test_only_analysts_of_the_municipality_see_codebooks(app, codebook, answered
 def test_a_label_can_only_name_a_code_of_its_own_codebook(app, codebook, answered_wave, analyst):
     other = create_codebook("Ander codeboek", QUESTION, answered_wave.municipality, actor=analyst)
     foreign = add_code(other, "Elders", actor=analyst)
-    db.session.add(CodeLabel(codebook_id=codebook.id, code_id=foreign.id, response_id=next(iter(answers_of(
-        answered_wave)))))
+    db.session.add(
+        CodeLabel(codebook_id=codebook.id, code_id=foreign.id, response_id=next(iter(answers_of(answered_wave))))
+    )
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
 
 
-def test_descriptions_in_every_language_are_examples_for_the_classifier(app, codebook, answered_wave, analyst,
-                                                                         monkeypatch):
+def test_descriptions_in_every_language_are_examples_for_the_classifier(
+    app, codebook, answered_wave, analyst, monkeypatch
+):
     ids, answers = code_ids(codebook), list(answers_of(answered_wave))
     green = db.session.get(CodebookCode, ids["green"])
-    update_code(green, "green", "bomen en parken", {"tr": {"name": "yeşil", "description": "ağaç ve park"},
-                                                    "pl": {"name": "zieleń"}}, actor=analyst)
+    update_code(
+        green,
+        "green",
+        "bomen en parken",
+        {"tr": {"name": "yeşil", "description": "ağaç ve park"}, "pl": {"name": "zieleń"}},
+        actor=analyst,
+    )
     save_labels(codebook, answered_wave, {answers[0]: ids["green"], answers[1]: ids["traffic"]}, actor=analyst)
     trained = {}
     original = analysis.codebook.train_codebook
@@ -248,16 +314,43 @@ def test_themes_an_analyst_named_and_merged_become_one_code_with_its_translation
     codebook = create_codebook("Benoemd", QUESTION, demo_wave.municipality, actor=analyst)
     run = AnalysisRun(wave=demo_wave, status=RunStatus.succeeded)
     named = NamedTheme(run=run, question=QUESTION, name="Te hard rijden", translations={"en": "Speeding"})
-    db.session.add_all([
-        Theme(run=run, question=QUESTION, key="nl-1", language="nl", label="verkeer / snel", terms=["verkeer", "snel"],
-              answers=40, named=named),
-        Theme(run=run, question=QUESTION, key="tr-1", language="tr", label="araba / hızlı", terms=["araba", "hızlı"],
-              answers=6, named=named),
-        Theme(run=run, question=QUESTION, key="nl-2", language="nl", label="groen / park", terms=["groen", "park"],
-              answers=30, named=NamedTheme(run=run, question=QUESTION, name="", translations={})),
-    ])
+    db.session.add_all(
+        [
+            Theme(
+                run=run,
+                question=QUESTION,
+                key="nl-1",
+                language="nl",
+                label="verkeer / snel",
+                terms=["verkeer", "snel"],
+                answers=40,
+                named=named,
+            ),
+            Theme(
+                run=run,
+                question=QUESTION,
+                key="tr-1",
+                language="tr",
+                label="araba / hızlı",
+                terms=["araba", "hızlı"],
+                answers=6,
+                named=named,
+            ),
+            Theme(
+                run=run,
+                question=QUESTION,
+                key="nl-2",
+                language="nl",
+                label="groen / park",
+                terms=["groen", "park"],
+                answers=30,
+                named=NamedTheme(run=run, question=QUESTION, name="", translations={}),
+            ),
+        ]
+    )
     db.session.commit()
     added = codes_from_themes(codebook, run, actor=analyst)
     assert [(code.name, code.description, code.translations) for code in added] == [
         ("Te hard rijden", "verkeer, snel, araba, hızlı", {"en": {"name": "Speeding"}}),
-        ("groen / park", "groen, park", {})]
+        ("groen / park", "groen, park", {}),
+    ]

@@ -1,4 +1,5 @@
 """Fixtures for the council views: a demo wave analysed by the real analysis."""
+
 from __future__ import annotations
 
 import pytest
@@ -40,12 +41,24 @@ def planted(analysed, demo_wave):
     gm = demo_wave.municipality.code
     outcome = Outcome(municipality=demo_wave.municipality, name="Raadstest: verbonden", position=99)
     outcome.indicators = [
-        Indicator(name=INDICATOR, kind=IndicatorKind.scale_mean, instrument="adult", measure="cohesion",
-                  direction=Direction.higher_is_better, position=0, targets=[Target(year=year, area_code=gm,
-                                                                                    value=6.0)]),
-        Indicator(name=SHARE_INDICATOR, kind=IndicatorKind.band_share, instrument="adult",
-                  measure="djg:not_lonely", direction=Direction.higher_is_better, position=1,
-                  targets=[Target(year=year, area_code=gm, value=0.25)]),
+        Indicator(
+            name=INDICATOR,
+            kind=IndicatorKind.scale_mean,
+            instrument="adult",
+            measure="cohesion",
+            direction=Direction.higher_is_better,
+            position=0,
+            targets=[Target(year=year, area_code=gm, value=6.0)],
+        ),
+        Indicator(
+            name=SHARE_INDICATOR,
+            kind=IndicatorKind.band_share,
+            instrument="adult",
+            measure="djg:not_lonely",
+            direction=Direction.higher_is_better,
+            position=1,
+            targets=[Target(year=year, area_code=gm, value=0.25)],
+        ),
     ]
     db.session.add(outcome)
     db.session.commit()

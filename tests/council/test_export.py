@@ -1,5 +1,6 @@
 """Downloading the aggregated profile: one row per area and figure, suppressed cells "." in CSV and XLSX, the same
 from the command line as from the web."""
+
 from __future__ import annotations
 
 import csv
@@ -38,15 +39,32 @@ def test_csv_has_the_exact_header_and_one_row_per_stored_figure(analysed, counci
     response = council_client.get(f"/council/download.csv?wave={analysed.wave_id}")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
-    assert 'filename=profile-GM9001-leefwereld-demo-2026.csv' in response.headers["Content-Disposition"]
+    assert "filename=profile-GM9001-leefwereld-demo-2026.csv" in response.headers["Content-Disposition"]
     assert not response.data.startswith(b"\xef\xbb\xbf")  # no byte order mark: open data readers take it as is
     rows = csv_rows(response.data)
-    assert tuple(rows[0]) == HEADER == ("area_code", "area_name", "area_level", "instrument", "measure", "statistic",
-                                        "value", "lower", "upper", "n", "flags")
+    assert (
+        tuple(rows[0])
+        == HEADER
+        == (
+            "area_code",
+            "area_name",
+            "area_level",
+            "instrument",
+            "measure",
+            "statistic",
+            "value",
+            "lower",
+            "upper",
+            "n",
+            "flags",
+        )
+    )
     # every stored figure but the run's own theme figures: themes leave only named and released by an analyst
-    stored = db.session.scalar(select(func.count()).select_from(ProfileSnapshot)
-                               .where(ProfileSnapshot.run_id == analysed.id,
-                                      ProfileSnapshot.instrument != "open_answers"))
+    stored = db.session.scalar(
+        select(func.count())
+        .select_from(ProfileSnapshot)
+        .where(ProfileSnapshot.run_id == analysed.id, ProfileSnapshot.instrument != "open_answers")
+    )
     assert len(rows) - 1 == stored
     assert not [row for row in rows if row[3] == "open_answers"]
     assert rows[1][:3] == ["GM9001", "Leefdam", "municipality"]  # the municipality first, then wijken and buurten
@@ -69,18 +87,32 @@ def test_suppressed_cells_are_a_dot_in_csv_and_xlsx(analysed, council_client):
 
 
 def test_a_suppressed_buurt_stays_suppressed_whatever_the_row_holds(analysed, council_client):
-    row = db.session.scalars(select(ProfileSnapshot).where(ProfileSnapshot.run_id == analysed.id,
-                                                           ProfileSnapshot.area_level == "buurt",
-                                                           ProfileSnapshot.flags.contains("suppressed"))
-                             .limit(1)).one()
+    row = db.session.scalars(
+        select(ProfileSnapshot)
+        .where(
+            ProfileSnapshot.run_id == analysed.id,
+            ProfileSnapshot.area_level == "buurt",
+            ProfileSnapshot.flags.contains("suppressed"),
+        )
+        .limit(1)
+    ).one()
     # even a suppressed row that (wrongly) kept its numbers is written without them
-    db.session.execute(update(ProfileSnapshot).where(ProfileSnapshot.id == row.id)
-                       .values(value=0.375, lower=0.2, upper=0.5, n=8))
+    db.session.execute(
+        update(ProfileSnapshot).where(ProfileSnapshot.id == row.id).values(value=0.375, lower=0.2, upper=0.5, n=8)
+    )
     db.session.commit()
-    for written in (csv_rows(council_client.get("/council/download.csv").data),
-                    xlsx_rows(council_client.get("/council/download.xlsx").data)):
-        matching = [line for line in written if line[0] == row.area_code and line[3] == row.instrument
-                    and line[4] == row.measure and line[5] == row.statistic]
+    for written in (
+        csv_rows(council_client.get("/council/download.csv").data),
+        xlsx_rows(council_client.get("/council/download.xlsx").data),
+    ):
+        matching = [
+            line
+            for line in written
+            if line[0] == row.area_code
+            and line[3] == row.instrument
+            and line[4] == row.measure
+            and line[5] == row.statistic
+        ]
         assert len(matching) == 1 and matching[0][FIGURES] == [".", ".", ".", "."]
         assert "0.375" not in str(matching[0])
 
@@ -105,11 +137,13 @@ def test_command_line_writes_the_same_rows_as_the_download(app, analysed, counci
 
 def test_command_line_refuses_a_wave_without_an_analysis(app, demo_wave, tmp_path):
     out = tmp_path / "profile.csv"
-    result = app.test_cli_runner().invoke(args=["profiles", "export", "--wave", demo_wave.name, "--format", "csv",
-                                                "--out", str(out)])
+    result = app.test_cli_runner().invoke(
+        args=["profiles", "export", "--wave", demo_wave.name, "--format", "csv", "--out", str(out)]
+    )
     assert result.exit_code == 1 and "has no released analysis yet" in result.output and not out.exists()
-    result = app.test_cli_runner().invoke(args=["profiles", "export", "--wave", "no such wave", "--format", "csv",
-                                                "--out", str(out)])
+    result = app.test_cli_runner().invoke(
+        args=["profiles", "export", "--wave", "no such wave", "--format", "csv", "--out", str(out)]
+    )
     assert result.exit_code == 1 and "unknown wave" in result.output
 
 
@@ -139,13 +173,12 @@ def test_only_council_analysts_and_admins_download(app, analysed):
 def test_xlsx_text_never_becomes_a_formula(app):
     from council.export import ProfileRow, write_xlsx
 
-    row = ProfileRow("WK900100", "=HYPERLINK(\"http://x\")", "wijk", "adult", "cohesion", "mean", 6.0, 5.5, 6.5, 40,
-                     ())
+    row = ProfileRow("WK900100", '=HYPERLINK("http://x")', "wijk", "adult", "cohesion", "mean", 6.0, 5.5, 6.5, 40, ())
     target = io.BytesIO()
     write_xlsx([row], target, ["=1+1"])
     workbook = load_workbook(io.BytesIO(target.getvalue()))
     cell = workbook["profile"]["B2"]
-    assert cell.data_type == "s" and cell.value == "=HYPERLINK(\"http://x\")"
+    assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://x")'
     assert workbook["notes"]["A1"].data_type == "s"
 
 
@@ -160,5 +193,6 @@ def test_theme_figures_follow_the_same_disclosure_rules_as_every_other_figure(ap
     assert shown and hidden and all("suppressed" in row.flags and row.n is None for row in hidden)
     # no figure rests on fewer answers than the threshold, and no theme is counted in fewer than that
     assert all(row.n >= app.config["SUPPRESSION_MIN_N"] for row in shown)
-    assert all(row.value >= app.config["SUPPRESSION_MIN_N"] or row.value == 0 for row in shown
-               if row.statistic == "count")
+    assert all(
+        row.value >= app.config["SUPPRESSION_MIN_N"] or row.value == 0 for row in shown if row.statistic == "count"
+    )

@@ -1,6 +1,7 @@
 """The outcome framework: indicators refer to what the analysis stores, targets lie in range, every change has its
 history with before and after, the demo framework loads (twice without change), and the staff pages keep it with
 translated messages and nothing lost on bad input."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,8 +18,12 @@ from models import AuditEvent, Direction, Indicator, IndicatorKind, Outcome, Rol
 from tests.forms import ParsedForm, parse_forms
 from tests.staff import PASSWORD, log_in, make_staff
 
-DEMO_OUTCOMES = ["Jeugdigen groeien veilig op in een gezin", "Inwoners doen mee", "Inwoners voelen zich verbonden",
-                 "Inwoners hebben regie over hun leven"]
+DEMO_OUTCOMES = [
+    "Jeugdigen groeien veilig op in een gezin",
+    "Inwoners doen mee",
+    "Inwoners voelen zich verbonden",
+    "Inwoners hebben regie over hun leven",
+]
 MEAN, SHARE, IMPROVED = IndicatorKind.scale_mean, IndicatorKind.band_share, IndicatorKind.improved_share
 HIGHER, LOWER = Direction.higher_is_better, Direction.lower_is_better
 
@@ -40,17 +45,26 @@ def municipality(demo_wave):
 
 @pytest.fixture
 def own_outcome(municipality, analyst) -> Outcome:
-    return framework.create_outcome(municipality, "Inwoners zijn gezond", "Meer inwoners voelen zich gezond.",
-                                    actor=analyst)
+    return framework.create_outcome(
+        municipality, "Inwoners zijn gezond", "Meer inwoners voelen zich gezond.", actor=analyst
+    )
 
 
-def spec(name="Samenhang", kind=MEAN, instrument="adult", measure="cohesion", direction=HIGHER,
-         population="inwoners van 18 jaar en ouder") -> IndicatorSpec:
-    return IndicatorSpec(name=name, kind=kind, instrument=instrument, measure=measure, direction=direction,
-                         population=population)
+def spec(
+    name="Samenhang",
+    kind=MEAN,
+    instrument="adult",
+    measure="cohesion",
+    direction=HIGHER,
+    population="inwoners van 18 jaar en ouder",
+) -> IndicatorSpec:
+    return IndicatorSpec(
+        name=name, kind=kind, instrument=instrument, measure=measure, direction=direction, population=population
+    )
 
 
 # --- what an indicator can measure --------------------------------------------------------------------------------
+
 
 def test_an_indicator_names_a_scale_subscale_band_or_interview_domain_the_instruments_offer(app):
     cohesion = framework.find_measurable(MEAN, "adult", "cohesion")
@@ -81,20 +95,28 @@ def test_an_indicator_names_a_scale_subscale_band_or_interview_domain_the_instru
 def test_every_mean_and_band_share_on_offer_is_a_figure_the_analysis_stores(app, analysed):
     profile = WaveProfile.load(analysed.wave, levels=["municipality"])
     code = analysed.wave.municipality.code
-    offered = [measurable for measurable in framework.measurables().values()
-               if measurable.instrument in profile.instruments()]
+    offered = [
+        measurable for measurable in framework.measurables().values() if measurable.instrument in profile.instruments()
+    ]
     assert {measurable.kind for measurable in offered} == {MEAN, SHARE}
     statistic = {MEAN: "mean", SHARE: "share"}
-    missing = [measurable.key for measurable in offered
-               if profile.get(code, measurable.instrument, measurable.measure, statistic[measurable.kind]) is None]
+    missing = [
+        measurable.key
+        for measurable in offered
+        if profile.get(code, measurable.instrument, measurable.measure, statistic[measurable.kind]) is None
+    ]
     assert missing == []
     # and the reverse: every stored mean of a questionnaire can be chosen
-    stored = {(instrument, measure) for (area, instrument, measure, stat) in profile.figures
-              if stat == "mean" and instrument in {"adult", "youth", "parent"}}
+    stored = {
+        (instrument, measure)
+        for (area, instrument, measure, stat) in profile.figures
+        if stat == "mean" and instrument in {"adult", "youth", "parent"}
+    }
     assert stored <= {(measurable.instrument, measurable.measure) for measurable in offered}
 
 
 # --- targets ------------------------------------------------------------------------------------------------------
+
 
 def test_a_target_lies_in_the_range_of_what_the_indicator_measures(app, own_outcome):
     mean = framework.create_indicator(own_outcome, spec())
@@ -102,10 +124,18 @@ def test_a_target_lies_in_the_range_of_what_the_indicator_measures(app, own_outc
     mastery = framework.create_indicator(own_outcome, spec(name="Grip", measure="mastery"))
     for indicator, value in ((mean, 0), (mean, 10), (share, 0), (share, 1), (mastery, 7), (mastery, 35)):
         framework.check_target(indicator, 2026, "GM9001", value)
-    for indicator, value in ((mean, -0.01), (mean, 10.01), (share, 1.01), (share, -0.001), (mastery, 6.9),
-                             (mastery, 35.5), (mean, float("nan")), (mean, None), (mean, "6")):
-        assert list(refused(framework.check_target, indicator, 2026, "GM9001", value)) == ["value"], (indicator,
-                                                                                                     value)
+    for indicator, value in (
+        (mean, -0.01),
+        (mean, 10.01),
+        (share, 1.01),
+        (share, -0.001),
+        (mastery, 6.9),
+        (mastery, 35.5),
+        (mean, float("nan")),
+        (mean, None),
+        (mean, "6"),
+    ):
+        assert list(refused(framework.check_target, indicator, 2026, "GM9001", value)) == ["value"], (indicator, value)
     assert "100" in refused(framework.check_target, share, 2026, "GM9001", 1.5)["value"][0]  # said as a percentage
 
 
@@ -128,7 +158,10 @@ def test_an_indicator_has_one_target_per_year_and_area(app, own_outcome):
     framework.update_target(first, 2026, "GM9001", 6.1)  # a target does not clash with itself
     assert refused(framework.update_target, first, 2028, "GM9001", 6.1)
     assert sorted((t.year, t.area_code, t.value) for t in indicator.targets) == [
-        (2026, "GM9001", 6.1), (2026, "WK900100", 6.2), (2028, "GM9001", 6.5)]
+        (2026, "GM9001", 6.1),
+        (2026, "WK900100", 6.2),
+        (2028, "GM9001", 6.5),
+    ]
 
 
 def test_shares_are_typed_as_percentages_and_stored_as_fractions(app):
@@ -152,17 +185,21 @@ def test_an_indicator_cannot_change_into_something_its_targets_do_not_fit(app, o
     assert "Samenhang" in [indicator.name for indicator in own_outcome.indicators]
     other = framework.create_indicator(own_outcome, spec(name="Leven"))
     assert list(refused(framework.update_indicator, other, spec(name="Samenhang"))) == ["name"]
-    assert set(refused(framework.create_indicator, own_outcome, spec(name=" ", measure="nothing"))) == {"name",
-                                                                                                      "measure"}
+    assert set(refused(framework.create_indicator, own_outcome, spec(name=" ", measure="nothing"))) == {
+        "name",
+        "measure",
+    }
 
 
 # --- history ------------------------------------------------------------------------------------------------------
 
+
 def test_every_change_is_in_the_history_with_who_and_before_and_after(app, municipality, analyst):
     before = count(AuditEvent)
     outcome = framework.create_outcome(municipality, "Inwoners zijn gezond", actor=analyst)
-    indicator = framework.create_indicator(outcome, spec(name="Welbevinden laag", kind=SHARE, measure="who5:poor",
-                                                         direction=LOWER), actor=analyst)
+    indicator = framework.create_indicator(
+        outcome, spec(name="Welbevinden laag", kind=SHARE, measure="who5:poor", direction=LOWER), actor=analyst
+    )
     target = framework.create_target(indicator, 2026, "GM9001", 0.25, actor=analyst)
     assert framework.update_target(target, 2026, "GM9001", 0.2, actor=analyst)
     assert not framework.update_outcome(outcome, " Inwoners  zijn gezond ", None, actor=analyst)  # the same
@@ -175,8 +212,15 @@ def test_every_change_is_in_the_history_with_who_and_before_and_after(app, munic
 
     history = framework.framework_history(municipality, limit=8)
     assert [(entry.subject_type, entry.verb) for entry in history] == [
-        ("outcome", "deleted"), ("indicator", "deleted"), ("target", "deleted"), ("outcome", "changed"),
-        ("target", "changed"), ("target", "created"), ("indicator", "created"), ("outcome", "created")]
+        ("outcome", "deleted"),
+        ("indicator", "deleted"),
+        ("target", "deleted"),
+        ("outcome", "changed"),
+        ("target", "changed"),
+        ("target", "created"),
+        ("indicator", "created"),
+        ("outcome", "created"),
+    ]
     assert {entry.who for entry in history} == {analyst.email}
     changed_target = history[4]
     assert changed_target.unit == "share"
@@ -184,14 +228,20 @@ def test_every_change_is_in_the_history_with_who_and_before_and_after(app, munic
     assert changed_target.subject["indicator"] == "Welbevinden laag"
     renamed = history[3]
     assert {(c.field, c.before, c.after) for c in renamed.changes} == {
-        ("name", "Inwoners zijn gezond", "Inwoners zijn gezonder"), ("description", "", "Beter dan nu.")}
+        ("name", "Inwoners zijn gezond", "Inwoners zijn gezonder"),
+        ("description", "", "Beter dan nu."),
+    }
     created = history[6]
     assert ("measure", None, "who5:poor") in {(c.field, c.before, c.after) for c in created.changes}
     deleted = history[0]
     assert deleted.subject["name"] == "Inwoners zijn gezonder"
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "target_changed"))
-    assert (event.actor_id, event.target_type, event.details["before"]["value"], event.details["after"]["value"]) \
-        == (analyst.id, "target", 0.25, 0.2)
+    assert (event.actor_id, event.target_type, event.details["before"]["value"], event.details["after"]["value"]) == (
+        analyst.id,
+        "target",
+        0.25,
+        0.2,
+    )
 
 
 def test_the_history_is_the_municipalitys_own(app, municipality, analyst):
@@ -204,6 +254,7 @@ def test_the_history_is_the_municipalitys_own(app, municipality, analyst):
 
 
 # --- loading a framework from a file ------------------------------------------------------------------------------
+
 
 def test_the_demo_framework_is_loaded_with_the_demo_and_loading_it_again_changes_nothing(app, municipality):
     outcomes = framework.outcomes_of(municipality)
@@ -231,8 +282,9 @@ def test_the_demo_framework_is_loaded_with_the_demo_and_loading_it_again_changes
     assert [(t.indicator_id, t.year, t.area_code, t.value) for t in db.session.scalars(select(Target))] == snapshot
 
 
-def test_loading_a_changed_file_brings_the_framework_in_line_and_keeps_what_it_does_not_name(app, municipality,
-                                                                                              own_outcome, tmp_path):
+def test_loading_a_changed_file_brings_the_framework_in_line_and_keeps_what_it_does_not_name(
+    app, municipality, own_outcome, tmp_path
+):
     data = yaml.safe_load((DEMO_DIR / "framework.yaml").read_text(encoding="utf-8"))
     connected = next(entry for entry in data["outcomes"] if entry["name"] == "Inwoners voelen zich verbonden")
     connected["indicators"][0]["targets"][0]["value"] = 5.8
@@ -246,7 +298,10 @@ def test_loading_a_changed_file_brings_the_framework_in_line_and_keeps_what_it_d
     assert len(cohesion.outcome.indicators) == 3 and own_outcome in framework.outcomes_of(municipality)
     latest = framework.framework_history(municipality, limit=1)[0]
     assert (latest.verb, latest.file, [(c.before, c.after) for c in latest.changes]) == (
-        "changed", "framework.yaml", [(5.5, 5.8)])
+        "changed",
+        "framework.yaml",
+        [(5.5, 5.8)],
+    )
 
 
 def test_a_file_change_the_stored_targets_do_not_fit_is_refused_and_nothing_is_kept(app, municipality, tmp_path):
@@ -260,26 +315,68 @@ def test_a_file_change_the_stored_targets_do_not_fit_is_refused_and_nothing_is_k
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     before = count(AuditEvent)
     assert list(refused(framework.load_framework, municipality, path)) == ["measure"]
-    assert count(AuditEvent) == before and "Nieuw resultaat" not in [o.name for o in framework.outcomes_of(
-        municipality)]
+    assert count(AuditEvent) == before and "Nieuw resultaat" not in [
+        o.name for o in framework.outcomes_of(municipality)
+    ]
     assert db.session.scalar(select(Indicator).filter_by(name=cohesion["name"])).measure == "cohesion"
 
 
 def test_a_framework_file_with_problems_is_refused_whole_with_every_problem_listed(app, municipality, tmp_path):
     path = tmp_path / "framework.yaml"
-    path.write_text(yaml.safe_dump({"outcomes": [
-        {"name": "Nieuw resultaat", "indicators": [
-            {"name": "Goed", "kind": "scale_mean", "instrument": "adult", "measure": "cohesion",
-             "direction": "higher_is_better", "targets": [{"year": 2026, "area": "GM9001", "value": 7}]}]},
-        {"name": "Kapot", "colour": "red", "indicators": [
-            {"name": "Band", "kind": "band_share", "instrument": "adult", "measure": "djg:very_lonely",
-             "direction": "lower_is_better"},
-            {"name": "Te hoog", "kind": "band_share", "instrument": "adult", "measure": "djg:severe",
-             "direction": "sideways", "targets": []},
-            {"name": "Procent", "kind": "band_share", "instrument": "adult", "measure": "djg:severe",
-             "direction": "lower_is_better", "targets": [{"year": 2026, "area": "GM9001", "value": 120},
-                                                         {"year": 1990, "area": "WK900100", "value": 10}]}]},
-    ]}), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "outcomes": [
+                    {
+                        "name": "Nieuw resultaat",
+                        "indicators": [
+                            {
+                                "name": "Goed",
+                                "kind": "scale_mean",
+                                "instrument": "adult",
+                                "measure": "cohesion",
+                                "direction": "higher_is_better",
+                                "targets": [{"year": 2026, "area": "GM9001", "value": 7}],
+                            }
+                        ],
+                    },
+                    {
+                        "name": "Kapot",
+                        "colour": "red",
+                        "indicators": [
+                            {
+                                "name": "Band",
+                                "kind": "band_share",
+                                "instrument": "adult",
+                                "measure": "djg:very_lonely",
+                                "direction": "lower_is_better",
+                            },
+                            {
+                                "name": "Te hoog",
+                                "kind": "band_share",
+                                "instrument": "adult",
+                                "measure": "djg:severe",
+                                "direction": "sideways",
+                                "targets": [],
+                            },
+                            {
+                                "name": "Procent",
+                                "kind": "band_share",
+                                "instrument": "adult",
+                                "measure": "djg:severe",
+                                "direction": "lower_is_better",
+                                "targets": [
+                                    {"year": 2026, "area": "GM9001", "value": 120},
+                                    {"year": 1990, "area": "WK900100", "value": 10},
+                                ],
+                            },
+                        ],
+                    },
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
     before = (count(Outcome), count(AuditEvent))
     problems = refused(framework.load_framework, municipality, path)[""]
     assert len(problems) == 5, problems
@@ -294,6 +391,7 @@ def test_a_framework_file_with_problems_is_refused_whole_with_every_problem_list
 
 
 # --- the staff pages ----------------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def staff_client(app, analyst):
@@ -340,30 +438,60 @@ def test_an_analyst_keeps_outcomes_indicators_and_targets_through_the_pages(app,
     add = f"/staff/framework/outcomes/{outcome.id}/indicators/new"
     form = form_posting_to(html_of(staff_client.get(add)), add)
     offered = set(form.selects["measure"])
-    assert {"scale_mean/adult/cohesion", "scale_mean/adult/djg_emotional", "band_share/adult/djg:not_lonely",
-            "band_share/youth/who5:poor", "improved_share/wijkteam/overall",
-            "improved_share/wijkteam/sr_finances"} <= offered
+    assert {
+        "scale_mean/adult/cohesion",
+        "scale_mean/adult/djg_emotional",
+        "band_share/adult/djg:not_lonely",
+        "band_share/youth/who5:poor",
+        "improved_share/wijkteam/overall",
+        "improved_share/wijkteam/sr_finances",
+    } <= offered
     assert "scale_mean/interview/self_reliance" not in offered
-    made = post_form(staff_client, add, add, {"name": "Goed welbevinden", "measure": "band_share/adult/who5:adequate",
-                                              "direction": "higher_is_better", "population": "inwoners 18+"})
+    made = post_form(
+        staff_client,
+        add,
+        add,
+        {
+            "name": "Goed welbevinden",
+            "measure": "band_share/adult/who5:adequate",
+            "direction": "higher_is_better",
+            "population": "inwoners 18+",
+        },
+    )
     assert made.status_code == 302
     indicator = db.session.scalar(select(Indicator).filter_by(name="Goed welbevinden"))
     assert (indicator.kind, indicator.instrument, indicator.measure, indicator.direction, indicator.population) == (
-        SHARE, "adult", "who5:adequate", HIGHER, "inwoners 18+")
+        SHARE,
+        "adult",
+        "who5:adequate",
+        HIGHER,
+        "inwoners 18+",
+    )
 
     page = f"/staff/framework/indicators/{indicator.id}"
     targets = f"{page}/targets"
     html = html_of(staff_client.get(page))
     assert "A percentage from 0 to 100." in html
-    assert set(form_posting_to(html, targets).selects["area"]) == {"", "GM9001", "WK900100", "WK900101", "WK900102",
-                                                                   "WK900103", "WK900104"}
-    assert post_form(staff_client, page, targets, {"year": "2026", "area": "GM9001", "value": "72,5"}).status_code \
-        == 302
-    assert post_form(staff_client, page, targets, {"year": "2028", "area": "WK900102", "value": "80%"}).status_code \
-        == 302
+    assert set(form_posting_to(html, targets).selects["area"]) == {
+        "",
+        "GM9001",
+        "WK900100",
+        "WK900101",
+        "WK900102",
+        "WK900103",
+        "WK900104",
+    }
+    assert (
+        post_form(staff_client, page, targets, {"year": "2026", "area": "GM9001", "value": "72,5"}).status_code == 302
+    )
+    assert (
+        post_form(staff_client, page, targets, {"year": "2028", "area": "WK900102", "value": "80%"}).status_code == 302
+    )
     db.session.expire_all()
-    assert sorted((t.year, t.area_code, t.value) for t in indicator.targets) == [(2026, "GM9001", 0.725),
-                                                                                (2028, "WK900102", 0.8)]
+    assert sorted((t.year, t.area_code, t.value) for t in indicator.targets) == [
+        (2026, "GM9001", 0.725),
+        (2028, "WK900102", 0.8),
+    ]
     assert "72.5%" in html_of(staff_client.get(page))
     target = indicator.targets[0]
     edit_target = f"/staff/framework/targets/{target.id}"
@@ -384,9 +512,11 @@ def test_an_analyst_keeps_outcomes_indicators_and_targets_through_the_pages(app,
 def test_deleting_asks_for_confirmation_first(app, staff_client, municipality, own_outcome):
     indicator = framework.create_indicator(own_outcome, spec())
     target = framework.create_target(indicator, 2026, "GM9001", 6.0)
-    for url, model, object_id in ((f"/staff/framework/targets/{target.id}/delete", Target, target.id),
-                                  (f"/staff/framework/indicators/{indicator.id}/delete", Indicator, indicator.id),
-                                  (f"/staff/framework/outcomes/{own_outcome.id}/delete", Outcome, own_outcome.id)):
+    for url, model, object_id in (
+        (f"/staff/framework/targets/{target.id}/delete", Target, target.id),
+        (f"/staff/framework/indicators/{indicator.id}/delete", Indicator, indicator.id),
+        (f"/staff/framework/outcomes/{own_outcome.id}/delete", Outcome, own_outcome.id),
+    ):
         question = staff_client.get(url)
         assert question.status_code == 200 and "Yes, delete" in html_of(question)
         assert db.session.get(model, object_id) is not None  # asking deletes nothing
@@ -410,17 +540,27 @@ def test_bad_input_is_refused_with_messages_linked_to_the_fields_and_nothing_los
     assert count(select(Outcome).filter_by(name="Inwoners voelen zich verbonden").subquery()) == 1
 
     add = f"/staff/framework/outcomes/{own_outcome.id}/indicators/new"
-    forged = post_form(staff_client, add, add, {"name": "Vervalst", "measure": "band_share/adult/djg:very_lonely",
-                                                "direction": "higher_is_better", "population": "iedereen"})
+    forged = post_form(
+        staff_client,
+        add,
+        add,
+        {
+            "name": "Vervalst",
+            "measure": "band_share/adult/djg:very_lonely",
+            "direction": "higher_is_better",
+            "population": "iedereen",
+        },
+    )
     html = html_of(forged)
     assert forged.status_code == 422 and 'href="#measure"' in html and "very_lonely" in html
     assert 'value="Vervalst"' in html and 'value="iedereen"' in html
-    nameless = post_form(staff_client, add, add, {"name": "", "measure": "scale_mean/adult/happiness",
-                                                  "direction": "higher_is_better"})
-    assert nameless.status_code == 422 and all(f'href="#{field}"' in html_of(nameless) for field in ("name",
-                                                                                                   "measure"))
-    no_direction = post_form(staff_client, add, add, {"name": "Zonder richting", "measure": "scale_mean/adult/brs"},
-                             drop=("direction",))
+    nameless = post_form(
+        staff_client, add, add, {"name": "", "measure": "scale_mean/adult/happiness", "direction": "higher_is_better"}
+    )
+    assert nameless.status_code == 422 and all(f'href="#{field}"' in html_of(nameless) for field in ("name", "measure"))
+    no_direction = post_form(
+        staff_client, add, add, {"name": "Zonder richting", "measure": "scale_mean/adult/brs"}, drop=("direction",)
+    )
     assert no_direction.status_code == 422 and 'href="#direction-0"' in html_of(no_direction)
     assert own_outcome.indicators == []
 
@@ -429,13 +569,16 @@ def test_bad_input_is_refused_with_messages_linked_to_the_fields_and_nothing_los
     page = f"/staff/framework/indicators/{indicator.id}"
     targets = f"{page}/targets"
     for values, field, message in (
-            ({"year": "20x6", "area": "GM9001", "value": "6,5"}, "year", "Give a year from 2000 to 2100."),
-            ({"year": "2027", "area": "GM9001", "value": "6,5,1"}, "value", "Give a number, for example 6.5."),
-            ({"year": "2027", "area": "GM9001", "value": "11"}, "value", "Give a value from 0 to 10."),
-            ({"year": "2027", "area": "WK999999", "value": "6"}, "area",
-             "Choose the municipality or one of its wijken."),
-            ({"year": "2026", "area": "GM9001", "value": "6.5"}, "year", "There is already a target for Leefdam in "
-                                                                          "2026. Change that one instead.")):
+        ({"year": "20x6", "area": "GM9001", "value": "6,5"}, "year", "Give a year from 2000 to 2100."),
+        ({"year": "2027", "area": "GM9001", "value": "6,5,1"}, "value", "Give a number, for example 6.5."),
+        ({"year": "2027", "area": "GM9001", "value": "11"}, "value", "Give a value from 0 to 10."),
+        ({"year": "2027", "area": "WK999999", "value": "6"}, "area", "Choose the municipality or one of its wijken."),
+        (
+            {"year": "2026", "area": "GM9001", "value": "6.5"},
+            "year",
+            "There is already a target for Leefdam in 2026. Change that one instead.",
+        ),
+    ):
         response = post_form(staff_client, page, targets, values)
         html = html_of(response)
         assert response.status_code == 422 and f'href="#{field}"' in html and message in html, values
@@ -468,7 +611,6 @@ def test_a_platform_administrator_chooses_the_municipality_and_others_stay_in_th
 
 def test_the_pages_render_right_to_left_in_arabic(app, staff_client, municipality):
     indicator = framework.outcomes_of(municipality)[0].indicators[0]
-    for url in ("/staff/framework/?lang=ar", f"/staff/framework/indicators/{indicator.id}",
-                "/staff/framework/history"):
+    for url in ("/staff/framework/?lang=ar", f"/staff/framework/indicators/{indicator.id}", "/staff/framework/history"):
         response = staff_client.get(url)
         assert response.status_code == 200 and 'dir="rtl"' in html_of(response), url

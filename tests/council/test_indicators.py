@@ -1,4 +1,5 @@
 """Indicators against targets: which figure an indicator reads, which target applies, and the status at its edges."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -17,18 +18,20 @@ def figure(value, lower=None, upper=None, n=100, *flags) -> Figure:
     return Figure(value=value, lower=lower, upper=upper, n=n, flags=frozenset(flags))
 
 
-@pytest.mark.parametrize(("lower", "upper", "direction", "expected"), [
-    (6.1, 6.5, HIGHER, Status.on_target),      # the whole interval above the target
-    (5.5, 5.9, HIGHER, Status.off_target),     # the whole interval below it
-    (5.8, 6.2, HIGHER, Status.undecided),      # the interval contains it
-    (6.0, 6.4, HIGHER, Status.undecided),      # touching the target is not clearly above it
-    (5.6, 6.0, HIGHER, Status.undecided),      # nor clearly below
-    (5.5, 5.9, LOWER, Status.on_target),       # lower is better: below the target is good
-    (6.1, 6.5, LOWER, Status.off_target),
-    (5.6, 6.0, LOWER, Status.undecided),
-])
-def test_status_is_clear_only_when_the_whole_interval_lies_on_one_side_of_the_target(lower, upper, direction,
-                                                                                    expected):
+@pytest.mark.parametrize(
+    ("lower", "upper", "direction", "expected"),
+    [
+        (6.1, 6.5, HIGHER, Status.on_target),  # the whole interval above the target
+        (5.5, 5.9, HIGHER, Status.off_target),  # the whole interval below it
+        (5.8, 6.2, HIGHER, Status.undecided),  # the interval contains it
+        (6.0, 6.4, HIGHER, Status.undecided),  # touching the target is not clearly above it
+        (5.6, 6.0, HIGHER, Status.undecided),  # nor clearly below
+        (5.5, 5.9, LOWER, Status.on_target),  # lower is better: below the target is good
+        (6.1, 6.5, LOWER, Status.off_target),
+        (5.6, 6.0, LOWER, Status.undecided),
+    ],
+)
+def test_status_is_clear_only_when_the_whole_interval_lies_on_one_side_of_the_target(lower, upper, direction, expected):
     assert status(figure((lower + upper) / 2, lower, upper), 6.0, direction) is expected
 
 
@@ -58,24 +61,36 @@ def test_each_kind_of_indicator_reads_its_own_statistic():
 
 
 def test_a_wave_is_judged_against_the_target_of_its_own_year_the_wijk_s_own_before_the_municipality_s():
-    targets = [Target(year=2026, area_code="GM9001", value=6.0), Target(year=2028, area_code="GM9001", value=6.5),
-               Target(year=2028, area_code="WK900103", value=5.5)]
+    targets = [
+        Target(year=2026, area_code="GM9001", value=6.0),
+        Target(year=2028, area_code="GM9001", value=6.5),
+        Target(year=2028, area_code="WK900103", value=5.5),
+    ]
     assert target_for(targets, "WK900100", "GM9001", 2026).value == 6.0
-    assert target_for(targets, "WK900100", "GM9001", 2027) is None        # a later year's target is not yet due
-    assert target_for(targets, "WK900103", "GM9001", 2028).value == 5.5   # its own target comes first
-    assert target_for(targets, "WK900103", "GM9001", 2026).value == 6.0   # else the municipality's of that year
+    assert target_for(targets, "WK900100", "GM9001", 2027) is None  # a later year's target is not yet due
+    assert target_for(targets, "WK900103", "GM9001", 2028).value == 5.5  # its own target comes first
+    assert target_for(targets, "WK900103", "GM9001", 2026).value == 6.0  # else the municipality's of that year
     assert target_for(targets, "GM9001", "GM9001", 2026).value == 6.0
-    assert target_for(targets, "WK900100", "GM9001", 2025) is None        # before the first target year
+    assert target_for(targets, "WK900100", "GM9001", 2025) is None  # before the first target year
 
 
 def test_evaluate_holds_the_area_s_figure_against_the_target_for_the_wave_s_year():
     wave = SimpleNamespace(opens_on=date(2026, 1, 1), municipality=SimpleNamespace(code="GM9001"))
-    profile = WaveProfile(wave=wave, run=None, figures={
-        ("WK900100", "adult", "cohesion", "mean"): figure(5.4, 5.1, 5.7),
-        ("WK900101", "adult", "cohesion", "mean"): figure(None, None, None, None, "suppressed"),
-    })
-    indicator = Indicator(kind=IndicatorKind.scale_mean, instrument="adult", measure="cohesion", direction=HIGHER,
-                          targets=[Target(year=2026, area_code="GM9001", value=6.0)])
+    profile = WaveProfile(
+        wave=wave,
+        run=None,
+        figures={
+            ("WK900100", "adult", "cohesion", "mean"): figure(5.4, 5.1, 5.7),
+            ("WK900101", "adult", "cohesion", "mean"): figure(None, None, None, None, "suppressed"),
+        },
+    )
+    indicator = Indicator(
+        kind=IndicatorKind.scale_mean,
+        instrument="adult",
+        measure="cohesion",
+        direction=HIGHER,
+        targets=[Target(year=2026, area_code="GM9001", value=6.0)],
+    )
     low = evaluate(indicator, profile, "WK900100")
     assert low.status is Status.off_target and low.target.value == 6.0 and low.figure.value == 5.4
     assert evaluate(indicator, profile, "WK900101").status is Status.suppressed

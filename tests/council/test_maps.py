@@ -1,4 +1,5 @@
 """The council's map: one path per wijk with a geometry, status by class and pattern, a legend, escaped text."""
+
 from __future__ import annotations
 
 import re
@@ -13,14 +14,24 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def square(west: float, south: float, size: float = 0.02) -> dict:
-    return {"type": "Polygon", "coordinates": [[[west, south], [west + size, south], [west + size, south + size],
-                                                [west, south + size], [west, south]]]}
+    return {
+        "type": "Polygon",
+        "coordinates": [
+            [[west, south], [west + size, south], [west + size, south + size], [west, south + size], [west, south]]
+        ],
+    }
 
 
 AREAS = [
     MapArea("WK000101", "Noord", square(5.00, 52.02)),
-    MapArea("WK000102", "Zuid", {"type": "MultiPolygon", "coordinates": [square(5.00, 52.00)["coordinates"],
-                                                                         square(5.03, 52.00, 0.005)["coordinates"]]}),
+    MapArea(
+        "WK000102",
+        "Zuid",
+        {
+            "type": "MultiPolygon",
+            "coordinates": [square(5.00, 52.00)["coordinates"], square(5.03, 52.00, 0.005)["coordinates"]],
+        },
+    ),
     MapArea("WK000103", "Oost", square(5.02, 52.01)),
     MapArea("WK000104", "Zonder grens", None),
 ]
@@ -34,14 +45,16 @@ def test_every_area_with_a_geometry_is_one_path_with_its_status_class(app):
     statuses = {"WK000101": Status.on_target, "WK000102": Status.off_target, "WK000103": Status.suppressed}
     svg = parse(choropleth(AREAS, statuses, {"WK000101": "6.2", "WK000102": "4.1"}, "Samenhang", "Per wijk"))
     paths = svg.findall(f"./{SVG}g[@class='lw-map__areas']/{SVG}g/{SVG}path")
-    assert [path.get("class") for path in paths] == ["lw-map__area lw-map__area--on_target",
-                                                     "lw-map__area lw-map__area--off_target",
-                                                     "lw-map__area lw-map__area--suppressed"]
+    assert [path.get("class") for path in paths] == [
+        "lw-map__area lw-map__area--on_target",
+        "lw-map__area lw-map__area--off_target",
+        "lw-map__area lw-map__area--suppressed",
+    ]
     # the multipolygon is one path with two rings; each area's fill is its status's pattern, defined in the SVG
     assert paths[1].get("d").count("M") == 2
     pattern_ids = {pattern.get("id") for pattern in svg.iter(f"{SVG}pattern")}
     for path in paths:
-        assert path.get("fill")[len("url(#"):-1] in pattern_ids
+        assert path.get("fill")[len("url(#") : -1] in pattern_ids
     labels = [[span.text for span in text] for text in svg.iter(f"{SVG}text") if text.get("class") == "lw-map__label"]
     assert labels == [["1", "6.2"], ["2", "4.1"], ["3"]]  # a number in every area, its value under it
     assert "Zonder grens" not in str(ET.tostring(svg, encoding="unicode"))
@@ -51,7 +64,10 @@ def test_the_key_names_each_numbered_area_beside_the_map(app):
     statuses = {"WK000101": Status.on_target, "WK000103": Status.no_target}
     drawn = choropleth(AREAS, statuses, {"WK000101": "6.2"}, "Samenhang", "Per wijk")
     assert [(entry.number, entry.name, entry.status, entry.label) for entry in drawn.key] == [
-        (1, "Noord", Status.on_target, "6.2"), (2, "Zuid", Status.no_data, None), (3, "Oost", Status.no_target, None)]
+        (1, "Noord", Status.on_target, "6.2"),
+        (2, "Zuid", Status.no_data, None),
+        (3, "Oost", Status.no_target, None),
+    ]
     # the tooltip says the same, for a mouse
     titles = [title.text for title in parse(drawn).iter(f"{SVG}title")][1:]
     assert titles[0].startswith("1. Noord: ")
@@ -61,10 +77,12 @@ def test_every_status_has_a_pattern_and_an_icon_of_its_own(app):
     from council.charts import status_icon
 
     svg = parse(choropleth(AREAS, {}, {}, "T", "D"))
-    patterns = {pattern.get("id").rsplit("-", 1)[1]: "".join(ET.tostring(child, encoding="unicode")
-                                                             for child in pattern
-                                                             if "lw-map__mark" in child.get("class", ""))
-                for pattern in svg.iter(f"{SVG}pattern")}
+    patterns = {
+        pattern.get("id").rsplit("-", 1)[1]: "".join(
+            ET.tostring(child, encoding="unicode") for child in pattern if "lw-map__mark" in child.get("class", "")
+        )
+        for pattern in svg.iter(f"{SVG}pattern")
+    }
     assert set(patterns) == {status.value for status in Status}
     assert len(set(patterns.values())) == len(Status)  # a texture of its own, not only a colour
     icons = {re.sub(r"lw-status-icon--\w+", "", str(status_icon(status.value))) for status in Status}
@@ -117,8 +135,10 @@ def test_every_text_is_escaped(app):
 
 def test_without_any_geometry_the_map_is_empty(app):
     assert str(choropleth([MapArea("WK000101", "Noord", None)], {}, {}, "T", "D")) == ""
-    assert str(choropleth([MapArea("WK000101", "Noord", {"type": "Point", "coordinates": [5, 52]})], {}, {},
-                          "T", "D")) == ""
+    assert (
+        str(choropleth([MapArea("WK000101", "Noord", {"type": "Point", "coordinates": [5, 52]})], {}, {}, "T", "D"))
+        == ""
+    )
 
 
 def test_the_map_keeps_the_shape_of_the_land(app):
@@ -142,8 +162,10 @@ def test_buurten_have_a_map_only_once_their_boundaries_are_loaded(app, demo_wave
     from extensions import db
 
     municipality = demo_wave.municipality
-    buurten = sorted((buurt for district in municipality.districts for buurt in district.neighbourhoods),
-                     key=lambda buurt: buurt.code)
+    buurten = sorted(
+        (buurt for district in municipality.districts for buurt in district.neighbourhoods),
+        key=lambda buurt: buurt.code,
+    )
     assert len(buurt_areas(municipality)) == len(buurten)  # the demo ships buurt boundaries as well
     for buurt in buurten:
         buurt.boundary = None

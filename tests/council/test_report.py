@@ -1,6 +1,7 @@
 """The council's report as a PDF to attach to a council letter: a first page that summarises the area, a tagged PDF
 (PDF/UA) in the reader's language, built once per run, area, language and approval state and then served from the
 stored file."""
+
 from __future__ import annotations
 
 import io
@@ -65,8 +66,11 @@ def test_the_summary_names_a_clear_difference_from_the_municipality(app, planted
     plant(planted, gm, "adult", "cohesion", "mean", 2.0, 1.9, 2.1, 400)
     html = council_client(app).get(f"/council/report/{CENTRUM}?lang=en").get_data(as_text=True)
     summary = html.split('id="summary-title"', 1)[1].split("</section>", 1)[0]
-    assert re.search(r"Social cohesion[^<]*\(Adults\): <span[^>]*>7\.3</span>, higher than in Leefdam as a whole "
-                     r"\(<span[^>]*>2\.0</span>\)", summary), summary
+    assert re.search(
+        r"Social cohesion[^<]*\(Adults\): <span[^>]*>7\.3</span>, higher than in Leefdam as a whole "
+        r"\(<span[^>]*>2\.0</span>\)",
+        summary,
+    ), summary
 
 
 def test_only_named_themes_reach_the_summary(app, planted):
@@ -144,8 +148,9 @@ def test_approving_a_quote_makes_a_fresh_report_and_drops_the_old_one(app, plant
     db.session.commit()
     client = council_client(app)
     before = client.get(f"/council/report/{CENTRUM}.pdf?lang=en").data
-    quote = db.session.scalars(select(Quote).join(Theme).where(Theme.run_id == planted.id,
-                                                               Quote.area_code == CENTRUM)).first()
+    quote = db.session.scalars(
+        select(Quote).join(Theme).where(Theme.run_id == planted.id, Quote.area_code == CENTRUM)
+    ).first()
     quote.status = QuoteStatus.approved
     db.session.commit()
     after = client.get(f"/council/report/{CENTRUM}.pdf?lang=en")

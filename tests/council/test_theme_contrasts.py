@@ -5,6 +5,7 @@ Counts of a question's named themes are planted into a real analysis, so each te
 "Verkeer" is raised four times as often in Centrum; "Groen" as often everywhere; "Afval" by only 3 residents in
 Oud-West, whose figure is hidden (and by complementary suppression others with it).
 """
+
 from __future__ import annotations
 
 import io
@@ -23,8 +24,7 @@ from tests.council.test_views import Tables, council_client, page, row, tables
 
 GM, CENTRUM, OUD_WEST, HAVERLAND = "GM9001", "WK900100", "WK900101", "WK900102"
 TOTALS = {CENTRUM: 200, OUD_WEST: 400, HAVERLAND: 400}
-PLANTED = {"Verkeer": {CENTRUM: 80, OUD_WEST: 40, HAVERLAND: 40},
-           "Groen": {CENTRUM: 20, OUD_WEST: 40, HAVERLAND: 40}}
+PLANTED = {"Verkeer": {CENTRUM: 80, OUD_WEST: 40, HAVERLAND: 40}, "Groen": {CENTRUM: 20, OUD_WEST: 40, HAVERLAND: 40}}
 WASTE = {CENTRUM: 30, OUD_WEST: 3, HAVERLAND: 60}
 MORE = "Raised more often here than in the rest of the municipality"
 LESS = "Raised less often here than in the rest of the municipality"
@@ -33,11 +33,14 @@ LESS = "Raised less often here than in the rest of the municipality"
 def plant(run: AnalysisRun, planted: dict[str, dict[str, int]]) -> tuple[AnalysisRun, str, dict[str, NamedTheme]]:
     """The analysed run with its themes named and ready; of the first question only the planted themes are shown."""
     name_from_suggestions(run)
-    question = db.session.scalars(select(ThemeReview.question).where(ThemeReview.run_id == run.id,
-                                                                     ThemeReview.ready.is_(True))
-                                  .order_by(ThemeReview.question)).first()
-    for named in db.session.scalars(select(NamedTheme).where(NamedTheme.run_id == run.id,
-                                                             NamedTheme.question == question)):
+    question = db.session.scalars(
+        select(ThemeReview.question)
+        .where(ThemeReview.run_id == run.id, ThemeReview.ready.is_(True))
+        .order_by(ThemeReview.question)
+    ).first()
+    for named in db.session.scalars(
+        select(NamedTheme).where(NamedTheme.run_id == run.id, NamedTheme.question == question)
+    ):
         named.hidden = True
     db.session.execute(delete(ThemeCount).where(ThemeCount.run_id == run.id, ThemeCount.question == question))
     for area, n in {GM: sum(TOTALS.values()), **TOTALS}.items():
@@ -45,8 +48,17 @@ def plant(run: AnalysisRun, planted: dict[str, dict[str, int]]) -> tuple[Analysi
     groups = {}
     for name, counts in planted.items():
         named = NamedTheme(run=run, question=question, name=name, translations={"en": name})
-        theme = Theme(run=run, question=question, key=f"nl-plant-{name}", language="nl", label=name, terms=[name],
-                      answers=sum(counts.values()), suggestion=name, named=named)
+        theme = Theme(
+            run=run,
+            question=question,
+            key=f"nl-plant-{name}",
+            language="nl",
+            label=name,
+            terms=[name],
+            answers=sum(counts.values()),
+            suggestion=name,
+            named=named,
+        )
         db.session.add(theme)
         db.session.flush()
         for area, k in {GM: sum(counts.values()), **counts}.items():
@@ -79,15 +91,18 @@ def theme_cells(html: str) -> dict[str, list[str]]:
     """The rows of the page's theme tables by theme name."""
     parser = AllTables()
     parser.feed(html)
-    return {cells[0]: cells for name, rows in parser.found if name.startswith("Themes and how often")
-            for cells in rows[1:]}
+    return {
+        cells[0]: cells for name, rows in parser.found if name.startswith("Themes and how often") for cells in rows[1:]
+    }
 
 
 def expected_sentence(contrast, start: str) -> str:
     near, far = sorted((abs(contrast.lower), abs(contrast.upper)))
     with force_locale("en"):
-        return (f"{start}: {number(contrast.share, True)} against {number(contrast.rest_share, True)} "
-                f"(difference {points(near)} to {points(far)} percentage points)")
+        return (
+            f"{start}: {number(contrast.share, True)} against {number(contrast.rest_share, True)} "
+            f"(difference {points(near)} to {points(far)} percentage points)"
+        )
 
 
 def test_a_theme_raised_clearly_more_often_in_one_wijk_is_said_so_on_its_profile_and_report(app, planted):
@@ -122,8 +137,9 @@ def test_the_municipality_report_lists_the_wijken_where_a_theme_stands_out(app, 
     client = council_client(app, Role.council)
     for url in (f"/council/report/{GM}", f"/council/wijk/{GM}"):
         html = page(client, url)
-        table = tables(html)["Wijken where a theme is raised clearly more or less often than in the rest of the "
-                             "municipality"]
+        table = tables(html)[
+            "Wijken where a theme is raised clearly more or less often than in the rest of the municipality"
+        ]
         assert row(table, "Verkeer")[1] == "Centrum"
         assert "Centrum" not in row(table, "Verkeer")[2]
         assert not [cells for cells in table if cells[0] == "Groen"]  # stands out nowhere
@@ -142,8 +158,12 @@ def test_a_suppressed_theme_figure_gets_no_comparison(app, analysed):
         themes += ["afval"] * WASTE[wijk] + [None] * (n - WASTE[wijk])
     assert {one.wijk_code: one for one in theme_contrasts(codes, themes)}[OUD_WEST].direction == "lower"
     client = council_client(app)
-    hidden = [(name, code) for name, named in groups.items() for code in TOTALS
-              if shown.figures[(named.id, code)][0].suppressed]
+    hidden = [
+        (name, code)
+        for name, named in groups.items()
+        for code in TOTALS
+        if shown.figures[(named.id, code)][0].suppressed
+    ]
     assert ("Afval", OUD_WEST) in hidden and len(hidden) >= 2  # complementary suppression hides more
     for name, code in hidden:
         assert (groups[name].id, code) not in shown.contrasts
@@ -152,11 +172,13 @@ def test_a_suppressed_theme_figure_gets_no_comparison(app, analysed):
             assert "suppressed" in cells[1] and cells[-1] == "no comparison", (name, code, url)
     # every shown figure of a wijk with enough answers is compared
     assert {(name, code) for name in groups for code in TOTALS} - set(hidden) == {
-        (name, code) for name, named in groups.items() for code in TOTALS if (named.id, code) in shown.contrasts}
+        (name, code) for name, named in groups.items() for code in TOTALS if (named.id, code) in shown.contrasts
+    }
     # nor does the municipality's list of wijken give a hidden one away
     html = page(client, f"/council/report/{GM}")
     for name, code in hidden:
-        listed = tables(html).get("Wijken where a theme is raised clearly more or less often than in the rest of "
-                                  "the municipality", [])
+        listed = tables(html).get(
+            "Wijken where a theme is raised clearly more or less often than in the rest of the municipality", []
+        )
         wijk = {CENTRUM: "Centrum", OUD_WEST: "Oud-West", HAVERLAND: "Haverland"}[code]
         assert not [cells for cells in listed if cells[0] == name and wijk in " ".join(cells[1:])]

@@ -3,6 +3,7 @@
 Figures are planted into the stored snapshots of a real analysis, so each test knows exactly what a page must show.
 Pages are read in English (?lang=en) with its number format: a mean of 7.26 reads 7.3, a share of 0.25 reads 25%.
 """
+
 from __future__ import annotations
 
 import io
@@ -90,18 +91,46 @@ def row(table: list[list[str]], heading: str) -> list[str]:
     return next(cells for cells in table if cells and cells[0].startswith(heading))
 
 
-def plant(run: AnalysisRun, area: str, instrument: str, measure: str, statistic: str, value: float | None,
-          lower: float | None = None, upper: float | None = None, n: int | None = None, flags: str = "") -> None:
+def plant(
+    run: AnalysisRun,
+    area: str,
+    instrument: str,
+    measure: str,
+    statistic: str,
+    value: float | None,
+    lower: float | None = None,
+    upper: float | None = None,
+    n: int | None = None,
+    flags: str = "",
+) -> None:
     """Overwrite (or add) one stored figure of the run."""
     changed = db.session.execute(
-        update(ProfileSnapshot).where(ProfileSnapshot.run_id == run.id, ProfileSnapshot.area_code == area,
-                                      ProfileSnapshot.instrument == instrument, ProfileSnapshot.measure == measure,
-                                      ProfileSnapshot.statistic == statistic)
-        .values(value=value, lower=lower, upper=upper, n=n, flags=flags)).rowcount
+        update(ProfileSnapshot)
+        .where(
+            ProfileSnapshot.run_id == run.id,
+            ProfileSnapshot.area_code == area,
+            ProfileSnapshot.instrument == instrument,
+            ProfileSnapshot.measure == measure,
+            ProfileSnapshot.statistic == statistic,
+        )
+        .values(value=value, lower=lower, upper=upper, n=n, flags=flags)
+    ).rowcount
     if not changed:
-        db.session.add(ProfileSnapshot(run_id=run.id, area_code=area, area_level="municipality" if area.startswith(
-            "GM") else "wijk", instrument=instrument, measure=measure, statistic=statistic, value=value, lower=lower,
-            upper=upper, n=n, flags=flags))
+        db.session.add(
+            ProfileSnapshot(
+                run_id=run.id,
+                area_code=area,
+                area_level="municipality" if area.startswith("GM") else "wijk",
+                instrument=instrument,
+                measure=measure,
+                statistic=statistic,
+                value=value,
+                lower=lower,
+                upper=upper,
+                n=n,
+                flags=flags,
+            )
+        )
     db.session.commit()
 
 
@@ -120,8 +149,14 @@ def page(client, url: str, status: int = 200) -> str:
 @pytest.mark.parametrize("role", [Role.council, Role.analyst, Role.admin])
 def test_every_council_page_renders_for_every_role_allowed(app, planted, role):
     client = council_client(app, role)
-    for url in ("/council/", f"/council/wijk/{CENTRUM}", f"/council/compare?area={CENTRUM}&area={HAVERLAND}",
-                f"/council/compare?area={CENTRUM}&waves=all", f"/council/report/{CENTRUM}", "/council/report/GM9001"):
+    for url in (
+        "/council/",
+        f"/council/wijk/{CENTRUM}",
+        f"/council/compare?area={CENTRUM}&area={HAVERLAND}",
+        f"/council/compare?area={CENTRUM}&waves=all",
+        f"/council/report/{CENTRUM}",
+        "/council/report/GM9001",
+    ):
         response = client.get(url)
         assert response.status_code == 200, (role, url)
         # quotes are residents' words: no shared cache keeps these pages
@@ -139,8 +174,10 @@ def test_overview_shows_each_area_with_respondents_and_the_status_of_each_indica
     indicator = db.session.scalar(select(Indicator).filter_by(name=INDICATOR))
     table = found[f"{INDICATOR} per area"]
     with force_locale("en"):  # the page is read in English
-        expected = {area.name: status_label(evaluate(indicator, profile, area.code).status)
-                    for area in areas_of(demo_wave.municipality)}
+        expected = {
+            area.name: status_label(evaluate(indicator, profile, area.code).status)
+            for area in areas_of(demo_wave.municipality)
+        }
     for name, label in expected.items():
         assert row(table, name)[3] == label
     assert row(table, "Centrum")[1:3] == ["7.3 (6.8–7.7)", "6.0 in 2026"]
@@ -217,16 +254,37 @@ def test_wijk_page_shows_planted_figures_spider_web_types_themes_and_trend(app, 
     # the spider web and its table: the six dimensions of the wijk and of the municipality
     assert 'aria-labelledby="chart-spider-title chart-spider-desc"' in html
     spider = found["Positive Health: mean per dimension (0 to 10)"]
-    assert [cells[0] for cells in spider[1:]] == ["Body", "Mind and feelings", "Meaning", "Quality of life",
-                                                  "Taking part", "Daily life"]
+    assert [cells[0] for cells in spider[1:]] == [
+        "Body",
+        "Mind and feelings",
+        "Meaning",
+        "Quality of life",
+        "Taking part",
+        "Daily life",
+    ]
     assert spider[0] == ["Dimension", "Centrum", "Leefdam"]
     # the demo's answers form no distinct types (the synthetic residents differ in level only): none are shown
     assert "Types among adults" not in found and not planted.types["adult"]["types"]
     # a type named by what sets it apart, with its share here from the snapshots
     stored = dict(planted.types)
-    stored["adult"] = {**stored["adult"], "k": 1, "note": "", "types": [
-        {"id": "T1", "size": 120, "share": 0.4, "centre": {}, "centre_z": {}, "profile": [], "level": 0.1,
-         "shape": {}, "name": [["belonging_score", "better"], ["brs_score", "worse"]]}]}
+    stored["adult"] = {
+        **stored["adult"],
+        "k": 1,
+        "note": "",
+        "types": [
+            {
+                "id": "T1",
+                "size": 120,
+                "share": 0.4,
+                "centre": {},
+                "centre_z": {},
+                "profile": [],
+                "level": 0.1,
+                "shape": {},
+                "name": [["belonging_score", "better"], ["brs_score", "worse"]],
+            }
+        ],
+    }
     planted.types = stored
     plant(planted, CENTRUM, "adult", "type:T1", "share", 0.42, 0.3, 0.5, 60)
     found = tables(page(client, f"/council/wijk/{CENTRUM}"))
@@ -237,26 +295,32 @@ def test_wijk_page_shows_planted_figures_spider_web_types_themes_and_trend(app, 
     db.session.commit()
     found = tables(page(client, f"/council/wijk/{CENTRUM}"))
     named = db.session.scalars(select(NamedTheme).where(NamedTheme.run_id == planted.id)).first()
-    assert named.name in [cells[0] for table in found for cells in found[table]
-                          if table.startswith("Themes and how often")]
+    assert named.name in [
+        cells[0] for table in found for cells in found[table] if table.startswith("Themes and how often")
+    ]
     # the trend table lists the waves analysed so far
     assert [cells[0] for cells in found[f"{INDICATOR} per wave"][1:]] == ["Leefwereld demo 2026"]
 
 
-
 def test_a_type_is_named_by_what_sets_it_apart_in_the_reader_s_language(app):
     with app.app_context(), force_locale("nl"):
-        assert type_name("parent", {"name": [["support_network_score", "better"], ["djg_score", "worse"]]},
-                         "nl") == "sterk netwerk, vaak eenzaam"
+        assert (
+            type_name("parent", {"name": [["support_network_score", "better"], ["djg_score", "worse"]]}, "nl")
+            == "sterk netwerk, vaak eenzaam"
+        )
         # nothing stands out: named by its level; an unknown scale by its name or id
         assert type_name("adult", {"name": [], "level": -0.8}, "nl") == "op alles minder dan gemiddeld"
         assert type_name("adult", {"name": [], "level": 0.1}, "nl") == "rond het gemiddelde, niets springt eruit"
         assert type_name("adult", {"name": [["new_scale_score", "better"]]}, "nl") == (
-            "new_scale: hoger dan hun andere scores")
+            "new_scale: hoger dan hun andere scores"
+        )
     with app.app_context(), force_locale("en"):
         # a type stored before types were named by their shape keeps its description by profile
-        assert type_name("adult", {"profile": [["who5_score", "high"], ["djg_score", "average"]]},
-                         "en") == "Higher than average: Well-being (WHO-5)."
+        assert (
+            type_name("adult", {"profile": [["who5_score", "high"], ["djg_score", "average"]]}, "en")
+            == "Higher than average: Well-being (WHO-5)."
+        )
+
 
 def test_wijk_page_follows_an_indicator_over_waves(app, planted, demo_wave):
     earlier = create_wave("Raadstest 2024", ["adult"], demo_wave.municipality, date(2024, 3, 1))
@@ -267,8 +331,10 @@ def test_wijk_page_follows_an_indicator_over_waves(app, planted, demo_wave):
     client = council_client(app)
     found = tables(page(client, f"/council/wijk/{CENTRUM}"))
     trend = found[f"{INDICATOR} per wave"]
-    assert [cells[:2] for cells in trend[1:]] == [["Raadstest 2024", "5.1 (4.6–5.6)"],
-                                                   ["Leefwereld demo 2026", "7.3 (6.8–7.7)"]]
+    assert [cells[:2] for cells in trend[1:]] == [
+        ["Raadstest 2024", "5.1 (4.6–5.6)"],
+        ["Leefwereld demo 2026", "7.3 (6.8–7.7)"],
+    ]
     over_waves = tables(page(client, f"/council/compare?area={CENTRUM}&waves=all"))
     scales = over_waves["Scales: mean (95% interval)"]
     assert scales[0][1:] == ["Raadstest 2024", "Leefwereld demo 2026"]
@@ -294,8 +360,13 @@ def test_only_approved_quotes_of_the_wijk_itself_reach_the_council(app, planted)
     assert shown in page(client, f"/council/wijk/{CENTRUM}")
     assert shown in page(client, f"/council/report/{CENTRUM}")
     hidden = [quote for quote in quotes if quote.text != chosen.text]
-    for url in (f"/council/wijk/{CENTRUM}", f"/council/report/{CENTRUM}", f"/council/wijk/{HAVERLAND}",
-                "/council/report/GM9001", "/council/"):
+    for url in (
+        f"/council/wijk/{CENTRUM}",
+        f"/council/report/{CENTRUM}",
+        f"/council/wijk/{HAVERLAND}",
+        "/council/report/GM9001",
+        "/council/",
+    ):
         html = page(client, url)
         assert not [quote.id for quote in hidden if str(escape(quote.text)) in html], url
     # the quote belongs to Centrum: another wijk's page does not show it
@@ -316,8 +387,14 @@ def test_wijkteam_outcome_shows_shares_better_same_and_worse(app, planted):
 
 def test_unknown_areas_and_waves_are_not_found(app, planted):
     client = council_client(app)
-    for url in ("/council/wijk/WK999999", "/council/wijk/BU90010000", "/council/report/WK999999",
-                "/council/report/WK999999.pdf", "/council/?wave=999999", f"/council/wijk/{CENTRUM}?wave=abc"):
+    for url in (
+        "/council/wijk/WK999999",
+        "/council/wijk/BU90010000",
+        "/council/report/WK999999",
+        "/council/report/WK999999.pdf",
+        "/council/?wave=999999",
+        f"/council/wijk/{CENTRUM}?wave=abc",
+    ):
         assert client.get(url).status_code == 404, url
 
 
@@ -330,8 +407,9 @@ def test_overview_without_an_analysed_wave_says_so_plainly(app, demo_wave):
 def test_a_theme_raised_by_few_residents_shows_no_exact_count(app, planted):
     name_from_suggestions(planted)
     theme = db.session.scalars(select(Theme).where(Theme.run_id == planted.id).order_by(Theme.id)).first()
-    count = db.session.scalar(select(ThemeCount).where(ThemeCount.theme_id == theme.id,
-                                                       ThemeCount.area_code == CENTRUM))
+    count = db.session.scalar(
+        select(ThemeCount).where(ThemeCount.theme_id == theme.id, ThemeCount.area_code == CENTRUM)
+    )
     count.answers = 3
     db.session.commit()
     found = tables(page(council_client(app), f"/council/wijk/{CENTRUM}"))
@@ -348,12 +426,15 @@ def test_downloading_a_report_is_written_to_the_audit_log(app, planted):
     assert event.details == {"area": CENTRUM, "format": "pdf"}
 
 
-@pytest.mark.parametrize("query, message", [
-    (f"area={CENTRUM}&show=1", "Choose at least two areas to compare."),
-    ("show=1", "Choose at least two areas to compare."),
-    (f"area={CENTRUM}&area=WK999999", "Choose areas from the list."),
-    (f"area={CENTRUM}&area={HAVERLAND}&waves=all", "To follow an area over the waves, choose exactly one area."),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        (f"area={CENTRUM}&show=1", "Choose at least two areas to compare."),
+        ("show=1", "Choose at least two areas to compare."),
+        (f"area={CENTRUM}&area=WK999999", "Choose areas from the list."),
+        (f"area={CENTRUM}&area={HAVERLAND}&waves=all", "To follow an area over the waves, choose exactly one area."),
+    ],
+)
 def test_compare_explains_what_to_choose(app, planted, query, message):
     html = page(council_client(app), f"/council/compare?{query}", status=422)
     assert message in html and 'id="error-summary"' in html
@@ -385,8 +466,9 @@ def test_report_pdf_carries_the_approved_quotes(app, planted):
     from pypdf import PdfReader
 
     name_from_suggestions(planted)
-    quote = db.session.scalars(select(Quote).join(Theme).where(Theme.run_id == planted.id,
-                                                               Quote.area_code == CENTRUM)).first()
+    quote = db.session.scalars(
+        select(Quote).join(Theme).where(Theme.run_id == planted.id, Quote.area_code == CENTRUM)
+    ).first()
     quote.status = QuoteStatus.approved
     db.session.commit()
     response = council_client(app).get(f"/council/report/{CENTRUM}.pdf?lang=en")

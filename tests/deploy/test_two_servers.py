@@ -3,6 +3,7 @@ own) against one PostgreSQL and one Redis, with a job worker for each, as README
 rollout. Residents spread over both servers lose nothing, rate limits count across both, an analysis started
 through one server is done by the other's worker, and a worker killed during a run leads to one retry, by the
 other worker, that stores the run exactly once."""
+
 from __future__ import annotations
 
 import http.client
@@ -56,12 +57,21 @@ class Server:
 
     def __init__(self, shared: dict[str, str], log: Path) -> None:
         self.port = free_port()
-        environment = {**os.environ, **shared, "BIND": f"127.0.0.1:{self.port}", "WEB_WORKERS": "2",
-                       "ACCESS_LOG": str(log)}
+        environment = {
+            **os.environ,
+            **shared,
+            "BIND": f"127.0.0.1:{self.port}",
+            "WEB_WORKERS": "2",
+            "ACCESS_LOG": str(log),
+        }
         with log.open("ab") as out:
-            self.process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
-                                             "app:create_app()"], cwd=ROOT, env=environment,
-                                            stdout=out, stderr=out)
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:create_app()"],
+                cwd=ROOT,
+                env=environment,
+                stdout=out,
+                stderr=out,
+            )
         self.log = log
         deadline = time.monotonic() + 60
         while True:
@@ -102,13 +112,23 @@ def cluster(app, demo_wave, tmp_path):
     redis_or_skip()
     add_synthetic_respondents(demo_wave, 120, seed=3)  # enough for a real analysis of a few seconds
     queue_name = f"two-servers-{uuid.uuid4().hex[:8]}"
-    shared = {"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": app.config["SECRET_KEY"],
-              "CLIENT_CODE_SECRET": app.config["CLIENT_CODE_SECRET"], "INSTANCE_PATH": app.instance_path,
-              "RATELIMIT_STORAGE_URI": REDIS_URL, "JOB_QUEUE_URL": REDIS_URL, "JOB_QUEUE_NAME": queue_name,
-              "SESSION_COOKIE_SECURE": "0", "PROXY_HOPS": "1", "PYTHONPATH": str(ROOT)}
+    shared = {
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "CLIENT_CODE_SECRET": app.config["CLIENT_CODE_SECRET"],
+        "INSTANCE_PATH": app.instance_path,
+        "RATELIMIT_STORAGE_URI": REDIS_URL,
+        "JOB_QUEUE_URL": REDIS_URL,
+        "JOB_QUEUE_NAME": queue_name,
+        "SESSION_COOKIE_SECURE": "0",
+        "PROXY_HOPS": "1",
+        "PYTHONPATH": str(ROOT),
+    }
     servers = [Server(shared, tmp_path / f"server-{name}.log") for name in "ab"]
-    workers = {name: Worker(app, tmp_path / f"worker-{name}.log", JOB_QUEUE_URL=REDIS_URL, JOB_QUEUE_NAME=queue_name)
-               for name in "ab"}
+    workers = {
+        name: Worker(app, tmp_path / f"worker-{name}.log", JOB_QUEUE_URL=REDIS_URL, JOB_QUEUE_NAME=queue_name)
+        for name in "ab"
+    }
     yield servers, workers
     for worker in workers.values():
         worker.stop()
@@ -118,8 +138,9 @@ def cluster(app, demo_wave, tmp_path):
 
 def submitted() -> int:
     db.session.rollback()
-    return db.session.scalar(select(func.count()).select_from(Response)
-                             .where(Response.status == ResponseStatus.submitted))
+    return db.session.scalar(
+        select(func.count()).select_from(Response).where(Response.status == ResponseStatus.submitted)
+    )
 
 
 def log_in(client: Spread, email: str, password: str) -> int:
@@ -132,20 +153,23 @@ def log_in(client: Spread, email: str, password: str) -> int:
 def start_run(client: Spread, wave_id: int) -> int:
     _, html, _ = client.request("GET", "/staff/analysis/")
     _, fields = client.fill(html)
-    status, _, location = client.request("POST", "/staff/analysis/", {"csrf_token": fields["csrf_token"],
-                                                                      "wave": str(wave_id), "seed": "0"})
+    status, _, location = client.request(
+        "POST", "/staff/analysis/", {"csrf_token": fields["csrf_token"], "wave": str(wave_id), "seed": "0"}
+    )
     assert status == 302 and "/runs/" in location, (status, location)
     return int(location.rstrip("/").split("/")[-1])
 
 
 def stored(run_id: int) -> tuple[int, int]:
-    return (db.session.scalar(select(func.count()).select_from(ProfileSnapshot)
-                              .where(ProfileSnapshot.run_id == run_id)),
-            db.session.scalar(select(func.count()).select_from(Theme).where(Theme.run_id == run_id)))
+    return (
+        db.session.scalar(select(func.count()).select_from(ProfileSnapshot).where(ProfileSnapshot.run_id == run_id)),
+        db.session.scalar(select(func.count()).select_from(Theme).where(Theme.run_id == run_id)),
+    )
 
 
 def test_two_application_servers_with_a_worker_each_share_one_database_queue_and_limit_store(
-        app, demo_wave, cluster, tmp_path):
+    app, demo_wave, cluster, tmp_path
+):
     servers, workers = cluster
     ports, wave_id = [server.port for server in servers], demo_wave.id
     before = submitted()
@@ -186,8 +210,11 @@ def test_two_application_servers_with_a_worker_each_share_one_database_queue_and
     assert log_in(staff, analyst.email, PASSWORD) == 302
     workers["b"].start()
     first = start_run(staff, wave_id)
-    run = wait_for(lambda: db.session.get(AnalysisRun, first), lambda run: run.status in (
-        RunStatus.succeeded, RunStatus.failed), workers["b"])
+    run = wait_for(
+        lambda: db.session.get(AnalysisRun, first),
+        lambda run: run.status in (RunStatus.succeeded, RunStatus.failed),
+        workers["b"],
+    )
     assert run.status is RunStatus.succeeded and run.attempts == 1, run.error
     assert run.task_id in workers["b"].output()
     once = stored(first)
@@ -200,14 +227,19 @@ def test_two_application_servers_with_a_worker_each_share_one_database_queue_and
     second = start_run(staff, wave_id)
     run = wait_for(lambda: db.session.get(AnalysisRun, second), lambda run: run.status is not RunStatus.queued)
     task = run.task_id
-    holder = wait_for(lambda: next((name for name, worker in workers.items() if task in worker.output()), None),
-                      lambda name: name is not None)
+    holder = wait_for(
+        lambda: next((name for name, worker in workers.items() if task in worker.output()), None),
+        lambda name: name is not None,
+    )
     workers[holder].kill()
     killed_during = db.session.get(AnalysisRun, second, populate_existing=True)
     assert killed_during.status is RunStatus.running, "the run ended before its worker was killed: nothing tested"
     other = workers["a" if holder == "b" else "b"]
-    run = wait_for(lambda: db.session.get(AnalysisRun, second), lambda run: run.status in (
-        RunStatus.succeeded, RunStatus.failed), other)
+    run = wait_for(
+        lambda: db.session.get(AnalysisRun, second),
+        lambda run: run.status in (RunStatus.succeeded, RunStatus.failed),
+        other,
+    )
     assert run.status is RunStatus.succeeded and run.attempts == 2, run.error
     assert f"analysis run {second}: queued again" in other.output()
     assert stored(second) == once  # the same wave and seed: the same results, stored once

@@ -1,4 +1,5 @@
 """Codebooks per instrument version: every export column with its Dutch label, kind and codes, as a page and as CSV."""
+
 from __future__ import annotations
 
 import csv
@@ -17,9 +18,20 @@ def test_codebook_describes_meta_items_and_scores_in_export_order(app):
     adult = get_instrument("adult")
     columns = codebook_columns(adult)
     names = [column.name for column in columns]
-    assert names[:11] == ["response_id", "external_id", "wave", "instrument", "instrument_version", "buurt_code",
-                          "wijk_code", "mode", "locale", "age_band", "submitted_at"]
-    assert names[-len(score_columns(adult)):] == score_columns(adult)
+    assert names[:11] == [
+        "response_id",
+        "external_id",
+        "wave",
+        "instrument",
+        "instrument_version",
+        "buurt_code",
+        "wijk_code",
+        "mode",
+        "locale",
+        "age_band",
+        "submitted_at",
+    ]
+    assert names[-len(score_columns(adult)) :] == score_columns(adult)
     assert set(adult.item_ids) <= set(names)
     by_name = {column.name: column for column in columns}
     assert by_name["who5_1"].kind == "integer" and (5, "De hele tijd") in by_name["who5_1"].values
@@ -50,5 +62,9 @@ def test_codebook_command_writes_the_csv(demo_wave, runner, tmp_path):
     result = runner.invoke(args=["responses", "codebook", "--instrument", "parent", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "par_help_where" in out.read_text(encoding="utf-8")
-    assert runner.invoke(args=["responses", "codebook", "--instrument", "parent", "--version", "9",
-                               "--out", str(out)]).exit_code != 0
+    assert (
+        runner.invoke(
+            args=["responses", "codebook", "--instrument", "parent", "--version", "9", "--out", str(out)]
+        ).exit_code
+        != 0
+    )

@@ -1,5 +1,6 @@
 """Every CSV the platform writes is safe to open in a spreadsheet: text that would run as a formula starts with a
 single quote, numbers stay numbers, and the database keeps the answer as it was typed (OWASP, CSV injection)."""
+
 from __future__ import annotations
 
 import csv
@@ -16,7 +17,7 @@ from models import Answer, Response
 from surveys.registry import get_instrument
 from tests.exchange.conftest import FULL, csv_bytes
 
-HOSTILE = ["=1+1 meer bankjes", "+31 6 12345678", "-2+3", "@SUM(A1:A9)", "=HYPERLINK(\"http://x\",\"klik\")"]
+HOSTILE = ["=1+1 meer bankjes", "+31 6 12345678", "-2+3", "@SUM(A1:A9)", '=HYPERLINK("http://x","klik")']
 
 
 def rows_of(text: str) -> list[list[str]]:
@@ -31,11 +32,13 @@ def hostile_wave(demo_wave):
     return demo_wave
 
 
-def test_the_response_export_quotes_formula_text_and_keeps_numbers_and_the_stored_answer(hostile_wave, runner,
-                                                                                        tmp_path):
+def test_the_response_export_quotes_formula_text_and_keeps_numbers_and_the_stored_answer(
+    hostile_wave, runner, tmp_path
+):
     out = tmp_path / "export.csv"
-    result = runner.invoke(args=["responses", "export", "--wave", hostile_wave.name, "--format", "csv",
-                                 "--out", str(out)])
+    result = runner.invoke(
+        args=["responses", "export", "--wave", hostile_wave.name, "--format", "csv", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(out.open(encoding="utf-8", newline="")))
     written = {row["external_id"]: row["open_better"] for row in rows}
@@ -69,12 +72,13 @@ def test_the_file_of_rejected_rows_quotes_formula_text(demo_wave):
 
 
 def test_the_council_profile_csv_quotes_formula_text_but_keeps_negative_numbers_numeric(app):
-    row = ProfileRow("WK900100", "=HYPERLINK(\"http://x\")", "wijk", "adult", "-cohesion", "mean", -0.5, -3.0, 2.0,
-                     40, ())
+    row = ProfileRow(
+        "WK900100", '=HYPERLINK("http://x")', "wijk", "adult", "-cohesion", "mean", -0.5, -3.0, 2.0, 40, ()
+    )
     text = io.StringIO(newline="")
     write_csv([row], text)
     written = rows_of(text.getvalue())[1]
-    assert written[1] == "'=HYPERLINK(\"http://x\")" and written[4] == "'-cohesion"
+    assert written[1] == '\'=HYPERLINK("http://x")' and written[4] == "'-cohesion"
     assert written[6:9] == ["-0.5", "-3", "2"]
 
 
@@ -89,11 +93,25 @@ def test_the_codebook_says_how_formula_text_is_written_and_its_csv_is_quoted_too
     assert not any(cell.startswith("-") and not cell.lstrip("-").replace(".", "").isdigit() for cell in cells)
 
 
-@pytest.mark.parametrize(("cell", "written"), [
-    ("=1+1", "'=1+1"), ("+1+1", "'+1+1"), ("-1+1", "'-1+1"), ("@A1", "'@A1"), ("\t=1", "'\t=1"),
-    ("\r=1", "'\r=1"), ("-3", "-3"), ("-0.5", "-0.5"), ("+2", "+2"), ("-1e-05", "-1e-05"), ("a=1", "a=1"),
-    ("", ""), (-3, -3), (None, None),
-])
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1+1", "'+1+1"),
+        ("-1+1", "'-1+1"),
+        ("@A1", "'@A1"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("-3", "-3"),
+        ("-0.5", "-0.5"),
+        ("+2", "+2"),
+        ("-1e-05", "-1e-05"),
+        ("a=1", "a=1"),
+        ("", ""),
+        (-3, -3),
+        (None, None),
+    ],
+)
 def test_one_cell(cell, written):
     from exchange.csv_cells import csv_cell
 

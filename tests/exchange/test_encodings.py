@@ -1,5 +1,6 @@
 """CSV files are decoded strictly: UTF-8 (with or without BOM) or the encoding the analyst chooses; a file that is
 neither is refused with the line and byte where it fails, and no letter is ever stored garbled."""
+
 from __future__ import annotations
 
 import pytest

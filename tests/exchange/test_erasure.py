@@ -1,4 +1,5 @@
 """A resident erases their own response with the code from the thank-you page: really deleted, nothing else touched."""
+
 from __future__ import annotations
 
 import json
@@ -55,8 +56,9 @@ def test_the_code_on_the_thank_you_page_erases_that_response_and_nothing_else(ap
     assert "/erase/done" in other_device.last.request.path
     assert set(db.session.scalars(select(Response.id))) == {kept}
     assert count(Answer) == kept_answers
-    assert db.session.scalar(select(func.count()).select_from(SubmissionKey)
-                             .where(SubmissionKey.response_id == mine)) == 0
+    assert (
+        db.session.scalar(select(func.count()).select_from(SubmissionKey).where(SubmissionKey.response_id == mine)) == 0
+    )
     event = db.session.scalars(select(AuditEvent).filter_by(action="response_erased_by_resident")).one()
     assert event.target_id == str(mine) and event.actor_id is None
     assert "Jan" not in json.dumps(event.details) and "BU9001" not in json.dumps(event.details)

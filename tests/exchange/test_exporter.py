@@ -1,4 +1,5 @@
 """Exports: the same item values come back in every format, scale scores as scoring.py computes them, audit-logged."""
+
 from __future__ import annotations
 
 import csv
@@ -19,9 +20,16 @@ from tests.exchange.conftest import FULL, SPARSE, csv_bytes
 from tests.forms import main_form
 from tests.staff import log_in, make_staff
 
-PARENT = {"external_id": "Q-1", "buurt_code": "BU90010300", "age_band": "25_44", "par_children": "3",
-          "par_youngest_band": "4_11", "par_help_where": "wijkteam;partner_family", "djg_1": "more_or_less",
-          "open_better": "Een speeltuin"}
+PARENT = {
+    "external_id": "Q-1",
+    "buurt_code": "BU90010300",
+    "age_band": "25_44",
+    "par_children": "3",
+    "par_youngest_band": "4_11",
+    "par_help_where": "wijkteam;partner_family",
+    "djg_1": "more_or_less",
+    "open_better": "Een speeltuin",
+}
 
 
 @pytest.fixture
@@ -51,8 +59,10 @@ def read_back(fmt: str, path: Path) -> list[dict]:
         sheet = load_workbook(path, read_only=True).worksheets[0]
         lines = list(sheet.iter_rows(values_only=True))
         width = len(lines[0])  # a read-only sheet leaves out empty cells at the end of a row
-        return [{name: _plain(value) for name, value in zip(lines[0], (*line, *[None] * (width - len(line))),
-                                                            strict=True)} for line in lines[1:]]
+        return [
+            {name: _plain(value) for name, value in zip(lines[0], (*line, *[None] * (width - len(line))), strict=True)}
+            for line in lines[1:]
+        ]
     import pyreadstat
 
     frame, _ = pyreadstat.read_sav(str(path))
@@ -60,8 +70,9 @@ def read_back(fmt: str, path: Path) -> list[dict]:
 
 
 def export(runner, wave, fmt, out, *extra):
-    result = runner.invoke(args=["responses", "export", "--wave", wave.name, "--format", fmt, "--out", str(out),
-                                 *extra])
+    result = runner.invoke(
+        args=["responses", "export", "--wave", wave.name, "--format", fmt, "--out", str(out), *extra]
+    )
     assert result.exit_code == 0, result.output
     return result
 
@@ -72,7 +83,8 @@ def stored_values() -> dict[str, dict[str, str]]:
     for response in db.session.scalars(select(Response)):
         result[response.external_id] = {
             item_id: ";".join(map(str, value)) if isinstance(value, list) else str(value)
-            for item_id, value in response.answer_values().items()}
+            for item_id, value in response.answer_values().items()
+        }
     return result
 
 
@@ -90,36 +102,64 @@ def test_round_trip_gives_back_every_item_value(imported, runner, tmp_path, fmt)
         items = get_instrument(row["instrument"]).item_ids
         assert all(row[name] is None for name in row if name in items and name not in values), external_id
     # and what was stored is what the file said
-    assert rows["P-001"]["open_good"] == FULL["open_good"] and rows["P-001"]["open_better"] == \
-        ("'=1+1 meer bankjes" if fmt == "csv" else "=1+1 meer bankjes")
+    assert rows["P-001"]["open_good"] == FULL["open_good"] and rows["P-001"]["open_better"] == (
+        "'=1+1 meer bankjes" if fmt == "csv" else "=1+1 meer bankjes"
+    )
     assert rows["Q-1"]["par_help_where"] == "partner_family;wijkteam"
     full = rows["P-001"]
-    assert (full["buurt_code"], full["wijk_code"], full["mode"], full["wave"], full["instrument"]) == \
-        ("BU90010001", "WK900100", "import", imported.name, "adult")
+    assert (full["buurt_code"], full["wijk_code"], full["mode"], full["wave"], full["instrument"]) == (
+        "BU90010001",
+        "WK900100",
+        "import",
+        imported.name,
+        "adult",
+    )
     assert full["age_band"] == "45_64" and full["instrument_version"] == "1"
     assert full["submitted_at"].replace("T", " ").startswith("2025-10-03 14:30:00")
 
 
 # hand-computed from the answers in conftest.py, one scale at a time (see surveys/instruments/adult.yaml)
 EXPECTED_FULL = {
-    "who5_score": 60.0, "who5_band": "adequate",            # (5+4+3+2+1) = 15 of 25 -> 60 of 100; >= 52
-    "djg_score": 4.0, "djg_emotional": 2.0, "djg_social": 2.0, "djg_band": "moderate",  # 1+1+0+0+1+1; 2..4
-    "brs_score": 4.0, "brs_band": "normal",                 # (4 + (6-2) + 5 + (6-1) + 3 + (6-3)) / 6
-    "mastery_score": 29.0, "mastery_band": "sufficient",    # 5*4 + (6-2) + (6-1); >= 20
+    "who5_score": 60.0,
+    "who5_band": "adequate",  # (5+4+3+2+1) = 15 of 25 -> 60 of 100; >= 52
+    "djg_score": 4.0,
+    "djg_emotional": 2.0,
+    "djg_social": 2.0,
+    "djg_band": "moderate",  # 1+1+0+0+1+1; 2..4
+    "brs_score": 4.0,
+    "brs_band": "normal",  # (4 + (6-2) + 5 + (6-1) + 3 + (6-3)) / 6
+    "mastery_score": 29.0,
+    "mastery_band": "sufficient",  # 5*4 + (6-2) + (6-1); >= 20
     "life_satisfaction_score": 7.0,
-    "cohesion_score": 7.5,                                  # ((6-2)+4+3+5+4)/5 = 4 on 1..5 -> 7.5 on 0..10
-    "ph_body_score": 3.0, "ph_mind_score": 7.0, "ph_meaning_score": 8.0, "ph_quality_score": 6.0,
-    "ph_participation_score": 5.0, "ph_daily_score": 9.0,
-    "belonging_score": 4.0,                                 # (4+4+3+5)/4
+    "cohesion_score": 7.5,  # ((6-2)+4+3+5+4)/5 = 4 on 1..5 -> 7.5 on 0..10
+    "ph_body_score": 3.0,
+    "ph_mind_score": 7.0,
+    "ph_meaning_score": 8.0,
+    "ph_quality_score": 6.0,
+    "ph_participation_score": 5.0,
+    "ph_daily_score": 9.0,
+    "belonging_score": 4.0,  # (4+4+3+5)/4
 }
 EXPECTED_SPARSE = {
-    "who5_score": None, "who5_band": None,                  # who5_5 missing: every item is needed
-    "djg_score": None, "djg_emotional": None, "djg_social": None, "djg_band": None,  # djg_6 missing
-    "brs_score": 5.0, "brs_band": "high",                   # (5+5+5+5+5+5)/6 with three reversed; > 4.3
-    "mastery_score": None, "mastery_band": None,
-    "life_satisfaction_score": 4.0, "cohesion_score": None,
-    "ph_body_score": 10.0, "ph_mind_score": None, "ph_meaning_score": None, "ph_quality_score": None,
-    "ph_participation_score": None, "ph_daily_score": None, "belonging_score": None,
+    "who5_score": None,
+    "who5_band": None,  # who5_5 missing: every item is needed
+    "djg_score": None,
+    "djg_emotional": None,
+    "djg_social": None,
+    "djg_band": None,  # djg_6 missing
+    "brs_score": 5.0,
+    "brs_band": "high",  # (5+5+5+5+5+5)/6 with three reversed; > 4.3
+    "mastery_score": None,
+    "mastery_band": None,
+    "life_satisfaction_score": 4.0,
+    "cohesion_score": None,
+    "ph_body_score": 10.0,
+    "ph_mind_score": None,
+    "ph_meaning_score": None,
+    "ph_quality_score": None,
+    "ph_participation_score": None,
+    "ph_daily_score": None,
+    "belonging_score": None,
 }
 
 
@@ -142,7 +182,7 @@ def test_scale_scores_match_hand_computed_values_with_missing_data(imported, run
                 assert got == value, (external_id, column, got)
     header = list(read_back(fmt, out)[0])
     scores = score_columns(get_instrument("adult"))
-    assert header[-len(scores):] == scores  # the scores come last, in scoring.py's order
+    assert header[-len(scores) :] == scores  # the scores come last, in scoring.py's order
 
 
 def test_the_export_reads_responses_in_batches_in_id_order(imported):
@@ -208,18 +248,27 @@ def test_the_command_line_export_is_audit_logged_without_content(imported, runne
 
 # --- the staff pages ------------------------------------------------------------------------------------------------
 
+
 def _download(client, wave, fmt="csv", instrument=""):
     page = client.get(f"/staff/data/export?wave={wave.id}")
     assert page.status_code == 200
     form = main_form(page.get_data(as_text=True))
     assert form.fields["wave"] == [str(wave.id)]
-    return client.post("/staff/data/export", data={"csrf_token": form.fields["csrf_token"][0], "wave": str(wave.id),
-                                                   "instrument": instrument, "format": fmt})
+    return client.post(
+        "/staff/data/export",
+        data={
+            "csrf_token": form.fields["csrf_token"][0],
+            "wave": str(wave.id),
+            "instrument": instrument,
+            "format": fmt,
+        },
+    )
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "sav"])
-def test_an_analyst_downloads_an_export_with_free_text_and_it_is_audit_logged(imported, analyst, analyst_client, fmt,
-                                                                             tmp_path):
+def test_an_analyst_downloads_an_export_with_free_text_and_it_is_audit_logged(
+    imported, analyst, analyst_client, fmt, tmp_path
+):
     response = _download(analyst_client, imported, fmt)
     assert response.status_code == 200, response.get_data(as_text=True)[:2000]
     assert "attachment" in response.headers["Content-Disposition"]

@@ -1,5 +1,6 @@
 """Imports run as background jobs: the request saves the upload privately and returns at once, the job worker
 imports it (all or nothing, as before) with progress, and the job's page shows the outcome; the file is then gone."""
+
 from __future__ import annotations
 
 import io
@@ -47,15 +48,21 @@ def wait_until_done(job_id: int) -> ImportJob:
     raise AssertionError(f"import job {job_id} did not finish")
 
 
-def test_an_upload_is_imported_by_a_background_job_whose_page_shows_the_outcome(app, demo_wave, analyst_client,
-                                                                                 worker):
+def test_an_upload_is_imported_by_a_background_job_whose_page_shows_the_outcome(app, demo_wave, analyst_client, worker):
     page = analyst_client.get("/staff/data/import")
     form = main_form(page.get_data(as_text=True))
     assert form.selects["encoding"] == ["utf-8", "cp1252", "latin-1"] and form.fields["encoding"] == ["utf-8"]
-    answer = analyst_client.post("/staff/data/import", data={
-        "csrf_token": form.fields["csrf_token"][0], "wave": str(demo_wave.id), "instrument": "adult",
-        "encoding": "utf-8", "file": (io.BytesIO(csv_bytes([FULL, SPARSE])), "forms.csv")},
-        content_type="multipart/form-data")
+    answer = analyst_client.post(
+        "/staff/data/import",
+        data={
+            "csrf_token": form.fields["csrf_token"][0],
+            "wave": str(demo_wave.id),
+            "instrument": "adult",
+            "encoding": "utf-8",
+            "file": (io.BytesIO(csv_bytes([FULL, SPARSE])), "forms.csv"),
+        },
+        content_type="multipart/form-data",
+    )
     assert answer.status_code == 302
     job_id = int(answer.headers["Location"].rstrip("/").rsplit("/", 1)[1])
     assert answer.headers["Location"].endswith(f"/staff/data/import/{job_id}")
@@ -74,8 +81,7 @@ def test_the_job_page_refreshes_itself_with_progress_while_the_job_waits(app, de
     execute_import(job)
 
 
-def test_the_upload_waits_in_the_instance_folder_readable_by_the_application_only_until_the_job_ends(app,
-                                                                                                   demo_wave):
+def test_the_upload_waits_in_the_instance_folder_readable_by_the_application_only_until_the_job_ends(app, demo_wave):
     job = queued(demo_wave, csv_bytes([FULL]))
     path = upload_path(job)
     assert path.parent.parent == Path(app.instance_path) and uploads(app) == [path]
@@ -84,8 +90,7 @@ def test_the_upload_waits_in_the_instance_folder_readable_by_the_application_onl
     assert uploads(app) == [] and responses() == 1
 
 
-def test_a_file_with_a_problem_fails_the_job_naming_row_and_column_and_stores_nothing(app, demo_wave,
-                                                                                    analyst_client):
+def test_a_file_with_a_problem_fails_the_job_naming_row_and_column_and_stores_nothing(app, demo_wave, analyst_client):
     job = queued(demo_wave, csv_bytes([FULL, {**SPARSE, "ph_body": "11"}]), locale="en")
     job = execute_import(job)
     assert job.status is ImportStatus.failed and responses() == 0 and uploads(app) == []
@@ -113,8 +118,11 @@ def test_progress_goes_up_while_checking_then_storing_then_done(app, demo_wave):
     job = execute_import(job, lambda stage, percent: seen.append((stage, percent)))
     assert job.status is ImportStatus.succeeded and responses() == 5000
     stages = [stage for stage, _ in seen]
-    assert stages[0] == "checking" and stages[-2:] == ["storing", "done"] and set(stages) == {"checking", "storing",
-                                                                                             "done"}
+    assert (
+        stages[0] == "checking"
+        and stages[-2:] == ["storing", "done"]
+        and set(stages) == {"checking", "storing", "done"}
+    )
     percents = [percent for _, percent in seen]
     assert percents == sorted(percents) and 0 < percents[0] <= 80 and percents[-1] == 100
 
@@ -123,8 +131,9 @@ def test_a_job_of_an_unknown_or_another_s_wave_answers_404(app, demo_wave, analy
     assert analyst_client.get("/staff/data/import/999").status_code == 404
 
 
-def test_an_import_whose_worker_is_killed_stores_nothing_and_is_done_again_by_the_next_worker(app, demo_wave,
-                                                                                              worker, tmp_path):
+def test_an_import_whose_worker_is_killed_stores_nothing_and_is_done_again_by_the_next_worker(
+    app, demo_wave, worker, tmp_path
+):
     from exchange.jobs import start_import
     from tests.workers import Worker, wait_for
 

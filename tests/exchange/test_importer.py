@@ -1,4 +1,5 @@
 """Importing responses: every row checked first with row and column named, idempotent, optionally skipping bad rows."""
+
 from __future__ import annotations
 
 import csv
@@ -20,8 +21,9 @@ def count(model) -> int:
 
 
 def run_import(wave, rows, slug="adult", skip_invalid=False, columns=None, delimiter=","):
-    return import_responses(csv_bytes(rows, columns, delimiter), "responses.csv", wave, get_instrument(slug),
-                            skip_invalid=skip_invalid)
+    return import_responses(
+        csv_bytes(rows, columns, delimiter), "responses.csv", wave, get_instrument(slug), skip_invalid=skip_invalid
+    )
 
 
 def test_a_valid_file_is_stored_as_submitted_imported_responses(demo_wave):
@@ -34,7 +36,7 @@ def test_a_valid_file_is_stored_as_submitted_imported_responses(demo_wave):
     assert full.instrument_version.slug == "adult"
     answers = full.answer_values()
     assert answers["who5_1"] == 5 and answers["djg_5"] == "more_or_less" and answers["part_hours_volunteer"] == 12
-    assert answers["open_good"] == "De buren; \"echt\" aardig,\nook 's avonds"
+    assert answers["open_good"] == 'De buren; "echt" aardig,\nook \'s avonds'
     assert answers["age_band"] == "45_64"
     sparse = db.session.scalar(select(Response).filter_by(external_id="P-002"))
     assert "who5_5" not in sparse.answer_values() and sparse.locale == "nl"
@@ -71,8 +73,11 @@ PROBLEMS = [
 
 
 # ids without the values: one of them is a timestamp, and parallel workers must collect the same tests
-@pytest.mark.parametrize(("column", "value", "kind"), PROBLEMS,
-                         ids=[f"{column}-{kind}-{index}" for index, (column, _, kind) in enumerate(PROBLEMS)])
+@pytest.mark.parametrize(
+    ("column", "value", "kind"),
+    PROBLEMS,
+    ids=[f"{column}-{kind}-{index}" for index, (column, _, kind) in enumerate(PROBLEMS)],
+)
 def test_each_kind_of_bad_value_is_named_by_row_and_column_and_nothing_is_imported(demo_wave, column, value, kind):
     report = run_import(demo_wave, [FULL, {**SPARSE, column: value}])
     assert not report.ok and report.imported == 0
@@ -85,8 +90,11 @@ def test_every_problem_of_a_file_is_reported_at_once(demo_wave):
     rows = [{**FULL, "who5_1": "9", "djg_2": "soms"}, {**SPARSE, "buurt_code": "BU00000000", "submitted_at": "nooit"}]
     report = run_import(demo_wave, rows)
     assert {(p.row, p.column, p.kind) for p in report.problems} == {
-        (2, "who5_1", "out_of_range"), (2, "djg_2", "unknown_code"),
-        (3, "buurt_code", "unknown_buurt"), (3, "submitted_at", "bad_date")}
+        (2, "who5_1", "out_of_range"),
+        (2, "djg_2", "unknown_code"),
+        (3, "buurt_code", "unknown_buurt"),
+        (3, "submitted_at", "bad_date"),
+    }
     assert count(Response) == 0
 
 
@@ -190,8 +198,12 @@ def test_unreadable_and_empty_files_are_reported(demo_wave):
 
 
 def test_an_instrument_the_wave_does_not_offer_is_refused(demo_wave):
-    other = Wave(name="Alleen jeugd", municipality=demo_wave.municipality, opens_on=demo_wave.opens_on,
-                 instruments=[WaveInstrument(instrument_slug="youth")])
+    other = Wave(
+        name="Alleen jeugd",
+        municipality=demo_wave.municipality,
+        opens_on=demo_wave.opens_on,
+        instruments=[WaveInstrument(instrument_slug="youth")],
+    )
     db.session.add(other)
     db.session.commit()
     with pytest.raises(ImportRefused):
@@ -201,13 +213,29 @@ def test_an_instrument_the_wave_does_not_offer_is_refused(demo_wave):
 def test_an_export_can_be_imported_as_it_is(demo_wave, tmp_path, runner):
     run_import(demo_wave, [FULL, SPARSE])
     out = tmp_path / "export.csv"
-    assert runner.invoke(args=["responses", "export", "--wave", demo_wave.name, "--format", "csv", "--out", str(out),
-                               "--instrument", "adult"]).exit_code == 0
+    assert (
+        runner.invoke(
+            args=[
+                "responses",
+                "export",
+                "--wave",
+                demo_wave.name,
+                "--format",
+                "csv",
+                "--out",
+                str(out),
+                "--instrument",
+                "adult",
+            ]
+        ).exit_code
+        == 0
+    )
     again = import_responses(out, out.name, demo_wave, get_instrument("adult"))
     assert again.ok and again.already_present == 2 and again.imported == 0
 
 
 # --- the command line -----------------------------------------------------------------------------------------------
+
 
 def test_import_command_refuses_a_file_with_problems_and_says_where(demo_wave, tmp_path, runner):
     path = write_csv(tmp_path / "in.csv", [FULL, {**SPARSE, "who5_2": "6"}])
@@ -220,8 +248,18 @@ def test_import_command_refuses_a_file_with_problems_and_says_where(demo_wave, t
 def test_import_command_with_skip_invalid_writes_the_rejected_rows(demo_wave, tmp_path, runner):
     path = write_csv(tmp_path / "in.csv", [FULL, {**SPARSE, "who5_2": "6", "djg_1": "?"}])
     rejected = tmp_path / "rejected.csv"
-    args = ["responses", "import", str(path), "--instrument", "adult", "--wave", demo_wave.name, "--skip-invalid",
-            "--rejected", str(rejected)]
+    args = [
+        "responses",
+        "import",
+        str(path),
+        "--instrument",
+        "adult",
+        "--wave",
+        demo_wave.name,
+        "--skip-invalid",
+        "--rejected",
+        str(rejected),
+    ]
     result = runner.invoke(args=args)
     assert result.exit_code == 0, result.output
     assert "1 response(s) imported" in result.output and "1 row(s) rejected" in result.output
@@ -239,5 +277,6 @@ def test_import_command_with_skip_invalid_writes_the_rejected_rows(demo_wave, tm
 def test_import_command_needs_a_known_wave_and_instrument(demo_wave, tmp_path, runner):
     path = write_csv(tmp_path / "in.csv", [FULL])
     assert runner.invoke(args=["responses", "import", str(path), "--instrument", "adult", "--wave", "X"]).exit_code
-    assert runner.invoke(args=["responses", "import", str(path), "--instrument", "x", "--wave",
-                               demo_wave.name]).exit_code
+    assert runner.invoke(
+        args=["responses", "import", str(path), "--instrument", "x", "--wave", demo_wave.name]
+    ).exit_code

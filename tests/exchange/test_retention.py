@@ -1,4 +1,5 @@
 """Retention deletes exactly the submitted responses past their period, with answers and interview notes; no more."""
+
 from __future__ import annotations
 
 import re
@@ -29,14 +30,21 @@ def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-def make_response(wave: Wave, slug: str, days_ago: float | None, status=ResponseStatus.submitted,
-                  interview: bool = False) -> Response:
+def make_response(
+    wave: Wave, slug: str, days_ago: float | None, status=ResponseStatus.submitted, interview: bool = False
+) -> Response:
     """A response sent `days_ago` days ago (or started then, when not submitted), with answers and a submit key."""
     when = utcnow() - timedelta(days=days_ago or 0)
     response = Response(
-        token=uuid.uuid4().hex, wave=wave, instrument_version=ensure_version(current_instruments()[slug]),
-        locale="nl", mode=ResponseMode.interview if interview else ResponseMode.self_completed, status=status,
-        created_at=when, updated_at=when, submitted_at=when if status is ResponseStatus.submitted else None,
+        token=uuid.uuid4().hex,
+        wave=wave,
+        instrument_version=ensure_version(current_instruments()[slug]),
+        locale="nl",
+        mode=ResponseMode.interview if interview else ResponseMode.self_completed,
+        status=status,
+        created_at=when,
+        updated_at=when,
+        submitted_at=when if status is ResponseStatus.submitted else None,
         expires_at=None if status is ResponseStatus.submitted else utcnow() + timedelta(days=1),
         answers=[Answer(item_id="life_satisfaction", value=7), Answer(item_id="ph_body", value=5)],
     )
@@ -44,8 +52,16 @@ def make_response(wave: Wave, slug: str, days_ago: float | None, status=Response
     db.session.flush()
     db.session.add(SubmissionKey(key=uuid.uuid4().hex, response_id=response.id, outcome="/r/done"))
     if interview:
-        db.session.add(Interview(response=response, team=team_named(), client_key="k" * 64, notes="vertrouwelijk",
-                                 conducted_at=when, sync_key=str(uuid.uuid4())))
+        db.session.add(
+            Interview(
+                response=response,
+                team=team_named(),
+                client_key="k" * 64,
+                notes="vertrouwelijk",
+                conducted_at=when,
+                sync_key=str(uuid.uuid4()),
+            )
+        )
     db.session.commit()
     return response
 
@@ -78,8 +94,12 @@ def remaining() -> set[int]:
 def test_retention_deletes_exactly_the_responses_past_their_period(app, stored, short_youth_period):
     removed = apply_retention(app.config)
     assert removed == {"adult": 2, "youth": 1, "parent": 0, "interview": 0}
-    assert remaining() == {stored["adult_recent"], stored["adult_recent_interview"], stored["youth_recent"],
-                           stored["unfinished_old"]}  # unfinished responses are purge-expired's business
+    assert remaining() == {
+        stored["adult_recent"],
+        stored["adult_recent_interview"],
+        stored["youth_recent"],
+        stored["unfinished_old"],
+    }  # unfinished responses are purge-expired's business
     assert count(Answer) == 2 * 4 and count(SubmissionKey) == 4
     assert set(db.session.scalars(select(Interview.response_id))) == {stored["adult_recent_interview"]}
     event = db.session.scalars(select(AuditEvent).filter_by(action="retention_applied")).one()
@@ -135,10 +155,13 @@ def test_analysts_cannot_apply_retention(app, stored, analyst_client):
     assert len(remaining()) == 7
 
 
-@pytest.mark.parametrize(("due", "button", "message"), [
-    (2, "Delete these 2 responses now", "2 responses have been deleted."),
-    (1, "Delete 1 response now", "1 response has been deleted."),
-])
+@pytest.mark.parametrize(
+    ("due", "button", "message"),
+    [
+        (2, "Delete these 2 responses now", "2 responses have been deleted."),
+        (1, "Delete 1 response now", "1 response has been deleted."),
+    ],
+)
 def test_the_retention_page_counts_in_words_that_fit_the_number(app, stored, admin_client, due, button, message):
     if due == 1:
         db.session.delete(db.session.get(Response, stored["adult_old_interview"]))

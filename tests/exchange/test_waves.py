@@ -1,4 +1,5 @@
 """Waves made, opened and closed from the command line and the staff pages; response counts with small groups hidden."""
+
 from __future__ import annotations
 
 import re
@@ -22,8 +23,19 @@ def wave_named(name: str) -> Wave:
 
 
 def test_waves_command_creates_lists_closes_and_reopens(demo_wave, runner):
-    result = runner.invoke(args=["waves", "create", "Najaar 2026", "--instruments", "adult,parent",
-                                 "--opens", "2026-09-01", "--closes", "2026-10-31"])
+    result = runner.invoke(
+        args=[
+            "waves",
+            "create",
+            "Najaar 2026",
+            "--instruments",
+            "adult,parent",
+            "--opens",
+            "2026-09-01",
+            "--closes",
+            "2026-10-31",
+        ]
+    )
     assert result.exit_code == 0, result.output
     wave = wave_named("Najaar 2026")
     assert wave.instrument_slugs == ["adult", "parent"] and wave.municipality == demo_wave.municipality
@@ -35,17 +47,23 @@ def test_waves_command_creates_lists_closes_and_reopens(demo_wave, runner):
     assert runner.invoke(args=["waves", "close", "Najaar 2026"]).exit_code == 0
     closed = wave_named("Najaar 2026")
     assert not closed.is_open(municipal_today()) and closed.closes_on == municipal_today() - timedelta(days=1)
-    actions = [event.action for event in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))
-               if event.action.startswith("wave_")]
+    actions = [
+        event.action
+        for event in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))
+        if event.action.startswith("wave_")
+    ]
     assert actions == ["wave_created", "wave_opened", "wave_closed"]
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["Leefwereld demo 2026", "--instruments", "adult"], "already"),
-    (["Nieuw", "--instruments", "adult,horoscope"], "horoscope"),
-    (["Nieuw", "--instruments", "adult", "--opens", "2026-05-01", "--closes", "2026-04-01"], "before"),
-    (["Nieuw", "--instruments", "adult", "--municipality", "GM0000"], "GM0000"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["Leefwereld demo 2026", "--instruments", "adult"], "already"),
+        (["Nieuw", "--instruments", "adult,horoscope"], "horoscope"),
+        (["Nieuw", "--instruments", "adult", "--opens", "2026-05-01", "--closes", "2026-04-01"], "before"),
+        (["Nieuw", "--instruments", "adult", "--municipality", "GM0000"], "GM0000"),
+    ],
+)
 def test_waves_command_refuses_bad_waves(demo_wave, runner, args, message):
     result = runner.invoke(args=["waves", "create", *args])
     assert result.exit_code != 0 and message in result.output
@@ -58,9 +76,14 @@ def test_an_analyst_makes_a_wave_in_the_staff_pages(analyst_client, demo_wave):
     html = page.get_data(as_text=True)
     assert "<fieldset" in html and "<legend" in html and 'type="date"' in html
     form = main_form(html)
-    data = {"csrf_token": form.fields["csrf_token"][0], "name": "Voorjaar 2027",
-            "municipality": form.fields["municipality"][0], "opens_on": "2027-03-01", "closes_on": "",
-            "instruments": ["adult", "youth"]}
+    data = {
+        "csrf_token": form.fields["csrf_token"][0],
+        "name": "Voorjaar 2027",
+        "municipality": form.fields["municipality"][0],
+        "opens_on": "2027-03-01",
+        "closes_on": "",
+        "instruments": ["adult", "youth"],
+    }
     response = analyst_client.post("/staff/data/waves/new", data=data)
     assert response.status_code == 302
     wave = wave_named("Voorjaar 2027")
@@ -70,8 +93,13 @@ def test_an_analyst_makes_a_wave_in_the_staff_pages(analyst_client, demo_wave):
 
 def test_a_bad_wave_form_keeps_what_was_typed_and_names_each_problem(analyst_client, demo_wave):
     form = main_form(analyst_client.get("/staff/data/waves/new").get_data(as_text=True))
-    data = {"csrf_token": form.fields["csrf_token"][0], "name": "Zomer", "municipality": "999",
-            "opens_on": "1 maart", "closes_on": ""}
+    data = {
+        "csrf_token": form.fields["csrf_token"][0],
+        "name": "Zomer",
+        "municipality": "999",
+        "opens_on": "1 maart",
+        "closes_on": "",
+    }
     response = analyst_client.post("/staff/data/waves/new", data=data)
     assert response.status_code == 422
     html = response.get_data(as_text=True)

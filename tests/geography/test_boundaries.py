@@ -1,4 +1,5 @@
 """Loading wijk and buurt boundaries from GeoJSON: the demo file tiles Leefdam, and every bad file is named clearly."""
+
 from __future__ import annotations
 
 import io
@@ -27,8 +28,12 @@ def municipality(demo_wave):
 
 
 def square(west: float, south: float, size: float = 0.01) -> dict:
-    return {"type": "Polygon", "coordinates": [[[west, south], [west + size, south], [west + size, south + size],
-                                                [west, south + size], [west, south]]]}
+    return {
+        "type": "Polygon",
+        "coordinates": [
+            [[west, south], [west + size, south], [west + size, south + size], [west, south + size], [west, south]]
+        ],
+    }
 
 
 def collection(*features: dict, **extra) -> io.BytesIO:
@@ -66,33 +71,41 @@ def test_loading_twice_changes_nothing(municipality):
 
 
 def test_areas_without_a_boundary_are_reported_and_the_rest_is_stored(municipality):
-    report = load_boundaries(collection(feature({"wijkcode": "WK900100"}, square(5.0, 52.0))),
-                             municipality)
+    report = load_boundaries(collection(feature({"wijkcode": "WK900100"}, square(5.0, 52.0))), municipality)
     assert report.errors == [] and report.stored == 1
     assert "WK900101 (Oud-West)" in report.missing and len(report.missing) == 4
 
 
 def test_unknown_code_of_the_municipality_is_reported_and_nothing_stored(municipality):
-    report = load_boundaries(collection(feature({"wijkcode": "WK900100"}, square(5.0, 52.0)),
-                                        feature({"statcode": "WK900199"}, square(5.1, 52.0))),
-                             municipality)
+    report = load_boundaries(
+        collection(
+            feature({"wijkcode": "WK900100"}, square(5.0, 52.0)), feature({"statcode": "WK900199"}, square(5.1, 52.0))
+        ),
+        municipality,
+    )
     assert len(report.errors) == 1 and "WK900199" in report.errors[0] and "not a wijk of GM9001" in report.errors[0]
     assert all(district.boundary is None for district in municipality.districts)
 
 
 def test_other_municipalities_in_a_national_file_are_skipped(municipality):
-    report = load_boundaries(collection(feature({"WIJKCODE": "WK036301"}, square(4.9, 52.3)),
-                                        feature({"wijkcode": "WK900102"}, square(5.0, 52.0))),
-                             municipality)
+    report = load_boundaries(
+        collection(
+            feature({"WIJKCODE": "WK036301"}, square(4.9, 52.3)), feature({"wijkcode": "WK900102"}, square(5.0, 52.0))
+        ),
+        municipality,
+    )
     assert (report.errors, report.stored, report.skipped) == ([], 1, 1)
 
 
 def test_file_in_rd_new_is_refused_with_how_to_export_it(municipality):
-    named = load_boundaries(collection(feature({"wijkcode": "WK900100"}, square(5.0, 52.0)),
-                                       crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::28992"}}),
-                            municipality)
-    metres = load_boundaries(collection(feature({"wijkcode": "WK900100"}, square(121000, 487000, 500))),
-                             municipality)
+    named = load_boundaries(
+        collection(
+            feature({"wijkcode": "WK900100"}, square(5.0, 52.0)),
+            crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::28992"}},
+        ),
+        municipality,
+    )
+    metres = load_boundaries(collection(feature({"wijkcode": "WK900100"}, square(121000, 487000, 500))), municipality)
     for report in (named, metres):
         assert len(report.errors) == 1
         assert "RD New" in report.errors[0] and "WGS84" in report.errors[0]
@@ -103,12 +116,16 @@ def test_invalid_geometries_are_named(municipality):
     open_ring = {"type": "Polygon", "coordinates": [[[5.0, 52.0], [5.1, 52.0], [5.1, 52.1], [5.0, 52.1]]]}
     point = {"type": "Point", "coordinates": [5.0, 52.0]}
     words = {"type": "Polygon", "coordinates": [[["a", "b"], [5.1, 52.0], [5.1, 52.1], ["a", "b"]]]}
-    report = load_boundaries(collection(feature({"wijkcode": "WK900100"}, open_ring),
-                                        feature({"wijkcode": "WK900101"}, point),
-                                        feature({"wijkcode": "WK900102"}, words),
-                                        feature({"wijkcode": "WK900103"}, None),
-                                        feature({"name": "no code"}, square(5.0, 52.0))),
-                             municipality)
+    report = load_boundaries(
+        collection(
+            feature({"wijkcode": "WK900100"}, open_ring),
+            feature({"wijkcode": "WK900101"}, point),
+            feature({"wijkcode": "WK900102"}, words),
+            feature({"wijkcode": "WK900103"}, None),
+            feature({"name": "no code"}, square(5.0, 52.0)),
+        ),
+        municipality,
+    )
     assert len(report.errors) == 5
     assert "WK900100" in report.errors[0] and "not closed" in report.errors[0]
     assert "WK900101" in report.errors[1] and "Point" in report.errors[1]
@@ -118,18 +135,34 @@ def test_invalid_geometries_are_named(municipality):
 
 
 def test_a_buurt_file_loaded_as_wijken_says_which_level_to_use(municipality):
-    report = load_boundaries(collection(feature({"buurtcode": "BU90010000", "wijkcode": "WK900100"},
-                                                square(5.0, 52.0))), municipality, "wijk")
+    report = load_boundaries(
+        collection(feature({"buurtcode": "BU90010000", "wijkcode": "WK900100"}, square(5.0, 52.0))),
+        municipality,
+        "wijk",
+    )
     assert len(report.errors) == 1 and "--level buurt" in report.errors[0]
 
 
 def test_simplify_rounds_drops_repeats_and_heights():
-    geometry = {"type": "MultiPolygon", "coordinates": [[[[5.000001, 52.0, 3.0], [5.000002, 52.0, 3.0],
-                                                           [5.1, 52.0, 3.0], [5.1, 52.1, 3.0], [5.0, 52.1, 3.0],
-                                                           [5.000001, 52.0, 3.0]]]]}
-    assert simplify(geometry, 5) == {"type": "MultiPolygon", "coordinates": [[[[5.0, 52.0], [5.1, 52.0],
-                                                                               [5.1, 52.1], [5.0, 52.1],
-                                                                               [5.0, 52.0]]]]}
+    geometry = {
+        "type": "MultiPolygon",
+        "coordinates": [
+            [
+                [
+                    [5.000001, 52.0, 3.0],
+                    [5.000002, 52.0, 3.0],
+                    [5.1, 52.0, 3.0],
+                    [5.1, 52.1, 3.0],
+                    [5.0, 52.1, 3.0],
+                    [5.000001, 52.0, 3.0],
+                ]
+            ]
+        ],
+    }
+    assert simplify(geometry, 5) == {
+        "type": "MultiPolygon",
+        "coordinates": [[[[5.0, 52.0], [5.1, 52.0], [5.1, 52.1], [5.0, 52.1], [5.0, 52.0]]]],
+    }
 
 
 def test_command_line_loads_the_demo_file_and_reports_bad_json_without_a_traceback(app, municipality, tmp_path):

@@ -1,4 +1,5 @@
 """Loading CBS wijk/buurt lists: parents from codes, idempotent, every bad row named."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,8 +21,9 @@ def write(tmp_path, body: str) -> Path:
 
 
 def counts() -> tuple[int, int, int]:
-    return tuple(db.session.scalar(select(func.count()).select_from(model))
-                 for model in (Municipality, District, Neighbourhood))
+    return tuple(
+        db.session.scalar(select(func.count()).select_from(model)) for model in (Municipality, District, Neighbourhood)
+    )
 
 
 def test_demo_municipality_has_realistic_shape(app):
@@ -43,31 +45,53 @@ def test_loading_twice_changes_nothing(app):
 
 
 def test_changed_figures_update_in_place(app, tmp_path):
-    load_areas(write(tmp_path, "GM0599;Rotterdam;Gemeente;10;1;2;3;2;2\nWK059901;Stadsdriehoek;Wijk;10;1;2;3;2;2\n"
-                               "BU05990110;Oude Westen;Buurt;10;1;2;3;2;2\n"), 2024)
-    report = load_areas(write(tmp_path, "GM0599;Rotterdam;Gemeente;20;1;2;3;2;12\n"
-                                        "WK059901;Stadsdriehoek;Wijk;20;1;2;3;2;12\n"
-                                        "BU05990110;Oude Westen;Buurt;20;1;2;3;2;12\n"), 2024)
+    load_areas(
+        write(
+            tmp_path,
+            "GM0599;Rotterdam;Gemeente;10;1;2;3;2;2\nWK059901;Stadsdriehoek;Wijk;10;1;2;3;2;2\n"
+            "BU05990110;Oude Westen;Buurt;10;1;2;3;2;2\n",
+        ),
+        2024,
+    )
+    report = load_areas(
+        write(
+            tmp_path,
+            "GM0599;Rotterdam;Gemeente;20;1;2;3;2;12\n"
+            "WK059901;Stadsdriehoek;Wijk;20;1;2;3;2;12\n"
+            "BU05990110;Oude Westen;Buurt;20;1;2;3;2;12\n",
+        ),
+        2024,
+    )
     assert (report.created, report.updated) == (0, 3)
     assert db.session.scalars(select(Neighbourhood)).one().age_65_plus == 12
 
 
 def test_unknown_figures_marked_with_a_dot_are_stored_as_unknown(app, tmp_path):
-    load_areas(write(tmp_path, "GM0599;R;Gemeente;10;.;.;.;.;.\nWK059901;W;Wijk;.;.;.;.;.;.\n"
-                               "BU05990110;B;Buurt;  7 ;.;.;.;.;.\n"), 2024)
+    load_areas(
+        write(
+            tmp_path, "GM0599;R;Gemeente;10;.;.;.;.;.\nWK059901;W;Wijk;.;.;.;.;.;.\nBU05990110;B;Buurt;  7 ;.;.;.;.;.\n"
+        ),
+        2024,
+    )
     neighbourhood = db.session.scalars(select(Neighbourhood)).one()
     assert neighbourhood.inhabitants == 7 and neighbourhood.age_0_14 is None
 
 
 def test_bad_rows_are_all_reported_and_nothing_is_loaded(app, tmp_path):
-    path = write(tmp_path, "\n".join([
-        "GM0599;Rotterdam;Gemeente;10;1;2;3;2;2",
-        "WK05990;Kort;Wijk;1;1;1;1;1;1",
-        "BU05990110;Verkeerd niveau;Wijk;1;1;1;1;1;1",
-        "BU05990211;Zonder wijk;Buurt;1;1;1;1;1;1",
-        "WK059901;Wijk;Wijk;veel;1;1;1;1;1",
-        "XX123;Raar;Provincie;1;1;1;1;1;1",
-    ]) + "\n")
+    path = write(
+        tmp_path,
+        "\n".join(
+            [
+                "GM0599;Rotterdam;Gemeente;10;1;2;3;2;2",
+                "WK05990;Kort;Wijk;1;1;1;1;1;1",
+                "BU05990110;Verkeerd niveau;Wijk;1;1;1;1;1;1",
+                "BU05990211;Zonder wijk;Buurt;1;1;1;1;1;1",
+                "WK059901;Wijk;Wijk;veel;1;1;1;1;1",
+                "XX123;Raar;Provincie;1;1;1;1;1;1",
+            ]
+        )
+        + "\n",
+    )
     report = load_areas(path, 2024)
     assert counts() == (0, 0, 0)
     joined = "\n".join(report.errors)
@@ -82,7 +106,8 @@ def test_missing_columns_are_named(app, tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("gwb_code,regio\nGM0599,Rotterdam\n")
     assert load_areas(path, 2024).errors == [
-        "header: missing column(s) recs, a_inw, a_00_14, a_15_24, a_25_44, a_45_64, a_65_oo"]
+        "header: missing column(s) recs, a_inw, a_00_14, a_15_24, a_25_44, a_45_64, a_65_oo"
+    ]
 
 
 def test_cli_loads_and_fails_loudly(app, tmp_path):
@@ -127,8 +152,7 @@ def test_postcode_lets_a_resident_find_their_buurt(resident, tmp_path):
 def test_the_four_digits_of_a_postcode_find_the_buurt_when_they_lie_in_one(resident, tmp_path):
     municipality = resident.wave.municipality
     path = tmp_path / "pc.csv"
-    path.write_text("postcode;buurt_code\n1234AB;BU90010102\n1234AC;BU90010102\n5678AA;BU90010102\n"
-                    "5678AB;BU90010000\n")
+    path.write_text("postcode;buurt_code\n1234AB;BU90010102\n1234AC;BU90010102\n5678AA;BU90010102\n5678AB;BU90010000\n")
     load_postcodes(path, municipality)
     resident.start(lang="en")
     resident.submit({"postcode": "5678"})  # two buurten: the resident is told which, and asked for more

@@ -1,5 +1,6 @@
 """A worker finds a client's conversations by the code the team uses, and reads the client's timeline: every
 conversation with the questionnaire's name, and the rating per area of life over time with the change since intake."""
+
 from __future__ import annotations
 
 import json
@@ -29,18 +30,18 @@ def tablet(app, kim):
 @pytest.fixture
 def conversations(tablet):
     """An intake and a follow-up of client NRD-0042, and an intake of another client."""
-    for fields in (interview_fields(tablet, conducted_on="2026-02-01"),
-                   interview_fields(tablet, client_code="NRD-0042", sr_finances=4, ph_body=6,
-                                    conducted_on="2026-06-01"),
-                   interview_fields(tablet, client_code="NRD-0099", conducted_on="2026-03-01")):
+    for fields in (
+        interview_fields(tablet, conducted_on="2026-02-01"),
+        interview_fields(tablet, client_code="NRD-0042", sr_finances=4, ph_body=6, conducted_on="2026-06-01"),
+        interview_fields(tablet, client_code="NRD-0099", conducted_on="2026-03-01"),
+    ):
         assert tablet.post("/staff/interviews/new?instrument=interview", data=fields).status_code == 302
     return db.session.scalars(select(Interview).order_by(Interview.conducted_at)).all()
 
 
 def find(client, code: str):
     form = main_form(client.get("/staff/interviews").get_data(as_text=True))
-    return client.post("/staff/interviews/find", data={"csrf_token": form.fields["csrf_token"][0],
-                                                       "client_code": code})
+    return client.post("/staff/interviews/find", data={"csrf_token": form.fields["csrf_token"][0], "client_code": code})
 
 
 def test_a_client_code_typed_in_any_way_finds_the_timeline_of_that_client(tablet, conversations):
@@ -49,7 +50,7 @@ def test_a_client_code_typed_in_any_way_finds_the_timeline_of_that_client(tablet
     assert found.status_code == 302 and found.headers["Location"].endswith(f"/staff/interviews/{follow_up.id}/timeline")
     page = tablet.get(found.headers["Location"]).get_data(as_text=True)
     assert "2 gesprekken in Wijkteam Noord" in page and "(intake)" in page
-    assert f"/staff/interviews/{intake.id}\"" in page and f"/staff/interviews/{other.id}\"" not in page
+    assert f'/staff/interviews/{intake.id}"' in page and f'/staff/interviews/{other.id}"' not in page
     assert page.count("Keukentafelgesprek") == 2 and ">interview<" not in page  # the questionnaire's name, no slug
     assert "beter (+2)" in page  # finances 2 -> 4 since the intake
     assert "NRD" not in page

@@ -1,5 +1,6 @@
 """Parallel first sends of one offline interview (a tablet that retries while the first send is still underway)
 store it once and answer every send with the interview's page, never with an error."""
+
 from __future__ import annotations
 
 import json
@@ -28,8 +29,9 @@ def test_parallel_first_sends_of_one_interview_store_it_once_and_never_fail(app,
         fields = interview_fields(tablet)
         body = json.dumps({"fields": [[name, value] for name, value in fields.items()]}).encode()
         cookie = session_cookie(tablet)
-        replies = all_at_once([lambda: post(address, "/staff/interviews/sync", cookie, body, "application/json")
-                               for _ in range(SENDS)])
+        replies = all_at_once(
+            [lambda: post(address, "/staff/interviews/sync", cookie, body, "application/json") for _ in range(SENDS)]
+        )
     errors = [reply for reply in replies if reply.status >= 500]
     # the figures for the closing notes (run with -s)
     print(f"{db.engine.dialect.name}: {len(replies)} sends, {len(errors)} server errors")

@@ -1,5 +1,6 @@
 """Property-based: random and hostile values in an interview the outbox sends give a stored, valid interview or a
 translated rejection the outbox shows (and then keeps the interview), never a server error."""
+
 from __future__ import annotations
 
 import uuid
@@ -34,8 +35,10 @@ def test_hostile_values_in_a_synced_interview_are_stored_valid_or_refused_with_a
     names = sorted(name for name in tablet.fields if name not in ("csrf_token", "instrument", "sync_key"))
     # the fields the interview form adds, as often as all of the instrument's questions together
     setup = [name for name in names if name not in instrument.item_ids]
-    changed = data.draw(st.lists(st.one_of(st.sampled_from(setup), st.sampled_from(names)), min_size=1, max_size=3,
-                                 unique=True), label="fields")
+    changed = data.draw(
+        st.lists(st.one_of(st.sampled_from(setup), st.sampled_from(names)), min_size=1, max_size=3, unique=True),
+        label="fields",
+    )
     fields = [[name, value] for name, value in tablet.fields.items() if name not in changed and name != "sync_key"]
     for name in changed:
         item = instrument.item(name) if name in instrument.item_ids else None
@@ -53,8 +56,9 @@ def test_hostile_values_in_a_synced_interview_are_stored_valid_or_refused_with_a
     if reply.status_code == 422:
         errors = reply.json["errors"]
         # what the outbox shows the worker: at least one message, in Dutch (the session's language)
-        assert errors and all(isinstance(message, str) and message for messages in errors.values()
-                              for message in messages)
+        assert errors and all(
+            isinstance(message, str) and message for messages in errors.values() for message in messages
+        )
         assert interview is None
     else:
         for item_id, value in interview.response.answer_values().items():

@@ -7,6 +7,7 @@ interview still in the tablet's outbox is sent after the move and the server dec
 belonged to team A, it is added to team A; otherwise it is refused, stays on the tablet, and can be saved for the
 worker's current team.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -55,10 +56,15 @@ def colleague_tablet(app, noord):
 
 def move(admin_client, tablet, worker: User, team) -> None:
     """An administrator moves the worker to another team on the accounts page; the worker logs in again."""
-    form = {key: values[0] for key, values in
-            main_form(admin_client.get(f"/staff/users/{worker.id}").get_data(as_text=True)).fields.items()}
-    response = admin_client.post(f"/staff/users/{worker.id}",
-                                 data={**form, "role": "interviewer", "team": str(team.id)})
+    form = {
+        key: values[0]
+        for key, values in main_form(
+            admin_client.get(f"/staff/users/{worker.id}").get_data(as_text=True)
+        ).fields.items()
+    }
+    response = admin_client.post(
+        f"/staff/users/{worker.id}", data={**form, "role": "interviewer", "team": str(team.id)}
+    )
     assert response.status_code == 302
     log_in(tablet, db.session.get(User, worker.id))
 
@@ -80,7 +86,8 @@ def test_after_a_move_the_worker_no_longer_lists_or_opens_the_old_teams_intervie
 
 
 def test_after_a_move_the_worker_does_not_see_what_the_old_team_writes_and_their_work_stays_with_it(
-        admin_client, tablet, colleague_tablet, kim, noord, zuid):
+    admin_client, tablet, colleague_tablet, kim, noord, zuid
+):
     intake = take_interview(tablet, notes="Gesprek over schulden.")
     move(admin_client, tablet, kim, zuid)
     follow_up = take_interview(colleague_tablet, notes="Na de verhuizing van Kim.")
@@ -95,7 +102,8 @@ def test_after_a_move_the_worker_does_not_see_what_the_old_team_writes_and_their
 
 
 def test_an_outbox_interview_taken_for_the_old_team_before_the_move_is_added_to_that_team(
-        app, admin_client, tablet, kim, noord, zuid):
+    app, admin_client, tablet, kim, noord, zuid
+):
     fields = interview_fields(tablet)  # the page of Noord, filled in before the move and not sent yet
     move(admin_client, tablet, kim, zuid)
 
@@ -111,7 +119,8 @@ def test_an_outbox_interview_taken_for_the_old_team_before_the_move_is_added_to_
 
 
 def test_a_form_of_the_old_team_sent_without_javascript_after_the_move_goes_to_that_team(
-        admin_client, tablet, kim, noord, zuid):
+    admin_client, tablet, kim, noord, zuid
+):
     fields = interview_fields(tablet)
     move(admin_client, tablet, kim, zuid)
 
@@ -122,7 +131,8 @@ def test_a_form_of_the_old_team_sent_without_javascript_after_the_move_goes_to_t
 
 
 def test_an_outbox_interview_for_a_team_the_worker_was_not_in_that_day_is_refused_and_can_go_to_the_current_team(
-        admin_client, tablet, kim, noord, zuid):
+    admin_client, tablet, kim, noord, zuid
+):
     # a day before Kim's account existed: she was not in Noord then, whatever the page says
     before_kim = kim.created_at.astimezone(MUNICIPAL_TIMEZONE).date() - timedelta(days=1)
     fields = interview_fields(tablet, conducted_on=before_kim.isoformat())

@@ -1,5 +1,6 @@
 """Client and worker rate together (as the Outcome Star does): the worker may record their own rating of an area of
 life beside the client's where they differ; the change since intake follows the client's rating."""
+
 from __future__ import annotations
 
 import pytest

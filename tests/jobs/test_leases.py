@@ -1,5 +1,6 @@
 """Several workers on one queue (one per application server): a job is taken up again only when its worker's
 heartbeat stopped for JOB_LEASE, by one worker, and an attempt that was taken over stores nothing."""
+
 from __future__ import annotations
 
 from datetime import timedelta

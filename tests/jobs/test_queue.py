@@ -1,5 +1,6 @@
 """The job queue: runs started on the staff pages are done by `flask worker` (a real huey consumer in a process of
 its own), can be cancelled, go one at a time per wave, and survive a worker killed half-way; on Redis as on SQLite."""
+
 from __future__ import annotations
 
 import os
@@ -29,8 +30,9 @@ def analyst_page(app, demo_wave):
 
 def start(client, wave):
     form = main_form(client.get("/staff/analysis/").get_data(as_text=True))
-    return client.post("/staff/analysis/", data={"csrf_token": form.fields["csrf_token"][0], "wave": str(wave.id),
-                                                 "seed": "0"})
+    return client.post(
+        "/staff/analysis/", data={"csrf_token": form.fields["csrf_token"][0], "wave": str(wave.id), "seed": "0"}
+    )
 
 
 def started_run(client, wave) -> int:
@@ -49,8 +51,9 @@ def run_of(run_id: int):
 
 
 def stored(run_id: int) -> int:
-    return (db.session.scalar(select(func.count()).select_from(ProfileSnapshot).where(ProfileSnapshot.run_id == run_id))
-            + db.session.scalar(select(func.count()).select_from(Theme).where(Theme.run_id == run_id)))
+    return db.session.scalar(
+        select(func.count()).select_from(ProfileSnapshot).where(ProfileSnapshot.run_id == run_id)
+    ) + db.session.scalar(select(func.count()).select_from(Theme).where(Theme.run_id == run_id))
 
 
 def finished(run: AnalysisRun) -> bool:
@@ -81,7 +84,8 @@ def test_a_queued_run_cancelled_from_its_page_is_skipped_by_the_worker(app, anal
 
 
 def test_a_running_run_cancelled_from_its_page_stops_before_its_next_stage_and_stores_nothing(
-        app, analyst_page, demo_wave, worker):
+    app, analyst_page, demo_wave, worker
+):
     run_id = started_run(analyst_page, demo_wave)
     wait_for(run_of(run_id), running, worker)
     assert cancel(analyst_page, run_id).status_code == 302
@@ -96,8 +100,12 @@ def test_cancelling_is_written_to_the_audit_log_and_a_finished_run_cannot_be_can
 
     run_id = started_run(analyst_page, demo_wave)
     cancel(analyst_page, run_id)
-    assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.target_id == str(run_id))
-                             .order_by(AuditEvent.id.desc()).limit(1)) == "analysis_cancelled"
+    assert (
+        db.session.scalar(
+            select(AuditEvent.action).where(AuditEvent.target_id == str(run_id)).order_by(AuditEvent.id.desc()).limit(1)
+        )
+        == "analysis_cancelled"
+    )
     again = cancel(analyst_page, run_id)
     assert again.status_code == 302
     assert "niet meer bezig" in analyst_page.get(again.headers["Location"]).get_data(as_text=True)
@@ -115,7 +123,8 @@ def test_a_wave_has_one_analysis_at_a_time(app, analyst_page, demo_wave):
 
 
 def test_a_worker_killed_during_a_run_stores_nothing_and_the_next_worker_does_the_run_again(
-        app, analyst_page, demo_wave, worker, tmp_path):
+    app, analyst_page, demo_wave, worker, tmp_path
+):
     run_id = started_run(analyst_page, demo_wave)
     wait_for(run_of(run_id), running, worker)
     worker.kill()
@@ -132,8 +141,9 @@ def test_a_worker_killed_during_a_run_stores_nothing_and_the_next_worker_does_th
     assert "the worker stopped during the analysis" in run.error
 
 
-def test_a_run_whose_worker_was_killed_once_too_often_fails_with_the_reason(app, analyst_page, demo_wave, worker,
-                                                                            tmp_path):
+def test_a_run_whose_worker_was_killed_once_too_often_fails_with_the_reason(
+    app, analyst_page, demo_wave, worker, tmp_path
+):
     run_id = started_run(analyst_page, demo_wave)
     wait_for(run_of(run_id), running, worker)
     worker.kill()
@@ -181,7 +191,8 @@ def test_a_run_is_done_on_redis_as_on_sqlite(app, demo_wave, tmp_path):
 
 
 def test_a_run_that_works_longer_than_the_time_limit_fails_with_the_reason_and_is_not_retried(
-        app, analyst_page, demo_wave, worker, monkeypatch):
+    app, analyst_page, demo_wave, worker, monkeypatch
+):
     monkeypatch.setitem(app.config, "JOB_TIME_LIMIT", 0.001)  # the limit goes with the task, set when it is queued
     try:
         run = wait_for(run_of(started_run(analyst_page, demo_wave)), finished, worker)
@@ -192,7 +203,8 @@ def test_a_run_that_works_longer_than_the_time_limit_fails_with_the_reason_and_i
 
 
 def test_a_run_that_waited_in_the_queue_too_long_fails_with_the_reason_and_frees_the_wave(
-        app, analyst_page, demo_wave, monkeypatch, tmp_path):
+    app, analyst_page, demo_wave, monkeypatch, tmp_path
+):
     monkeypatch.setitem(app.config, "JOB_EXPIRES", 0.001)  # expired long before any worker starts
     run_id = started_run(analyst_page, demo_wave)
     worker = Worker(app, tmp_path / "worker.log").start()

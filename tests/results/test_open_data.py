@@ -6,6 +6,7 @@ No OpenAPI or JSON Schema validator is installed (openapi-spec-validator, jsonsc
 against the rules of OpenAPI 3.1 the API uses, and every response against its schema with a small checker of the
 JSON Schema keywords the document uses (type, required, properties, items, enum, minimum, maximum, $ref).
 """
+
 from __future__ import annotations
 
 import csv
@@ -43,9 +44,12 @@ def conforms(document: dict, schema: dict, value, where: str = "$") -> list[str]
     kinds = schema.get("type")
     if kinds is not None:
         kinds = [kinds] if isinstance(kinds, str) else kinds
-        ok = any((kind == "integer" and isinstance(value, int) and not isinstance(value, bool))
-                 or (kind == "number" and isinstance(value, int | float) and not isinstance(value, bool))
-                 or (kind in TYPES and isinstance(value, TYPES[kind])) for kind in kinds)
+        ok = any(
+            (kind == "integer" and isinstance(value, int) and not isinstance(value, bool))
+            or (kind == "number" and isinstance(value, int | float) and not isinstance(value, bool))
+            or (kind in TYPES and isinstance(value, TYPES[kind]))
+            for kind in kinds
+        )
         if not ok:
             return [f"{where}: {value!r} is not {kinds}"]
     if "enum" in schema and value not in schema["enum"]:
@@ -151,7 +155,8 @@ def test_the_openapi_document_follows_openapi_3_1_and_a_broken_one_is_caught(app
     broken = openapi("http://localhost")
     broken["paths"]["/waves/{wave_id}/figures"]["get"]["parameters"].pop(0)
     broken["paths"]["/waves"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["properties"][
-        "waves"]["items"]["$ref"] = "#/components/schemas/Nothing"
+        "waves"
+    ]["items"]["$ref"] = "#/components/schemas/Nothing"
     broken["openapi"] = "3.0.3"
     assert len(structure_problems(broken)) == 3
 
@@ -160,8 +165,10 @@ def test_the_api_serves_published_waves_paged_and_as_its_document_describes(app,
     document = get_json(client, f"{API}/openapi.json")
     ok = document["paths"]
     waves = get_json(client, f"{API}/waves")
-    assert conforms(document, ok["/waves"]["get"]["responses"]["200"]["content"]["application/json"]["schema"],
-                    waves) == []
+    assert (
+        conforms(document, ok["/waves"]["get"]["responses"]["200"]["content"]["application/json"]["schema"], waves)
+        == []
+    )
     assert [wave["id"] for wave in waves["waves"]] == [demo_wave.id]
     schema = ok["/waves/{wave_id}/figures"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     first = get_json(client, f"{API}/waves/{demo_wave.id}/figures?per_page=7")
@@ -175,18 +182,23 @@ def test_the_api_serves_published_waves_paged_and_as_its_document_describes(app,
         url = page["links"]["next"]
     assert len(seen) == first["total"] and first["pages"] == -(-first["total"] // 7)
     only = get_json(client, f"{API}/waves/{demo_wave.id}/figures?area={CENTRUM}&measure=life_satisfaction")
-    assert [(item["statistic"], item["value"], item["lower"], item["upper"], item["n"], item["flags"])
-            for item in only["items"]] == [("mean", 7.6, 7.2, 8.0, 60, ["higher_than_rest"])]
+    assert [
+        (item["statistic"], item["value"], item["lower"], item["upper"], item["n"], item["flags"])
+        for item in only["items"]
+    ] == [("mean", 7.6, 7.2, 8.0, 60, ["higher_than_rest"])]
     beyond = get_json(client, f"{API}/waves/{demo_wave.id}/figures?page=999")
     assert beyond["items"] == [] and beyond["links"]["next"] is None
 
 
-def test_the_api_never_serves_a_suppressed_number_an_unreviewed_theme_or_an_unpublished_wave(app, client, public,
-                                                                                             demo_wave):
+def test_the_api_never_serves_a_suppressed_number_an_unreviewed_theme_or_an_unpublished_wave(
+    app, client, public, demo_wave
+):
     items = get_json(client, f"{API}/waves/{demo_wave.id}/figures?per_page=1000")["items"]
     hidden = [item for item in items if item["suppressed"]]
-    assert {(item["area_code"], item["measure"]) for item in hidden} >= {(OUD_WEST, "cohesion"),
-                                                                           (OUD_WEST, "djg:not_lonely")}
+    assert {(item["area_code"], item["measure"]) for item in hidden} >= {
+        (OUD_WEST, "cohesion"),
+        (OUD_WEST, "djg:not_lonely"),
+    }
     assert all(item[key] is None for item in hidden for key in ("value", "lower", "upper", "n"))
     assert all(set(item["flags"]) <= set(FLAGS) for item in items)
     served = str(items)
@@ -255,8 +267,11 @@ def test_the_council_download_has_its_csvw_next_to_it(app, public, demo_wave):
     reply = council.get(f"/council/download.csv-metadata.json?wave={demo_wave.id}")
     assert reply.status_code == 200
     assert reply.get_json()["url"].endswith(f"/council/download.csv?wave={demo_wave.id}")
-    assert app.test_client().get(f"/council/download.csv-metadata.json?wave={demo_wave.id}").status_code in (302,
-                                                                                                           401, 403)
+    assert app.test_client().get(f"/council/download.csv-metadata.json?wave={demo_wave.id}").status_code in (
+        302,
+        401,
+        403,
+    )
 
 
 def test_the_public_routes_are_rate_limited(app, client, public, demo_wave, rate_limited):

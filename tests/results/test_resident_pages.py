@@ -1,6 +1,7 @@
 """The public results pages per wijk: shown only once an analyst publishes a released run, with the six parts of
 Positive Health, a few scales in plain words, named themes, approved quotes and what the municipality will do; never
 anything suppressed, unreviewed, unapproved or of an unpublished run."""
+
 from __future__ import annotations
 
 import re
@@ -43,8 +44,7 @@ def test_a_wijk_is_shown_to_residents_only_once_an_analyst_publishes_the_release
     page = text_of(staff, f"/staff/analysis/runs/{stored.run.id}?lang=en")
     assert "Publish for residents" in page
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    reply = staff.post(f"/staff/analysis/runs/{stored.run.id}/publish", data={"csrf_token": token,
-                                                                            "action": "publish"})
+    reply = staff.post(f"/staff/analysis/runs/{stored.run.id}/publish", data={"csrf_token": token, "action": "publish"})
     assert reply.status_code == 302
     assert published_run(demo_wave).id == stored.run.id
     assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "run_published"))
@@ -129,11 +129,15 @@ def test_the_outcome_editor_keeps_what_the_municipality_will_do_with_its_history
     page = text_of(staff, f"/staff/framework/outcomes/{outcome.id}?lang=en")
     assert "What the municipality will do" in page and ACTION in page
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    reply = staff.post(f"/staff/framework/outcomes/{outcome.id}", data={
-        "csrf_token": token, "name": "Veilig verkeer", "description": "", "action": "x" * 1001})
+    reply = staff.post(
+        f"/staff/framework/outcomes/{outcome.id}",
+        data={"csrf_token": token, "name": "Veilig verkeer", "description": "", "action": "x" * 1001},
+    )
     assert reply.status_code == 422 and "Use at most 1000 characters." in reply.get_data(as_text=True)
-    reply = staff.post(f"/staff/framework/outcomes/{outcome.id}", data={
-        "csrf_token": token, "name": "Veilig verkeer", "description": "", "action": "Wij doen iets anders."})
+    reply = staff.post(
+        f"/staff/framework/outcomes/{outcome.id}",
+        data={"csrf_token": token, "name": "Veilig verkeer", "description": "", "action": "Wij doen iets anders."},
+    )
     assert reply.status_code == 302
     db.session.refresh(outcome)
     assert outcome.action == "Wij doen iets anders."
@@ -168,8 +172,9 @@ def test_the_thank_you_page_tells_residents_where_and_when_to_find_their_wijk(ap
     assert f"/results/wijk/{CENTRUM}" in html
 
 
-def test_the_thank_you_page_sets_the_resident_s_web_beside_the_wijk_s_once_it_is_published(app, resident, stored,
-                                                                                           demo_wave):
+def test_the_thank_you_page_sets_the_resident_s_web_beside_the_wijk_s_once_it_is_published(
+    app, resident, stored, demo_wave
+):
     resident.start("adult", lang="en")
     resident.choose_buurt("BU90010001")
     answer_everything(resident, get_instrument("adult"), {"ph_body": "3"})
@@ -177,13 +182,14 @@ def test_the_thank_you_page_sets_the_resident_s_web_beside_the_wijk_s_once_it_is
     assert "Average in Centrum" not in resident.html  # released to the council, not published
     published(stored)
     html = resident.get("/r/done").get_data(as_text=True)
-    ratings = html[html.index("<caption>Your ratings</caption>"):html.index("</table>", html.index("Your ratings"))]
+    ratings = html[html.index("<caption>Your ratings</caption>") : html.index("</table>", html.index("Your ratings"))]
     assert "Average in Centrum" in ratings
     assert re.search(r"Body</th><td>3</td><td>6\.5</td>", ratings)
 
 
-def test_theme_figures_are_worked_out_once_per_run_and_naming_and_again_after_a_change(app, stored, demo_wave,
-                                                                                     monkeypatch):
+def test_theme_figures_are_worked_out_once_per_run_and_naming_and_again_after_a_change(
+    app, stored, demo_wave, monkeypatch
+):
     import council.themes
     from models import NamedTheme
 

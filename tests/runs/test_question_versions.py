@@ -1,5 +1,6 @@
 """An open question is one item of one questionnaire across the versions in which its wording is the same: answers
 to a reworded version of it never join the newest version's themes."""
+
 from __future__ import annotations
 
 import copy
@@ -34,8 +35,9 @@ def test_answers_to_a_reworded_version_of_an_open_question_stay_out_of_its_theme
     newer = InstrumentVersion(slug="adult", version=adult.version + 1, content_hash="f" * 64, definition=definition)
     db.session.add(newer)
     db.session.flush()
-    responses = db.session.scalars(select(Response).where(Response.instrument_version_id == old.id)
-                                   .order_by(Response.id)).all()
+    responses = db.session.scalars(
+        select(Response).where(Response.instrument_version_id == old.id).order_by(Response.id)
+    ).all()
     moved = {response.id for response in responses[: len(responses) // 2]}
     for response in responses:
         if response.id in moved:

@@ -1,4 +1,5 @@
 """Analysis runs in the application: the command, the staff pages, background execution, stored snapshots, quotes."""
+
 from __future__ import annotations
 
 import re
@@ -33,11 +34,24 @@ def analysed(app, demo_wave):
 
 
 def snapshot_rows(run: AnalysisRun) -> list[tuple]:
-    return [tuple(row) for row in db.session.execute(
-        select(ProfileSnapshot.area_code, ProfileSnapshot.instrument, ProfileSnapshot.measure,
-               ProfileSnapshot.statistic, ProfileSnapshot.value, ProfileSnapshot.lower, ProfileSnapshot.upper,
-               ProfileSnapshot.n, ProfileSnapshot.flags)
-        .where(ProfileSnapshot.run_id == run.id).order_by(ProfileSnapshot.id))]
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(
+                ProfileSnapshot.area_code,
+                ProfileSnapshot.instrument,
+                ProfileSnapshot.measure,
+                ProfileSnapshot.statistic,
+                ProfileSnapshot.value,
+                ProfileSnapshot.lower,
+                ProfileSnapshot.upper,
+                ProfileSnapshot.n,
+                ProfileSnapshot.flags,
+            )
+            .where(ProfileSnapshot.run_id == run.id)
+            .order_by(ProfileSnapshot.id)
+        )
+    ]
 
 
 def actions() -> list[str]:
@@ -52,8 +66,11 @@ def test_analyse_command_stores_a_run_that_names_its_inputs_and_code(analysed, d
     assert sum(run.counts.values()) == RESPONDENTS
     assert run.code_version.startswith("0.1.0+")
     assert {"load", "score", "profiles", "types", "themes", "disclosure", "quotes", "total"} <= set(run.timings)
-    municipality = db.session.scalar(select(ProfileSnapshot).filter_by(
-        run_id=run.id, area_code="GM9001", instrument="adult", measure="respondents", statistic="n"))
+    municipality = db.session.scalar(
+        select(ProfileSnapshot).filter_by(
+            run_id=run.id, area_code="GM9001", instrument="adult", measure="respondents", statistic="n"
+        )
+    )
     assert municipality.value == run.counts["adult"]
     assert "analysis_started" in actions()
     # the resident types are stored so that the next wave's types keep their names; when the answers form no
@@ -97,8 +114,7 @@ def test_the_same_wave_and_seed_give_the_same_snapshots(app, analysed, demo_wave
     assert released_run(demo_wave).id == again.id  # nothing changed in between: the council reads the new run
 
 
-def test_a_rerun_after_one_resident_is_erased_is_held_back_and_the_council_keeps_the_release(app, analysed,
-                                                                                               demo_wave):
+def test_a_rerun_after_one_resident_is_erased_is_held_back_and_the_council_keeps_the_release(app, analysed, demo_wave):
     from council.snapshots import WaveProfile
 
     assert analysed.released_at is not None
@@ -175,8 +191,9 @@ def test_start_form_errors_are_shown_and_nothing_starts(app, demo_wave):
     client = app.test_client()
     log_in(client, make_staff(Role.analyst))
     form = main_form(client.get("/staff/analysis/").get_data(as_text=True))
-    refused = client.post("/staff/analysis/", data={"csrf_token": form.fields["csrf_token"][0],
-                                                     "wave": "999", "seed": "-1"})
+    refused = client.post(
+        "/staff/analysis/", data={"csrf_token": form.fields["csrf_token"][0], "wave": "999", "seed": "-1"}
+    )
     assert refused.status_code == 422 and 'id="error-summary"' in refused.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(AnalysisRun)) == 0
 
@@ -190,13 +207,16 @@ def test_an_analyst_reviews_quotes_and_every_look_is_audited(app, analysed):
     assert page.status_code == 200 and "quotes_viewed" in actions()
     form = main_form(page.get_data(as_text=True))
     quote = quotes[0]
-    answer = client.post(f"/staff/analysis/quotes/{quote.id}",
-                         data={"csrf_token": form.fields["csrf_token"][0], "decision": "approve"})
+    answer = client.post(
+        f"/staff/analysis/quotes/{quote.id}", data={"csrf_token": form.fields["csrf_token"][0], "decision": "approve"}
+    )
     assert answer.status_code == 302
     db.session.expire_all()
     assert db.session.get(Quote, quote.id).status is QuoteStatus.approved and "quote_approved" in actions()
-    tampered = client.post(f"/staff/analysis/quotes/{quotes[1].id}",
-                           data={"csrf_token": form.fields["csrf_token"][0], "decision": "publish"})
+    tampered = client.post(
+        f"/staff/analysis/quotes/{quotes[1].id}",
+        data={"csrf_token": form.fields["csrf_token"][0], "decision": "publish"},
+    )
     assert tampered.status_code == 302 and db.session.get(Quote, quotes[1].id).status is QuoteStatus.proposed
 
 
@@ -226,16 +246,17 @@ def quote_ids(html: str) -> list[int]:
 
 
 def test_quotes_are_grouped_by_question_text_and_theme_name_with_area_names(app, analysed):
-    quote = db.session.scalars(select(Quote).join(Theme).where(Theme.run_id == analysed.id)
-                               .order_by(Quote.id)).first()
+    quote = db.session.scalars(select(Quote).join(Theme).where(Theme.run_id == analysed.id).order_by(Quote.id)).first()
     named = quote.theme.named or NamedTheme(run_id=analysed.id, question=quote.theme.question)
     named.name, named.translations = "Groen in de wijk", {"en": "Green in the neighbourhood"}
     quote.theme.named = named
     db.session.commit()
     client = app.test_client()
     log_in(client, make_staff(Role.analyst))
-    pages = [client.get(f"/staff/analysis/runs/{analysed.id}/quotes?page={number}").get_data(as_text=True)
-             for number in range(1, 30)]
+    pages = [
+        client.get(f"/staff/analysis/runs/{analysed.id}/quotes?page={number}").get_data(as_text=True)
+        for number in range(1, 30)
+    ]
     html = next(page for page in pages if f'id="quote-{quote.id}"' in page)
     assert "<h2" in html and str(escape(question_text(quote.theme.question, "nl"))) in html
     assert "Groen in de wijk" in html
@@ -270,8 +291,10 @@ def test_quotes_are_paged_and_a_decision_returns_to_the_next_quote(app, analysed
     assert actions().count("quotes_viewed") == 2 and "quote_rejected" in actions()
     # the status is written out, not shown by colour alone
     after = client.get(f"/staff/analysis/runs/{analysed.id}/quotes?page=1").get_data(as_text=True)
-    cards = {int(found.group(1)): found.group(0)
-             for found in re.finditer(r'<li id="quote-(\d+)".*?</li>', after, flags=re.DOTALL)}
+    cards = {
+        int(found.group(1)): found.group(0)
+        for found in re.finditer(r'<li id="quote-(\d+)".*?</li>', after, flags=re.DOTALL)
+    }
     assert 'lw-quote-status">goedgekeurd<' in cards[page_one[0]]
     assert 'lw-quote-status">afgewezen<' in cards[page_one[-1]]
     assert 'lw-quote-status">nog niet beoordeeld<' in cards[page_one[1]]
@@ -283,15 +306,24 @@ def test_with_javascript_a_decision_answers_with_the_status_and_the_next_quote(a
     html = client.get(f"/staff/analysis/runs/{analysed.id}/quotes").get_data(as_text=True)
     assert "js/quotes.js" in html and 'role="status"' in html
     ids, token = quote_ids(html), main_form(html).fields["csrf_token"][0]
-    answer = client.post(f"/staff/analysis/quotes/{ids[0]}", data={"csrf_token": token, "decision": "approve"},
-                         headers={"Accept": "application/json"})
+    answer = client.post(
+        f"/staff/analysis/quotes/{ids[0]}",
+        data={"csrf_token": token, "decision": "approve"},
+        headers={"Accept": "application/json"},
+    )
     assert answer.status_code == 200
-    assert answer.json == {"ok": True, "status": "approved", "status_text": "goedgekeurd",
-                           "message": "Het citaat is goedgekeurd.", "next": ids[1],
-                           "url": f"/staff/analysis/runs/{analysed.id}/quotes?page=1#quote-{ids[1]}"}
+    assert answer.json == {
+        "ok": True,
+        "status": "approved",
+        "status_text": "goedgekeurd",
+        "message": "Het citaat is goedgekeurd.",
+        "next": ids[1],
+        "url": f"/staff/analysis/runs/{analysed.id}/quotes?page=1#quote-{ids[1]}",
+    }
     assert "quote_approved" in actions()
-    refused = client.post(f"/staff/analysis/quotes/{ids[1]}", data={"decision": "approve"},
-                          headers={"Accept": "application/json"})
+    refused = client.post(
+        f"/staff/analysis/quotes/{ids[1]}", data={"decision": "approve"}, headers={"Accept": "application/json"}
+    )
     assert refused.status_code == 400 and refused.json["ok"] is False
     db.session.expire_all()
     assert db.session.get(Quote, ids[1]).status is QuoteStatus.proposed
@@ -303,8 +335,7 @@ def test_a_response_with_only_background_answers_is_left_out_of_the_analysis(app
 
     add_synthetic_respondents(demo_wave, 30, seed=3)
     before = len(load_inputs(demo_wave).respondents)
-    emptied = db.session.scalars(select(Response).where(Response.wave_id == demo_wave.id)
-                                 .order_by(Response.id)).first()
+    emptied = db.session.scalars(select(Response).where(Response.wave_id == demo_wave.id).order_by(Response.id)).first()
     for answer in list(emptied.answers):
         if answer.item_id not in ("age_band", "gender"):
             db.session.delete(answer)

@@ -1,4 +1,5 @@
 """A part of an analysis run that cannot be done is skipped with its reason; the rest of the run is stored."""
+
 from __future__ import annotations
 
 import pytest
@@ -39,17 +40,28 @@ def test_a_paper_wave_without_positive_health_is_analysed_without_types_and_says
     assert failed and all("too few respondents with scores" in note["detail"] for note in failed)
     assert not {note["subject"] for note in failed} & set(run.types)
     # the scales that were answered are stored, and the Positive Health scales without answers are noted
-    measures = set(db.session.scalars(select(ProfileSnapshot.measure).where(
-        ProfileSnapshot.run_id == run.id, ProfileSnapshot.instrument == "adult", ProfileSnapshot.value.is_not(None))))
+    measures = set(
+        db.session.scalars(
+            select(ProfileSnapshot.measure).where(
+                ProfileSnapshot.run_id == run.id,
+                ProfileSnapshot.instrument == "adult",
+                ProfileSnapshot.value.is_not(None),
+            )
+        )
+    )
     assert {"who5", "cohesion"} <= measures
     assert not any(measure.startswith("ph_") for measure in measures)
     assert ("scale", "adult.ph_body") in parts
     assert db.session.scalar(select(func.count()).select_from(Theme).where(Theme.run_id == run.id)) > 0
 
 
-@pytest.mark.parametrize(("locale", "words"), [
-    ("nl", "Overgeslagen"), ("en", "Skipped"),
-])
+@pytest.mark.parametrize(
+    ("locale", "words"),
+    [
+        ("nl", "Overgeslagen"),
+        ("en", "Skipped"),
+    ],
+)
 def test_the_analysis_page_lists_the_skipped_parts_with_their_reason(app, paper_wave, locale, words):
     _result, run = analyse(app, paper_wave)
     client = app.test_client()

@@ -1,5 +1,6 @@
 """Double clicks and parallel sends against a real threaded server: every post gets a page, never an error, and
 what is stored is what the residents were told was saved."""
+
 from __future__ import annotations
 
 import uuid
@@ -74,10 +75,14 @@ def test_parallel_page_posts_and_final_sends_never_fail_and_store_what_was_ackno
 
     def burst(posts: list[tuple[int, str, dict[str, list[str]]]]) -> list[Reply]:
         """Send every post at once; posts are (resident, path, fields)."""
-        sent = all_at_once([
-            lambda who=who, path=path, fields=fields: post_form(live, path, session_cookie(residents[who].client),
-                                                                fields)
-            for who, path, fields in posts])
+        sent = all_at_once(
+            [
+                lambda who=who, path=path, fields=fields: post_form(
+                    live, path, session_cookie(residents[who].client), fields
+                )
+                for who, path, fields in posts
+            ]
+        )
         replies.extend(sent)
         for (_, _, fields), reply in zip(posts, sent, strict=True):
             posted.add(fields["submit_key"][0])
@@ -99,16 +104,21 @@ def test_parallel_page_posts_and_final_sends_never_fail_and_store_what_was_ackno
             posts += [(who, path, {**fields, "submit_key": [uuid.uuid4().hex]}) for _ in range(CLICKS // 2)]
         sent = burst(posts)
         for who, resident in enumerate(residents):
-            mine = [reply for (poster, _, fields), reply in zip(posts, sent, strict=True)
-                    if poster == who and fields["submit_key"][0] == keys[who]]
+            mine = [
+                reply
+                for (poster, _, fields), reply in zip(posts, sent, strict=True)
+                if poster == who and fields["submit_key"][0] == keys[who]
+            ]
             # every click leads where the first one did
             outcomes.append({(reply.status, reply.location) for reply in mine})
             resident.get(next((reply.location for reply in mine if reply.status == 302), resident.last.request.path))
 
     for resident in residents:
         resident.get("/r/review")
-    sends = [(who, "/r/review", {**{name: list(values) for name, values in main_form(resident.html).fields.items()}})
-             for who, resident in enumerate(residents)] * CLICKS
+    sends = [
+        (who, "/r/review", {**{name: list(values) for name, values in main_form(resident.html).fields.items()}})
+        for who, resident in enumerate(residents)
+    ] * CLICKS
     sent = burst(sends)
 
     errors = [reply for reply in replies if reply.status >= 500]

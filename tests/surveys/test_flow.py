@@ -1,4 +1,5 @@
 """The resident flow end to end through real forms: nothing lost, every bad input answered on the same page."""
+
 from __future__ import annotations
 
 import itertools
@@ -166,8 +167,7 @@ def test_a_choice_sent_twice_in_a_multiple_choice_question_is_stored_once(reside
     assert stored_response().answer_values()["par_help_where"] == [codes[first], codes[second]]
 
 
-def test_a_submit_stored_under_a_key_already_taken_keeps_nothing_and_names_the_first_outcome(resident, app,
-                                                                                             demo_wave):
+def test_a_submit_stored_under_a_key_already_taken_keeps_nothing_and_names_the_first_outcome(resident, app, demo_wave):
     # what a parallel twin meets when the first click committed after the twin checked its key
     adult = get_instrument("adult")
     item = adult.pages[0].items[0]
@@ -177,12 +177,12 @@ def test_a_submit_stored_under_a_key_already_taken_keeps_nothing_and_names_the_f
     ResidentClient(app.test_client(), demo_wave).start()
     theirs_id = db.session.scalars(select(Response.id).where(Response.id != mine_id)).one()
     key = flow.new_submit_key()
-    flow.save_answers(db.session.get(Response, mine_id), adult.pages[0], {item.id: item.codes[0]}, key,
-                      "/r/page/1", 30)
+    flow.save_answers(db.session.get(Response, mine_id), adult.pages[0], {item.id: item.codes[0]}, key, "/r/page/1", 30)
     db.session.expunge_all()  # the twin is a request of its own, with a session that never saw the stored key
     with pytest.raises(flow.SubmitKeyTaken) as twin:
-        flow.save_answers(db.session.get(Response, mine_id), adult.pages[0], {item.id: item.codes[1]}, key,
-                          "/r/page/1", 30)
+        flow.save_answers(
+            db.session.get(Response, mine_id), adult.pages[0], {item.id: item.codes[1]}, key, "/r/page/1", 30
+        )
     assert twin.value.outcome == "/r/page/1"
     db.session.expunge_all()
     with pytest.raises(flow.SubmitKeyTaken) as copied:
@@ -224,8 +224,9 @@ def test_oversized_and_binary_text_are_refused_with_the_text_kept(resident):
 def test_request_too_large_gets_a_translated_page_not_a_crash(resident):
     _first_page(resident)
     form = main_form(resident.html)
-    response = resident.client.post(form.action, data={"csrf_token": form.fields["csrf_token"][0],
-                                                       "open_good": "x" * (300 * 1024)})
+    response = resident.client.post(
+        form.action, data={"csrf_token": form.fields["csrf_token"][0], "open_good": "x" * (300 * 1024)}
+    )
     assert response.status_code == 413
     assert "te veel tekst" in response.get_data(as_text=True).lower()
 
@@ -254,8 +255,12 @@ def test_repeated_page_submit_writes_once(resident):
     data[name] = [options[1]]
     second = resident.client.post(form.action, data=data)
     assert first.headers["Location"] == second.headers["Location"]
-    assert stored_response().answer_values()[name] == get_instrument("adult").item(name).codes[
-        [str(c) for c in get_instrument("adult").item(name).codes].index(options[0])]
+    assert (
+        stored_response().answer_values()[name]
+        == get_instrument("adult")
+        .item(name)
+        .codes[[str(c) for c in get_instrument("adult").item(name).codes].index(options[0])]
+    )
 
 
 def test_closed_wave_refuses_new_answers_and_says_so(resident, demo_wave):
@@ -371,8 +376,9 @@ def test_a_change_from_the_review_page_returns_to_it_by_way_of_the_questions_it_
     # a change that opens a question on a later page: that page, then back to the review page
     resident.get(review_links(resident)[0])
     resident.submit({"part_volunteer": "yes"})
-    volunteer_hours = next(i for i, p in enumerate(adult.pages) if any(it.id == "part_hours_volunteer"
-                                                                       for it in p.items))
+    volunteer_hours = next(
+        i for i, p in enumerate(adult.pages) if any(it.id == "part_hours_volunteer" for it in p.items)
+    )
     assert resident.last.request.path == f"/r/page/{volunteer_hours}"
     assert 'name="part_hours_volunteer"' in resident.html
     resident.submit({"part_hours_volunteer": "2"})

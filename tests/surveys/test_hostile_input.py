@@ -1,5 +1,6 @@
 """Property-based: random and hostile values on every resident form page give a stored valid answer or a translated
 message on the page, never a server error, and never lose an answer given before."""
+
 from __future__ import annotations
 
 import re
@@ -29,8 +30,7 @@ def _answers(resident: ResidentClient) -> dict:
 
 def _post(resident: ResidentClient, fields: dict[str, list[str]]):
     form = main_form(resident.html)
-    return resident.client.post(form.action, data=form_body(fields),
-                                content_type="application/x-www-form-urlencoded")
+    return resident.client.post(form.action, data=form_body(fields), content_type="application/x-www-form-urlencoded")
 
 
 @pytest.mark.parametrize("slug", RESIDENT_INSTRUMENTS)
@@ -45,13 +45,15 @@ def test_hostile_values_on_any_page_are_stored_valid_or_answered_with_a_message(
     # and Hypothesis needs the same choices to lead to the same draws
     index = data.draw(st.integers(0, len(instrument.pages) - 1), label="page")
     drawn = {item.id: data.draw(values_for(item), label=item.id) for item in instrument.pages[index].items}
-    action = data.draw(st.one_of(st.sampled_from(["next", "back", "pause", "lang_en"]), hostile_text()),
-                       label="action")
+    action = data.draw(st.one_of(st.sampled_from(["next", "back", "pause", "lang_en"]), hostile_text()), label="action")
     if resident.get(f"/r/page/{index}").status_code != 200:
         return  # every question on it depends on an answer that rules it out
     form = main_form(resident.html)
-    names = [*form.radios, *form.checkboxes,
-             *(name for name in form.fields if name not in ("csrf_token", "submit_key"))]
+    names = [
+        *form.radios,
+        *form.checkboxes,
+        *(name for name in form.fields if name not in ("csrf_token", "submit_key")),
+    ]
     fields = {name: drawn[name] for name in names}
     fields.update(csrf_token=form.fields["csrf_token"], submit_key=[flow.new_submit_key()], action=[action])
     before = _answers(resident)
@@ -78,9 +80,12 @@ def test_hostile_neighbourhood_and_postcode_get_a_message_or_a_known_neighbourho
         resident.start()
     resident.get("/r/area")
     form = main_form(resident.html)
-    fields = {"buurt": data.draw(values_for(None), label="buurt"),
-              "postcode": data.draw(values_for(None), label="postcode"),
-              "csrf_token": form.fields["csrf_token"], "submit_key": [flow.new_submit_key()]}
+    fields = {
+        "buurt": data.draw(values_for(None), label="buurt"),
+        "postcode": data.draw(values_for(None), label="postcode"),
+        "csrf_token": form.fields["csrf_token"],
+        "submit_key": [flow.new_submit_key()],
+    }
     reply = _post(resident, fields)
     assert reply.status_code in (302, 413, 422), reply.status_code
     if reply.status_code == 422:

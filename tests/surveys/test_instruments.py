@@ -1,4 +1,5 @@
 """Instrument files: the shipped ones load; broken ones are refused with file, item and problem."""
+
 from __future__ import annotations
 
 import copy
@@ -23,21 +24,49 @@ def minimal() -> dict:
         "translations": {lang: {"status": "source" if lang == "nl" else "not_validated"} for lang in LANGUAGES},
         "option_sets": {"agree5": [{"code": c, "label": text(f"option {c}")} for c in range(1, 6)]},
         "pages": [
-            {"id": "first", "title": text("First"), "items": [
-                {"id": "works", "type": "yesno", "text": text("Do you work?")},
-                {"id": "a_1", "type": "likert", "options": "agree5", "text": text("A1")},
-                {"id": "a_2", "type": "likert", "options": "agree5", "text": text("A2")},
-            ]},
-            {"id": "second", "title": text("Second"), "items": [
-                {"id": "hours", "type": "number", "min": 0, "max": 80, "text": text("Hours"),
-                 "show_if": {"item": "works", "in": ["yes"]}},
-                {"id": "rating", "type": "scale_0_10", "text": text("Rating"),
-                 "anchors": {"low": text("bad"), "high": text("good")}},
-                {"id": "story", "type": "long_text", "text": text("Tell"), "open_question": True},
-            ]},
+            {
+                "id": "first",
+                "title": text("First"),
+                "items": [
+                    {"id": "works", "type": "yesno", "text": text("Do you work?")},
+                    {"id": "a_1", "type": "likert", "options": "agree5", "text": text("A1")},
+                    {"id": "a_2", "type": "likert", "options": "agree5", "text": text("A2")},
+                ],
+            },
+            {
+                "id": "second",
+                "title": text("Second"),
+                "items": [
+                    {
+                        "id": "hours",
+                        "type": "number",
+                        "min": 0,
+                        "max": 80,
+                        "text": text("Hours"),
+                        "show_if": {"item": "works", "in": ["yes"]},
+                    },
+                    {
+                        "id": "rating",
+                        "type": "scale_0_10",
+                        "text": text("Rating"),
+                        "anchors": {"low": text("bad"), "high": text("good")},
+                    },
+                    {"id": "story", "type": "long_text", "text": text("Tell"), "open_question": True},
+                ],
+            },
         ],
-        "scales": [{"id": "a", "name": text("A"), "citation": "test", "items": ["a_1", "a_2"], "method": "mean",
-                    "reverse": ["a_2"], "range": [1, 5], "bands": [{"code": "low", "lt": 3}, {"code": "ok", "ge": 3}]}],
+        "scales": [
+            {
+                "id": "a",
+                "name": text("A"),
+                "citation": "test",
+                "items": ["a_1", "a_2"],
+                "method": "mean",
+                "reverse": ["a_2"],
+                "range": [1, 5],
+                "bands": [{"code": "low", "lt": 3}, {"code": "ok", "ge": 3}],
+            }
+        ],
     }
 
 
@@ -72,7 +101,9 @@ def test_adult_instrument_has_the_validated_scales_with_their_item_ids():
         assert list(scale.items) == items
         assert scale.citation.strip()
     assert [adult.item(f"djg_{i}").text["nl"] for i in (1, 4)] == [
-        "Ik ervaar een leegte om me heen", "Ik mis mensen om me heen"]
+        "Ik ervaar een leegte om me heen",
+        "Ik mis mensen om me heen",
+    ]
     for dimension in ("ph_body", "ph_mind", "ph_meaning", "ph_quality", "ph_participation", "ph_daily"):
         assert adult.item(dimension).type == "scale_0_10"
     assert [item.id for item in adult.items if item.open_question] == ["open_good", "open_better"]
@@ -84,31 +115,47 @@ def test_minimal_definition_is_valid():
     assert instrument.item("hours").show_if.values == ("yes",)
 
 
-@pytest.mark.parametrize(("change", "expected"), [
-    (lambda d: d["pages"][0]["items"][1].update(type="slider"), "mini.yaml: item a_1: type 'slider' is not one of"),
-    (lambda d: d["pages"][0]["items"][1].update(options="nope"), "mini.yaml: item a_1: unknown option set 'nope'"),
-    (lambda d: d["pages"][1]["items"][1].pop("anchors"), "mini.yaml: item rating: a scale_0_10 item needs anchors"),
-    (lambda d: d["pages"][1]["items"][0].update(max=-1), "mini.yaml: item hours: a number item needs integer min"),
-    (lambda d: d["pages"][0]["items"][0]["text"].pop("ar"), "mini.yaml: item works: text missing in ar"),
-    (lambda d: d["pages"][0]["items"].append({"id": "later", "type": "yesno", "text": text("x"),
-                                              "show_if": {"item": "rating", "in": [1]}}),
-     "mini.yaml: item later: show_if refers to 'rating', which is not an item on an earlier page"),
-    (lambda d: d["pages"][1]["items"][0]["show_if"].update({"in": ["maybe"]}),
-     "mini.yaml: item hours: show_if values ['maybe'] are not answers of works"),
-    (lambda d: d["pages"][1]["items"].append({"id": "a_1", "type": "yesno", "text": text("x")}),
-     "mini.yaml: item a_1: duplicate id"),
-    (lambda d: d["scales"][0].update(range=[0, 10]),
-     "mini.yaml: scale a: range [0, 10] does not match the computed range 1..5"),
-    (lambda d: d["scales"][0].update(items=["a_1", "ghost"]), "mini.yaml: scale a: unknown item(s) ghost"),
-    (lambda d: d["scales"][0].update(items=["works"]), "mini.yaml: scale a: item works has no numeric values"),
-    (lambda d: d["scales"][0].pop("citation"), "mini.yaml: scale a: needs a citation"),
-    (lambda d: d["scales"][0].update(rescale={"from": [0, 4], "to": [0, 10]}),
-     "mini.yaml: scale a: rescale from [0, 4] but the raw score runs 1..5"),
-    (lambda d: d.update(slug="other"), "mini.yaml: file: slug 'other' differs from the file name 'mini'"),
-    (lambda d: d["translations"]["tr"].update(status="maybe"), "mini.yaml: translations tr: status must be one of"),
-    (lambda d: d["pages"][1]["items"][1].update(open_question=True),
-     "mini.yaml: item rating: only text items can be open questions"),
-])
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda d: d["pages"][0]["items"][1].update(type="slider"), "mini.yaml: item a_1: type 'slider' is not one of"),
+        (lambda d: d["pages"][0]["items"][1].update(options="nope"), "mini.yaml: item a_1: unknown option set 'nope'"),
+        (lambda d: d["pages"][1]["items"][1].pop("anchors"), "mini.yaml: item rating: a scale_0_10 item needs anchors"),
+        (lambda d: d["pages"][1]["items"][0].update(max=-1), "mini.yaml: item hours: a number item needs integer min"),
+        (lambda d: d["pages"][0]["items"][0]["text"].pop("ar"), "mini.yaml: item works: text missing in ar"),
+        (
+            lambda d: d["pages"][0]["items"].append(
+                {"id": "later", "type": "yesno", "text": text("x"), "show_if": {"item": "rating", "in": [1]}}
+            ),
+            "mini.yaml: item later: show_if refers to 'rating', which is not an item on an earlier page",
+        ),
+        (
+            lambda d: d["pages"][1]["items"][0]["show_if"].update({"in": ["maybe"]}),
+            "mini.yaml: item hours: show_if values ['maybe'] are not answers of works",
+        ),
+        (
+            lambda d: d["pages"][1]["items"].append({"id": "a_1", "type": "yesno", "text": text("x")}),
+            "mini.yaml: item a_1: duplicate id",
+        ),
+        (
+            lambda d: d["scales"][0].update(range=[0, 10]),
+            "mini.yaml: scale a: range [0, 10] does not match the computed range 1..5",
+        ),
+        (lambda d: d["scales"][0].update(items=["a_1", "ghost"]), "mini.yaml: scale a: unknown item(s) ghost"),
+        (lambda d: d["scales"][0].update(items=["works"]), "mini.yaml: scale a: item works has no numeric values"),
+        (lambda d: d["scales"][0].pop("citation"), "mini.yaml: scale a: needs a citation"),
+        (
+            lambda d: d["scales"][0].update(rescale={"from": [0, 4], "to": [0, 10]}),
+            "mini.yaml: scale a: rescale from [0, 4] but the raw score runs 1..5",
+        ),
+        (lambda d: d.update(slug="other"), "mini.yaml: file: slug 'other' differs from the file name 'mini'"),
+        (lambda d: d["translations"]["tr"].update(status="maybe"), "mini.yaml: translations tr: status must be one of"),
+        (
+            lambda d: d["pages"][1]["items"][1].update(open_question=True),
+            "mini.yaml: item rating: only text items can be open questions",
+        ),
+    ],
+)
 def test_invalid_definitions_name_file_item_and_problem(change, expected):
     definition = copy.deepcopy(minimal())
     change(definition)
@@ -116,12 +163,15 @@ def test_invalid_definitions_name_file_item_and_problem(change, expected):
     assert any(problem.startswith(expected) for problem in problems), problems
 
 
-@pytest.mark.parametrize("rescale", [
-    {"from": [1, 1], "to": [0, 10]},  # a == b
-    {"from": [1, 5], "to": [0]},  # not two points
-    {"from": [1, 5, 9], "to": [0, 10]},
-    {"to": [0, 10]},  # no from
-])
+@pytest.mark.parametrize(
+    "rescale",
+    [
+        {"from": [1, 1], "to": [0, 10]},  # a == b
+        {"from": [1, 5], "to": [0]},  # not two points
+        {"from": [1, 5, 9], "to": [0, 10]},
+        {"to": [0, 10]},  # no from
+    ],
+)
 def test_a_malformed_rescale_is_refused_with_its_problem(rescale):
     definition = copy.deepcopy(minimal())
     definition["scales"][0]["rescale"] = rescale
@@ -139,11 +189,18 @@ def test_a_malformed_rescale_is_refused_also_under_python_optimisation(tmp_path)
     definition["scales"][0]["rescale"] = {"from": [1, 1], "to": [0, 10]}
     path = tmp_path / "mini.yaml"
     path.write_text(yaml.safe_dump(definition, allow_unicode=True))
-    script = ("import sys\nfrom surveys.instruments import InstrumentError, load_instrument_file\n"
-              "try:\n    load_instrument_file(__import__('pathlib').Path(sys.argv[1]))\n"
-              "except InstrumentError as error:\n    print('\\n'.join(error.problems))\n")
-    done = subprocess.run([sys.executable, "-O", "-c", script, str(path)], capture_output=True, text=True,
-                          cwd=Path(__file__).resolve().parents[2], check=True)
+    script = (
+        "import sys\nfrom surveys.instruments import InstrumentError, load_instrument_file\n"
+        "try:\n    load_instrument_file(__import__('pathlib').Path(sys.argv[1]))\n"
+        "except InstrumentError as error:\n    print('\\n'.join(error.problems))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-O", "-c", script, str(path)],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        check=True,
+    )
     assert "mini.yaml: scale a: rescale needs from: [a, b] and to: [c, d] with a != b" in done.stdout, done
 
 

@@ -1,5 +1,6 @@
 """The resident page forms come from a cache and draw their radio buttons and checkboxes from cached markup: the
 same bytes as WTForms' own widgets, for every question of every questionnaire in every language."""
+
 from __future__ import annotations
 
 import pytest
@@ -28,8 +29,9 @@ def test_choice_markup_is_what_wtforms_draws_for_every_question_and_answer(app, 
         for instrument in current_instruments().values():
             for page in instrument.pages:
                 items = tuple(page.items)
-                choice_items = [item for item in items if item.type in ("scale_0_10", "likert", "single", "yesno",
-                                                                        "multiple")]
+                choice_items = [
+                    item for item in items if item.type in ("scale_0_10", "likert", "single", "yesno", "multiple")
+                ]
                 for item in choice_items:
                     codes = [str(code) for code in item.codes]
                     # nothing chosen, the first or the last answer chosen, and (for multiple choice) both at once
@@ -50,8 +52,9 @@ def test_choice_markup_escapes_values_and_labels_as_wtforms_does(app):
     from wtforms.fields.choices import SelectChoice
 
     class Form(FlaskForm):
-        pick = RadioField("Pick", choices=[SelectChoice('a"b', "<b>bold</b> & 'quoted'"), SelectChoice("x&y")],
-                          validate_choice=False)
+        pick = RadioField(
+            "Pick", choices=[SelectChoice('a"b', "<b>bold</b> & 'quoted'"), SelectChoice("x&y")], validate_choice=False
+        )
 
     with app.test_request_context("/", method="POST", data={"pick": 'a"b'}):
         form = Form(meta={"csrf": False})

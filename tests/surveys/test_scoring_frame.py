@@ -1,4 +1,5 @@
 """score_frame() scores a whole table exactly as score_row() scores each response, invalid answers included."""
+
 from __future__ import annotations
 
 import math
@@ -48,8 +49,9 @@ def test_score_frame_equals_score_row_for_every_row(slug, shape):
     if shape == "object_columns":
         answers = pd.DataFrame(rows, dtype=object)
     else:
-        answers = respondents_frame({"response_id": i, "instrument": slug, "answers": row}
-                                    for i, row in enumerate(rows))
+        answers = respondents_frame(
+            {"response_id": i, "instrument": slug, "answers": row} for i, row in enumerate(rows)
+        )
     scored = score_frame(instrument, answers)
     assert list(scored.columns) == score_columns(instrument)
     got = {column: [as_plain(value) for value in scored[column].astype(object)] for column in scored.columns}
@@ -60,8 +62,10 @@ def test_score_frame_equals_score_row_for_every_row(slug, shape):
 
 def test_scores_are_bit_identical_floats_not_just_close():
     instrument = INSTRUMENTS["adult"]
-    rows = [{f"brs_{i}": value for i, value in enumerate((1, 2, 2, 5, 4, 3), start=1)},
-            {f"cohesion_{i}": value for i, value in enumerate((2, 3, 4, 4, 5), start=1)}]
+    rows = [
+        {f"brs_{i}": value for i, value in enumerate((1, 2, 2, 5, 4, 3), start=1)},
+        {f"cohesion_{i}": value for i, value in enumerate((2, 3, 4, 4, 5), start=1)},
+    ]
     scored = score_frame(instrument, pd.DataFrame(rows, dtype=object))
     for index, row in enumerate(rows):
         for column, value in score_row(instrument, row).items():
