@@ -369,8 +369,8 @@ def _check_header(instrument: Instrument, header: list[str]) -> list[Problem]:
                     name or "?",
                     "unknown_column",
                     _(
-                        "unknown column; use item ids of the questionnaire %(instrument)s and buurt_code, age_band, mode, "
-                        "locale, submitted_at, external_id",
+                        "unknown column; use item ids of the questionnaire %(instrument)s and buurt_code, age_band, "
+                        "mode, locale, submitted_at, external_id",
                         instrument=instrument.slug,
                     ),
                 )
