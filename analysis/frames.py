@@ -180,3 +180,45 @@ def eligible_population(population: pd.DataFrame, instrument: Instrument) -> pd.
     """Population per area and CBS band that belongs to the instrument's audience (see eligible_share)."""
     shares = eligible_share(instrument)
     return population_frame(population).mul(pd.Series(shares)).astype(float)
+
+
+def unplaced_code(municipality_code: str) -> str:
+    """The stand-in wijk of the respondents who did not know their neighbourhood (see place_unknown). `--` is in no
+    CBS code, so it never meets a real wijk."""
+    return "WK" + municipality_code[2:6] + "--"
+
+
+def is_unplaced(code: object) -> bool:
+    return isinstance(code, str) and code.startswith("WK") and code.endswith("--")
+
+
+def place_unknown(respondents: pd.DataFrame, areas: pd.DataFrame, min_n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Respondents without a buurt and a wijk (who answered "I don't know my neighbourhood") count for the
+    municipality only, which the municipality's figures minus its wijken's would give away when they are few.
+
+    So where fewer than `min_n` of one questionnaire's respondents did not know their neighbourhood, they are left
+    out of its figures altogether; where more did, they become a stand-in wijk (unplaced_code) that disclosure
+    control protects like any other part of the municipality (a measure few of them answered, a band few of them are
+    in) and whose own figures are never published (drop them with is_unplaced). Returns the respondents and areas
+    to analyse.
+    """
+    unknown = respondents["buurt_code"].isna().to_numpy()
+    if "wijk_code" in respondents:
+        unknown = unknown & respondents["wijk_code"].isna().to_numpy()
+    if not unknown.any():
+        return respondents, areas
+    instrument = respondents["instrument"].astype(object).to_numpy()
+    slugs, counts = np.unique(instrument[unknown], return_counts=True)
+    small = slugs[counts < min_n]
+    leave_out = unknown & np.isin(instrument, small)
+    kept = respondents.loc[~leave_out].reset_index(drop=True)
+    placed = unknown[~leave_out]
+    if not placed.any():
+        return kept, areas
+    municipality = str(areas.index[areas["level"] == "municipality"][0])
+    code = unplaced_code(municipality)
+    wijk = kept["wijk_code"].astype(object).to_numpy().copy() if "wijk_code" in kept else np.full(len(kept), None)
+    wijk[placed] = code
+    kept["wijk_code"] = pd.Categorical(wijk)
+    stand_in = pd.DataFrame({"level": ["wijk"], "parent": [municipality], "name": [code]}, index=pd.Index([code]))
+    return kept, pd.concat([areas, stand_in.rename_axis(areas.index.name)])

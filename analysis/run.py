@@ -17,7 +17,14 @@ from threadpoolctl import threadpool_limits  # installed with scikit-learn, whic
 
 from analysis.change import change_profiles, rating_differences
 from analysis.disclosure import apply_disclosure
-from analysis.frames import area_table, eligible_population, population_frame, respondents_frame
+from analysis.frames import (
+    area_table,
+    eligible_population,
+    is_unplaced,
+    place_unknown,
+    population_frame,
+    respondents_frame,
+)
 from analysis.profiles import scale_profiles
 from analysis.records import SUPPRESSED, ProfileRecord
 from analysis.scrub import scrub
@@ -185,6 +192,7 @@ def run_analysis(
     frame = respondents if isinstance(respondents, pd.DataFrame) else respondents_frame(respondents)
     areas = areas if isinstance(areas, pd.DataFrame) else area_table(areas)
     population = population_frame(population)
+    frame, areas = place_unknown(frame, areas, params.min_n)
     slugs = [slug for slug in sorted(instruments) if (frame["instrument"] == slug).any()]
     rows = {slug: np.flatnonzero((frame["instrument"] == slug).to_numpy()) for slug in slugs}
     lap("load")
@@ -311,6 +319,7 @@ def run_analysis(
     records = apply_disclosure(
         records, areas, min_n=params.min_n, indicative_n=params.indicative_n, min_count=params.min_count
     )
+    records = [record for record in records if not is_unplaced(record.area_code)]  # protected, never published
     lap("disclosure")
     hidden = {
         (record.measure, record.area_code)
@@ -344,6 +353,8 @@ def run_analysis(
         except Exception as error:  # the themes and their counts stand without quotes
             skip("quotes", question, FAILED, error)
             quotes = []
+        quotes = [quote for quote in quotes if not is_unplaced(quote.area_code)]
+        # raw counts keep the stand-in wijk: the disclosure control of named themes protects it as a part
         area_answers, area_counts = area_answer_counts(result.answers["theme"], located, areas)
         themes[question] = QuestionThemes(
             question=question,

@@ -148,7 +148,7 @@ class WaveCounts:
     total: AreaCount
     districts: list[DistrictCount]
     by_instrument: list[AreaCount]
-    unknown_area: AreaCount | None = None  # responses without a buurt (none are expected)
+    unknown_area: AreaCount | None = None  # residents who did not know their neighbourhood
 
 
 def _suppress(groups: list[AreaCount], min_n: int) -> None:
@@ -191,13 +191,13 @@ def response_counts(wave: Wave, min_n: int) -> WaveCounts:
                 district.code, district.name, district.inhabitants, sum(b.count for b in buurten), buurten=buurten
             )
         )
-    _suppress(result, min_n)
+    # residents who did not know their neighbourhood are the wijken's sibling: the total minus the wijken shows them
+    unknown = AreaCount("", "", None, per_buurt.get(None, 0))
+    _suppress([*result, unknown] if unknown.count else result, min_n)
     total = sum(per_buurt.values())
     municipality = wave.municipality
     by_instrument = [AreaCount(slug, slug, None, per_slug.get(slug, 0)) for slug in wave.instrument_slugs]
     _suppress(by_instrument, min_n)
-    unknown = AreaCount("", "", None, per_buurt.get(None, 0))
-    unknown.hidden = unknown.count < min_n
     return WaveCounts(
         min_n=min_n,
         total=AreaCount(municipality.code, municipality.name, municipality.inhabitants, total, total < min_n),

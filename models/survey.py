@@ -7,12 +7,14 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
     Integer,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -112,6 +114,8 @@ class Response(db.Model):
     neighbourhood_id: Mapped[int | None] = mapped_column(
         ForeignKey("neighbourhood.id", ondelete="RESTRICT"), index=True
     )
+    # The resident said they do not know their neighbourhood: the response counts for the municipality only.
+    area_unknown: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     locale: Mapped[str] = mapped_column(String(5))
     mode: Mapped[ResponseMode] = mapped_column(value_enum(ResponseMode, "response_mode"))
     status: Mapped[ResponseStatus] = mapped_column(value_enum(ResponseStatus, "response_status"))
@@ -134,6 +138,11 @@ class Response(db.Model):
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan", passive_deletes=True
     )
+
+    @property
+    def area_given(self) -> bool:
+        """The resident chose a buurt, or said they do not know it."""
+        return self.neighbourhood_id is not None or self.area_unknown
 
     def answer_values(self) -> dict[str, object]:
         return {answer.item_id: answer.value for answer in self.answers}

@@ -118,8 +118,9 @@ def _respondent_records(
             Response.instrument_version_id,
         )
         .join(InstrumentVersion, Response.instrument_version_id == InstrumentVersion.id)
-        .join(Neighbourhood, Response.neighbourhood_id == Neighbourhood.id)
-        .join(District, Neighbourhood.district_id == District.id)
+        # a resident who did not know their neighbourhood has none: analysis.frames.place_unknown
+        .outerjoin(Neighbourhood, Response.neighbourhood_id == Neighbourhood.id)
+        .outerjoin(District, Neighbourhood.district_id == District.id)
         .where(
             Response.wave_id == wave.id,
             Response.status == ResponseStatus.submitted,

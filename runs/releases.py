@@ -7,7 +7,7 @@ from dataclasses import asdict
 
 from sqlalchemy import select
 
-from analysis.frames import parent_code
+from analysis.frames import is_unplaced, parent_code
 from analysis.records import SUPPRESSED
 from analysis.releases import Cell, release_conflicts
 from extensions import db
@@ -39,7 +39,8 @@ def shown_counts(run: AnalysisRun, min_n: int) -> dict[Cell, int]:
             ThemeCount.run_id == run.id, ThemeCount.theme_id.is_(None), ThemeCount.answers >= min_n
         )
     ):
-        shown[(area, THEME_ANSWERS[0], question, THEME_ANSWERS[1])] = answers
+        if not is_unplaced(area):  # counted for disclosure control, never shown
+            shown[(area, THEME_ANSWERS[0], question, THEME_ANSWERS[1])] = answers
     return shown
 
 

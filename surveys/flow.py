@@ -194,8 +194,13 @@ def _touch(response: Response, expiry_days: int) -> None:
         response.expires_at = now + timedelta(days=expiry_days)
 
 
-def set_neighbourhood(response: Response, neighbourhood_id: int, key: str, outcome: str, expiry_days: int) -> None:
+def set_neighbourhood(
+    response: Response, neighbourhood_id: int | None, key: str, outcome: str, expiry_days: int
+) -> None:
+    """The buurt the resident chose; None when they said they do not know it (the response then counts for the
+    municipality only)."""
     response.neighbourhood_id = neighbourhood_id
+    response.area_unknown = neighbourhood_id is None
     _touch(response, expiry_days)
     db.session.add(SubmissionKey(key=key, response_id=response.id, outcome=outcome))
     _commit_submit(response, key)

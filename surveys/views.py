@@ -202,20 +202,25 @@ def area(response: Response, instrument: Instrument, posted: PostedKey | None):
     if posted is not None:
         form.validate()
         mark_form_problems(form, posted.usable)
-        postcode_text = (form.postcode.data or "").strip() if show_postcode else ""
-        found = find_neighbourhood(wave.municipality, (form.buurt.data or "").strip(), postcode_text, show_postcode)
-        neighbourhood = found.neighbourhood
-        if found.buurt_error:
-            form.buurt.errors = [found.buurt_error]
-        if found.postcode_error:
-            form.postcode.errors = [found.postcode_error]
+        unknown = request.form.get("action") == "unknown"  # "I don't know": the municipality only
+        neighbourhood = None
+        if not unknown:
+            postcode_text = (form.postcode.data or "").strip() if show_postcode else ""
+            code = (form.buurt.data or "").strip()
+            found = find_neighbourhood(wave.municipality, code, postcode_text, show_postcode)
+            neighbourhood = found.neighbourhood
+            if found.buurt_error:
+                form.buurt.errors = [found.buurt_error]
+            if found.postcode_error:
+                form.postcode.errors = [found.postcode_error]
         if not wave.is_open(flow.municipal_today()):
             flash(_closed_message(wave), "error")
             status = 409
-        elif neighbourhood is not None and not form.errors:
+        elif (unknown or neighbourhood is not None) and not form.errors:
             target = url_for("surveys.page", index=navigator.first_index())
             try:
-                flow.set_neighbourhood(response, neighbourhood.id, posted.key, target, _expiry_days())
+                chosen = neighbourhood.id if neighbourhood is not None else None
+                flow.set_neighbourhood(response, chosen, posted.key, target, _expiry_days())
             except flow.SubmitKeyTaken as taken:
                 if taken.outcome:
                     return redirect(taken.outcome)
@@ -260,7 +265,7 @@ def _target_after(action: str, navigator: Navigator, index: int, before: dict | 
 @with_response(read_first=True)
 @checks_submit_key
 def page(response: Response, instrument: Instrument, posted: PostedKey | None, index: int):
-    if response.neighbourhood_id is None:
+    if not response.area_given:
         return redirect(url_for("surveys.area"))
     if not 0 <= index < len(instrument.pages):
         abort(404)
@@ -325,7 +330,7 @@ def page(response: Response, instrument: Instrument, posted: PostedKey | None, i
 @with_response
 @checks_submit_key
 def review(response: Response, instrument: Instrument, posted: PostedKey | None):
-    if response.neighbourhood_id is None:
+    if not response.area_given:
         return redirect(url_for("surveys.area"))
     stored = response.answer_values()
     navigator = Navigator(instrument, stored)
@@ -435,7 +440,7 @@ def resume():
                 if result.problem == "submitted":  # sent answers cannot change; the code can still erase them
                     session[ERASE_KEY] = result.response.token
                     return redirect(url_for("surveys.erase_confirm"))
-                if result.response.neighbourhood_id is None:
+                if not result.response.area_given:
                     return redirect(url_for("surveys.area"))
                 return redirect(url_for("surveys.page", index=result.response.page_index))
             status = 422

@@ -353,6 +353,30 @@ def test_area_must_be_chosen_and_must_belong_to_the_municipality(resident):
     assert stored_response().neighbourhood_id is None
 
 
+def test_a_resident_who_does_not_know_their_neighbourhood_answers_for_the_municipality_only(resident):
+    resident.start()
+    assert "Ik weet mijn buurt niet" in resident.html
+    resident.submit({"buurt": "", "postcode": ""}, action="unknown")
+    assert resident.last.request.path == "/r/page/0"  # no error: the list may stay empty
+    response = stored_response()
+    assert response.area_unknown and response.neighbourhood_id is None and response.area_given
+    answer_everything(resident, get_instrument("adult"))
+    assert "Buurt: <strong>Weet ik niet</strong>" in resident.html
+    resident.submit(action=None)
+    assert "/r/done" in resident.last.request.path
+    response = stored_response()
+    assert response.status is ResponseStatus.submitted and response.area_unknown
+
+
+def test_a_buurt_chosen_after_i_do_not_know_replaces_it(resident):
+    resident.start()
+    resident.submit(action="unknown")
+    resident.get("/r/area")
+    resident.choose_buurt()
+    response = stored_response()
+    assert response.neighbourhood.code == "BU90010000" and not response.area_unknown
+
+
 def test_pages_need_a_session_and_say_so(client, demo_wave):
     response = client.get("/r/page/0")
     assert response.status_code == 404
