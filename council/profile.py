@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from analysis.change import WORKER_DIFFERS
 from analysis.theme_contrast import HIGHER, LOWER, ThemeContrast
 from council.areas import Area, areas_of
 from council.framework import measurable_of, measurables
@@ -496,6 +497,7 @@ class Change:
     domain: str
     name: str
     shares: dict[str, Figure | None]  # improved / same / worse
+    worker_differs: Figure | None  # share of clients whose worker rated it otherwise at the latest conversation
 
 
 def wijkteam_changes(profile: WaveProfile, area: Area, locale: str) -> list[Change]:
@@ -516,6 +518,7 @@ def wijkteam_changes(profile: WaveProfile, area: Area, locale: str) -> list[Chan
             domain,
             measure_name(WIJKTEAM, domain, locale),
             {change: profile.get(area.code, WIJKTEAM, f"{domain}:{change}", "share") for change in CHANGES},
+            profile.get(area.code, WIJKTEAM, f"{domain}:{WORKER_DIFFERS}", "share"),
         )
         for domain in domains
     ]
@@ -578,6 +581,7 @@ class AreaProfile(_Notes):
             yield from (item.share for item in question.themes)
         for change in self.changes:
             yield from change.shares.values()
+            yield change.worker_differs
 
 
 def area_profile(

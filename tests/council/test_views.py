@@ -383,6 +383,19 @@ def test_wijkteam_outcome_shows_shares_better_same_and_worse(app, planted):
     table = found["Change since the first interview in Centrum"]
     assert row(table, "All areas of life together")[1:] == ["55% (45%–65%)", "30% (20%–40%)", "15% (5%–25%)"]
     assert "suppressed" in row(table, "Money and bills")[1]
+    assert "Worker rated otherwise" not in table[0]  # no worker's ratings in this run: no column
+
+
+def test_wijkteam_outcome_shows_how_often_the_worker_rated_otherwise(app, planted):
+    for change, value in (("improved", 0.55), ("same", 0.3), ("worse", 0.15)):
+        plant(planted, CENTRUM, "wijkteam", f"overall:{change}", "share", value, value - 0.1, value + 0.1, 40)
+    plant(planted, CENTRUM, "wijkteam", "overall:worker_differs", "share", 0.25, 0.14, 0.4, 40)
+    plant(planted, CENTRUM, "wijkteam", "respondents", "n", 40, n=40)
+    html = page(council_client(app), f"/council/wijk/{CENTRUM}")
+    table = tables(html)["Change since the first interview in Centrum"]
+    assert table[0][-1] == "Worker rated otherwise"
+    assert row(table, "All areas of life together")[-1] == "25% (14%–40%)"
+    assert "The change since the start always uses the resident's own rating." in html
 
 
 def test_unknown_areas_and_waves_are_not_found(app, planted):
