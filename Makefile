@@ -54,7 +54,7 @@ serve: install
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -n auto --maxprocesses 4
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -n auto --maxprocesses 4 --durations=25
 
 # A developer's quick check: ruff and the suite without the browser and slow tests, on SQLite only.
 test-fast: install-test
