@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from extensions import db
 from models import District, Municipality, Neighbourhood, PostcodeArea
+from surveys.register import addressed
 
 
 def buurt_choices(municipality_id: int) -> list[SelectChoice]:
@@ -97,37 +99,71 @@ def find_neighbourhood(
     if code:
         neighbourhood = neighbourhood_in(municipality.id, code)
         if neighbourhood is None:
-            return NeighbourhoodChoice(None, buurt_error=_("Choose one of the answers shown."))
+            return NeighbourhoodChoice(
+                None,
+                buurt_error=addressed(
+                    _("Choose one of the answers shown."), pgettext("youth", "Choose one of the answers shown.")
+                ),
+            )
         return NeighbourhoodChoice(neighbourhood)
     if not postcode_text:
         return NeighbourhoodChoice(
             None,
             buurt_error=(
-                _("Choose your neighbourhood from the list, or type your postcode.")
+                addressed(
+                    _("Choose your neighbourhood from the list, or type your postcode."),
+                    pgettext("youth", "Choose your neighbourhood from the list, or type your postcode."),
+                )
                 if postcodes_known
-                else _("Choose your neighbourhood from the list.")
+                else addressed(
+                    _("Choose your neighbourhood from the list."),
+                    pgettext("youth", "Choose your neighbourhood from the list."),
+                )
             ),
         )
     postcode = normalise_postcode(postcode_text)
     if postcode is None:
-        return NeighbourhoodChoice(None, postcode_error=_("This is not a Dutch postcode. Write it like this: 1234 AB."))
+        return NeighbourhoodChoice(
+            None,
+            postcode_error=addressed(
+                _("This is not a Dutch postcode. Write it like this: 1234 AB."),
+                pgettext("youth", "This is not a Dutch postcode. Write it like this: 1234 AB."),
+            ),
+        )
     found = neighbourhoods_by_postcode(municipality.id, postcode)
     if not found:
         return NeighbourhoodChoice(
             None,
-            postcode_error=_(
-                "We do not know this postcode in %(municipality)s. Choose your neighbourhood from the list.",
-                municipality=municipality.name,
+            postcode_error=addressed(
+                _(
+                    "We do not know this postcode in %(municipality)s. Choose your neighbourhood from the list.",
+                    municipality=municipality.name,
+                ),
+                pgettext(
+                    "youth",
+                    "We do not know this postcode in %(municipality)s. Choose your neighbourhood from the list.",
+                    municipality=municipality.name,
+                ),
             ),
         )
     if len(found) > 1:
+        names = ", ".join(n.name for n in found)
         return NeighbourhoodChoice(
             None,
-            postcode_error=_(
-                "Postcode %(postcode)s lies in more than one neighbourhood: %(names)s. Type your whole postcode (like "
-                "1234 AB), or choose your neighbourhood from the list.",
-                postcode=postcode,
-                names=", ".join(n.name for n in found),
+            postcode_error=addressed(
+                _(
+                    "Postcode %(postcode)s lies in more than one neighbourhood: %(names)s. Type your whole postcode "
+                    "(like 1234 AB), or choose your neighbourhood from the list.",
+                    postcode=postcode,
+                    names=names,
+                ),
+                pgettext(
+                    "youth",
+                    "Postcode %(postcode)s lies in more than one neighbourhood: %(names)s. Type your whole postcode "
+                    "(like 1234 AB), or choose your neighbourhood from the list.",
+                    postcode=postcode,
+                    names=names,
+                ),
             ),
         )
     return NeighbourhoodChoice(found[0])

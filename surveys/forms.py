@@ -8,7 +8,8 @@ from typing import Any
 
 from babel import support
 from flask import current_app
-from flask_babel import get_locale
+from flask_babel import LazyString, get_locale, pgettext
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
@@ -18,14 +19,34 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from surveys.instruments import Instrument, Item, Page, localise
+from surveys.register import addressed
 
 YES_NO_LABELS = {"yes": _l("Yes"), "no": _l("No")}
-CSRF_MESSAGE = _l(
-    "This page was open too long or was sent twice. Your answers are still here: check them and send the page again."
-)
-TAMPERED_MESSAGE = _l(
-    "Something in this page was changed. Your answers are still here: check them and send the page again."
-)
+# Messages and labels that address the person are made when the page is (surveys.register): informal to young people.
+
+
+def _csrf_message() -> str:
+    return addressed(
+        _(
+            "This page was open too long or was sent twice. Your answers are still here: check them and send the page "
+            "again."
+        ),
+        pgettext(
+            "youth",
+            "This page was open too long or was sent twice. Your answers are still here: check them and send the page "
+            "again.",
+        ),
+    )
+
+
+def _tampered_message() -> str:
+    return addressed(
+        _("Something in this page was changed. Your answers are still here: check them and send the page again."),
+        pgettext(
+            "youth",
+            "Something in this page was changed. Your answers are still here: check them and send the page again.",
+        ),
+    )
 
 
 def _clean_text(value: str) -> str:
@@ -47,7 +68,9 @@ def _choice_check(codes: dict[str, Any]):
     def check(form, field: Field) -> None:
         raw = field.data if isinstance(field.data, list) else [field.data]
         if any(value not in codes for value in raw if value not in (None, "")):
-            raise ValidationError(_l("Choose one of the answers shown."))
+            raise ValidationError(
+                addressed(_("Choose one of the answers shown."), pgettext("youth", "Choose one of the answers shown."))
+            )
 
     return check
 
@@ -62,7 +85,12 @@ def _number_check(item: Item):
         except ValueError:
             number = None
         if number is None or not item.min <= number <= item.max:
-            raise ValidationError(_l("Enter a whole number from %(min)s to %(max)s.", min=item.min, max=item.max))
+            raise ValidationError(
+                addressed(
+                    _("Enter a whole number from %(min)s to %(max)s.", min=item.min, max=item.max),
+                    pgettext("youth", "Enter a whole number from %(min)s to %(max)s.", min=item.min, max=item.max),
+                )
+            )
 
     return check
 
@@ -71,13 +99,23 @@ def _text_check(item: Item):
     def check(form, field: Field) -> None:
         value = field.data or ""
         if has_control_characters(value):
-            raise ValidationError(_l("Your answer has characters we cannot save. Remove them and send again."))
-        if len(_clean_text(value)) > item.max_length:
             raise ValidationError(
-                _l(
-                    "Use at most %(max)s characters. You now have %(count)s.",
-                    max=item.max_length,
-                    count=len(_clean_text(value)),
+                addressed(
+                    _("Your answer has characters we cannot save. Remove them and send again."),
+                    pgettext("youth", "Your answer has characters we cannot save. Remove them and send again."),
+                )
+            )
+        count = len(_clean_text(value))
+        if count > item.max_length:
+            raise ValidationError(
+                addressed(
+                    _("Use at most %(max)s characters. You now have %(count)s.", max=item.max_length, count=count),
+                    pgettext(
+                        "youth",
+                        "Use at most %(max)s characters. You now have %(count)s.",
+                        max=item.max_length,
+                        count=count,
+                    ),
                 )
             )
 
@@ -208,15 +246,21 @@ def answer_values(form: PageFormBase, items: tuple[Item, ...]) -> dict[str, Any]
 def mark_form_problems(form: FlaskForm, valid_key: bool) -> None:
     """Translate the CSRF error and flag a tampered submit key as a page-level problem."""
     if "csrf_token" in form.errors:
-        form.csrf_token.errors = [CSRF_MESSAGE]
+        form.csrf_token.errors = [_csrf_message()]
     if not valid_key:
-        form.submit_key.errors = [TAMPERED_MESSAGE]
+        form.submit_key.errors = [_tampered_message()]
 
 
 class AreaForm(ResidentForm):
     submit_key = HiddenField()
-    buurt = SelectField(_l("Your neighbourhood"), validate_choice=False)
-    postcode = StringField(_l("Or type your postcode"), render_kw={"autocomplete": "postal-code", "size": 8})
+    buurt = SelectField(
+        LazyString(lambda: addressed(_("Your neighbourhood"), pgettext("youth", "Your neighbourhood"))),
+        validate_choice=False,
+    )
+    postcode = StringField(
+        LazyString(lambda: addressed(_("Or type your postcode"), pgettext("youth", "Or type your postcode"))),
+        render_kw={"autocomplete": "postal-code", "size": 8},
+    )
 
 
 class StartForm(ResidentForm):
@@ -225,6 +269,6 @@ class StartForm(ResidentForm):
 
 class ResumeForm(ResidentForm):
     code = StringField(
-        _l("Your code"),
+        LazyString(lambda: addressed(_("Your code"), pgettext("youth", "Your code"))),
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false", "size": 16},
     )

@@ -153,6 +153,13 @@ class Instrument:
     interview_only: bool = False  # taken by wijkteam workers with the resident, never offered for self-completion
 
     @property
+    def for_young_people(self) -> bool:
+        """Whether the questionnaire is for young people (its audience ends under 18): the pages then address them
+        informally (translations/README.md, surveys/register.py)."""
+        max_age = self.audience.get("max_age")
+        return max_age is not None and int(max_age) < 18
+
+    @property
     def items(self) -> tuple[Item, ...]:
         return tuple(item for page in self.pages for item in page.items)
 

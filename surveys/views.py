@@ -17,7 +17,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_date
+from flask_babel import format_date, pgettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -38,6 +38,7 @@ from surveys.forms import (
 )
 from surveys.instruments import Instrument, localise
 from surveys.navigation import Navigator
+from surveys.register import addressed
 from surveys.registry import get_instrument, instrument_of
 from surveys.spiderweb import spider_web
 
@@ -60,7 +61,11 @@ def _closed_message(wave: Wave) -> str:
         return _(
             "This survey closed on %(date)s. We can no longer save answers.", date=format_date(wave.closes_on, "long")
         )
-    return _("This survey opens on %(date)s. Come back then.", date=format_date(wave.opens_on, "long"))
+    opens_on = format_date(wave.opens_on, "long")
+    return addressed(
+        _("This survey opens on %(date)s. Come back then.", date=opens_on),
+        pgettext("youth", "This survey opens on %(date)s. Come back then.", date=opens_on),
+    )
 
 
 def _load_response(for_update: bool):
@@ -152,10 +157,13 @@ def landing(wave_id: int):
         if (instrument := get_instrument(slug)) and not instrument.interview_only
     ]
     is_open = wave.is_open(flow.municipal_today())
+    # a wave that offers only questionnaires for young people (say, at a school) speaks to them from the start
+    g.young_reader = bool(instruments) and all(instrument.for_young_people for instrument in instruments)
     return render_template(
         "surveys/landing.html",
         wave=wave,
         instruments=instruments,
+        youth=g.young_reader,
         is_open=is_open,
         closed_message=None if is_open else _closed_message(wave),
         localise=localise,
@@ -169,6 +177,7 @@ def start(wave_id: int, slug: str):
     instrument = get_instrument(slug)
     if instrument is None or instrument.interview_only or slug not in wave.instrument_slugs:
         abort(404)
+    g.instrument = instrument  # the register of this page and its messages (surveys.register)
     form = StartForm()
     status = 200
     if not wave.is_open(flow.municipal_today()):
@@ -180,7 +189,13 @@ def start(wave_id: int, slug: str):
             session[SESSION_KEY] = response.token
             session.permanent = True
             return redirect(url_for("surveys.area"))
-        flash(_("This page was open too long. Press the button again to start."), "error")
+        flash(
+            addressed(
+                _("This page was open too long. Press the button again to start."),
+                pgettext("youth", "This page was open too long. Press the button again to start."),
+            ),
+            "error",
+        )
         status = 422
     return render_template("surveys/start.html", wave=wave, instrument=instrument, form=form, localise=localise), status
 
@@ -196,7 +211,8 @@ def area(response: Response, instrument: Instrument, posted: PostedKey | None):
         formdata=request.form if request.method == "POST" else None,
         data={"buurt": response.neighbourhood.code if response.neighbourhood else ""},
     )
-    form.buurt.choices = [SelectChoice("", _("Choose your neighbourhood")), *buurt_choices(wave.municipality_id)]
+    prompt = addressed(_("Choose your neighbourhood"), pgettext("youth", "Choose your neighbourhood"))
+    form.buurt.choices = [SelectChoice("", prompt), *buurt_choices(wave.municipality_id)]
     show_postcode = has_postcodes(wave.municipality_id)
     status = 200
     if posted is not None:
@@ -325,6 +341,13 @@ def page(response: Response, instrument: Instrument, posted: PostedKey | None, i
     ), status
 
 
+def _open_too_long_at_review() -> str:
+    return addressed(
+        _("This page was open too long. Check your answers and press Send again."),
+        pgettext("youth", "This page was open too long. Check your answers and press Send again."),
+    )
+
+
 @bp.route("/r/review", methods=["GET", "POST"])
 @PAGE_LIMIT
 @with_response
@@ -338,7 +361,7 @@ def review(response: Response, instrument: Instrument, posted: PostedKey | None)
     status = 200
     if posted is not None:
         if not form.validate_on_submit() or not posted.usable:
-            flash(_("This page was open too long. Check your answers and press Send again."), "error")
+            flash(_open_too_long_at_review(), "error")
             status = 422
         else:
             try:
@@ -349,9 +372,16 @@ def review(response: Response, instrument: Instrument, posted: PostedKey | None)
             except flow.NothingAnswered:
                 db.session.rollback()  # the answers hidden by a later change stay until something is answered
                 flash(
-                    _(
-                        "You have not answered any question about your life yet. Answer at least one question and "
-                        "send again. Do you not want to take part? Then you can simply close this page."
+                    addressed(
+                        _(
+                            "You have not answered any question about your life yet. Answer at least one question "
+                            "and send again. Do you not want to take part? Then you can simply close this page."
+                        ),
+                        pgettext(
+                            "youth",
+                            "You have not answered any question about your life yet. Answer at least one question "
+                            "and send again. Do you not want to take part? Then you can simply close this page.",
+                        ),
                     ),
                     "error",
                 )
@@ -359,7 +389,7 @@ def review(response: Response, instrument: Instrument, posted: PostedKey | None)
             except flow.SubmitKeyTaken as taken:
                 if taken.outcome:
                     return redirect(taken.outcome)
-                flash(_("This page was open too long. Check your answers and press Send again."), "error")
+                flash(_open_too_long_at_review(), "error")
                 status = 422
             else:
                 # a code to erase the answers later, shown once on the thank-you page
@@ -416,6 +446,7 @@ def pause(response: Response, instrument: Instrument):
         code=code,
         form=form,
         response=response,
+        instrument=instrument,
         expiry_days=_expiry_days(),
         continue_index=response.page_index,
     )
@@ -424,11 +455,18 @@ def pause(response: Response, instrument: Instrument):
 @bp.route("/resume", methods=["GET", "POST"])
 @RESUME_LIMIT
 def resume():
+    # reached from the landing page of a wave for young people: speak to them as its pages do
+    g.young_reader = request.args.get("audience") == "youth"
     form = ResumeForm()
     status = 200
     if request.method == "POST":
         if not form.validate_on_submit():
-            form.code.errors = [_("This page was open too long. Type your code again.")]
+            form.code.errors = [
+                addressed(
+                    _("This page was open too long. Type your code again."),
+                    pgettext("youth", "This page was open too long. Type your code again."),
+                )
+            ]
             status = 422
         else:
             result = flow.find_by_resume_code(form.code.data or "", current_app.config["SECRET_KEY"])
@@ -445,12 +483,23 @@ def resume():
                 return redirect(url_for("surveys.page", index=result.response.page_index))
             status = 422
             if result.problem == "expired":
+                days = _expiry_days()
                 form.code.errors = [
-                    _("This code has expired. Unfinished answers are kept for %(days)s days.", days=_expiry_days())
+                    addressed(
+                        _("This code has expired. Unfinished answers are kept for %(days)s days.", days=days),
+                        pgettext(
+                            "youth", "This code has expired. Unfinished answers are kept for %(days)s days.", days=days
+                        ),
+                    )
                 ]
             else:
-                form.code.errors = [_("We do not know this code. Check it and try again.")]
-    return render_template("surveys/resume.html", form=form), status
+                form.code.errors = [
+                    addressed(
+                        _("We do not know this code. Check it and try again."),
+                        pgettext("youth", "We do not know this code. Check it and try again."),
+                    )
+                ]
+    return render_template("surveys/resume.html", form=form, youth=g.young_reader), status
 
 
 @bp.route("/erase", methods=["GET", "POST"])

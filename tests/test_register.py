@@ -36,6 +36,25 @@ FORMAL = {
 }
 # Turkish drops the pronoun; the informal second-person verb ending shows the youth register.
 TR_INFORMAL_VERB = r"\b\w+(sin|sın|sun|sün)\b"
+# Young people are asked with the informal imperative, not with the forms the adult interface asks with: the Polish
+# impersonal "Proszę …", the Ukrainian formal imperative ("Оберіть", "Перевірте", "Дайте"), the Turkish formal
+# possessive and verb endings ("sizin evinizde", "edebilirsiniz").
+YOUTH_NOT = {
+    "pl": r"\bProszę\b",
+    "uk": r"\b\w+(іть|іться|йте|ьте|йтеся|ьтеся)\b",
+    "tr": r"\w(iniz|ınız|unuz|ünüz)",
+}
+# Sentences of the shared resident pages (start, area, question, review, pause, resume) that have a youth variant.
+SHARED_PAGE_SENTENCES = (
+    "Before you start",
+    "You can skip any question you do not want to answer.",
+    "Where do you live?",
+    "Please check this",
+    "Check your answers",
+    "Your answers are saved.",
+    "Continue with your code",
+    "This page was open too long or was sent twice. Your answers are still here: check them and send the page again.",
+)
 # Ukrainian adults: "Ви" always capitalised, so a lower-case form is a slip.
 UK_LOWER_FORMAL = re.compile(r"\b(ви|вас|вам|вами|ваш\w*)\b")
 # Polish interface sentences ask impersonally ("Proszę wybrać"); a sentence opening with a second-person
@@ -94,10 +113,25 @@ def test_adult_interface_strings_use_no_informal_address(lang):
 @pytest.mark.parametrize("lang", sorted(FORMAL))
 def test_youth_strings_use_the_informal_register(lang):
     youth = translations(lang, youth=True)
-    assert len(youth) >= 9  # the youth thank-you page
+    assert len(youth) >= 60  # the thank-you page and the shared resident pages
     assert hits(FORMAL[lang], youth) == []
     informal = TR_INFORMAL_VERB if lang == "tr" else INFORMAL[lang]
     assert hits(informal, youth), "the youth page addresses the young person informally"
+
+
+@pytest.mark.parametrize("lang", sorted(YOUTH_NOT))
+def test_youth_strings_ask_informally_where_the_adult_twin_asks_formally(lang):
+    entries = catalogue(lang)
+    messages = [message for message in entries if message.context == YOUTH]
+    assert hits(YOUTH_NOT[lang], [message.string for message in messages]) == []
+    adult_twins = [adult.string for message in messages if (adult := entries.get(message.id))]
+    assert len(hits(YOUTH_NOT[lang], adult_twins)) >= 20  # the marker is one the adult interface uses
+
+
+@pytest.mark.parametrize("lang", ["nl", "en", "tr", "ar", "pl", "uk"])
+def test_the_shared_resident_pages_have_youth_variants(lang):
+    youth = {message.id: message.string for message in catalogue(lang) if message.context == YOUTH}
+    assert [msgid for msgid in SHARED_PAGE_SENTENCES if not youth.get(msgid)] == []
 
 
 def test_ukrainian_adult_interface_writes_formal_you_with_a_capital():

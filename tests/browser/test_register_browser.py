@@ -1,12 +1,13 @@
-"""A young person on a phone in real Chromium finishes the youth questionnaire: the thank-you page speaks to them
-informally, names the Kindertelefoon as their help line with a phone link, and passes the axe-core audit."""
+"""A young person on a phone in real Chromium finishes the youth questionnaire: the start, neighbourhood and review
+pages and the thank-you page speak to them informally, the thank-you page names the Kindertelefoon as their help line
+with a phone link, and every page passes the axe-core audit."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.browser.conftest import audit
-from tests.browser.test_resident_browser import finish, no_horizontal_scroll
+from tests.browser.test_resident_browser import answer_page_with_mouse, finish, no_horizontal_scroll
 
 
 @pytest.mark.parametrize(("lang", "thanks"), [("nl", "Bedankt voor je antwoorden!"), ("ar", "شكراً على إجاباتك!")])
@@ -23,3 +24,34 @@ def test_the_youth_thank_you_page_on_a_phone(phone, live_server, lang, thanks):
     assert help_line.locator("a[href='https://www.kindertelefoon.nl']").is_visible()
     assert no_horizontal_scroll(phone)
     assert audit(phone, "youth thank you", lang) == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "where", "problem", "check"),
+    [
+        ("nl", "Waar woon je?", "Kies je buurt uit de lijst", "Controleer je antwoorden"),
+        ("uk", "Де ти живеш?", "Обери свій район зі списку", "Перевір свої відповіді"),
+    ],
+)
+def test_the_youth_questionnaires_shared_pages_speak_to_young_people_on_a_phone(
+    phone, live_server, lang, where, problem, check
+):
+    """The start, neighbourhood (with its error summary) and review pages in the youth register, audited by axe."""
+    phone.goto(f"{live_server.base_url}/w/{live_server.wave_id}/youth/start?lang={lang}")
+    assert audit(phone, "youth start", lang) == []
+    phone.locator("main form button[type=submit]").click()
+    assert phone.locator("h1").inner_text().strip() == where
+    phone.locator("button[value=next]").click()  # nothing chosen
+    summary = phone.locator("#error-summary")
+    assert summary.is_visible() and problem in summary.inner_text()
+    assert no_horizontal_scroll(phone)
+    assert audit(phone, "youth area with an error", lang) == []
+    phone.locator("select[name=buurt]").select_option("BU90010101")
+    phone.locator("button[value=next]").click()
+    for _ in range(20):
+        if "/r/review" in phone.url:
+            break
+        answer_page_with_mouse(phone)
+        phone.locator("button[value=next]").click()
+    assert phone.locator("h1").inner_text().strip() == check
+    assert audit(phone, "youth review", lang) == []

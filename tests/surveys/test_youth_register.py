@@ -1,0 +1,160 @@
+"""The shared resident pages speak to a young person (the youth questionnaire) informally and to an adult formally:
+translations/README.md, surveys/register.py."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from extensions import db
+from models import WaveInstrument
+from surveys import flow
+from surveys.instruments import load_instruments
+from surveys.registry import get_instrument
+from tests.forms import main_form
+from tests.surveys.test_flow import answer_everything
+from tests.test_register import FORMAL, INFORMAL
+
+
+def main_text(html: str) -> str:
+    """The words of the page's <main>, without markup (the layout around it is the same for everyone)."""
+    main = re.search(r"<main.*?</main>", html, re.S).group(0)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main))
+
+
+def formal(text: str) -> list[str]:
+    return re.findall(FORMAL["nl"], text, re.IGNORECASE)
+
+
+def informal(text: str) -> list[str]:
+    return re.findall(INFORMAL["nl"], text, re.IGNORECASE)
+
+
+def tampered_page(resident) -> str:
+    """A question page sent back with a submit key of someone else's page: the page-level message is shown."""
+    form = main_form(resident.html)
+    data = {name: list(values) for name, values in form.fields.items()}
+    data.update(submit_key=[flow.new_submit_key() + "x"], action=["next"])
+    resident.last = resident.client.post(form.action, data=data)
+    assert resident.last.status_code == 422
+    return main_text(resident.html)
+
+
+def walk_to_review_answering_nothing(resident) -> None:
+    for _ in range(30):
+        if "/r/review" in resident.last.request.path:
+            return
+        resident.submit({})
+    raise AssertionError("never reached the review page")
+
+
+def test_instrument_knows_whether_it_is_for_young_people():
+    instruments = load_instruments()
+    assert instruments["youth"].for_young_people
+    assert not any(instruments[slug].for_young_people for slug in ("adult", "parent", "interview"))
+
+
+def test_a_young_person_reads_je_on_the_start_area_question_and_review_pages(resident):
+    resident.get(f"/w/{resident.wave.id}/youth/start")
+    start = main_text(resident.html)
+    assert "Voordat je begint" in start and "Je kunt altijd stoppen" in start
+    assert formal(start) == []
+
+    resident.submit(action=None)
+    area = main_text(resident.html)
+    assert "Waar woon je?" in area and "Kies je buurt" in area
+    assert formal(area) == []
+    resident.submit({"buurt": ""})  # nothing chosen: the message on the page speaks informally too
+    assert resident.last.status_code == 422
+    area_error = main_text(resident.html)
+    assert "Kies je buurt uit de lijst" in area_error and "Kijk dit na" in area_error
+    assert formal(area_error) == []
+
+    resident.choose_buurt()
+    assert "/r/page/" in resident.last.request.path
+    question = main_text(resident.html)
+    assert informal(question) and formal(question) == []
+    problem = tampered_page(resident)
+    assert "Je antwoorden staan er nog" in problem
+    assert formal(problem) == []
+
+    answer_everything(resident, get_instrument("youth"))
+    review = main_text(resident.html)
+    assert "Controleer je antwoorden" in review and "Je buurt" in review
+    assert formal(review) == []
+
+
+def test_an_adult_reads_u_on_the_same_pages(resident):
+    resident.get(f"/w/{resident.wave.id}/adult/start")
+    start = main_text(resident.html)
+    assert "Voordat u begint" in start and informal(start) == []
+
+    resident.submit(action=None)
+    area = main_text(resident.html)
+    assert "Waar woont u?" in area and informal(area) == []
+    resident.submit({"buurt": ""})
+    area_error = main_text(resident.html)
+    assert "Kies uw buurt uit de lijst" in area_error and informal(area_error) == []
+
+    resident.choose_buurt()
+    problem = tampered_page(resident)
+    assert "Uw antwoorden staan er nog" in problem
+    assert formal(problem) and informal(problem) == []
+
+    answer_everything(resident, get_instrument("adult"))
+    review = main_text(resident.html)
+    assert "Controleer de antwoorden" in review
+    assert formal(review) and informal(review) == []
+
+
+@pytest.mark.parametrize(
+    ("slug", "expected"),
+    [
+        ("youth", "Je hebt nog geen vraag over je leven beantwoord."),
+        ("adult", "U heeft nog geen vraag over uw leven beantwoord."),
+    ],
+)
+def test_the_nothing_answered_message_follows_the_register(resident, slug, expected):
+    resident.start(slug)
+    resident.choose_buurt()
+    walk_to_review_answering_nothing(resident)
+    resident.submit(action=None)
+    assert resident.last.status_code == 422
+    assert expected in main_text(resident.html)
+
+
+def test_the_pause_page_of_a_young_person_says_je(resident):
+    resident.start("youth")
+    resident.choose_buurt()
+    resident.submit(action="pause")
+    assert "/r/pause" in resident.last.request.path
+    pause = main_text(resident.html)
+    assert "Je antwoorden zijn opgeslagen." in pause and "kun je verder" in pause
+    assert formal(pause) == []
+
+
+def test_a_wave_only_for_young_people_speaks_to_them_from_the_landing_page_to_the_resume_page(resident):
+    wave = resident.wave
+    wave.instruments = [WaveInstrument(instrument_slug="youth", position=0)]
+    db.session.commit()
+
+    resident.get(f"/w/{wave.id}/")
+    landing = main_text(resident.html)
+    assert "Hoe is het leven in jouw buurt?" in landing and "Ben je al eerder begonnen?" in landing
+    assert formal(landing) == []
+
+    resume_link = re.search(r'href="([^"]*/resume[^"]*)"', resident.html).group(1).replace("&amp;", "&")
+    resident.get(resume_link)
+    resident.submit({"code": "AAAA-BBBB-CCCC"}, action=None)
+    assert resident.last.status_code == 422
+    resume = main_text(resident.html)
+    assert "Verder met je code" in resume and "Je code" in resume and "Controleer je code" in resume
+    assert formal(resume) == []
+
+
+def test_a_wave_for_everyone_keeps_the_adult_register_on_its_landing_and_resume_pages(resident):
+    resident.get(f"/w/{resident.wave.id}/")
+    assert "Hoe is het leven in uw buurt?" in main_text(resident.html)
+    resident.get("/resume")
+    assert "Verder met uw code" in main_text(resident.html)
