@@ -316,8 +316,10 @@ def staff_menu(user: User | None) -> list[tuple[str, str]]:
 def init_accounts(app) -> None:
     from flask_wtf.csrf import generate_csrf
 
+    from accounts.audit import event_name, target_name
+
     app.register_blueprint(bp)
-    app.jinja_env.globals["csrf_token"] = generate_csrf
+    app.jinja_env.globals.update(csrf_token=generate_csrf, event_name=event_name, target_name=target_name)
 
     @app.context_processor
     def _staff_context():

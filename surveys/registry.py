@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 import threading
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from sqlalchemy import select
 
 from extensions import db
 from models import InstrumentVersion
-from surveys.instruments import Instrument, InstrumentError, load_instruments, parse_instrument
+from surveys.instruments import Instrument, InstrumentError, load_instruments, localise, parse_instrument
 
 
 def init_registry(app: Flask) -> None:
     app.extensions["instruments"] = load_instruments()
+    app.add_template_global(questionnaire_name)
 
 
 def current_instruments() -> dict[str, Instrument]:
@@ -23,6 +24,13 @@ def current_instruments() -> dict[str, Instrument]:
 
 def get_instrument(slug: str) -> Instrument | None:
     return current_instruments().get(slug)
+
+
+def questionnaire_name(slug: str) -> str:
+    """The questionnaire's title in the reader's language (staff pages show it instead of the slug); the slug itself
+    for one the app does not offer (any more)."""
+    instrument = get_instrument(slug)
+    return localise(instrument.title, g.get("lang", "nl")) if instrument else slug
 
 
 # Stored instruments parsed once per process: a stored version's content never changes (ensure_version refuses

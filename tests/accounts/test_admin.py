@@ -133,7 +133,44 @@ def test_an_admin_of_one_municipality_adds_teams_only_there(app, demo_wave):
 
 def test_audit_log_page_lists_events(admin_client):
     page = admin_client.get("/staff/audit?action=user_created").get_data(as_text=True)
-    assert "user_created" in page and "admin@leefdam.example" in page
+    assert "admin@leefdam.example" in page
+    # in the reader's language: the kind of event and what it is about, not their codes
+    assert '<th scope="row">Account aangemaakt</th>' in page and "user_created" not in page.split("<tbody>", 1)[1]
+    assert '<option value="user_created" selected>Account aangemaakt</option>' in page
+    english = admin_client.get("/staff/audit?action=user_created&lang=en").get_data(as_text=True)
+    assert '<th scope="row">Account created</th>' in english and "<td>account " in english
+
+
+def test_every_kind_of_audit_event_has_a_name_in_every_language():
+    """Every kind of event the code records (found in its source) has a name, translated like every other text."""
+    import ast
+    from pathlib import Path
+
+    from accounts.audit import EVENT_NAMES, TARGET_NAMES
+
+    root = Path(__file__).parents[2]
+    kinds, targets = set(), set()
+    # kinds written with a variable part, as their code names them
+    kinds |= {f"quote_{status}" for status in ("approved", "rejected", "proposed")}
+    kinds |= {
+        f"{subject}_{verb}"
+        for subject in ("outcome", "indicator", "target")
+        for verb in ("created", "changed", "deleted")
+    }
+    kinds |= {"logout", "theme_hidden", "theme_named", "themes_ready", "themes_withdrawn", "interview_viewed"}
+    kinds |= {"client_timeline_viewed"}
+    targets |= {"outcome", "indicator", "target"}
+    for path in root.glob("*/**/*.py"):
+        if path.relative_to(root).parts[0] in {".venv", "node_modules", "tests", "migrations", "benchmarks", "build"}:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "record" and node.args:
+                if isinstance(node.args[0], ast.Constant):
+                    kinds.add(node.args[0].value)
+                if len(node.args) > 2 and isinstance(node.args[2], ast.Constant):
+                    targets.add(node.args[2].value)
+    assert sorted(kinds - set(EVENT_NAMES)) == []
+    assert sorted(targets - {None} - set(TARGET_NAMES)) == []
 
 
 def test_cli_creates_accounts_with_the_password_from_standard_input(app, demo_wave):

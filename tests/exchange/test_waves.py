@@ -161,6 +161,9 @@ def test_the_wave_page_never_shows_a_small_count(analyst_client, demo_wave, app)
     stationskwartier = html.split("Stationskwartier", 1)[1].split("</tr>", 1)[0]
     assert "<td>3</td>" not in stationskwartier and f"{min_n}" in stationskwartier
     assert "<strong>15</strong>" in html  # the municipality total
+    # questionnaires by their names and rates in the reader's number format, not slugs and "0.3%"
+    assert "Hoe gaat het met u en uw buurt?" in html and "adult, " not in html
+    assert re.search(r"<td>0,\d%</td>", binnenstad), binnenstad
     listing = analyst_client.get("/staff/data/waves").get_data(as_text=True)
     assert demo_wave.name in listing and "<td>15</td>" in listing
 
