@@ -20,17 +20,19 @@ public CBS figures only: nothing it adds can reveal a suppressed group (tests/an
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from analysis.frames import CBS_AGE_BANDS
+from analysis.frames import CBS_AGE_BANDS, parent_code
+from analysis.records import MODEL, SUPPRESSED, SYNTHETIC_ONLY, WEIGHTED, ProfileRecord, clean
 
 REML, PRASAD_RAO = "reml", "prasad_rao"
-EBLUP, SYNTHETIC, NONE = "eblup", "synthetic", "none"
+EBLUP, SYNTHETIC, NONE = "eblup", "synthetic", "none"  # kinds of estimate
 # Fewest fitted buurten for a model: with fewer, A cannot be told apart from the sampling error.
 MIN_AREAS = 3
 _REST = "(other wijken)"
@@ -297,15 +299,18 @@ def fay_herriot_share(
     min_group_areas: int = 3,
 ) -> SmallAreaFit:
     """fay_herriot for a share, on the arcsine square-root scale, where the sampling variance of a share of n
-    answers is 1 / (4n) whatever the true share: no estimated variance, and none that vanishes where a small buurt
-    happens to have nobody (or everybody) in the band. `n` is the number of answers (the effective n of a weighted
-    share). Estimates and interval bounds are transformed back (sin^2), so the interval stays within 0 and 1; the
-    `mse` column stays on the arcsine scale, and `direct` is the share itself."""
+    answers is about 1 / (4n + 2) whatever the true share: no estimated variance, and none that vanishes where a
+    small buurt happens to have nobody (or everybody) in the band. `n` is the number of answers (the effective n of
+    a weighted share). Estimates and interval bounds are transformed back (sin^2), so the interval stays within 0
+    and 1; the `mse` column stays on the arcsine scale, and `direct` is the share itself."""
     share = share.astype(float)
     n = n.astype(float).reindex(share.index)
     with np.errstate(invalid="ignore", divide="ignore"):
-        transformed = np.arcsin(np.sqrt(share.clip(0.0, 1.0)))
-        variance = (1.0 / (4.0 * n)).where(n > 0)
+        # Anscombe's (1948) form, (k + 3/8) / (n + 3/4), whose variance 1 / (4n + 2) holds down to small n and
+        # shares near 0 or 1, where the plain arcsine's 1 / (4n) is too small
+        count = share.clip(0.0, 1.0) * n
+        transformed = np.arcsin(np.sqrt((count + 0.375) / (n + 0.75)))
+        variance = (1.0 / (4.0 * n + 2.0)).where(n > 0)
     fit = fay_herriot(
         transformed,
         variance,
@@ -322,3 +327,101 @@ def fay_herriot_share(
         estimates[column] = np.sin(estimates[column].clip(0.0, half_pi)) ** 2
     estimates["direct"] = share.reindex(estimates.index)
     return SmallAreaFit(estimates, fit.coefficients, fit.covariance, fit.model_variance, fit.method, fit.fitted_areas)
+
+
+def model_records(
+    records: Sequence[ProfileRecord],
+    areas: pd.DataFrame,
+    population: pd.DataFrame,
+    *,
+    weighted: bool = False,
+    confidence: float = 0.95,
+    extra_covariates: pd.DataFrame | None = None,
+) -> list[ProfileRecord]:
+    """Model estimates for every buurt of `areas`, for every scale mean and scale band share, from `records` as
+    they leave disclosure control.
+
+    Only published figures go in: a buurt's direct figure that disclosure control hid (its value is None) or that
+    does not exist (no respondents) is no input, and that buurt gets the synthetic estimate; so every model figure
+    is a function of published figures and public CBS figures. Direct figures are the weighted ones (mean_weighted,
+    share_weighted, with the Kish effective n) when `weighted`, else the unweighted ones. Records: statistic
+    "mean_model" or "share_model", flags MODEL (and SYNTHETIC where only the regression part is shown, WEIGHTED when
+    built on weighted figures); n is the direct figure's n where that is published, else None.
+    """
+    buurten = [code for code in areas.index[areas["level"] == "buurt"]]
+    if not buurten:
+        return []
+    covariates = buurt_covariates(population, extra_covariates).reindex(buurten)
+    groups = pd.Series([parent_code(code) for code in buurten], index=buurten)
+    mean_statistic, share_statistic = ("mean_weighted", "share_weighted") if weighted else ("mean", "share")
+    values: dict[tuple[str, str, str], dict[str, ProfileRecord]] = defaultdict(dict)
+    hidden: dict[tuple[str, str], set[str]] = defaultdict(set)
+    scales: set[tuple[str, str]] = set()
+    for record in records:
+        if record.statistic == mean_statistic:
+            scales.add((record.instrument, record.measure))  # a scale mean, at any level
+        if record.area_level != "buurt":
+            continue
+        if SUPPRESSED in record.flags:
+            hidden[(record.instrument, record.measure)].add(record.area_code)
+        elif record.value is not None:
+            values[(record.instrument, record.measure, record.statistic)][record.area_code] = record
+    result: list[ProfileRecord] = []
+
+    def column(instrument: str, measure: str, statistic: str, field: str = "value") -> pd.Series:
+        found = values.get((instrument, measure, statistic), {})
+        return pd.Series({code: getattr(record, field) for code, record in found.items()}, dtype=float)
+
+    def emit(instrument: str, measure: str, statistic: str, fit: SmallAreaFit, n: pd.Series) -> None:
+        for code, row in fit.estimates.iterrows():
+            if row["kind"] == NONE or not np.isfinite(row["estimate"]):
+                continue
+            flags = (MODEL, SYNTHETIC_ONLY) if row["kind"] == SYNTHETIC else (MODEL,)
+            shown_n = n.get(code) if row["kind"] == EBLUP else None
+            result.append(
+                ProfileRecord(
+                    area_code=str(code),
+                    area_level="buurt",
+                    instrument=instrument,
+                    measure=measure,
+                    statistic=statistic,
+                    value=clean(row["estimate"]),
+                    lower=clean(row["lower"]),
+                    upper=clean(row["upper"]),
+                    n=None if shown_n is None or shown_n != shown_n else int(shown_n),
+                    flags=flags + ((WEIGHTED,) if weighted else ()),
+                )
+            )
+
+    for instrument, measure in sorted(scales):
+        direct = column(instrument, measure, mean_statistic)
+        n = column(instrument, measure, mean_statistic, "n")
+        size = column(instrument, measure, "effective_n") if weighted else n
+        variance = pooled_mean_variance(column(instrument, measure, "sd"), n).reindex(direct.index)
+        if weighted:  # the pooled spread over the effective number of respondents
+            variance = variance * n.reindex(direct.index) / size.reindex(direct.index)
+        fit = fay_herriot(
+            direct,
+            variance,
+            covariates,
+            groups=groups,
+            suppressed=hidden[(instrument, measure)],
+            confidence=confidence,
+        )
+        emit(instrument, measure, "mean_model", fit, n)
+        for band_instrument, band, statistic in sorted(values):
+            if band_instrument != instrument or statistic != share_statistic or band.split(":", 1)[0] != measure:
+                continue
+            share = column(instrument, band, share_statistic)
+            band_n = column(instrument, band, share_statistic, "n")
+            size = column(instrument, measure, "effective_n").reindex(share.index) if weighted else band_n
+            fit = fay_herriot_share(
+                share,
+                size.fillna(band_n),
+                covariates,
+                groups=groups,
+                suppressed=hidden[(instrument, band)] | hidden[(instrument, measure)],
+                confidence=confidence,
+            )
+            emit(instrument, band, "share_model", fit, band_n)
+    return result
