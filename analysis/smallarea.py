@@ -120,7 +120,10 @@ def _design(
     levels weighted by their fitted buurten), so that its synthetic estimate stays defined. Without groups: an
     intercept. Columns that are linear combinations of earlier ones among the fitted areas are dropped."""
     values = covariates.to_numpy(dtype=float)
-    values = np.where(np.isnan(values), np.nanmean(np.where(fitted[:, None], values, np.nan), axis=0), values)
+    known = ~np.isnan(values) & fitted[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fill = np.where(known, values, 0.0).sum(axis=0) / known.sum(axis=0)  # NaN where no fitted area has it
+    values = np.where(np.isnan(values), fill, values)
     values = np.where(np.isnan(values), 0.0, values)  # a covariate no fitted area has: constant, dropped below
     centre = values[fitted].mean(axis=0) if fitted.any() else np.zeros(values.shape[1])
     values = values - centre
