@@ -15,6 +15,11 @@ INDICATIVE = "indicative"  # fewer respondents than the indicative threshold (de
 LOWER_THAN_REST = "lower_than_rest"
 HIGHER_THAN_REST = "higher_than_rest"
 WEIGHTED = "weighted"  # post-stratified by age band against the population
+# A model estimate (analysis.smallarea): "model estimate: based on the survey and neighbourhood figures", shown
+# beside the direct figure and never in its place; SYNTHETIC_ONLY: from the regression part alone, because the
+# buurt's own direct figure is suppressed or absent.
+MODEL = "model"
+SYNTHETIC_ONLY = "synthetic"
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,8 @@ class ProfileRecord:
       size of the partition), "diff_vs_rest", "p_vs_rest", "share_weighted";
     - "question@theme" is an open-answer theme ("open_better@nl-3"): statistic "share"; answers can carry several
       themes, so these are no partition.
+    - statistics "mean_model" and "share_model" (buurten only, flag MODEL) are model estimates beside the direct
+      "mean" and "share" (analysis.smallarea); n is the direct figure's, None where that is suppressed.
     `n` is the number of respondents (or answers, or clients) the statistic is computed on.
     """
 

@@ -28,6 +28,7 @@ from analysis.frames import (
 from analysis.profiles import scale_profiles
 from analysis.records import SUPPRESSED, ProfileRecord
 from analysis.scrub import scrub
+from analysis.smallarea import model_records
 from analysis.themematch import answer_signatures, area_answer_counts, suggested_names
 from analysis.themes import LanguageThemes, Quote, discover_themes, representative_quotes, theme_prevalence
 from analysis.types import TypeModel, fit_types, type_shares
@@ -51,6 +52,7 @@ class RunParams:
     confidence: float = 0.95
     fdr: float = 0.05  # Benjamini-Hochberg level for lower/higher than the rest
     weights: bool = True  # post-stratify by age band against the population
+    small_area: bool = True  # model estimates per buurt beside the direct ones (analysis.smallarea)
     types: bool = True
     type_k_range: tuple[int, int] = (1, 6)  # one: the data may form one group, without types
     type_sample: int = 10_000
@@ -87,9 +89,10 @@ class QuestionThemes:
 class SkippedPart:
     """A part of a run that could not be done, so that the rest is stored and the analyst reads why this is missing.
 
-    `part`: "types", "themes", "quotes", "profiles" or "scale"; `subject`: the questionnaire (types, profiles), the
-    question key (themes, quotes) or "<questionnaire>.<scale id>"; `reason`: a code the analysis page translates
-    (TOO_FEW, FAILED, NO_ITEMS, NO_ANSWERS); `detail`: the error's own words, for the analyst who digs deeper."""
+    `part`: "types", "themes", "quotes", "profiles", "scale" or "small_area"; `subject`: the questionnaire (types,
+    profiles), the question key (themes, quotes), "<questionnaire>.<scale id>" or "buurten"; `reason`: a code the
+    analysis page translates (TOO_FEW, FAILED, NO_ITEMS, NO_ANSWERS); `detail`: the error's own words, for the
+    analyst who digs deeper."""
 
     part: str
     subject: str
@@ -321,6 +324,15 @@ def run_analysis(
     )
     records = [record for record in records if not is_unplaced(record.area_code)]  # protected, never published
     lap("disclosure")
+    if params.small_area:
+        # after disclosure control, from what it publishes only: see analysis.smallarea
+        try:
+            records.extend(
+                model_records(records, areas, population, weighted=params.weights, confidence=params.confidence)
+            )
+        except Exception as error:
+            skip("small_area", "buurten", FAILED, error)
+    lap("small_area")
     hidden = {
         (record.measure, record.area_code)
         for record in records

@@ -261,7 +261,11 @@ def notes(run: AnalysisRun) -> list[str]:
         "band, type or change category, than the threshold) or suppressed_complementary (hidden so that a small "
         "group elsewhere cannot be worked out); indicative (fewer than 30 respondents: read with care), "
         "lower_than_rest / "
-        "higher_than_rest (differs from the rest of the municipality), weighted.",
+        "higher_than_rest (differs from the rest of the municipality), weighted; model, synthetic (see below).",
+        "mean_model and share_model (flag model): model estimate: based on the survey and neighbourhood figures. "
+        "For every buurt, a Fay-Herriot model combines the buurt's published survey figure with other buurten and "
+        "CBS figures of the buurt; shown beside the survey's own figure (mean, share), never in its place. Flag "
+        "synthetic: without the answers from this buurt, because its own figure is hidden or absent.",
         'open_answers: themes in the answers to an open question ("<questionnaire>.<item>"), only as an analyst '
         'named and released them: "answers" is every answer to the question in the area, in any language; '
         '"<question>@<name>" has "count" (answers with that theme as their main theme, so counts never overlap) '

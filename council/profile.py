@@ -218,6 +218,9 @@ class ScaleFigure:
     high: float
     figure: Figure | None
     reference: Figure | None  # the municipality's figure (None on the municipality's own page)
+    # a buurt's model estimate (analysis.smallarea), shown beside the direct figure and marked as such, never in
+    # its place; synthetic (without the buurt's own answers) where the direct figure is suppressed
+    model: Figure | None = None
 
 
 def scale_measures(profile: WaveProfile, slug: str) -> list[str]:
@@ -255,6 +258,7 @@ def scale_figures(profile: WaveProfile, area: Area, locale: str) -> dict[str, li
                     high,
                     profile.get(area.code, slug, measure, "mean"),
                     None if area.is_municipality else profile.get(gm, slug, measure, "mean"),
+                    profile.get(area.code, slug, measure, "mean_model") if area.level == "buurt" else None,
                 )
             )
         if rows:
@@ -568,6 +572,11 @@ class AreaProfile(_Notes):
     wijkteam_clients: Figure | None
     min_n: int
     indicative_n: int
+
+    @property
+    def has_model(self) -> bool:
+        """Any model estimate on the page: the page then explains what one is."""
+        return any(row.model is not None for rows in self.scales.values() for row in rows)
 
     def _figures(self) -> Iterable[Figure | None]:
         yield from (row.count for row in self.respondents)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from analysis.records import INDICATIVE, SUPPRESSED, SUPPRESSED_COMPLEMENTARY
+from analysis.records import INDICATIVE, MODEL, SUPPRESSED, SUPPRESSED_COMPLEMENTARY, SYNTHETIC_ONLY
 from extensions import db
 from models import AnalysisRun, Municipality, ProfileSnapshot, RunStatus, Wave
 from runs.releases import released_run
@@ -42,6 +42,16 @@ class Figure:
     @property
     def indicative(self) -> bool:
         return INDICATIVE in self.flags
+
+    @property
+    def model(self) -> bool:
+        """A model estimate (analysis.smallarea), to be marked as one wherever it is shown."""
+        return MODEL in self.flags
+
+    @property
+    def synthetic(self) -> bool:
+        """A model estimate without the buurt's own answers (its direct figure is suppressed or absent)."""
+        return SYNTHETIC_ONLY in self.flags
 
 
 @dataclass

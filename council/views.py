@@ -20,7 +20,7 @@ from accounts import audit
 from accounts.auth import current_user, requires
 from config import RTL_LANGUAGES
 from council import charts
-from council.areas import MUNICIPALITY, Area, areas_of, find_area
+from council.areas import MUNICIPALITY, WIJK, Area, areas_of, buurten_of, find_area
 from council.blueprint import COUNCIL_ROLES, bp
 from council.indicators import Evaluation, Status, evaluate
 from council.maps import Map, buurt_areas, choropleth, map_areas, status_label
@@ -379,14 +379,19 @@ def _area_page(code: str) -> tuple[AreaProfile, dict, list[Wave]]:
 @bp.get("/wijk/<code>")
 @requires(*COUNCIL_ROLES)
 def wijk(code: str):
+    """The page of the municipality, a wijk or a buurt (a buurt's page is reached from its wijk's)."""
     data, page_charts, waves = _area_page(code)
+    municipality = data.profile.wave.municipality
+    area = data.area
     return render_template(
         "council/wijk.html",
         data=data,
         charts=page_charts,
         waves=waves,
         wave=data.profile.wave,
-        areas=areas_of(data.profile.wave.municipality),
+        areas=areas_of(municipality),
+        buurten=buurten_of(municipality, area.code) if area.level == WIJK else [],
+        wijk=find_area(municipality, area.wijk_code) if area.is_buurt else None,
     )
 
 

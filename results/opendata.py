@@ -43,6 +43,7 @@ def figure_json(row: ProfileRow) -> dict[str, Any]:
         "n": n,
         "flags": list(row.flags),
         "suppressed": row.suppressed,
+        "note": MODEL_NOTE if "model" in row.flags else None,
     }
 
 
@@ -137,7 +138,19 @@ FLAGS = {  # each status flag of the "flags" column: Dutch, English
         "clearly higher than the rest of the municipality",
     ),
     "weighted": ("gewogen naar leeftijd tegen de bevolking", "post-stratified by age band against the population"),
+    "model": (
+        "modelschatting: op basis van de enquête en buurtcijfers (statistiek mean_model of share_model; staat naast "
+        "het cijfer uit de enquête, nooit in de plaats ervan)",
+        "model estimate: based on the survey and neighbourhood figures (statistic mean_model or share_model; shown "
+        "beside the survey's own figure, never in its place)",
+    ),
+    "synthetic": (
+        "modelschatting zonder de antwoorden uit deze buurt, omdat het cijfer van de buurt zelf verborgen is of "
+        "ontbreekt",
+        "model estimate without the answers from this buurt, because the buurt's own figure is hidden or absent",
+    ),
 }
+MODEL_NOTE = "model estimate: based on the survey and neighbourhood figures"
 # name: (Dutch title, English title, datatype, description in Dutch, in English)
 COLUMNS: dict[str, tuple[str, str, Any, str, str]] = {
     "area_code": (
@@ -173,8 +186,8 @@ COLUMNS: dict[str, tuple[str, str, Any, str, str]] = {
         "Statistiek",
         "Statistic",
         "string",
-        "n, response_rate, mean, sd, share, count, ...",
-        "n, response_rate, mean, sd, share, count, ...",
+        "n, response_rate, mean, sd, share, count, mean_model, share_model (modelschatting), ...",
+        "n, response_rate, mean, sd, share, count, mean_model, share_model (model estimate), ...",
     ),
     "value": (
         "Waarde",
@@ -462,6 +475,7 @@ def openapi(server_url: str) -> dict[str, Any]:
                         "n",
                         "flags",
                         "suppressed",
+                        "note",
                     ],
                     "properties": {
                         "area_code": {"type": "string"},
@@ -476,6 +490,10 @@ def openapi(server_url: str) -> dict[str, Any]:
                         "n": _nullable("integer"),
                         "flags": {"type": "array", "items": {"type": "string", "enum": sorted(FLAGS)}},
                         "suppressed": {"type": "boolean"},
+                        "note": {
+                            "type": ["string", "null"],
+                            "description": f'"{MODEL_NOTE}" for a model estimate (flag "model"), else null.',
+                        },
                     },
                 },
                 "FigurePage": {

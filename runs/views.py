@@ -63,6 +63,7 @@ SKIPPED_PARTS = {
     "quotes": _l("Quotes"),
     "profiles": _l("Figures per area"),
     "scale": _l("Scale"),
+    "small_area": _l("Model estimates per buurt"),
 }
 SKIPPED_REASONS = {
     "too_few_respondents": _l("Too few people filled in this questionnaire to find resident types."),

@@ -1,5 +1,6 @@
-"""Council members in real Chromium on a tablet: the overview, a wijk profile, a comparison and a report pass the
-axe-core audit in every language, Arabic pages run right to left, and nothing but a table's own box scrolls sideways."""
+"""Council members in real Chromium on a tablet: the overview, a wijk and a buurt profile, a comparison and a report
+pass the axe-core audit in every language, Arabic pages run right to left, and nothing but a table's own box scrolls
+sideways."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from tests.browser.test_interview_browser import log_in
 
 COUNCIL = "council-browser@leefdam.example"
 CENTRUM, HAVERLAND = "WK900100", "WK900102"
+BINNENSTAD = "BU90010000"  # a buurt of Centrum: its page shows model estimates beside the survey's figures
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +58,7 @@ def test_council_pages_pass_axe_in_every_language_on_a_tablet(browser, live_serv
     pages = [
         (f"/council/?{wave}", "overview"),
         (f"/council/wijk/{CENTRUM}?{wave}", "wijk profile"),
+        (f"/council/wijk/{BINNENSTAD}?{wave}", "buurt profile"),
         (f"/council/compare?{wave}&area={CENTRUM}&area={HAVERLAND}", "comparison"),
         (f"/council/compare?{wave}&area={CENTRUM}&waves=all", "wijk over waves"),
         (f"/council/compare?{wave}&area={CENTRUM}&show=1", "comparison with an error"),

@@ -402,7 +402,8 @@ def test_unknown_areas_and_waves_are_not_found(app, planted):
     client = council_client(app)
     for url in (
         "/council/wijk/WK999999",
-        "/council/wijk/BU90010000",
+        "/council/wijk/BU99999999",  # buurten have pages (issue 16), unknown ones do not
+        "/council/wijk/BU90019900",  # a buurt code in a wijk that does not exist
         "/council/report/WK999999",
         "/council/report/WK999999.pdf",
         "/council/?wave=999999",
@@ -496,3 +497,51 @@ def test_report_pdf_of_a_suppressed_wijk_says_suppressed(app, planted):
     response = council_client(app).get(f"/council/report/{OUD_WEST}.pdf?lang=en")
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages).split())
     assert f"{INDICATOR} Raadstest: verbonden · higher is better suppressed" in text
+
+
+def test_every_buurt_page_shows_a_marked_model_estimate_beside_its_direct_figure(app, analysed, demo_wave):
+    """The real analysis gives every buurt a model estimate for each scale; its page shows it in a column of its own,
+    marked in words, next to the survey's own figure (suppressed or not), never in its place; the report too."""
+    from models import Neighbourhood
+
+    buurten = db.session.scalars(select(Neighbourhood.code).order_by(Neighbourhood.code)).all()
+    stored = {
+        figure.area_code: figure
+        for figure in db.session.scalars(
+            select(ProfileSnapshot).where(
+                ProfileSnapshot.run_id == analysed.id,
+                ProfileSnapshot.instrument == "adult",
+                ProfileSnapshot.measure == "cohesion",
+                ProfileSnapshot.statistic == "mean_model",
+            )
+        )
+    }
+    assert sorted(stored) == sorted(buurten)
+    assert all("model" in figure.flags.split() for figure in stored.values())
+    client = council_client(app)
+    marking = "model estimate: based on the survey and neighbourhood figures"
+    synthetic = [code for code, figure in stored.items() if "synthetic" in figure.flags.split()]
+    composite = [code for code, figure in stored.items() if "synthetic" not in figure.flags.split()]
+    assert synthetic and composite, "the demo wave has small and large buurten"
+    for code, kind in ((composite[0], "composite"), (synthetic[0], "synthetic")):
+        figure = stored[code]
+        name = db.session.scalar(select(Neighbourhood.name).where(Neighbourhood.code == code))
+        html = page(client, f"/council/wijk/{code}")
+        scales = tables(html)["Scales of Adults: mean (95% interval)"]
+        assert scales[0][:4] == ["Scale", "Range", name, f"Model estimate for {name}"]
+        direct, model = row(scales, "Social cohesion")[2:4]
+        expected = f"{figure.value:.1f} ({figure.lower:.1f}–{figure.upper:.1f}) {marking}"
+        assert model.startswith(expected), model
+        if kind == "synthetic":
+            assert model.endswith("(without answers from this buurt)")
+            assert "suppressed" in direct and not re.search(r"\d", direct)
+        else:
+            assert re.match(r"\d+\.\d \(", direct), direct  # the survey's own figure stays in its own column
+        assert 'id="about-model"' in html and "never in its place" in html
+        report = tables(page(client, f"/council/report/{code}"))
+        assert row(report["Scales of Adults: mean (95% interval)"], "Social cohesion")[3].startswith(expected)
+    # a wijk's page leads to its buurten; a wijk has no model estimate of its own
+    wijk_code = "WK" + composite[0][2:8]
+    wijk_html = page(client, f"/council/wijk/{wijk_code}")
+    assert f'href="/council/wijk/{composite[0]}' in wijk_html
+    assert marking not in wijk_html

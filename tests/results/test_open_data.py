@@ -279,3 +279,52 @@ def test_the_public_routes_are_rate_limited(app, client, public, demo_wave, rate
     assert statuses[:120] == [200] * 120 and statuses[120] == 429
     assert client.get(f"{API}/waves").get_json() == {"error": "too many requests; wait a minute"}
     assert client.get(f"/results/{demo_wave.id}/{CENTRUM}").status_code == 429
+
+
+def test_a_model_estimate_is_marked_in_words_in_the_api_the_csv_and_the_xlsx(app, client, public, demo_wave):
+    from council.export import notes, profile_rows
+    from models import ProfileSnapshot
+    from results.opendata import MODEL_NOTE
+
+    buurt = "BU90010000"
+    for statistic, value, n, flags in (
+        ("mean", None, None, "suppressed suppressed_small"),
+        ("mean_model", 6.8, None, "model synthetic"),
+    ):
+        db.session.add(
+            ProfileSnapshot(
+                run_id=public.run.id,
+                area_code=buurt,
+                area_level="buurt",
+                instrument="adult",
+                measure="cohesion",
+                statistic=statistic,
+                value=value,
+                lower=None if value is None else 6.1,
+                upper=None if value is None else 7.5,
+                n=n,
+                flags=flags,
+            )
+        )
+    db.session.commit()
+    document = get_json(client, f"{API}/openapi.json")
+    schema = document["paths"]["/waves/{wave_id}/figures"]["get"]["responses"]["200"]["content"]["application/json"][
+        "schema"
+    ]
+    reply = get_json(client, f"{API}/waves/{demo_wave.id}/figures?area={buurt}&measure=cohesion")
+    assert conforms(document, schema, reply) == []
+    by_statistic = {item["statistic"]: item for item in reply["items"]}
+    model = by_statistic["mean_model"]
+    assert (model["value"], model["lower"], model["upper"], model["n"]) == (6.8, 6.1, 7.5, None)
+    assert model["note"] == MODEL_NOTE == "model estimate: based on the survey and neighbourhood figures"
+    assert model["flags"] == ["model", "synthetic"]
+    # the direct figure stays beside it, suppressed, and is not marked as a model estimate
+    assert by_statistic["mean"]["suppressed"] and by_statistic["mean"]["note"] is None
+    assert by_statistic["mean"]["value"] is None
+    # the CSV's flags column says it, and its CSVW and the XLSX notes say what the flags mean, in words
+    csv_text = client.get(f"{API}/waves/{demo_wave.id}/profile.csv").get_data(as_text=True)
+    assert f"{buurt},Binnenstad,buurt,adult,cohesion,mean_model,6.8,6.1,7.5,,model synthetic\r\n" in csv_text
+    described = str(client.get(f"{API}/waves/{demo_wave.id}/profile.csv-metadata.json").get_json())
+    assert MODEL_NOTE in described and "modelschatting" in described
+    assert any(MODEL_NOTE in line for line in notes(public.run))
+    assert [row.statistic for row in profile_rows(public.run, areas=[buurt])] == ["mean", "mean_model"]

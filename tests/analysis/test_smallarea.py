@@ -1,0 +1,195 @@
+"""The Fay-Herriot small-area model: recovery of known parameters, the synthetic-only rule, edge cases."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.smallarea import (
+    EBLUP,
+    NONE,
+    PRASAD_RAO,
+    REML,
+    SYNTHETIC,
+    buurt_covariates,
+    fay_herriot,
+    fay_herriot_share,
+    pooled_mean_variance,
+    pooled_share_variance,
+)
+
+
+def _codes(m: int) -> list[str]:
+    return [f"BU0599{index:04d}" for index in range(m)]
+
+
+def _simulated(m: int, model_variance: float, seed: int, beta=(6.0, 0.8, -1.5)):
+    rng = np.random.default_rng(seed)
+    codes = _codes(m)
+    covariates = pd.DataFrame({"old": rng.normal(0, 1, m), "young": rng.uniform(0, 1, m)}, index=codes)
+    theta = beta[0] + covariates.to_numpy() @ np.asarray(beta[1:]) + rng.normal(0, np.sqrt(model_variance), m)
+    variance = rng.uniform(0.05, 0.6, m)
+    direct = theta + rng.normal(0, np.sqrt(variance))
+    return covariates, pd.Series(direct, codes), pd.Series(variance, codes), pd.Series(theta, codes)
+
+
+@pytest.mark.parametrize("method", [REML, PRASAD_RAO])
+def test_fay_herriot_recovers_known_coefficients_and_model_variance(method):
+    beta = (6.0, 0.8, -1.5)
+    covariates, direct, variance, _ = _simulated(2000, 0.3, seed=3, beta=beta)
+    fit = fay_herriot(direct, variance, covariates, method=method)
+    # covariates are centred on the fitted areas, so the intercept is the level at their mean
+    centre = covariates.mean().to_numpy()
+    expected = pd.Series(
+        [beta[0] + centre @ np.asarray(beta[1:]), beta[1], beta[2]], index=["intercept", "old", "young"]
+    )
+    se = np.sqrt(np.diag(fit.covariance))
+    assert (np.abs(fit.coefficients - expected) < 3 * se).all()
+    assert fit.model_variance == pytest.approx(0.3, abs=0.06)
+    assert fit.fitted_areas == 2000
+    assert (fit.estimates["kind"] == EBLUP).all()
+
+
+def test_eblup_beats_direct_and_its_intervals_cover_the_truth():
+    covariates, direct, variance, theta = _simulated(800, 0.2, seed=5)
+    estimates = fay_herriot(direct, variance, covariates).estimates
+    model_error = np.sqrt(np.mean((estimates["estimate"] - theta) ** 2))
+    direct_error = np.sqrt(np.mean((direct - theta) ** 2))
+    assert model_error < 0.8 * direct_error
+    covered = ((estimates["lower"] <= theta) & (theta <= estimates["upper"])).mean()
+    assert 0.92 <= covered <= 0.98
+    # the estimate lies between the direct figure and the regression, nearer the direct one where it is precise
+    assert (estimates["gamma"] > 0).all() and (estimates["gamma"] < 1).all()
+    precise, vague = variance.idxmin(), variance.idxmax()
+    assert estimates.loc[precise, "gamma"] > estimates.loc[vague, "gamma"]
+
+
+def test_suppressed_buurt_gets_the_synthetic_estimate_of_a_fit_without_its_answers():
+    covariates, direct, variance, _ = _simulated(60, 0.2, seed=8)
+    hidden = direct.index[4]
+    fit = fay_herriot(direct, variance, covariates, suppressed=[hidden])
+    row = fit.estimates.loc[hidden]
+    assert row["kind"] == SYNTHETIC and row["gamma"] == 0
+    assert fit.fitted_areas == 59
+    # exactly the regression of a fit on the other buurten, without the hidden direct figure
+    without = fay_herriot(direct.drop(hidden), variance.drop(hidden), covariates)
+    assert row["estimate"] == pytest.approx(without.estimates.loc[hidden, "estimate"])
+    assert fit.model_variance == pytest.approx(without.model_variance)
+    # its MSE holds the whole model variance (its own buurt effect is not predicted) plus the regression's error
+    assert row["mse"] > fit.model_variance
+    # whatever the hidden buurt answered, no estimate anywhere changes: nothing published can reveal it
+    for changed in (direct[hidden] - 5.0, direct[hidden] + 50.0):
+        other = fay_herriot(direct.copy().replace({direct[hidden]: changed}), variance, covariates, suppressed=[hidden])
+        pd.testing.assert_frame_equal(other.estimates.drop(columns=["direct"]), fit.estimates.drop(columns=["direct"]))
+
+
+def test_buurt_without_respondents_gets_a_synthetic_estimate_from_the_average_wijk_level():
+    covariates, direct, variance, _ = _simulated(40, 0.2, seed=9)
+    groups = pd.Series(["WK059901"] * 20 + ["WK059902"] * 19 + ["WK059903"], index=covariates.index)
+    alone = covariates.index[-1]  # the only buurt of its wijk, and without respondents
+    fit = fay_herriot(direct.drop(alone), variance.drop(alone), covariates, groups=groups)
+    assert list(fit.coefficients.index[:2]) == ["WK059901", "WK059902"]
+    row = fit.estimates.loc[alone]
+    assert row["kind"] == SYNTHETIC and np.isfinite(row["estimate"]) and np.isfinite(row["mse"])
+    levels = fit.coefficients.iloc[:2].to_numpy()
+    average = (20 * levels[0] + 19 * levels[1]) / 39
+    slope = fit.coefficients.iloc[2:]
+    centred = covariates.loc[alone] - covariates.drop(alone).mean()
+    assert row["estimate"] == pytest.approx(average + float(centred @ slope))
+
+
+def test_one_buurt_gives_no_model():
+    covariates, direct, variance, _ = _simulated(1, 0.2, seed=1)
+    fit = fay_herriot(direct, variance, covariates)
+    assert fit.fitted_areas == 1 and np.isnan(fit.model_variance)
+    assert (fit.estimates["kind"] == NONE).all() and fit.estimates["estimate"].isna().all()
+
+
+def test_few_buurten_fall_back_to_an_intercept():
+    covariates, direct, variance, _ = _simulated(3, 0.2, seed=2)
+    fit = fay_herriot(direct, variance, covariates)
+    assert list(fit.coefficients.index) == ["intercept"]
+    assert fit.estimates["estimate"].notna().all()
+
+
+def test_without_covariates_estimates_shrink_to_the_weighted_mean():
+    _, direct, variance, _ = _simulated(50, 0.2, seed=4)
+    fit = fay_herriot(direct, variance, pd.DataFrame(index=direct.index))
+    weights = 1 / (fit.model_variance + variance)
+    assert list(fit.coefficients.index) == ["intercept"]
+    assert fit.coefficients["intercept"] == pytest.approx(float((weights * direct).sum() / weights.sum()))
+    estimates = fit.estimates
+    between = (estimates["estimate"] - direct) * (estimates["estimate"] - fit.coefficients["intercept"])
+    assert (between <= 1e-12).all()
+
+
+@pytest.mark.parametrize("method", [REML, PRASAD_RAO])
+def test_zero_model_variance_gives_the_synthetic_estimate_with_a_positive_mse(method):
+    rng = np.random.default_rng(11)
+    codes = _codes(30)
+    covariates = pd.DataFrame({"old": rng.normal(0, 1, 30)}, index=codes)
+    variance = pd.Series(4.0, index=codes)
+    # no buurt effect and large sampling error: the estimated model variance hits its boundary, 0
+    direct = pd.Series(5.0 + 0.5 * covariates["old"] + rng.normal(0, 0.2, 30), index=codes)
+    fit = fay_herriot(direct, variance, covariates, method=method)
+    assert fit.model_variance == 0.0
+    estimates = fit.estimates
+    regression = fit.coefficients["intercept"] + fit.coefficients["old"] * (
+        covariates["old"] - covariates["old"].mean()
+    )
+    np.testing.assert_allclose(estimates["estimate"], regression)
+    assert (estimates["gamma"] == 0).all()
+    assert (estimates["mse"] > 0).all() and np.isfinite(estimates["mse"]).all()
+
+
+def test_constant_covariate_is_dropped():
+    covariates, direct, variance, _ = _simulated(30, 0.2, seed=6)
+    covariates["same"] = 1.0
+    fit = fay_herriot(direct, variance, covariates)
+    assert "same" not in fit.coefficients.index
+
+
+def test_share_model_stays_within_zero_and_one_and_keeps_the_direct_share():
+    rng = np.random.default_rng(12)
+    codes = _codes(80)
+    covariates = pd.DataFrame({"old": rng.normal(0, 1, 80)}, index=codes)
+    truth = 1 / (1 + np.exp(-(-1.5 + 0.6 * covariates["old"] + rng.normal(0, 0.4, 80))))
+    n = pd.Series(rng.integers(10, 150, 80), index=codes)
+    share = pd.Series(rng.binomial(n, truth) / n, index=codes)
+    share.iloc[0] = 0.0
+    fit = fay_herriot_share(share, n, covariates, suppressed=[codes[1]])
+    estimates = fit.estimates
+    assert ((estimates["lower"] >= 0) & (estimates["upper"] <= 1)).all()
+    assert ((estimates["lower"] <= estimates["estimate"]) & (estimates["estimate"] <= estimates["upper"])).all()
+    assert estimates.loc[codes[0], "estimate"] > 0  # an empty band in a small buurt is not taken for a true zero
+    assert estimates.loc[codes[1], "kind"] == SYNTHETIC
+    pd.testing.assert_series_equal(estimates["direct"], share, check_names=False)
+
+
+def test_pooled_variances():
+    n = pd.Series([10, 40, 1], index=_codes(3))
+    sd = pd.Series([1.0, 2.0, np.nan], index=n.index)
+    pooled = (9 * 1.0 + 39 * 4.0) / 48
+    np.testing.assert_allclose(pooled_mean_variance(sd, n), [pooled / 10, pooled / 40, pooled / 1])
+    share = pd.Series([0.0, 0.5, 1.0], index=n.index)
+    overall = (0 + 20 + 1) / 51
+    np.testing.assert_allclose(pooled_share_variance(share, n), overall * (1 - overall) / n)
+
+
+def test_buurt_covariates_from_cbs_age_bands():
+    population = pd.DataFrame(
+        {
+            "0_14": [200, 0, 10],
+            "15_24": [100, 0, 10],
+            "25_44": [300, 0, 10],
+            "45_64": [200, 0, 10],
+            "65_plus": [200, 0, 60],
+        },
+        index=pd.Index(["BU05990101", "BU05990102", "WK059901"], name="code"),
+    )
+    covariates = buurt_covariates(population)
+    assert list(covariates.index) == ["BU05990101", "BU05990102"]
+    assert covariates.loc["BU05990101", "share_65_plus"] == pytest.approx(0.2)
+    assert covariates.loc["BU05990101", "log_inhabitants"] == pytest.approx(np.log1p(1000))
+    assert covariates.loc["BU05990102"].isna().all()  # no inhabitants: no figures, filled in by the model's mean
