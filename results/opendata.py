@@ -137,6 +137,12 @@ FLAGS = {  # each status flag of the "flags" column: Dutch, English
         "clearly higher than the rest of the municipality",
     ),
     "weighted": ("gewogen naar leeftijd tegen de bevolking", "post-stratified by age band against the population"),
+    "output": (
+        "output: wat de gemeente leverde (zoals jeugdzorg, Wmo, trajecten), geteld door gemeente of CBS; geen "
+        "schatting uit inwoners",
+        "output: what the municipality delivered (such as youth care, Wmo, trajectories), as the municipality or "
+        "CBS counted it; not an estimate from residents",
+    ),
 }
 # name: (Dutch title, English title, datatype, description in Dutch, in English)
 COLUMNS: dict[str, tuple[str, str, Any, str, str]] = {
@@ -159,22 +165,22 @@ COLUMNS: dict[str, tuple[str, str, Any, str, str]] = {
         "Vragenlijst",
         "Questionnaire",
         "string",
-        "vragenlijst (adult, youth, parent), wijkteam of open_answers (thema's)",
-        "questionnaire (adult, youth, parent), wijkteam or open_answers (themes)",
+        "vragenlijst (adult, youth, parent), wijkteam, open_answers (thema's) of output (geleverde zorg en steun)",
+        "questionnaire (adult, youth, parent), wijkteam, open_answers (themes) or output (care and support delivered)",
     ),
     "measure": (
         "Maat",
         "Measure",
         "string",
-        "schaal, groep (schaal:groep), type of thema (vraag@naam)",
-        "scale, band (scale:band), type or theme (question@name)",
+        "schaal, groep (schaal:groep), type, thema (vraag@naam) of output (code@jaar)",
+        "scale, band (scale:band), type, theme (question@name) or output (code@year)",
     ),
     "statistic": (
         "Statistiek",
         "Statistic",
         "string",
-        "n, response_rate, mean, sd, share, count, ...",
-        "n, response_rate, mean, sd, share, count, ...",
+        "n, response_rate, mean, sd, share, count, ...; bij output de eenheid (count, percent, per_1000, hours, euro)",
+        "n, response_rate, mean, sd, share, count, ...; for output its unit (count, percent, per_1000, hours, euro)",
     ),
     "value": (
         "Waarde",
@@ -305,7 +311,8 @@ def openapi(server_url: str) -> dict[str, Any]:
             "name": "instrument",
             "in": "query",
             "required": False,
-            "description": "Only this questionnaire.",
+            "description": 'Only this questionnaire; "output" for the output figures (what the municipality '
+            "delivered, marked with the flag output).",
             "schema": {"type": "string"},
         },
         {
@@ -343,8 +350,9 @@ def openapi(server_url: str) -> dict[str, Any]:
         "info": {
             "title": "Leefwereld open data",
             "version": API_VERSION,
-            "description": "Aggregated outcome profiles of published waves, after disclosure control. A "
-            "suppressed figure has flags but no numbers. Read-only.",
+            "description": "Aggregated outcome profiles of published waves, after disclosure control, with the "
+            "municipality's output figures beside them (instrument and flag output). A suppressed figure has flags "
+            "but no numbers. Read-only.",
             "license": {"name": "CC0-1.0", "identifier": "CC0-1.0"},
         },
         "servers": [{"url": server_url}],
