@@ -98,9 +98,17 @@ def _problem(line: int | None, column: str, message: str) -> str:
     return _("Row %(row)s, column %(column)s: %(problem)s", row=line, column=column, problem=message)
 
 
+THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
+
+
 def _number(text: str, decimal_comma: bool) -> float | None:
-    """A figure as a file writes it: "12.5", or "12,5" in a file separated by semicolons; None when it is no number."""
+    """A figure as a file writes it: "12.5", or "12,5" in a file separated by semicolons; None when it is no number.
+
+    In a file separated by semicolons "1.250" may be 1250 (a Dutch thousands separator) or 1.25: it is refused
+    rather than guessed."""
     text = text.strip().replace(" ", "").replace("\u00a0", "")
+    if decimal_comma and THOUSANDS.match(text):
+        return None
     if decimal_comma and "," in text:
         if "." in text:
             return None
