@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from analysis.association import Correlation, Difference, correlation, difference
 from council.areas import Area
 from council.indicators import Evaluation, evaluate
-from council.outputs import values_of, year_for
+from council.outputs import is_hidden, values_of, year_for
 from council.profile import Trend
 from council.snapshots import Figure, WaveProfile
 from models import Direction, Indicator, Outcome, OutputMeasure
@@ -89,7 +89,7 @@ class Point:
 
     @property
     def usable(self) -> bool:
-        return self.output is not None and shown(self.evaluation.figure)
+        return self.output is not None and not is_hidden(self.output) and shown(self.evaluation.figure)
 
 
 @dataclass(frozen=True)
@@ -149,7 +149,7 @@ class WijkChange:
 
 
 def _movement(before: float | None, after: float | None) -> Movement:
-    if before is None or after is None:
+    if before is None or after is None or is_hidden(before) or is_hidden(after):
         return Movement.unknown
     if after > before:
         return Movement.up

@@ -21,12 +21,13 @@ from typing import IO
 from sqlalchemy import select
 
 from analysis.frames import area_level
-from analysis.records import LEVELS, SUPPRESSED
+from analysis.records import LEVELS, SUPPRESSED, SUPPRESSED_SMALL
+from council.outputs import min_n
 from council.themes import shown_themes
 from exchange.csv_cells import csv_row
 from extensions import db
 from geography.areas import area_names
-from models import AnalysisRun, OutputFigure, OutputMeasure, ProfileSnapshot, Wave
+from models import AnalysisRun, OutputFigure, OutputMeasure, OutputUnit, ProfileSnapshot, Wave
 
 FORMATS = ("csv", "xlsx")
 MEDIA_TYPES = {
@@ -221,9 +222,11 @@ def output_rows(
         .where(OutputMeasure.municipality_id == wave.municipality_id, OutputFigure.year <= wave.opens_on.year)
         .order_by(OutputFigure.area_code, OutputMeasure.code, OutputFigure.year)
     )
-    rows = []
+    rows, threshold = [], min_n()
     for code, unit, area_code, year, value in db.session.execute(query):
         level = area_level(area_code)
+        # a count of fewer people than the suppression threshold is hidden, as on the council's pages
+        small = unit is OutputUnit.count and 0 < value < threshold
         if (wanted_areas is not None and area_code not in wanted_areas) or (
             wanted_levels is not None and level not in wanted_levels
         ):
@@ -240,7 +243,7 @@ def output_rows(
                 lower=None,
                 upper=None,
                 n=None,
-                flags=(OUTPUT,),
+                flags=(OUTPUT, SUPPRESSED, SUPPRESSED_SMALL) if small else (OUTPUT,),
             )
         )
     return rows

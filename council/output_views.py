@@ -36,6 +36,8 @@ def output_number(value: float | None, unit: OutputUnit) -> str:
     """An output figure as the page's language writes it, with its unit."""
     if value is None:
         return "–"
+    if outputs.is_hidden(value):
+        return _("suppressed: too few residents")
     if unit is OutputUnit.percent:
         return format_percent(value / 100, "#,##0.#%")
     if unit is OutputUnit.euro:

@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -362,9 +363,28 @@ def measures_of(municipality: Municipality) -> list[OutputMeasure]:
     )
 
 
-def values_of(measure: OutputMeasure) -> dict[tuple[str, int], float]:
-    """(area code, year) -> value."""
-    return {(figure.area_code, figure.year): figure.value for figure in measure.figures}
+HIDDEN = math.nan  # a count of people under the suppression threshold: stored, never shown
+
+
+def min_n() -> int:
+    return int(current_app.config.get("SUPPRESSION_MIN_N", 10))
+
+
+def is_hidden(value: float | None) -> bool:
+    return value is not None and math.isnan(value)
+
+
+def values_of(measure: OutputMeasure, threshold: int | None = None) -> dict[tuple[str, int], float]:
+    """(area code, year) -> value; a count of fewer people than the suppression threshold (but more than none) is
+    HIDDEN, as the survey's own small groups are: a handful of young people with youth care in a buurt is about
+    persons. CBS rounds and hides such counts itself; a municipality's own file may not."""
+    threshold = min_n() if threshold is None else threshold
+    return {
+        (figure.area_code, figure.year): HIDDEN
+        if measure.unit is OutputUnit.count and 0 < figure.value < threshold
+        else figure.value
+        for figure in measure.figures
+    }
 
 
 def years_of(measures: Iterable[OutputMeasure]) -> list[int]:

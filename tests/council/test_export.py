@@ -209,3 +209,18 @@ def test_output_figures_travel_with_the_profile_marked_as_output(analysed, counc
     assert outputs[("WK900103", "jeugdzorg_pct@2026")][5:7] == ["percent", "13.6"]
     assert outputs[("GM9001", "wmo_per_1000@2025")][1:3] == ["Leefdam", "municipality"]
     assert len(outputs) == 36  # 3 measures x 6 areas x 2 years, none after the wave's year
+
+
+def test_an_output_count_of_fewer_people_than_the_threshold_is_hidden_like_a_small_group(analysed, council_client):
+    from council.outputs import load_outputs
+
+    report = load_outputs(
+        analysed.wave.municipality,
+        "measure,unit,area_code,year,value\nplaatsingen,count,WK900100,2026,4\nplaatsingen,count,WK900101,2026,0\n"
+        "plaatsingen,count,WK900102,2026,12\n",
+    )
+    assert report.errors == []
+    rows = csv_rows(council_client.get(f"/council/download.csv?wave={analysed.wave_id}").data)
+    placed = {row[0]: row[6:] for row in rows[1:] if row[4] == "plaatsingen@2026"}
+    assert placed["WK900100"] == [".", ".", ".", ".", "output suppressed suppressed_small"]
+    assert placed["WK900101"][0] == "0" and placed["WK900102"][0] == "12"  # none at all, or enough, is shown
