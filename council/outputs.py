@@ -10,7 +10,8 @@ Layouts a file may have (chosen by its header):
   code in `gwb_code` (or `gwb_code_10`, `WijkenEnBuurten` of the StatLine download) and any of the care columns
   `a_jz_tn` (jongeren met jeugdzorg in natura, count), `p_jz_tn` (percentage jongeren met jeugdzorg),
   `a_wmo_t` (Wmo-cliënten, count) and `p_wmo_t` (Wmo-cliënten relatief, per 1,000 residents). The year is the
-  file's year, given on loading. "." or "x" (a secret or unknown figure) leaves that figure out.
+  file's year, given on loading. "." or "x" (a secret or unknown figure) leaves that figure out. Rows of other
+  municipalities are passed over, so the file of the whole country loads as CBS publishes it.
 - Plain municipal layout: `measure`, `unit`, `area_code`, `year`, `value` and optionally `name` and `source`, one
   row per measure, area and year. A municipality writes its own figures (trajectories started, hours, spending) in
   it, and figures of the Monitor Sociaal Domein, whose tables have no fixed column names, are copied into it.
@@ -177,10 +178,13 @@ def _read_kwb(
     if errors:
         return [], errors
     rows, seen = [], set()
+    own = next(code for code in areas if code.startswith("GM"))[2:6]
     for line, raw in enumerate(reader, start=2):
         code = (raw.get(area_column) or "").strip()
         if not code and not any((value or "").strip() for value in raw.values()):
             continue  # an empty line
+        if re.match(r"^(GM|WK|BU)\d{4}", code) and code[2:6] != own:
+            continue  # another municipality's row: the Kerncijfers file of the whole country can be loaded as it is
         if not _check_area(code, line, area_column, areas, errors):
             continue
         if code in seen:

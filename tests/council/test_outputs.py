@@ -26,6 +26,8 @@ KWB = """gwb_code;regio;recs;a_jz_tn;p_jz_tn;a_wmo_t;p_wmo_t
 GM9001;Leefdam;Gemeente;1.250;9,8;2800;68
 WK900100;Centrum;Wijk;130;11,1;720;74
 BU90010001;Centrum-Noord;Buurt;.;.;35;61
+GM0599;Rotterdam;Gemeente;9870;10,2;50110;75
+WK059901;Stadsdriehoek;Wijk;85;6,1;1210;58
 """
 
 
@@ -90,6 +92,7 @@ def test_the_kerncijfers_care_columns_load_with_decimal_commas_and_secret_figure
     assert values[("jeugdzorg_pct", "WK900100")] == (2024, 11.1)
     assert values[("wmo_per_1000", "BU90010001")] == (2024, 61)
     assert ("jeugdzorg", "BU90010001") not in values  # "." is a secret figure at CBS: left out, not zero
+    assert not [key for key in values if key[1].startswith(("GM0599", "WK0599"))]  # another municipality: passed over
     units = {measure.code: measure.unit for measure in measures_of(municipality)}
     assert units["jeugdzorg_pct"] is OutputUnit.percent and units["wmo_per_1000"] is OutputUnit.per_1000
     assert units["jeugdzorg"] is OutputUnit.count and units["wmo"] is OutputUnit.count
