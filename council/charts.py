@@ -402,8 +402,8 @@ class ScatterPoint:
     y: float
 
 
-SCATTER_WIDTH, SCATTER_HEIGHT = 520, 380
-SCATTER_LEFT, SCATTER_RIGHT, SCATTER_TOP, SCATTER_BOTTOM = 70, 500, 20, 320
+SCATTER_WIDTH, SCATTER_HEIGHT = 520, 400
+SCATTER_LEFT, SCATTER_RIGHT, SCATTER_TOP, SCATTER_BOTTOM = 70, 490, 40, 340
 
 
 def _ticks(low: float, high: float) -> tuple[float, float]:
@@ -458,7 +458,7 @@ def scatter(
     parts.append(
         _text((SCATTER_LEFT + SCATTER_RIGHT) / 2, SCATTER_BOTTOM + 42, x_label, "lw-chart__note", "middle", 13)
     )
-    parts.append(_text(8, SCATTER_TOP - 8 if SCATTER_TOP > 16 else 8, y_label, "lw-chart__note", "start", 13))
+    parts.append(_text(8, 14, y_label, "lw-chart__note", "start", 13))  # the indicator's name above its axis
     parts.append('<g class="lw-chart__series lw-chart__series--0">')
     for point in points:
         x, y = x_of(point.x), y_of(point.y)
