@@ -3,7 +3,7 @@ wijken (/council/output). The rules live in council/outputs.py and council/besid
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -28,8 +28,12 @@ from extensions import db
 from models import OutputUnit
 
 bp = Blueprint("outputs", __name__, url_prefix="/staff/outputs", template_folder="templates")
-MAX_BYTES = 5 * 1024 * 1024  # a Kerncijfers file of every wijk and buurt of the country is about 20 MB: cut it first
 UPLOAD_OVERHEAD = 64 * 1024
+
+
+def _max_bytes() -> int:
+    """As for an import of responses (IMPORT_MAX_BYTES): the Kerncijfers file of the whole country fits in it."""
+    return int(current_app.config["IMPORT_MAX_BYTES"])
 
 
 def output_number(value: float | None, unit: OutputUnit) -> str:
@@ -128,11 +132,12 @@ def _outputs_page(form: OutputFileForm, municipality, problems: list[str], statu
 def index():
     municipality = _municipality()
     if request.method == "POST":
-        if request.content_length is not None and request.content_length > MAX_BYTES + UPLOAD_OVERHEAD:
+        limit = _max_bytes()
+        if request.content_length is not None and request.content_length > limit + UPLOAD_OVERHEAD:
             form = OutputFileForm(formdata=None)
-            form.file.errors = [_("The file is larger than %(size)s MB.", size=MAX_BYTES // (1024 * 1024))]
+            form.file.errors = [_("The file is larger than %(size)s MB.", size=limit // (1024 * 1024))]
             return _outputs_page(form, municipality, [], 413)
-        request.max_content_length = MAX_BYTES + UPLOAD_OVERHEAD
+        request.max_content_length = limit + UPLOAD_OVERHEAD
     form = OutputFileForm()
     if request.method == "GET" or municipality is None:
         return _outputs_page(form, municipality, [], 200 if request.method == "GET" else 404)

@@ -193,3 +193,13 @@ def test_council_members_cannot_load_output_figures(app, demo_wave):
     client = app.test_client()
     log_in(client, make_staff(Role.council))
     assert client.get("/staff/outputs/").status_code == 403
+
+
+def test_a_file_larger_than_the_import_limit_is_refused_with_a_message(app, analyst_client):
+    original, app.config["IMPORT_MAX_BYTES"] = app.config["IMPORT_MAX_BYTES"], 1024 * 1024
+    try:
+        response = upload(analyst_client, PLAIN + "x" * (1024 * 1024 + 70 * 1024))
+    finally:
+        app.config["IMPORT_MAX_BYTES"] = original
+    assert response.status_code == 413
+    assert "The file is larger than 1 MB." in response.get_data(as_text=True)
