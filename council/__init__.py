@@ -8,9 +8,12 @@ from flask import Flask
 def init_council(app: Flask) -> None:
     from council import downloads, views  # noqa: F401  (they attach their routes to the council blueprint)
     from council.blueprint import bp
-    from council.cli import profiles_cli
+    from council.cli import outputs_cli, profiles_cli
     from council.framework_views import bp as framework_bp
+    from council.output_views import bp as outputs_bp
 
     app.register_blueprint(bp)
     app.register_blueprint(framework_bp)
+    app.register_blueprint(outputs_bp)
     app.cli.add_command(profiles_cli)
+    app.cli.add_command(outputs_cli)

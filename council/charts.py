@@ -390,3 +390,79 @@ def status_icon(status: str) -> Markup:
         f'<svg class="lw-status-icon lw-status-icon--{escape(status)}" viewBox="0 0 16 16" '
         f'aria-hidden="true" focusable="false">{shape}</svg>'
     )
+
+
+# --- scatter ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScatterPoint:
+    label: str  # a short mark written beside the point (the wijk's number); the table names it in full
+    x: float
+    y: float
+
+
+SCATTER_WIDTH, SCATTER_HEIGHT = 520, 400
+SCATTER_LEFT, SCATTER_RIGHT, SCATTER_TOP, SCATTER_BOTTOM = 70, 490, 40, 340
+
+
+def _ticks(low: float, high: float) -> tuple[float, float]:
+    """A range around the values with a little room at both ends (or around a single value)."""
+    if high == low:
+        pad = abs(high) * 0.1 or 1.0
+        return low - pad, high + pad
+    pad = (high - low) * 0.08
+    return low - pad, high + pad
+
+
+def scatter(
+    points: Sequence[ScatterPoint],
+    *,
+    title: str,
+    description: str,
+    chart_id: str,
+    x_label: str,
+    y_label: str,
+    x_range: tuple[float, float] | None = None,
+    y_range: tuple[float, float] | None = None,
+    fmt_x: Formatter = _number,
+    fmt_y: Formatter = _number,
+) -> Markup:
+    """Each area as a marked point: output across, outcome up; axis names and ticks at both ends and the middle."""
+    xs, ys = [p.x for p in points] or [0.0], [p.y for p in points] or [0.0]
+    x_low, x_high = x_range or _ticks(min(xs), max(xs))
+    y_low, y_high = y_range or _ticks(min(ys), max(ys))
+    parts = _open((0, 0, SCATTER_WIDTH, SCATTER_HEIGHT), chart_id, title, description, "scatter")
+
+    def x_of(value: float) -> float:
+        return SCATTER_LEFT + (SCATTER_RIGHT - SCATTER_LEFT) * (value - x_low) / ((x_high - x_low) or 1.0)
+
+    def y_of(value: float) -> float:
+        return SCATTER_BOTTOM - (SCATTER_BOTTOM - SCATTER_TOP) * (value - y_low) / ((y_high - y_low) or 1.0)
+
+    parts.append('<g class="lw-chart__grid">')
+    for fraction in (0.0, 0.5, 1.0):
+        x_value, y_value = x_low + (x_high - x_low) * fraction, y_low + (y_high - y_low) * fraction
+        x, y = x_of(x_value), y_of(y_value)
+        parts.append(
+            f'<line class="lw-chart__ring" x1="{SCATTER_LEFT}" y1="{_number(y)}" x2="{SCATTER_RIGHT}" '
+            f'y2="{_number(y)}"/>'
+        )
+        parts.append(_text(SCATTER_LEFT - 6, y, fmt_y(y_value), "lw-chart__tick", "end", 13))
+        parts.append(
+            f'<line class="lw-chart__ring" x1="{_number(x)}" y1="{SCATTER_TOP}" x2="{_number(x)}" '
+            f'y2="{SCATTER_BOTTOM}"/>'
+        )
+        parts.append(_text(x, SCATTER_BOTTOM + 16, fmt_x(x_value), "lw-chart__tick", "middle", 13))
+    parts.append("</g>")
+    parts.append(
+        _text((SCATTER_LEFT + SCATTER_RIGHT) / 2, SCATTER_BOTTOM + 42, x_label, "lw-chart__note", "middle", 13)
+    )
+    parts.append(_text(8, 14, y_label, "lw-chart__note", "start", 13))  # the indicator's name above its axis
+    parts.append('<g class="lw-chart__series lw-chart__series--0">')
+    for point in points:
+        x, y = x_of(point.x), y_of(point.y)
+        parts.append(marker("circle", x, y, 11, "lw-chart__marker"))
+        parts.append(_text(x + 9, y - 9, point.label, "lw-chart__tick", "start", 13))
+    parts.append("</g></svg>")
+    return Markup("".join(parts))

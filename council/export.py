@@ -21,12 +21,13 @@ from typing import IO
 from sqlalchemy import select
 
 from analysis.frames import area_level
-from analysis.records import LEVELS, SUPPRESSED
+from analysis.records import LEVELS, SUPPRESSED, SUPPRESSED_SMALL
+from council.outputs import min_n
 from council.themes import shown_themes
 from exchange.csv_cells import csv_row
 from extensions import db
 from geography.areas import area_names
-from models import AnalysisRun, ProfileSnapshot, Wave
+from models import AnalysisRun, OutputFigure, OutputMeasure, OutputUnit, ProfileSnapshot, Wave
 
 FORMATS = ("csv", "xlsx")
 MEDIA_TYPES = {
@@ -47,6 +48,7 @@ HEADER = (
     "flags",
 )
 OPEN_ANSWERS = "open_answers"  # the instrument of theme figures (analysis.run)
+OUTPUT = "output"  # the instrument and flag of output figures (council.outputs): what the municipality delivered
 HIDDEN = "."  # as CBS marks a secret or unreliable figure
 DECIMALS = 4  # a share to 0.01 percentage point, a mean to 0.0001 scale point: finer than any interval
 SMALL = 10**-DECIMALS
@@ -150,6 +152,7 @@ def profile_rows(
         for code, level, instrument, measure, statistic, value, lower, upper, n, flags in db.session.execute(query)
     ]
     rows += named_theme_rows(run, names, areas, levels)
+    rows += output_rows(run, names, areas, levels)
     order = {level: position for position, level in enumerate(LEVELS)}
     rows.sort(key=lambda row: (order.get(row.area_level, len(order)), row.area_code))  # stable: keeps stored order
     return rows
@@ -201,6 +204,48 @@ def named_theme_rows(
                             flags=tuple(sorted(figure.flags)),
                         )
                     )
+    return rows
+
+
+def output_rows(
+    run: AnalysisRun, names: dict[str, str], areas: Iterable[str] | None = None, levels: Iterable[str] | None = None
+) -> list[ProfileRow]:
+    """The municipality's output figures of the wave's year and the years before, marked as output: instrument and
+    flag "output", measure "<code>@<year>", statistic the unit (count, percent, per_1000, hours, euro). They are
+    the municipality's own or CBS's published figures, not estimates from residents: no interval and no n."""
+    wave = run.wave
+    wanted_areas = None if areas is None else set(areas)
+    wanted_levels = None if levels is None else set(levels)
+    query = (
+        select(OutputMeasure.code, OutputMeasure.unit, OutputFigure.area_code, OutputFigure.year, OutputFigure.value)
+        .join(OutputFigure.measure)
+        .where(OutputMeasure.municipality_id == wave.municipality_id, OutputFigure.year <= wave.opens_on.year)
+        .order_by(OutputFigure.area_code, OutputMeasure.code, OutputFigure.year)
+    )
+    rows, threshold = [], min_n()
+    for code, unit, area_code, year, value in db.session.execute(query):
+        level = area_level(area_code)
+        # a count of fewer people than the suppression threshold is hidden, as on the council's pages
+        small = unit is OutputUnit.count and 0 < value < threshold
+        if (wanted_areas is not None and area_code not in wanted_areas) or (
+            wanted_levels is not None and level not in wanted_levels
+        ):
+            continue
+        rows.append(
+            ProfileRow(
+                area_code=area_code,
+                area_name=names.get(area_code, ""),
+                area_level=level,
+                instrument=OUTPUT,
+                measure=f"{code}@{year}",
+                statistic=unit.value,
+                value=value,
+                lower=None,
+                upper=None,
+                n=None,
+                flags=(OUTPUT, SUPPRESSED, SUPPRESSED_SMALL) if small else (OUTPUT,),
+            )
+        )
     return rows
 
 
@@ -270,6 +315,10 @@ def notes(run: AnalysisRun) -> list[str]:
         'named and released them: "answers" is every answer to the question in the area, in any language; '
         '"<question>@<name>" has "count" (answers with that theme as their main theme, so counts never overlap) '
         'and "share" (of all answers to the question).',
+        "output: what the municipality delivered (youth care, Wmo clients, trajectories, hours, spending), as the "
+        'municipality or CBS counted it, not an estimate from residents: measure "<code>@<year>", statistic its '
+        "unit (count, percent, per_1000, hours, euro), flag output; no interval and no n. Beside the outcome "
+        "figures it shows an association between areas, not the effect of a service.",
         f"Numbers are rounded to {DECIMALS} decimals.",
     ]
 

@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from accounts.forms import REQUIRED, StaffForm
 from council.framework import ACTION_LENGTH, DESCRIPTION_LENGTH, FIRST_YEAR, LAST_YEAR, NAME_LENGTH, POPULATION_LENGTH
+from surveys.forms import MultiCheckboxField
 
 TOO_LONG = _l("Use at most %(max)s characters.", max=NAME_LENGTH)
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
@@ -76,6 +77,15 @@ class OutcomeForm(StaffForm):
         description=_l(
             "Residents read this on the results page of their wijk once a wave is published. Write a "
             "few short, plain sentences."
+        ),
+    )
+    # the view offers the municipality's output measures; council/framework.py checks the choice
+    outputs = MultiCheckboxField(
+        _l("Output measures that serve this outcome"),
+        validate_choice=False,
+        description=_l(
+            "What the municipality delivers for this outcome, such as youth care or wijkteam trajectories. The "
+            "council sees these figures beside the indicators."
         ),
     )
 

@@ -21,7 +21,17 @@ from accounts import audit
 from analysis.change import OVERALL
 from council.areas import areas_of
 from extensions import db
-from models import AuditEvent, Direction, Indicator, IndicatorKind, Municipality, Outcome, Target, User
+from models import (
+    AuditEvent,
+    Direction,
+    Indicator,
+    IndicatorKind,
+    Municipality,
+    Outcome,
+    OutputMeasure,
+    Target,
+    User,
+)
 from surveys.instruments import Instrument, Item, Scale, Text, localise
 from surveys.registry import current_instruments
 
@@ -298,7 +308,10 @@ def _target_problems(
 
 
 def _outcome_state(outcome: Outcome) -> dict[str, Any]:
-    return {"name": outcome.name, "description": outcome.description or "", "action": outcome.action or ""}
+    state = {"name": outcome.name, "description": outcome.description or "", "action": outcome.action or ""}
+    if outcome.outputs:  # only when named, so the history of outcomes from before output measures reads the same
+        state["outputs"] = ", ".join(measure.code for measure in outcome.outputs)
+    return state
 
 
 def _indicator_state(indicator: Indicator) -> dict[str, Any]:
@@ -445,22 +458,55 @@ def _action(action: Any) -> str | None:
     return _text(action, "action", ACTION_LENGTH, required=False, one_line=False) or None
 
 
+def output_measures(municipality: Municipality) -> dict[str, OutputMeasure]:
+    """The output measures an outcome of the municipality may name, code -> measure."""
+    return {
+        measure.code: measure
+        for measure in db.session.scalars(
+            select(OutputMeasure).where(OutputMeasure.municipality_id == municipality.id).order_by(OutputMeasure.code)
+        )
+    }
+
+
+def _outputs(municipality: Municipality, codes: Iterable[str] | None) -> list[OutputMeasure] | None:
+    """The output measures named by their codes; None keeps what the outcome has. FrameworkError on field "outputs"
+    for a code the municipality has no figures of."""
+    if codes is None:
+        return None
+    known = output_measures(municipality)
+    wanted = list(dict.fromkeys(str(code) for code in codes))
+    unknown = [code for code in wanted if code not in known]
+    if unknown:
+        raise _refuse(
+            "outputs",
+            _(
+                "There are no output figures for %(codes)s. Load them first under Output figures.",
+                codes=", ".join(unknown),
+            ),
+        )
+    return sorted((known[code] for code in wanted), key=lambda measure: measure.code)
+
+
 def create_outcome(
     municipality: Municipality,
     name: str,
     description: str | None = None,
     *,
     action: str | None = None,
+    outputs: Iterable[str] | None = None,
     actor: User | None = None,
     commit: bool = True,
     **extra: Any,
 ) -> Outcome:
     name, description = _outcome_fields(municipality, name, description, None)
     action = _action(action)
+    measures = _outputs(municipality, outputs)
     position = db.session.scalar(
         select(func.coalesce(func.max(Outcome.position) + 1, 0)).where(Outcome.municipality_id == municipality.id)
     )
     outcome = Outcome(municipality=municipality, name=name, description=description, action=action, position=position)
+    if measures is not None:
+        outcome.outputs = measures
     db.session.add(outcome)
     db.session.flush()
     _record("created", "outcome", outcome.id, municipality, actor, None, _outcome_state(outcome), **extra)
@@ -475,15 +521,20 @@ def update_outcome(
     description: str | None = None,
     *,
     action: str | None = None,
+    outputs: Iterable[str] | None = None,
     actor: User | None = None,
     commit: bool = True,
     **extra: Any,
 ) -> bool:
-    """Change an outcome; False when nothing changed (and nothing is recorded)."""
+    """Change an outcome; False when nothing changed (and nothing is recorded). `outputs`: the codes of the output
+    measures meant to serve it (None keeps them)."""
     name, description = _outcome_fields(outcome.municipality, name, description, outcome)
     action = _action(action)
+    measures = _outputs(outcome.municipality, outputs)
     before = _outcome_state(outcome)
     outcome.name, outcome.description, outcome.action = name, description, action
+    if measures is not None and measures != list(outcome.outputs):
+        outcome.outputs = measures
     after = _outcome_state(outcome)
     if after == before:
         return False
@@ -743,7 +794,7 @@ class LoadReport:
     unchanged: int = 0
 
 
-_OUTCOME_KEYS = {"name", "description", "action", "indicators"}
+_OUTCOME_KEYS = {"name", "description", "action", "indicators", "outputs"}
 _INDICATOR_KEYS = {"name", "kind", "instrument", "measure", "direction", "population", "targets"}
 _TARGET_KEYS = {"year", "area", "value"}
 
@@ -767,6 +818,7 @@ class _OutcomeEntry:
     description: str | None
     indicators: tuple[_IndicatorEntry, ...]
     action: str | None = None  # None: the file does not say, and what the editor wrote stays
+    outputs: tuple[str, ...] | None = None  # codes of output measures; None: the file does not say
 
 
 def _unknown_keys(raw: dict, known: set[str], where: str, problems: list[str]) -> None:
@@ -870,8 +922,19 @@ def parse_framework(data: Any, municipality: Municipality) -> list[_OutcomeEntry
         except FrameworkError as error:
             problems.append(f"{where}: {error}")
             continue
+        outputs = raw.get("outputs")
+        if outputs is not None:
+            if not isinstance(outputs, list) or not all(isinstance(code, str) for code in outputs):
+                problems.append(f"{where}: outputs must be a list of codes of output measures")
+                continue
+            try:
+                _outputs(municipality, outputs)
+            except FrameworkError as error:
+                problems.append(f"{where}: {error}")
+                continue
+            outputs = tuple(outputs)
         outcomes.append(
-            _OutcomeEntry(name, str(raw.get("description") or "").strip() or None, tuple(indicators), action)
+            _OutcomeEntry(name, str(raw.get("description") or "").strip() or None, tuple(indicators), action, outputs)
         )
     if problems:
         raise FrameworkError({"": problems})
@@ -894,13 +957,29 @@ def _apply(
         outcome = existing.get(entry.name)
         if outcome is None:
             outcome = create_outcome(
-                municipality, entry.name, entry.description, action=entry.action, actor=actor, commit=False, **via
+                municipality,
+                entry.name,
+                entry.description,
+                action=entry.action,
+                outputs=entry.outputs,
+                actor=actor,
+                commit=False,
+                **via,
             )
             report.created += 1
         else:
             action = outcome.action if entry.action is None else entry.action
             counted(
-                update_outcome(outcome, entry.name, entry.description, action=action, actor=actor, commit=False, **via)
+                update_outcome(
+                    outcome,
+                    entry.name,
+                    entry.description,
+                    action=action,
+                    outputs=entry.outputs,
+                    actor=actor,
+                    commit=False,
+                    **via,
+                )
             )
         for wanted in entry.indicators:
             indicator = next((each for each in outcome.indicators if each.name == wanted.spec.name), None)

@@ -50,6 +50,7 @@ FIELD_LABELS = {
     "value": _l("Target value"),
     "indicators": _l("Indicators"),
     "action": _l("What the municipality will do"),
+    "outputs": _l("Output measures"),
 }
 VERB_LABELS = {"created": _l("added"), "changed": _l("changed"), "deleted": _l("deleted")}
 SUBJECT_LABELS = {"outcome": _l("Outcome"), "indicator": _l("Indicator"), "target": _l("Target")}
@@ -179,18 +180,32 @@ def index():
     )
 
 
+def _outcome_form(municipality: Municipality, **kwargs) -> OutcomeForm:
+    form = OutcomeForm(**kwargs)
+    form.outputs.choices = [
+        SelectChoice(code, f"{measure.name} ({code})")
+        for code, measure in framework.output_measures(municipality).items()
+    ]
+    return form
+
+
 @bp.route("/outcomes/new", methods=["GET", "POST"])
 @requires(*EDITORS)
 def new_outcome():
     municipality = _municipality()
     if municipality is None:
         abort(404)
-    form = OutcomeForm()
+    form = _outcome_form(municipality)
     if request.method == "POST":
         if form.validate_on_submit():
             try:
                 outcome = framework.create_outcome(
-                    municipality, form.name.data, form.description.data, action=form.action.data, actor=current_user()
+                    municipality,
+                    form.name.data,
+                    form.description.data,
+                    action=form.action.data,
+                    outputs=form.outputs.data or [],
+                    actor=current_user(),
                 )
             except FrameworkError as error:
                 db.session.rollback()
@@ -207,15 +222,27 @@ def new_outcome():
 def edit_outcome(outcome_id: int):
     outcome = _outcome_or_404(outcome_id)
     if request.method == "GET":
-        form = OutcomeForm(
-            formdata=None, data={"name": outcome.name, "description": outcome.description, "action": outcome.action}
+        form = _outcome_form(
+            outcome.municipality,
+            formdata=None,
+            data={
+                "name": outcome.name,
+                "description": outcome.description,
+                "action": outcome.action,
+                "outputs": [measure.code for measure in outcome.outputs],
+            },
         )
         return render_template("framework/outcome.html", form=form, outcome=outcome, municipality=outcome.municipality)
-    form = OutcomeForm()
+    form = _outcome_form(outcome.municipality)
     if form.validate_on_submit():
         try:
             changed = framework.update_outcome(
-                outcome, form.name.data, form.description.data, action=form.action.data, actor=current_user()
+                outcome,
+                form.name.data,
+                form.description.data,
+                action=form.action.data,
+                outputs=form.outputs.data or [],
+                actor=current_user(),
             )
         except FrameworkError as error:
             db.session.rollback()

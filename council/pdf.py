@@ -167,7 +167,8 @@ def _columns(row) -> tuple:
 def report_fingerprint(run, area, lang: str) -> str:
     """What the report of one area in one run and language shows, apart from the run's stored figures: the approved
     quotes, the named and ready themes, the outcome framework and its targets, the released runs of earlier waves
-    (the trends), the names of the wave and the areas, and the stylesheet. Any change gives another fingerprint."""
+    (the trends), the output figures beside the outcomes, the names of the wave and the areas, and the stylesheet.
+    Any change gives another fingerprint."""
     from sqlalchemy import func, select
 
     from council.areas import areas_of
@@ -231,6 +232,13 @@ def report_fingerprint(run, area, lang: str) -> str:
         feed("indicator", *_columns(indicator))
         for target in sorted(indicator.targets, key=lambda one: one.id):
             feed("target", *_columns(target))
+    # output beside outcome: which output measures serve which outcome, and their figures
+    outcomes = {indicator.outcome.id: indicator.outcome for indicator in framework(municipality)}
+    for outcome_id, outcome in sorted(outcomes.items()):
+        for measure in outcome.outputs:
+            feed("output", outcome_id, *_columns(measure))
+            for figure in measure.figures:
+                feed("output_figure", *_columns(figure))
     return digest.hexdigest()
 
 

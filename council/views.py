@@ -21,6 +21,7 @@ from accounts.auth import current_user, requires
 from config import RTL_LANGUAGES
 from council import charts
 from council.areas import MUNICIPALITY, WIJK, Area, areas_of, buurten_of, find_area
+from council.beside import beside
 from council.blueprint import COUNCIL_ROLES, bp
 from council.indicators import Evaluation, Status, evaluate
 from council.maps import Map, buurt_areas, choropleth, map_areas, status_label
@@ -386,6 +387,7 @@ def wijk(code: str):
     return render_template(
         "council/wijk.html",
         data=data,
+        beside=beside(data.trends, data.area.code),
         charts=page_charts,
         waves=waves,
         wave=data.profile.wave,
@@ -406,6 +408,7 @@ def _report_html(code: str, for_pdf: bool) -> tuple[str, AreaProfile]:
     html = render_template(
         "council/report.html",
         data=data,
+        beside=beside(data.trends, data.area.code),
         charts=page_charts,
         wave=wave,
         rows=rows,

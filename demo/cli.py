@@ -36,8 +36,10 @@ def _wave(spec: dict, municipality: Municipality) -> Wave:
 
 
 def load_demo() -> Wave:
-    """The demo municipality with its areas, boundaries, teams, outcome framework and waves; returns the open wave."""
+    """The demo municipality with its areas, boundaries, teams, output figures, outcome framework and waves; returns
+    the open wave."""
     from council.framework import load_framework
+    from council.outputs import load_outputs
     from geography.boundaries import load_boundaries
 
     spec = yaml.safe_load((DEMO_DIR / "municipality.yaml").read_text(encoding="utf-8"))
@@ -59,6 +61,9 @@ def load_demo() -> Wave:
         report = load_boundaries(DEMO_DIR / spec["boundaries"], municipality, level=level)
         if report.errors:
             raise click.ClickException("\n".join(report.errors))
+    report = load_outputs(municipality, (DEMO_DIR / spec["outputs"]).read_text(encoding="utf-8"), commit=False)
+    if report.errors:
+        raise click.ClickException("\n".join(report.errors))
     load_framework(municipality, DEMO_DIR / spec["framework"])
     db.session.commit()
     return wave

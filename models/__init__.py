@@ -17,6 +17,7 @@ from models.geography import District, Municipality, Neighbourhood, PostcodeArea
 from models.imports import ImportJob, ImportStatus
 from models.interviews import Interview
 from models.outcomes import Direction, Indicator, IndicatorKind, Outcome, Target
+from models.outputs import OutputFigure, OutputMeasure, OutputUnit
 from models.survey import (
     Answer,
     InstrumentVersion,
@@ -48,6 +49,9 @@ __all__ = [
     "NamedTheme",
     "Neighbourhood",
     "Outcome",
+    "OutputFigure",
+    "OutputMeasure",
+    "OutputUnit",
     "PostcodeArea",
     "ProfileSnapshot",
     "Quote",

@@ -7,6 +7,7 @@ after, which is the framework's history.
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -14,6 +15,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from extensions import db
 from models.geography import Municipality
 from models.types import value_enum
+
+if TYPE_CHECKING:
+    from models.outputs import OutputMeasure
 
 
 class Outcome(db.Model):
@@ -37,6 +41,8 @@ class Outcome(db.Model):
     indicators: Mapped[list[Indicator]] = relationship(
         back_populates="outcome", cascade="all, delete-orphan", order_by="Indicator.position"
     )
+    # the output measures meant to serve this outcome, shown beside its indicators (models.outputs)
+    outputs: Mapped[list[OutputMeasure]] = relationship(secondary="outcome_output", order_by="OutputMeasure.code")
 
     def __repr__(self) -> str:
         return f"<Outcome {self.id} {self.name!r}>"

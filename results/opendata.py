@@ -149,6 +149,12 @@ FLAGS = {  # each status flag of the "flags" column: Dutch, English
         "ontbreekt",
         "model estimate without the answers from this buurt, because the buurt's own figure is hidden or absent",
     ),
+    "output": (
+        "output: wat de gemeente leverde (zoals jeugdzorg, Wmo, trajecten), geteld door gemeente of CBS; geen "
+        "schatting uit inwoners",
+        "output: what the municipality delivered (such as youth care, Wmo, trajectories), as the municipality or "
+        "CBS counted it; not an estimate from residents",
+    ),
 }
 MODEL_NOTE = "model estimate: based on the survey and neighbourhood figures"
 # name: (Dutch title, English title, datatype, description in Dutch, in English)
@@ -172,22 +178,24 @@ COLUMNS: dict[str, tuple[str, str, Any, str, str]] = {
         "Vragenlijst",
         "Questionnaire",
         "string",
-        "vragenlijst (adult, youth, parent), wijkteam of open_answers (thema's)",
-        "questionnaire (adult, youth, parent), wijkteam or open_answers (themes)",
+        "vragenlijst (adult, youth, parent), wijkteam, open_answers (thema's) of output (geleverde zorg en steun)",
+        "questionnaire (adult, youth, parent), wijkteam, open_answers (themes) or output (care and support delivered)",
     ),
     "measure": (
         "Maat",
         "Measure",
         "string",
-        "schaal, groep (schaal:groep), type of thema (vraag@naam)",
-        "scale, band (scale:band), type or theme (question@name)",
+        "schaal, groep (schaal:groep), type, thema (vraag@naam) of output (code@jaar)",
+        "scale, band (scale:band), type, theme (question@name) or output (code@year)",
     ),
     "statistic": (
         "Statistiek",
         "Statistic",
         "string",
-        "n, response_rate, mean, sd, share, count, mean_model, share_model (modelschatting), ...",
-        "n, response_rate, mean, sd, share, count, mean_model, share_model (model estimate), ...",
+        "n, response_rate, mean, sd, share, count, mean_model, share_model (modelschatting), ...; bij output de "
+        "eenheid (count, percent, per_1000, hours, euro)",
+        "n, response_rate, mean, sd, share, count, mean_model, share_model (model estimate), ...; for output its unit "
+        "(count, percent, per_1000, hours, euro)",
     ),
     "value": (
         "Waarde",
@@ -318,7 +326,8 @@ def openapi(server_url: str) -> dict[str, Any]:
             "name": "instrument",
             "in": "query",
             "required": False,
-            "description": "Only this questionnaire.",
+            "description": 'Only this questionnaire; "output" for the output figures (what the municipality '
+            "delivered, marked with the flag output).",
             "schema": {"type": "string"},
         },
         {
@@ -356,8 +365,9 @@ def openapi(server_url: str) -> dict[str, Any]:
         "info": {
             "title": "Leefwereld open data",
             "version": API_VERSION,
-            "description": "Aggregated outcome profiles of published waves, after disclosure control. A "
-            "suppressed figure has flags but no numbers. Read-only.",
+            "description": "Aggregated outcome profiles of published waves, after disclosure control, with the "
+            "municipality's output figures beside them (instrument and flag output). A suppressed figure has flags "
+            "but no numbers. Read-only.",
             "license": {"name": "CC0-1.0", "identifier": "CC0-1.0"},
         },
         "servers": [{"url": server_url}],

@@ -73,6 +73,9 @@ MATRIX: dict[str, set[Role]] = {
     "framework.edit_target": {ADMIN, ANALYST},
     "framework.delete_target": {ADMIN, ANALYST},
     "framework.history": {ADMIN, ANALYST},
+    # output figures are loaded by analysts and administrators; council members see them beside the outcomes
+    "outputs.index": {ADMIN, ANALYST},
+    "council.output": {ADMIN, ANALYST, COUNCIL},
     # the aggregated profile as open data: everyone who reads the council's views
     "council.download": {ADMIN, ANALYST, COUNCIL},
     "council.download_metadata": {ADMIN, ANALYST, COUNCIL},

@@ -63,6 +63,7 @@ def test_council_pages_pass_axe_in_every_language_on_a_tablet(browser, live_serv
         (f"/council/compare?{wave}&area={CENTRUM}&waves=all", "wijk over waves"),
         (f"/council/compare?{wave}&area={CENTRUM}&show=1", "comparison with an error"),
         (f"/council/report/GM9001?{wave}", "report"),
+        (f"/council/output?{wave}", "output beside outcome across wijken"),
     ]
     for path, name in pages:
         response = page.goto(f"{base}{path}")
@@ -131,5 +132,31 @@ def test_the_report_opens_with_its_summary_and_the_map_names_every_wijk(browser,
     assert page.locator("#maps-title").is_visible()
     assert page.locator("figure.lw-map-figure").count() >= 1
     assert page.locator("figure.lw-map-figure ol.lw-map-key > li").first.is_visible()
+    context.close()
+    assert problems == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_output_beside_outcome_draws_each_wijk_as_a_point_beside_its_table(browser, live_server, analysed_wave, lang):
+    context = browser.new_context(viewport={"width": 768, "height": 1024})
+    context.add_init_script(path=str(AXE))
+    page, base = context.new_page(), live_server.base_url
+    log_in(page, live_server, COUNCIL, lang)
+    page.goto(f"{base}/council/?wave={analysed_wave}&lang={lang}")
+    page.locator(f"main a[href='/council/output?wave={analysed_wave}']").click()
+    chart = page.locator("main svg.lw-chart--scatter")
+    rows = page.locator("#table-across").locator("xpath=..").locator("tbody tr")
+    assert rows.count() == 5  # every wijk in the table, a suppressed one included with its note
+    shown = rows.filter(has_not=page.locator(".lw-suppressed")).filter(has_not=page.locator(".lw-missing"))
+    if chart.count():
+        assert chart.locator("circle.lw-chart__marker").count() == shown.count()
+        assert chart.get_attribute("role") == "img" and chart.locator("title").text_content()
+        box = chart.bounding_box()
+        assert box["width"] > 300 and box["x"] >= 0 and box["x"] + box["width"] <= 768
+    assert page.locator("#association").count() == 1
+    if lang == "en":
+        assert "not the effect of the service" in page.locator("#association").inner_text()
+    assert page.locator("#change-title").count() == 1
+    problems = audit(page, "output beside outcome", lang)
     context.close()
     assert problems == []

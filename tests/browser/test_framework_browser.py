@@ -1,5 +1,5 @@
-"""Analysts in real Chromium: the outcome framework's pages pass the axe-core audit in every language, also with
-errors on them."""
+"""Analysts in real Chromium: the outcome framework's pages and the output figures page pass the axe-core audit in
+every language, also with errors on them."""
 
 from __future__ import annotations
 
@@ -45,6 +45,7 @@ def test_every_framework_page_passes_axe(browser, live_server, framework_ids, la
         (f"/staff/framework/targets/{ids['target']}", "target"),
         (f"/staff/framework/targets/{ids['target']}/delete", "delete target"),
         ("/staff/framework/history", "history"),
+        ("/staff/outputs/", "output figures"),
     ]
     for path, name in pages:
         page.goto(f"{base}{path}")
@@ -60,5 +61,18 @@ def test_every_framework_page_passes_axe(browser, live_server, framework_ids, la
     page.locator(f"main form[action='/staff/framework/indicators/{ids['indicator']}/targets'] button").click()
     assert page.locator("#error-summary").count() == 1
     problems += audit(page, "target with errors", lang)
+    page.goto(f"{base}/staff/outputs/")
+    page.locator("input[name=file]").set_input_files(
+        files=[
+            {
+                "name": "bad.csv",
+                "mimeType": "text/csv",
+                "buffer": b"measure,unit,area_code,year,value\nx,litres,WK1,20,-1\n",
+            }
+        ]
+    )
+    page.locator("main form button[type=submit]").click()
+    assert page.locator("#error-summary li").count() == 4  # unit, area, year and value of row 2
+    problems += audit(page, "output figures with errors", lang)
     context.close()
     assert problems == []

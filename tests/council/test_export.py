@@ -65,7 +65,9 @@ def test_csv_has_the_exact_header_and_one_row_per_stored_figure(analysed, counci
         .select_from(ProfileSnapshot)
         .where(ProfileSnapshot.run_id == analysed.id, ProfileSnapshot.instrument != "open_answers")
     )
-    assert len(rows) - 1 == stored
+    # and the municipality's output figures of the wave's year and before (the demo's invented ones), marked output
+    outputs = [row for row in rows if row[3] == "output"]
+    assert len(rows) - 1 == stored + len(outputs)
     assert not [row for row in rows if row[3] == "open_answers"]
     assert rows[1][:3] == ["GM9001", "Leefdam", "municipality"]  # the municipality first, then wijken and buurten
     levels = [row[2] for row in rows[1:]]
@@ -196,3 +198,29 @@ def test_theme_figures_follow_the_same_disclosure_rules_as_every_other_figure(ap
     assert all(
         row.value >= app.config["SUPPRESSION_MIN_N"] or row.value == 0 for row in shown if row.statistic == "count"
     )
+
+
+def test_output_figures_travel_with_the_profile_marked_as_output(analysed, council_client):
+    rows = csv_rows(council_client.get(f"/council/download.csv?wave={analysed.wave_id}").data)
+    outputs = {(row[0], row[4]): row for row in rows[1:] if row[3] == "output"}
+    # the demo's invented trajectories in Molenwijk: 95 in 2025 and 150 in 2026 (the wave's year)
+    assert outputs[("WK900103", "jeugd_trajecten@2025")][5:] == ["count", "95", "", "", "", "output"]
+    assert outputs[("WK900103", "jeugd_trajecten@2026")][6] == "150"
+    assert outputs[("WK900103", "jeugdzorg_pct@2026")][5:7] == ["percent", "13.6"]
+    assert outputs[("GM9001", "wmo_per_1000@2025")][1:3] == ["Leefdam", "municipality"]
+    assert len(outputs) == 36  # 3 measures x 6 areas x 2 years, none after the wave's year
+
+
+def test_an_output_count_of_fewer_people_than_the_threshold_is_hidden_like_a_small_group(analysed, council_client):
+    from council.outputs import load_outputs
+
+    report = load_outputs(
+        analysed.wave.municipality,
+        "measure,unit,area_code,year,value\nplaatsingen,count,WK900100,2026,4\nplaatsingen,count,WK900101,2026,0\n"
+        "plaatsingen,count,WK900102,2026,12\n",
+    )
+    assert report.errors == []
+    rows = csv_rows(council_client.get(f"/council/download.csv?wave={analysed.wave_id}").data)
+    placed = {row[0]: row[6:] for row in rows[1:] if row[4] == "plaatsingen@2026"}
+    assert placed["WK900100"] == [".", ".", ".", ".", "output suppressed suppressed_small"]
+    assert placed["WK900101"][0] == "0" and placed["WK900102"][0] == "12"  # none at all, or enough, is shown

@@ -1,0 +1,257 @@
+"""Output beside outcome: the staff page that loads output figures (/staff/outputs) and the council's page across
+wijken (/council/output). The rules live in council/outputs.py and council/beside.py."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, format_percent
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
+from markupsafe import Markup
+
+from accounts import audit
+from accounts.auth import current_user, requires
+from accounts.forms import StaffForm
+from council import charts, outputs
+from council.areas import WIJK, areas_of
+from council.beside import Movement, Progress, across, changes
+from council.blueprint import COUNCIL_ROLES
+from council.blueprint import bp as council_bp
+from council.forms import YearField
+from council.framework import outcomes_of as framework_outcomes
+from council.framework_views import EDITORS, _municipalities, _municipality
+from council.profile import framework
+from council.snapshots import WaveProfile, analysed_waves
+from council.views import LEVELS, _chosen_wave, _profile, figure_words, tick
+from extensions import db
+from models import OutputUnit
+
+bp = Blueprint("outputs", __name__, url_prefix="/staff/outputs", template_folder="templates")
+UPLOAD_OVERHEAD = 64 * 1024
+
+
+def _max_bytes() -> int:
+    """As for an import of responses (IMPORT_MAX_BYTES): the Kerncijfers file of the whole country fits in it."""
+    return int(current_app.config["IMPORT_MAX_BYTES"])
+
+
+def output_number(value: float | None, unit: OutputUnit) -> str:
+    """An output figure as the page's language writes it, with its unit."""
+    if value is None:
+        return "–"
+    if outputs.is_hidden(value):
+        return _("suppressed: too few residents")
+    if unit is OutputUnit.percent:
+        return format_percent(value / 100, "#,##0.#%")
+    if unit is OutputUnit.euro:
+        return _("€ %(amount)s", amount=format_decimal(value, "#,##0"))
+    if unit is OutputUnit.per_1000:
+        return _("%(value)s per 1,000", value=format_decimal(value, "#,##0.#"))
+    return format_decimal(value, "#,##0.#")
+
+
+MOVEMENT_LABELS = {
+    Movement.up: _l("rose"),
+    Movement.down: _l("fell"),
+    Movement.same: _l("the same"),
+    Movement.unknown: _l("not known"),
+}
+PROGRESS_LABELS = {
+    Progress.improved: _l("Yes, clearly better off"),
+    Progress.worsened: _l("No, clearly worse off"),
+    Progress.unclear: _l("Not clearly changed"),
+    Progress.unknown: _l("Not known: a figure is missing or suppressed"),
+}
+
+
+def format_r(value: float) -> str:
+    """A correlation with two decimals, in the page's language."""
+    return format_decimal(value, "0.00")
+
+
+def signed(value: float, share: bool) -> str:
+    """A change with its sign: in percentage points for a share."""
+    text = format_decimal(abs(value) * (100 if share else 1), "#,##0.0")
+    sign = "+" if value > 0 else ("−" if value < 0 else "")
+    return _("%(change)s points", change=sign + text) if share else sign + text
+
+
+def _output_formatting():
+    return {
+        "output_number": output_number,
+        "unit_labels": outputs.UNIT_LABELS,
+        "format_r": format_r,
+        "signed": signed,
+        "movement_label": lambda movement: MOVEMENT_LABELS[movement],
+        "progress_label": lambda progress: PROGRESS_LABELS[progress],
+    }
+
+
+council_bp.context_processor(_output_formatting)
+
+
+bp.context_processor(_output_formatting)
+
+
+# --- staff: loading output figures ----------------------------------------------------------------------------------
+
+
+class OutputFileForm(StaffForm):
+    file = FileField(
+        _l("File"),
+        validators=[FileRequired(_l("Choose a file."))],
+        description=_l(
+            "A .csv file in UTF-8: a Kerncijfers wijken en buurten file of CBS, or the plain layout described above."
+        ),
+    )
+    year = YearField(
+        _l("Year of a Kerncijfers file"),
+        description=_l("Only for a Kerncijfers file, which has no column with the year."),
+    )
+
+
+def _outputs_page(form: OutputFileForm, municipality, problems: list[str], status: int = 200):
+    measures = outputs.measures_of(municipality) if municipality else []
+    return render_template(
+        "outputs/index.html",
+        form=form,
+        municipality=municipality,
+        municipalities=_municipalities(),
+        measures=measures,
+        problems=problems,
+        kwb_columns=outputs.KWB_COLUMNS,
+        outcomes_of_measure=lambda measure: [
+            outcome.name for outcome in framework_outcomes(municipality) if measure in outcome.outputs
+        ],
+    ), status
+
+
+@bp.route("/", methods=["GET", "POST"])
+@requires(*EDITORS, menu=_l("Output figures"))
+def index():
+    municipality = _municipality()
+    if request.method == "POST":
+        limit = _max_bytes()
+        if request.content_length is not None and request.content_length > limit + UPLOAD_OVERHEAD:
+            form = OutputFileForm(formdata=None)
+            form.file.errors = [_("The file is larger than %(size)s MB.", size=limit // (1024 * 1024))]
+            return _outputs_page(form, municipality, [], 413)
+        request.max_content_length = limit + UPLOAD_OVERHEAD
+    form = OutputFileForm()
+    if request.method == "GET" or municipality is None:
+        return _outputs_page(form, municipality, [], 200 if request.method == "GET" else 404)
+    if not form.validate_on_submit():
+        return _outputs_page(form, municipality, [], 422)
+    try:
+        text = form.file.data.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        form.file.errors = [_("The file is not in UTF-8. Save it as CSV UTF-8 and try again.")]
+        return _outputs_page(form, municipality, [], 422)
+    report = outputs.load_outputs(municipality, text, form.year.data, commit=False)
+    if report.errors:
+        db.session.rollback()
+        return _outputs_page(form, municipality, report.errors, 422)
+    audit.record(
+        "outputs_loaded",
+        current_user(),
+        "municipality",
+        municipality.id,
+        commit=False,
+        file=form.file.data.filename,
+        created=report.created,
+        updated=report.updated,
+    )
+    db.session.commit()
+    flash(
+        _(
+            "The file is loaded: %(created)s figures added, %(updated)s changed, %(unchanged)s unchanged.",
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+        ),
+        "success",
+    )
+    query = {"municipality": municipality.id} if len(_municipalities()) > 1 else {}
+    return redirect(url_for("outputs.index", **query))
+
+
+# --- council: output beside outcome across wijken ------------------------------------------------------------------
+
+
+def _scatter(result, share: bool) -> Markup | None:
+    usable = [point for point in result.points if point.usable]
+    if not usable:
+        return None
+    numbers = {point.area.code: index for index, point in enumerate(result.points, start=1)}
+    unit = result.measure.unit
+    described = "; ".join(
+        _(
+            "%(area)s: output %(output)s, %(indicator)s",
+            area=point.area.name,
+            output=output_number(point.output, unit),
+            indicator=figure_words(point.evaluation.figure, share),
+        )
+        for point in usable
+    )
+    return charts.scatter(
+        [
+            charts.ScatterPoint(str(numbers[point.area.code]), point.output, point.evaluation.figure.value)
+            for point in usable
+        ],
+        chart_id="chart-output",
+        title=_(
+            "%(indicator)s against %(measure)s per wijk", indicator=result.indicator.name, measure=result.measure.name
+        ),
+        description=_(
+            "Each wijk is a point, marked with its number in the table: across its output, up its indicator. "
+            "%(figures)s.",
+            figures=described,
+        ),
+        x_label=_("%(measure)s (%(unit)s)", measure=result.measure.name, unit=outputs.UNIT_LABELS[unit]),
+        y_label=result.indicator.name,
+        fmt_x=lambda value: format_decimal(value, "#,##0.#"),
+        fmt_y=(lambda value: format_percent(value, "#,##0%")) if share else tick,
+    )
+
+
+@council_bp.get("/output")
+@requires(*COUNCIL_ROLES)
+def output():
+    waves, wave = _chosen_wave()
+    if wave is None:
+        return render_template("council/overview.html", wave=None, waves=waves)
+    indicators = framework(wave.municipality)
+    measures = outputs.measures_of(wave.municipality)
+    indicator = next((i for i in indicators if str(i.id) == request.args.get("indicator")), None)
+    measure = next((m for m in measures if str(m.id) == request.args.get("measure")), None)
+    if indicator is None and indicators:  # by default the first indicator with a paired output measure
+        paired = [i for i in indicators if i.outcome.outputs]
+        indicator = paired[0] if paired else indicators[0]
+    if measure is None and indicator is not None:
+        measure = indicator.outcome.outputs[0] if indicator.outcome.outputs else (measures[0] if measures else None)
+    result = change = None
+    wijken = [area for area in areas_of(wave.municipality) if area.level == WIJK]
+    profile = _profile(wave)
+    if indicator is not None and measure is not None:
+        result = across(profile, wijken, indicator, measure)
+        earlier_waves = [
+            one for one in analysed_waves(wave.municipality) if (one.opens_on, one.id) < (wave.opens_on, wave.id)
+        ]
+        if earlier_waves:
+            earlier = WaveProfile.load(earlier_waves[-1], levels=LEVELS)  # the wave just before
+            if earlier is not None:
+                change = changes(earlier, profile, wijken, indicator, measure)
+    return render_template(
+        "council/output.html",
+        wave=wave,
+        waves=waves,
+        indicators=indicators,
+        measures=measures,
+        indicator=indicator,
+        measure=measure,
+        result=result,
+        change=change,
+        chart=None if result is None else _scatter(result, indicator.kind.is_share),
+        params=profile.run.params or {},
+    )
