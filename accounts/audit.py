@@ -28,6 +28,7 @@ EVENT_NAMES = {
     "wave_closed": _l("Wave closed"),
     "responses_imported": _l("Responses imported"),
     "responses_exported": _l("Responses exported"),
+    "outputs_loaded": _l("Output figures loaded"),
     "response_erased_by_resident": _l("Answers erased by the resident"),
     "retention_applied": _l("Old data deleted (retention)"),
     "analysis_started": _l("Analysis started"),
@@ -75,6 +76,7 @@ EVENT_NAMES = {
 TARGET_NAMES = {
     "user": _l("account"),
     "team": _l("team"),
+    "municipality": _l("municipality"),
     "wave": _l("wave"),
     "response": _l("response"),
     "analysis_run": _l("analysis"),
