@@ -136,7 +136,10 @@ FLAGS = {  # each status flag of the "flags" column: Dutch, English
         "duidelijk hoger dan in de rest van de gemeente",
         "clearly higher than the rest of the municipality",
     ),
-    "weighted": ("gewogen naar leeftijd tegen de bevolking", "post-stratified by age band against the population"),
+    "weighted": (
+        "gewogen naar de bevolking van elke buurt (leeftijd, en geslacht en alleen wonen waar bekend)",
+        "weighted to the population of each buurt (age band, and sex and living alone where known)",
+    ),
 }
 # name: (Dutch title, English title, datatype, description in Dutch, in English)
 COLUMNS: dict[str, tuple[str, str, Any, str, str]] = {

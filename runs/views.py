@@ -63,12 +63,24 @@ SKIPPED_PARTS = {
     "quotes": _l("Quotes"),
     "profiles": _l("Figures per area"),
     "scale": _l("Scale"),
+    "weighting": _l("Weighting to the population"),
 }
 SKIPPED_REASONS = {
     "too_few_respondents": _l("Too few people filled in this questionnaire to find resident types."),
     "failed": _l("This part did not work with these answers. The program's message is below."),
     "no_items": _l("This scale has no questions, so it has no score."),
     "no_answers": _l("Nobody answered the questions of this scale, so it has no score."),
+    # analysis.raking: a margin (or one of its groups) that the weights of a buurt could not meet, and what was done
+    "no_respondents": _l(
+        "Nobody in this group answered, while the buurt has people in it. Their share is spread over the other groups."
+    ),
+    "no_population": _l(
+        "People in this group answered, but the population figures have nobody in it. This margin is not used here."
+    ),
+    "no_figures": _l("There are no population figures for this. The weights do without them here."),
+    "not_converged": _l(
+        "The weights could not meet all margins at once. The largest difference in share that remains is below."
+    ),
 }
 
 
