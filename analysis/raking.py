@@ -126,6 +126,7 @@ def rake(
     categories: Mapping[str, Sequence[str]] | None = None,
     *,
     total: float | None = None,
+    size: int | None = None,
     area: str = "",
     cap: float | None = 5.0,
     tolerance: float = 1e-6,
@@ -137,13 +138,15 @@ def rake(
     `codes`: per margin (in the order to rake) each respondent's category index, -1 where unknown (skipped
     question, "prefer not to say"); `population`: per margin the number of people per category (NaN: unknown);
     `categories`: per margin the category names, for the problems reported; `total`: what the weights add up to
-    (default: the first margin's population). A category with people but no respondents is reported and its
-    people spread over the margin's other categories; a margin with respondents in a category that has nobody in
-    the population, or without figures, is reported and left out. With `cap`, weights above `cap` times the mean
-    are capped and the rest raked again, until no weight exceeds the cap or `max_trim_rounds` is reached.
+    (default: the first margin's population); `size`: the number of respondents (needed without margins). A
+    category with people but no respondents is reported and its people spread over the margin's other categories;
+    a margin with respondents in a category that has nobody in the population, or without figures, is reported and
+    left out. With `cap`, weights above `cap` times the mean are capped and the rest raked again, until no weight
+    exceeds the cap or `max_trim_rounds` is reached.
     """
     names = list(codes)
-    size = len(next(iter(codes.values()))) if names else 0
+    if size is None:
+        size = len(next(iter(codes.values()))) if names else 0
     categories = categories or {}
     problems: list[MarginProblem] = []
     used_names: list[str] = []
@@ -234,7 +237,7 @@ def rake_areas(
         rows = np.flatnonzero(known & (area_codes == area))
         margins = population.get(area)
         total = (totals or {}).get(area)
-        if not margins or (total is not None and not total > 0):
+        if margins is None or (total is not None and not total > 0) or (total is None and not margins):
             result.problems.append(MarginProblem(area, "population", None, NO_FIGURES))
             continue
         local, summary, problems = rake(
@@ -242,13 +245,14 @@ def rake_areas(
             margins,
             categories,
             total=total,
+            size=len(rows),
             area=area,
             cap=cap,
             tolerance=tolerance,
         )
         result.problems.extend(problems)
         if not summary.margins:  # no margin could be used: every respondent counts alike
-            total = total if total is not None else float(np.nansum(next(iter(margins.values()))))
+            total = total if total is not None else float(np.nansum(next(iter(margins.values()))))  # margins given
             local = np.full(len(rows), total / len(rows) if total > 0 else float(fallback_ratio))
         weights[rows] = local
         result.areas[area] = summary

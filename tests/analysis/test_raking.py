@@ -189,3 +189,11 @@ def test_raking_is_deterministic(instruments, wave, leefdam_margins):
     first = raked_weights(subset, instruments["adult"], population).weights
     again = raked_weights(subset.copy(), instruments["adult"], pd.DataFrame(population)).weights
     np.testing.assert_array_equal(first, again)
+
+
+def test_an_instrument_without_background_questions_weighs_every_respondent_of_a_buurt_alike():
+    result = rake_areas(
+        np.array(["BU1", "BU1", "BU2"], dtype=object), {}, {"BU1": {}, "BU2": {}}, totals={"BU1": 50.0, "BU2": 9.0}
+    )
+    np.testing.assert_allclose(result.weights, [25, 25, 9])
+    assert result.areas["BU1"].n == 2 and result.areas["BU1"].margins == ()
