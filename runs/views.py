@@ -3,6 +3,7 @@ merge and release the themes of each open question."""
 
 from __future__ import annotations
 
+from babel.lists import format_list
 from flask import (
     Blueprint,
     Response,
@@ -26,7 +27,7 @@ from accounts import audit
 from accounts.auth import current_user, requires
 from accounts.forms import ConfirmForm
 from config import LANGUAGES
-from council.profile import type_name
+from council.profile import MARGIN_WORDS, instrument_label, type_name
 from exchange.waves import wave_for, waves_for
 from extensions import db
 from geography.areas import area_names
@@ -90,6 +91,10 @@ def _helpers() -> dict:
     return {
         "question_text": lambda key: question_text(key, g.lang),
         "type_name": lambda slug, entry: type_name(slug, entry, g.lang),
+        "instrument_label": lambda slug: instrument_label(slug, g.lang),
+        "margin_list": lambda margins: format_list(
+            [str(words) for margin, words in MARGIN_WORDS.items() if margin in margins], locale=g.lang
+        ),
     }
 
 
@@ -172,7 +177,7 @@ def run(run_id: int):
         skipped_reasons=SKIPPED_REASONS,
         held=held,
         released=released_run(run.wave) if held else None,
-        area_names=area_names(run.wave.municipality) if held else {},
+        area_names=area_names(run.wave.municipality) if held or run.weighting else {},
         publish_form=ConfirmForm() if run.released_at is not None and current_user().role is Role.analyst else None,
         public=published_run(run.wave),
     )

@@ -88,3 +88,18 @@ def test_every_council_page_says_the_figures_are_weighted_and_by_what(app, analy
     assert "de cijfers zijn per buurt gewogen naar de bevolking, op leeftijd, geslacht en wel of niet alleen wonen" in (
         dutch
     )
+
+
+def test_the_analyst_sees_per_buurt_the_design_effect_effective_n_and_capped_weights(app, analysed):
+    from models import Role
+
+    client = council_client(app, Role.analyst)
+    html = page(client, f"/staff/analysis/runs/{analysed.id}")
+    assert "Adults: weighted by age, sex, and living alone or not" in html
+    binnenstad = analysed.weighting["adult"]["areas"]["BU90010000"]
+    cell = '\n    <td class="lw-number" dir="ltr">'
+    expected = (
+        f'<tr><th scope="row">Binnenstad</th>{cell}{binnenstad["design_effect"]:.2f}</td>'
+        f"{cell}{round(binnenstad['effective_n'])}</td>"
+    )
+    assert expected in html
