@@ -19,6 +19,24 @@ _CBS_YEARS = {"0_14": (0, 14), "15_24": (15, 24), "25_44": (25, 44), "45_64": (4
 # A text column with at most this many distinct values becomes a Categorical: fast to score and small in memory.
 _CATEGORY_LIMIT = 1024
 _KWB_BANDS = {"a_00_14": "0_14", "a_15_24": "15_24", "a_25_44": "25_44", "a_45_64": "45_64", "a_65_oo": "65_plus"}
+# Population margins beyond age that an area may have (NaN where unknown), as models.geography.Neighbourhood names
+# them, with their CBS Kerncijfers columns (geography.cbs.MARGIN_GROUPS).
+POPULATION_MARGINS = (
+    "men",
+    "women",
+    "households",
+    "households_single",
+    "households_without_children",
+    "households_with_children",
+)
+_KWB_MARGINS = {
+    "a_man": "men",
+    "a_vrouw": "women",
+    "a_hh": "households",
+    "a_1p_hh": "households_single",
+    "a_hh_z_k": "households_without_children",
+    "a_hh_m_k": "households_with_children",
+}
 
 
 def respondents_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
@@ -126,16 +144,33 @@ def population_frame(population: Mapping[str, Mapping[str, int]] | pd.DataFrame)
     return frame
 
 
-def read_kwb(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Areas and population from a file in the layout of CBS 'Kerncijfers wijken en buurten' (see demo/)."""
+def margin_frame(population: Mapping[str, Mapping[str, Any]] | pd.DataFrame) -> pd.DataFrame:
+    """The POPULATION_MARGINS (sex, households) per area that a population mapping or frame has, as floats with NaN
+    where unknown; no columns when it has none."""
+    if isinstance(population, pd.DataFrame):
+        frame = population.set_index("code") if "code" in population.columns else population
+    else:
+        frame = pd.DataFrame.from_dict({code: dict(values) for code, values in population.items()}, orient="index")
+    present = [name for name in POPULATION_MARGINS if name in frame.columns]
+    margins = frame[present].apply(pd.to_numeric, errors="coerce").astype(float)
+    margins.index.name = "code"
+    return margins
+
+
+def read_kwb(path: Path, margins: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Areas and population by age band from a file in the layout of CBS 'Kerncijfers wijken en buurten' (see
+    demo/); with `margins` also the file's POPULATION_MARGINS columns (see margin_frame)."""
     with open(path, encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle, delimiter=";"))
     names = {row["gwb_code"]: row["regio"] for row in rows}
     areas = area_table(names, names)
-    population = pd.DataFrame(
-        {band: [int(row[column] or 0) for row in rows] for column, band in _KWB_BANDS.items()},
-        index=pd.Index([row["gwb_code"] for row in rows], name="code"),
-    )
+    columns = {band: [int(row[column] or 0) for row in rows] for column, band in _KWB_BANDS.items()}
+    for column, margin in _KWB_MARGINS.items():
+        if rows and column in rows[0]:
+            columns[margin] = [float(row[column]) if (row[column] or "").strip().isdigit() else np.nan for row in rows]
+    population = pd.DataFrame(columns, index=pd.Index([row["gwb_code"] for row in rows], name="code"))
+    if margins:
+        return areas, pd.concat([population_frame(population), margin_frame(population)], axis=1)
     return areas, population_frame(population)
 
 

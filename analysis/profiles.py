@@ -263,7 +263,8 @@ def scale_profiles(
     instrument's audience per area code); per measure mean, SD and t interval, per band share and Wilson interval;
     for wijken and buurten the difference from the rest of the municipality (Welch t; Fisher exact for small
     counts), flagged lower/higher after Benjamini-Hochberg at `fdr` over all tests of that area level. With
-    `weights` (see weighting.py) also weighted means and shares with Kish effective n. With `reliability`
+    `weights` (see weighting.py) also weighted means and shares with Kish effective n, and per area the design
+    effect and effective n of its respondents. With `reliability`
     (scale id -> item values) Cronbach's alpha for the municipality.
     """
     groups_per_level = area_groups(respondents, areas)
@@ -287,9 +288,19 @@ def scale_profiles(
             )
     for groups in groups_per_level:
         builder = _Builder(instrument, groups)
-        counts = np.bincount(groups.index[groups.index >= 0], minlength=len(groups.codes))
+        placed = groups.index >= 0
+        counts = np.bincount(groups.index[placed], minlength=len(groups.codes))
+        if weights is not None:
+            sw = np.bincount(groups.index[placed], weights=weights[placed], minlength=len(groups.codes))
+            sw2 = np.bincount(groups.index[placed], weights=weights[placed] ** 2, minlength=len(groups.codes))
+            ess = kish_effective_n(sw, sw2)
         for area, count in enumerate(counts):
             builder.add(area, "respondents", "n", count, n=count)
+            if weights is not None and count > 0:
+                # how much the weights cost: Kish's design effect n / effective n, the same for every measure of
+                # the area with all respondents answering (a measure's own effective_n counts its answers only)
+                builder.add(area, "respondents", "design_effect", count / ess[area], n=count, flags=(WEIGHTED,))
+                builder.add(area, "respondents", "effective_n", ess[area], n=count, flags=(WEIGHTED,))
             if eligible is not None:
                 population = eligible.get(groups.codes[area], np.nan)
                 rate = count / population if population and population > 0 else np.nan

@@ -14,7 +14,7 @@ SUPPRESSED_COMPLEMENTARY = "suppressed_complementary"  # hidden so that a small 
 INDICATIVE = "indicative"  # fewer respondents than the indicative threshold (default 30)
 LOWER_THAN_REST = "lower_than_rest"
 HIGHER_THAN_REST = "higher_than_rest"
-WEIGHTED = "weighted"  # post-stratified by age band against the population
+WEIGHTED = "weighted"  # weighted to the population (raked per buurt: analysis.weighting.raked_weights)
 # A model estimate (analysis.smallarea): "model estimate: based on the survey and neighbourhood figures", shown
 # beside the direct figure and never in its place; SYNTHETIC_ONLY: from the regression part alone, because the
 # buurt's own direct figure is suppressed or absent.
@@ -27,7 +27,7 @@ class ProfileRecord:
     """One figure for one area.
 
     Conventions for `measure`:
-    - "respondents": statistics "n" and "response_rate";
+    - "respondents": statistics "n" and "response_rate", with weights also "design_effect" and "effective_n";
     - a score column without "_score" ("cohesion", "djg_emotional"): "mean", "sd", "diff_vs_rest", "p_vs_rest",
       "mean_weighted", "effective_n", "alpha";
     - "family:member" is member `member` of a partition of the area's respondents (a scale's bands such as

@@ -21,6 +21,7 @@ from analysis.frames import (
     area_table,
     eligible_population,
     is_unplaced,
+    margin_frame,
     place_unknown,
     population_frame,
     respondents_frame,
@@ -32,7 +33,7 @@ from analysis.smallarea import model_records
 from analysis.themematch import answer_signatures, area_answer_counts, suggested_names
 from analysis.themes import LanguageThemes, Quote, discover_themes, representative_quotes, theme_prevalence
 from analysis.types import TypeModel, fit_types, type_shares
-from analysis.weighting import poststratification_weights
+from analysis.weighting import MARGINS, raked_weights
 from surveys.instruments import Instrument
 from surveys.questions import question_key
 from surveys.scoring import item_value_frame, score_frame
@@ -51,7 +52,9 @@ class RunParams:
     min_count: int | None = None  # smallest shown band/type count (None: min_n)
     confidence: float = 0.95
     fdr: float = 0.05  # Benjamini-Hochberg level for lower/higher than the rest
-    weights: bool = True  # post-stratify by age band against the population
+    weights: bool = True  # rake to the population per buurt (analysis.weighting.raked_weights)
+    weight_margins: tuple[str, ...] = MARGINS  # of age, sex, household: those the data have are used
+    weight_cap: float | None = 5.0  # trim weights above this many times the buurt's mean weight
     small_area: bool = True  # model estimates per buurt beside the direct ones (analysis.smallarea)
     types: bool = True
     type_k_range: tuple[int, int] = (1, 6)  # one: the data may form one group, without types
@@ -101,6 +104,9 @@ class SkippedPart:
 
 
 TOO_FEW, FAILED, NO_ITEMS, NO_ANSWERS = "too_few_respondents", "failed", "no_items", "no_answers"
+# A margin that a buurt's weights do not meet: `part` "weighting", `subject` "<questionnaire> <area> <margin>" or
+# "<questionnaire> <area> <margin>:<category>", `reason` an analysis.raking reason (no_respondents, no_population,
+# no_figures, not_converged), `detail` the largest remaining share difference where there is one.
 
 
 @dataclass
@@ -115,6 +121,9 @@ class RunResult:
     code_version: str
     counts: dict[str, int] = field(default_factory=dict)
     skipped: list[SkippedPart] = field(default_factory=list)
+    # per questionnaire: the margins its weights were raked to, and per buurt the design effect, effective n and
+    # trimmed weights (analysis.raking.AreaWeights); the figures per area are also ProfileRecords of "respondents"
+    weighting: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def code_version() -> str:
@@ -194,7 +203,7 @@ def run_analysis(
 
     frame = respondents if isinstance(respondents, pd.DataFrame) else respondents_frame(respondents)
     areas = areas if isinstance(areas, pd.DataFrame) else area_table(areas)
-    population = population_frame(population)
+    population = pd.concat([population_frame(population), margin_frame(population)], axis=1)
     frame, areas = place_unknown(frame, areas, params.min_n)
     slugs = [slug for slug in sorted(instruments) if (frame["instrument"] == slug).any()]
     rows = {slug: np.flatnonzero((frame["instrument"] == slug).to_numpy()) for slug in slugs}
@@ -204,6 +213,7 @@ def run_analysis(
     lap("score")
 
     records: list[ProfileRecord] = []
+    weighting: dict[str, dict[str, Any]] = {}
     for slug in slugs:
         instrument, subset = instruments[slug], frame.iloc[rows[slug]]
         for scale in instrument.scales:
@@ -214,7 +224,28 @@ def run_analysis(
                 skip("scale", f"{slug}.{scale.id}", NO_ANSWERS)
         try:
             eligible = eligible_population(population, instrument).sum(axis=1)
-            weights = poststratification_weights(subset, instrument, population) if params.weights else None
+            weights = None
+            if params.weights:
+                raking = raked_weights(
+                    subset, instrument, population, margins=tuple(params.weight_margins), cap=params.weight_cap
+                )
+                weights = raking.weights
+                weighting[slug] = {
+                    "margins": list(raking.margins),
+                    "areas": {
+                        area: {
+                            "margins": list(summary.margins),
+                            "design_effect": summary.design_effect,
+                            "effective_n": summary.effective_n,
+                            "trimmed": summary.trimmed,
+                        }
+                        for area, summary in raking.areas.items()
+                    },
+                }
+                for problem in raking.problems:
+                    margin = problem.margin if problem.category is None else f"{problem.margin}:{problem.category}"
+                    detail = "" if problem.deviation is None else f"{problem.deviation:.4f}"
+                    skipped.append(SkippedPart("weighting", f"{slug} {problem.area} {margin}", problem.reason, detail))
             reliability = {
                 scale.id: item_value_frame(instrument, scale.id, subset)
                 for scale in instrument.scales
@@ -394,4 +425,5 @@ def run_analysis(
         code_version=code_version(),
         counts={slug: len(rows[slug]) for slug in slugs},
         skipped=skipped,
+        weighting=weighting,
     )

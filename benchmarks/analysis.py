@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from analysis import run as run_module  # noqa: E402
 from analysis import themes as themes_module  # noqa: E402
-from analysis.frames import read_kwb  # noqa: E402
+from analysis.frames import CBS_AGE_BANDS, read_kwb  # noqa: E402
 from analysis.run import RunParams, run_analysis  # noqa: E402
 from demo.synthetic import generate_frame  # noqa: E402
 from surveys.instruments import load_instruments  # noqa: E402
@@ -41,7 +41,7 @@ STAGES = ("load", "score", "profiles", "types", "themes", "disclosure", "quotes"
 # Functions timed with --detail: (module, attribute) as the run looks them up.
 DETAIL = [
     (run_module, "score_frame"),
-    (run_module, "poststratification_weights"),
+    (run_module, "raked_weights"),
     (run_module, "item_value_frame"),
     (run_module, "scale_profiles"),
     (run_module, "fit_types"),
@@ -105,10 +105,10 @@ def instrument_detail() -> dict[str, list[float]]:
 
 
 def demo_buurten():
-    areas, population = read_kwb(ROOT / "demo" / "leefdam_kwb.csv")
+    areas, population = read_kwb(ROOT / "demo" / "leefdam_kwb.csv", margins=True)  # age, sex, households
     wijken = sorted(areas.index[areas["level"] == "wijk"])
     buurten = [
-        (code, wijken.index(areas.loc[code, "parent"]), int(population.loc[code].sum()))
+        (code, wijken.index(areas.loc[code, "parent"]), int(population.loc[code, list(CBS_AGE_BANDS)].sum()))
         for code in areas.index[areas["level"] == "buurt"]
     ]
     return areas, population, buurten

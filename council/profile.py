@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from babel import Locale as BabelLocale
+from babel.lists import format_list
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -204,6 +206,41 @@ def overview_rows(
         )
         for area in areas
     ]
+
+
+# --- weighting ----------------------------------------------------------------------------------------------------
+
+# what a run's weights were raked to (analysis.weighting), in the order the page names them
+MARGIN_WORDS = {"age": _l("age"), "sex": _l("sex"), "household": _l("living alone or not")}
+
+
+@dataclass(frozen=True)
+class Weighting:
+    """What the page says about weighting: the margins in words ("age, sex and living alone or not"), and per
+    questionnaire the municipality's respondents and what they are worth after weighting (Kish's effective n)."""
+
+    margins: str
+    effective: list[tuple[str, str, str]]  # (questionnaire, respondents, effective n), formatted for the reader
+
+
+def weighting_note(profile: WaveProfile | None, locale: str) -> Weighting | None:
+    """None when the page shows no weighted figures. Runs from before raking have no record of their margins:
+    they were weighted by age band only."""
+    if profile is None or not profile.is_weighted:
+        return None
+    stored = profile.run.weighting or {}
+    margins = {margin for entry in stored.values() for margin in entry.get("margins", [])} or {"age"}
+    words = [str(MARGIN_WORDS[margin]) for margin in MARGIN_WORDS if margin in margins]
+    gm = profile.wave.municipality.code
+    effective = []
+    for slug in survey_instruments(profile):
+        n = profile.get(gm, slug, "respondents", "n")
+        worth = profile.get(gm, slug, "respondents", "effective_n")
+        if n is not None and worth is not None and n.value and worth.value:
+            effective.append(
+                (instrument_label(slug, locale), format_decimal(n.value), format_decimal(round(worth.value)))
+            )
+    return Weighting(format_list(words, locale=locale), effective)
 
 
 # --- scales -------------------------------------------------------------------------------------------------------
@@ -572,6 +609,7 @@ class AreaProfile(_Notes):
     wijkteam_clients: Figure | None
     min_n: int
     indicative_n: int
+    weighting: Weighting | None = None
 
     @property
     def has_model(self) -> bool:
@@ -610,6 +648,7 @@ def area_profile(
         wijkteam_clients=profile.get(area.code, WIJKTEAM, "respondents", "n"),
         min_n=int(params.get("min_n") or default_min_n),
         indicative_n=int(params.get("indicative_n") or 30),
+        weighting=weighting_note(profile, locale),
     )
 
 

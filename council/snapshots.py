@@ -17,6 +17,8 @@ from models import AnalysisRun, Municipality, ProfileSnapshot, RunStatus, Wave
 from runs.releases import released_run
 
 Key = tuple[str, str, str, str]  # area code, instrument, measure, statistic
+# The weighted figure that stands in for an unweighted one when the profile is read weighted (the default).
+WEIGHTED_STATISTICS = {"mean": "mean_weighted", "share": "share_weighted"}
 
 
 @dataclass(frozen=True)
@@ -56,11 +58,16 @@ class Figure:
 
 @dataclass
 class WaveProfile:
-    """The figures of one wave's newest released run (runs.releases), for the areas asked for."""
+    """The figures of one wave's newest released run (runs.releases), for the areas asked for.
+
+    `weighted` (the default): a mean or share is read as its weighted figure (weighted to the population, see
+    analysis.weighting) where the run has one, with the unweighted figure's n and the flags of both (the difference
+    from the rest is tested unweighted). The unweighted figures stay stored and readable with `weighted=False`."""
 
     wave: Wave
     run: AnalysisRun
     figures: dict[Key, Figure]
+    weighted: bool = True
 
     @classmethod
     def load(
@@ -99,7 +106,17 @@ class WaveProfile:
         return cls(wave=wave, run=run, figures=figures)
 
     def get(self, area: str, instrument: str, measure: str, statistic: str) -> Figure | None:
-        return self.figures.get((area, instrument, measure, statistic))
+        figure = self.figures.get((area, instrument, measure, statistic))
+        if self.weighted and figure is not None and not figure.suppressed and statistic in WEIGHTED_STATISTICS:
+            weighted = self.figures.get((area, instrument, measure, WEIGHTED_STATISTICS[statistic]))
+            if weighted is not None and weighted.value is not None and not weighted.suppressed:
+                return Figure(weighted.value, weighted.lower, weighted.upper, figure.n, figure.flags | weighted.flags)
+        return figure
+
+    @property
+    def is_weighted(self) -> bool:
+        """Whether what `get` gives includes weighted figures."""
+        return self.weighted and any(key[3] in WEIGHTED_STATISTICS.values() for key in self.figures)
 
     def instruments(self) -> list[str]:
         return sorted({instrument for _, instrument, _, _ in self.figures})

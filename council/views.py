@@ -36,6 +36,7 @@ from council.profile import (
     indicator_range,
     instrument_label,
     overview_rows,
+    weighting_note,
 )
 from council.snapshots import Figure, WaveProfile, analysed_waves
 from council.summary import report_summary
@@ -364,6 +365,7 @@ def overview():
         map=overview_map(wave, rows, indicators, chosen),
         buurt_map=buurt_map(wave, chosen),
         params=profile.run.params or {},
+        weighting=weighting_note(profile, g.lang),
     )
 
 
@@ -504,4 +506,5 @@ def compare_view():
         over_waves=over_waves,
         errors=errors,
         comparison=comparison,
+        weighting=weighting_note(comparison.columns[0].profile, g.lang) if comparison and comparison.columns else None,
     ), status

@@ -22,6 +22,12 @@ SCALE_EFFECTS = {("cohesion", 2): -0.25, ("djg", 4): +0.25}
 # Scales whose higher score is worse (loneliness): a resident who is doing well scores low on them.
 WORSE_WHEN_HIGHER = frozenset({"djg"})
 PLANTED_THEME = {0: "traffic"}
+# Background answers as a survey gets them: more women than men answer, and fewer people who live alone than the
+# buurt has (about 30% of adults in the demo's figures), so that weighting to the population has work to do.
+BACKGROUND_MIX = {
+    "gender": {"woman": 0.55, "man": 0.43, "other": 0.02},
+    "lives_alone": {"yes": 0.22, "no": 0.78},
+}
 LOCALE_MIX = {"nl": 0.82, "en": 0.04, "tr": 0.05, "ar": 0.04, "pl": 0.03, "uk": 0.02}
 
 OPEN_ANSWERS = {
@@ -149,6 +155,8 @@ def generate(
                 )
             elif item.type in ("scale_0_10",):
                 answers[item.id] = min(10, max(0, round(rng.gauss(10 * wellbeing, 1.5))))
+            elif item.id in BACKGROUND_MIX:
+                answers[item.id] = _weighted(rng, BACKGROUND_MIX[item.id])
             elif item.type in ("likert", "single", "yesno"):
                 answers[item.id] = rng.choice(item.codes)
             elif item.type == "multiple":
@@ -463,6 +471,10 @@ def _instrument_answers(
         elif item.type == "scale_0_10":
             value = np.clip(np.round(rng.normal(10 * wellbeing, 1.5)), 0, 10).astype(np.int64)
             answers[item.id] = ("codes", np.where(shown, value, -1))  # codes 0..10 are their own index
+        elif item.id in BACKGROUND_MIX:
+            mix = BACKGROUND_MIX[item.id]
+            shares = np.array([mix.get(code, 0.0) for code in item.codes])
+            answers[item.id] = ("codes", np.where(shown, rng.choice(len(shares), size, p=shares / shares.sum()), -1))
         elif item.type in ("likert", "single", "yesno"):
             answers[item.id] = ("codes", np.where(shown, rng.integers(0, len(item.codes), size), -1))
         elif item.type == "multiple":

@@ -24,6 +24,21 @@ POPULATION_COLUMNS = {  # CBS column -> our column
     "a_65_oo": "age_65_plus",
 }
 REQUIRED_COLUMNS = ("gwb_code", "regio", "recs", *POPULATION_COLUMNS)
+# Optional margins for weighting beyond age, each group all or nothing: inhabitants by sex, and households by
+# composition (one-person, several people without children, with children; together all households).
+MARGIN_GROUPS = {
+    "sex": {"a_man": "men", "a_vrouw": "women"},
+    "households": {
+        "a_hh": "households",
+        "a_1p_hh": "households_single",
+        "a_hh_z_k": "households_without_children",
+        "a_hh_m_k": "households_with_children",
+    },
+}
+MARGIN_COLUMNS = {theirs: ours for group in MARGIN_GROUPS.values() for theirs, ours in group.items()}
+# CBS rounds some counts of small areas (households to tens): parts may miss their total by this much per column
+# before a row is taken for misaligned columns.
+_ROUNDING = {"sex": 5, "households": 10}
 
 
 @dataclass
@@ -60,6 +75,22 @@ def _count(value: str, line: int, column: str, errors: list[str]) -> int | None:
     return int(value)
 
 
+def _check_parts(
+    group: str, columns: dict[str, str], values: dict[str, int | None], inhabitants: int | None, line: int, errors
+) -> None:
+    """The parts of a margin add up to its total (inhabitants for sex, a_hh for households), up to CBS's rounding."""
+    names = list(columns)
+    if group == "sex":
+        total_column, total, parts = "a_inw", inhabitants, names
+    else:
+        total_column, total, parts = names[0], values[columns[names[0]]], names[1:]
+    known = [values[columns[name]] for name in parts]
+    if total is None or any(value is None for value in known):
+        return  # a secret figure: nothing to compare
+    if abs(sum(known) - total) > _ROUNDING[group] * (len(parts) + 1):
+        errors.append(f"row {line}: {', '.join(parts)}: add up to {sum(known)}, not to {total_column} {total}")
+
+
 def read_rows(text: str) -> tuple[list[AreaRow], list[str]]:
     """Parse and check every row; return the rows and every problem as 'row N: column: problem'."""
     sample = text[:4096]
@@ -70,6 +101,14 @@ def read_rows(text: str) -> tuple[list[AreaRow], list[str]]:
     if missing:
         return [], [f"header: missing column(s) {', '.join(missing)}"]
     reader.fieldnames = header
+    groups = {}
+    for group, columns in MARGIN_GROUPS.items():
+        present = [name for name in columns if name in header]
+        if present and len(present) < len(columns):
+            absent = [name for name in columns if name not in header]
+            return [], [f"header: {', '.join(present)} without {', '.join(absent)} (all of them or none)"]
+        if present:
+            groups[group] = columns
     rows, errors, seen = [], [], set()
     for line, raw in enumerate(reader, start=2):
         code = (raw.get("gwb_code") or "").strip()
@@ -92,6 +131,12 @@ def read_rows(text: str) -> tuple[list[AreaRow], list[str]]:
         population = {
             ours: _count(raw.get(theirs) or "", line, theirs, errors) for theirs, ours in POPULATION_COLUMNS.items()
         }
+        for group, columns in MARGIN_GROUPS.items():
+            values = {ours: None for ours in columns.values()}
+            if group in groups:
+                values = {ours: _count(raw.get(theirs) or "", line, theirs, errors) for theirs, ours in columns.items()}
+                _check_parts(group, columns, values, population["inhabitants"], line, errors)
+            population.update(values)
         rows.append(AreaRow(line, prefix, code, name, population))
     municipalities = {row.code for row in rows if row.level == "GM"}
     districts = {row.code for row in rows if row.level == "WK"}
@@ -145,7 +190,7 @@ def load_areas(path: Path, reference_year: int) -> LoadReport:
             instance = next((n for n in parent.neighbourhoods if n.code == row.code), None) or Neighbourhood(
                 code=row.code
             )
-            upsert(instance, {"name": row.name, **row.population})
+            upsert(instance, {"name": row.name, **row.population})  # margins absent from the file become unknown
             if instance not in parent.neighbourhoods:
                 parent.neighbourhoods.append(instance)
     db.session.commit()

@@ -40,6 +40,9 @@ class AnalysisRun(JobState, db.Model):
     types: Mapped[dict] = mapped_column(JSON, default=dict)
     # the parts that could not be done, each {"part", "subject", "reason", "detail"} (analysis.run.SkippedPart)
     notes: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    # weights: per questionnaire the margins raked to and per buurt design effect, effective n, trimmed weights
+    # {instrument: {"margins": [...], "areas": {code: {...}}}} (analysis.run.RunResult.weighting); {}: unweighted
+    weighting: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     # when the council began to see it (None: not, or held back: see release_conflicts and analysis.releases)
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # held back: the figures that changed by fewer residents than the threshold since an earlier release, each

@@ -1,4 +1,5 @@
-"""Municipality, districts (wijken) and neighbourhoods (buurten) with CBS codes and population by age band."""
+"""Municipality, districts (wijken) and neighbourhoods (buurten) with CBS codes and population margins (age band, sex,
+households) for weighting."""
 
 from __future__ import annotations
 
@@ -9,6 +10,16 @@ from extensions import db
 
 # The CBS age bands of "Kerncijfers wijken en buurten"; survey age bands map onto these for weighting.
 AGE_BANDS = ("0_14", "15_24", "25_44", "45_64", "65_plus")
+# The other population margins a buurt may have (geography.cbs.MARGIN_COLUMNS names their CBS columns): inhabitants
+# by sex, and households by composition. Each may be unknown (CBS keeps small buurten's figures secret).
+MARGINS = (
+    "men",
+    "women",
+    "households",
+    "households_single",
+    "households_without_children",
+    "households_with_children",
+)
 
 
 class Municipality(db.Model):
@@ -68,6 +79,11 @@ class Neighbourhood(db.Model):
             " AND age_45_64 >= 0 AND age_65_plus >= 0",
             name="population_not_negative",
         ),
+        CheckConstraint(
+            "men >= 0 AND women >= 0 AND households >= 0 AND households_single >= 0"
+            " AND households_without_children >= 0 AND households_with_children >= 0",
+            name="margins_not_negative",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -80,12 +96,21 @@ class Neighbourhood(db.Model):
     age_25_44: Mapped[int | None] = mapped_column(Integer)
     age_45_64: Mapped[int | None] = mapped_column(Integer)
     age_65_plus: Mapped[int | None] = mapped_column(Integer)
+    men: Mapped[int | None] = mapped_column(Integer)
+    women: Mapped[int | None] = mapped_column(Integer)
+    households: Mapped[int | None] = mapped_column(Integer)
+    households_single: Mapped[int | None] = mapped_column(Integer)  # one-person households: adults living alone
+    households_without_children: Mapped[int | None] = mapped_column(Integer)  # of several people, no children
+    households_with_children: Mapped[int | None] = mapped_column(Integer)
     boundary: Mapped[dict | None] = mapped_column(JSON)  # a GeoJSON geometry (WGS84), for the council's map
 
     district: Mapped[District] = relationship(back_populates="neighbourhoods")
 
     def population_by_age_band(self) -> dict[str, int | None]:
         return {band: getattr(self, f"age_{band}") for band in AGE_BANDS}
+
+    def margins(self) -> dict[str, int | None]:
+        return {name: getattr(self, name) for name in MARGINS}
 
     def __repr__(self) -> str:
         return f"<Neighbourhood {self.code} {self.name}>"

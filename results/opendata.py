@@ -137,7 +137,10 @@ FLAGS = {  # each status flag of the "flags" column: Dutch, English
         "duidelijk hoger dan in de rest van de gemeente",
         "clearly higher than the rest of the municipality",
     ),
-    "weighted": ("gewogen naar leeftijd tegen de bevolking", "post-stratified by age band against the population"),
+    "weighted": (
+        "gewogen naar de bevolking van elke buurt (leeftijd, en geslacht en alleen wonen waar bekend)",
+        "weighted to the population of each buurt (age band, and sex and living alone where known)",
+    ),
     "model": (
         "modelschatting: op basis van de enquête en buurtcijfers (statistiek mean_model of share_model; staat naast "
         "het cijfer uit de enquête, nooit in de plaats ervan)",

@@ -90,6 +90,7 @@ class WijkResults:
     said: list[QuestionSaid]
     plans: list[Plan]
     hidden_any: bool = field(default=False)
+    weighted: bool = False  # the figures are weighted to the population (council.snapshots.WaveProfile)
 
     @property
     def respondents_shown(self) -> bool:
@@ -227,6 +228,7 @@ def wijk_results(wave: Wave, area: Area, locale: str) -> WijkResults | None:
         said=_said(profile, area, locale),
         plans=_plans(outcomes_of(municipality)),
         hidden_any=hidden_any,
+        weighted=profile.is_weighted,
     )
 
 

@@ -9,7 +9,14 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
-from analysis.frames import CBS_AGE_BANDS, area_table, population_frame, respondents_frame
+from analysis.frames import (
+    CBS_AGE_BANDS,
+    POPULATION_MARGINS,
+    area_table,
+    margin_frame,
+    population_frame,
+    respondents_frame,
+)
 from extensions import db
 from models import (
     Answer,
@@ -39,8 +46,10 @@ class RunInputs:
 
 
 def _areas(wave: Wave) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Areas with names, and population per CBS age band for every buurt, wijk and the municipality; a wijk's and
-    the municipality's population are the sums of their buurten, so response rates agree across levels."""
+    """Areas with names, and population per CBS age band (and the other margins: sex, households) for every buurt,
+    wijk and the municipality; a wijk's and the municipality's population are the sums of their buurten, so response
+    rates agree across levels. A margin unknown for a buurt is NaN, and so for its wijk and the municipality (the
+    analysis rakes buurten only)."""
     municipality = wave.municipality
     names = {municipality.code: municipality.name}
     population: dict[str, dict[str, int]] = {municipality.code: dict.fromkeys(CBS_AGE_BANDS, 0)}
@@ -50,10 +59,12 @@ def _areas(wave: Wave) -> tuple[pd.DataFrame, pd.DataFrame]:
         for buurt in district.neighbourhoods:
             names[buurt.code] = buurt.name
             population[buurt.code] = {band: int(getattr(buurt, f"age_{band}") or 0) for band in CBS_AGE_BANDS}
+            for name, value in buurt.margins().items():
+                population[buurt.code][name] = float("nan") if value is None else float(value)
             for parent in (district.code, municipality.code):
-                for band in CBS_AGE_BANDS:
-                    population[parent][band] += population[buurt.code][band]
-    return area_table(names, names), population_frame(population)
+                for band in (*CBS_AGE_BANDS, *POPULATION_MARGINS):
+                    population[parent][band] = population[parent].get(band, 0) + population[buurt.code][band]
+    return area_table(names, names), pd.concat([population_frame(population), margin_frame(population)], axis=1)
 
 
 def _instruments(wave: Wave) -> dict[str, Instrument]:

@@ -46,6 +46,7 @@ def store_result(run: AnalysisRun, result: RunResult) -> None:
     run.counts = _json_safe(result.counts)
     run.types = {slug: _json_safe(asdict(model)) for slug, model in result.types.items()}
     run.notes = [_json_safe(asdict(part)) for part in result.skipped]
+    run.weighting = _json_safe(result.weighting)
     rows = [
         {
             "run_id": run.id,

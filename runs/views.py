@@ -3,6 +3,7 @@ merge and release the themes of each open question."""
 
 from __future__ import annotations
 
+from babel.lists import format_list
 from flask import (
     Blueprint,
     Response,
@@ -26,7 +27,7 @@ from accounts import audit
 from accounts.auth import current_user, requires
 from accounts.forms import ConfirmForm
 from config import LANGUAGES
-from council.profile import type_name
+from council.profile import MARGIN_WORDS, instrument_label, type_name
 from exchange.waves import wave_for, waves_for
 from extensions import db
 from geography.areas import area_names
@@ -64,12 +65,24 @@ SKIPPED_PARTS = {
     "profiles": _l("Figures per area"),
     "scale": _l("Scale"),
     "small_area": _l("Model estimates per buurt"),
+    "weighting": _l("Weighting to the population"),
 }
 SKIPPED_REASONS = {
     "too_few_respondents": _l("Too few people filled in this questionnaire to find resident types."),
     "failed": _l("This part did not work with these answers. The program's message is below."),
     "no_items": _l("This scale has no questions, so it has no score."),
     "no_answers": _l("Nobody answered the questions of this scale, so it has no score."),
+    # analysis.raking: a margin (or one of its groups) that the weights of a buurt could not meet, and what was done
+    "no_respondents": _l(
+        "Nobody in this group answered, while the buurt has people in it. Their share is spread over the other groups."
+    ),
+    "no_population": _l(
+        "People in this group answered, but the population figures have nobody in it. This margin is not used here."
+    ),
+    "no_figures": _l("There are no population figures for this. The weights do without them here."),
+    "not_converged": _l(
+        "The weights could not meet all margins at once. The largest difference in share that remains is below."
+    ),
 }
 
 
@@ -79,6 +92,10 @@ def _helpers() -> dict:
     return {
         "question_text": lambda key: question_text(key, g.lang),
         "type_name": lambda slug, entry: type_name(slug, entry, g.lang),
+        "instrument_label": lambda slug: instrument_label(slug, g.lang),
+        "margin_list": lambda margins: format_list(
+            [str(words) for margin, words in MARGIN_WORDS.items() if margin in margins], locale=g.lang
+        ),
     }
 
 
@@ -161,7 +178,7 @@ def run(run_id: int):
         skipped_reasons=SKIPPED_REASONS,
         held=held,
         released=released_run(run.wave) if held else None,
-        area_names=area_names(run.wave.municipality) if held else {},
+        area_names=area_names(run.wave.municipality) if held or run.weighting else {},
         publish_form=ConfirmForm() if run.released_at is not None and current_user().role is Role.analyst else None,
         public=published_run(run.wave),
     )

@@ -25,6 +25,12 @@ def leefdam():
 
 
 @pytest.fixture(scope="session")
+def leefdam_margins():
+    """(areas, population) of the demo municipality with its margins beyond age (sex, households)."""
+    return read_kwb(KWB, margins=True)
+
+
+@pytest.fixture(scope="session")
 def buurten(leefdam):
     """(buurt code, wijk index, population) as demo.synthetic.generate takes them; wijk index in code order."""
     areas, population = leefdam

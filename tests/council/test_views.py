@@ -20,7 +20,7 @@ from council.areas import areas_of
 from council.indicators import evaluate
 from council.maps import status_label
 from council.profile import type_name
-from council.snapshots import WaveProfile
+from council.snapshots import WEIGHTED_STATISTICS, WaveProfile
 from exchange.waves import create_wave
 from extensions import db
 from models import (
@@ -103,7 +103,20 @@ def plant(
     n: int | None = None,
     flags: str = "",
 ) -> None:
-    """Overwrite (or add) one stored figure of the run."""
+    """Overwrite (or add) one stored figure of the run. A mean or share is planted as the council reads it: its
+    weighted figure (council.snapshots.WaveProfile), where the run has one, gets the same values."""
+    if statistic in WEIGHTED_STATISTICS:
+        db.session.execute(
+            update(ProfileSnapshot)
+            .where(
+                ProfileSnapshot.run_id == run.id,
+                ProfileSnapshot.area_code == area,
+                ProfileSnapshot.instrument == instrument,
+                ProfileSnapshot.measure == measure,
+                ProfileSnapshot.statistic == WEIGHTED_STATISTICS[statistic],
+            )
+            .values(value=value, lower=lower, upper=upper, n=n, flags=flags)
+        )
     changed = db.session.execute(
         update(ProfileSnapshot)
         .where(

@@ -162,3 +162,89 @@ def test_the_four_digits_of_a_postcode_find_the_buurt_when_they_lie_in_one(resid
     from models import Response
 
     assert db.session.scalars(select(Response)).one().neighbourhood.code == "BU90010102"
+
+
+MARGINS_HEADER = HEADER.rstrip("\n") + ";a_man;a_vrouw;a_hh;a_1p_hh;a_hh_z_k;a_hh_m_k\n"
+
+
+def write_margins(tmp_path, body: str) -> Path:
+    path = tmp_path / "kwb_margins.csv"
+    path.write_text(MARGINS_HEADER + body, encoding="utf-8")
+    return path
+
+
+def test_sex_and_household_margins_are_loaded_and_a_reload_changes_nothing(app, tmp_path):
+    path = write_margins(
+        tmp_path,
+        "GM0599;R;Gemeente;100;10;20;30;20;20;49;51;50;20;20;10\n"
+        "WK059901;W;Wijk;100;10;20;30;20;20;49;51;50;20;20;10\n"
+        "BU05990110;B;Buurt;100;10;20;30;20;20;49;51;50;20;20;10\n",
+    )
+    assert load_areas(path, 2024).errors == []
+    neighbourhood = db.session.scalars(select(Neighbourhood)).one()
+    assert neighbourhood.margins() == {
+        "men": 49,
+        "women": 51,
+        "households": 50,
+        "households_single": 20,
+        "households_without_children": 20,
+        "households_with_children": 10,
+    }
+    again = load_areas(path, 2024)
+    assert (again.created, again.updated) == (0, 0)
+
+
+def test_the_demo_municipality_has_margins_for_every_buurt(app):
+    assert load_areas(DEMO_CSV, 2026).errors == []
+    for neighbourhood in db.session.scalars(select(Neighbourhood)):
+        margins = neighbourhood.margins()
+        assert None not in margins.values()
+        assert margins["men"] + margins["women"] == neighbourhood.inhabitants
+        assert 0 < margins["households_single"] < margins["households"]
+
+
+def test_bad_margins_are_named_by_row_and_column_and_nothing_is_loaded(app, tmp_path):
+    path = write_margins(
+        tmp_path,
+        "GM0599;R;Gemeente;100;10;20;30;20;20;49;51;50;20;20;10\n"
+        "WK059901;W;Wijk;100;10;20;30;20;20;veel;51;50;20;20;10\n"
+        "BU05990110;B;Buurt;100;10;20;30;20;20;10;20;50;20;20;10\n"
+        "BU05990111;C;Buurt;100;10;20;30;20;20;49;51;50;90;90;10\n"
+        "BU05990112;D;Buurt;100;10;20;30;20;20;49;51;50;-3;20;10\n",
+    )
+    report = load_areas(path, 2024)
+    assert counts() == (0, 0, 0)
+    assert report.errors == [
+        "row 3: a_man: 'veel' is not a whole number of people",
+        "row 4: a_man, a_vrouw: add up to 30, not to a_inw 100",
+        "row 5: a_1p_hh, a_hh_z_k, a_hh_m_k: add up to 190, not to a_hh 50",
+        "row 6: a_1p_hh: '-3' is not a whole number of people",
+    ]
+
+
+def test_a_margin_group_needs_all_its_columns(app, tmp_path):
+    path = tmp_path / "half.csv"
+    path.write_text(HEADER.rstrip("\n") + ";a_hh;a_1p_hh\nGM0599;R;Gemeente;1;1;0;0;0;0;1;1\n", encoding="utf-8")
+    assert load_areas(path, 2024).errors == ["header: a_hh, a_1p_hh without a_hh_z_k, a_hh_m_k (all of them or none)"]
+    assert counts() == (0, 0, 0)
+
+
+def test_unknown_margins_are_stored_as_unknown_and_a_file_without_them_leaves_them_unknown(app, tmp_path):
+    load_areas(
+        write_margins(
+            tmp_path,
+            "GM0599;R;Gemeente;10;1;2;3;2;2;.;.;.;.;.;.\nWK059901;W;Wijk;10;1;2;3;2;2;5;5;.;.;.;.\n"
+            "BU05990110;B;Buurt;10;1;2;3;2;2;5;5;x;.;.;.\n",
+        ),
+        2024,
+    )
+    neighbourhood = db.session.scalars(select(Neighbourhood)).one()
+    assert (neighbourhood.men, neighbourhood.women, neighbourhood.households) == (5, 5, None)
+    load_areas(
+        write(
+            tmp_path, "GM0599;R;Gemeente;10;1;2;3;2;2\nWK059901;W;Wijk;10;1;2;3;2;2\nBU05990110;B;Buurt;10;1;2;3;2;2\n"
+        ),
+        2024,
+    )
+    db.session.refresh(neighbourhood)
+    assert neighbourhood.men is None and neighbourhood.women is None
