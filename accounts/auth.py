@@ -64,6 +64,14 @@ def current_user() -> User | None:
     return g.staff
 
 
+def staff_user() -> User:
+    """The logged-in staff member, in a view behind @requires (which lets nobody else reach it)."""
+    user = current_user()
+    if user is None:
+        raise RuntimeError("staff_user() outside a view behind @requires")
+    return user
+
+
 def _user_of_session(token: str) -> User | None:
     record = db.session.scalar(select(StaffSession).where(StaffSession.token_hash == _token_hash(token)))
     if record is None:

@@ -20,6 +20,7 @@ from accounts.auth import (
     logout,
     requires,
     set_password,
+    staff_user,
 )
 from accounts.forms import ROLE_LABELS, ConfirmForm, LoginForm, PasswordChangeForm, TeamForm, UserForm
 from accounts.passwords import password_problems, verify_password
@@ -157,7 +158,7 @@ def _team_form(admin: User) -> TeamForm:
 
 
 def _users_page(team_form: TeamForm, status: int = 200):
-    admin = current_user()
+    admin = staff_user()
     users = db.session.scalars(_visible_users(admin)).all()
     throttled = {user.id for user in users if address_throttled(user.email)}
     return render_template(
@@ -225,7 +226,7 @@ def new_user():
 
 def _managed_user(user_id: int) -> User:
     user = db.session.get(User, user_id)
-    admin = current_user()
+    admin = staff_user()
     if user is None or (admin.municipality_id is not None and user.municipality_id != admin.municipality_id):
         abort(404)
     return user
@@ -234,7 +235,7 @@ def _managed_user(user_id: int) -> User:
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @requires(Role.admin)
 def edit_user(user_id: int):
-    admin, user = current_user(), _managed_user(user_id)
+    admin, user = staff_user(), _managed_user(user_id)
     form = UserForm(
         obj=None if request.method == "POST" else user,
         data=None if request.method == "POST" else {"role": user.role.value, "team": str(user.team_id or "")},

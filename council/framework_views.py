@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from accounts.auth import current_user, requires
+from accounts.auth import current_user, requires, staff_user
 from accounts.forms import ConfirmForm
 from council import framework
 from council.forms import IndicatorForm, OutcomeForm, TargetForm
@@ -60,7 +60,7 @@ SUBJECT_LABELS = {"outcome": _l("Outcome"), "indicator": _l("Indicator"), "targe
 
 def _municipalities() -> list[Municipality]:
     """The municipalities this member keeps a framework for: their own, or every one for a platform administrator."""
-    user = current_user()
+    user = staff_user()
     if user.municipality is not None:
         return [user.municipality]
     return list(
@@ -78,7 +78,7 @@ def _municipality() -> Municipality | None:
 
 
 def _scope(municipality: Municipality) -> None:
-    user = current_user()
+    user = staff_user()
     if user.municipality_id not in (None, municipality.id):
         abort(404)
 

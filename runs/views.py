@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
 from accounts import audit
-from accounts.auth import current_user, requires
+from accounts.auth import current_user, requires, staff_user
 from accounts.forms import ConfirmForm
 from config import LANGUAGES
 from council.profile import type_name
@@ -161,7 +161,7 @@ def run(run_id: int):
         held=held,
         released=released_run(run.wave) if held else None,
         area_names=area_names(run.wave.municipality) if held else {},
-        publish_form=ConfirmForm() if run.released_at is not None and current_user().role is Role.analyst else None,
+        publish_form=ConfirmForm() if run.released_at is not None and staff_user().role is Role.analyst else None,
         public=published_run(run.wave),
     )
 
@@ -241,7 +241,7 @@ def review_quote(quote_id: int):
         message, category = _("This page was open too long. Try again."), "error"
         page, anchor = place_of(run, quote), quote.id  # nothing was decided: back to the same quote
     else:
-        decide_quote(quote, decision, current_user())
+        decide_quote(quote, decision, staff_user())
         message = _("The quote is approved.") if decision is QuoteStatus.approved else _("The quote is rejected.")
         category = "success"
         page, anchor = place_after(run, quote)
