@@ -145,7 +145,7 @@ def execute_run_task(run_id: int, task: Task) -> None:
 
     try:
         with holding(AnalysisRun, run_id):
-            execute_run(db.session.get(AnalysisRun, run_id), between_stages)
+            execute_run(db.session.get_one(AnalysisRun, run_id), between_stages)
     except (RunCancelled, TaskTimeout):
         return  # stored on the run; another attempt would end the same way
     except RunSuperseded as superseded:
@@ -181,7 +181,7 @@ def execute_import_task(job_id: int, task: Task) -> None:
         return
     try:
         with holding(ImportJob, job_id):
-            execute_import(db.session.get(ImportJob, job_id), lambda stage, percent: check_time_limit(task))
+            execute_import(db.session.get_one(ImportJob, job_id), lambda stage, percent: check_time_limit(task))
     except TaskTimeout:
         return
     except Exception:
@@ -230,7 +230,7 @@ def recover_interrupted() -> list[str]:
             continue
         if run.cancel_requested_at is None and run.attempts <= retries:
             _queue_again(AnalysisRun, run.id, f"tried again: {WORKER_STOPPED_RUN}")
-            enqueue(db.session.get(AnalysisRun, run.id))
+            enqueue(db.session.get_one(AnalysisRun, run.id))
             done.append(f"analysis run {run.id}: queued again")
         else:
             run.status, run.finished_at = RunStatus.failed, utcnow()
@@ -243,7 +243,7 @@ def recover_interrupted() -> list[str]:
         path = upload_path(job)
         if job.upload and path.exists() and job.attempts <= retries:
             _queue_again(ImportJob, job.id, f"tried again: {WORKER_STOPPED_IMPORT}")
-            enqueue(db.session.get(ImportJob, job.id))
+            enqueue(db.session.get_one(ImportJob, job.id))
             done.append(f"import job {job.id}: queued again")
         else:
             fail_job(job, WORKER_STOPPED_IMPORT)

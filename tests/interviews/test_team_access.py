@@ -66,7 +66,7 @@ def move(admin_client, tablet, worker: User, team) -> None:
         f"/staff/users/{worker.id}", data={**form, "role": "interviewer", "team": str(team.id)}
     )
     assert response.status_code == 302
-    log_in(tablet, db.session.get(User, worker.id))
+    log_in(tablet, db.session.get_one(User, worker.id))
 
 
 def take_interview(client, **answers) -> Interview:
