@@ -11,9 +11,10 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from flask_babel import gettext as _
-from sqlalchemy import case, delete, func, insert, select, update
+from sqlalchemy import CursorResult, case, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from accounts import audit
@@ -200,10 +201,13 @@ def delete_code(code: CodebookCode, actor: User | None = None, move_to: Codebook
     codebook_id, code_id = code.codebook_id, code.id
     moved = 0
     if move_to is not None:
-        moved = db.session.execute(
-            update(CodeLabel)
-            .where(CodeLabel.codebook_id == codebook_id, CodeLabel.code_id == code_id)
-            .values(code_id=move_to.id)
+        moved = cast(
+            CursorResult,
+            db.session.execute(
+                update(CodeLabel)
+                .where(CodeLabel.codebook_id == codebook_id, CodeLabel.code_id == code_id)
+                .values(code_id=move_to.id)
+            ),
         ).rowcount
     db.session.execute(delete(CodedAnswer).where(CodedAnswer.codebook_id == codebook_id))
     db.session.delete(code)  # its remaining labels go with it (the database cascades)
