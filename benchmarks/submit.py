@@ -410,7 +410,7 @@ def profile(args) -> None:
             profiler.disable() if args.profile_on else None
             timing["cpu"] += time.process_time() - started
 
-    app.wsgi_app = measured
+    app.wsgi_app = measured  # type: ignore[method-assign]  # Flask's documented way to wrap the WSGI app
 
     class TestClientResident(Resident):
         def request(self, method, path, body=None):
