@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import cast
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from accounts.auth import (
     ALL_STAFF,
     LoginRefused,
+    StaffView,
     address_throttled,
     authenticate,
     current_user,
@@ -309,7 +311,7 @@ def staff_menu(user: User | None) -> list[tuple[str, str]]:
     entries = []
     for endpoint, view in current_app.view_functions.items():
         label = getattr(view, "menu_label", None)
-        if label is not None and user.role in view.allowed_roles:
+        if label is not None and user.role in cast(StaffView, view).allowed_roles:
             entries.append((endpoint, str(label)))
     return entries
 
