@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import cast
 
@@ -179,7 +180,7 @@ def users():
     return _users_page(_team_form(current_user()))
 
 
-def _teams_of(user: User) -> list[Team]:
+def _teams_of(user: User) -> Sequence[Team]:
     query = select(Team).order_by(Team.name)
     if user.municipality_id is not None:
         query = query.where(Team.municipality_id == user.municipality_id)

@@ -90,7 +90,8 @@ def compound_parts(word: str, language: str) -> tuple[str, ...]:
     frequency = _frequencies(language)
     if frequency.get(word, 0.0) >= _RARE_COMPOUND:
         return ()
-    best, parts = 0.0, ()
+    best = 0.0
+    parts: tuple[str, ...] = ()
     for cut in range(_MIN_PART, len(word) - _MIN_PART + 1):
         head, tail = word[:cut], word[cut:]
         for link in _LINKS:

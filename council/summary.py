@@ -82,7 +82,7 @@ def report_summary(
     wijken = []
     if rows and indicators:
         for position, indicator in enumerate(indicators):
-            found = {Status.on_target: [], Status.off_target: []}
+            found: dict[Status, list[str]] = {Status.on_target: [], Status.off_target: []}
             for row in rows:
                 evaluation = row.evaluations[position]
                 if not row.area.is_municipality and evaluation.status in found:

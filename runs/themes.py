@@ -8,6 +8,7 @@ flush, and write every change to the audit log; the caller commits.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -107,7 +108,7 @@ def _clean_name(value: str | None, *, required: bool) -> str:
 
 
 def name_theme(
-    named: NamedTheme, name: str, translations: dict[str, str | None], hidden: bool, actor: User | None
+    named: NamedTheme, name: str, translations: Mapping[str, str | None], hidden: bool, actor: User | None
 ) -> None:
     """Set the Dutch name, its translations (only the shipped languages, only what is filled in) and whether the
     theme is hidden from the council. A hidden theme needs no name."""
@@ -309,7 +310,7 @@ def name_from_suggestions(
                 if other.named is not target:
                     merge_themes(other.named, target, actor)
             dutch = next((theme for theme in themes if theme.language == DEFAULT_LANGUAGE), None)
-            translations = {}
+            translations: dict[str, str] = {}
             for theme in themes:
                 if theme.language in TRANSLATION_LANGUAGES and theme.suggestion:
                     translations.setdefault(theme.language, theme.suggestion)
