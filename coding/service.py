@@ -353,7 +353,7 @@ def _answers(codebook: Codebook, wave: Wave):
 
 
 def _answer_count(codebook: Codebook, wave: Wave) -> int:
-    return db.session.scalar(select(func.count()).select_from(_answers(codebook, wave).subquery()))
+    return db.session.execute(select(func.count()).select_from(_answers(codebook, wave).subquery())).scalar_one()
 
 
 @dataclass
@@ -465,7 +465,7 @@ def answer_page(
         query = query.where(CodeLabel.id.is_(None))
     elif show == "labelled":
         query = query.where(CodeLabel.id.is_not(None))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     pages = max(1, math.ceil(total / per_page))
     page = min(max(page, 1), pages)
     ordered = query.order_by(CodedAnswer.margin.is_not(None), CodedAnswer.margin, CodedAnswer.confidence, Response.id)

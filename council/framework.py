@@ -378,7 +378,7 @@ def _history_query(municipality: Municipality):
 
 
 def history_count(municipality: Municipality) -> int:
-    return db.session.scalar(select(func.count()).select_from(_history_query(municipality).subquery()))
+    return db.session.execute(select(func.count()).select_from(_history_query(municipality).subquery())).scalar_one()
 
 
 def framework_history(municipality: Municipality, limit: int = 100, offset: int = 0) -> list[HistoryEntry]:

@@ -14,7 +14,7 @@ from tests.surveys.test_flow import answer_everything
 
 
 def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
+    return db.session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
 def shown_code(html: str) -> str | None:

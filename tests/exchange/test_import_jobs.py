@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 
 
 def responses() -> int:
-    return db.session.scalar(select(func.count()).select_from(Response))
+    return db.session.execute(select(func.count()).select_from(Response)).scalar_one()
 
 
 def uploads(app) -> list[Path]:
