@@ -29,7 +29,7 @@ def complete(resident: ResidentClient, buurt: str = "BU90010001") -> Response:
     answer_everything(resident, get_instrument("adult"), {"open_better": "Mijn buurman Jan op nummer 12"})
     resident.submit(action=None)
     assert "/r/done" in resident.last.request.path
-    return db.session.scalars(select(Response).order_by(Response.id.desc())).first()
+    return db.session.scalars(select(Response).order_by(Response.id.desc()).limit(1)).one()
 
 
 def erase_with(client: ResidentClient, code: str):

@@ -19,7 +19,7 @@ from tests.forms import main_form
 
 
 def wave_named(name: str) -> Wave:
-    return db.session.scalar(select(Wave).filter_by(name=name))
+    return db.session.execute(select(Wave).filter_by(name=name)).scalar_one()
 
 
 def test_waves_command_creates_lists_closes_and_reopens(demo_wave, runner):
@@ -127,7 +127,9 @@ def test_closing_and_opening_from_the_wave_page(analyst_client, demo_wave):
 
 def _responses(wave, buurt: str, count: int, start: int = 0) -> None:
     rows = [{**SPARSE, "external_id": f"{buurt}-{start + n}", "buurt_code": buurt} for n in range(count)]
-    assert import_responses(csv_bytes(rows), "x.csv", wave, get_instrument("adult")).imported == count
+    instrument = get_instrument("adult")
+    assert instrument is not None
+    assert import_responses(csv_bytes(rows), "x.csv", wave, instrument).imported == count
 
 
 def test_response_counts_hide_small_groups_and_what_would_give_them_away(app, demo_wave):

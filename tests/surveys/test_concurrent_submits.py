@@ -58,7 +58,9 @@ def _token(resident: ResidentClient) -> str:
 
 def _stored(resident: ResidentClient) -> Response:
     db.session.expire_all()
-    return flow.find_response(_token(resident))
+    response = flow.find_response(_token(resident))
+    assert response is not None
+    return response
 
 
 def test_parallel_page_posts_and_final_sends_never_fail_and_store_what_was_acknowledged(app, demo_wave, live):
