@@ -79,7 +79,8 @@ def test_parallel_page_posts_and_final_sends_never_fail_and_store_what_was_ackno
         """Send every post at once; posts are (resident, path, fields)."""
         sent = all_at_once(
             [
-                lambda who=who, path=path, fields=fields: post_form(
+                # mypy infers no lambda with default arguments (they bind the loop's values)
+                lambda who=who, path=path, fields=fields: post_form(  # type: ignore[misc]
                     live, path, session_cookie(residents[who].client), fields
                 )
                 for who, path, fields in posts
