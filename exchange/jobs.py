@@ -137,7 +137,7 @@ def _set_progress(job_id: int, stage: str, percent: int) -> None:
     db.session.commit()
 
 
-def execute_import(job: ImportJob, on_progress: Callable[[str, int], None] | None = None) -> ImportJob:
+def execute_import(job: ImportJob, on_progress: Callable[[str, int], object] | None = None) -> ImportJob:
     """Import the job's file and store the outcome on the job; the file is deleted whatever happens. Problems in the
     file make a failed job with its report; an unexpected error is stored on the job and raised again."""
     job_id, path = job.id, upload_path(job)
