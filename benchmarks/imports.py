@@ -53,7 +53,7 @@ def synthetic_csv(rows: int, buurten: list[str], seed: int) -> bytes:
             if item.type in ("short_text", "long_text"):
                 row.append(chance.choice(OPEN_ANSWERS))
             elif item.type == "number":
-                row.append(str(chance.randint(item.min, item.max)))
+                row.append(str(chance.randint(*item.bounds)))
             elif item.type == "multiple":
                 row.append(";".join(map(str, chance.sample(list(item.codes), min(2, len(item.codes))))))
             else:

@@ -94,7 +94,7 @@ class Measurable:
 def _item_range(scale: Scale, item: Item) -> tuple[float, float]:
     """The values an item adds to its scale, as the scoring gives them (value maps, else the item's own numbers)."""
     mapping = scale.item_value_map.get(item.id) or scale.value_map
-    values = [mapping[code] for code in item.codes if code in mapping] if mapping else list(item.numeric_range())
+    values = [mapping[code] for code in item.codes if code in mapping] if mapping else list(item.bounds)
     return float(min(values)), float(max(values))
 
 

@@ -156,7 +156,8 @@ def generate(
                     rng.sample(list(item.codes), rng.randint(1, min(3, len(item.codes)))), key=list(item.codes).index
                 )
             elif item.type == "number":
-                answers[item.id] = rng.randint(item.min, min(item.max, item.min + 10))
+                low, high = item.bounds
+                answers[item.id] = rng.randint(low, min(high, low + 10))
             elif item.open_question and rng.random() < OPEN_ANSWER_RATE:
                 themes = OPEN_ANSWERS[locale]
                 theme = PLANTED_THEME.get(wijk) if rng.random() < 0.6 and wijk in PLANTED_THEME else None
@@ -481,7 +482,8 @@ def _instrument_answers(
             pick[~shown] = None
             answers[item.id] = ("object", pick)
         elif item.type == "number":
-            value = rng.integers(item.min, min(item.max, item.min + 10) + 1, size).astype(float)
+            low, high = item.bounds
+            value = rng.integers(low, min(high, low + 10) + 1, size).astype(float)
             answers[item.id] = ("number", np.where(shown, value, np.nan))
         elif item.open_question:
             text = _open_answer_column(rng, locale, wijk, planted_theme, open_rate, varied)

@@ -258,7 +258,7 @@ def changes_between(intake: Interview, later: Interview) -> list[Change]:
     for item_id in comparable_items(first, second):
         if isinstance(before.get(item_id), int) and isinstance(after.get(item_id), int):
             item = second.item(item_id)
-            changes.append(Change(item_id, item.text, before[item_id], after[item_id], item.numeric_range()[1]))
+            changes.append(Change(item_id, item.text, before[item_id], after[item_id], item.bounds[1]))
     return changes
 
 
@@ -289,7 +289,7 @@ def client_timeline(history: list[Interview]) -> list[TimelineRow]:
     for item_id in comparable_items(instruments[0], latest):
         ratings = tuple(values.get(item_id) if isinstance(values.get(item_id), int) else None for values in answers)
         item = latest.item(item_id)
-        rows.append(TimelineRow(item_id, item.text, ratings, item.numeric_range()[1]))
+        rows.append(TimelineRow(item_id, item.text, ratings, item.bounds[1]))
     return rows
 
 

@@ -61,7 +61,7 @@ def _number_check(item: Item):
             number = int(value)
         except ValueError:
             number = None
-        if number is None or not item.min <= number <= item.max:
+        if number is None or not item.bounds[0] <= number <= item.bounds[1]:
             raise ValidationError(_l("Enter a whole number from %(min)s to %(max)s.", min=item.min, max=item.max))
 
     return check
@@ -72,7 +72,7 @@ def _text_check(item: Item):
         value = field.data or ""
         if has_control_characters(value):
             raise ValidationError(_l("Your answer has characters we cannot save. Remove them and send again."))
-        if len(_clean_text(value)) > item.max_length:
+        if len(_clean_text(value)) > item.text_limit:
             raise ValidationError(
                 _l(
                     "Use at most %(max)s characters. You now have %(count)s.",

@@ -85,12 +85,27 @@ class Item:
 
     def numeric_range(self) -> tuple[int, int] | None:
         """Lowest and highest numeric value of this item, or None when its values are not numbers."""
-        if self.type == "number":
+        if self.type == "number" and self.min is not None and self.max is not None:  # the loader requires both
             return (self.min, self.max)
         codes = self.codes
         if codes and all(isinstance(code, int) and not isinstance(code, bool) for code in codes):
             return (min(codes), max(codes))
         return None
+
+    @property
+    def bounds(self) -> tuple[int, int]:
+        """numeric_range() of an item whose values are numbers (a number item, a scale)."""
+        found = self.numeric_range()
+        if found is None:
+            raise InstrumentError(f"item {self.id}: its values are not numbers")
+        return found
+
+    @property
+    def text_limit(self) -> int:
+        """The most characters an answer to a text item may have (the loader gives every text item one)."""
+        if self.max_length is None:
+            raise InstrumentError(f"item {self.id}: not a text item")
+        return self.max_length
 
     def is_visible(self, answers: dict[str, Any]) -> bool:
         return self.show_if is None or self.show_if.holds(answers)

@@ -23,7 +23,7 @@ def _item_value(scale: Scale, item: Item, answer: Any) -> Fraction | None:
     if answer is None or answer == "" or isinstance(answer, (list, bool)):
         return None
     if item.type == "number":
-        if not isinstance(answer, int) or not item.min <= answer <= item.max:
+        if not isinstance(answer, int) or not item.bounds[0] <= answer <= item.bounds[1]:
             return None
     elif answer not in item.codes:
         return None  # a value no option has (a hand-edited import, a changed file) is no answer
@@ -38,7 +38,7 @@ def _item_value(scale: Scale, item: Item, answer: Any) -> Fraction | None:
         return None
     if item.id in scale.reverse:
         # reverse within the item's own range: 1..5 becomes 5..1, 0..10 becomes 10..0
-        codes = [mapping[c] for c in item.codes] if mapping else [Fraction(c) for c in item.numeric_range()]
+        codes = [mapping[c] for c in item.codes] if mapping else [Fraction(c) for c in item.bounds]
         value = min(codes) + max(codes) - value
     return value
 
@@ -128,7 +128,8 @@ def _lcm(numbers: list[int]) -> int:
 
 def _possible_codes(item: Item) -> tuple[Any, ...]:
     if item.type == "number":
-        return tuple(range(item.min, item.max + 1))
+        low, high = item.bounds
+        return tuple(range(low, high + 1))
     return item.codes
 
 
