@@ -153,7 +153,7 @@ def execute_run(run: AnalysisRun, on_progress: Callable[[str, int], None] | None
         raise
     except BaseException as error:  # Ctrl-C on `flask analyse` too: a run left "running" would block its wave
         db.session.rollback()
-        failed = db.session.get(AnalysisRun, run_id)
+        failed = db.session.get_one(AnalysisRun, run_id)
         failed.status, failed.finished_at = RunStatus.failed, utcnow()
         failed.error = f"{type(error).__name__}: {error}"[:_ERROR_LENGTH]
         db.session.commit()

@@ -20,6 +20,7 @@ from flask_babel import format_number, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms.fields.choices import SelectChoice
 
 from accounts import audit
@@ -362,7 +363,7 @@ def _named_or_404(named_id: int) -> tuple[NamedTheme, AnalysisRun]:
     return named, _run_or_404(named.run_id)
 
 
-def _back(run: AnalysisRun, question: str, anchor: str = "") -> Response:
+def _back(run: AnalysisRun, question: str, anchor: str = "") -> WerkzeugResponse:
     return redirect(url_for("runs.question_themes", run_id=run.id, question=question) + anchor)
 
 

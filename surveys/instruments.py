@@ -97,14 +97,14 @@ class Item:
         """numeric_range() of an item whose values are numbers (a number item, a scale)."""
         found = self.numeric_range()
         if found is None:
-            raise InstrumentError(f"item {self.id}: its values are not numbers")
+            raise InstrumentError([f"item {self.id}: its values are not numbers"])
         return found
 
     @property
     def text_limit(self) -> int:
         """The most characters an answer to a text item may have (the loader gives every text item one)."""
         if self.max_length is None:
-            raise InstrumentError(f"item {self.id}: not a text item")
+            raise InstrumentError([f"item {self.id}: not a text item"])
         return self.max_length
 
     def is_visible(self, answers: dict[str, Any]) -> bool:

@@ -212,7 +212,7 @@ def area(response: Response, instrument: Instrument, posted: PostedKey | None):
         if not wave.is_open(flow.municipal_today()):
             flash(_closed_message(wave), "error")
             status = 409
-        elif neighbourhood is not None and not form.errors:
+        elif neighbourhood is not None and not form.errors and posted.key is not None:  # a usable key is there
             target = url_for("surveys.page", index=navigator.first_index())
             try:
                 flow.set_neighbourhood(response, neighbourhood.id, posted.key, target, _expiry_days())
@@ -332,7 +332,7 @@ def review(response: Response, instrument: Instrument, posted: PostedKey | None)
     form = StartForm()
     status = 200
     if posted is not None:
-        if not form.validate_on_submit() or not posted.usable:
+        if not form.validate_on_submit() or not posted.usable or posted.key is None:  # a usable key is there
             flash(_("This page was open too long. Check your answers and press Send again."), "error")
             status = 422
         else:
