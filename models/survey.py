@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -135,7 +136,7 @@ class Response(Model):
         back_populates="response", cascade="all, delete-orphan", passive_deletes=True
     )
 
-    def answer_values(self) -> dict[str, object]:
+    def answer_values(self) -> dict[str, Any]:  # JSON values
         return {answer.item_id: answer.value for answer in self.answers}
 
     def __repr__(self) -> str:

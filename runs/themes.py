@@ -244,6 +244,8 @@ def carry_over(run: AnalysisRun, previous: AnalysisRun | None) -> dict[str, bool
                 unmatched[question] += 1
                 continue
             old_named = before[matched[position]].named
+            if old_named is None:  # old_themes holds named themes only
+                continue
             if old_named.id not in copies:
                 copies[old_named.id] = NamedTheme(
                     run_id=run.id,
@@ -306,8 +308,10 @@ def name_from_suggestions(
             groups[(merge or {}).get(theme.id) or f"theme-{theme.id}"].append(theme)
         for topic, themes in groups.items():
             target = themes[0].named
+            if target is None:  # store_result gives every theme its named theme
+                continue
             for other in themes[1:]:
-                if other.named is not target:
+                if other.named is not None and other.named is not target:
                     merge_themes(other.named, target, actor)
             dutch = next((theme for theme in themes if theme.language == DEFAULT_LANGUAGE), None)
             translations: dict[str, str] = {}
