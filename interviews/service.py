@@ -100,7 +100,7 @@ def save_interview(
             )
         ]
         form.team.data = str(user.team_id)  # saved again from this page, it goes to the worker's own team
-        team = user.team
+        team = own_team(user)
     if day > municipal_today():
         form.conducted_on.errors = [_("This date is in the future.")]
     code = form.client_code.data or ""
@@ -167,6 +167,13 @@ def worker_ratings(form: InterviewFormBase, instrument: Instrument, values: dict
         if given and int(given) != values.get(item.id):
             ratings[item.id] = int(given)
     return ratings
+
+
+def own_team(user: User) -> Team:
+    """The wijkteam of an interviewer, who always has one (accounts refuse an interviewer without)."""
+    if user.team is None:
+        raise RuntimeError(f"interviewer {user.id} has no wijkteam")
+    return user.team
 
 
 def team_of_page(user: User, team_field: str | None, day: date) -> Team | None:

@@ -38,6 +38,7 @@ from interviews.service import (
     find_client,
     may_open,
     new_sync_key,
+    own_team,
     rating_differences,
     save_interview,
     visible_interviews,
@@ -58,7 +59,7 @@ def _form_for(instrument: Instrument, formdata=None):
     form = build_interview_form(instrument, g.lang, formdata=formdata)
     if formdata is None:
         form.team.data = str(staff_user().team_id)
-    municipality_id = staff_user().team.municipality_id
+    municipality_id = own_team(staff_user()).municipality_id
     form.buurt.choices = [SelectChoice("", _("Choose the neighbourhood")), *buurt_choices(municipality_id)]
     return form
 
