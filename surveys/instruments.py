@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -418,8 +418,8 @@ def _scale(checker: _Checker, raw: Any, items: dict[str, Item]) -> Scale | None:
         if item_range is None:
             return None
         ranges[item_id] = item_range
-    low = sum(r[0] for r in ranges.values())
-    high = sum(r[1] for r in ranges.values())
+    low = sum((r[0] for r in ranges.values()), Fraction(0))
+    high = sum((r[1] for r in ranges.values()), Fraction(0))
     if method == "mean":
         low, high = low / len(scale_items), high / len(scale_items)
     rescale = None
@@ -459,10 +459,11 @@ def _scale(checker: _Checker, raw: Any, items: dict[str, Item]) -> Scale | None:
         bounds = {key: checker.number(band[key], f"{spot} {key}") for key in BAND_BOUNDS if key in band}
         if not bounds:
             checker.problem(spot, "needs at least one bound (lt, le, gt, ge)")
-        if any(value is None for value in bounds.values()):
+        checked = {key: value for key, value in bounds.items() if value is not None}
+        if len(checked) < len(bounds):
             continue
         label = checker.text(band.get("label"), f"{spot} label", required=False)
-        bands.append(Band(code=band["code"], label=label, bounds=bounds))
+        bands.append(Band(code=band["code"], label=label, bounds=checked))
     codes = [band.code for band in bands]
     if len(codes) != len(set(codes)):
         checker.problem(where, "band codes must be unique")
@@ -565,11 +566,12 @@ def parse_instrument(definition: Any, source: str, expected_slug: str | None = N
     description = checker.text(definition.get("description"), "description")
     if checker.problems:
         raise InstrumentError(checker.problems)
+    # every check passed: the values are what they were checked to be
     return Instrument(
-        slug=slug,
-        version=version,
-        title=title,
-        description=description,
+        slug=cast(str, slug),
+        version=cast(int, version),
+        title=cast(Text, title),
+        description=cast(Text, description),
         audience=dict(definition.get("audience") or {}),
         minutes=int(definition.get("minutes", 10)),
         translations=translations,
