@@ -540,7 +540,7 @@ def save_labels(
         elif label is not None and code_id is None:
             db.session.delete(label)
             changes.removed += 1
-        elif label is not None and label.code_id != code_id:
+        elif label is not None and code_id is not None and label.code_id != code_id:  # code_id None: removed above
             label.code_id, label.labelled_by_id, label.labelled_at = code_id, actor.id if actor else None, now
             changes.changed += 1
     if not changes.total:
@@ -691,4 +691,7 @@ def code_wave(
         **({"via": via} if via else {}),
     )
     db.session.commit()
-    return coding_summary(codebook, wave)
+    summary = coding_summary(codebook, wave)
+    if summary is None:  # never: every answer was coded just above
+        raise RuntimeError(f"codebook {codebook.id}: wave {wave.id} has no coding after coding it")
+    return summary

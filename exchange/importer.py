@@ -336,9 +336,9 @@ class _RowChecker:
                 _("%(value)s is not one of the codes %(codes)s", value=locale, codes=", ".join(LANGUAGES)),
             )
         parsed.locale = locale if locale in LANGUAGES else "nl"
-        parsed.submitted_at, trouble = parse_timestamp(values.get("submitted_at"), self.now)
-        if trouble:
-            problem("submitted_at", "bad_date", trouble)
+        parsed.submitted_at, date_trouble = parse_timestamp(values.get("submitted_at"), self.now)
+        if date_trouble:
+            problem("submitted_at", "bad_date", date_trouble)
         external_id = _text_of(values.get("external_id"))
         if len(external_id) > EXTERNAL_ID_LENGTH:
             problem(
