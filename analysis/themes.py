@@ -19,6 +19,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -502,7 +503,7 @@ class Quote:
     question: str
     theme_id: str
     area_code: str
-    answer_id: object
+    answer_id: Any
     text: str
     centrality: float
     status: str = "proposed"

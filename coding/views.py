@@ -97,7 +97,7 @@ def _question_text(key: str) -> str:
     question = open_questions().get(key)
     if question is None:
         return question_text(key, g.lang)
-    instrument = current_instruments().get(question.instrument)
+    instrument = current_instruments()[question.instrument]  # open_questions() are the current instruments' own
     return _(
         "%(questionnaire)s: %(question)s",
         questionnaire=localise(instrument.title, g.lang),

@@ -18,8 +18,8 @@ from tests.exchange.conftest import SPARSE, csv_bytes
 from tests.forms import main_form
 
 
-def wave_named(name: str) -> Wave:
-    return db.session.execute(select(Wave).filter_by(name=name)).scalar_one()
+def wave_named(name: str) -> Wave | None:
+    return db.session.scalar(select(Wave).filter_by(name=name))
 
 
 def test_waves_command_creates_lists_closes_and_reopens(demo_wave, runner):
