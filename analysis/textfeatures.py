@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
 import numpy as np
 import pandas as pd
@@ -111,6 +112,10 @@ class FeatureSpace:
         chars = _tfidf(self._char_counts(token_lists), self.char_idf) * CHAR_WEIGHT
         return _unit_rows(sparse.hstack([words, chars], format="csr"))
 
+    @overload
+    def word_block(self, matrix: np.ndarray) -> np.ndarray: ...
+    @overload
+    def word_block(self, matrix: sparse.csr_matrix) -> sparse.csr_matrix: ...
     def word_block(self, matrix: sparse.csr_matrix | np.ndarray) -> sparse.csr_matrix | np.ndarray:
         return matrix[:, : self.word_features]
 
