@@ -128,7 +128,8 @@ def _neighbour_graph(matrix: sparse.csr_matrix, neighbours: int, seed: int) -> s
     for start in range(0, size, _GRAPH_BLOCK):
         stop = min(start + _GRAPH_BLOCK, size)
         block = vectors[start:stop] @ vectors.T
-        block = block.toarray() if sparse.issparse(block) else block
+        # scipy-stubs narrow issparse() to an abstract base without toarray(), which every sparse matrix has
+        block = block.toarray() if sparse.issparse(block) else block  # type: ignore[attr-defined]
         block[np.arange(stop - start), np.arange(start, stop)] = -np.inf  # an answer is not its own neighbour
         found = np.argpartition(block, -neighbours, axis=1)[:, -neighbours:]
         nearest[start:stop] = found

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from flask_babel import format_decimal
@@ -816,8 +816,7 @@ def _parse_indicator(raw: Any, where: str, municipality: Municipality, problems:
             continue
         _unknown_keys(entry, _TARGET_KEYS, spot, problems)
         shown = entry.get("value")
-        numeric = isinstance(shown, (int, float)) and not isinstance(shown, bool)
-        value = to_stored(kind, shown) if numeric else shown
+        value = to_stored(kind, shown) if isinstance(shown, (int, float)) and not isinstance(shown, bool) else shown
         if measurable is not None:
             found = _target_problems(measurable, municipality, entry.get("year"), entry.get("area"), value, [])
             problems.extend(f"{spot}: {message}" for messages in found.values() for message in messages)
@@ -829,7 +828,7 @@ def _parse_indicator(raw: Any, where: str, municipality: Municipality, problems:
             continue
         seen.add(key)
         if measurable is not None:
-            targets.append(_TargetEntry(entry["year"], entry["area"], value))
+            targets.append(_TargetEntry(entry["year"], entry["area"], cast(float, value)))  # checked: a number
     return _IndicatorEntry(spec, tuple(targets))
 
 

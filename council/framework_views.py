@@ -6,6 +6,8 @@ council/framework.py; these views parse the forms, call it and render.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
@@ -108,7 +110,7 @@ def _target_or_404(target_id: int) -> Target:
 
 
 def _home(municipality: Municipality, anchor: str = "") -> str:
-    query = {"municipality": municipality.id} if len(_municipalities()) > 1 else {}
+    query: dict[str, Any] = {"municipality": municipality.id} if len(_municipalities()) > 1 else {}
     return url_for("framework.index", **query) + anchor
 
 
@@ -401,7 +403,7 @@ def _save_target(form: TargetForm, indicator: Indicator, target: Target | None) 
     """Add or change a target from the form (percentages for shares); False with messages on the form."""
     valid = form.validate_on_submit()
     stored = None if form.value.data is None else framework.to_stored(indicator.kind, form.value.data)
-    if not valid:
+    if not valid or stored is None:  # a valid form has its value (InputRequired)
         if not _csrf_failed(form):  # the framework's messages as well, so one answer names every problem
             try:
                 framework.check_target(indicator, form.year.data, form.area.data, stored, target)

@@ -45,7 +45,7 @@ class QuotePage:
 def _ordered(run: AnalysisRun) -> list[tuple[Quote, Theme]]:
     # a stable order that a decision does not change, so that the next quote stays where the analyst expects it
     return [
-        tuple(row)
+        row.tuple()
         for row in db.session.execute(
             select(Quote, Theme)
             .join(Theme, Quote.theme_id == Theme.id)
