@@ -54,6 +54,7 @@ serve: install
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -n auto --maxprocesses 4 --durations=25
 
 # A developer's quick check: ruff and the suite without the browser and slow tests, on SQLite only.
@@ -64,6 +65,7 @@ test-fast: install-test
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # Every package and template of the project is scanned; tests/test_i18n.py ignores the same folders.
 BABEL_IGNORE := .* _* node_modules static tests migrations benchmarks build dist instance translations

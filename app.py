@@ -111,7 +111,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     if app.config["PROXY_HOPS"]:
         # the client's address (rate limits), scheme (secure cookies, links) and host as the proxies saw them
         hops = app.config["PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        # wrapping wsgi_app is how Flask documents middleware; its type is that of the method it replaces
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     import models  # noqa: F401  (registers the tables with the metadata)
     from accounts.cli import teams_cli, users_cli

@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import wraps
+from typing import Any, Protocol, cast
 
 from flask import abort, current_app, g, jsonify, redirect, request, session, url_for
 from limits import parse_many
@@ -62,6 +63,14 @@ def current_user() -> User | None:
             if g.staff is None:
                 session.pop(SESSION_KEY, None)
     return g.staff
+
+
+def staff_user() -> User:
+    """The logged-in staff member, in a view behind @requires (which lets nobody else reach it)."""
+    user = current_user()
+    if user is None:
+        raise RuntimeError("staff_user() outside a view behind @requires")
+    return user
 
 
 def _user_of_session(token: str) -> User | None:
@@ -194,6 +203,15 @@ def set_password(user: User, password: str, actor: User | None = None) -> None:
     audit.record("password_changed", actor or user, "user", user.id)
 
 
+class StaffView(Protocol):
+    """A view behind @requires: the roles it allows and its menu label (the staff menu and the role tests read them)."""
+
+    allowed_roles: frozenset[Role]
+    menu_label: str | None
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
+
+
 def requires(*roles: Role, menu: str | None = None) -> Callable:
     """Allow a staff view to these roles only; `menu` puts it in the staff menu under that label.
 
@@ -222,8 +240,9 @@ def requires(*roles: Role, menu: str | None = None) -> Callable:
                 abort(403)
             return view(*args, **kwargs)
 
-        wrapped.allowed_roles = allowed
-        wrapped.menu_label = menu
-        return wrapped
+        staff_view = cast(StaffView, wrapped)
+        staff_view.allowed_roles = allowed
+        staff_view.menu_label = menu
+        return staff_view
 
     return decorate

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import overload
 
 import click
 from flask.cli import AppGroup
@@ -14,6 +15,12 @@ from models import Municipality, Role, Team
 
 users_cli = AppGroup("users", help="Staff accounts.")
 teams_cli = AppGroup("teams", help="Wijkteams.")
+
+
+@overload
+def _municipality(code: str) -> Municipality: ...
+@overload
+def _municipality(code: None) -> None: ...
 
 
 def _municipality(code: str | None) -> Municipality | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -64,7 +65,7 @@ def update_user(user: User, *, role: Role, team: Team | None, active: bool, acto
         raise AccountError(_("A wijkteam worker needs a wijkteam."))
     if user.id == actor.id and (role is not Role.admin or not active):
         raise AccountError(_("You cannot take away your own administrator rights."))
-    changes = {}
+    changes: dict[str, Any] = {}
     if user.role is not role:
         changes["role"] = [user.role.value, role.value]
     if user.team_id != (team.id if team else None):

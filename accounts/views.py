@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
+from typing import cast
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from accounts.auth import (
     ALL_STAFF,
     LoginRefused,
+    StaffView,
     address_throttled,
     authenticate,
     current_user,
@@ -20,6 +23,7 @@ from accounts.auth import (
     logout,
     requires,
     set_password,
+    staff_user,
 )
 from accounts.forms import ROLE_LABELS, ConfirmForm, LoginForm, PasswordChangeForm, TeamForm, UserForm
 from accounts.passwords import password_problems, verify_password
@@ -157,7 +161,7 @@ def _team_form(admin: User) -> TeamForm:
 
 
 def _users_page(team_form: TeamForm, status: int = 200):
-    admin = current_user()
+    admin = staff_user()
     users = db.session.scalars(_visible_users(admin)).all()
     throttled = {user.id for user in users if address_throttled(user.email)}
     return render_template(
@@ -176,7 +180,7 @@ def users():
     return _users_page(_team_form(current_user()))
 
 
-def _teams_of(user: User) -> list[Team]:
+def _teams_of(user: User) -> Sequence[Team]:
     query = select(Team).order_by(Team.name)
     if user.municipality_id is not None:
         query = query.where(Team.municipality_id == user.municipality_id)
@@ -225,7 +229,7 @@ def new_user():
 
 def _managed_user(user_id: int) -> User:
     user = db.session.get(User, user_id)
-    admin = current_user()
+    admin = staff_user()
     if user is None or (admin.municipality_id is not None and user.municipality_id != admin.municipality_id):
         abort(404)
     return user
@@ -234,7 +238,7 @@ def _managed_user(user_id: int) -> User:
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @requires(Role.admin)
 def edit_user(user_id: int):
-    admin, user = current_user(), _managed_user(user_id)
+    admin, user = staff_user(), _managed_user(user_id)
     form = UserForm(
         obj=None if request.method == "POST" else user,
         data=None if request.method == "POST" else {"role": user.role.value, "team": str(user.team_id or "")},
@@ -308,7 +312,7 @@ def staff_menu(user: User | None) -> list[tuple[str, str]]:
     entries = []
     for endpoint, view in current_app.view_functions.items():
         label = getattr(view, "menu_label", None)
-        if label is not None and user.role in view.allowed_roles:
+        if label is not None and user.role in cast(StaffView, view).allowed_roles:
             entries.append((endpoint, str(label)))
     return entries
 

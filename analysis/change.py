@@ -130,7 +130,7 @@ def change_profiles(
             counts = {name: np.bincount(index, weights=flag, minlength=size) for name, flag in categories.items()}
             intervals = {name: wilson_interval(count, n, confidence) for name, count in counts.items()}
             for area in np.flatnonzero(n > 0):
-                common = {
+                common: dict[str, Any] = {
                     "area_code": groups.codes[area],
                     "area_level": groups.level,
                     "instrument": instrument,
@@ -147,14 +147,14 @@ def change_profiles(
                     )
                 )
                 for name in (IMPROVED, SAME, WORSE):
-                    low, high = intervals[name]
+                    share_low, share_high = intervals[name]
                     output.append(
                         ProfileRecord(
                             measure=f"{measure}:{name}",
                             statistic="share",
                             value=clean(counts[name][area] / n[area]),
-                            lower=clean(low[area]),
-                            upper=clean(high[area]),
+                            lower=clean(share_low[area]),
+                            upper=clean(share_high[area]),
                             **common,
                         )
                     )

@@ -166,7 +166,7 @@ def _extreme(rows: np.ndarray, rhs: np.ndarray, objective: np.ndarray) -> tuple[
     """The least value of `objective` over the attacker's solutions (counts relaxed to non-negative reals), with the
     solution; -inf when unbounded, nan when the solver fails."""
     result = linprog(objective, A_eq=rows, b_eq=rhs, bounds=(0, None), method="highs")
-    if result.status == 0:
+    if result.status == 0 and result.fun is not None:  # status 0: solved, with its value
         return float(result.fun), result.x
     return (-math.inf if result.status == 3 else math.nan), None
 
@@ -257,7 +257,7 @@ def _solve(table: _Table, zeros: bool = False) -> set[int] | None:
         constraints = [LinearConstraint(np.array(rows), np.array(lows), np.inf)] if rows else []
         result = milp(
             cost,
-            integrality=np.ones(count),
+            integrality=np.ones(count, dtype=np.int64),  # every count a whole number
             bounds=Bounds(lower, upper),
             constraints=constraints,
             options={"time_limit": 10.0},
@@ -369,11 +369,11 @@ def apply_disclosure(
     """
     min_count = min_n if min_count is None else min_count
     cells = _cells(records)
-    level = {code: str(value) for code, value in areas["level"].items()}
+    level = {str(code): str(value) for code, value in areas["level"].items()}  # the index holds area codes
     children: dict[str, list[str]] = defaultdict(list)
     for code, parent in areas["parent"].items():
         if isinstance(parent, str):
-            children[parent].append(code)
+            children[parent].append(str(code))
 
     primary: set[_Cell] = set()
     measures: dict[str, set[str]] = defaultdict(set)

@@ -108,6 +108,7 @@ def parent_code(code: str) -> str | None:
 def area_table(codes: Iterable[str], names: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Areas (index code; columns level, parent, name) for the given codes plus every enclosing area."""
     seen: dict[str, None] = {}
+    code: str | None
     for code in codes:
         while code is not None and code not in seen:
             seen[code] = None

@@ -93,7 +93,8 @@ def _function_word_votes(texts: Sequence[str]) -> np.ndarray:
     rows = np.arange(len(texts))
     top, second = counts[rows, order[:, 0]], counts[rows, order[:, 1]]
     clear = (top >= _MIN_VOTES) & (top >= _VOTE_RATIO * second)
-    return np.where(clear, np.array(_LATIN, dtype=object)[order[:, 0]], None)
+    # numpy's stubs take no None here, which np.where makes an object array's None
+    return np.where(clear, np.array(_LATIN, dtype=object)[order[:, 0]], None)  # type: ignore[call-overload]
 
 
 def detect_languages(texts: Sequence[str], hints: Sequence[str | None] | None = None) -> np.ndarray:
@@ -131,30 +132,30 @@ def detect_languages(texts: Sequence[str], hints: Sequence[str | None] | None = 
         # the same text under several hints is looked at once
         text_codes, distinct = pd.factorize(pd.Series(latin_texts, dtype=object))
         voted = _function_word_votes(list(distinct))
-        hint_decides = np.asarray(hint_decides, dtype=bool)
+        hint_mask = np.asarray(hint_decides, dtype=bool)
         for_lingua = np.zeros(len(distinct), dtype=bool)
-        for_lingua[text_codes[~hint_decides]] = True
+        for_lingua[text_codes[~hint_mask]] = True
         ask = np.flatnonzero(for_lingua & pd.isna(voted))
         detected = np.full(len(distinct), None, dtype=object)
         if len(ask):
-            found = _detector().detect_languages_in_parallel_of([distinct[i] for i in ask])
+            found = _detector().detect_languages_in_parallel_of([distinct[int(i)] for i in ask])
             detected[ask] = [None if language is None else _ISO[language.name] for language in found]
         # where lingua contradicts the page's language, weigh its confidence against the hint (few texts)
         hint_of = np.array([results[position] for position in latin_positions], dtype=object)
         contradicted = np.zeros(len(distinct), dtype=bool)
-        lingua_decides = ~hint_decides & pd.isna(voted[text_codes])
+        lingua_decides = ~hint_mask & pd.isna(voted[text_codes])
         contradicted[text_codes[lingua_decides & np.isin(hint_of, _LATIN) & (detected[text_codes] != hint_of)]] = True
         confidence = np.zeros((len(distinct), len(_LATIN)))
         doubtful = np.flatnonzero(contradicted)
         if len(doubtful):
             for row, values in zip(
                 doubtful,
-                _detector().compute_language_confidence_values_in_parallel([distinct[i] for i in doubtful]),
+                _detector().compute_language_confidence_values_in_parallel([distinct[int(i)] for i in doubtful]),
                 strict=True,
             ):
                 for value in values:
                     confidence[row, _LATIN.index(_ISO[value.language.name])] = value.value
-        for position, code, hinted, hint in zip(latin_positions, text_codes, hint_decides, hint_of, strict=True):
+        for position, code, hinted, hint in zip(latin_positions, text_codes, hint_mask, hint_of, strict=True):
             if voted[code] is not None or hinted:
                 decided = voted[code]
             elif hint in _LATIN and confidence[code].any():

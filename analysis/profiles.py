@@ -73,7 +73,7 @@ class _Builder:
 
     def add(
         self,
-        area: int,
+        area: int | np.integer,
         measure: str,
         statistic: str,
         value,
@@ -98,7 +98,7 @@ class _Builder:
         )
         return len(self.records) - 1
 
-    def test(self, area: int, measure: str, diff, lower, upper, p, n) -> None:
+    def test(self, area: int | np.integer, measure: str, diff, lower, upper, p, n) -> None:
         self.add(area, measure, "diff_vs_rest", diff, lower, upper, n)
         position = self.add(area, measure, "p_vs_rest", p, n=n)
         if not np.isnan(p):
@@ -306,9 +306,9 @@ def scale_profiles(
                 rate = count / population if population and population > 0 else np.nan
                 builder.add(area, "respondents", "response_rate", rate, n=count)
         for kind, name, column, members in columns:
-            if kind == "partition":
+            if kind == "partition" and isinstance(column, np.ndarray):  # a partition's codes are an array
                 _partition_measure(builder, name, column, members, weights, confidence)
-            elif column is not None:
+            elif isinstance(column, _ScoreColumn):  # None: a scale nobody answered
                 _mean_measure(builder, name, column, weights, confidence)
         if groups.level == "municipality" and reliability:
             for scale_id, values in reliability.items():

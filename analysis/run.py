@@ -278,7 +278,7 @@ def run_analysis(
                 skip("types", slug, TOO_FEW)
                 continue
             try:
-                result = fit_types(
+                fitted = fit_types(
                     scores[slug],
                     features,
                     instrument=slug,
@@ -287,11 +287,11 @@ def run_analysis(
                     sample_size=params.type_sample,
                     previous=(previous_types or {}).get(slug),
                 )
-                shares = type_shares(result, frame.iloc[rows[slug]], areas, params.confidence)
+                shares = type_shares(fitted, frame.iloc[rows[slug]], areas, params.confidence)
             except Exception as error:
                 skip("types", slug, FAILED, error)
                 continue
-            type_models[slug] = result.model
+            type_models[slug] = fitted.model
             records.extend(shares)
     lap("types")
 

@@ -276,7 +276,7 @@ def _date_pattern() -> re.Pattern[str]:
     """Numeric dates and dates with a month name in any of the six languages ("12 maart 1954", "1 stycznia 1947")."""
     from babel.dates import get_month_names
 
-    months = set()
+    months: set[str] = set()
     for locale in ("nl", "en", "tr", "pl", "uk", "ar"):
         for width in ("wide", "abbreviated"):
             for context in ("format", "stand-alone"):
@@ -434,7 +434,7 @@ def _calendar_words(language: str) -> frozenset[str]:
     """Names of days and months, capitalised in English and Polish sentences but nobody's name (Babel's CLDR)."""
     from babel.dates import get_day_names, get_month_names
 
-    words = set()
+    words: set[str] = set()
     for names in (get_day_names, get_month_names):
         for context in ("format", "stand-alone"):
             words.update(names("wide", context, language).values())

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
 import numpy as np
 import pandas as pd
@@ -75,7 +76,8 @@ class FeatureSpace:
 
     def _word_counts(self, stem_lists: Sequence[Sequence[str]]) -> sparse.csr_matrix:
         flat, docs = _flat(stem_lists)
-        ids = self.stems.get_indexer(flat) if len(flat) else np.zeros(0, dtype=np.int64)
+        # pandas-stubs ask get_indexer for an Index; pandas takes the array as it is (no copy in this hot path)
+        ids = self.stems.get_indexer(flat) if len(flat) else np.zeros(0, dtype=np.int64)  # type: ignore[arg-type]
         known = ids >= 0
         unigrams = _counts(docs[known], ids[known], (len(stem_lists), len(self.stems)))
         same_doc = (docs[1:] == docs[:-1]) & known[1:] & known[:-1]
@@ -88,12 +90,12 @@ class FeatureSpace:
 
     def _char_counts(self, token_lists: Sequence[Sequence[str]]) -> sparse.csr_matrix:
         flat, docs = _flat(token_lists)
-        codes, uniques = pd.factorize(flat) if len(flat) else (np.zeros(0, dtype=np.int64), [])
+        codes, uniques = pd.factorize(flat) if len(flat) else (np.zeros(0, dtype=np.int64), pd.Index([], dtype=object))
         rows, cols = [], []
         for position, token in enumerate(uniques):
             grams = self._grams_of.get(token)
             if grams is None:
-                grams = self.char_grams.get_indexer(_char_grams(token, self.char_sizes))
+                grams = self.char_grams.get_indexer(_char_grams(token, self.char_sizes))  # type: ignore[arg-type]  # as above
                 grams = self._grams_of[token] = grams[grams >= 0]
             rows.append(np.full(len(grams), position))
             cols.append(grams)
@@ -111,6 +113,10 @@ class FeatureSpace:
         chars = _tfidf(self._char_counts(token_lists), self.char_idf) * CHAR_WEIGHT
         return _unit_rows(sparse.hstack([words, chars], format="csr"))
 
+    @overload
+    def word_block(self, matrix: np.ndarray) -> np.ndarray: ...
+    @overload
+    def word_block(self, matrix: sparse.csr_matrix) -> sparse.csr_matrix: ...
     def word_block(self, matrix: sparse.csr_matrix | np.ndarray) -> sparse.csr_matrix | np.ndarray:
         return matrix[:, : self.word_features]
 
@@ -153,7 +159,7 @@ def fit_features(
     stems = all_stems[_select(unigram_df, total, min_df, max_df, None)]
     # bigrams of kept stems only
     flat, docs = _flat(stem_lists)
-    ids = stems.get_indexer(flat) if len(flat) else np.zeros(0, dtype=np.int64)
+    ids = stems.get_indexer(flat) if len(flat) else np.zeros(0, dtype=np.int64)  # type: ignore[arg-type]  # as above
     same_doc = (docs[1:] == docs[:-1]) & (ids[1:] >= 0) & (ids[:-1] >= 0)
     keys = ids[:-1][same_doc].astype(np.int64) * len(stems) + ids[1:][same_doc]
     all_pairs = pd.Index(pd.unique(keys), dtype=np.int64)
@@ -161,7 +167,7 @@ def fit_features(
     pair_df = _document_frequency(pair_counts, weights)
     bigrams = all_pairs[_select(pair_df, total, min_df, max_df, None)]
     flat_tokens, _ = _flat(token_lists)
-    unique_tokens = pd.unique(flat_tokens) if len(flat_tokens) else []
+    unique_tokens: np.ndarray | list[str] = pd.unique(flat_tokens) if len(flat_tokens) else []
     all_grams = pd.Index(
         pd.unique(
             np.fromiter((gram for token in unique_tokens for gram in _char_grams(token, char_sizes)), dtype=object)

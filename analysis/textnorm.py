@@ -90,7 +90,8 @@ def compound_parts(word: str, language: str) -> tuple[str, ...]:
     frequency = _frequencies(language)
     if frequency.get(word, 0.0) >= _RARE_COMPOUND:
         return ()
-    best, parts = 0.0, ()
+    best = 0.0
+    parts: tuple[str, ...] = ()
     for cut in range(_MIN_PART, len(word) - _MIN_PART + 1):
         head, tail = word[:cut], word[cut:]
         for link in _LINKS:
@@ -178,14 +179,16 @@ def analyse(texts: Sequence[str], language: str) -> tuple[list[list[str]], list[
     return token_lists, stem_lists
 
 
-def analyse_each(texts: Sequence[str], languages: Sequence[str]) -> tuple[list[list[str]], list[list[str]]]:
+def analyse_each(
+    texts: Sequence[str], languages: Sequence[str] | np.ndarray
+) -> tuple[list[list[str]], list[list[str]]]:
     """Tokens and stems of each text in its own language (texts of several languages in one list)."""
     token_lists: list[list[str]] = [[] for _ in texts]
     stem_lists: list[list[str]] = [[] for _ in texts]
     languages = np.asarray(languages, dtype=object)
     for language in sorted(set(languages)):
         positions = np.flatnonzero(languages == language)
-        tokens_found, stems_found = analyse([texts[p] for p in positions], language)
+        tokens_found, stems_found = analyse([texts[int(p)] for p in positions], language)
         for position, token_list, stem_list in zip(positions, tokens_found, stems_found, strict=True):
             token_lists[position], stem_lists[position] = token_list, stem_list
     return token_lists, stem_lists

@@ -23,7 +23,7 @@ _MULTIPLIERS = np.random.default_rng(20261202).integers(1, 2**63 - 1, size=(2, S
 
 
 def area_answer_counts(
-    main_themes: Sequence, located: pd.DataFrame, areas: pd.DataFrame
+    main_themes: Sequence | pd.Series, located: pd.DataFrame, areas: pd.DataFrame
 ) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
     """Per area code, the number of answers to the question (every language, with or without a theme), and per
     theme id and area, the answers with that theme as their main theme. One main theme per answer, so the counts of
@@ -60,7 +60,7 @@ def _as_integers(ids: Sequence) -> np.ndarray:
     )
 
 
-def answer_signatures(main_themes: Sequence, ids: Sequence) -> dict[str, list[int]]:
+def answer_signatures(main_themes: Sequence | pd.Series, ids: Sequence | pd.Series) -> dict[str, list[int]]:
     """Per theme id, a min-hash signature of the ids of the answers with it as their main theme.
 
     Two runs of one wave theme the same answers; the share of equal min-hashes of two themes estimates the Jaccard

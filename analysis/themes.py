@@ -19,6 +19,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -127,7 +128,8 @@ def _neighbour_graph(matrix: sparse.csr_matrix, neighbours: int, seed: int) -> s
     for start in range(0, size, _GRAPH_BLOCK):
         stop = min(start + _GRAPH_BLOCK, size)
         block = vectors[start:stop] @ vectors.T
-        block = block.toarray() if sparse.issparse(block) else block
+        # scipy-stubs narrow issparse() to an abstract base without toarray(), which every sparse matrix has
+        block = block.toarray() if sparse.issparse(block) else block  # type: ignore[attr-defined]
         block[np.arange(stop - start), np.arange(start, stop)] = -np.inf  # an answer is not its own neighbour
         found = np.argpartition(block, -neighbours, axis=1)[:, -neighbours:]
         nearest[start:stop] = found
@@ -153,7 +155,8 @@ def _spectrum(graph: sparse.csr_matrix, count: int, seed: int) -> tuple[np.ndarr
     size = graph.shape[0]
     # the largest eigenvalues of I - L are the smallest of L, found without factorising anything; a seeded start
     # vector makes the result reproducible
-    operator = sparse.identity(size, format="csr") - laplacian(graph, normed=True)
+    # the Laplacian of a sparse graph (as an array, laplacian's default) is a sparse matrix
+    operator = sparse.identity(size, format="csr") - cast(sparse.csr_matrix, laplacian(graph, normed=True))
     start = np.random.default_rng(seed).uniform(0.5, 1.0, size)
     values, vectors = eigsh(operator, k=min(count, size - 1), which="LA", v0=start, tol=1e-6)
     order = np.argsort(-values, kind="stable")
@@ -361,16 +364,14 @@ def discover_themes(
     clean_texts = [
         "" if text is None or (isinstance(text, float) and text != text) else str(text).strip() for text in texts
     ]
-    if languages is None:
-        languages = detect_languages(clean_texts, hints)
-    languages = np.asarray(languages, dtype=object)
+    language_of = np.asarray(detect_languages(clean_texts, hints) if languages is None else languages, dtype=object)
     has_text = np.array([bool(text) for text in clean_texts], dtype=bool)
     groups = (
         {POOLED: np.flatnonzero(has_text)}
         if pool_languages
         else {
-            language: np.flatnonzero(has_text & (languages == language))
-            for language in sorted(set(languages[has_text]))
+            language: np.flatnonzero(has_text & (language_of == language))
+            for language in sorted(set(language_of[has_text]))
         }
     )
     answer_theme = np.full(size, None, dtype=object)
@@ -386,11 +387,11 @@ def discover_themes(
         if language == UNDETERMINED or len(rows) < min_answers:
             unmodelled.extend(rows.tolist())
             continue
-        codes, distinct = pd.factorize(pd.Series([clean_texts[row] for row in rows], dtype=object))
-        distinct = list(distinct)
+        codes, uniques = pd.factorize(pd.Series([clean_texts[row] for row in rows], dtype=object))
+        distinct = list(uniques)
         first_row = np.full(len(distinct), -1)
         first_row[codes[::-1]] = rows[::-1]
-        token_language = languages[first_row] if pool_languages else [language] * len(distinct)
+        token_language = language_of[first_row] if pool_languages else [language] * len(distinct)
         model, shares, main, centrality = _model_language(
             language,
             codes,
@@ -424,7 +425,7 @@ def discover_themes(
     answers = pd.DataFrame(
         {
             "id": ids,
-            "language": languages,
+            "language": language_of,
             "theme": pd.array(answer_theme, dtype="string"),
             "weight": answer_weight,
             "themes": answer_themes,
@@ -443,7 +444,7 @@ def discover_themes(
     left = pd.DataFrame(
         {
             "id": [ids[row] for row in unmodelled],
-            "language": languages[unmodelled].tolist(),
+            "language": language_of[unmodelled].tolist(),
             "text": [clean_texts[row] for row in unmodelled],
         }
     )
@@ -502,7 +503,7 @@ class Quote:
     question: str
     theme_id: str
     area_code: str
-    answer_id: object
+    answer_id: Any
     text: str
     centrality: float
     status: str = "proposed"

@@ -79,7 +79,9 @@ def _describe(z: float, threshold: float) -> str:
     return LOW if z < -threshold else HIGH if z > threshold else AVERAGE
 
 
-def type_name(shape: Sequence[float], features: Sequence[str], threshold: float) -> tuple[tuple[str, str], ...]:
+def type_name(
+    shape: Sequence[float] | np.ndarray, features: Sequence[str], threshold: float
+) -> tuple[tuple[str, str], ...]:
     """What sets a type apart: its strongest dimension above and its weakest below its own level, each only if
     clearly so (more than `threshold` z units); two on one side when the other side has none."""
     order = sorted(range(len(features)), key=lambda index: (-shape[index], index))

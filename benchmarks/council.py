@@ -35,7 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-PAGES = (  # (name, path); {wijk} and {other} are the demo's first two wijken, {municipality} its code
+# (name, path); {wijk} and {other} are the demo's first two wijken, {municipality} its code
+PAGES: tuple[tuple[str, str], ...] = (
     ("overview", "/council/"),
     ("wijk profile", "/council/wijk/{wijk}"),
     ("compare two wijken", "/council/compare?area={wijk}&area={other}"),
@@ -145,7 +146,9 @@ def build(app, respondents: int, seed: int) -> tuple[Outcome, dict[str, str]]:
     db.session.commit()
     store_seconds = time.perf_counter() - started
 
-    rows = db.session.scalar(select(func.count()).select_from(ProfileSnapshot).where(ProfileSnapshot.run_id == run.id))
+    rows = db.session.execute(
+        select(func.count()).select_from(ProfileSnapshot).where(ProfileSnapshot.run_id == run.id)
+    ).scalar_one()
     database = Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
     with db.engine.connect() as connection:  # fold the write-ahead log into the file before measuring it
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -179,9 +182,9 @@ def time_pages(app, outcome: Outcome, codes: dict[str, str], requests: int) -> N
         session[SESSION_KEY] = codes["session"]
     for name, template in PAGES:
         path = template.format(**codes)
-        count = SLOW_PAGES.get(name, requests)
+        repeats = SLOW_PAGES.get(name, requests)
         seconds, cpu, status, size, sent = [], [], 0, 0, 0
-        for attempt in range(count + 2):
+        for attempt in range(repeats + 2):
             if name in BUILT_EVERY_TIME:
                 shutil.rmtree(Path(app.instance_path) / "reports", ignore_errors=True)
             statements[0] = 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from typing import TYPE_CHECKING
 
 from flask import Flask, redirect, render_template, request, url_for
 from flask_sqlalchemy import SQLAlchemy
@@ -48,8 +49,18 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 
+# db.Model as a type checker can see it (as in the project's extensions.py).
+if TYPE_CHECKING:
+    from flask_sqlalchemy.model import Model as FlaskModel
 
-class FloorAnswer(db.Model):
+    class Model(FlaskModel, Base):
+        __abstract__ = True
+
+else:
+    Model = db.Model
+
+
+class FloorAnswer(Model):
     __tablename__ = "floor_answer"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -39,9 +39,9 @@ OPEN_ANSWERS = (
 
 
 def synthetic_csv(rows: int, buurten: list[str], seed: int) -> bytes:
-    from surveys.registry import get_instrument
+    from surveys.registry import current_instruments
 
-    instrument = get_instrument("adult")
+    instrument = current_instruments()["adult"]
     chance = random.Random(seed)
     columns = ["external_id", "buurt_code", "submitted_at", *(item.id for item in instrument.items)]
     text = io.StringIO(newline="")
@@ -53,7 +53,7 @@ def synthetic_csv(rows: int, buurten: list[str], seed: int) -> bytes:
             if item.type in ("short_text", "long_text"):
                 row.append(chance.choice(OPEN_ANSWERS))
             elif item.type == "number":
-                row.append(str(chance.randint(item.min, item.max)))
+                row.append(str(chance.randint(*item.bounds)))
             elif item.type == "multiple":
                 row.append(";".join(map(str, chance.sample(list(item.codes), min(2, len(item.codes))))))
             else:
@@ -64,14 +64,14 @@ def synthetic_csv(rows: int, buurten: list[str], seed: int) -> bytes:
 
 def run_one(rows: int, seed: int) -> None:
     from flask_migrate import upgrade
-    from sqlalchemy import func, select
+    from sqlalchemy import delete, func, select
 
     from app import create_app
     from demo.cli import load_demo
     from exchange.jobs import create_import_job, execute_import
     from extensions import db
     from models import ImportStatus, Neighbourhood, Response
-    from surveys.registry import get_instrument
+    from surveys.registry import current_instruments
 
     with tempfile.TemporaryDirectory(prefix="leefwereld-bench-") as folder:
         os.environ["INSTANCE_PATH"] = folder
@@ -79,11 +79,11 @@ def run_one(rows: int, seed: int) -> None:
         with app.app_context():
             upgrade()
             wave = load_demo()
-            db.session.execute(Response.__table__.delete())  # the demo's own responses are not part of the file
+            db.session.execute(delete(Response))  # the demo's own responses are not part of the file
             db.session.commit()
             buurten = list(db.session.scalars(select(Neighbourhood.code)))
             data = synthetic_csv(rows, buurten, seed)
-            job = create_import_job(io.BytesIO(data), "bench.csv", wave, get_instrument("adult"))
+            job = create_import_job(io.BytesIO(data), "bench.csv", wave, current_instruments()["adult"])
             db.session.commit()
             moments: dict[str, float] = {}
             started = time.perf_counter()

@@ -38,7 +38,11 @@ import threading
 import time
 from http.cookies import SimpleCookie
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit
+
+if TYPE_CHECKING:
+    from flask.testing import FlaskClient
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUT = re.compile(r"<input([^>]*)>")
@@ -93,7 +97,9 @@ class Resident:
         )
 
     def fill(self, html: str) -> tuple[str, dict]:
-        action = FORM_ACTION.search(html).group(1)
+        form = FORM_ACTION.search(html)
+        assert form is not None, "a question page has a form"
+        action = form.group(1)
         body: dict[str, list[str]] = {}
         radios: dict[str, list[str]] = {}
         for match in INPUT.finditer(html):
@@ -310,7 +316,9 @@ def page_sizes(port: int, wave_id: int) -> list[tuple[str, int, int]]:
 
     _, html, _ = resident.request("GET", f"/w/{wave_id}/")
     record("landing", html)
-    css = re.search(r'href="(/assets/[^"]+)"', html).group(1)
+    stylesheet = re.search(r'href="(/assets/[^"]+)"', html)
+    assert stylesheet is not None, "every page links the stylesheet"
+    css = stylesheet.group(1)
     _, css_text, _ = resident.request("GET", css)
     record("stylesheet (once, then cached)", css_text)
     _, html, _ = resident.request("GET", f"/w/{wave_id}/adult/start")
@@ -410,9 +418,11 @@ def profile(args) -> None:
             profiler.disable() if args.profile_on else None
             timing["cpu"] += time.process_time() - started
 
-    app.wsgi_app = measured
+    app.wsgi_app = measured  # type: ignore[method-assign]  # Flask's documented way to wrap the WSGI app
 
     class TestClientResident(Resident):
+        client: FlaskClient
+
         def request(self, method, path, body=None):
             headers = {"Accept-Encoding": "identity"}
             if self.cookies:
@@ -431,6 +441,7 @@ def profile(args) -> None:
             )
 
     class TestClientFloorResident(FloorResident):
+        client: FlaskClient
         request = TestClientResident.request
 
     resident = TestClientResident(0, wave_id, random.Random(1))
@@ -456,7 +467,7 @@ def profile(args) -> None:
     # the floor through its own test client in this process, timed the same way
     os.environ["FLOOR_DATABASE"] = str(tmp / "floor.sqlite")
     sys.path.insert(0, str(ROOT / "benchmarks"))
-    from floor_app import create_app as create_floor
+    from floor_app import create_app as create_floor  # type: ignore[import-not-found]  # on sys.path just above
 
     floor_app = create_floor()
     floor_cpu = {"cpu": 0.0}

@@ -1,7 +1,7 @@
 """Theme quality on labelled real short texts that no one on the team wrote: Debian's fortune cookies by category.
 
     apt-get install fortunes fortunes-pl          # Debian's packages: /usr/share/games/fortunes/
-    .venv/bin/python benchmarks/theme_quality.py [--seed 0] [--repeats 3]
+    .venv/bin/python benchmarks/theme_quality.py [--seed 0]
 
 Each fortune file holds short texts by many authors on one subject ("food", "law", "medicine"; Polish "sport",
 "milosc", "komputery"). The texts go through analysis.themes.discover_themes as open answers would (language detected
@@ -26,6 +26,7 @@ import re
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
@@ -80,13 +81,9 @@ def npmi_coherence(terms_per_theme: list[tuple[str, ...]], texts: list[str], lan
     return float(np.mean(scores)) if scores else float("nan")
 
 
-def evaluate(
-    language: str, texts: list[str], labels: np.ndarray, themes: str | int, seed: int, repeats: int
-) -> dict[str, float]:
+def evaluate(language: str, texts: list[str], labels: np.ndarray, themes: str | int, seed: int) -> dict[str, Any]:
     started = time.perf_counter()
-    result = discover_themes(
-        texts, hints=[language] * len(texts), themes=themes, seed=seed, repeats=repeats, min_answers=50
-    )
+    result = discover_themes(texts, hints=[language] * len(texts), themes=themes, seed=seed, min_answers=50)
     seconds = time.perf_counter() - started
     themed = result.answers["theme"].notna().to_numpy()
     predicted = result.answers["theme"][themed].astype(str).to_numpy()
@@ -110,7 +107,6 @@ def evaluate(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--repeats", type=int, default=3, help="random starts per k when choosing k")
     args = parser.parse_args(argv)
     if not FORTUNES.is_dir():
         print("Debian's fortune files are not installed: apt-get install fortunes fortunes-pl", file=sys.stderr)
@@ -120,20 +116,21 @@ def main(argv: list[str] | None = None) -> int:
         if not present:
             print(f"{language}: no fortune files in {folder} (apt-get install fortunes-{language})")
             continue
-        texts, labels = [], []
+        texts: list[str] = []
+        labels: list[str] = []
         for category in present:
             found = read_category(folder / category)
             texts.extend(found)
             labels.extend([category] * len(found))
-        labels = np.array(labels, dtype=object)
-        sizes = ", ".join(f"{category} {int((labels == category).sum())}" for category in present)
+        truth = np.array(labels, dtype=object)
+        sizes = ", ".join(f"{category} {int((truth == category).sum())}" for category in present)
         print(f"\n{language}: {len(texts)} texts in {len(present)} categories ({sizes})")
         print(
             f"  {'themes':<14}{'k':>4}{'themed':>9}{'ARI':>8}{'NMI':>8}{'NPMI':>8}"
             f"{'chance ARI':>12}{'chance NMI':>12}{'seconds':>9}"
         )
         for themes in ("auto", len(present)):
-            figures = evaluate(language, texts, labels, themes, args.seed, args.repeats)
+            figures = evaluate(language, texts, truth, themes, args.seed)
             print(
                 f"  {themes!s:<14}{figures['k']:>4}{figures['themed']:>9.0%}{figures['ari']:>8.3f}"
                 f"{figures['nmi']:>8.3f}{figures['npmi']:>8.3f}{figures['chance_ari']:>12.3f}"

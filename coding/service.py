@@ -11,9 +11,10 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from flask_babel import gettext as _
-from sqlalchemy import case, delete, func, insert, select, update
+from sqlalchemy import CursorResult, case, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from accounts import audit
@@ -200,10 +201,13 @@ def delete_code(code: CodebookCode, actor: User | None = None, move_to: Codebook
     codebook_id, code_id = code.codebook_id, code.id
     moved = 0
     if move_to is not None:
-        moved = db.session.execute(
-            update(CodeLabel)
-            .where(CodeLabel.codebook_id == codebook_id, CodeLabel.code_id == code_id)
-            .values(code_id=move_to.id)
+        moved = cast(
+            CursorResult,
+            db.session.execute(
+                update(CodeLabel)
+                .where(CodeLabel.codebook_id == codebook_id, CodeLabel.code_id == code_id)
+                .values(code_id=move_to.id)
+            ),
         ).rowcount
     db.session.execute(delete(CodedAnswer).where(CodedAnswer.codebook_id == codebook_id))
     db.session.delete(code)  # its remaining labels go with it (the database cascades)
@@ -349,7 +353,7 @@ def _answers(codebook: Codebook, wave: Wave):
 
 
 def _answer_count(codebook: Codebook, wave: Wave) -> int:
-    return db.session.scalar(select(func.count()).select_from(_answers(codebook, wave).subquery()))
+    return db.session.execute(select(func.count()).select_from(_answers(codebook, wave).subquery())).scalar_one()
 
 
 @dataclass
@@ -461,7 +465,7 @@ def answer_page(
         query = query.where(CodeLabel.id.is_(None))
     elif show == "labelled":
         query = query.where(CodeLabel.id.is_not(None))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     pages = max(1, math.ceil(total / per_page))
     page = min(max(page, 1), pages)
     ordered = query.order_by(CodedAnswer.margin.is_not(None), CodedAnswer.margin, CodedAnswer.confidence, Response.id)
@@ -536,7 +540,7 @@ def save_labels(
         elif label is not None and code_id is None:
             db.session.delete(label)
             changes.removed += 1
-        elif label is not None and label.code_id != code_id:
+        elif label is not None and code_id is not None and label.code_id != code_id:  # code_id None: removed above
             label.code_id, label.labelled_by_id, label.labelled_at = code_id, actor.id if actor else None, now
             changes.changed += 1
     if not changes.total:
@@ -687,4 +691,7 @@ def code_wave(
         **({"via": via} if via else {}),
     )
     db.session.commit()
-    return coding_summary(codebook, wave)
+    summary = coding_summary(codebook, wave)
+    if summary is None:  # never: every answer was coded just above
+        raise RuntimeError(f"codebook {codebook.id}: wave {wave.id} has no coding after coding it")
+    return summary

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
 from accounts import audit
-from accounts.auth import current_user, requires
+from accounts.auth import current_user, requires, staff_user
 from accounts.forms import ConfirmForm
 from accounts.service import only_municipality
 from coding.forms import CodebookForm, CodeForm, DeleteCodeForm, ThemesForm
@@ -66,7 +66,7 @@ def _formatting():
 
 
 def _codebook_or_404(codebook_id: int) -> Codebook:
-    codebook = codebook_for(current_user(), codebook_id)
+    codebook = codebook_for(staff_user(), codebook_id)
     if codebook is None:
         abort(404)
     return codebook
@@ -97,7 +97,7 @@ def _question_text(key: str) -> str:
     question = open_questions().get(key)
     if question is None:
         return question_text(key, g.lang)
-    instrument = current_instruments().get(question.instrument)
+    instrument = current_instruments()[question.instrument]  # open_questions() are the current instruments' own
     return _(
         "%(questionnaire)s: %(question)s",
         questionnaire=localise(instrument.title, g.lang),
@@ -155,7 +155,7 @@ def _translation_labels(form: CodeForm) -> dict[str, str]:
 def _codebook_page(
     codebook: Codebook, *, code_form: CodeForm | None = None, themes_form: ThemesForm | None = None, status: int = 200
 ):
-    user = current_user()
+    user = staff_user()
     code_form = code_form or CodeForm(formdata=None)
     themes_form = themes_form or ThemesForm(formdata=None)
     runs = runs_with_themes(user, codebook)
@@ -205,7 +205,7 @@ def new_code(codebook_id: int):
 def from_themes(codebook_id: int):
     codebook = _codebook_or_404(codebook_id)
     form = ThemesForm()
-    runs = {str(run.id): run for run in runs_with_themes(current_user(), codebook)}
+    runs = {str(run.id): run for run in runs_with_themes(staff_user(), codebook)}
     run: AnalysisRun | None = runs.get(form.run.data or "")
     valid = form.validate_on_submit()
     if run is None:

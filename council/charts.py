@@ -352,11 +352,11 @@ def trend_chart(
     parts.append("</g>")
     labels = [_label_lines(point.label, step - 4) for point in points]
     below, notes = TREND_BOTTOM + 18, 0
-    for x, point, (lines, size) in zip(xs, points, labels, strict=True):
-        parts.append(_wrapped(x, below, lines, size, "lw-chart__tick"))
+    for x, point, (label, size) in zip(xs, points, labels, strict=True):
+        parts.append(_wrapped(x, below, label, size, "lw-chart__tick"))
         if point.value is None and point.note:
             note, note_size = _label_lines(point.note, step - 4)
-            parts.append(_wrapped(x, below + 20 + 16 * (len(lines) - 1), note, note_size, "lw-chart__note"))
+            parts.append(_wrapped(x, below + 20 + 16 * (len(label) - 1), note, note_size, "lw-chart__note"))
             notes = max(notes, len(note))
     extra = 16 * (max(len(lines) for lines, _size in labels) - 1) + 16 * max(notes - 1, 0)
     if extra:  # room for labels over more than one line

@@ -5,9 +5,10 @@ from __future__ import annotations
 import io
 
 from flask import Response, abort, jsonify, render_template, request, send_file, url_for
+from flask.typing import ResponseReturnValue
 
 from accounts import audit
-from accounts.auth import current_user, requires
+from accounts.auth import requires, staff_user
 from council.blueprint import COUNCIL_ROLES, bp
 from council.export import FORMATS, MEDIA_TYPES, filename, write_profile
 from exchange.waves import wave_for, waves_for
@@ -35,8 +36,8 @@ def download_metadata() -> Response:
     from results.opendata import csvw_metadata
 
     wave_id = request.args.get("wave")
-    wave, run = wave_and_run(current_user(), wave_id)
-    if run is None:
+    wave, run = wave_and_run(staff_user(), wave_id)
+    if wave is None or run is None:  # a run comes with its wave
         abort(404)
     query = {"wave": wave_id} if wave_id is not None else {}
     response = jsonify(csvw_metadata(wave, run, url_for("council.download", fmt="csv", _external=True, **query)))
@@ -47,15 +48,15 @@ def download_metadata() -> Response:
 
 @bp.get("/download.<fmt>")
 @requires(*COUNCIL_ROLES)
-def download(fmt: str) -> Response:
+def download(fmt: str) -> ResponseReturnValue:
     if fmt not in FORMATS:
         abort(404)
-    user = current_user()
+    user = staff_user()
     wave_id = request.args.get("wave")
     wave, run = wave_and_run(user, wave_id)
     if wave_id is not None and wave is None:
         abort(404)
-    if run is None:
+    if wave is None or run is None:  # a run comes with its wave
         return render_template("council/no_profile.html", wave=wave), 404
     if fmt == "csv":
         text = io.StringIO(newline="")

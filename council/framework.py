@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from flask_babel import format_decimal
@@ -104,7 +104,7 @@ class Measurable:
 def _item_range(scale: Scale, item: Item) -> tuple[float, float]:
     """The values an item adds to its scale, as the scoring gives them (value maps, else the item's own numbers)."""
     mapping = scale.item_value_map.get(item.id) or scale.value_map
-    values = [mapping[code] for code in item.codes if code in mapping] if mapping else list(item.numeric_range())
+    values = [mapping[code] for code in item.codes if code in mapping] if mapping else list(item.bounds)
     return float(min(values)), float(max(values))
 
 
@@ -391,7 +391,7 @@ def _history_query(municipality: Municipality):
 
 
 def history_count(municipality: Municipality) -> int:
-    return db.session.scalar(select(func.count()).select_from(_history_query(municipality).subquery()))
+    return db.session.execute(select(func.count()).select_from(_history_query(municipality).subquery())).scalar_one()
 
 
 def framework_history(municipality: Municipality, limit: int = 100, offset: int = 0) -> list[HistoryEntry]:
@@ -868,8 +868,7 @@ def _parse_indicator(raw: Any, where: str, municipality: Municipality, problems:
             continue
         _unknown_keys(entry, _TARGET_KEYS, spot, problems)
         shown = entry.get("value")
-        numeric = isinstance(shown, (int, float)) and not isinstance(shown, bool)
-        value = to_stored(kind, shown) if numeric else shown
+        value = to_stored(kind, shown) if isinstance(shown, (int, float)) and not isinstance(shown, bool) else shown
         if measurable is not None:
             found = _target_problems(measurable, municipality, entry.get("year"), entry.get("area"), value, [])
             problems.extend(f"{spot}: {message}" for messages in found.values() for message in messages)
@@ -881,7 +880,7 @@ def _parse_indicator(raw: Any, where: str, municipality: Municipality, problems:
             continue
         seen.add(key)
         if measurable is not None:
-            targets.append(_TargetEntry(entry["year"], entry["area"], value))
+            targets.append(_TargetEntry(entry["year"], entry["area"], cast(float, value)))  # checked: a number
     return _IndicatorEntry(spec, tuple(targets))
 
 

@@ -6,6 +6,8 @@ council/framework.py; these views parse the forms, call it and render.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
@@ -13,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from accounts.auth import current_user, requires
+from accounts.auth import current_user, requires, staff_user
 from accounts.forms import ConfirmForm
 from council import framework
 from council.forms import IndicatorForm, OutcomeForm, TargetForm
@@ -61,7 +63,7 @@ SUBJECT_LABELS = {"outcome": _l("Outcome"), "indicator": _l("Indicator"), "targe
 
 def _municipalities() -> list[Municipality]:
     """The municipalities this member keeps a framework for: their own, or every one for a platform administrator."""
-    user = current_user()
+    user = staff_user()
     if user.municipality is not None:
         return [user.municipality]
     return list(
@@ -79,7 +81,7 @@ def _municipality() -> Municipality | None:
 
 
 def _scope(municipality: Municipality) -> None:
-    user = current_user()
+    user = staff_user()
     if user.municipality_id not in (None, municipality.id):
         abort(404)
 
@@ -109,7 +111,7 @@ def _target_or_404(target_id: int) -> Target:
 
 
 def _home(municipality: Municipality, anchor: str = "") -> str:
-    query = {"municipality": municipality.id} if len(_municipalities()) > 1 else {}
+    query: dict[str, Any] = {"municipality": municipality.id} if len(_municipalities()) > 1 else {}
     return url_for("framework.index", **query) + anchor
 
 
@@ -428,7 +430,7 @@ def _save_target(form: TargetForm, indicator: Indicator, target: Target | None) 
     """Add or change a target from the form (percentages for shares); False with messages on the form."""
     valid = form.validate_on_submit()
     stored = None if form.value.data is None else framework.to_stored(indicator.kind, form.value.data)
-    if not valid:
+    if not valid or stored is None:  # a valid form has its value (InputRequired)
         if not _csrf_failed(form):  # the framework's messages as well, so one answer names every problem
             try:
                 framework.check_target(indicator, form.year.data, form.area.data, stored, target)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from itertools import count
+from typing import Any
 
 from flask import g, has_app_context
 from flask_babel import gettext as _
@@ -69,6 +70,7 @@ def _polygons(geometry: dict | None) -> list[list[list[tuple[float, float]]]]:
     if not isinstance(geometry, dict):
         return []
     coordinates = geometry.get("coordinates")
+    candidates: list[Any]  # GeoJSON, checked polygon by polygon below
     if geometry.get("type") == "Polygon":
         candidates = [coordinates]
     elif geometry.get("type") == "MultiPolygon" and isinstance(coordinates, list):

@@ -523,7 +523,7 @@ def standing_out(
     the rest of the municipality; themes that stand out nowhere are left out."""
     result = []
     for group in named:
-        found = {HIGHER: [], LOWER: []}
+        found: dict[str, list[str]] = {HIGHER: [], LOWER: []}
         for code, name in sorted(wijk_names.items(), key=lambda item: item[1].casefold()):
             contrast = contrasts.get((group.id, code))
             if contrast is not None and contrast.direction in found:

@@ -56,6 +56,12 @@ class Figure:
         return SYNTHETIC_ONLY in self.flags
 
 
+class ShownFigure(Figure):
+    """For the type checker only: a Figure with a value, as the checks that a figure may be shown narrow it."""
+
+    value: float
+
+
 @dataclass
 class WaveProfile:
     """The figures of one wave's newest released run (runs.releases), for the areas asked for.

@@ -5,10 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from council.indicators import Evaluation, Status
 from council.profile import AreaProfile, AreaRow, ScaleFigure, ThemeFigure
 from models import Indicator
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
+
+    from council.snapshots import Figure, ShownFigure
 
 MOST_DIFFERENCES = 3  # scales, and again themes, that differ most: the summary must stay one page
 MOST_THEMES = 3  # named themes per question
@@ -44,7 +50,7 @@ class Summary:
     wijken: list[WijkStatuses] = field(default_factory=list)
 
 
-def _shown(figure) -> bool:
+def _shown(figure: Figure | None) -> TypeIs[ShownFigure]:
     return figure is not None and figure.value is not None and not figure.suppressed
 
 
@@ -59,7 +65,13 @@ def largest_differences(scales: dict[str, list[ScaleFigure]], most: int = MOST_D
     """The scales on which the area differs clearly from the municipality, the largest differences first (as a share
     of each scale's range, since ranges differ)."""
     rows = [row for rows in scales.values() for row in rows if clearly_different(row)]
-    rows.sort(key=lambda row: -abs(row.figure.value - row.reference.value) / ((row.high - row.low) or 1.0))
+
+    def largest_first(row: ScaleFigure) -> float:
+        if not (_shown(row.figure) and _shown(row.reference)):  # clearly_different let only shown pairs through
+            return 0.0
+        return -abs(row.figure.value - row.reference.value) / ((row.high - row.low) or 1.0)
+
+    rows.sort(key=largest_first)
     return rows[:most]
 
 
@@ -82,7 +94,7 @@ def report_summary(
     wijken = []
     if rows and indicators:
         for position, indicator in enumerate(indicators):
-            found = {Status.on_target: [], Status.off_target: []}
+            found: dict[Status, list[str]] = {Status.on_target: [], Status.off_target: []}
             for row in rows:
                 evaluation = row.evaluations[position]
                 if not row.area.is_municipality and evaluation.status in found:

@@ -207,7 +207,7 @@ def _compute_figures(
     areas = area_table({area for _question, area in totals})
     records = []
     for (question, area), n in totals.items():
-        level = areas.loc[area, "level"]
+        level = str(areas.loc[area, "level"])
         records.append(ProfileRecord(area, level, question, RESPONDENTS, "n", float(n), n=n))
         groups = named.get(question, [])
         k = np.array([counts.get((group.id, area), 0) for group in groups], dtype=float)
@@ -336,5 +336,6 @@ def approved_quotes(run: AnalysisRun, area_code: str, shown: RunThemes) -> dict[
         )
         .order_by(Quote.id)
     ):
-        quotes[quote.theme.named_id].append(quote)  # the theme comes with the quote: its language, no query
+        if quote.theme.named_id is not None:  # always: the query asks for named themes
+            quotes[quote.theme.named_id].append(quote)  # the theme comes with the quote: its language, no query
     return quotes

@@ -8,7 +8,7 @@ copy kept by a shared cache would outlive a quote's withdrawal or a response's e
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from flask import Response, abort, g, make_response, render_template, request
 from flask_babel import format_decimal, format_percent
@@ -154,7 +154,7 @@ def _area_or_404(wave: Wave, code: str) -> Area:
     return area
 
 
-def _profile(wave: Wave, codes: Sequence[str] | None = None) -> WaveProfile:
+def _profile(wave: Wave, codes: Collection[str] | None = None) -> WaveProfile:
     profile = WaveProfile.load(wave, areas=codes, levels=None if codes else LEVELS)
     if profile is None:  # the run vanished between choosing the wave and reading it
         abort(404)
@@ -309,7 +309,9 @@ def overview_map(wave: Wave, rows, indicators: Sequence[Indicator], chosen: Indi
 
 def buurt_map(wave: Wave, chosen: Indicator | None) -> Map | None:
     """The same map for the buurten, when their boundaries are loaded: most buurten's figures are suppressed."""
-    areas = buurt_areas(wave.municipality) if chosen is not None else []
+    if chosen is None:
+        return None
+    areas = buurt_areas(wave.municipality)
     if not areas:
         return None
     profile = _profile(wave, [area.code for area in areas])
@@ -417,7 +419,7 @@ def _report_html(code: str, for_pdf: bool) -> tuple[str, AreaProfile]:
         indicators=indicators,
         for_pdf=for_pdf,
         summary=report_summary(data, rows, indicators),
-        maps=report_maps(wave, rows, indicators) if rows else [],
+        maps=report_maps(wave, rows, indicators) if rows and indicators is not None else [],
     )
     return html, data
 

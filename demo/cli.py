@@ -46,9 +46,9 @@ def load_demo() -> Wave:
     report = load_areas(DEMO_DIR / spec["areas"], spec["reference_year"])
     if report.errors:
         raise click.ClickException("\n".join(report.errors))
-    municipality = db.session.scalar(
+    municipality = db.session.execute(
         select(Municipality).filter_by(code=spec["code"], reference_year=spec["reference_year"])
-    )
+    ).scalar_one()
     municipality.help_name = spec["help"]["name"]
     municipality.help_phone = spec["help"]["phone"]
     municipality.help_url = spec["help"]["url"]
@@ -58,12 +58,12 @@ def load_demo() -> Wave:
         if db.session.scalar(select(Team).filter_by(municipality_id=municipality.id, name=name)) is None:
             db.session.add(Team(municipality=municipality, name=name))
     for level in ("wijk", "buurt"):
-        report = load_boundaries(DEMO_DIR / spec["boundaries"], municipality, level=level)
-        if report.errors:
-            raise click.ClickException("\n".join(report.errors))
-    report = load_outputs(municipality, (DEMO_DIR / spec["outputs"]).read_text(encoding="utf-8"), commit=False)
-    if report.errors:
-        raise click.ClickException("\n".join(report.errors))
+        boundaries = load_boundaries(DEMO_DIR / spec["boundaries"], municipality, level=level)
+        if boundaries.errors:
+            raise click.ClickException("\n".join(boundaries.errors))
+    outputs = load_outputs(municipality, (DEMO_DIR / spec["outputs"]).read_text(encoding="utf-8"), commit=False)
+    if outputs.errors:
+        raise click.ClickException("\n".join(outputs.errors))
     load_framework(municipality, DEMO_DIR / spec["framework"])
     db.session.commit()
     return wave
@@ -143,7 +143,7 @@ def fill_for_council() -> None:
 
     spec = yaml.safe_load((DEMO_DIR / "municipality.yaml").read_text(encoding="utf-8"))
     for name, plan in spec["council_demo"].items():
-        wave = db.session.scalar(select(Wave).filter_by(name=name))
+        wave = db.session.execute(select(Wave).filter_by(name=name)).scalar_one()
         if latest_run(wave) is not None:
             click.echo(f"wave '{name}' has been analysed before")
             continue

@@ -164,7 +164,8 @@ def generate(
                     rng.sample(list(item.codes), rng.randint(1, min(3, len(item.codes)))), key=list(item.codes).index
                 )
             elif item.type == "number":
-                answers[item.id] = rng.randint(item.min, min(item.max, item.min + 10))
+                low, high = item.bounds
+                answers[item.id] = rng.randint(low, min(high, low + 10))
             elif item.open_question and rng.random() < OPEN_ANSWER_RATE:
                 themes = OPEN_ANSWERS[locale]
                 theme = PLANTED_THEME.get(wijk) if rng.random() < 0.6 and wijk in PLANTED_THEME else None
@@ -183,7 +184,7 @@ def generate(
 # With `varied_text`, open answers are composed from the phrases above plus openers, second clauses, details,
 # endings, filler answers, the odd phone number and typos, so that most answers are distinct and vary in length like
 # real ones; the planted theme stays in the main phrase.
-TEXT_PARTS = {
+TEXT_PARTS: dict[str, dict[str, Any]] = {
     "nl": {
         "openers": [
             "Vooral: ",
@@ -478,14 +479,14 @@ def _instrument_answers(
         elif item.type in ("likert", "single", "yesno"):
             answers[item.id] = ("codes", np.where(shown, rng.integers(0, len(item.codes), size), -1))
         elif item.type == "multiple":
-            codes = list(item.codes)
+            options = list(item.codes)
             subsets = [
                 list(chosen)
-                for count in range(1, min(3, len(codes)) + 1)
-                for chosen in itertools.combinations(codes, count)
+                for count in range(1, min(3, len(options)) + 1)
+                for chosen in itertools.combinations(options, count)
             ]
             by_size = [[subset for subset in subsets if len(subset) == count] for count in range(1, 4)]
-            count = rng.integers(0, min(3, len(codes)), size)
+            count = rng.integers(0, min(3, len(options)), size)
             pick = np.empty(size, dtype=object)
             for position, group in enumerate(by_size):
                 rows = np.flatnonzero(count == position)
@@ -493,7 +494,8 @@ def _instrument_answers(
             pick[~shown] = None
             answers[item.id] = ("object", pick)
         elif item.type == "number":
-            value = rng.integers(item.min, min(item.max, item.min + 10) + 1, size).astype(float)
+            low, high = item.bounds
+            value = rng.integers(low, min(high, low + 10) + 1, size).astype(float)
             answers[item.id] = ("number", np.where(shown, value, np.nan))
         elif item.open_question:
             text = _open_answer_column(rng, locale, wijk, planted_theme, open_rate, varied)
@@ -557,12 +559,12 @@ def generate_frame(
             columns.setdefault(item_id, {"kind": kind, "parts": []})["parts"].append((rows, values, item.codes))
     data: dict[str, Any] = {
         "response_id": np.arange(count, dtype=np.int64),
-        "instrument": pd.Categorical.from_codes(instrument, categories=slugs),
-        "buurt_code": pd.Categorical.from_codes(buurt, categories=buurt_codes),
+        "instrument": pd.Categorical.from_codes(instrument, categories=pd.Index(slugs)),
+        "buurt_code": pd.Categorical.from_codes(buurt, categories=pd.Index(buurt_codes)),
         "wijk_code": pd.Categorical(["WK" + code[2:8] for code in buurt_codes])[buurt],
         "age_band": None,
-        "locale": pd.Categorical.from_codes(locale_index, categories=locales),
-        "mode": pd.Categorical.from_codes(np.zeros(count, dtype=np.int64), categories=["online"]),
+        "locale": pd.Categorical.from_codes(locale_index, categories=pd.Index(locales)),
+        "mode": pd.Categorical.from_codes(np.zeros(count, dtype=np.int64), categories=pd.Index(["online"])),
     }
     for item_id, column in columns.items():
         if column["kind"] == "number":
@@ -576,12 +578,12 @@ def generate_frame(
             for rows, values, codes in column["parts"]:
                 to_category = np.array([categories.index(str(code)) for code in codes] + [-1])
                 filled[rows] = to_category[values]
-            data[item_id] = pd.Categorical.from_codes(filled, categories=categories)
+            data[item_id] = pd.Categorical.from_codes(filled, categories=pd.Index(categories))
         else:
             filled = np.full(count, None, dtype=object)
             for rows, values, _ in column["parts"]:
                 filled[rows] = values
             data[item_id] = filled
     if data["age_band"] is None:
-        data["age_band"] = pd.Categorical.from_codes(np.full(count, -1), categories=[])
+        data["age_band"] = pd.Categorical.from_codes(np.full(count, -1), categories=pd.Index([]))
     return pd.DataFrame(data, index=pd.RangeIndex(count))

@@ -99,7 +99,7 @@ def _item_kind(item: Item) -> str:
 
 
 def _item_values(item: Item) -> tuple[tuple[Any, str], ...]:
-    if item.type == "scale_0_10":
+    if item.type == "scale_0_10" and item.anchors is not None:  # the loader gives every 0-10 scale its anchors
         return ((0, localise(item.anchors["low"], FILE_LANGUAGE)), (10, localise(item.anchors["high"], FILE_LANGUAGE)))
     if item.type == "yesno":
         return tuple((code, str(YES_NO_LABELS[code])) for code in item.codes)

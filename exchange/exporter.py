@@ -243,8 +243,8 @@ def _write_sav(plan: ExportPlan, path: Path) -> int:
             for column in plan.columns
         }
     )
-    labels = {column.name: column.label[:SPSS_LABEL_LENGTH] for column in plan.columns}
-    value_labels = {}
+    labels: dict[str, str | None] = {column.name: column.label[:SPSS_LABEL_LENGTH] for column in plan.columns}
+    value_labels: dict[str, dict[Any, str]] = {}
     for column in plan.columns:
         if not column.values or column.kind == "codes":
             continue  # several codes in one string cannot carry SPSS value labels; the codebook has them

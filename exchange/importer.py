@@ -167,7 +167,7 @@ def parse_item(item: Item, cell: Any) -> tuple[Any, tuple[str, str] | None]:
         value = _clean_text(from_csv_cell(cell) if isinstance(cell, str) else text)
         if has_control_characters(value):
             return None, ("bad_text", _("the text has characters that cannot be stored"))
-        if len(value) > item.max_length:
+        if len(value) > item.text_limit:
             return None, (
                 "bad_text",
                 _(
@@ -180,7 +180,7 @@ def parse_item(item: Item, cell: Any) -> tuple[Any, tuple[str, str] | None]:
     if item.type == "number" or (item.numeric_range() is not None and item.type != "multiple"):
         number = _whole_number(cell)
         if item.type == "number":
-            if number is None or not item.min <= number <= item.max:
+            if number is None or not item.bounds[0] <= number <= item.bounds[1]:
                 return None, (
                     "out_of_range",
                     _(
@@ -192,7 +192,7 @@ def parse_item(item: Item, cell: Any) -> tuple[Any, tuple[str, str] | None]:
                 )
             return number, None
         if number is None or number not in item.codes:
-            low, high = item.numeric_range()
+            low, high = item.bounds
             if number is not None and low <= number <= high:
                 return None, (
                     "unknown_code",
@@ -336,9 +336,9 @@ class _RowChecker:
                 _("%(value)s is not one of the codes %(codes)s", value=locale, codes=", ".join(LANGUAGES)),
             )
         parsed.locale = locale if locale in LANGUAGES else "nl"
-        parsed.submitted_at, trouble = parse_timestamp(values.get("submitted_at"), self.now)
-        if trouble:
-            problem("submitted_at", "bad_date", trouble)
+        parsed.submitted_at, date_trouble = parse_timestamp(values.get("submitted_at"), self.now)
+        if date_trouble:
+            problem("submitted_at", "bad_date", date_trouble)
         external_id = _text_of(values.get("external_id"))
         if len(external_id) > EXTERNAL_ID_LENGTH:
             problem(

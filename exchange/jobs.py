@@ -137,7 +137,7 @@ def _set_progress(job_id: int, stage: str, percent: int) -> None:
     db.session.commit()
 
 
-def execute_import(job: ImportJob, on_progress: Callable[[str, int], None] | None = None) -> ImportJob:
+def execute_import(job: ImportJob, on_progress: Callable[[str, int], object] | None = None) -> ImportJob:
     """Import the job's file and store the outcome on the job; the file is deleted whatever happens. Problems in the
     file make a failed job with its report; an unexpected error is stored on the job and raised again."""
     job_id, path = job.id, upload_path(job)
@@ -169,14 +169,14 @@ def execute_import(job: ImportJob, on_progress: Callable[[str, int], None] | Non
                     progress=progress,
                 )
             )
-        job = db.session.get(ImportJob, job_id)
+        job = db.session.get_one(ImportJob, job_id)
         job.report, job.upload = report.as_dict(), None
         job.status = ImportStatus.succeeded if report.completed else ImportStatus.failed
         job.finished_at, job.stage, job.progress = utcnow(), "done", 100
         db.session.commit()
     except Exception as error:
         db.session.rollback()
-        failed = db.session.get(ImportJob, job_id)
+        failed = db.session.get_one(ImportJob, job_id)
         fail_job(failed, str(error) if isinstance(error, ImportRefused) else f"{type(error).__name__}: {error}")
         db.session.commit()
         if not isinstance(error, ImportRefused):

@@ -54,7 +54,7 @@ def retention_plan(config: Mapping[str, Any], now: datetime | None = None) -> li
     for slug in slugs:
         days = retention_days(config, slug)
         cutoff = now - timedelta(days=days)
-        due = db.session.scalar(select(func.count()).select_from(_due(slug, cutoff).subquery()))
+        due = db.session.execute(select(func.count()).select_from(_due(slug, cutoff).subquery())).scalar_one()
         lines.append(RetentionLine(slug, days, cutoff, due))
     return lines
 

@@ -26,7 +26,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
-from accounts.auth import current_user, requires
+from accounts.auth import current_user, requires, staff_user
 from accounts.forms import ConfirmForm
 from exchange.codebook import codebook_columns, write_codebook_csv
 from exchange.exporter import MEDIA_TYPES, ExportRefused, export_filename, export_wave
@@ -70,7 +70,7 @@ def _instrument_choices() -> list[SelectChoice]:
 
 
 def _municipalities() -> list[Municipality]:
-    user = current_user()
+    user = staff_user()
     query = select(Municipality).order_by(Municipality.name, Municipality.reference_year.desc())
     if user.municipality_id is not None:
         query = query.where(Municipality.id == user.municipality_id)

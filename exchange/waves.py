@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -151,7 +152,7 @@ class WaveCounts:
     unknown_area: AreaCount | None = None  # residents who did not know their neighbourhood
 
 
-def _suppress(groups: list[AreaCount], min_n: int) -> None:
+def _suppress(groups: Sequence[AreaCount], min_n: int) -> None:
     """Hide each group below the threshold; when exactly one is hidden among shown siblings, hide the next smallest
     too, or the total minus the others would give it away."""
     for group in groups:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from extensions import db
-from models import Municipality
+from models import District, Municipality, Neighbourhood
 
 LEVELS = {"wijk": "WK", "buurt": "BU"}
 CODE_PATTERN = re.compile(r"^(WK\d{6}|BU\d{8})$")
@@ -189,6 +189,7 @@ def load_boundaries(
         report.errors.append(str(error))
         return report
 
+    areas: dict[str, District | Neighbourhood]
     if level == "wijk":
         areas = {district.code: district for district in municipality.districts}
     else:
@@ -200,7 +201,8 @@ def load_boundaries(
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
             report.errors.append(f"feature {index}: is not a GeoJSON Feature")
             continue
-        properties = feature.get("properties") if isinstance(feature.get("properties"), dict) else {}
+        given = feature.get("properties")
+        properties = given if isinstance(given, dict) else {}
         code = _own_code(properties)
         if code is None:
             report.errors.append(f"feature {index}: has no area code (a property {', '.join(CODE_PROPERTIES)})")

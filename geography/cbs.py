@@ -179,20 +179,18 @@ def load_areas(path: Path, reference_year: int) -> LoadReport:
             db.session.add(instance)
             municipalities[row.code] = instance
         elif row.level == "WK":
-            parent = municipalities[row.municipality_code]
-            instance = next((d for d in parent.districts if d.code == row.code), None) or District(code=row.code)
-            upsert(instance, {"name": row.name, "inhabitants": row.population["inhabitants"]})
-            if instance not in parent.districts:
-                parent.districts.append(instance)
-            districts[row.code] = instance
+            municipality = municipalities[row.municipality_code]
+            district = next((d for d in municipality.districts if d.code == row.code), None) or District(code=row.code)
+            upsert(district, {"name": row.name, "inhabitants": row.population["inhabitants"]})
+            if district not in municipality.districts:
+                municipality.districts.append(district)
+            districts[row.code] = district
         else:
-            parent = districts[row.district_code]
-            instance = next((n for n in parent.neighbourhoods if n.code == row.code), None) or Neighbourhood(
-                code=row.code
-            )
-            upsert(instance, {"name": row.name, **row.population})  # margins absent from the file become unknown
-            if instance not in parent.neighbourhoods:
-                parent.neighbourhoods.append(instance)
+            wijk = districts[row.district_code]
+            buurt = next((n for n in wijk.neighbourhoods if n.code == row.code), None) or Neighbourhood(code=row.code)
+            upsert(buurt, {"name": row.name, **row.population})  # margins absent from the file become unknown
+            if buurt not in wijk.neighbourhoods:
+                wijk.neighbourhoods.append(buurt)
     db.session.commit()
     return report
 

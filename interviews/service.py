@@ -100,7 +100,7 @@ def save_interview(
             )
         ]
         form.team.data = str(user.team_id)  # saved again from this page, it goes to the worker's own team
-        team = user.team
+        team = own_team(user)
     if day > municipal_today():
         form.conducted_on.errors = [_("This date is in the future.")]
     code = form.client_code.data or ""
@@ -167,6 +167,13 @@ def worker_ratings(form: InterviewFormBase, instrument: Instrument, values: dict
         if given and int(given) != values.get(item.id):
             ratings[item.id] = int(given)
     return ratings
+
+
+def own_team(user: User) -> Team:
+    """The wijkteam of an interviewer, who always has one (accounts refuse an interviewer without)."""
+    if user.team is None:
+        raise RuntimeError(f"interviewer {user.id} has no wijkteam")
+    return user.team
 
 
 def team_of_page(user: User, team_field: str | None, day: date) -> Team | None:
@@ -258,7 +265,7 @@ def changes_between(intake: Interview, later: Interview) -> list[Change]:
     for item_id in comparable_items(first, second):
         if isinstance(before.get(item_id), int) and isinstance(after.get(item_id), int):
             item = second.item(item_id)
-            changes.append(Change(item_id, item.text, before[item_id], after[item_id], item.numeric_range()[1]))
+            changes.append(Change(item_id, item.text, before[item_id], after[item_id], item.bounds[1]))
     return changes
 
 
@@ -289,7 +296,7 @@ def client_timeline(history: list[Interview]) -> list[TimelineRow]:
     for item_id in comparable_items(instruments[0], latest):
         ratings = tuple(values.get(item_id) if isinstance(values.get(item_id), int) else None for values in answers)
         item = latest.item(item_id)
-        rows.append(TimelineRow(item_id, item.text, ratings, item.numeric_range()[1]))
+        rows.append(TimelineRow(item_id, item.text, ratings, item.bounds[1]))
     return rows
 
 

@@ -25,7 +25,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 
 from accounts import audit
-from accounts.auth import current_user, requires
+from accounts.auth import current_user, requires, staff_user
 from extensions import db
 from geography.areas import buurt_choices
 from interviews.forms import FindClientForm, build_interview_form
@@ -38,6 +38,7 @@ from interviews.service import (
     find_client,
     may_open,
     new_sync_key,
+    own_team,
     rating_differences,
     save_interview,
     visible_interviews,
@@ -57,8 +58,8 @@ def _instrument(slug: str | None) -> Instrument | None:
 def _form_for(instrument: Instrument, formdata=None):
     form = build_interview_form(instrument, g.lang, formdata=formdata)
     if formdata is None:
-        form.team.data = str(current_user().team_id)
-    municipality_id = current_user().team.municipality_id
+        form.team.data = str(staff_user().team_id)
+    municipality_id = own_team(staff_user()).municipality_id
     form.buurt.choices = [SelectChoice("", _("Choose the neighbourhood")), *buurt_choices(municipality_id)]
     return form
 
@@ -66,7 +67,7 @@ def _form_for(instrument: Instrument, formdata=None):
 @bp.get("")
 @requires(Role.interviewer, Role.analyst, menu=_l("Interviews"))
 def index(find_form: FindClientForm | None = None):
-    user = current_user()
+    user = staff_user()
     return render_template(
         "interviews/index.html",
         interviews=visible_interviews(user),
@@ -98,7 +99,7 @@ def find():
 
 def _opened(interview_id: int, action: str) -> Interview:
     """The interview, if the worker may open it (the team rule); either way the attempt is in the audit log."""
-    user = current_user()
+    user = staff_user()
     interview = db.get_or_404(Interview, interview_id)
     if not may_open(user, interview):
         audit.record("forbidden", user, "interview", interview.id)
@@ -111,7 +112,7 @@ def _opened(interview_id: int, action: str) -> Interview:
 @requires(Role.interviewer, Role.analyst)
 def timeline(interview_id: int):
     """Every conversation with the client of this interview, and their ratings per area of life over time."""
-    user, interview = current_user(), _opened(interview_id, "client_timeline_viewed")
+    user, interview = staff_user(), _opened(interview_id, "client_timeline_viewed")
     history = client_history(interview)
     titles = [instrument_of(item.response.instrument_version).title for item in history]
     return render_template(
@@ -151,7 +152,7 @@ def new():
 
 def _next_page(interview: Interview) -> str:
     """The stored interview, or the list when it went to a team its worker has since left."""
-    if may_open(current_user(), interview):
+    if may_open(staff_user(), interview):
         return url_for("interviews.show", interview_id=interview.id)
     flash(
         _(
@@ -216,7 +217,7 @@ def sync():
 @bp.get("/<int:interview_id>")
 @requires(Role.interviewer, Role.analyst)
 def show(interview_id: int):
-    user, interview = current_user(), _opened(interview_id, "interview_viewed")
+    user, interview = staff_user(), _opened(interview_id, "interview_viewed")
     instrument = instrument_of(interview.response.instrument_version)
     history = client_history(interview)
     intake = history[0]

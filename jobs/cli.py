@@ -38,9 +38,9 @@ def worker_command(workers: int | None) -> None:
     for line in recover_interrupted():
         click.echo(line)
     db.session.remove()
-    threading.Thread(
-        target=keep_watch, args=(current_app._get_current_object(),), name="heartbeat", daemon=True
-    ).start()
+    # flask types current_app as the app it stands for; _get_current_object() is the proxy's own method
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    threading.Thread(target=keep_watch, args=(app,), name="heartbeat", daemon=True).start()
     # one thread per job: a job's own connection, its own app context; a short poll keeps pages quick on SQLite
     consumer = Consumer(
         queue().huey,

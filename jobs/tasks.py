@@ -8,13 +8,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from typing import cast
 
 from flask import Flask, current_app
 from huey import Huey
 from huey.api import Task
 from huey.exceptions import RetryTask, TaskTimeout
 from huey.signals import SIGNAL_EXPIRED
-from sqlalchemy import exists, select, update
+from sqlalchemy import CursorResult, exists, select, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import aliased
 
@@ -128,8 +129,11 @@ def execute_run_task(run_id: int, task: Task) -> None:
         other.wave_id == AnalysisRun.wave_id, other.status == RunStatus.running, other.id != AnalysisRun.id
     )
     mine = (AnalysisRun.id == run_id) & (AnalysisRun.status == RunStatus.queued) & (AnalysisRun.task_id == task.id)
-    claimed = db.session.execute(
-        update(AnalysisRun).where(mine, ~wave_busy).values(attempts=AnalysisRun.attempts + 1, heartbeat_at=utcnow())
+    claimed = cast(
+        CursorResult,
+        db.session.execute(
+            update(AnalysisRun).where(mine, ~wave_busy).values(attempts=AnalysisRun.attempts + 1, heartbeat_at=utcnow())
+        ),
     ).rowcount
     db.session.commit()
     if not claimed:
@@ -145,7 +149,7 @@ def execute_run_task(run_id: int, task: Task) -> None:
 
     try:
         with holding(AnalysisRun, run_id):
-            execute_run(db.session.get(AnalysisRun, run_id), between_stages)
+            execute_run(db.session.get_one(AnalysisRun, run_id), between_stages)
     except (RunCancelled, TaskTimeout):
         return  # stored on the run; another attempt would end the same way
     except RunSuperseded as superseded:
@@ -172,8 +176,11 @@ def execute_import_task(job_id: int, task: Task) -> None:
     from exchange.jobs import execute_import
 
     mine = (ImportJob.id == job_id) & (ImportJob.status == ImportStatus.queued) & (ImportJob.task_id == task.id)
-    claimed = db.session.execute(
-        update(ImportJob).where(mine).values(attempts=ImportJob.attempts + 1, heartbeat_at=utcnow())
+    claimed = cast(
+        CursorResult,
+        db.session.execute(
+            update(ImportJob).where(mine).values(attempts=ImportJob.attempts + 1, heartbeat_at=utcnow())
+        ),
     ).rowcount
     db.session.commit()
     if not claimed:
@@ -181,7 +188,7 @@ def execute_import_task(job_id: int, task: Task) -> None:
         return
     try:
         with holding(ImportJob, job_id):
-            execute_import(db.session.get(ImportJob, job_id), lambda stage, percent: check_time_limit(task))
+            execute_import(db.session.get_one(ImportJob, job_id), lambda stage, percent: check_time_limit(task))
     except TaskTimeout:
         return
     except Exception:
@@ -219,8 +226,9 @@ def recover_interrupted() -> list[str]:
 
     def take_up(model: type[AnalysisRun] | type[ImportJob], row_id: int) -> bool:
         # the job is this worker's to queue again or fail, unless another worker took it up a moment ago
-        taken = db.session.execute(
-            update(model).where(model.id == row_id, abandoned(model)).values(heartbeat_at=utcnow())
+        taken = cast(
+            CursorResult,
+            db.session.execute(update(model).where(model.id == row_id, abandoned(model)).values(heartbeat_at=utcnow())),
         ).rowcount
         db.session.commit()
         return bool(taken)
@@ -230,7 +238,7 @@ def recover_interrupted() -> list[str]:
             continue
         if run.cancel_requested_at is None and run.attempts <= retries:
             _queue_again(AnalysisRun, run.id, f"tried again: {WORKER_STOPPED_RUN}")
-            enqueue(db.session.get(AnalysisRun, run.id))
+            enqueue(db.session.get_one(AnalysisRun, run.id))
             done.append(f"analysis run {run.id}: queued again")
         else:
             run.status, run.finished_at = RunStatus.failed, utcnow()
@@ -243,7 +251,7 @@ def recover_interrupted() -> list[str]:
         path = upload_path(job)
         if job.upload and path.exists() and job.attempts <= retries:
             _queue_again(ImportJob, job.id, f"tried again: {WORKER_STOPPED_IMPORT}")
-            enqueue(db.session.get(ImportJob, job.id))
+            enqueue(db.session.get_one(ImportJob, job.id))
             done.append(f"import job {job.id}: queued again")
         else:
             fail_job(job, WORKER_STOPPED_IMPORT)

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from extensions import db
+from extensions import Model
 from models.geography import Municipality
 from models.types import UTCDateTime, utcnow, value_enum
 
@@ -20,7 +20,7 @@ class Role(enum.Enum):
     council = "council"  # aggregated views only
 
 
-class Team(db.Model):
+class Team(Model):
     """A wijkteam: interviewers share their clients' follow-ups and notes within it."""
 
     __tablename__ = "team"
@@ -35,7 +35,7 @@ class Team(db.Model):
         return f"<Team {self.id} {self.name}>"
 
 
-class User(db.Model):
+class User(Model):
     __tablename__ = "staff_user"
     __table_args__ = (
         CheckConstraint("role <> 'interviewer' OR team_id IS NOT NULL", name="interviewer_has_team"),
@@ -65,7 +65,7 @@ class User(db.Model):
         return f"<User {self.id} {self.role.value}>"
 
 
-class StaffSession(db.Model):
+class StaffSession(Model):
     """One login of a staff member: the cookie holds a random id, this record says whether that login still counts.
 
     Logging out ends the record, so a copy of the cookie is worth nothing afterwards; only a hash of the id is
@@ -87,7 +87,7 @@ class StaffSession(db.Model):
         return f"<StaffSession {self.id} of user {self.user_id}>"
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Who did what, when: security events and every staff access to raw responses or interview notes.
 
     The application only ever adds rows (see the guard below); the content of what was accessed is never copied in.

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from extensions import db
+from extensions import Model
 from models.accounts import User
 from models.jobs import JobState
 from models.survey import Response, Wave
@@ -22,7 +22,7 @@ class RunStatus(enum.Enum):
     failed = "failed"
 
 
-class AnalysisRun(JobState, db.Model):
+class AnalysisRun(JobState, Model):
     """One reproducible analysis of a wave: its parameters, seed, instrument and code versions, and timings."""
 
     __tablename__ = "analysis_run"
@@ -64,7 +64,7 @@ class AnalysisRun(JobState, db.Model):
         return f"<AnalysisRun {self.id} wave={self.wave_id} {self.status.value}>"
 
 
-class ProfileSnapshot(db.Model):
+class ProfileSnapshot(Model):
     """One aggregated figure of a run for one area, after disclosure control (analysis.records.ProfileRecord).
 
     The council views read only these rows: their number depends on areas and measures, not on respondents.
@@ -94,7 +94,7 @@ class ProfileSnapshot(db.Model):
         return f"<ProfileSnapshot {self.area_code} {self.instrument}:{self.measure}.{self.statistic}={self.value}>"
 
 
-class NamedTheme(db.Model):
+class NamedTheme(Model):
     """A theme as the council reads it: one or more discovered themes of one question of a run (merged across
     languages by an analyst), with a short Dutch name and its translations. Hidden ones never reach the council,
     and none does before the question's ThemeReview is ready."""
@@ -118,7 +118,7 @@ class NamedTheme(db.Model):
         return f"<NamedTheme {self.id} {self.question} {self.name!r}>"
 
 
-class ThemeReview(db.Model):
+class ThemeReview(Model):
     """An analyst's review of the themes of one question of a run: only once it is ready do its named themes reach
     the council. A rerun carries the review over to the themes it recognises (runs.themes.carry_over)."""
 
@@ -139,7 +139,7 @@ class ThemeReview(db.Model):
         return f"<ThemeReview {self.run_id} {self.question} ready={self.ready}>"
 
 
-class Theme(db.Model):
+class Theme(Model):
     """A theme discovered in the answers to one open question, in one language, labelled by its top terms for
     analysts; the council reads it only through its NamedTheme."""
 
@@ -167,7 +167,7 @@ class Theme(db.Model):
         return f"<Theme {self.question}@{self.key} {self.label!r}>"
 
 
-class ThemeCount(db.Model):
+class ThemeCount(Model):
     """Answers to one question of a run in one area: all of them (theme_id NULL) or those with one theme as their
     main theme. Raw counts: they are shown only through disclosure control (council.themes)."""
 
@@ -194,7 +194,7 @@ class QuoteStatus(enum.Enum):
     rejected = "rejected"
 
 
-class Quote(db.Model):
+class Quote(Model):
     """A scrubbed answer proposed as representative of a theme in an area; shown to the council only once approved.
 
     It goes with the answer it came from: erasing or expiring that response removes the quote too.

@@ -21,13 +21,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from extensions import db
+from extensions import Model
 from models.accounts import User
 from models.geography import Municipality
 from models.types import UTCDateTime, utcnow
 
 
-class Codebook(db.Model):
+class Codebook(Model):
     """An analysts' codebook for one open question (its key, such as adult.open_better), used for every wave."""
 
     __tablename__ = "codebook"
@@ -56,7 +56,7 @@ class Codebook(db.Model):
         return f"<Codebook {self.id} {self.question} {self.name!r}>"
 
 
-class CodebookCode(db.Model):
+class CodebookCode(Model):
     """One code: a name and a description (which also counts as an example answer when the classifier learns).
 
     `translations` holds the name and description in other languages, {"tr": {"name": ..., "description": ...}};
@@ -91,7 +91,7 @@ class CodebookCode(db.Model):
         return f"<CodebookCode {self.id} {self.name!r} codebook={self.codebook_id}>"
 
 
-class CodeLabel(db.Model):
+class CodeLabel(Model):
     """An analyst's decision that one answer belongs to a code: what the classifier learns from."""
 
     __tablename__ = "code_label"
@@ -122,7 +122,7 @@ class CodeLabel(db.Model):
         return f"<CodeLabel response={self.response_id} code={self.code_id}>"
 
 
-class CodedAnswer(db.Model):
+class CodedAnswer(Model):
     """The classifier's code for one answer of a wave, with its probability and its lead over the runner-up."""
 
     __tablename__ = "coded_answer"

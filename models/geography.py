@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from extensions import db
+from extensions import Model
 
 # The CBS age bands of "Kerncijfers wijken en buurten"; survey age bands map onto these for weighting.
 AGE_BANDS = ("0_14", "15_24", "25_44", "45_64", "65_plus")
@@ -22,7 +22,7 @@ MARGINS = (
 )
 
 
-class Municipality(db.Model):
+class Municipality(Model):
     __tablename__ = "municipality"
     __table_args__ = (
         UniqueConstraint("code", "reference_year"),
@@ -46,7 +46,7 @@ class Municipality(db.Model):
         return f"<Municipality {self.code} {self.name} ({self.reference_year})>"
 
 
-class District(db.Model):
+class District(Model):
     __tablename__ = "district"
     __table_args__ = (
         UniqueConstraint("municipality_id", "code"),
@@ -69,7 +69,7 @@ class District(db.Model):
         return f"<District {self.code} {self.name}>"
 
 
-class Neighbourhood(db.Model):
+class Neighbourhood(Model):
     __tablename__ = "neighbourhood"
     __table_args__ = (
         UniqueConstraint("district_id", "code"),
@@ -116,7 +116,7 @@ class Neighbourhood(db.Model):
         return f"<Neighbourhood {self.code} {self.name}>"
 
 
-class PostcodeArea(db.Model):
+class PostcodeArea(Model):
     """A six-character postcode (PC6) and the buurt it lies in, so a resident may type a postcode."""
 
     __tablename__ = "postcode_area"

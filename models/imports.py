@@ -7,7 +7,7 @@ import enum
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from extensions import db
+from extensions import Model
 from models.accounts import User
 from models.jobs import JobState
 from models.survey import Wave
@@ -21,7 +21,7 @@ class ImportStatus(enum.Enum):
     failed = "failed"  # nothing was stored: the report says which rows and columns, or `error` what went wrong
 
 
-class ImportJob(JobState, db.Model):
+class ImportJob(JobState, Model):
     """One import of an uploaded file. The file waits in the instance folder while the job is queued or running and
     is deleted when it ends; what is kept is the outcome (counts and problems), never the file's content."""
 

@@ -7,13 +7,13 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from extensions import db
+from extensions import Model
 from models.accounts import Team, User
 from models.survey import Response
 from models.types import UTCDateTime, utcnow
 
 
-class Interview(db.Model):
+class Interview(Model):
     __tablename__ = "interview"
 
     id: Mapped[int] = mapped_column(primary_key=True)

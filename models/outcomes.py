@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from extensions import db
+from extensions import Model
 from models.geography import Municipality
 from models.types import value_enum
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from models.outputs import OutputMeasure
 
 
-class Outcome(db.Model):
+class Outcome(Model):
     """A maatschappelijk resultaat, e.g. "Inwoners voelen zich verbonden"."""
 
     __tablename__ = "outcome"
@@ -64,7 +64,7 @@ class Direction(enum.Enum):
     lower_is_better = "lower"
 
 
-class Indicator(db.Model):
+class Indicator(Model):
     """A measured quantity that tells whether an outcome comes closer, read from the analysis's profile snapshots.
 
     `measure` names what it reads: a scale ("cohesion": its mean), a band ("djg:not_lonely": the share in it) or a
@@ -94,7 +94,7 @@ class Indicator(db.Model):
         return f"<Indicator {self.id} {self.instrument}:{self.measure}>"
 
 
-class Target(db.Model):
+class Target(Model):
     """A streefwaarde: the value to reach in a year, for the whole municipality or one wijk.
 
     `value` is in the unit of the snapshot it is compared with: a scale's own range for a mean, a fraction 0..1 for

@@ -8,7 +8,7 @@ import enum
 from sqlalchemy import CheckConstraint, Column, Float, ForeignKey, Integer, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from extensions import db
+from extensions import Model, db
 from models.geography import Municipality
 from models.types import value_enum
 
@@ -30,7 +30,7 @@ outcome_output = Table(
 )
 
 
-class OutputMeasure(db.Model):
+class OutputMeasure(Model):
     """A kind of output figure of a municipality, e.g. "jeugdzorg": young people with youth care, in percent."""
 
     __tablename__ = "output_measure"
@@ -56,7 +56,7 @@ class OutputMeasure(db.Model):
         return f"<OutputMeasure {self.id} {self.code}>"
 
 
-class OutputFigure(db.Model):
+class OutputFigure(Model):
     """The value of an output measure in one area (GM, WK or BU code) and year."""
 
     __tablename__ = "output_figure"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -18,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from extensions import db
+from extensions import Model
 from models.geography import Municipality, Neighbourhood
 from models.types import UTCDateTime, utcnow, value_enum
 
@@ -34,7 +35,7 @@ class ResponseStatus(enum.Enum):
     submitted = "submitted"
 
 
-class Wave(db.Model):
+class Wave(Model):
     """A survey period of one municipality, with the instruments it offers."""
 
     __tablename__ = "wave"
@@ -63,7 +64,7 @@ class Wave(db.Model):
         return f"<Wave {self.name} {self.opens_on}..{self.closes_on}>"
 
 
-class WaveInstrument(db.Model):
+class WaveInstrument(Model):
     __tablename__ = "wave_instrument"
 
     wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id", ondelete="CASCADE"), primary_key=True)
@@ -76,7 +77,7 @@ class WaveInstrument(db.Model):
         return f"<WaveInstrument {self.wave_id} {self.instrument_slug}>"
 
 
-class InstrumentVersion(db.Model):
+class InstrumentVersion(Model):
     """The exact instrument definition a response was given on (the file's content, frozen)."""
 
     __tablename__ = "instrument_version"
@@ -94,7 +95,7 @@ class InstrumentVersion(db.Model):
         return f"<InstrumentVersion {self.slug} v{self.version}>"
 
 
-class Response(db.Model):
+class Response(Model):
     """One resident's answers to one instrument in one wave: tied to a buurt and an age band, never to a person."""
 
     __tablename__ = "response"
@@ -144,14 +145,14 @@ class Response(db.Model):
         """The resident chose a buurt, or said they do not know it."""
         return self.neighbourhood_id is not None or self.area_unknown
 
-    def answer_values(self) -> dict[str, object]:
+    def answer_values(self) -> dict[str, Any]:  # JSON values
         return {answer.item_id: answer.value for answer in self.answers}
 
     def __repr__(self) -> str:
         return f"<Response {self.id} {self.status.value} wave={self.wave_id}>"
 
 
-class Answer(db.Model):
+class Answer(Model):
     __tablename__ = "answer"
 
     response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), primary_key=True)
@@ -165,7 +166,7 @@ class Answer(db.Model):
         return f"<Answer {self.response_id}:{self.item_id}={self.value!r}>"
 
 
-class SubmissionKey(db.Model):
+class SubmissionKey(Model):
     """A processed page submit: the same key again (a double click, a resend) repeats the outcome, not the write."""
 
     __tablename__ = "submission_key"

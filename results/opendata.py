@@ -83,7 +83,7 @@ def wave_json(wave: Wave, run: AnalysisRun) -> dict[str, Any]:
         "opens_on": wave.opens_on.isoformat(),
         "closes_on": None if wave.closes_on is None else wave.closes_on.isoformat(),
         "analysis_run": run.id,
-        "published_at": run.published_at.isoformat(),
+        "published_at": None if run.published_at is None else run.published_at.isoformat(),
     }
 
 

@@ -10,6 +10,7 @@ figures are, and unreviewed themes and unapproved quotes are never read.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
@@ -21,9 +22,12 @@ from council import charts
 from council.areas import WIJK, Area, areas_of, find_area
 from council.framework import outcomes_of
 from council.profile import DIMENSIONS, SPIDER_INSTRUMENT, Spider, scale_range, spider, themes
-from council.snapshots import Figure, WaveProfile
+from council.snapshots import Figure, ShownFigure, WaveProfile
 from models import AnalysisRun, Outcome, Quote, Wave
 from results.publication import published_run, published_waves
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
 
 # The scales a resident reads in plain words: (measure, statistic, what it is about).
 PLAIN_SCALES = (
@@ -34,7 +38,7 @@ PLAIN_SCALES = (
 )
 
 
-def shown(figure: Figure | None) -> bool:
+def shown(figure: Figure | None) -> TypeIs[ShownFigure]:
     """A figure residents may read: present, with a value, and not suppressed."""
     return figure is not None and not figure.suppressed and figure.value is not None
 
@@ -252,11 +256,13 @@ def wijk_web(code: str) -> WijkWeb | None:
     wave = newest_wave_of_wijk(code)
     if wave is None:
         return None
-    run = published_run(wave)
+    run, area = published_run(wave), find_wijk(wave, code)
+    if run is None or area is None:  # neither: the wave was chosen for its published run and its wijk
+        return None
     profile = WaveProfile.load_run(wave, run, areas={code})
     means = {
         dimension: _mean(figure.value)
         for dimension in DIMENSIONS
         if shown(figure := profile.get(code, SPIDER_INSTRUMENT, dimension, "mean"))
     }
-    return WijkWeb(find_wijk(wave, code), wave, means) if means else None
+    return WijkWeb(area, wave, means) if means else None

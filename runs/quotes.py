@@ -45,8 +45,8 @@ class QuotePage:
 def _ordered(run: AnalysisRun) -> list[tuple[Quote, Theme]]:
     # a stable order that a decision does not change, so that the next quote stays where the analyst expects it
     return [
-        tuple(row)
-        for row in db.session.execute(
+        (quote, theme)
+        for quote, theme in db.session.execute(
             select(Quote, Theme)
             .join(Theme, Quote.theme_id == Theme.id)
             .outerjoin(NamedTheme, Theme.named_id == NamedTheme.id)

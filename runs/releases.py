@@ -32,7 +32,7 @@ def shown_counts(run: AnalysisRun, min_n: int) -> dict[Cell, int]:
             ProfileSnapshot.flags,
         ).where(ProfileSnapshot.run_id == run.id, ProfileSnapshot.n.is_not(None), ProfileSnapshot.value.is_not(None))
     ):
-        if SUPPRESSED not in flags.split():
+        if n is not None and SUPPRESSED not in flags.split():  # n is never None here (the query asks for it)
             shown[(area, instrument, measure, statistic)] = n
     for question, area, answers in db.session.execute(
         select(ThemeCount.question, ThemeCount.area_code, ThemeCount.answers).where(

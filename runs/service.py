@@ -110,7 +110,7 @@ def execute_run(run: AnalysisRun, on_progress: Callable[[str, int], None] | None
             raise RunSuperseded(f"analysis run {run_id}: attempt {attempt} was taken over by attempt {row.attempts}")
 
     def progress(stage: str) -> None:
-        row = db.session.get(AnalysisRun, run_id, populate_existing=True)  # as it is now, in a fresh read
+        row = db.session.get_one(AnalysisRun, run_id, populate_existing=True)  # as it is now, in a fresh read
         still_mine(row)
         if row.cancel_requested_at is not None:  # stopped on its page: before the next stage, nothing stored yet
             raise RunCancelled("cancelled by an analyst")
@@ -140,7 +140,7 @@ def execute_run(run: AnalysisRun, on_progress: Callable[[str, int], None] | None
         )
         # the row stays locked until the results are committed: a worker that took the run over cannot claim it
         # in between, and this one stores only if it is still the run's current attempt
-        run = db.session.get(AnalysisRun, run_id, with_for_update=True, populate_existing=True)
+        run = db.session.get_one(AnalysisRun, run_id, with_for_update=True, populate_existing=True)
         still_mine(run)
         store_result(run, result)
         carry_over(run, previous_run(run))  # a rerun keeps the analyst's names of the themes it finds again
@@ -153,7 +153,7 @@ def execute_run(run: AnalysisRun, on_progress: Callable[[str, int], None] | None
         raise
     except BaseException as error:  # Ctrl-C on `flask analyse` too: a run left "running" would block its wave
         db.session.rollback()
-        failed = db.session.get(AnalysisRun, run_id)
+        failed = db.session.get_one(AnalysisRun, run_id)
         failed.status, failed.finished_at = RunStatus.failed, utcnow()
         failed.error = f"{type(error).__name__}: {error}"[:_ERROR_LENGTH]
         db.session.commit()

@@ -8,6 +8,7 @@ flush, and write every change to the audit log; the caller commits.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -107,7 +108,7 @@ def _clean_name(value: str | None, *, required: bool) -> str:
 
 
 def name_theme(
-    named: NamedTheme, name: str, translations: dict[str, str | None], hidden: bool, actor: User | None
+    named: NamedTheme, name: str, translations: Mapping[str, str | None], hidden: bool, actor: User | None
 ) -> None:
     """Set the Dutch name, its translations (only the shipped languages, only what is filled in) and whether the
     theme is hidden from the council. A hidden theme needs no name."""
@@ -243,6 +244,8 @@ def carry_over(run: AnalysisRun, previous: AnalysisRun | None) -> dict[str, bool
                 unmatched[question] += 1
                 continue
             old_named = before[matched[position]].named
+            if old_named is None:  # old_themes holds named themes only
+                continue
             if old_named.id not in copies:
                 copies[old_named.id] = NamedTheme(
                     run_id=run.id,
@@ -305,11 +308,13 @@ def name_from_suggestions(
             groups[(merge or {}).get(theme.id) or f"theme-{theme.id}"].append(theme)
         for topic, themes in groups.items():
             target = themes[0].named
+            if target is None:  # store_result gives every theme its named theme
+                continue
             for other in themes[1:]:
-                if other.named is not target:
+                if other.named is not None and other.named is not target:
                     merge_themes(other.named, target, actor)
             dutch = next((theme for theme in themes if theme.language == DEFAULT_LANGUAGE), None)
-            translations = {}
+            translations: dict[str, str] = {}
             for theme in themes:
                 if theme.language in TRANSLATION_LANGUAGES and theme.suggestion:
                     translations.setdefault(theme.language, theme.suggestion)

@@ -21,10 +21,11 @@ from flask_babel import format_number, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms.fields.choices import SelectChoice
 
 from accounts import audit
-from accounts.auth import current_user, requires
+from accounts.auth import current_user, requires, staff_user
 from accounts.forms import ConfirmForm
 from config import LANGUAGES
 from council.profile import MARGIN_WORDS, instrument_label, type_name
@@ -179,7 +180,7 @@ def run(run_id: int):
         held=held,
         released=released_run(run.wave) if held else None,
         area_names=area_names(run.wave.municipality) if held or run.weighting else {},
-        publish_form=ConfirmForm() if run.released_at is not None and current_user().role is Role.analyst else None,
+        publish_form=ConfirmForm() if run.released_at is not None and staff_user().role is Role.analyst else None,
         public=published_run(run.wave),
     )
 
@@ -259,7 +260,7 @@ def review_quote(quote_id: int):
         message, category = _("This page was open too long. Try again."), "error"
         page, anchor = place_of(run, quote), quote.id  # nothing was decided: back to the same quote
     else:
-        decide_quote(quote, decision, current_user())
+        decide_quote(quote, decision, staff_user())
         message = _("The quote is approved.") if decision is QuoteStatus.approved else _("The quote is rejected.")
         category = "success"
         page, anchor = place_after(run, quote)
@@ -380,7 +381,7 @@ def _named_or_404(named_id: int) -> tuple[NamedTheme, AnalysisRun]:
     return named, _run_or_404(named.run_id)
 
 
-def _back(run: AnalysisRun, question: str, anchor: str = "") -> Response:
+def _back(run: AnalysisRun, question: str, anchor: str = "") -> WerkzeugResponse:
     return redirect(url_for("runs.question_themes", run_id=run.id, question=question) + anchor)
 
 

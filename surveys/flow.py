@@ -6,12 +6,13 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -124,7 +125,7 @@ def find_response(token: str | None, for_update: bool = False) -> Response | Non
 def stored_answers(response: Response) -> dict[str, Any]:
     """The response's answers by item id, as Response.answer_values() gives them, read as plain rows: a question
     page reads them with every request, and ORM objects for them cost more than the page's other work."""
-    table = Answer.__table__
+    table = cast(Table, Answer.__table__)  # a declarative model's table
     return dict(
         db.session.connection()
         .execute(select(table.c.item_id, table.c.value).where(table.c.response_id == response.id))
@@ -142,7 +143,7 @@ def claim(response: Response) -> None:
     lock is the database's, and every resident waits while one holds it."""
     # Core statements on the tables (here, in stored_answers and save_answers): no ORM objects to keep in step, and
     # a third of the cost of the ORM's bulk statements
-    table = Response.__table__
+    table = cast(Table, Response.__table__)
     claimed = db.session.connection().execute(
         update(table)
         .where(table.c.id == response.id, table.c.updated_at == response.updated_at)
@@ -223,7 +224,7 @@ def save_answers(
     claim(response)
     # the page's answers are replaced by statements, not ORM objects (stored_answers reads them the same way)
     changed = list(values)
-    table, connection = Answer.__table__, db.session.connection()
+    table, connection = cast(Table, Answer.__table__), db.session.connection()
     if changed:
         connection.execute(delete(table).where(table.c.response_id == response.id, table.c.item_id.in_(changed)))
     given = [
@@ -277,7 +278,7 @@ def hash_resume_code(code: str, secret: str) -> str:
 
 def normalise_resume_code(code: str) -> str:
     cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
-    return cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"}))
+    return cleaned.translate(str.maketrans("OILU", "011V"))
 
 
 def format_resume_code(code: str) -> str:
@@ -325,7 +326,7 @@ def purge_expired(now: datetime | None = None) -> int:
     return len(ids)
 
 
-def delete_responses(ids: list[int]) -> None:
+def delete_responses(ids: Sequence[int]) -> None:
     """Really delete these responses with their answers, submit keys and interview notes (the caller commits)."""
     if not ids:
         return

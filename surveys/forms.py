@@ -84,7 +84,7 @@ def _number_check(item: Item):
             number = int(value)
         except ValueError:
             number = None
-        if number is None or not item.min <= number <= item.max:
+        if number is None or not item.bounds[0] <= number <= item.bounds[1]:
             raise ValidationError(
                 addressed(
                     _("Enter a whole number from %(min)s to %(max)s.", min=item.min, max=item.max),
@@ -106,7 +106,7 @@ def _text_check(item: Item):
                 )
             )
         count = len(_clean_text(value))
-        if count > item.max_length:
+        if count > item.text_limit:
             raise ValidationError(
                 addressed(
                     _("Use at most %(max)s characters. You now have %(count)s.", max=item.max_length, count=count),

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -85,12 +85,27 @@ class Item:
 
     def numeric_range(self) -> tuple[int, int] | None:
         """Lowest and highest numeric value of this item, or None when its values are not numbers."""
-        if self.type == "number":
+        if self.type == "number" and self.min is not None and self.max is not None:  # the loader requires both
             return (self.min, self.max)
         codes = self.codes
         if codes and all(isinstance(code, int) and not isinstance(code, bool) for code in codes):
             return (min(codes), max(codes))
         return None
+
+    @property
+    def bounds(self) -> tuple[int, int]:
+        """numeric_range() of an item whose values are numbers (a number item, a scale)."""
+        found = self.numeric_range()
+        if found is None:
+            raise InstrumentError([f"item {self.id}: its values are not numbers"])
+        return found
+
+    @property
+    def text_limit(self) -> int:
+        """The most characters an answer to a text item may have (the loader gives every text item one)."""
+        if self.max_length is None:
+            raise InstrumentError([f"item {self.id}: not a text item"])
+        return self.max_length
 
     def is_visible(self, answers: dict[str, Any]) -> bool:
         return self.show_if is None or self.show_if.holds(answers)
@@ -410,8 +425,8 @@ def _scale(checker: _Checker, raw: Any, items: dict[str, Item]) -> Scale | None:
         if item_range is None:
             return None
         ranges[item_id] = item_range
-    low = sum(r[0] for r in ranges.values())
-    high = sum(r[1] for r in ranges.values())
+    low = sum((r[0] for r in ranges.values()), Fraction(0))
+    high = sum((r[1] for r in ranges.values()), Fraction(0))
     if method == "mean":
         low, high = low / len(scale_items), high / len(scale_items)
     rescale = None
@@ -451,10 +466,11 @@ def _scale(checker: _Checker, raw: Any, items: dict[str, Item]) -> Scale | None:
         bounds = {key: checker.number(band[key], f"{spot} {key}") for key in BAND_BOUNDS if key in band}
         if not bounds:
             checker.problem(spot, "needs at least one bound (lt, le, gt, ge)")
-        if any(value is None for value in bounds.values()):
+        checked = {key: value for key, value in bounds.items() if value is not None}
+        if len(checked) < len(bounds):
             continue
         label = checker.text(band.get("label"), f"{spot} label", required=False)
-        bands.append(Band(code=band["code"], label=label, bounds=bounds))
+        bands.append(Band(code=band["code"], label=label, bounds=checked))
     codes = [band.code for band in bands]
     if len(codes) != len(set(codes)):
         checker.problem(where, "band codes must be unique")
@@ -557,11 +573,12 @@ def parse_instrument(definition: Any, source: str, expected_slug: str | None = N
     description = checker.text(definition.get("description"), "description")
     if checker.problems:
         raise InstrumentError(checker.problems)
+    # every check passed: the values are what they were checked to be
     return Instrument(
-        slug=slug,
-        version=version,
-        title=title,
-        description=description,
+        slug=cast(str, slug),
+        version=cast(int, version),
+        title=cast(Text, title),
+        description=cast(Text, description),
         audience=dict(definition.get("audience") or {}),
         minutes=int(definition.get("minutes", 10)),
         translations=translations,

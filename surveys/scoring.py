@@ -23,7 +23,7 @@ def _item_value(scale: Scale, item: Item, answer: Any) -> Fraction | None:
     if answer is None or answer == "" or isinstance(answer, (list, bool)):
         return None
     if item.type == "number":
-        if not isinstance(answer, int) or not item.min <= answer <= item.max:
+        if not isinstance(answer, int) or not item.bounds[0] <= answer <= item.bounds[1]:
             return None
     elif answer not in item.codes:
         return None  # a value no option has (a hand-edited import, a changed file) is no answer
@@ -38,7 +38,7 @@ def _item_value(scale: Scale, item: Item, answer: Any) -> Fraction | None:
         return None
     if item.id in scale.reverse:
         # reverse within the item's own range: 1..5 becomes 5..1, 0..10 becomes 10..0
-        codes = [mapping[c] for c in item.codes] if mapping else [Fraction(c) for c in item.numeric_range()]
+        codes = [mapping[c] for c in item.codes] if mapping else [Fraction(c) for c in item.bounds]
         value = min(codes) + max(codes) - value
     return value
 
@@ -66,7 +66,8 @@ def score_scale(scale: Scale, items: Mapping[str, Item], answers: Mapping[str, A
     subscales = {}
     for name, sub_items in scale.subscales.items():
         sub_values = [values[item_id] for item_id in sub_items]
-        subscales[name] = None if None in sub_values else float(_combine(sub_values, scale.method))
+        present = [value for value in sub_values if value is not None]
+        subscales[name] = float(_combine(present, scale.method)) if len(present) == len(sub_values) else None
     return ScaleScore(scale.id, float(score), band, subscales, len(answered))
 
 
@@ -128,7 +129,8 @@ def _lcm(numbers: list[int]) -> int:
 
 def _possible_codes(item: Item) -> tuple[Any, ...]:
     if item.type == "number":
-        return tuple(range(item.min, item.max + 1))
+        low, high = item.bounds
+        return tuple(range(low, high + 1))
     return item.codes
 
 
@@ -186,13 +188,13 @@ def _item_column(scale: Scale, item: Item, column: pd.Series | None, denominator
         )
         return _ItemColumn(valid, scaled)
     # a numeric column holds integer codes; pandas keeps an integer column with gaps as float, so 3.0 means 3
-    codes = [code for code in _possible_codes(item) if isinstance(code, int) and not isinstance(code, bool)]
-    if not codes:
+    whole = [code for code in _possible_codes(item) if isinstance(code, int) and not isinstance(code, bool)]
+    if not whole:
         return _ItemColumn(np.zeros(size, dtype=bool), np.zeros(size, dtype=np.int64))
-    low, high = min(codes), max(codes)
+    low, high = min(whole), max(whole)
     table_valid = np.zeros(high - low + 1, dtype=bool)
     table_scaled = np.zeros(high - low + 1, dtype=np.int64)
-    for code in codes:
+    for code in whole:
         value = _item_value(scale, item, code)
         if value is not None:
             table_valid[code - low] = True
@@ -223,9 +225,9 @@ def _value_bounds(
     low = high = 0
     for item_id in item_ids:
         values = [_item_value(scale, items[item_id], code) for code in _possible_codes(items[item_id])]
-        values = [int(value * denominator) for value in values if value is not None] or [0]
-        low += min(0, min(values))
-        high += max(0, max(values))
+        scaled = [int(value * denominator) for value in values if value is not None] or [0]
+        low += min(0, min(scaled))
+        high += max(0, max(scaled))
     return low, high
 
 
@@ -296,7 +298,7 @@ def _scale_frame(scale: Scale, items: Mapping[str, Item], answers: pd.DataFrame)
         out[f"{scale.id}_{name}"] = np.where(complete, values, np.nan)
     if scale.bands:
         codes = bands[index] if len(results) else np.full(size, -1)
-        out[f"{scale.id}_band"] = pd.Categorical.from_codes(codes, categories=band_codes)
+        out[f"{scale.id}_band"] = pd.Categorical.from_codes(codes, categories=pd.Index(band_codes))
     return out
 
 

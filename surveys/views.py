@@ -232,7 +232,7 @@ def area(response: Response, instrument: Instrument, posted: PostedKey | None):
         if not wave.is_open(flow.municipal_today()):
             flash(_closed_message(wave), "error")
             status = 409
-        elif (unknown or neighbourhood is not None) and not form.errors:
+        elif (unknown or neighbourhood is not None) and not form.errors and posted.key is not None:  # usable key
             target = url_for("surveys.page", index=navigator.first_index())
             try:
                 chosen = neighbourhood.id if neighbourhood is not None else None
@@ -360,7 +360,7 @@ def review(response: Response, instrument: Instrument, posted: PostedKey | None)
     form = StartForm()
     status = 200
     if posted is not None:
-        if not form.validate_on_submit() or not posted.usable:
+        if not form.validate_on_submit() or not posted.usable or posted.key is None:  # a usable key is there
             flash(_open_too_long_at_review(), "error")
             status = 422
         else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ def _instance_path(tmp_path_factory) -> Path:
     return path
 
 
-def _postgres_database() -> tuple[str, callable]:
+def _postgres_database() -> tuple[str, Callable[[], None]]:
     """A brand-new database for this test session on the server of TEST_DATABASE_URL, dropped afterwards."""
     import psycopg
 
@@ -47,7 +48,7 @@ def _postgres_database() -> tuple[str, callable]:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request, tmp_path_factory) -> str:
+def database_url(request, tmp_path_factory) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
     else:

@@ -79,7 +79,7 @@ def values_for(item: Item | None) -> st.SearchStrategy[list[str]]:
         valid = (
             [str(code) for code in item.codes]
             if item.type != "number"
-            else [str(item.min - 1), str(item.min), str(item.max), str(item.max + 1)]
+            else [str(item.bounds[0] - 1), str(item.bounds[0]), str(item.bounds[1]), str(item.bounds[1] + 1)]
         )
         if item.max_length:
             valid += ["b" * item.max_length, "b" * (item.max_length + 1)]
@@ -105,11 +105,11 @@ def is_valid_answer(item: Item, value: Any) -> bool:
     if item.type == "multiple":
         return isinstance(value, list) and all(code in item.codes for code in value) and len(set(value)) == len(value)
     if item.type == "number":
-        return isinstance(value, int) and item.min <= value <= item.max
+        return isinstance(value, int) and item.bounds[0] <= value <= item.bounds[1]
     if item.type in ("short_text", "long_text"):
         return (
             isinstance(value, str)
-            and 0 < len(value) <= item.max_length
+            and 0 < len(value) <= item.text_limit
             and value == value.strip()
             and not has_control_characters(value)
         )

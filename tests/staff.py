@@ -16,7 +16,7 @@ PASSWORD = "een lange zin als wachtwoord"
 def team_named(name: str = "Wijkteam Noord") -> Team:
     team = db.session.scalar(select(Team).filter_by(name=name))
     if team is None:
-        team = create_team(name, db.session.scalar(select(Municipality).limit(1)))
+        team = create_team(name, db.session.scalars(select(Municipality).limit(1)).one())
         db.session.commit()
     return team
 

@@ -14,7 +14,7 @@ from surveys.scoring import score_response
 
 
 def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
+    return db.session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
 def test_demo_command_is_idempotent_and_adds_respondents(app):

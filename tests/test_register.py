@@ -74,7 +74,7 @@ def catalogue(lang: str):
 
 def translations(lang: str, youth: bool) -> list[tuple[str, str]]:
     """(msgid, translation) for every form of every entry, for the youth context or for everything else."""
-    found = []
+    found: list[tuple[str, str]] = []
     for message in catalogue(lang):
         if not message.id or (message.context == YOUTH) != youth:
             continue
@@ -177,7 +177,9 @@ def complete(resident, slug: str, lang: str):
     answer_everything(resident, get_instrument(slug))
     resident.submit(action=None)
     assert "/r/done" in resident.last.request.path
-    return re.search(r"<main.*?</main>", resident.html, re.S).group(0)
+    main = re.search(r"<main.*?</main>", resident.html, re.S)
+    assert main is not None
+    return main.group(0)
 
 
 def test_the_youth_thank_you_page_speaks_to_young_people_and_gives_their_help_line(resident):

@@ -18,7 +18,8 @@ class Worker:
     """`flask worker` in a process of its own on the test app's database and queue: the real consumer."""
 
     def __init__(self, app, log: Path, **environment: str) -> None:
-        self.app, self.log, self.environment, self.process = app, log, environment, None
+        self.app, self.log, self.environment = app, log, environment
+        self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Worker:
         config = self.app.config
@@ -46,8 +47,9 @@ class Worker:
 
     def kill(self) -> None:
         """SIGKILL: the worker stops at once, in the middle of whatever it does."""
-        self.process.kill()
-        self.process.wait()
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -15,7 +15,7 @@ from tests.staff import PASSWORD, login_form, make_staff
 
 
 def actions() -> list[str]:
-    return db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    return list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
 
 
 def test_login_with_the_right_password_opens_the_staff_pages(app, demo_wave):

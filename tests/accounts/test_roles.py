@@ -113,7 +113,9 @@ def test_every_staff_route_is_in_the_matrix_and_checks_roles(app):
 def _url(rule: Rule, user_id: int) -> str:
     # any value of the right type: a missing object answers 404, which still proves the role check passed
     values = {name: user_id if "user" in name else 1 for name in rule.arguments}
-    return rule.build(values, append_unknown=False)[1]
+    built = rule.build(values, append_unknown=False)
+    assert built is not None  # every argument of the rule has a value
+    return built[1]
 
 
 @pytest.mark.parametrize("role", list(Role))

@@ -54,10 +54,11 @@ def worker(tmp_path: Path, store: str, mode: str, address: str) -> str:
 
 
 def redis_answers() -> bool:
-    from limits.storage import storage_from_string
+    from limits.storage import Storage, storage_from_string
 
     try:
-        return storage_from_string(REDIS_URL).check()
+        storage = storage_from_string(REDIS_URL)
+        return isinstance(storage, Storage) and storage.check()
     except Exception:  # no client library or no server: the same for this question
         return False
 

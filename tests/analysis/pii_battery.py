@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # the names of the demo municipality's areas, kept as the analysis keeps them (analysis.run passes area names)
 AREAS = frozenset(
@@ -424,7 +424,7 @@ class Score:
     correct_chars: int = 0  # ... of which inside a marked span
     clean: int = 0
     clean_unchanged: int = 0
-    missed: list[str] | None = None
+    missed: list[str] = field(default_factory=list)
 
     @property
     def recall(self) -> float:
@@ -449,7 +449,7 @@ def measure(
         for start, end in sentence.spans:
             marked[start:end] = [True] * (end - start)
         for key in (sentence.language, "all"):
-            score = scores.setdefault(key, Score(missed=[]))
+            score = scores.setdefault(key, Score())
             for index, character in enumerate(sentence.text):
                 if character.isalnum() and removed[index]:
                     score.removed_chars += 1

@@ -71,7 +71,7 @@ def _relations(cells, areas: pd.DataFrame) -> list[tuple[tuple, list[tuple]]]:
 
 def attack(
     original: list[ProfileRecord], published: list[ProfileRecord], areas: pd.DataFrame, threshold: int = MIN_N
-) -> list[tuple[tuple, int, float, float]]:
+) -> list[tuple[tuple, float, float, float]]:
     """(cell, true count, lower, upper) of every suppressed count with people in it that the attacker can pin to an
     interval narrower than `threshold`."""
     truth = _counts(original)
@@ -109,8 +109,12 @@ def attack(
             objective[position[cell]] = 1.0
             low = linprog(objective, A_eq=np.array(rows), b_eq=np.array(rhs), bounds=(0, None), method="highs")
             high = linprog(-objective, A_eq=np.array(rows), b_eq=np.array(rhs), bounds=(0, None), method="highs")
-            assert low.status == 0, (cell, low.message)
-            upper = np.inf if high.status == 3 else -high.fun
+            assert low.status == 0 and low.fun is not None, (cell, low.message)
+            if high.status == 3:  # unbounded
+                upper = np.inf
+            else:
+                assert high.fun is not None, (cell, high.message)
+                upper = -high.fun
             if upper - low.fun < threshold - 1e-6:
                 weak.append((cell, truth[cell], low.fun, upper))
     return weak

@@ -19,7 +19,7 @@ def null_wave(seed: int, size: int = 1500) -> tuple[pd.DataFrame, pd.DataFrame]:
     buurt = rng.choice(BUURTEN, size=size)
     respondents = pd.DataFrame({"buurt_code": buurt, "wijk_code": ["WK" + code[2:8] for code in buurt]})
     score = rng.normal(6.0, 1.5, size)
-    band = pd.Categorical.from_codes((rng.random(size) < 0.3).astype(int), categories=["low", "high"])
+    band = pd.Categorical.from_codes((rng.random(size) < 0.3).astype(np.int64), categories=pd.Index(["low", "high"]))
     return respondents, pd.DataFrame({"cohesion_score": score, "cohesion_band": band})
 
 

@@ -530,7 +530,7 @@ def area_ranks(result: ThemeResult, texts: list[str], respondents: pd.DataFrame)
         frame = frame.drop_duplicates(["theme", "code", "text"])
         for (_theme, code), group in frame.groupby(["theme", "code"]):
             for rank, row in enumerate(group["row"], start=1):
-                ranks.setdefault(row, {})[code] = rank / len(group)
+                ranks.setdefault(row, {})[str(code)] = rank / len(group)
     return ranks
 
 

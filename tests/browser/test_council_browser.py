@@ -32,12 +32,13 @@ def analysed_wave(live_server) -> int:
 
     with live_server.app.app_context():
         make_staff(Role.council, COUNCIL)
-        demo = db.session.get(Wave, live_server.wave_id)
+        demo = db.session.get_one(Wave, live_server.wave_id)
         wave = create_wave("Raadstest browser 2026", ["adult", "youth", "parent"], demo.municipality, demo.opens_on)
         add_synthetic_respondents(wave, 300, seed=31)
         result = live_server.app.test_cli_runner().invoke(args=["analyse", "--wave", wave.name, "--seed", "3"])
         assert result.exit_code == 0, result.output
         run = latest_run(wave)
+        assert run is not None
         name_from_suggestions(run)
         quote = db.session.scalars(
             select(Quote).join(Theme).where(Theme.run_id == run.id, Quote.area_code == CENTRUM)

@@ -38,7 +38,7 @@ def log_in(page, server, email: str, lang: str = "nl") -> None:
 
 def interviews_stored(server) -> int:
     with server.app.app_context():
-        return db.session.scalar(select(func.count()).select_from(Interview))
+        return db.session.execute(select(func.count()).select_from(Interview)).scalar_one()
 
 
 def wait_until(page, predicate: str, arg=None, attempts: int = 600) -> None:

@@ -25,7 +25,7 @@ def published_wave(live_server) -> int:
     from tests.results.conftest import store_run
 
     with live_server.app.app_context():
-        demo = db.session.get(Wave, live_server.wave_id)
+        demo = db.session.get_one(Wave, live_server.wave_id)
         wave = create_wave("Uitkomsten browser 2026", ["adult"], demo.municipality, demo.opens_on)
         stored = store_run(wave)
         publish(stored.run, None)

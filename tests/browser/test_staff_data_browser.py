@@ -74,7 +74,9 @@ def approved_quotes(live_server) -> int:
     from models import Quote, QuoteStatus
 
     with live_server.app.app_context():
-        return db.session.scalar(select(func.count()).select_from(Quote).where(Quote.status == QuoteStatus.approved))
+        return db.session.execute(
+            select(func.count()).select_from(Quote).where(Quote.status == QuoteStatus.approved)
+        ).scalar_one()
 
 
 def test_an_analyst_approves_a_quote_with_the_keyboard(browser, live_server, analysed_run):

@@ -36,7 +36,7 @@ def codebook(answered_wave, analyst) -> Codebook:
 def answers_of(wave: Wave, question: str = QUESTION) -> dict[int, str]:
     """Response id -> answer text of every submitted answer to the question in the wave."""
     return dict(
-        db.session.execute(
+        db.session.execute(  # type: ignore[arg-type]  # Answer.value is JSON: a text for an open question
             select(Answer.response_id, Answer.value)
             .join(Response)
             .where(*asks_question(question), Response.wave_id == wave.id)

@@ -43,7 +43,7 @@ def post_form(client, page_url: str, action: str, values: dict, drop: tuple[str,
 
 
 def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
+    return db.session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
 def test_an_analyst_makes_a_codebook_for_an_open_question_and_adds_codes(app, analyst_client, demo_wave):

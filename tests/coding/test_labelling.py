@@ -42,7 +42,7 @@ def label_through_the_page(client, codebook, wave, labels: dict[int, int | None]
 
 def one_label_per_distinct_text(codebook, wave) -> dict[int, int]:
     """The first answer of each distinct text, labelled with its planted theme."""
-    ids, first = code_ids(codebook), {}
+    ids, first = code_ids(codebook), dict[str, int]()
     for response_id, text in answers_of(wave).items():
         first.setdefault(text, response_id)
     return {response_id: ids[TRUTH[text]] for text, response_id in first.items()}

@@ -39,10 +39,12 @@ def markers(element: ET.Element) -> list[ET.Element]:
 def assert_named(svg: ET.Element, chart_id: str, title: str, description: str) -> None:
     assert svg.get("role") == "img"
     assert svg.get("aria-labelledby") == f"{chart_id}-title {chart_id}-desc"
-    assert svg.find(f"{SVG}title").get("id") == f"{chart_id}-title"
-    assert svg.find(f"{SVG}title").text == title
-    assert svg.find(f"{SVG}desc").get("id") == f"{chart_id}-desc"
-    assert svg.find(f"{SVG}desc").text == description
+    title_element, desc_element = svg.find(f"{SVG}title"), svg.find(f"{SVG}desc")
+    assert title_element is not None and desc_element is not None
+    assert title_element.get("id") == f"{chart_id}-title"
+    assert title_element.text == title
+    assert desc_element.get("id") == f"{chart_id}-desc"
+    assert desc_element.text == description
     assert svg.get("viewBox") and svg.get("width") is None  # scales with its box, e.g. on a tablet
 
 

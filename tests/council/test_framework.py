@@ -35,7 +35,7 @@ def refused(call, *args, **kwargs) -> dict[str, list[str]]:
 
 
 def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
+    return db.session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
 @pytest.fixture

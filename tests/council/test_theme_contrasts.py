@@ -37,7 +37,8 @@ def plant(run: AnalysisRun, planted: dict[str, dict[str, int]]) -> tuple[Analysi
         select(ThemeReview.question)
         .where(ThemeReview.run_id == run.id, ThemeReview.ready.is_(True))
         .order_by(ThemeReview.question)
-    ).first()
+        .limit(1)
+    ).one()
     for named in db.session.scalars(
         select(NamedTheme).where(NamedTheme.run_id == run.id, NamedTheme.question == question)
     ):

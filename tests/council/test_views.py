@@ -10,11 +10,12 @@ import io
 import re
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
+from typing import cast
 
 import pytest
 from flask_babel import force_locale
 from markupsafe import escape
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from council.areas import areas_of
 from council.indicators import evaluate
@@ -117,16 +118,19 @@ def plant(
             )
             .values(value=value, lower=lower, upper=upper, n=n, flags=flags)
         )
-    changed = db.session.execute(
-        update(ProfileSnapshot)
-        .where(
-            ProfileSnapshot.run_id == run.id,
-            ProfileSnapshot.area_code == area,
-            ProfileSnapshot.instrument == instrument,
-            ProfileSnapshot.measure == measure,
-            ProfileSnapshot.statistic == statistic,
-        )
-        .values(value=value, lower=lower, upper=upper, n=n, flags=flags)
+    changed = cast(
+        CursorResult,
+        db.session.execute(
+            update(ProfileSnapshot)
+            .where(
+                ProfileSnapshot.run_id == run.id,
+                ProfileSnapshot.area_code == area,
+                ProfileSnapshot.instrument == instrument,
+                ProfileSnapshot.measure == measure,
+                ProfileSnapshot.statistic == statistic,
+            )
+            .values(value=value, lower=lower, upper=upper, n=n, flags=flags)
+        ),
     ).rowcount
     if not changed:
         db.session.add(

@@ -138,9 +138,9 @@ def cluster(app, demo_wave, tmp_path):
 
 def submitted() -> int:
     db.session.rollback()
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count()).select_from(Response).where(Response.status == ResponseStatus.submitted)
-    )
+    ).scalar_one()
 
 
 def log_in(client: Spread, email: str, password: str) -> int:
@@ -162,8 +162,10 @@ def start_run(client: Spread, wave_id: int) -> int:
 
 def stored(run_id: int) -> tuple[int, int]:
     return (
-        db.session.scalar(select(func.count()).select_from(ProfileSnapshot).where(ProfileSnapshot.run_id == run_id)),
-        db.session.scalar(select(func.count()).select_from(Theme).where(Theme.run_id == run_id)),
+        db.session.execute(
+            select(func.count()).select_from(ProfileSnapshot).where(ProfileSnapshot.run_id == run_id)
+        ).scalar_one(),
+        db.session.execute(select(func.count()).select_from(Theme).where(Theme.run_id == run_id)).scalar_one(),
     )
 
 

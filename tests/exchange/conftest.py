@@ -108,7 +108,7 @@ def write_xlsx(path: Path, rows: list[dict], columns: list[str] | None = None, c
 
     columns = columns or list(dict.fromkeys(key for row in rows for key in row))
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]  # the one sheet a new workbook has (its active sheet)
     sheet.append(columns)
     for row in rows:
         sheet.append([(convert or (lambda column, value: value))(column, row.get(column)) for column in columns])

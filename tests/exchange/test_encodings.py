@@ -26,7 +26,7 @@ def stored_open_better() -> list[str]:
 
 
 def responses() -> int:
-    return db.session.scalar(select(func.count()).select_from(Response))
+    return db.session.execute(select(func.count()).select_from(Response)).scalar_one()
 
 
 @pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"], ids=["without-bom", "with-bom"])

@@ -14,7 +14,7 @@ from tests.surveys.test_flow import answer_everything
 
 
 def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
+    return db.session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
 def shown_code(html: str) -> str | None:
@@ -29,7 +29,7 @@ def complete(resident: ResidentClient, buurt: str = "BU90010001") -> Response:
     answer_everything(resident, get_instrument("adult"), {"open_better": "Mijn buurman Jan op nummer 12"})
     resident.submit(action=None)
     assert "/r/done" in resident.last.request.path
-    return db.session.scalars(select(Response).order_by(Response.id.desc())).first()
+    return db.session.scalars(select(Response).order_by(Response.id.desc()).limit(1)).one()
 
 
 def erase_with(client: ResidentClient, code: str):

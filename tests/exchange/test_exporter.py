@@ -77,9 +77,9 @@ def export(runner, wave, fmt, out, *extra):
     return result
 
 
-def stored_values() -> dict[str, dict[str, str]]:
+def stored_values() -> dict[str | None, dict[str, str]]:
     """What the database holds per external id, written as an export writes codes."""
-    result = {}
+    result: dict[str | None, dict[str, str]] = {}
     for response in db.session.scalars(select(Response)):
         result[response.external_id] = {
             item_id: ";".join(map(str, value)) if isinstance(value, list) else str(value)

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 
 
 def responses() -> int:
-    return db.session.scalar(select(func.count()).select_from(Response))
+    return db.session.execute(select(func.count()).select_from(Response)).scalar_one()
 
 
 def uploads(app) -> list[Path]:
@@ -31,7 +31,9 @@ def uploads(app) -> list[Path]:
 
 
 def queued(wave, data: bytes, name: str = "forms.csv", **options) -> ImportJob:
-    job = create_import_job(io.BytesIO(data), name, wave, get_instrument("adult"), **options)
+    instrument = get_instrument("adult")
+    assert instrument is not None
+    job = create_import_job(io.BytesIO(data), name, wave, instrument, **options)
     db.session.commit()
     return job
 
@@ -40,7 +42,7 @@ def wait_until_done(job_id: int) -> ImportJob:
     deadline = time.monotonic() + 240  # a bound on a hung process, not a claim about speed
     while time.monotonic() < deadline:
         db.session.rollback()  # a fresh read of what the job's process committed
-        job = db.session.get(ImportJob, job_id)
+        job = db.session.get_one(ImportJob, job_id)
         db.session.refresh(job)
         if job.status in (ImportStatus.succeeded, ImportStatus.failed):
             return job

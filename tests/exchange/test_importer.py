@@ -17,7 +17,7 @@ from tests.exchange.conftest import FULL, SPARSE, csv_bytes, write_csv, write_xl
 
 
 def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
+    return db.session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
 def run_import(wave, rows, slug="adult", skip_invalid=False, columns=None, delimiter=","):

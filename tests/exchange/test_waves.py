@@ -18,7 +18,7 @@ from tests.exchange.conftest import SPARSE, csv_bytes
 from tests.forms import main_form
 
 
-def wave_named(name: str) -> Wave:
+def wave_named(name: str) -> Wave | None:
     return db.session.scalar(select(Wave).filter_by(name=name))
 
 
@@ -127,7 +127,9 @@ def test_closing_and_opening_from_the_wave_page(analyst_client, demo_wave):
 
 def _responses(wave, buurt: str, count: int, start: int = 0) -> None:
     rows = [{**SPARSE, "external_id": f"{buurt}-{start + n}", "buurt_code": buurt} for n in range(count)]
-    assert import_responses(csv_bytes(rows), "x.csv", wave, get_instrument("adult")).imported == count
+    instrument = get_instrument("adult")
+    assert instrument is not None
+    assert import_responses(csv_bytes(rows), "x.csv", wave, instrument).imported == count
 
 
 def test_response_counts_hide_small_groups_and_what_would_give_them_away(app, demo_wave):

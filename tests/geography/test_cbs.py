@@ -21,9 +21,11 @@ def write(tmp_path, body: str) -> Path:
 
 
 def counts() -> tuple[int, int, int]:
-    return tuple(
-        db.session.scalar(select(func.count()).select_from(model)) for model in (Municipality, District, Neighbourhood)
+    municipalities, districts, neighbourhoods = (
+        db.session.execute(select(func.count()).select_from(model)).scalar_one()
+        for model in (Municipality, District, Neighbourhood)
     )
+    return municipalities, districts, neighbourhoods
 
 
 def test_demo_municipality_has_realistic_shape(app):

@@ -54,7 +54,7 @@ def interview_fields(client, instrument="interview", **answers) -> dict:
 
 
 def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
+    return db.session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
 def test_an_interview_is_stored_as_a_response_in_interview_mode(tablet, interviewer):

@@ -66,13 +66,13 @@ def move(admin_client, tablet, worker: User, team) -> None:
         f"/staff/users/{worker.id}", data={**form, "role": "interviewer", "team": str(team.id)}
     )
     assert response.status_code == 302
-    log_in(tablet, db.session.get(User, worker.id))
+    log_in(tablet, db.session.get_one(User, worker.id))
 
 
 def take_interview(client, **answers) -> Interview:
     response = client.post("/staff/interviews/new?instrument=interview", data=interview_fields(client, **answers))
     assert response.status_code == 302
-    return db.session.scalars(select(Interview).order_by(Interview.id.desc())).first()
+    return db.session.scalars(select(Interview).order_by(Interview.id.desc()).limit(1)).one()
 
 
 def test_after_a_move_the_worker_no_longer_lists_or_opens_the_old_teams_interviews(admin_client, tablet, kim, zuid):

@@ -51,9 +51,12 @@ def run_of(run_id: int):
 
 
 def stored(run_id: int) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(ProfileSnapshot).where(ProfileSnapshot.run_id == run_id)
-    ) + db.session.scalar(select(func.count()).select_from(Theme).where(Theme.run_id == run_id))
+    return (
+        db.session.execute(
+            select(func.count()).select_from(ProfileSnapshot).where(ProfileSnapshot.run_id == run_id)
+        ).scalar_one()
+        + db.session.execute(select(func.count()).select_from(Theme).where(Theme.run_id == run_id)).scalar_one()
+    )
 
 
 def finished(run: AnalysisRun) -> bool:

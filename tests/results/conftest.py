@@ -120,7 +120,7 @@ def store_run(wave, released: bool = True, theme_name: str = "Verkeer is te druk
         db.session.flush()
         themes[(question, key)] = theme
     for question in (READY, UNREVIEWED):
-        for area, total, first in ((GM, 150, 70), (CENTRUM, 50, 30), (OUD_WEST, 40, 20)):
+        for area, total, in_first in ((GM, 150, 70), (CENTRUM, 50, 30), (OUD_WEST, 40, 20)):
             db.session.add(ThemeCount(run_id=run.id, question=question, theme_id=None, area_code=area, answers=total))
             db.session.add(
                 ThemeCount(
@@ -128,7 +128,7 @@ def store_run(wave, released: bool = True, theme_name: str = "Verkeer is te druk
                     question=question,
                     theme_id=themes[(question, "nl-1")].id,
                     area_code=area,
-                    answers=first,
+                    answers=in_first,
                 )
             )
             if question == READY:

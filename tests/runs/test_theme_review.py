@@ -35,22 +35,22 @@ def actions() -> list[str]:
 
 
 def count_of(theme_ids: list[int], area: str) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.coalesce(func.sum(ThemeCount.answers), 0)).where(
             ThemeCount.theme_id.in_(theme_ids), ThemeCount.area_code == area
         )
-    )
+    ).scalar_one()
 
 
 def total_of(run: AnalysisRun, area: str) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(ThemeCount.answers).where(
             ThemeCount.run_id == run.id,
             ThemeCount.question == QUESTION,
             ThemeCount.theme_id.is_(None),
             ThemeCount.area_code == area,
         )
-    )
+    ).scalar_one()
 
 
 def plant_turkish_theme(run: AnalysisRun) -> Theme:
@@ -70,14 +70,14 @@ def plant_turkish_theme(run: AnalysisRun) -> Theme:
     db.session.flush()
     for area in (GM, CENTRUM):
         db.session.add(ThemeCount(run_id=run.id, question=QUESTION, theme_id=theme.id, area_code=area, answers=TURKISH))
-        total = db.session.scalar(
+        total = db.session.execute(
             select(ThemeCount).where(
                 ThemeCount.run_id == run.id,
                 ThemeCount.question == QUESTION,
                 ThemeCount.theme_id.is_(None),
                 ThemeCount.area_code == area,
             )
-        )
+        ).scalar_one()
         total.answers += TURKISH
     db.session.commit()
     return theme

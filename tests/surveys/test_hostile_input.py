@@ -25,7 +25,9 @@ def _answers(resident: ResidentClient) -> dict:
     from extensions import db
 
     db.session.expire_all()
-    return flow.find_response(token).answer_values()
+    response = flow.find_response(token)
+    assert response is not None
+    return response.answer_values()
 
 
 def _post(resident: ResidentClient, fields: dict[str, list[str]]):
