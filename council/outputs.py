@@ -175,9 +175,10 @@ def _read_kwb(
         errors.append(
             _("Give the year of the Kerncijfers file (from %(first)s to %(last)s).", first=FIRST_YEAR, last=LAST_YEAR)
         )
-    if errors:
+    if errors or year is None:  # a missing year is one of the errors above
         return [], errors
-    rows, seen = [], set()
+    rows: list[OutputRow] = []
+    seen: set[str] = set()
     own = next(code for code in areas if code.startswith("GM"))[2:6]
     for line, raw in enumerate(reader, start=2):
         code = (raw.get(area_column) or "").strip()
@@ -207,7 +208,9 @@ def _read_kwb(
 def _read_plain(
     reader: csv.DictReader, areas: dict[str, str], decimal_comma: bool
 ) -> tuple[list[OutputRow], list[str]]:
-    rows, errors, seen = [], [], {}
+    rows: list[OutputRow] = []
+    errors: list[str] = []
+    seen: dict[tuple[str, str, int], int] = {}  # (measure, area, year): the first row that has it
     units: dict[str, OutputUnit] = {}
     for line, raw in enumerate(reader, start=2):
         cells = {key: (value or "").strip() for key, value in raw.items() if key}
@@ -260,7 +263,7 @@ def _read_plain(
         for column, text, length in (("name", name, NAME_LENGTH), ("source", source, SOURCE_LENGTH)):
             if text and len(text) > length:
                 errors.append(_problem(line, column, _("Use at most %(max)s characters.", max=length)))
-        if len(errors) > before:
+        if len(errors) > before or unit is None or year is None or value is None:  # each None added an error
             continue
         key = (measure, code, year)
         if key in seen:
@@ -313,12 +316,12 @@ def load_outputs(municipality: Municipality, text: str, year: int | None = None,
             )
     if report.errors:
         return report
-    existing = {}
+    existing: dict[tuple[int, str, int], OutputFigure] = {}
     if measures:
-        for figure in db.session.scalars(
+        for stored in db.session.scalars(
             select(OutputFigure).where(OutputFigure.measure_id.in_([m.id for m in measures.values()]))
         ):
-            existing[(figure.measure_id, figure.area_code, figure.year)] = figure
+            existing[(stored.measure_id, stored.area_code, stored.year)] = stored
     for row in rows:
         measure = measures.get(row.measure)
         if measure is None:
