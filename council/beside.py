@@ -11,17 +11,21 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from analysis.association import Correlation, Difference, correlation, difference
 from council.areas import Area
 from council.indicators import Evaluation, evaluate
 from council.outputs import is_hidden, values_of, year_for
 from council.profile import Trend
-from council.snapshots import Figure, WaveProfile
+from council.snapshots import Figure, ShownFigure, WaveProfile
 from models import Direction, Indicator, Outcome, OutputMeasure
 
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
 
-def shown(figure: Figure | None) -> bool:
+
+def shown(figure: Figure | None) -> TypeIs[ShownFigure]:
     """A figure the council may read as a number: there, with a value, and not suppressed."""
     return figure is not None and figure.value is not None and not figure.suppressed
 
@@ -67,12 +71,12 @@ def beside(trends: Sequence[Trend], area_code: str) -> list[Beside]:
         wave_years = {year for line in lines for year in line.values}
         last = max(wave_years) if wave_years else None
         outputs = []
-        output_years = set()
+        output_years: set[int] = set()
         for measure in outcome.outputs:
             values = values_of(measure)
-            years = {year for (code, year) in values if code == area_code and (last is None or year <= last)}
-            output_years |= years
-            outputs.append(OutputLine(measure, {year: values.get((area_code, year)) for year in years}))
+            measure_years = {year for (code, year) in values if code == area_code and (last is None or year <= last)}
+            output_years |= measure_years
+            outputs.append(OutputLine(measure, {year: values.get((area_code, year)) for year in measure_years}))
         years = sorted(wave_years | output_years)
         result.append(Beside(outcome, years, lines, outputs))
     return result
@@ -109,8 +113,13 @@ def across(profile: WaveProfile, wijken: Sequence[Area], indicator: Indicator, m
         Point(area, None if year is None else values.get((area.code, year)), evaluate(indicator, profile, area.code))
         for area in wijken
     ]
-    usable = [point for point in points if point.usable]
-    found = correlation([p.output for p in usable], [p.evaluation.figure.value for p in usable])
+    # the usable points, with the checks of Point.usable repeated where they narrow the types
+    usable = [
+        (p.output, p.evaluation.figure.value)
+        for p in points
+        if p.usable and p.output is not None and shown(p.evaluation.figure)
+    ]
+    found = correlation([output for output, _ in usable], [value for _, value in usable])
     return Across(indicator, measure, year, points, found)
 
 
@@ -162,7 +171,7 @@ def judge(before: Figure | None, after: Figure | None, direction: Direction) -> 
     """Whether the outcome improved clearly between two waves, from the intervals both figures carry."""
     if not (shown(before) and shown(after)):
         return None, Progress.unknown
-    if None in (before.lower, before.upper, after.lower, after.upper):
+    if before.lower is None or before.upper is None or after.lower is None or after.upper is None:
         return None, Progress.unclear
     found = difference(before.value, (before.lower, before.upper), after.value, (after.lower, after.upper))
     if not found.clear:

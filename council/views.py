@@ -397,7 +397,7 @@ def wijk(code: str):
         wave=data.profile.wave,
         areas=areas_of(municipality),
         buurten=buurten_of(municipality, area.code) if area.level == WIJK else [],
-        wijk=find_area(municipality, area.wijk_code) if area.is_buurt else None,
+        wijk=find_area(municipality, area.wijk_code) if area.wijk_code is not None else None,
     )
 
 
