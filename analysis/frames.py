@@ -129,7 +129,7 @@ def area_table(codes: Iterable[str], names: Mapping[str, str] | None = None) -> 
     )
 
 
-def population_frame(population: Mapping[str, Mapping[str, int]] | pd.DataFrame) -> pd.DataFrame:
+def population_frame(population: Mapping[str, Mapping[str, float]] | pd.DataFrame) -> pd.DataFrame:
     """Population per area (index code) and CBS age band (columns 0_14 .. 65_plus), from a mapping or a frame."""
     if isinstance(population, pd.DataFrame):
         frame = population.copy()
@@ -165,7 +165,9 @@ def read_kwb(path: Path, margins: bool = False) -> tuple[pd.DataFrame, pd.DataFr
         rows = list(csv.DictReader(handle, delimiter=";"))
     names = {row["gwb_code"]: row["regio"] for row in rows}
     areas = area_table(names, names)
-    columns = {band: [int(row[column] or 0) for row in rows] for column, band in _KWB_BANDS.items()}
+    columns: dict[str, list[float]] = {
+        band: [int(row[column] or 0) for row in rows] for column, band in _KWB_BANDS.items()
+    }
     for column, margin in _KWB_MARGINS.items():
         if rows and column in rows[0]:
             columns[margin] = [float(row[column]) if (row[column] or "").strip().isdigit() else np.nan for row in rows]
@@ -256,5 +258,7 @@ def place_unknown(respondents: pd.DataFrame, areas: pd.DataFrame, min_n: int) ->
     wijk = kept["wijk_code"].astype(object).to_numpy().copy() if "wijk_code" in kept else np.full(len(kept), None)
     wijk[placed] = code
     kept["wijk_code"] = pd.Categorical(wijk)
-    stand_in = pd.DataFrame({"level": ["wijk"], "parent": [municipality], "name": [code]}, index=pd.Index([code]))
-    return kept, pd.concat([areas, stand_in.rename_axis(areas.index.name)])
+    stand_in = pd.DataFrame(
+        {"level": ["wijk"], "parent": [municipality], "name": [code]}, index=pd.Index([code], name=areas.index.name)
+    )
+    return kept, pd.concat([areas, stand_in])

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -148,7 +149,7 @@ def _design(
     names = level_names + names
     keep: list[int] = []
     for column in range(design.shape[1]):
-        trial = design[np.ix_(fitted, [*keep, column])]
+        trial = design[np.ix_(fitted, np.array([*keep, column]))]
         if np.linalg.matrix_rank(trial) == len(keep) + 1:
             keep.append(column)
     return design[:, keep], [names[column] for column in keep]
@@ -312,7 +313,8 @@ def fay_herriot_share(
         # Anscombe's (1948) form, (k + 3/8) / (n + 3/4), whose variance 1 / (4n + 2) holds down to small n and
         # shares near 0 or 1, where the plain arcsine's 1 / (4n) is too small
         count = share.clip(0.0, 1.0) * n
-        transformed = np.arcsin(np.sqrt((count + 0.375) / (n + 0.75)))
+        # numpy's ufuncs give a Series for a Series (__array_ufunc__); numpy's stubs say ndarray
+        transformed = cast(pd.Series, np.arcsin(np.sqrt((count + 0.375) / (n + 0.75))))
         variance = (1.0 / (4.0 * n + 2.0)).where(n > 0)
     fit = fay_herriot(
         transformed,

@@ -52,7 +52,7 @@ def _areas(wave: Wave) -> tuple[pd.DataFrame, pd.DataFrame]:
     analysis rakes buurten only)."""
     municipality = wave.municipality
     names = {municipality.code: municipality.name}
-    population: dict[str, dict[str, int]] = {municipality.code: dict.fromkeys(CBS_AGE_BANDS, 0)}
+    population: dict[str, dict[str, float]] = {municipality.code: dict.fromkeys(CBS_AGE_BANDS, 0)}
     for district in municipality.districts:
         names[district.code] = district.name
         population[district.code] = dict.fromkeys(CBS_AGE_BANDS, 0)
