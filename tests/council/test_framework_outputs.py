@@ -24,7 +24,7 @@ def municipality(demo_wave):
 
 
 def outcome_named(name: str) -> Outcome:
-    return db.session.scalar(select(Outcome).filter_by(name=name))
+    return db.session.execute(select(Outcome).filter_by(name=name)).scalar_one()
 
 
 def demo_file(tmp_path, change) -> str:

@@ -42,7 +42,7 @@ def two_waves(app, analysed, demo_wave):
 
 
 def safety() -> Indicator:
-    return db.session.scalar(select(Indicator).filter_by(instrument="youth", measure="safety"))
+    return db.session.execute(select(Indicator).filter_by(instrument="youth", measure="safety")).scalar_one()
 
 
 def rows_of(html: str, caption_start: str) -> list[str]:

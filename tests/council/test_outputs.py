@@ -32,7 +32,7 @@ WK059901;Stadsdriehoek;Wijk;85;6,1;1210;58
 
 
 def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
+    return db.session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
 def loaded(municipality, text: str, year: int | None = None):
@@ -167,7 +167,7 @@ def upload(client, text: str, year: str = "", name: str = "figures.csv"):
     page = client.get("/staff/outputs/?lang=en")
     assert page.status_code == 200
     form = main_form(page.get_data(as_text=True))
-    data = {"csrf_token": form.fields["csrf_token"][0], "year": year}
+    data: dict[str, str | tuple[io.BytesIO, str]] = {"csrf_token": form.fields["csrf_token"][0], "year": year}
     data["file"] = (io.BytesIO(text.encode("utf-8")), name)
     return client.post("/staff/outputs/", data=data, content_type="multipart/form-data")
 

@@ -19,7 +19,9 @@ from tests.test_register import FORMAL, INFORMAL
 
 def main_text(html: str) -> str:
     """The words of the page's <main>, without markup (the layout around it is the same for everyone)."""
-    main = re.search(r"<main.*?</main>", html, re.S).group(0)
+    found = re.search(r"<main.*?</main>", html, re.S)
+    assert found is not None, "the page has no <main>"
+    main = found.group(0)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main))
 
 
