@@ -475,21 +475,7 @@ def openapi(server_url: str) -> dict[str, Any]:
                 },
                 "Figure": {
                     "type": "object",
-                    "required": [
-                        "area_code",
-                        "area_name",
-                        "area_level",
-                        "instrument",
-                        "measure",
-                        "statistic",
-                        "value",
-                        "lower",
-                        "upper",
-                        "n",
-                        "flags",
-                        "suppressed",
-                        "note",
-                    ],
+                    "required": [*HEADER, "suppressed", "note"],
                     "properties": {
                         "area_code": {"type": "string"},
                         "area_name": {"type": "string"},

@@ -106,32 +106,26 @@ def plant(
 ) -> None:
     """Overwrite (or add) one stored figure of the run. A mean or share is planted as the council reads it: its
     weighted figure (council.snapshots.WaveProfile), where the run has one, gets the same values."""
+
+    def overwrite(stored_as: str) -> int:
+        return cast(
+            CursorResult,
+            db.session.execute(
+                update(ProfileSnapshot)
+                .where(
+                    ProfileSnapshot.run_id == run.id,
+                    ProfileSnapshot.area_code == area,
+                    ProfileSnapshot.instrument == instrument,
+                    ProfileSnapshot.measure == measure,
+                    ProfileSnapshot.statistic == stored_as,
+                )
+                .values(value=value, lower=lower, upper=upper, n=n, flags=flags)
+            ),
+        ).rowcount
+
     if statistic in WEIGHTED_STATISTICS:
-        db.session.execute(
-            update(ProfileSnapshot)
-            .where(
-                ProfileSnapshot.run_id == run.id,
-                ProfileSnapshot.area_code == area,
-                ProfileSnapshot.instrument == instrument,
-                ProfileSnapshot.measure == measure,
-                ProfileSnapshot.statistic == WEIGHTED_STATISTICS[statistic],
-            )
-            .values(value=value, lower=lower, upper=upper, n=n, flags=flags)
-        )
-    changed = cast(
-        CursorResult,
-        db.session.execute(
-            update(ProfileSnapshot)
-            .where(
-                ProfileSnapshot.run_id == run.id,
-                ProfileSnapshot.area_code == area,
-                ProfileSnapshot.instrument == instrument,
-                ProfileSnapshot.measure == measure,
-                ProfileSnapshot.statistic == statistic,
-            )
-            .values(value=value, lower=lower, upper=upper, n=n, flags=flags)
-        ),
-    ).rowcount
+        overwrite(WEIGHTED_STATISTICS[statistic])
+    changed = overwrite(statistic)
     if not changed:
         db.session.add(
             ProfileSnapshot(
