@@ -566,9 +566,8 @@ def representative_quotes(
     frame = pd.concat(candidates, ignore_index=True)
     frame = frame[~frame["code"].isin(exclude_areas)]
     if exclude_groups:
-        frame = frame[
-            [(theme, code) not in exclude_groups for theme, code in zip(frame["theme"], frame["code"], strict=True)]
-        ]
+        kept = [(theme, code) not in exclude_groups for theme, code in zip(frame["theme"], frame["code"], strict=True)]
+        frame = frame[np.array(kept, dtype=bool)]  # an empty list would select no columns, not no rows
     frame = frame.assign(typicality=(frame["rank"] + 1) / frame["size"])
     frame = frame.sort_values(
         ["typicality", "centrality", "level", "row"], ascending=[True, False, True, True], kind="stable"

@@ -585,6 +585,23 @@ def test_suppressed_groups_get_no_quote_and_take_no_answer_from_other_areas(wave
     assert freed & {quote.answer_id for quote in without}, "answers the municipality no longer takes go elsewhere"
 
 
+def test_no_candidate_left_gives_no_quote_and_no_error(wave):
+    texts = list(wave.texts)
+    result = discover_themes(texts, languages=wave.languages, seed=SEED, themes=4)
+    none = representative_quotes(
+        result,
+        texts,
+        wave.respondents,
+        AREAS,
+        question="open_better",
+        per_theme=3,
+        scrubber=lambda text, language: text,
+        exclude_areas=frozenset(AREAS.index),
+        exclude_groups=frozenset({("0", "GM0599")}),
+    )
+    assert none == []
+
+
 def test_the_command_line_writes_one_row_per_input_row_and_a_summary_of_themes(tmp_path, monkeypatch, capsys):
     wave = make_wave(seed=SEED + 1)
     keep = [row for row, language in enumerate(wave.languages) if row % 2 == 0 or language in ("pl", "und")]
