@@ -170,6 +170,7 @@ def import_command(
             )
         except ImportRefused as error:
             raise click.ClickException(str(error)) from error
+        db.session.commit()
         for problem in report.problems:
             click.echo(str(problem), err=True)
         if rejected is not None and report.rejected:

@@ -561,9 +561,10 @@ def import_responses(
     encoding: str = "utf-8",
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Check the file; store its new rows in one transaction when all are valid (or, with skip_invalid, the valid
-    ones). Problems in the header (unknown or missing columns) always stop the import. `progress` is told how far
-    the check is, and when storing begins (it may commit its own writes: nothing of the import is pending then)."""
+    """Check the file; add its new rows to the session when all are valid (or, with skip_invalid, the valid ones):
+    the caller commits them in one transaction, with whatever else ends its work. Problems in the header (unknown or
+    missing columns) always stop the import. `progress` is told how far the check is, and when storing begins (it may
+    commit its own writes: nothing of the import is pending then)."""
     now = now or utcnow()
     report, valid = check_file(source, filename, wave, instrument, now, encoding, progress)
     if report.header_problems or not report.rows or (report.problems and not skip_invalid):
@@ -600,7 +601,6 @@ def import_responses(
         rejected=len(report.rejected),
         via=via,
     )
-    db.session.commit()
     return report
 
 

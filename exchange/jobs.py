@@ -14,12 +14,12 @@ import shutil
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 
 from exchange.importer import ImportRefused, ImportReport, Problem, import_responses
 from extensions import db
@@ -137,18 +137,43 @@ def _set_progress(job_id: int, stage: str, percent: int) -> None:
     db.session.commit()
 
 
+class ImportSuperseded(Exception):
+    """Another worker took the job up (this worker's heartbeat stopped for longer than JOB_LEASE, so the job was
+    counted as abandoned and queued again): this attempt stores nothing and leaves the file to the other one."""
+
+
 def execute_import(job: ImportJob, on_progress: Callable[[str, int], object] | None = None) -> ImportJob:
-    """Import the job's file and store the outcome on the job; the file is deleted whatever happens. Problems in the
-    file make a failed job with its report; an unexpected error is stored on the job and raised again."""
+    """Import the job's file and store the outcome on the job, in one transaction with the imported rows; the file
+    is deleted when the job ends, whatever the outcome. Problems in the file make a failed job with its report; an
+    unexpected error is stored on the job and raised again. An attempt that another worker took over meanwhile
+    stores nothing and raises ImportSuperseded."""
     job_id, path = job.id, upload_path(job)
+    job.status, job.started_at, job.stage, job.progress = ImportStatus.running, utcnow(), "checking", 0
+    db.session.commit()
+    attempt = job.attempts
+    still_mine = (ImportJob.id == job_id) & (ImportJob.status == ImportStatus.running) & (ImportJob.attempts == attempt)
 
     def progress(stage: str, percent: int) -> None:
         _set_progress(job_id, stage, percent)
         if on_progress is not None:
             on_progress(stage, percent)
 
-    job.status, job.started_at, job.stage, job.progress = ImportStatus.running, utcnow(), "checking", 0
-    db.session.commit()
+    def finish(**values: object) -> None:
+        # the job's outcome and the imported rows are committed together, and only while the job is this attempt's
+        ended = cast(
+            CursorResult,
+            db.session.execute(
+                update(ImportJob)
+                .where(still_mine)
+                .values(finished_at=utcnow(), stage="done", upload=None, **values)
+                .execution_options(synchronize_session=False)
+            ),
+        ).rowcount
+        if not ended:
+            db.session.rollback()
+            raise ImportSuperseded(f"import job {job_id} was taken up by another worker")
+        db.session.commit()
+
     try:
         with force_locale(job.locale):
             instrument = get_instrument(job.instrument)
@@ -169,24 +194,22 @@ def execute_import(job: ImportJob, on_progress: Callable[[str, int], object] | N
                     progress=progress,
                 )
             )
-        job = db.session.get_one(ImportJob, job_id)
-        job.report, job.upload = report.as_dict(), None
-        job.status = ImportStatus.succeeded if report.completed else ImportStatus.failed
-        job.finished_at, job.stage, job.progress = utcnow(), "done", 100
-        db.session.commit()
+        status = ImportStatus.succeeded if report.completed else ImportStatus.failed
+        finish(report=report.as_dict(), status=status, progress=100)
+    except ImportSuperseded:
+        raise
     except Exception as error:
         db.session.rollback()
-        failed = db.session.get_one(ImportJob, job_id)
-        fail_job(failed, str(error) if isinstance(error, ImportRefused) else f"{type(error).__name__}: {error}")
-        db.session.commit()
+        reason = str(error) if isinstance(error, ImportRefused) else f"{type(error).__name__}: {error}"
+        finish(status=ImportStatus.failed, error=reason[:_ERROR_LENGTH])
+        path.unlink(missing_ok=True)
         if not isinstance(error, ImportRefused):
             raise
-        return failed
-    finally:
-        path.unlink(missing_ok=True)
+        return db.session.get_one(ImportJob, job_id)
+    path.unlink(missing_ok=True)
     if on_progress is not None:
         on_progress("done", 100)
-    return job
+    return db.session.get_one(ImportJob, job_id)
 
 
 def start_import(job: ImportJob) -> None:

@@ -173,7 +173,7 @@ def check_time_limit(task: Task) -> None:
 def execute_import_task(job_id: int, task: Task) -> None:
     """Execute the import job if it still waits for this task. A failure is not retried: the upload is deleted as
     soon as the job ends (only a killed worker's job still has it: recover_interrupted)."""
-    from exchange.jobs import execute_import
+    from exchange.jobs import ImportSuperseded, execute_import
 
     mine = (ImportJob.id == job_id) & (ImportJob.status == ImportStatus.queued) & (ImportJob.task_id == task.id)
     claimed = cast(
@@ -191,6 +191,8 @@ def execute_import_task(job_id: int, task: Task) -> None:
             execute_import(db.session.get_one(ImportJob, job_id), lambda stage, percent: check_time_limit(task))
     except TaskTimeout:
         return
+    except ImportSuperseded as superseded:
+        logger.warning("%s; this attempt stored nothing", superseded)
     except Exception:
         logger.exception("import job %s failed", job_id)
 
@@ -216,12 +218,18 @@ def recover_interrupted() -> list[str]:
     retries, done = int(current_app.config["JOB_RETRIES"]), []
     cutoff = utcnow() - timedelta(seconds=float(current_app.config["JOB_LEASE"]))
 
+    with _held_lock:
+        held = list(_held)
+
     def abandoned(model: type[AnalysisRun] | type[ImportJob]):
+        # a job this process executes is not abandoned, however old its heartbeat: on SQLite a heartbeat can wait
+        # behind the job's own long write and arrive with the time it was asked for
         running = RunStatus.running if model is AnalysisRun else ImportStatus.running
         return (
             (model.status == running)
             & model.task_id.is_not(None)
             & (model.heartbeat_at.is_(None) | (model.heartbeat_at < cutoff))
+            & model.id.not_in([row_id for kind, row_id in held if kind is model])
         )
 
     def take_up(model: type[AnalysisRun] | type[ImportJob], row_id: int) -> bool:

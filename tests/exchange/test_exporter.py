@@ -37,6 +37,7 @@ def imported(demo_wave):
     for slug, rows in (("adult", [FULL, SPARSE]), ("parent", [PARENT])):
         report = import_responses(csv_bytes(rows), "in.csv", demo_wave, get_instrument(slug))
         assert report.ok, [str(p) for p in report.problems]
+    db.session.commit()  # as the import command does
     return demo_wave
 
 

@@ -6,19 +6,29 @@ from __future__ import annotations
 import io
 import stat
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from exchange.jobs import JobReport, create_import_job, execute_import, upload_path
 from extensions import db
 from models import ImportJob, ImportStatus, Response
+from models.types import utcnow
 from surveys.registry import get_instrument
 from tests.exchange.conftest import FULL, SPARSE, csv_bytes
 from tests.forms import main_form
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def _no_upload_outlives_its_test(app):
+    # the instance folder is the test session's: a job a test leaves queued must not count in the next test's folder
+    yield
+    for path in uploads(app):
+        path.unlink()
 
 
 def responses() -> int:
@@ -131,6 +141,40 @@ def test_progress_goes_up_while_checking_then_storing_then_done(app, demo_wave):
 
 def test_a_job_of_an_unknown_or_another_s_wave_answers_404(app, demo_wave, analyst_client):
     assert analyst_client.get("/staff/data/import/999").status_code == 404
+
+
+def test_an_attempt_that_another_worker_took_up_stores_nothing_and_leaves_the_file_to_it(app, demo_wave):
+    from exchange.jobs import ImportSuperseded
+    from jobs.tasks import recover_interrupted
+
+    job = queued(demo_wave, csv_bytes([{**FULL, "external_id": f"T-{number}"} for number in range(20)]))
+    job.task_id, job_id = "first-task", job.id
+    db.session.commit()
+
+    def heartbeat_lost(stage: str, percent: int) -> None:
+        if stage == "storing":  # checked, not yet stored: another worker sees a heartbeat older than the lease
+            db.session.execute(
+                update(ImportJob).where(ImportJob.id == job_id).values(heartbeat_at=utcnow() - timedelta(hours=1))
+            )
+            db.session.commit()
+            assert recover_interrupted() == [f"import job {job_id}: queued again"]
+
+    with pytest.raises(ImportSuperseded):
+        execute_import(job, heartbeat_lost)
+    job = db.session.get_one(ImportJob, job_id)
+    assert job.status is ImportStatus.queued and job.task_id != "first-task" and job.finished_at is None
+    assert responses() == 0 and uploads(app) == [upload_path(job)]
+
+
+def test_a_worker_never_takes_up_a_job_it_executes_itself_however_old_its_heartbeat(app, demo_wave):
+    from jobs.tasks import holding, recover_interrupted
+
+    job = queued(demo_wave, csv_bytes([FULL]))
+    job.task_id, job.status, job.heartbeat_at = "a-task", ImportStatus.running, utcnow() - timedelta(hours=1)
+    db.session.commit()
+    with holding(ImportJob, job.id):
+        assert recover_interrupted() == []
+    assert recover_interrupted() == [f"import job {job.id}: queued again"]
 
 
 def test_an_import_whose_worker_is_killed_stores_nothing_and_is_done_again_by_the_next_worker(

@@ -21,9 +21,11 @@ def count(model) -> int:
 
 
 def run_import(wave, rows, slug="adult", skip_invalid=False, columns=None, delimiter=","):
-    return import_responses(
+    report = import_responses(
         csv_bytes(rows, columns, delimiter), "responses.csv", wave, get_instrument(slug), skip_invalid=skip_invalid
     )
+    db.session.commit()  # as the import command does
+    return report
 
 
 def test_a_valid_file_is_stored_as_submitted_imported_responses(demo_wave):

@@ -130,6 +130,7 @@ def _responses(wave, buurt: str, count: int, start: int = 0) -> None:
     instrument = get_instrument("adult")
     assert instrument is not None
     assert import_responses(csv_bytes(rows), "x.csv", wave, instrument).imported == count
+    db.session.commit()  # as the import command does: the pages read in transactions of their own
 
 
 def test_response_counts_hide_small_groups_and_what_would_give_them_away(app, demo_wave):
