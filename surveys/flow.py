@@ -295,6 +295,9 @@ def issue_resume_code(response: Response, secret: str) -> str:
 
 @dataclass(frozen=True)
 class ResumeResult:
+    """The response a code opens, or why it opens none. An expired response is named too (it cannot be opened), so
+    its message can speak in the register of its questionnaire."""
+
     response: Response | None
     problem: str | None  # "unknown", "expired", "submitted"
 
@@ -308,7 +311,7 @@ def find_by_resume_code(code: str, secret: str) -> ResumeResult:
     if response.status is ResponseStatus.submitted:
         return ResumeResult(response, "submitted")
     if is_expired(response):
-        return ResumeResult(None, "expired")
+        return ResumeResult(response, "expired")
     return ResumeResult(response, None)
 
 

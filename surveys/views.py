@@ -50,6 +50,7 @@ PAGE_LIMIT = rate_limit("300 per minute")
 RESUME_LIMIT = rate_limit("10 per minute")
 ERASE_CODE_KEY = "erase_code"  # the code shown once on the thank-you page
 ERASE_KEY = "erase"  # the response a resident's code opened for erasure
+YOUTH_AUDIENCE = "youth"  # ?audience= on links from pages for young people (surveys.register)
 
 
 def _expiry_days() -> int:
@@ -66,6 +67,17 @@ def _closed_message(wave: Wave) -> str:
         _("This survey opens on %(date)s. Come back then.", date=opens_on),
         pgettext("youth", "This survey opens on %(date)s. Come back then.", date=opens_on),
     )
+
+
+def _reached_by_a_young_person() -> bool:
+    """Whether the link to this page came from a page for young people (`?audience=youth`): the resume and erase
+    pages are reached with a code, before the code says whose answers they are."""
+    return request.args.get("audience") == YOUTH_AUDIENCE
+
+
+def _audience_of(instrument: Instrument) -> str | None:
+    """The `?audience=` for a link from this questionnaire's pages to a page reached with a code."""
+    return YOUTH_AUDIENCE if instrument.for_young_people else None
 
 
 def _load_response(for_update: bool):
@@ -456,7 +468,7 @@ def pause(response: Response, instrument: Instrument):
 @RESUME_LIMIT
 def resume():
     # reached from the landing page of a wave for young people: speak to them as its pages do
-    g.young_reader = request.args.get("audience") == "youth"
+    g.young_reader = _reached_by_a_young_person()
     form = ResumeForm()
     status = 200
     if request.method == "POST":
@@ -470,6 +482,8 @@ def resume():
             status = 422
         else:
             result = flow.find_by_resume_code(form.code.data or "", current_app.config["SECRET_KEY"])
+            if result.response is not None:  # the code says whose answers these are: speak as their pages do
+                g.young_reader = instrument_of(result.response.instrument_version).for_young_people
             if result.problem is None or result.problem == "submitted":
                 session[SESSION_KEY] = result.response.token
                 session.permanent = True
@@ -506,20 +520,31 @@ def resume():
 @RESUME_LIMIT
 def erase():
     """A resident types the code from the thank-you page (or a resume code) to have their answers deleted."""
+    g.young_reader = _reached_by_a_young_person()  # from a young person's thank-you page
     form = ResumeForm()
     status = 200
     if request.method == "POST":
         status = 422
         if not form.validate_on_submit():
-            form.code.errors = [_("This page was open too long. Type your code again.")]
+            form.code.errors = [
+                addressed(
+                    _("This page was open too long. Type your code again."),
+                    pgettext("youth", "This page was open too long. Type your code again."),
+                )
+            ]
         else:
             response = flow.find_for_erasure(form.code.data or "", current_app.config["SECRET_KEY"])
             if response is None:
-                form.code.errors = [_("We do not know this code. Check it and try again.")]
+                form.code.errors = [
+                    addressed(
+                        _("We do not know this code. Check it and try again."),
+                        pgettext("youth", "We do not know this code. Check it and try again."),
+                    )
+                ]
             else:
                 session[ERASE_KEY] = response.token
                 return redirect(url_for("surveys.erase_confirm"))
-    return render_template("surveys/erase.html", form=form), status
+    return render_template("surveys/erase.html", form=form, youth=g.young_reader), status
 
 
 @bp.route("/erase/confirm", methods=["GET", "POST"])
@@ -530,6 +555,7 @@ def erase_confirm():
     if response is None:
         return redirect(url_for("surveys.erase"))
     instrument = instrument_of(response.instrument_version)
+    g.instrument = instrument  # the code said whose answers these are: the register of their questionnaire
     form = StartForm()
     status = 200
     if request.method == "POST":
@@ -539,8 +565,14 @@ def erase_confirm():
             session.pop(ERASE_KEY, None)
             if session.get(SESSION_KEY) == token:
                 session.pop(SESSION_KEY, None)
-            return redirect(url_for("surveys.erased"))
-        flash(_("This page was open too long. Press the button again to delete your answers."), "error")
+            return redirect(url_for("surveys.erased", audience=_audience_of(instrument)))
+        flash(
+            addressed(
+                _("This page was open too long. Press the button again to delete your answers."),
+                pgettext("youth", "This page was open too long. Press the button again to delete your answers."),
+            ),
+            "error",
+        )
         status = 422
     summary = Navigator(instrument, response.answer_values()).summary(g.lang)
     return render_template(
@@ -556,4 +588,5 @@ def erase_confirm():
 
 @bp.get("/erase/done")
 def erased():
-    return render_template("surveys/erased.html")
+    g.young_reader = _reached_by_a_young_person()  # the answers are gone; the link still says whose they were
+    return render_template("surveys/erased.html", youth=g.young_reader)

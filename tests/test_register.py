@@ -44,7 +44,8 @@ YOUTH_NOT = {
     "uk": r"\b\w+(іть|іться|йте|ьте|йтеся|ьтеся)\b",
     "tr": r"\w(iniz|ınız|unuz|ünüz)",
 }
-# Sentences of the shared resident pages (start, area, question, review, pause, resume) that have a youth variant.
+# Sentences of the shared resident pages (start, area, question, review, pause, landing, resume, erase) that have a
+# youth variant.
 SHARED_PAGE_SENTENCES = (
     "Before you start",
     "You can skip any question you do not want to answer.",
@@ -52,7 +53,10 @@ SHARED_PAGE_SENTENCES = (
     "Please check this",
     "Check your answers",
     "Your answers are saved.",
-    "Continue with your code",
+    "Did you start before?",
+    "Delete your answers",
+    "Do you want to delete these answers?",
+    "Your answers have been deleted",
     "This page was open too long or was sent twice. Your answers are still here: check them and send the page again.",
 )
 # Ukrainian adults: "Ви" always capitalised, so a lower-case form is a slip.

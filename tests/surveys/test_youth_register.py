@@ -3,16 +3,21 @@ translations/README.md, surveys/register.py."""
 
 from __future__ import annotations
 
+import html
 import re
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from extensions import db
-from models import WaveInstrument
+from models import Response, WaveInstrument
+from models.types import utcnow
 from surveys import flow
 from surveys.instruments import load_instruments
 from surveys.registry import get_instrument
-from tests.forms import main_form
+from tests.exchange.test_erasure import shown_code
+from tests.forms import ResidentClient, main_form
 from tests.surveys.test_flow import answer_everything
 from tests.test_register import FORMAL, INFORMAL
 
@@ -151,12 +156,126 @@ def test_a_wave_only_for_young_people_speaks_to_them_from_the_landing_page_to_th
     resident.submit({"code": "AAAA-BBBB-CCCC"}, action=None)
     assert resident.last.status_code == 422
     resume = main_text(resident.html)
-    assert "Verder met je code" in resume and "Je code" in resume and "Controleer je code" in resume
+    assert "Verder met een code" in resume and "Je code" in resume and "Controleer je code" in resume
     assert formal(resume) == []
 
 
 def test_a_wave_for_everyone_keeps_the_adult_register_on_its_landing_and_resume_pages(resident):
     resident.get(f"/w/{resident.wave.id}/")
-    assert "Hoe is het leven in uw buurt?" in main_text(resident.html)
+    landing = main_text(resident.html)
+    assert "Hoe is het leven in uw buurt?" in landing and "Bent u al eerder begonnen?" in landing
     resident.get("/resume")
-    assert "Verder met uw code" in main_text(resident.html)
+    resume = main_text(resident.html)
+    assert "Uw code" in resume and informal(resume) == []
+
+
+def link_text(html: str, href_part: str) -> str:
+    found = re.search(rf'<a href="[^"]*{re.escape(href_part)}[^"]*">(.*?)</a>', html, re.S)
+    assert found is not None, f"no link to {href_part}"
+    return found.group(1).strip()
+
+
+def quoted_label(text: str) -> str:
+    found = re.search(r"kies '([^']+)'", html.unescape(text))
+    assert found is not None, "the pause page names no link"
+    return found.group(1)
+
+
+@pytest.mark.parametrize("slug", ["youth", "adult"])
+def test_the_pause_page_names_the_resume_link_of_a_wave_for_everyone_as_it_reads(resident, slug):
+    """A wave offering adult and youth questionnaires cannot know on its landing page who reads it, so the link to
+    the resume page says "Verder met een code" to both; the pause page of each questionnaire names that label."""
+    resident.start(slug)
+    resident.choose_buurt()
+    resident.submit(action="pause")
+    label = quoted_label(main_text(resident.html))
+    resident.get(f"/w/{resident.wave.id}/")
+    assert link_text(resident.html, "/resume") == label == "Verder met een code"
+    resident.get("/resume")
+    assert re.search(r"<h1>(.*?)</h1>", resident.html).group(1) == label
+
+
+def send(resident, slug: str) -> str:
+    """Answer the whole questionnaire and send it; the erase code shown on the thank-you page."""
+    resident.start(slug)
+    resident.choose_buurt()
+    answer_everything(resident, get_instrument(slug))
+    resident.submit(action=None)
+    assert "/r/done" in resident.last.request.path
+    code = shown_code(resident.html)
+    assert code
+    return code
+
+
+def erase_link(thank_you: str) -> str:
+    found = re.search(r'href="([^"]*/erase[^"]*)"', thank_you)
+    assert found is not None, "the thank-you page has no link to the erase page"
+    return html.unescape(found.group(1))
+
+
+@pytest.mark.parametrize(
+    ("slug", "expected", "other_register"),
+    [
+        (
+            "youth",
+            ("Wis je antwoorden", "Controleer je code", "Wil je deze antwoorden wissen?", "Je antwoorden zijn gewist"),
+            formal,
+        ),
+        (
+            "adult",
+            ("Wis uw antwoorden", "Controleer de code", "Wilt u deze antwoorden wissen?", "Uw antwoorden zijn gewist"),
+            informal,
+        ),
+    ],
+)
+def test_the_erase_pages_speak_in_the_register_of_the_answers_being_erased(
+    app, resident, demo_wave, slug, expected, other_register
+):
+    """From the thank-you page's link: the code page, its message for a wrong code, what will be deleted, done."""
+    code = send(resident, slug)
+    visitor = ResidentClient(app.test_client(), demo_wave)
+    visitor.get(erase_link(resident.html))
+    pages = [main_text(visitor.html)]
+    visitor.submit({"code": "AAAA-BBBB-CCCC"}, action=None)
+    assert visitor.last.status_code == 422
+    pages.append(main_text(visitor.html))
+    visitor.submit({"code": code}, action=None)
+    assert "/erase/confirm" in visitor.last.request.path
+    pages.append(main_text(visitor.html))
+    visitor.submit(action=None)
+    assert "/erase/done" in visitor.last.request.path
+    pages.append(main_text(visitor.html))
+    for page, sentence in zip(pages, expected, strict=True):
+        assert sentence in page
+        assert other_register(page) == [], page
+    assert db.session.scalars(select(Response)).first() is None
+
+
+def test_a_young_persons_code_typed_on_a_page_for_everyone_shows_the_erase_page_informally(app, resident, demo_wave):
+    """The resume page of a wave for everyone speaks formally; once the code says the sent answers are a young
+    person's, the page that offers to delete them speaks to them informally."""
+    code = send(resident, "youth")
+    visitor = ResidentClient(app.test_client(), demo_wave)
+    visitor.get("/resume")
+    visitor.submit({"code": code}, action=None)
+    assert "/erase/confirm" in visitor.last.request.path
+    confirm = main_text(visitor.html)
+    assert "Wil je deze antwoorden wissen?" in confirm and "Je hebt ze verstuurd op" in confirm
+    assert formal(confirm) == []
+
+
+def test_an_expired_code_of_a_young_person_gets_its_message_informally(app, resident, demo_wave):
+    resident.start("youth")
+    resident.choose_buurt()
+    resident.submit(action="pause")
+    code = shown_code(resident.html)
+    response = db.session.scalars(select(Response)).one()
+    response.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    visitor = ResidentClient(app.test_client(), demo_wave)
+    visitor.get("/resume")
+    visitor.submit({"code": code}, action=None)
+    assert visitor.last.status_code == 422
+    page = main_text(visitor.html)
+    assert "Deze code is verlopen" in page and "Je code" in page
+    assert formal(page) == []
