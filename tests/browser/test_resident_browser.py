@@ -118,6 +118,51 @@ def test_keyboard_only_completion(phone, live_server):
     assert re.search(r"/r/done$", page.url)
 
 
+def newest_response(server):
+    """The response last started on the live server (the browser tests run one after another)."""
+    from sqlalchemy import select
+
+    from extensions import db
+    from models import Response
+
+    with server.app.app_context():
+        response = db.session.scalars(select(Response).order_by(Response.id.desc()).limit(1)).one()
+        db.session.expunge(response)
+        return response
+
+
+@pytest.mark.parametrize(("lang", "unknown"), [("nl", "Weet ik niet"), ("ar", "لا أعرف")])
+def test_a_resident_who_does_not_know_the_neighbourhood_answers_for_the_municipality(phone, live_server, lang, unknown):
+    """On a phone: the area page with its "I don't know my neighbourhood" button passes axe; pressing it (nothing
+    chosen, no postcode) leads on to the questions, the review page says "I don't know" where the buurt would be,
+    and the sent response is stored for the municipality only."""
+    phone.goto(f"{live_server.base_url}/w/{live_server.wave_id}/?lang={lang}")
+    phone.locator(".lw-card").first.get_by_role("link").click()
+    phone.locator("main form button[type=submit]").click()
+    assert phone.url.endswith("/r/area")
+    assert phone.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
+    assert audit(phone, "area", lang) == []
+    assert no_horizontal_scroll(phone)
+    button = phone.locator("button[value=unknown]")
+    box = button.bounding_box()
+    assert button.is_visible() and box is not None and box["height"] >= 44  # a touch target
+    button.click()
+    assert "/r/page/" in phone.url
+    for _ in range(20):
+        if "/r/review" in phone.url:
+            break
+        answer_page_with_mouse(phone)
+        phone.locator("button[value=next]").click()
+    assert "/r/review" in phone.url
+    change_area = phone.locator("a[href$='/r/area']")  # the link to change the neighbourhood
+    assert phone.locator("main p", has=change_area).locator("strong").inner_text().strip() == unknown
+    phone.locator("main form button[type=submit]").click()
+    assert "/r/done" in phone.url
+    response = newest_response(live_server)
+    assert response.status.value == "submitted" and response.locale == lang
+    assert response.area_unknown and response.neighbourhood_id is None
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_resident_page_type_passes_axe(phone, live_server, lang):
     page, base, problems = phone, live_server.base_url, []
