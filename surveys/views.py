@@ -87,7 +87,9 @@ def _load_response(for_update: bool):
         return None, (render_template("surveys/no_session.html"), 404)
     if flow.is_expired(response):
         session.pop(SESSION_KEY, None)
-        return None, (render_template("surveys/no_session.html", expired=True), 410)
+        g.instrument = instrument_of(response.instrument_version)  # the message speaks as its questionnaire did
+        youth = g.instrument.for_young_people
+        return None, (render_template("surveys/no_session.html", expired=True, youth=youth), 410)
     if response.status is ResponseStatus.submitted and request.endpoint != "surveys.done":
         return None, redirect(url_for("surveys.done"))
     g.response = response

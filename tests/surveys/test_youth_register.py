@@ -279,3 +279,19 @@ def test_an_expired_code_of_a_young_person_gets_its_message_informally(app, resi
     page = main_text(visitor.html)
     assert "Deze code is verlopen" in page and "Je code" in page
     assert formal(page) == []
+
+
+@pytest.mark.parametrize(
+    ("slug", "expected", "other_register"),
+    [("youth", "Je kunt opnieuw beginnen.", formal), ("adult", "U kunt opnieuw beginnen.", informal)],
+)
+def test_the_page_for_answers_kept_too_long_speaks_as_their_questionnaire_did(resident, slug, expected, other_register):
+    resident.start(slug)
+    resident.choose_buurt()
+    response = db.session.scalars(select(Response)).one()
+    response.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    resident.get("/r/page/0")
+    assert resident.last.status_code == 410
+    page = main_text(resident.html)
+    assert expected in page and other_register(page) == []
