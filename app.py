@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlencode
 
 from flask import Flask, g, has_request_context, render_template, request, session
 from flask_babel import gettext as _
@@ -15,6 +16,7 @@ from werkzeug.routing import IntegerConverter, ValidationError
 
 from config import DEFAULT_LANGUAGE, LANGUAGES, RTL_LANGUAGES, Settings
 from extensions import babel, compress, db, limiter, migrate
+from surveys.register import young_reader
 
 LANGUAGE_NAMES = {  # each language in its own name, as a resident looks for it
     "nl": "Nederlands",
@@ -60,6 +62,14 @@ def select_locale() -> str:
     if session.get("lang") in LANGUAGES:
         return session["lang"]
     return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+
+
+def language_url(code: str) -> str:
+    """This page in another language, with its other query arguments kept: a page reached from a page for young
+    people keeps its ?audience=youth (surveys.register), a filtered list its filter."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [code]
+    return f"{request.path}?{urlencode(args, doseq=True)}"
 
 
 @event.listens_for(Engine, "connect")
@@ -177,6 +187,8 @@ def create_app(overrides: dict | None = None) -> Flask:
             "lang": lang,
             "dir": "rtl" if lang in RTL_LANGUAGES else "ltr",
             "languages": LANGUAGE_NAMES,
+            "language_url": language_url,
+            "young_reader": young_reader(),  # the layout's sentences speak as the page does (translations/README.md)
             "theme": {
                 "primary": app.config["THEME_PRIMARY"],
                 "primary_text": app.config["THEME_PRIMARY_TEXT"],

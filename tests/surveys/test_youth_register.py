@@ -295,3 +295,41 @@ def test_the_page_for_answers_kept_too_long_speaks_as_their_questionnaire_did(re
     assert resident.last.status_code == 410
     page = main_text(resident.html)
     assert expected in page and other_register(page) == []
+
+
+def layout_text(html_page: str) -> str:
+    """What the layout around <main> says to the person: the language menu's name and the footer."""
+    label = re.search(r'<nav class="lw-languages" aria-label="([^"]*)"', html_page)
+    footer = re.search(r"<footer.*?</footer>", html_page, re.S)
+    assert footer is not None
+    return " ".join([label.group(1) if label else "", re.sub(r"<[^>]+>", " ", footer.group(0))])
+
+
+@pytest.mark.parametrize(
+    ("slug", "expected", "other_register"),
+    [
+        ("youth", "We bewaren je antwoorden zonder je naam.", formal),
+        ("adult", "We bewaren uw antwoorden zonder uw naam.", informal),
+    ],
+)
+def test_the_layout_around_the_pages_speaks_as_the_pages_do(resident, slug, expected, other_register):
+    resident.get(f"/w/{resident.wave.id}/{slug}/start")
+    pages = [resident.html]
+    resident.submit(action=None)
+    pages.append(resident.html)
+    resident.choose_buurt()
+    pages.append(resident.html)
+    resident.submit(action="pause")
+    pages.append(resident.html)
+    for page in pages:
+        words = layout_text(page)
+        assert expected in words and other_register(words) == [], words
+    assert ("Kies je taal" if slug == "youth" else "Kies uw taal") in layout_text(pages[0])
+
+
+def test_changing_the_language_keeps_a_page_for_young_people_for_young_people(client):
+    page = client.get("/erase?audience=youth&lang=en").get_data(as_text=True)
+    link = re.search(r'<a href="([^"]*)" lang="nl"', page)
+    assert link is not None
+    dutch = client.get(html.unescape(link.group(1))).get_data(as_text=True)
+    assert "Wis je antwoorden" in main_text(dutch) and "Kies je taal" in layout_text(dutch)
