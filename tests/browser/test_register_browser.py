@@ -55,3 +55,33 @@ def test_the_youth_questionnaires_shared_pages_speak_to_young_people_on_a_phone(
         phone.locator("button[value=next]").click()
     assert phone.locator("h1").inner_text().strip() == check
     assert audit(phone, "youth review", lang) == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "confirm", "erased"),
+    [
+        ("nl", "Wil je deze antwoorden wissen?", "Je antwoorden zijn gewist"),
+        ("uk", "Хочеш видалити ці відповіді?", "Твої відповіді видалено"),
+    ],
+)
+def test_a_young_person_deletes_their_answers_on_pages_that_speak_to_them(phone, live_server, lang, confirm, erased):
+    """From the youth thank-you page's link: the code page, the page showing what will be deleted and the page
+    saying it is done speak to the young person informally, and pass the axe-core audit."""
+    phone.goto(f"{live_server.base_url}/w/{live_server.wave_id}/youth/start?lang={lang}")
+    phone.locator("main form button[type=submit]").click()
+    phone.locator("select[name=buurt]").select_option("BU90010101")
+    phone.locator("button[value=next]").click()
+    finish(phone)
+    code = phone.locator(".lw-code").inner_text().strip()
+    phone.locator("main a[href*='/erase']").click()
+    assert audit(phone, "youth erase", lang) == []
+    phone.locator("input[name=code]").fill(code)
+    with phone.expect_navigation():
+        phone.locator("main form button[type=submit]").click()
+    assert phone.locator("h1").inner_text().strip() == confirm
+    assert no_horizontal_scroll(phone)
+    assert audit(phone, "youth erase confirmation", lang) == []
+    with phone.expect_navigation():
+        phone.locator("main form button[type=submit]").click()
+    assert phone.locator("h1").inner_text().strip() == erased
+    assert audit(phone, "youth erased", lang) == []
