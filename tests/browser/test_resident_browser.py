@@ -235,6 +235,38 @@ def test_pause_page_and_resume_in_a_new_browser(browser, live_server):
     other.close()
 
 
+def test_resuming_in_a_browser_set_to_dutch_keeps_the_ukrainian_the_answers_were_given_in(browser, live_server):
+    first = browser.new_context(viewport={"width": 360, "height": 640}, locale="uk-UA")
+    page = first.new_page()
+    open_adult_survey(page, live_server, "uk")
+    answer_page_with_mouse(page)
+    page.locator("button[value=pause]").click()
+    code = page.locator(".lw-code").inner_text()
+    first.close()
+    other = browser.new_context(viewport={"width": 360, "height": 640}, locale="nl-NL")
+    page = other.new_page()
+    page.goto(f"{live_server.base_url}/resume")
+    assert page.locator("html").get_attribute("lang") == "nl"  # the browser's language, until a code says more
+    page.locator("input[name=code]").fill(code)
+    page.locator("main form button[type=submit]").click()
+    assert "/r/page/" in page.url
+    assert page.locator("html").get_attribute("lang") == "uk"
+    other.close()
+
+
+def test_a_change_from_the_review_page_leads_back_to_it(phone, live_server):
+    open_adult_survey(phone, live_server, "nl")
+    for _ in range(20):
+        if "/r/review" in phone.url:
+            break
+        answer_page_with_mouse(phone)
+        phone.locator("button[value=next]").click()
+    phone.locator("main section a[href*='review=1']").first.click()
+    assert "/r/page/" in phone.url
+    phone.locator("button[value=next]").click()
+    assert "/r/review" in phone.url
+
+
 def test_pages_work_without_javascript(browser, live_server):
     context = browser.new_context(java_script_enabled=False, viewport={"width": 320, "height": 640})
     page = context.new_page()
