@@ -4,6 +4,8 @@ with a phone link, and every page passes the axe-core audit."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.browser.conftest import audit
@@ -85,3 +87,28 @@ def test_a_young_person_deletes_their_answers_on_pages_that_speak_to_them(phone,
         phone.locator("main form button[type=submit]").click()
     assert phone.locator("h1").inner_text().strip() == erased
     assert audit(phone, "youth erased", lang) == []
+
+
+def test_a_young_persons_progress_line_counts_up_one_page_at_a_time_on_a_phone(phone, live_server):
+    """The youth questionnaire skips a page after some answers ("3 van 5" then "4 van 6" was seen): the position
+    never jumps, the number of pages never grows, and the last page says it is the last."""
+    phone.goto(f"{live_server.base_url}/w/{live_server.wave_id}/youth/start?lang=nl")
+    phone.locator("main form button[type=submit]").click()
+    phone.locator("select[name=buurt]").select_option("BU90010101")
+    phone.locator("button[value=next]").click()
+    seen = []
+    for _ in range(20):
+        if "/r/review" in phone.url:
+            break
+        found = re.search(r"Pagina (\d+) van (\d+)", phone.locator("#progress").inner_text())
+        assert found is not None
+        seen.append((int(found.group(1)), int(found.group(2))))
+        for group in phone.locator("fieldset").all():  # the last option everywhere: it rules a later page out
+            options = group.locator("label")
+            if options.count():
+                options.last.click()
+        phone.locator("button[value=next]").click()
+    positions, totals = [p for p, _ in seen], [t for _, t in seen]
+    assert positions == list(range(1, len(seen) + 1)), seen
+    assert totals == sorted(totals, reverse=True) and totals[-1] == positions[-1], seen
+    assert totals[0] > totals[-1], seen  # a page was ruled out on the way

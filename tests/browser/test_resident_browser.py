@@ -267,6 +267,22 @@ def test_a_change_from_the_review_page_leads_back_to_it(phone, live_server):
     assert "/r/review" in phone.url
 
 
+def test_sending_nothing_is_refused_kindly_and_counts_no_response(phone, live_server):
+    open_adult_survey(phone, live_server, "nl")
+    for _ in range(20):
+        if "/r/review" in phone.url:
+            break
+        phone.locator("button[value=next]").click()  # nothing answered
+    before = newest_response(live_server)
+    phone.locator("main form button[type=submit]").click()
+    assert "/r/review" in phone.url
+    alert = phone.locator("main [role=alert]")
+    assert alert.is_visible() and "Beantwoord minstens één vraag" in alert.inner_text()
+    assert audit(phone, "review, nothing answered", "nl") == []
+    after = newest_response(live_server)
+    assert after.id == before.id and after.status.value == "in_progress"
+
+
 def test_pages_work_without_javascript(browser, live_server):
     context = browser.new_context(java_script_enabled=False, viewport={"width": 320, "height": 640})
     page = context.new_page()
