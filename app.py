@@ -134,6 +134,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from demo.cli import demo_command
     from exchange.cli import retention_cli, waves_cli
     from exchange.views import bp as exchange_bp
+    from framework import init_app as init_framework
     from geography.cli import geography_cli
     from interviews.views import init_interviews
     from jobs.cli import worker_command
@@ -157,6 +158,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(runs_bp)
     app.register_blueprint(coding_bp)
     init_interviews(app)
+    init_framework(app)
     init_council(app)
     app.register_blueprint(results_bp)
     app.register_blueprint(opendata_bp)

@@ -1,4 +1,5 @@
-"""The council's views: the outcome framework, neighbourhood outcome profiles, reports and downloads."""
+"""The council's views: neighbourhood outcome profiles, reports and downloads (the outcome framework they read
+is kept in framework/)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,9 @@ def init_council(app: Flask) -> None:
     from council import downloads, views  # noqa: F401  (they attach their routes to the council blueprint)
     from council.blueprint import bp
     from council.cli import outputs_cli, profiles_cli
-    from council.framework_views import bp as framework_bp
     from council.output_views import bp as outputs_bp
 
     app.register_blueprint(bp)
-    app.register_blueprint(framework_bp)
     app.register_blueprint(outputs_bp)
     app.cli.add_command(profiles_cli)
     app.cli.add_command(outputs_cli)

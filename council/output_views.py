@@ -18,13 +18,13 @@ from council.areas import WIJK, areas_of
 from council.beside import Movement, Progress, across, changes
 from council.blueprint import COUNCIL_ROLES
 from council.blueprint import bp as council_bp
-from council.forms import YearField
-from council.framework import outcomes_of as framework_outcomes
-from council.framework_views import EDITORS, _municipalities, _municipality
 from council.profile import framework
 from council.snapshots import WaveProfile, analysed_waves
 from council.views import LEVELS, _chosen_wave, _profile, figure_words, tick
 from extensions import db
+from framework.forms import YearField
+from framework.service import outcomes_of as framework_outcomes
+from framework.views import EDITORS, _municipalities, _municipality
 from models import OutputUnit
 
 bp = Blueprint("outputs", __name__, url_prefix="/staff/outputs", template_folder="templates")

@@ -20,11 +20,11 @@ from sqlalchemy import select
 from analysis.change import WORKER_DIFFERS
 from analysis.theme_contrast import HIGHER, LOWER, ThemeContrast
 from council.areas import Area, areas_of
-from council.framework import measurable_of, measurables
 from council.indicators import Evaluation, evaluate
 from council.snapshots import Figure, WaveProfile, analysed_waves
 from council.themes import approved_quotes, shown_themes
 from extensions import db
+from framework.measurables import measurable_of, measurables
 from models import (
     Indicator,
     IndicatorKind,

@@ -38,8 +38,8 @@ def _wave(spec: dict, municipality: Municipality) -> Wave:
 def load_demo() -> Wave:
     """The demo municipality with its areas, boundaries, teams, output figures, outcome framework and waves; returns
     the open wave."""
-    from council.framework import load_framework
     from council.outputs import load_outputs
+    from framework.loader import load_framework
     from geography.boundaries import load_boundaries
 
     spec = yaml.safe_load((DEMO_DIR / "municipality.yaml").read_text(encoding="utf-8"))

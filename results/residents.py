@@ -20,9 +20,9 @@ from markupsafe import Markup
 from analysis.records import HIGHER_THAN_REST, LOWER_THAN_REST
 from council import charts
 from council.areas import WIJK, Area, areas_of, find_area
-from council.framework import outcomes_of
 from council.profile import DIMENSIONS, SPIDER_INSTRUMENT, Spider, scale_range, spider, themes
 from council.snapshots import Figure, ShownFigure, WaveProfile
+from framework.service import outcomes_of
 from models import AnalysisRun, Outcome, Quote, Wave
 from results.publication import published_run, published_waves
 

@@ -17,9 +17,9 @@ ACTION = "We leggen drempels aan in de Dorpsstraat en praten elk kwartaal met de
 def published_wave(live_server) -> int:
     """A wave of its own with a released run stored by hand (tests.results.conftest), published, and an outcome
     with what the municipality will do."""
-    from council import framework
     from exchange.waves import create_wave
     from extensions import db
+    from framework import service
     from models import Wave
     from results.publication import publish
     from tests.results.conftest import store_run
@@ -29,7 +29,7 @@ def published_wave(live_server) -> int:
         wave = create_wave("Uitkomsten browser 2026", ["adult"], demo.municipality, demo.opens_on)
         stored = store_run(wave)
         publish(stored.run, None)
-        framework.create_outcome(demo.municipality, "Veilig verkeer (browsertest)", action=ACTION)
+        service.create_outcome(demo.municipality, "Veilig verkeer (browsertest)", action=ACTION)
         db.session.commit()
         return wave.id
 

@@ -11,8 +11,8 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from config import LANGUAGES
-from council import framework
 from extensions import db
+from framework import loader, service
 from models import AuditEvent, Outcome, Role
 from results.publication import NotReleased, publish, published_run, withdraw
 from surveys.registry import get_instrument
@@ -61,8 +61,8 @@ def test_a_run_that_the_council_may_not_read_cannot_be_published(app, demo_wave)
 
 
 def test_the_wijk_page_shows_health_scales_themes_quotes_and_plans_in_plain_words(app, stored, demo_wave):
-    outcome = framework.create_outcome(demo_wave.municipality, "Veilig verkeer", action=ACTION)
-    framework.create_outcome(demo_wave.municipality, "Zonder plan")  # no text for residents: not listed
+    outcome = service.create_outcome(demo_wave.municipality, "Veilig verkeer", action=ACTION)
+    service.create_outcome(demo_wave.municipality, "Zonder plan")  # no text for residents: not listed
     published(stored)
     html = text_of(app.test_client(), f"/results/{demo_wave.id}/{CENTRUM}?lang=en")
     assert "Six parts of health and life" in html and 'id="results-spider-title"' in html
@@ -121,7 +121,7 @@ def test_only_wijken_of_the_wave_have_a_page(app, stored, demo_wave):
 
 
 def test_the_outcome_editor_keeps_what_the_municipality_will_do_with_its_history(app, demo_wave):
-    outcome = framework.create_outcome(demo_wave.municipality, "Veilig verkeer", action=f"  {ACTION}  ")
+    outcome = service.create_outcome(demo_wave.municipality, "Veilig verkeer", action=f"  {ACTION}  ")
     assert outcome.action == ACTION
     admin = make_staff(Role.admin)
     staff = app.test_client()
@@ -147,14 +147,14 @@ def test_the_outcome_editor_keeps_what_the_municipality_will_do_with_its_history
 
 def test_loading_a_framework_file_keeps_the_action_unless_the_file_gives_one(app, demo_wave, tmp_path):
     municipality = demo_wave.municipality
-    framework.create_outcome(municipality, "Veilig verkeer", action=ACTION)
+    service.create_outcome(municipality, "Veilig verkeer", action=ACTION)
     path = tmp_path / "framework.yaml"
     path.write_text("outcomes:\n  - name: Veilig verkeer\n", encoding="utf-8")
-    framework.load_framework(municipality, path)
+    loader.load_framework(municipality, path)
     outcome = db.session.scalars(select(Outcome).where(Outcome.name == "Veilig verkeer")).one()
     assert outcome.action == ACTION
     path.write_text("outcomes:\n  - name: Veilig verkeer\n    action: Nieuwe aanpak.\n", encoding="utf-8")
-    framework.load_framework(municipality, path)
+    loader.load_framework(municipality, path)
     db.session.refresh(outcome)
     assert outcome.action == "Nieuwe aanpak."
 

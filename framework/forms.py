@@ -1,4 +1,4 @@
-"""Staff forms for the outcome framework: outcomes, indicators and targets (council/framework.py checks the rest)."""
+"""Staff forms for the outcome framework: outcomes, indicators and targets (framework/service.py checks the rest)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from accounts.forms import REQUIRED, StaffForm
-from council.framework import ACTION_LENGTH, DESCRIPTION_LENGTH, FIRST_YEAR, LAST_YEAR, NAME_LENGTH, POPULATION_LENGTH
+from framework.service import ACTION_LENGTH, DESCRIPTION_LENGTH, FIRST_YEAR, LAST_YEAR, NAME_LENGTH, POPULATION_LENGTH
 from surveys.forms import MultiCheckboxField
 
 TOO_LONG = _l("Use at most %(max)s characters.", max=NAME_LENGTH)
@@ -79,7 +79,7 @@ class OutcomeForm(StaffForm):
             "few short, plain sentences."
         ),
     )
-    # the view offers the municipality's output measures; council/framework.py checks the choice
+    # the view offers the municipality's output measures; framework/service.py checks the choice
     outputs = MultiCheckboxField(
         _l("Output measures that serve this outcome"),
         validate_choice=False,
@@ -91,7 +91,7 @@ class OutcomeForm(StaffForm):
 
 
 class IndicatorForm(StaffForm):
-    """The view fills in the measures the questionnaires offer; council/framework.py checks the choice."""
+    """The view fills in the measures the questionnaires offer; framework/service.py checks the choice."""
 
     name = StringField(
         _l("Name of the indicator"),

@@ -9,11 +9,13 @@ import yaml
 from sqlalchemy import func, select
 
 from accounts.service import create_user
-from council import framework
-from council.framework import FrameworkError, IndicatorSpec
 from council.snapshots import WaveProfile
 from demo.cli import DEMO_DIR
 from extensions import db
+from framework import loader, measurables, service
+from framework.errors import FrameworkError
+from framework.history import framework_history, history_count
+from framework.service import IndicatorSpec
 from models import AuditEvent, Direction, Indicator, IndicatorKind, Outcome, Role, Target
 from tests.forms import ParsedForm, parse_forms
 from tests.staff import PASSWORD, log_in, make_staff
@@ -45,7 +47,7 @@ def municipality(demo_wave):
 
 @pytest.fixture
 def own_outcome(municipality, analyst) -> Outcome:
-    return framework.create_outcome(
+    return service.create_outcome(
         municipality, "Inwoners zijn gezond", "Meer inwoners voelen zich gezond.", actor=analyst
     )
 
@@ -67,36 +69,38 @@ def spec(
 
 
 def test_an_indicator_names_a_scale_subscale_band_or_interview_domain_the_instruments_offer(app):
-    cohesion = framework.find_measurable(MEAN, "adult", "cohesion")
+    cohesion = measurables.find_measurable(MEAN, "adult", "cohesion")
     assert (cohesion.low, cohesion.high) == (0, 10)
-    emotional = framework.find_measurable(MEAN, "adult", "djg_emotional")  # a subscale, stored as its own mean
+    emotional = measurables.find_measurable(MEAN, "adult", "djg_emotional")  # a subscale, stored as its own mean
     assert (emotional.low, emotional.high) == (0, 3)
-    assert framework.find_measurable(MEAN, "adult", "mastery").low == 7
-    assert framework.find_measurable(SHARE, "adult", "djg:not_lonely").is_share
-    assert framework.find_measurable(IMPROVED, "wijkteam", "overall").is_share
-    assert framework.find_measurable(IMPROVED, "wijkteam", "sr_finances")  # a rated domain of the interview
+    assert measurables.find_measurable(MEAN, "adult", "mastery").low == 7
+    assert measurables.find_measurable(SHARE, "adult", "djg:not_lonely").is_share
+    assert measurables.find_measurable(IMPROVED, "wijkteam", "overall").is_share
+    assert measurables.find_measurable(IMPROVED, "wijkteam", "sr_finances")  # a rated domain of the interview
 
-    unknown_scale = refused(framework.find_measurable, MEAN, "adult", "happiness")
+    unknown_scale = refused(measurables.find_measurable, MEAN, "adult", "happiness")
     assert list(unknown_scale) == ["measure"] and "happiness" in unknown_scale["measure"][0]
-    assert "teenager" in refused(framework.find_measurable, MEAN, "teenager", "cohesion")["measure"][0]
+    assert "teenager" in refused(measurables.find_measurable, MEAN, "teenager", "cohesion")["measure"][0]
     # interviews are no sample of a neighbourhood: the analysis stores no profile of their scales
-    assert refused(framework.find_measurable, MEAN, "interview", "self_reliance")
-    unknown_band = refused(framework.find_measurable, SHARE, "adult", "djg:very_lonely")
+    assert refused(measurables.find_measurable, MEAN, "interview", "self_reliance")
+    unknown_band = refused(measurables.find_measurable, SHARE, "adult", "djg:very_lonely")
     assert "very_lonely" in unknown_band["measure"][0]
-    assert refused(framework.find_measurable, SHARE, "adult", "djg")  # a share needs a band
-    assert "safety" in refused(framework.find_measurable, SHARE, "adult", "safety:low")["measure"][0]
-    assert refused(framework.find_measurable, SHARE, "adult", "cohesion")  # a mean is no share
-    assert refused(framework.find_measurable, IMPROVED, "adult", "overall")  # change comes from wijkteam interviews
-    assert "cohesion" in refused(framework.find_measurable, IMPROVED, "wijkteam", "cohesion")["measure"][0]
-    assert refused(framework.parse_key, "scale_mean/adult")["measure"]
-    assert framework.parse_key("band_share/adult/djg:not_lonely") == (SHARE, "adult", "djg:not_lonely")
+    assert refused(measurables.find_measurable, SHARE, "adult", "djg")  # a share needs a band
+    assert "safety" in refused(measurables.find_measurable, SHARE, "adult", "safety:low")["measure"][0]
+    assert refused(measurables.find_measurable, SHARE, "adult", "cohesion")  # a mean is no share
+    assert refused(measurables.find_measurable, IMPROVED, "adult", "overall")  # change comes from wijkteam interviews
+    assert "cohesion" in refused(measurables.find_measurable, IMPROVED, "wijkteam", "cohesion")["measure"][0]
+    assert refused(measurables.parse_key, "scale_mean/adult")["measure"]
+    assert measurables.parse_key("band_share/adult/djg:not_lonely") == (SHARE, "adult", "djg:not_lonely")
 
 
 def test_every_mean_and_band_share_on_offer_is_a_figure_the_analysis_stores(app, analysed):
     profile = WaveProfile.load(analysed.wave, levels=["municipality"])
     code = analysed.wave.municipality.code
     offered = [
-        measurable for measurable in framework.measurables().values() if measurable.instrument in profile.instruments()
+        measurable
+        for measurable in measurables.measurables().values()
+        if measurable.instrument in profile.instruments()
     ]
     assert {measurable.kind for measurable in offered} == {MEAN, SHARE}
     statistic = {MEAN: "mean", SHARE: "share"}
@@ -119,11 +123,11 @@ def test_every_mean_and_band_share_on_offer_is_a_figure_the_analysis_stores(app,
 
 
 def test_a_target_lies_in_the_range_of_what_the_indicator_measures(app, own_outcome):
-    mean = framework.create_indicator(own_outcome, spec())
-    share = framework.create_indicator(own_outcome, spec(name="Niet eenzaam", kind=SHARE, measure="djg:not_lonely"))
-    mastery = framework.create_indicator(own_outcome, spec(name="Grip", measure="mastery"))
+    mean = service.create_indicator(own_outcome, spec())
+    share = service.create_indicator(own_outcome, spec(name="Niet eenzaam", kind=SHARE, measure="djg:not_lonely"))
+    mastery = service.create_indicator(own_outcome, spec(name="Grip", measure="mastery"))
     for indicator, value in ((mean, 0), (mean, 10), (share, 0), (share, 1), (mastery, 7), (mastery, 35)):
-        framework.check_target(indicator, 2026, "GM9001", value)
+        service.check_target(indicator, 2026, "GM9001", value)
     for indicator, value in (
         (mean, -0.01),
         (mean, 10.01),
@@ -135,28 +139,28 @@ def test_a_target_lies_in_the_range_of_what_the_indicator_measures(app, own_outc
         (mean, None),
         (mean, "6"),
     ):
-        assert list(refused(framework.check_target, indicator, 2026, "GM9001", value)) == ["value"], (indicator, value)
-    assert "100" in refused(framework.check_target, share, 2026, "GM9001", 1.5)["value"][0]  # said as a percentage
+        assert list(refused(service.check_target, indicator, 2026, "GM9001", value)) == ["value"], (indicator, value)
+    assert "100" in refused(service.check_target, share, 2026, "GM9001", 1.5)["value"][0]  # said as a percentage
 
 
 def test_a_target_is_for_a_plausible_year_and_an_area_of_the_municipality(app, own_outcome):
-    indicator = framework.create_indicator(own_outcome, spec())
+    indicator = service.create_indicator(own_outcome, spec())
     for year in (2000, 2100):
-        framework.check_target(indicator, year, "WK900104", 6)
+        service.check_target(indicator, year, "WK900104", 6)
     for year in (1999, 2101, "2026", None):
-        assert list(refused(framework.check_target, indicator, year, "GM9001", 6)) == ["year"]
+        assert list(refused(service.check_target, indicator, year, "GM9001", 6)) == ["year"]
     for area in ("WK900199", "GM9002", "BU90010000", "", None):
-        assert list(refused(framework.check_target, indicator, 2026, area, 6)) == ["area"]
+        assert list(refused(service.check_target, indicator, 2026, area, 6)) == ["area"]
 
 
 def test_an_indicator_has_one_target_per_year_and_area(app, own_outcome):
-    indicator = framework.create_indicator(own_outcome, spec())
-    first = framework.create_target(indicator, 2026, "GM9001", 6.0)
-    framework.create_target(indicator, 2026, "WK900100", 6.2)  # another area in the same year
-    framework.create_target(indicator, 2028, "GM9001", 6.5)  # another year for the same area
-    assert "2026" in refused(framework.create_target, indicator, 2026, "GM9001", 7.0)["year"][0]
-    framework.update_target(first, 2026, "GM9001", 6.1)  # a target does not clash with itself
-    assert refused(framework.update_target, first, 2028, "GM9001", 6.1)
+    indicator = service.create_indicator(own_outcome, spec())
+    first = service.create_target(indicator, 2026, "GM9001", 6.0)
+    service.create_target(indicator, 2026, "WK900100", 6.2)  # another area in the same year
+    service.create_target(indicator, 2028, "GM9001", 6.5)  # another year for the same area
+    assert "2026" in refused(service.create_target, indicator, 2026, "GM9001", 7.0)["year"][0]
+    service.update_target(first, 2026, "GM9001", 6.1)  # a target does not clash with itself
+    assert refused(service.update_target, first, 2028, "GM9001", 6.1)
     assert sorted((t.year, t.area_code, t.value) for t in indicator.targets) == [
         (2026, "GM9001", 6.1),
         (2026, "WK900100", 6.2),
@@ -165,27 +169,27 @@ def test_an_indicator_has_one_target_per_year_and_area(app, own_outcome):
 
 
 def test_shares_are_typed_as_percentages_and_stored_as_fractions(app):
-    assert framework.to_stored(SHARE, 20) == 0.2
-    assert framework.to_stored(IMPROVED, 33.3) == 0.333
-    assert framework.to_stored(SHARE, 100) == 1.0
-    assert framework.to_stored(MEAN, 6.5) == 6.5
-    assert framework.to_shown(SHARE, 0.205) == 20.5
-    assert framework.to_shown(MEAN, 6.5) == 6.5
-    share = framework.find_measurable(SHARE, "adult", "who5:poor")
-    assert framework.shown_range(share) == (0, 100)
+    assert measurables.to_stored(SHARE, 20) == 0.2
+    assert measurables.to_stored(IMPROVED, 33.3) == 0.333
+    assert measurables.to_stored(SHARE, 100) == 1.0
+    assert measurables.to_stored(MEAN, 6.5) == 6.5
+    assert measurables.to_shown(SHARE, 0.205) == 20.5
+    assert measurables.to_shown(MEAN, 6.5) == 6.5
+    share = measurables.find_measurable(SHARE, "adult", "who5:poor")
+    assert measurables.shown_range(share) == (0, 100)
 
 
 def test_an_indicator_cannot_change_into_something_its_targets_do_not_fit(app, own_outcome):
-    mean = framework.create_indicator(own_outcome, spec())
-    framework.create_target(mean, 2026, "GM9001", 6.0)
-    assert list(refused(framework.update_indicator, mean, spec(kind=SHARE, measure="djg:not_lonely"))) == ["measure"]
-    assert list(refused(framework.update_indicator, mean, spec(measure="mastery"))) == ["measure"]  # 7..35
-    assert framework.update_indicator(mean, spec(measure="life_satisfaction"))  # also 0..10: the target still fits
-    assert not framework.update_indicator(mean, spec(measure="life_satisfaction"))  # nothing changed
+    mean = service.create_indicator(own_outcome, spec())
+    service.create_target(mean, 2026, "GM9001", 6.0)
+    assert list(refused(service.update_indicator, mean, spec(kind=SHARE, measure="djg:not_lonely"))) == ["measure"]
+    assert list(refused(service.update_indicator, mean, spec(measure="mastery"))) == ["measure"]  # 7..35
+    assert service.update_indicator(mean, spec(measure="life_satisfaction"))  # also 0..10: the target still fits
+    assert not service.update_indicator(mean, spec(measure="life_satisfaction"))  # nothing changed
     assert "Samenhang" in [indicator.name for indicator in own_outcome.indicators]
-    other = framework.create_indicator(own_outcome, spec(name="Leven"))
-    assert list(refused(framework.update_indicator, other, spec(name="Samenhang"))) == ["name"]
-    assert set(refused(framework.create_indicator, own_outcome, spec(name=" ", measure="nothing"))) == {
+    other = service.create_indicator(own_outcome, spec(name="Leven"))
+    assert list(refused(service.update_indicator, other, spec(name="Samenhang"))) == ["name"]
+    assert set(refused(service.create_indicator, own_outcome, spec(name=" ", measure="nothing"))) == {
         "name",
         "measure",
     }
@@ -196,21 +200,21 @@ def test_an_indicator_cannot_change_into_something_its_targets_do_not_fit(app, o
 
 def test_every_change_is_in_the_history_with_who_and_before_and_after(app, municipality, analyst):
     before = count(AuditEvent)
-    outcome = framework.create_outcome(municipality, "Inwoners zijn gezond", actor=analyst)
-    indicator = framework.create_indicator(
+    outcome = service.create_outcome(municipality, "Inwoners zijn gezond", actor=analyst)
+    indicator = service.create_indicator(
         outcome, spec(name="Welbevinden laag", kind=SHARE, measure="who5:poor", direction=LOWER), actor=analyst
     )
-    target = framework.create_target(indicator, 2026, "GM9001", 0.25, actor=analyst)
-    assert framework.update_target(target, 2026, "GM9001", 0.2, actor=analyst)
-    assert not framework.update_outcome(outcome, " Inwoners  zijn gezond ", None, actor=analyst)  # the same
-    assert framework.update_outcome(outcome, "Inwoners zijn gezonder", "Beter dan nu.", actor=analyst)
-    framework.delete_target(target, actor=analyst)
-    framework.delete_indicator(indicator, actor=analyst)
-    framework.delete_outcome(outcome, actor=analyst)
+    target = service.create_target(indicator, 2026, "GM9001", 0.25, actor=analyst)
+    assert service.update_target(target, 2026, "GM9001", 0.2, actor=analyst)
+    assert not service.update_outcome(outcome, " Inwoners  zijn gezond ", None, actor=analyst)  # the same
+    assert service.update_outcome(outcome, "Inwoners zijn gezonder", "Beter dan nu.", actor=analyst)
+    service.delete_target(target, actor=analyst)
+    service.delete_indicator(indicator, actor=analyst)
+    service.delete_outcome(outcome, actor=analyst)
     assert count(AuditEvent) == before + 8
-    assert [outcome.name for outcome in framework.outcomes_of(municipality)] == DEMO_OUTCOMES
+    assert [outcome.name for outcome in service.outcomes_of(municipality)] == DEMO_OUTCOMES
 
-    history = framework.framework_history(municipality, limit=8)
+    history = framework_history(municipality, limit=8)
     assert [(entry.subject_type, entry.verb) for entry in history] == [
         ("outcome", "deleted"),
         ("indicator", "deleted"),
@@ -248,21 +252,21 @@ def test_the_history_is_the_municipalitys_own(app, municipality, analyst):
     other = type(municipality)(code="GM9002", name="Elders", reference_year=2026)
     db.session.add(other)
     db.session.commit()
-    framework.create_outcome(other, "Elders meedoen", actor=analyst)
-    assert [entry.subject["name"] for entry in framework.framework_history(other)] == ["Elders meedoen"]
-    assert "Elders meedoen" not in [entry.subject.get("name") for entry in framework.framework_history(municipality)]
+    service.create_outcome(other, "Elders meedoen", actor=analyst)
+    assert [entry.subject["name"] for entry in framework_history(other)] == ["Elders meedoen"]
+    assert "Elders meedoen" not in [entry.subject.get("name") for entry in framework_history(municipality)]
 
 
 # --- loading a framework from a file ------------------------------------------------------------------------------
 
 
 def test_the_demo_framework_is_loaded_with_the_demo_and_loading_it_again_changes_nothing(app, municipality):
-    outcomes = framework.outcomes_of(municipality)
+    outcomes = service.outcomes_of(municipality)
     assert [outcome.name for outcome in outcomes] == DEMO_OUTCOMES
     for outcome in outcomes:
         assert outcome.description and 2 <= len(outcome.indicators) <= 3
         for indicator in outcome.indicators:
-            assert framework.measurable_of(indicator) is not None, indicator
+            assert measurables.measurable_of(indicator) is not None, indicator
             assert indicator.population
             assert {(2026, "GM9001"), (2028, "GM9001")} <= {(t.year, t.area_code) for t in indicator.targets}
     indicators = [indicator for outcome in outcomes for indicator in outcome.indicators]
@@ -271,14 +275,14 @@ def test_the_demo_framework_is_loaded_with_the_demo_and_loading_it_again_changes
     assert any(t.area_code.startswith("WK") for indicator in indicators for t in indicator.targets)
     not_lonely = next(indicator for indicator in indicators if indicator.measure == "djg:not_lonely")
     assert {t.value for t in not_lonely.targets if t.area_code == "GM9001"} == {0.15, 0.2}  # percentages in the file
-    loaded = framework.history_count(municipality)
+    loaded = history_count(municipality)
     assert loaded == count(Outcome) + count(Indicator) + count(Target)
-    assert {entry.file for entry in framework.framework_history(municipality)} == {"framework.yaml"}
+    assert {entry.file for entry in framework_history(municipality)} == {"framework.yaml"}
 
     snapshot = [(t.indicator_id, t.year, t.area_code, t.value) for t in db.session.scalars(select(Target))]
-    report = framework.load_framework(municipality, DEMO_DIR / "framework.yaml")
+    report = loader.load_framework(municipality, DEMO_DIR / "framework.yaml")
     assert (report.created, report.changed, report.unchanged) == (0, 0, loaded)
-    assert framework.history_count(municipality) == loaded
+    assert history_count(municipality) == loaded
     assert [(t.indicator_id, t.year, t.area_code, t.value) for t in db.session.scalars(select(Target))] == snapshot
 
 
@@ -291,12 +295,12 @@ def test_loading_a_changed_file_brings_the_framework_in_line_and_keeps_what_it_d
     connected["indicators"] = connected["indicators"][:1]  # the others are not named: they stay
     changed = tmp_path / "framework.yaml"
     changed.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    report = framework.load_framework(municipality, changed)
+    report = loader.load_framework(municipality, changed)
     assert (report.created, report.changed) == (0, 1)
     cohesion = db.session.scalar(select(Indicator).filter_by(measure="cohesion"))
     assert {t.value for t in cohesion.targets if (t.year, t.area_code) == (2026, "GM9001")} == {5.8}
-    assert len(cohesion.outcome.indicators) == 3 and own_outcome in framework.outcomes_of(municipality)
-    latest = framework.framework_history(municipality, limit=1)[0]
+    assert len(cohesion.outcome.indicators) == 3 and own_outcome in service.outcomes_of(municipality)
+    latest = framework_history(municipality, limit=1)[0]
     assert (latest.verb, latest.file, [(c.before, c.after) for c in latest.changes]) == (
         "changed",
         "framework.yaml",
@@ -314,10 +318,8 @@ def test_a_file_change_the_stored_targets_do_not_fit_is_refused_and_nothing_is_k
     path = tmp_path / "framework.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     before = count(AuditEvent)
-    assert list(refused(framework.load_framework, municipality, path)) == ["measure"]
-    assert count(AuditEvent) == before and "Nieuw resultaat" not in [
-        o.name for o in framework.outcomes_of(municipality)
-    ]
+    assert list(refused(loader.load_framework, municipality, path)) == ["measure"]
+    assert count(AuditEvent) == before and "Nieuw resultaat" not in [o.name for o in service.outcomes_of(municipality)]
     assert db.session.scalar(select(Indicator).filter_by(name=cohesion["name"])).measure == "cohesion"
 
 
@@ -378,7 +380,7 @@ def test_a_framework_file_with_problems_is_refused_whole_with_every_problem_list
         encoding="utf-8",
     )
     before = (count(Outcome), count(AuditEvent))
-    problems = refused(framework.load_framework, municipality, path)[""]
+    problems = refused(loader.load_framework, municipality, path)[""]
     assert len(problems) == 5, problems
     assert any("colour" in problem for problem in problems)
     assert any("very_lonely" in problem for problem in problems)
@@ -387,7 +389,7 @@ def test_a_framework_file_with_problems_is_refused_whole_with_every_problem_list
     assert any("indicator 3 target 2" in problem for problem in problems)  # 1990
     assert (count(Outcome), count(AuditEvent)) == before  # not even the good outcome
     path.write_text("outcomes: [", encoding="utf-8")
-    assert refused(framework.load_framework, municipality, path)[""]
+    assert refused(loader.load_framework, municipality, path)[""]
 
 
 # --- the staff pages ----------------------------------------------------------------------------------------------
@@ -510,8 +512,8 @@ def test_an_analyst_keeps_outcomes_indicators_and_targets_through_the_pages(app,
 
 
 def test_deleting_asks_for_confirmation_first(app, staff_client, municipality, own_outcome):
-    indicator = framework.create_indicator(own_outcome, spec())
-    target = framework.create_target(indicator, 2026, "GM9001", 6.0)
+    indicator = service.create_indicator(own_outcome, spec())
+    target = service.create_target(indicator, 2026, "GM9001", 6.0)
     for url, model, object_id in (
         (f"/staff/framework/targets/{target.id}/delete", Target, target.id),
         (f"/staff/framework/indicators/{indicator.id}/delete", Indicator, indicator.id),
@@ -525,7 +527,7 @@ def test_deleting_asks_for_confirmation_first(app, staff_client, municipality, o
         assert post_form(staff_client, url, url, {}).status_code == 302
         db.session.expire_all()
         assert db.session.get(model, object_id) is None, url
-    verbs = [(entry.subject_type, entry.verb) for entry in framework.framework_history(municipality, limit=3)]
+    verbs = [(entry.subject_type, entry.verb) for entry in framework_history(municipality, limit=3)]
     assert verbs == [("outcome", "deleted"), ("indicator", "deleted"), ("target", "deleted")]
 
 
@@ -564,8 +566,8 @@ def test_bad_input_is_refused_with_messages_linked_to_the_fields_and_nothing_los
     assert no_direction.status_code == 422 and 'href="#direction-0"' in html_of(no_direction)
     assert own_outcome.indicators == []
 
-    indicator = framework.create_indicator(own_outcome, spec())
-    framework.create_target(indicator, 2026, "GM9001", 6.0)
+    indicator = service.create_indicator(own_outcome, spec())
+    service.create_target(indicator, 2026, "GM9001", 6.0)
     page = f"/staff/framework/indicators/{indicator.id}"
     targets = f"{page}/targets"
     for values, field, message in (
@@ -595,7 +597,7 @@ def test_a_platform_administrator_chooses_the_municipality_and_others_stay_in_th
     other = type(municipality)(code="GM9002", name="Elders", reference_year=2026)
     db.session.add(other)
     db.session.commit()
-    elsewhere = framework.create_outcome(other, "Elders meedoen")
+    elsewhere = service.create_outcome(other, "Elders meedoen")
     admin = make_staff(Role.admin)  # no municipality: the whole installation
     client = app.test_client()
     log_in(client, admin)
@@ -610,7 +612,7 @@ def test_a_platform_administrator_chooses_the_municipality_and_others_stay_in_th
 
 
 def test_the_pages_render_right_to_left_in_arabic(app, staff_client, municipality):
-    indicator = framework.outcomes_of(municipality)[0].indicators[0]
+    indicator = service.outcomes_of(municipality)[0].indicators[0]
     for url in ("/staff/framework/?lang=ar", f"/staff/framework/indicators/{indicator.id}", "/staff/framework/history"):
         response = staff_client.get(url)
         assert response.status_code == 200 and 'dir="rtl"' in html_of(response), url

@@ -7,12 +7,13 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from council import framework
-from council.framework import FrameworkError
 from demo.cli import DEMO_DIR
 from extensions import db
+from framework import loader
+from framework.errors import FrameworkError
+from framework.history import framework_history
 from models import AuditEvent, Outcome
-from tests.council.test_framework import form_posting_to, html_of
+from tests.framework.test_framework import form_posting_to, html_of
 from tests.staff import log_in
 
 YOUTH = "Jeugdigen groeien veilig op in een gezin"
@@ -41,24 +42,24 @@ def test_the_demo_framework_pairs_outcomes_with_output_measures(app, municipalit
     assert outcome_named("Inwoners doen mee").outputs == []
     created = next(
         entry
-        for entry in framework.framework_history(municipality, limit=500)
+        for entry in framework_history(municipality, limit=500)
         if entry.subject_type == "outcome" and entry.subject["name"] == YOUTH
     )
     assert created.subject["outputs"] == "jeugd_trajecten, jeugdzorg_pct"
 
 
 def test_a_file_changes_the_pairing_and_one_that_does_not_name_it_keeps_it(app, municipality, tmp_path):
-    report = framework.load_framework(
+    report = loader.load_framework(
         municipality, demo_file(tmp_path, lambda entry: entry.update(outputs=["jeugdzorg_pct"]))
     )
     assert report.changed == 1
     db.session.expire_all()
     assert [measure.code for measure in outcome_named(YOUTH).outputs] == ["jeugdzorg_pct"]
-    latest = framework.framework_history(municipality, limit=1)[0]
+    latest = framework_history(municipality, limit=1)[0]
     assert [(c.field, c.before, c.after) for c in latest.changes] == [
         ("outputs", "jeugd_trajecten, jeugdzorg_pct", "jeugdzorg_pct")
     ]
-    report = framework.load_framework(municipality, demo_file(tmp_path, lambda entry: entry.pop("outputs")))
+    report = loader.load_framework(municipality, demo_file(tmp_path, lambda entry: entry.pop("outputs")))
     assert report.changed == 0
     assert [measure.code for measure in outcome_named(YOUTH).outputs] == ["jeugdzorg_pct"]
 
@@ -68,7 +69,7 @@ def test_a_file_naming_an_output_measure_without_figures_is_refused_whole(app, m
     for outputs, expected in ((["jeugdzorg_pct", "wachtlijst"], "wachtlijst"), ("jeugdzorg_pct", "list of codes")):
         path = demo_file(tmp_path, lambda entry, outputs=outputs: entry.update(outputs=outputs, description="Anders"))
         with pytest.raises(FrameworkError) as caught:
-            framework.load_framework(municipality, path)
+            loader.load_framework(municipality, path)
         assert any(problem.startswith("outcome 1: ") and expected in problem for problem in caught.value.errors[""])
     db.session.expire_all()
     assert outcome_named(YOUTH).description != "Anders"

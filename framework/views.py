@@ -1,7 +1,7 @@
 """Staff pages under /staff/framework: outcomes, indicators and targets, with their history.
 
 Analysts and administrators keep the framework; council members read it in their own views. The rules live in
-council/framework.py; these views parse the forms, call it and render.
+framework/service.py; these views parse the forms, call it and render.
 """
 
 from __future__ import annotations
@@ -17,10 +17,12 @@ from wtforms.fields.choices import SelectChoice
 
 from accounts.auth import current_user, requires, staff_user
 from accounts.forms import ConfirmForm
-from council import framework
-from council.forms import IndicatorForm, OutcomeForm, TargetForm
-from council.framework import FrameworkError, IndicatorSpec
 from extensions import db
+from framework import measurables, service
+from framework.errors import FrameworkError
+from framework.forms import IndicatorForm, OutcomeForm, TargetForm
+from framework.history import HistoryEntry, framework_history, history_count
+from framework.service import IndicatorSpec
 from models import Direction, Indicator, IndicatorKind, Municipality, Outcome, Role, Target
 from surveys.instruments import localise
 from surveys.registry import current_instruments
@@ -125,7 +127,7 @@ def format_target(kind: IndicatorKind, value: float | None) -> str:
 
 
 def _measure_label(indicator: Indicator) -> str:
-    measurable = framework.measurable_of(indicator)
+    measurable = measurables.measurable_of(indicator)
     if measurable is None:
         return _("%(measure)s (no longer offered by the questionnaires)", measure=indicator.measure)
     return measurable.label(g.lang)
@@ -133,7 +135,7 @@ def _measure_label(indicator: Indicator) -> str:
 
 def _instrument_label(slug: str) -> str:
     instrument = current_instruments().get(slug)
-    if slug == framework.WIJKTEAM:
+    if slug == measurables.WIJKTEAM:
         return _("Wijkteam interviews: change since intake (%(slug)s)", slug=slug)
     return f"{localise(instrument.title, g.lang)} ({slug})" if instrument else slug
 
@@ -171,8 +173,8 @@ def _csrf_failed(form) -> bool:
 @requires(*EDITORS, menu=_l("Outcome framework"))
 def index():
     municipality = _municipality()
-    outcomes = framework.outcomes_of(municipality) if municipality else []
-    areas = framework.area_names(municipality) if municipality else {}
+    outcomes = service.outcomes_of(municipality) if municipality else []
+    areas = service.area_names(municipality) if municipality else {}
     return render_template(
         "framework/index.html",
         municipality=municipality,
@@ -186,7 +188,7 @@ def _outcome_form(municipality: Municipality, **kwargs) -> OutcomeForm:
     form = OutcomeForm(**kwargs)
     form.outputs.choices = [
         SelectChoice(code, f"{measure.name} ({code})")
-        for code, measure in framework.output_measures(municipality).items()
+        for code, measure in service.output_measures(municipality).items()
     ]
     return form
 
@@ -201,7 +203,7 @@ def new_outcome():
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                outcome = framework.create_outcome(
+                outcome = service.create_outcome(
                     municipality,
                     form.name.data,
                     form.description.data,
@@ -238,7 +240,7 @@ def edit_outcome(outcome_id: int):
     form = _outcome_form(outcome.municipality)
     if form.validate_on_submit():
         try:
-            changed = framework.update_outcome(
+            changed = service.update_outcome(
                 outcome,
                 form.name.data,
                 form.description.data,
@@ -263,7 +265,7 @@ def delete_outcome(outcome_id: int):
     if request.method == "POST":
         if form.validate_on_submit():
             municipality = outcome.municipality
-            framework.delete_outcome(outcome, actor=current_user())
+            service.delete_outcome(outcome, actor=current_user())
             flash(_("The outcome has been deleted, with its indicators and targets."), "success")
             return redirect(_home(municipality))
         return _confirm_page(form, outcome, "outcome", 422)
@@ -278,7 +280,7 @@ def _confirm_page(form: ConfirmForm, subject: Outcome | Indicator | Target, kind
     else:
         municipality = subject.municipality
     return render_template(
-        "framework/confirm_delete.html", form=form, subject=subject, kind=kind, areas=framework.area_names(municipality)
+        "framework/confirm_delete.html", form=form, subject=subject, kind=kind, areas=service.area_names(municipality)
     ), status
 
 
@@ -289,7 +291,7 @@ def _measure_choices() -> list[SelectChoice]:
     """What an indicator can measure, grouped per questionnaire (an <optgroup> each)."""
     return [
         SelectChoice(measurable.key, measurable.label(g.lang), optgroup=_instrument_label(measurable.instrument))
-        for measurable in framework.measurables().values()
+        for measurable in measurables.measurables().values()
     ]
 
 
@@ -304,14 +306,14 @@ def _check_indicator_too(form: IndicatorForm, outcome: Outcome, indicator: Indic
     if _csrf_failed(form):
         return
     try:
-        framework.check_indicator(outcome, _indicator_spec(form), indicator)
+        service.check_indicator(outcome, _indicator_spec(form), indicator)
     except FrameworkError as error:
         _show_errors(form, error)
 
 
 def _indicator_spec(form: IndicatorForm) -> IndicatorSpec:
     """The entered indicator; FrameworkError when the measure or direction is no choice the form offered."""
-    kind, instrument, measure = framework.parse_key(form.measure.data)
+    kind, instrument, measure = measurables.parse_key(form.measure.data)
     direction = Direction.__members__.get(form.direction.data or "")
     if direction is None:
         raise FrameworkError({"direction": [_("Choose whether a higher or a lower value is better.")]})
@@ -334,7 +336,7 @@ def new_indicator(outcome_id: int):
         return render_template("framework/indicator_new.html", form=form, outcome=outcome)
     if form.validate_on_submit():
         try:
-            indicator = framework.create_indicator(outcome, _indicator_spec(form), actor=current_user())
+            indicator = service.create_indicator(outcome, _indicator_spec(form), actor=current_user())
         except FrameworkError as error:
             db.session.rollback()
             _show_errors(form, error)
@@ -348,14 +350,14 @@ def new_indicator(outcome_id: int):
 
 def _target_form(indicator: Indicator, **kwargs) -> TargetForm:
     form = TargetForm(**kwargs)
-    areas = framework.area_names(indicator.outcome.municipality)
+    areas = service.area_names(indicator.outcome.municipality)
     form.area.choices = [
         SelectChoice("", _("Choose…")),
         *(SelectChoice(code, f"{name} ({code})") for code, name in areas.items()),
     ]
-    measurable = framework.measurable_of(indicator)
+    measurable = measurables.measurable_of(indicator)
     if measurable is not None:
-        low, high = framework.shown_range(measurable)
+        low, high = measurables.shown_range(measurable)
         form.value.description = (
             _("A percentage from %(low)s to %(high)s.", low=format_decimal(low), high=format_decimal(high))
             if measurable.is_share
@@ -383,7 +385,7 @@ def _indicator_page(
         indicator=indicator,
         form=form,
         target_form=target_form,
-        areas=framework.area_names(indicator.outcome.municipality),
+        areas=service.area_names(indicator.outcome.municipality),
     ), status
 
 
@@ -396,7 +398,7 @@ def edit_indicator(indicator_id: int):
     form = _indicator_form()
     if form.validate_on_submit():
         try:
-            changed = framework.update_indicator(indicator, _indicator_spec(form), actor=current_user())
+            changed = service.update_indicator(indicator, _indicator_spec(form), actor=current_user())
         except FrameworkError as error:
             db.session.rollback()
             _show_errors(form, error)
@@ -416,7 +418,7 @@ def delete_indicator(indicator_id: int):
     if request.method == "POST":
         if form.validate_on_submit():
             outcome = indicator.outcome
-            framework.delete_indicator(indicator, actor=current_user())
+            service.delete_indicator(indicator, actor=current_user())
             flash(_("The indicator has been deleted, with its targets."), "success")
             return redirect(_home(outcome.municipality, f"#outcome-{outcome.id}"))
         return _confirm_page(form, indicator, "indicator", 422)
@@ -429,20 +431,20 @@ def delete_indicator(indicator_id: int):
 def _save_target(form: TargetForm, indicator: Indicator, target: Target | None) -> bool:
     """Add or change a target from the form (percentages for shares); False with messages on the form."""
     valid = form.validate_on_submit()
-    stored = None if form.value.data is None else framework.to_stored(indicator.kind, form.value.data)
+    stored = None if form.value.data is None else measurables.to_stored(indicator.kind, form.value.data)
     if not valid or stored is None:  # a valid form has its value (InputRequired)
         if not _csrf_failed(form):  # the framework's messages as well, so one answer names every problem
             try:
-                framework.check_target(indicator, form.year.data, form.area.data, stored, target)
+                service.check_target(indicator, form.year.data, form.area.data, stored, target)
             except FrameworkError as error:
                 _show_errors(form, error)
         return False
     try:
         if target is None:
-            framework.create_target(indicator, form.year.data, form.area.data, stored, actor=current_user())
+            service.create_target(indicator, form.year.data, form.area.data, stored, actor=current_user())
             message = _("The target has been added.")
         else:
-            changed = framework.update_target(target, form.year.data, form.area.data, stored, actor=current_user())
+            changed = service.update_target(target, form.year.data, form.area.data, stored, actor=current_user())
             message = _("The changes are saved.") if changed else _("Nothing was changed.")
     except FrameworkError as error:
         db.session.rollback()
@@ -474,7 +476,7 @@ def edit_target(target_id: int):
             data={
                 "year": target.year,
                 "area": target.area_code,
-                "value": framework.to_shown(indicator.kind, target.value),
+                "value": measurables.to_shown(indicator.kind, target.value),
             },
         )
         return render_template("framework/target.html", form=form, target=target, indicator=indicator)
@@ -492,7 +494,7 @@ def delete_target(target_id: int):
     if request.method == "POST":
         if form.validate_on_submit():
             indicator = target.indicator
-            framework.delete_target(target, actor=current_user())
+            service.delete_target(target, actor=current_user())
             flash(_("The target has been deleted."), "success")
             return redirect(url_for("framework.edit_indicator", indicator_id=indicator.id) + "#targets")
         return _confirm_page(form, target, "target", 422)
@@ -502,7 +504,7 @@ def delete_target(target_id: int):
 # --- history ------------------------------------------------------------------------------------------------------
 
 
-def _history_value(entry: framework.HistoryEntry, name: str, value, areas: dict[str, str]) -> str:
+def _history_value(entry: HistoryEntry, name: str, value, areas: dict[str, str]) -> str:
     """A value of the history as people read it: names for codes, percentages for shares."""
     if value is None or value == "":
         return "–"
@@ -524,9 +526,9 @@ def history():
     if municipality is None:
         abort(404)
     page = max(request.args.get("page", 1, type=int), 1)
-    total = framework.history_count(municipality)
-    entries = framework.framework_history(municipality, limit=HISTORY_PAGE_SIZE, offset=(page - 1) * HISTORY_PAGE_SIZE)
-    areas = framework.area_names(municipality)
+    total = history_count(municipality)
+    entries = framework_history(municipality, limit=HISTORY_PAGE_SIZE, offset=(page - 1) * HISTORY_PAGE_SIZE)
+    areas = service.area_names(municipality)
     return render_template(
         "framework/history.html",
         municipality=municipality,
