@@ -7,9 +7,9 @@ loaded as `flask demo` does) is filled with that many submitted responses to the
 buurt, random answer codes for every rated and choice item, a short sentence for each open question), written
 straight into the tables. Then a new process reads them, once through the export's rows (exchange.exporter.iter_rows,
 CSV columns, scores included) and once through an analysis run's respondent records (runs.inputs, interviews left
-out), and prints seconds, rows per second and the growth of its peak memory (maximum resident set size, after the
-app is loaded and before the reading starts): bounded by a batch, not by the wave. Run one benchmark at a time on a
-quiet machine.
+out), and prints seconds, rows per second and its peak memory while reading (the resident set's high-water mark
+VmHWM, reset before each reading, and how far it rose above the resident set at the start): bounded by a batch,
+not by the wave. Run one benchmark at a time on a quiet machine.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -32,8 +31,16 @@ OPEN_ANSWERS = ("Meer groen in de straat.", "De buren helpen elkaar.", "Te veel 
 CHUNK = 10_000
 
 
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+def _memory_mb(field: str) -> float:
+    """VmRSS (now) or VmHWM (the peak since the last reset) of this process, from /proc (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024  # kB
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def _reset_peak() -> None:
+    Path("/proc/self/clear_refs").write_text("5")  # the peak resident set (VmHWM) starts again from now
 
 
 def _app(folder: str):
@@ -126,13 +133,14 @@ def read(folder: str) -> None:
             ("export rows", lambda: iter_rows(plan)),
             ("run respondents", lambda: _respondent_records(wave, instruments)),
         ):
-            before = _peak_mb()
+            _reset_peak()
+            before = _memory_mb("VmRSS")
             started = time.perf_counter()
             count = sum(1 for _ in rows())
             elapsed = time.perf_counter() - started
             print(
                 f"  {name:16} {count:>9,} rows  {elapsed:7.1f} s  {count / elapsed:8,.0f} rows/s  "
-                f"peak memory +{_peak_mb() - before:,.0f} MB (of {_peak_mb():,.0f} MB)",
+                f"peak memory {_memory_mb('VmHWM'):,.0f} MB ({_memory_mb('VmHWM') - before:+,.0f} MB while reading)",
                 flush=True,
             )
 
