@@ -1,4 +1,4 @@
-"""The application factory: configuration, extensions, blueprints and CLI commands (`flask --app app ...`)."""
+"""The application factory: configuration, extensions, then each feature package (`flask --app app ...`)."""
 
 from __future__ import annotations
 
@@ -124,56 +124,40 @@ def create_app(overrides: dict | None = None) -> Flask:
         # wrapping wsgi_app is how Flask documents middleware; its type is that of the method it replaces
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
+    import accounts
+    import coding
+    import council
+    import demo
+    import exchange
+    import framework
+    import geography
+    import interviews
+    import jobs
     import models  # noqa: F401  (registers the tables with the metadata)
-    from accounts.cli import teams_cli, users_cli
-    from accounts.views import init_accounts
+    import results
+    import runs
+    import surveys
     from assets import init_assets
-    from coding.cli import codebook_cli
-    from coding.views import bp as coding_bp
-    from council import init_council
-    from demo.cli import demo_command
-    from exchange.cli import retention_cli, waves_cli
-    from exchange.views import bp as exchange_bp
-    from framework import init_app as init_framework
-    from geography.cli import geography_cli
-    from interviews.views import init_interviews
-    from jobs.cli import worker_command
-    from jobs.queue import init_app as init_jobs
-    from results.views import api as opendata_bp
-    from results.views import bp as results_bp
-    from runs.cli import analyse_command
-    from runs.views import bp as runs_bp
-    from surveys.choices import init_form_rendering
-    from surveys.cli import instruments_cli, responses_cli
-    from surveys.registry import init_registry
-    from surveys.views import bp as surveys_bp
 
-    init_registry(app)
     init_assets(app)
-    init_form_rendering(app)
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.register_blueprint(surveys_bp)
-    init_accounts(app)
-    app.register_blueprint(exchange_bp)
-    app.register_blueprint(runs_bp)
-    app.register_blueprint(coding_bp)
-    init_interviews(app)
-    init_framework(app)
-    init_council(app)
-    app.register_blueprint(results_bp)
-    app.register_blueprint(opendata_bp)
-    app.cli.add_command(demo_command)
-    app.cli.add_command(geography_cli)
-    app.cli.add_command(instruments_cli)
-    app.cli.add_command(responses_cli)
-    app.cli.add_command(waves_cli)
-    app.cli.add_command(retention_cli)
-    app.cli.add_command(users_cli)
-    app.cli.add_command(teams_cli)
-    app.cli.add_command(analyse_command)
-    app.cli.add_command(codebook_cli)
-    app.cli.add_command(worker_command)
-    init_jobs(app)
+    # each feature registers its blueprints, CLI commands and extensions; the blueprints in this order, which is
+    # also the order in which their template folders are searched
+    for feature in (
+        surveys,
+        accounts,
+        exchange,
+        runs,
+        coding,
+        interviews,
+        framework,
+        council,
+        results,
+        geography,
+        demo,
+        jobs,
+    ):
+        feature.init_app(app)
 
     @app.before_request
     def _locale_context():

@@ -317,7 +317,7 @@ def staff_menu(user: User | None) -> list[tuple[str, str]]:
     return entries
 
 
-def init_accounts(app) -> None:
+def init_views(app) -> None:
     from flask_wtf.csrf import generate_csrf
 
     from accounts.audit import event_name, target_name

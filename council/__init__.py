@@ -6,7 +6,8 @@ from __future__ import annotations
 from flask import Flask
 
 
-def init_council(app: Flask) -> None:
+def init_app(app: Flask) -> None:
+    """The council's pages, the output pages, and the `profiles` and `outputs` commands."""
     from council import downloads, views  # noqa: F401  (they attach their routes to the council blueprint)
     from council.blueprint import bp
     from council.cli import outputs_cli, profiles_cli

@@ -1,4 +1,4 @@
-"""`flask --app app waves ...`, `responses import|export|codebook` and `retention apply`."""
+"""`flask --app app waves ...`, `responses import|export|codebook|purge-expired` and `retention apply`."""
 
 from __future__ import annotations
 
@@ -21,11 +21,11 @@ from exchange.tables import ENCODINGS
 from exchange.waves import WaveError, close_wave, create_wave, find_wave, open_wave
 from extensions import db
 from models import InstrumentVersion, Municipality, Response, ResponseStatus, Wave
-from surveys.cli import responses_cli
-from surveys.flow import municipal_today
+from surveys.flow import municipal_today, purge_expired
 from surveys.registry import get_instrument, instrument_of
 
 waves_cli = AppGroup("waves", help="Survey waves: create, open, close, list.")
+responses_cli = AppGroup("responses", help="Stored responses.")
 retention_cli = AppGroup("retention", help="Delete submitted responses past their retention period.")
 CLI_LANGUAGE = "en"  # like every other command's output
 
@@ -225,6 +225,12 @@ def codebook_command(slug: str, version: int | None, out: Path) -> None:
     with out.open("w", encoding="utf-8", newline="") as handle:
         write_codebook_csv(codebook_columns(instrument), handle)
     click.echo(f"codebook of {instrument.slug} v{instrument.version} written to {out}")
+
+
+@responses_cli.command("purge-expired")
+def purge_command() -> None:
+    """Delete unfinished responses past their expiry time (safe to run from cron)."""
+    click.echo(f"deleted {purge_expired()} expired unfinished response(s)")
 
 
 @retention_cli.command("apply")

@@ -1,14 +1,13 @@
 """Exporting a wave's submitted responses as CSV, XLSX or SPSS (.sav): one row per response, items, then scores.
 
 Scores come from surveys/scoring.py (score_row) for the instrument version each response was given on. Responses
-are read in batches by id (keyset paging), never all at once as ORM objects.
+are read in batches (surveys/submitted.py), never all at once as ORM objects.
 """
 
 from __future__ import annotations
 
 import csv
 import math
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,10 +22,11 @@ from accounts import audit
 from exchange.codebook import AGE_BAND, FILE_LANGUAGE, Column, export_columns
 from exchange.csv_cells import csv_row
 from extensions import db
-from models import Answer, District, InstrumentVersion, Neighbourhood, Response, ResponseStatus, User, Wave
+from models import InstrumentVersion, Response, ResponseStatus, User, Wave
 from surveys.instruments import Instrument
 from surveys.registry import get_instrument, instrument_of
 from surveys.scoring import score_row
+from surveys.submitted import submitted_responses
 
 FORMATS = ("csv", "xlsx", "sav")
 MEDIA_TYPES = {
@@ -80,65 +80,27 @@ def plan_export(wave: Wave, instrument_slug: str | None = None, include_free_tex
 
 def iter_rows(plan: ExportPlan, batch_size: int = BATCH) -> Iterator[dict[str, Any]]:
     """One dict per submitted response, keys as the plan's columns, values as stored (lists for multiple choice)."""
-    if not plan.versions:
-        return
     item_columns = {column.name for column in plan.columns if column.role == "item"}
-    query = (
-        select(
-            Response.id,
-            Response.external_id,
-            Response.instrument_version_id,
-            Response.mode,
-            Response.locale,
-            Response.age_band,
-            Response.submitted_at,
-            Neighbourhood.code.label("buurt_code"),
-            District.code.label("wijk_code"),
-        )
-        .outerjoin(Neighbourhood, Response.neighbourhood_id == Neighbourhood.id)
-        .outerjoin(District, Neighbourhood.district_id == District.id)
-        .where(
-            Response.wave_id == plan.wave.id,
-            Response.status == ResponseStatus.submitted,
-            Response.instrument_version_id.in_(list(plan.versions)),
-        )
-        .order_by(Response.id)
-    )
-    last_id = 0
-    while True:
-        batch = db.session.execute(query.where(Response.id > last_id).limit(batch_size)).all()
-        if not batch:
-            return
-        answers: dict[int, dict[str, Any]] = defaultdict(dict)
-        rows = db.session.execute(
-            select(Answer.response_id, Answer.item_id, Answer.value).where(
-                Answer.response_id.in_([row.id for row in batch])
-            )
-        )
-        for response_id, item_id, value in rows:
-            answers[response_id][item_id] = value
-        for row in batch:
-            instrument = plan.versions[row.instrument_version_id]
-            given = answers.get(row.id, {})
-            record = {
-                "response_id": row.id,
-                "external_id": row.external_id,
-                "wave": plan.wave.name,
-                "instrument": instrument.slug,
-                "instrument_version": instrument.version,
-                "buurt_code": row.buurt_code,
-                "wijk_code": row.wijk_code,
-                "mode": row.mode.value,
-                "locale": row.locale,
-                AGE_BAND: row.age_band,
-                "submitted_at": row.submitted_at,
-            }
-            for item_id, value in given.items():
-                if item_id in item_columns and item_id in instrument.item_ids and item_id != AGE_BAND:
-                    record[item_id] = value
-            record.update(score_row(instrument, given))
-            yield record
-        last_id = batch[-1].id
+    for response in submitted_responses(plan.wave.id, version_ids=plan.versions, batch_size=batch_size):
+        instrument = plan.versions[response.instrument_version_id]
+        record = {
+            "response_id": response.id,
+            "external_id": response.external_id,
+            "wave": plan.wave.name,
+            "instrument": instrument.slug,
+            "instrument_version": instrument.version,
+            "buurt_code": response.buurt_code,
+            "wijk_code": response.wijk_code,
+            "mode": response.mode.value,
+            "locale": response.locale,
+            AGE_BAND: response.age_band,
+            "submitted_at": response.submitted_at,
+        }
+        for item_id, value in response.answers.items():
+            if item_id in item_columns and item_id in instrument.item_ids and item_id != AGE_BAND:
+                record[item_id] = value
+        record.update(score_row(instrument, response.answers))
+        yield record
 
 
 def _text(value: Any) -> str:

@@ -287,7 +287,7 @@ def _unsent_warnings(locale_name: str) -> str:
     return json.dumps(forms, ensure_ascii=False)
 
 
-def init_interviews(app) -> None:
+def init_views(app) -> None:
     app.register_blueprint(bp)
     app.add_template_global(unsent_warnings)
     app.add_url_rule("/staff/sw.js", endpoint="service_worker", view_func=service_worker)

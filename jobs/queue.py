@@ -41,7 +41,7 @@ def build_huey(url: str, name: str, instance_path: str) -> Huey:
     raise ValueError(f"JOB_QUEUE_URL must be empty, sqlite:///PATH or redis://...; not {url!r}")
 
 
-def init_app(app: Flask) -> None:
+def init_queue(app: Flask) -> None:
     """Build the app's queue and its tasks (app.extensions["jobs"])."""
     from jobs.tasks import register
 

@@ -19,21 +19,17 @@ from analysis.frames import (
 )
 from extensions import db
 from models import (
-    Answer,
     District,
     InstrumentVersion,
     Interview,
     Neighbourhood,
     Response,
-    ResponseMode,
-    ResponseStatus,
     Team,
     Wave,
 )
 from surveys.instruments import Instrument
 from surveys.registry import instrument_of
-
-_BATCH = 5_000
+from surveys.submitted import submitted_responses
 
 
 @dataclass
@@ -117,55 +113,22 @@ def _respondent_records(
     responses that do not count (only background questions answered: Instrument.counts), and answers to
     `reworded` open questions (per version id, see _reworded)."""
     reworded = reworded or {}
-    query = (
-        select(
-            Response.id,
-            InstrumentVersion.slug,
-            Neighbourhood.code,
-            District.code,
-            Response.age_band,
-            Response.locale,
-            Response.mode,
-            Response.instrument_version_id,
-        )
-        .join(InstrumentVersion, Response.instrument_version_id == InstrumentVersion.id)
-        # a resident who did not know their neighbourhood has none: analysis.frames.place_unknown
-        .outerjoin(Neighbourhood, Response.neighbourhood_id == Neighbourhood.id)
-        .outerjoin(District, Neighbourhood.district_id == District.id)
-        .where(
-            Response.wave_id == wave.id,
-            Response.status == ResponseStatus.submitted,
-            Response.mode != ResponseMode.interview,
-        )
-        .order_by(Response.id)
-    )
-    last_id = 0
-    while True:
-        rows = db.session.execute(query.where(Response.id > last_id).limit(_BATCH)).all()
-        if not rows:
-            return
-        ids = [row[0] for row in rows]
-        answers: dict[int, dict[str, Any]] = {response_id: {} for response_id in ids}
-        for response_id, item_id, value in db.session.execute(
-            select(Answer.response_id, Answer.item_id, Answer.value).where(Answer.response_id.in_(ids))
-        ):
-            answers[response_id][item_id] = value
-        for response_id, slug, buurt, wijk, age_band, locale, mode, version_id in rows:
-            for item_id in reworded.get(version_id, ()):
-                answers[response_id].pop(item_id, None)
-            if not instruments[slug].counts(answers[response_id]):
-                continue
-            yield {
-                "response_id": response_id,
-                "instrument": slug,
-                "buurt_code": buurt,
-                "wijk_code": wijk,
-                "age_band": age_band,
-                "locale": locale,
-                "mode": mode.value,
-                "answers": answers[response_id],
-            }
-        last_id = ids[-1]
+    for response in submitted_responses(wave.id, without_interviews=True):
+        answers = response.answers
+        for item_id in reworded.get(response.instrument_version_id, ()):
+            answers.pop(item_id, None)
+        if not instruments[response.instrument].counts(answers):
+            continue
+        yield {
+            "response_id": response.id,
+            "instrument": response.instrument,
+            "buurt_code": response.buurt_code,
+            "wijk_code": response.wijk_code,
+            "age_band": response.age_band,
+            "locale": response.locale,
+            "mode": response.mode.value,
+            "answers": answers,
+        }
 
 
 def _client_records(wave: Wave) -> list[dict[str, Any]]:

@@ -1,15 +1,13 @@
-"""`flask --app app instruments ...` and `flask --app app responses ...`."""
+"""`flask --app app instruments ...`."""
 
 from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
 
-from surveys.flow import purge_expired
 from surveys.instruments import InstrumentError, load_instruments
 
 instruments_cli = AppGroup("instruments", help="Questionnaire definitions.")
-responses_cli = AppGroup("responses", help="Stored responses.")
 
 
 @instruments_cli.command("check")
@@ -26,9 +24,3 @@ def check_command() -> None:
             f"{instrument.slug} v{instrument.version}: {len(instrument.pages)} pages, "
             f"{len(instrument.items)} items, scales {', '.join(s.id for s in instrument.scales)}"
         )
-
-
-@responses_cli.command("purge-expired")
-def purge_command() -> None:
-    """Delete unfinished responses past their expiry time (safe to run from cron)."""
-    click.echo(f"deleted {purge_expired()} expired unfinished response(s)")

@@ -124,6 +124,16 @@ def test_the_dry_run_counts_without_deleting(app, stored, short_youth_period, ru
     assert len(remaining()) == 4
 
 
+def test_the_purge_command_deletes_only_unfinished_responses_past_their_expiry(app, stored, runner):
+    expired = db.session.get(Response, stored["unfinished_old"])
+    assert expired is not None
+    expired.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    result = runner.invoke(args=["responses", "purge-expired"])
+    assert result.exit_code == 0 and "deleted 1 expired unfinished response(s)" in result.output
+    assert stored["unfinished_old"] not in remaining() and len(remaining()) == 6
+
+
 def test_the_retention_period_comes_from_the_environment(monkeypatch, tmp_path):
     from config import Settings
 
