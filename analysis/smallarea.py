@@ -99,11 +99,20 @@ def pooled_share_variance(share: pd.Series, n: pd.Series) -> pd.Series:
         return (spread / n).where(n > 0)
 
 
+HOUSEHOLD_COVARIATES = {  # covariate: the population margin (analysis.frames.POPULATION_MARGINS) over households
+    "share_single_households": "households_single",
+    "share_households_with_children": "households_with_children",
+}
+
+
 def buurt_covariates(population: pd.DataFrame, extra: pd.DataFrame | None = None) -> pd.DataFrame:
     """Covariates per buurt from CBS figures: the shares of 0-14, 15-24 and 65+ year olds and the log of the number
-    of inhabitants (a buurt's size goes with how urban it is), plus any `extra` columns per buurt code (household
-    size, density, register figures of the Kerncijfers file). `population` as analysis.frames.population_frame;
-    only buurt rows (BU codes) are used."""
+    of inhabitants (a buurt's size goes with how urban it is); where the population has household figures for every
+    buurt (the margins `geography load` reads), the shares of one-person households and of households with children
+    (HOUSEHOLD_COVARIATES): living alone and young families go with loneliness and with the youth scales. A figure
+    that only some buurten have would leave the others at the average and is not used. Plus any `extra` columns per
+    buurt code (density, register figures of the Kerncijfers file). `population` as analysis.frames.population_frame,
+    with margin_frame's columns where known; only buurt rows (BU codes) are used."""
     buurten = population.loc[[code for code in population.index if str(code).startswith("BU")]]
     total = buurten[list(CBS_AGE_BANDS)].sum(axis=1).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -117,6 +126,12 @@ def buurt_covariates(population: pd.DataFrame, extra: pd.DataFrame | None = None
             index=buurten.index,
         )
     frame = frame.where(total > 0)
+    if "households" in buurten.columns:
+        households = buurten["households"].astype(float)
+        for name, margin in HOUSEHOLD_COVARIATES.items():
+            if margin in buurten.columns and buurten[[margin, "households"]].notna().all(axis=None):
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    frame[name] = (buurten[margin].astype(float) / households).where(households > 0)
     if extra is not None:
         frame = frame.join(extra.astype(float), how="left")
     return frame
@@ -249,7 +264,7 @@ def _reml_two_level(data: _Data, start: tuple[float, float]) -> tuple[float, flo
             step = step / 2
         moved = float(np.max(np.abs(trial - sigma)))
         sigma, current = trial, value
-        if moved <= 1e-11 * scale:
+        if moved <= 1e-14 * scale:
             break
     return float(sigma[0]), float(sigma[1])
 
@@ -327,7 +342,8 @@ def fay_herriot(
     fitted areas can tell the two apart (_two_level_identified). `suppressed`: areas whose direct figure is not
     published: they are left out of the fit and get the synthetic estimate only. Where fewer than MIN_AREAS areas
     can be fitted there is no model, and every estimate is NaN with kind NONE; where fewer than the design's columns
-    plus one, the design falls back to an intercept alone. `scale`: per area a factor s_i > 0 by which its buurt and
+    plus MIN_AREAS (the areas A needs beyond those that fix the regression), the design falls back to an intercept
+    alone. `scale`: per area a factor s_i > 0 by which its buurt and
     wijk effects are larger than the common ones (theta_i = x_i'beta + s_i (v_j + u_i)); the model is fitted to y_i /
     s_i, x_i / s_i, D_i / s_i^2 and its estimates scaled back (fay_herriot_share uses it).
 
@@ -349,7 +365,7 @@ def fay_herriot(
 
     m = int(fitted.sum())
     x_all, names = _design(covariates, fitted)
-    if m >= MIN_AREAS and m < x_all.shape[1] + 1:
+    if m >= MIN_AREAS and m - x_all.shape[1] < MIN_AREAS:  # A needs as many areas beyond the regression's
         x_all, names = _design(covariates.iloc[:, :0], fitted)
     x_all = x_all / s_all[:, None]
     estimates = pd.DataFrame(

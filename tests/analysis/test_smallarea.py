@@ -275,3 +275,17 @@ def test_buurt_covariates_from_cbs_age_bands():
     assert covariates.loc["BU05990101", "share_65_plus"] == pytest.approx(0.2)
     assert covariates.loc["BU05990101", "log_inhabitants"] == pytest.approx(np.log1p(1000))
     assert covariates.loc["BU05990102"].isna().all()  # no inhabitants: no figures, filled in by the model's mean
+
+
+def test_buurt_covariates_take_household_shares_only_where_every_buurt_has_them():
+    bands = {"0_14": [200, 100], "15_24": [100, 100], "25_44": [300, 300], "45_64": [200, 200], "65_plus": [200, 300]}
+    codes = pd.Index(["BU05990101", "BU05990102"], name="code")
+    households = {"households": [400, 500], "households_single": [100, 250], "households_with_children": [120, 50]}
+    covariates = buurt_covariates(pd.DataFrame({**bands, **households}, index=codes))
+    assert covariates.loc["BU05990101", "share_single_households"] == pytest.approx(0.25)
+    assert covariates.loc["BU05990102", "share_households_with_children"] == pytest.approx(0.1)
+    households["households_single"] = [100, np.nan]  # one buurt without the figure: not a covariate
+    covariates = buurt_covariates(pd.DataFrame({**bands, **households}, index=codes))
+    assert "share_single_households" not in covariates.columns
+    assert "share_households_with_children" in covariates.columns
+    assert "share_single_households" not in buurt_covariates(pd.DataFrame(bands, index=codes)).columns
