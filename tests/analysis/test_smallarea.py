@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from analysis.smallarea import (
     EBLUP,
@@ -289,3 +290,28 @@ def test_buurt_covariates_take_household_shares_only_where_every_buurt_has_them(
     assert "share_single_households" not in covariates.columns
     assert "share_households_with_children" in covariates.columns
     assert "share_single_households" not in buurt_covariates(pd.DataFrame(bands, index=codes)).columns
+
+
+def test_share_intervals_cover_where_buurten_differ_in_the_scores_behind_a_band():
+    """Band shares as the share of residents below a cut: buurten (and wijken) differ in where their scores lie,
+    so their shares differ along the probit scale, more on the arcsine scale near the middle than where the band
+    is rare. Intervals of both kinds cover, the synthetic ones of suppressed buurten included."""
+    rng = np.random.default_rng(27)
+    wijken, per_wijk = 100, 6
+    m = wijken * per_wijk
+    codes = _codes(m)
+    groups = pd.Series([f"WK0599{index // per_wijk:02d}" for index in range(m)], index=codes)
+    covariates = pd.DataFrame({"old": rng.normal(0, 1, m)}, index=codes)
+    latent = -1.0 + 0.5 * covariates["old"] + np.repeat(rng.normal(0, 0.3, wijken), per_wijk) + rng.normal(0, 0.35, m)
+    truth = pd.Series(stats.norm.cdf(latent), index=codes)
+    n = pd.Series(rng.integers(10, 120, m), index=codes)
+    hidden = list(codes[::5])
+    covered = {EBLUP: [], SYNTHETIC: []}
+    for _ in range(5):
+        share = pd.Series(rng.binomial(n, truth) / n, index=codes)
+        estimates = fay_herriot_share(share, n, covariates, groups=groups, suppressed=hidden).estimates
+        inside = (estimates["lower"] <= truth) & (truth <= estimates["upper"])
+        for kind in covered:
+            covered[kind].append(inside[estimates["kind"] == kind].mean())
+    assert 0.92 <= np.mean(covered[EBLUP]) <= 0.98
+    assert 0.92 <= np.mean(covered[SYNTHETIC]) <= 0.98
