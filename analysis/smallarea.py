@@ -255,7 +255,7 @@ def _reml_two_level(data: _Data, start: tuple[float, float]) -> tuple[float, flo
         free = ~((sigma <= 0.0) & (score <= 0.0))
         step = np.zeros(2)
         if free.any():
-            step[free] = np.linalg.solve(info[np.ix_(free, free)], score[free])
+            step[free] = np.linalg.lstsq(info[np.ix_(free, free)], score[free], rcond=None)[0]
         for _ in range(30):
             trial = np.maximum(sigma + step, 0.0)
             value = _restricted_loglik(data, *trial)
@@ -315,7 +315,7 @@ def _variance_covariance(data: _Data, v: float, u: float, method: str, two_level
     estimates approach too); for A alone Datta and Lahiri's 2 / sum(1 / (A + D)^2) for REML and Prasad and Rao's
     2 sum((A + D)^2) / m^2 for moments, and none for v, which is not estimated."""
     if two_level:
-        return np.linalg.inv(_information(data, v, u))
+        return np.linalg.pinv(_information(data, v, u))
     if method == REML:
         spread = 2.0 / float(np.sum(1.0 / (u + data.d) ** 2))
     else:
