@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from analysis.smallarea import (
     EBLUP,
@@ -84,19 +85,101 @@ def test_suppressed_buurt_gets_the_synthetic_estimate_of_a_fit_without_its_answe
         pd.testing.assert_frame_equal(other.estimates.drop(columns=["direct"]), fit.estimates.drop(columns=["direct"]))
 
 
-def test_buurt_without_respondents_gets_a_synthetic_estimate_from_the_average_wijk_level():
-    covariates, direct, variance, _ = _simulated(40, 0.2, seed=9)
-    groups = pd.Series(["WK059901"] * 20 + ["WK059902"] * 19 + ["WK059903"], index=covariates.index)
+def _two_level(wijken: int, per_wijk: int, seed: int, wijk_variance=0.15, model_variance=0.1, beta=(6.0, 0.8)):
+    """Buurten in wijken with a planted wijk effect and buurt effect, and direct figures with known variances."""
+    rng = np.random.default_rng(seed)
+    m = wijken * per_wijk
+    codes = _codes(m)
+    groups = pd.Series([f"WK0599{index // per_wijk:02d}" for index in range(m)], index=codes)
+    covariates = pd.DataFrame({"old": rng.normal(0, 1, m)}, index=codes)
+    wijk_effect = rng.normal(0, np.sqrt(wijk_variance), wijken)
+    theta = (
+        beta[0]
+        + beta[1] * covariates["old"].to_numpy()
+        + np.repeat(wijk_effect, per_wijk)
+        + rng.normal(0, np.sqrt(model_variance), m)
+    )
+    variance = rng.uniform(0.05, 0.5, m)
+    direct = theta + rng.normal(0, np.sqrt(variance))
+    return covariates, groups, pd.Series(direct, codes), pd.Series(variance, codes), pd.Series(theta, codes)
+
+
+@pytest.mark.parametrize("method", [REML, PRASAD_RAO])
+def test_two_level_model_recovers_the_wijk_and_buurt_variances(method):
+    covariates, groups, direct, variance, _ = _two_level(300, 6, seed=21)
+    fit = fay_herriot(direct, variance, covariates, groups=groups, method=method)
+    assert fit.wijk_variance == pytest.approx(0.15, abs=0.04)
+    assert fit.model_variance == pytest.approx(0.1, abs=0.03)
+    se = np.sqrt(np.diag(fit.covariance))
+    assert abs(fit.coefficients["old"] - 0.8) < 3 * se[1]
+    assert list(fit.coefficients.index) == ["intercept", "old"]  # no level per wijk: the wijk is an effect
+    assert len(fit.wijk_effects) == 300
+
+
+def test_wijk_effect_improves_on_buurt_effect_alone_and_its_intervals_cover():
+    covariates, groups, direct, variance, theta = _two_level(120, 5, seed=22)
+    hidden = list(direct.index[::10])  # every tenth buurt suppressed: synthetic estimates
+    with_wijk = fay_herriot(direct, variance, covariates, groups=groups, suppressed=hidden).estimates
+    without = fay_herriot(direct, variance, covariates, suppressed=hidden).estimates
+    for kind in (EBLUP, SYNTHETIC):
+        chosen = with_wijk["kind"] == kind
+        error = np.sqrt(np.mean((with_wijk.loc[chosen, "estimate"] - theta[chosen]) ** 2))
+        assert error < 0.9 * np.sqrt(np.mean((without.loc[chosen, "estimate"] - theta[chosen]) ** 2))
+        rows = with_wijk[chosen]
+        covered = ((rows["lower"] <= theta[chosen]) & (theta[chosen] <= rows["upper"])).mean()
+        assert 0.92 <= covered <= 0.98, kind
+
+
+def test_suppressed_buurt_gets_its_wijks_effect_predicted_from_the_other_buurten_only():
+    covariates, groups, direct, variance, _ = _two_level(30, 5, seed=23)
+    hidden = direct.index[7]
+    fit = fay_herriot(direct, variance, covariates, groups=groups, suppressed=[hidden])
+    row = fit.estimates.loc[hidden]
+    assert row["kind"] == SYNTHETIC and row["gamma"] == 0
+    centred = covariates.loc[hidden, "old"] - covariates["old"].drop(hidden).mean()
+    regression = fit.coefficients["intercept"] + fit.coefficients["old"] * centred
+    assert row["estimate"] == pytest.approx(regression + fit.wijk_effects[groups[hidden]])
+    assert fit.wijk_effects[groups[hidden]] != 0
+    # all of A remains, and what the other four buurten leave of the wijk effect
+    assert fit.model_variance < row["mse"] < fit.model_variance + fit.wijk_variance + 0.1
+    for changed in (direct[hidden] - 5.0, direct[hidden] + 50.0):
+        other = fay_herriot(
+            direct.copy().replace({direct[hidden]: changed}), variance, covariates, groups=groups, suppressed=[hidden]
+        )
+        pd.testing.assert_frame_equal(other.estimates.drop(columns=["direct"]), fit.estimates.drop(columns=["direct"]))
+
+
+def test_buurt_without_respondents_alone_in_its_wijk_gets_the_regression_with_both_variances():
+    covariates, groups, direct, variance, _ = _two_level(20, 4, seed=24)
+    groups.iloc[-1] = "WK059999"
     alone = covariates.index[-1]  # the only buurt of its wijk, and without respondents
     fit = fay_herriot(direct.drop(alone), variance.drop(alone), covariates, groups=groups)
-    assert list(fit.coefficients.index[:2]) == ["WK059901", "WK059902"]
     row = fit.estimates.loc[alone]
-    assert row["kind"] == SYNTHETIC and np.isfinite(row["estimate"]) and np.isfinite(row["mse"])
-    levels = fit.coefficients.iloc[:2].to_numpy()
-    average = (20 * levels[0] + 19 * levels[1]) / 39
-    slope = fit.coefficients.iloc[2:]
-    centred = covariates.loc[alone] - covariates.drop(alone).mean()
-    assert row["estimate"] == pytest.approx(average + float(centred @ slope))
+    assert row["kind"] == SYNTHETIC
+    centred = covariates.loc[alone, "old"] - covariates["old"].drop(alone).mean()
+    assert row["estimate"] == pytest.approx(fit.coefficients["intercept"] + fit.coefficients["old"] * centred)
+    assert row["mse"] > fit.model_variance + fit.wijk_variance
+
+
+def test_interval_widens_beyond_the_normal_quantile_where_the_variances_rest_on_few_buurten():
+    z = 1.959964
+    for wijken, wide in ((4, True), (400, False)):
+        covariates, groups, direct, variance, _ = _two_level(wijken, 4, seed=25)
+        hidden = direct.index[0]
+        estimates = fay_herriot(direct, variance, covariates, groups=groups, suppressed=[hidden]).estimates
+        quantile = (estimates["upper"] - estimates["estimate"]) / np.sqrt(estimates["mse"])
+        assert (quantile >= z - 1e-9).all()
+        assert (quantile[hidden] > z + 0.1) == wide
+
+
+def test_a_common_scale_changes_only_the_variances():
+    covariates, groups, direct, variance, _ = _two_level(30, 5, seed=26)
+    plain = fay_herriot(direct, variance, covariates, groups=groups)
+    scaled = fay_herriot(direct, variance, covariates, groups=groups, scale=pd.Series(2.0, index=direct.index))
+    columns = ["estimate", "mse", "lower", "upper", "gamma"]
+    pd.testing.assert_frame_equal(scaled.estimates[columns], plain.estimates[columns], rtol=1e-6)
+    assert scaled.model_variance == pytest.approx(plain.model_variance / 4, rel=1e-6)
+    assert scaled.wijk_variance == pytest.approx(plain.wijk_variance / 4, rel=1e-6)
 
 
 def test_one_buurt_gives_no_model():
@@ -193,3 +276,42 @@ def test_buurt_covariates_from_cbs_age_bands():
     assert covariates.loc["BU05990101", "share_65_plus"] == pytest.approx(0.2)
     assert covariates.loc["BU05990101", "log_inhabitants"] == pytest.approx(np.log1p(1000))
     assert covariates.loc["BU05990102"].isna().all()  # no inhabitants: no figures, filled in by the model's mean
+
+
+def test_buurt_covariates_take_household_shares_only_where_every_buurt_has_them():
+    bands = {"0_14": [200, 100], "15_24": [100, 100], "25_44": [300, 300], "45_64": [200, 200], "65_plus": [200, 300]}
+    codes = pd.Index(["BU05990101", "BU05990102"], name="code")
+    households = {"households": [400, 500], "households_single": [100, 250], "households_with_children": [120, 50]}
+    covariates = buurt_covariates(pd.DataFrame({**bands, **households}, index=codes))
+    assert covariates.loc["BU05990101", "share_single_households"] == pytest.approx(0.25)
+    assert covariates.loc["BU05990102", "share_households_with_children"] == pytest.approx(0.1)
+    households["households_single"] = [100, np.nan]  # one buurt without the figure: not a covariate
+    covariates = buurt_covariates(pd.DataFrame({**bands, **households}, index=codes))
+    assert "share_single_households" not in covariates.columns
+    assert "share_households_with_children" in covariates.columns
+    assert "share_single_households" not in buurt_covariates(pd.DataFrame(bands, index=codes)).columns
+
+
+def test_share_intervals_cover_where_buurten_differ_in_the_scores_behind_a_band():
+    """Band shares as the share of residents below a cut: buurten (and wijken) differ in where their scores lie,
+    so their shares differ along the probit scale, more on the arcsine scale near the middle than where the band
+    is rare. Intervals of both kinds cover, the synthetic ones of suppressed buurten included."""
+    rng = np.random.default_rng(27)
+    wijken, per_wijk = 100, 6
+    m = wijken * per_wijk
+    codes = _codes(m)
+    groups = pd.Series([f"WK0599{index // per_wijk:02d}" for index in range(m)], index=codes)
+    covariates = pd.DataFrame({"old": rng.normal(0, 1, m)}, index=codes)
+    latent = -1.0 + 0.5 * covariates["old"] + np.repeat(rng.normal(0, 0.3, wijken), per_wijk) + rng.normal(0, 0.35, m)
+    truth = pd.Series(stats.norm.cdf(latent), index=codes)
+    n = pd.Series(rng.integers(10, 120, m), index=codes)
+    hidden = list(codes[::5])
+    covered = {EBLUP: [], SYNTHETIC: []}
+    for _ in range(5):
+        share = pd.Series(rng.binomial(n, truth) / n, index=codes)
+        estimates = fay_herriot_share(share, n, covariates, groups=groups, suppressed=hidden).estimates
+        inside = (estimates["lower"] <= truth) & (truth <= estimates["upper"])
+        for kind in covered:
+            covered[kind].append(inside[estimates["kind"] == kind].mean())
+    assert 0.92 <= np.mean(covered[EBLUP]) <= 0.98
+    assert 0.92 <= np.mean(covered[SYNTHETIC]) <= 0.98
