@@ -146,9 +146,13 @@ def rate_limited(app):
 
 @pytest.fixture
 def demo_wave(app):
+    """The demo municipality with its open wave (loaded once per database, then put back: tests/snapshots.py)."""
     from demo.cli import load_demo
+    from extensions import db
+    from models import Wave
+    from tests.snapshots import kept
 
-    return load_demo()
+    return kept("demo", load_demo, lambda wave: wave.id, lambda wave_id: db.session.get_one(Wave, wave_id))
 
 
 @pytest.fixture

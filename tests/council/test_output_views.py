@@ -10,11 +10,10 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from demo.cli import add_synthetic_respondents
 from extensions import db
 from models import Indicator, OutputMeasure, Wave
-from runs.snapshots import latest_run
 from tests.council.test_views import council_client, page, plant
+from tests.snapshots import analysed as analysed_wave
 
 WIJKEN = ("WK900100", "WK900101", "WK900102", "WK900103", "WK900104")  # Centrum .. De Polder
 MOLENWIJK = "WK900103"
@@ -28,10 +27,7 @@ TRAJECTORIES_2026 = {"WK900100": 112, "WK900101": 80, "WK900102": 58, "WK900103"
 def two_waves(app, analysed, demo_wave):
     """Both demo waves analysed, with planted youth safety figures in every wijk."""
     earlier_wave = db.session.scalar(select(Wave).filter_by(name="Leefwereld demo 2025"))
-    add_synthetic_respondents(earlier_wave, 300, seed=4)
-    result = app.test_cli_runner().invoke(args=["analyse", "--wave", earlier_wave.name, "--seed", "5"])
-    assert result.exit_code == 0, result.output
-    earlier = latest_run(earlier_wave)
+    earlier = analysed_wave(app, earlier_wave, 300, seed=4)
     for run, figures in ((earlier, SAFETY_2025), (analysed, SAFETY_2026)):
         for code, value in figures.items():
             if value is None:

@@ -19,6 +19,7 @@ from runs.snapshots import latest_run, type_model
 from surveys.flow import delete_responses
 from surveys.questions import question_text
 from tests.forms import main_form
+from tests.snapshots import analysed as analysed_wave
 from tests.staff import log_in, make_staff
 
 RESPONDENTS = 300
@@ -26,11 +27,8 @@ RESPONDENTS = 300
 
 @pytest.fixture
 def analysed(app, demo_wave):
-    """The demo wave with synthetic respondents, analysed once from the command line."""
-    add_synthetic_respondents(demo_wave, RESPONDENTS, seed=2)
-    result = app.test_cli_runner().invoke(args=["analyse", "--wave", demo_wave.name, "--seed", "5"])
-    assert result.exit_code == 0, result.output
-    return latest_run(demo_wave)
+    """The demo wave with synthetic respondents, analysed from the command line."""
+    return analysed_wave(app, demo_wave, RESPONDENTS, seed=2)
 
 
 def snapshot_rows(run: AnalysisRun) -> list[tuple]:

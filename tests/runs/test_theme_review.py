@@ -9,12 +9,12 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from demo.cli import add_synthetic_respondents
 from extensions import db
 from models import AnalysisRun, AuditEvent, NamedTheme, Quote, QuoteStatus, Role, Theme, ThemeCount, ThemeReview
 from runs.snapshots import latest_run
 from runs.themes import name_from_suggestions, question_review
 from tests.forms import parse_forms
+from tests.snapshots import analysed as analysed_wave
 from tests.staff import log_in, make_staff
 
 QUESTION = "adult.open_better"
@@ -24,10 +24,8 @@ TURKISH = 14  # answers of a Turkish theme planted into the run, all in Centrum
 
 @pytest.fixture
 def analysed(app, demo_wave):
-    add_synthetic_respondents(demo_wave, 300, seed=2)
-    result = app.test_cli_runner().invoke(args=["analyse", "--wave", demo_wave.name, "--seed", "5"])
-    assert result.exit_code == 0, result.output
-    return latest_run(demo_wave)
+    """The demo wave with synthetic respondents, analysed from the command line."""
+    return analysed_wave(app, demo_wave, 300, seed=2)
 
 
 def actions() -> list[str]:
