@@ -156,6 +156,14 @@ def demo_wave(app):
 
 
 @pytest.fixture
+def analysed(app, demo_wave):
+    """The demo wave with 400 synthetic respondents, analysed from the command line; returns the run."""
+    from tests.snapshots import analysed as analysed_wave
+
+    return analysed_wave(app, demo_wave, 400, seed=2)
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -1,18 +1,9 @@
-"""Fixtures for the council views: a demo wave analysed by the real analysis."""
+"""Fixtures for the council views: no stored reports between tests, and planted figures on the analysed demo wave
+(`analysed`: tests/conftest.py)."""
 
 from __future__ import annotations
 
 import pytest
-
-from tests.snapshots import analysed as analysed_wave
-
-RESPONDENTS = 400
-
-
-@pytest.fixture
-def analysed(app, demo_wave):
-    """The demo wave with synthetic respondents, analysed from the command line; returns the run."""
-    return analysed_wave(app, demo_wave, RESPONDENTS, seed=2)
 
 
 @pytest.fixture(autouse=True)
