@@ -187,7 +187,7 @@ def render_pdf(html: str, base_url: str, direction: str = "ltr") -> bytes:
 
 # --- built once, then served from the instance folder ----------------------------------------------------------------
 
-FORMAT_VERSION = "report-3"  # raise when the report's template or layout changes, so no older file is served
+FORMAT_VERSION = "report-4"  # raise when the report's template or layout changes, so no older file is served
 
 
 def _columns(row) -> tuple:
