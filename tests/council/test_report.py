@@ -9,6 +9,8 @@ import re
 from pathlib import Path
 
 import pytest
+import weasyprint.html
+import weasyprint.images
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -27,6 +29,28 @@ def pdf_of(client, url: str) -> PdfReader:
 
 def text_of(page) -> str:
     return " ".join(page.extract_text().split())
+
+
+def structure(reader: PdfReader) -> list[tuple[str, str]]:
+    """The tagged structure of a PDF in reading order: each element's kind (/H1, /Table, /Figure...) and its
+    alternative text."""
+    found = []
+
+    def walk(node):
+        node = node.get_object()
+        if isinstance(node, list):
+            for child in node:
+                walk(child)
+            return
+        if not hasattr(node, "get"):
+            return
+        if "/S" in node:
+            found.append((str(node["/S"]), str(node.get("/Alt", ""))))
+        if "/K" in node:
+            walk(node["/K"])
+
+    walk(reader.root_object["/StructTreeRoot"])
+    return found
 
 
 @pytest.fixture
@@ -91,28 +115,39 @@ def test_the_pdf_is_tagged_in_the_readers_language(app, planted, lang):
     root = reader.trailer["/Root"]
     assert root["/Lang"] == lang and root["/MarkInfo"]["/Marked"]
     assert b"pdfuaid:part" in root["/Metadata"].get_object().get_data()  # declared PDF/UA-1
-    kinds, alts = [], []
-
-    def walk(node):
-        node = node.get_object()
-        if isinstance(node, list):
-            for child in node:
-                walk(child)
-            return
-        if not hasattr(node, "get"):
-            return
-        if "/S" in node:
-            kinds.append(str(node["/S"]))
-            if node["/S"] == "/Figure":
-                alts.append(str(node.get("/Alt", "")))
-        if "/K" in node:
-            walk(node["/K"])
-
-    walk(root["/StructTreeRoot"])
+    tagged = structure(reader)
+    kinds = [kind for kind, _alt in tagged]
+    alts = [alt for kind, alt in tagged if kind == "/Figure"]
     for kind in ("/H1", "/H2", "/Table", "/TH", "/TD", "/Figure"):
         assert kind in kinds, kind
     # every chart and map is a figure with its title as alternative text
     assert alts and all(alts)
+
+
+def test_every_status_symbol_is_a_figure_named_by_its_status_though_read_once(app, planted, monkeypatch):
+    """The report repeats a few decorative symbols (a status's shape, a chart key) at many places; the PDF reads each
+    one once, and still tags every place as a figure with the status in words."""
+    read = []
+    svg_image = weasyprint.images.SVGImage
+
+    class CountedSVGImage(svg_image):
+        def __init__(self, *args, **kwargs):
+            read.append(args[1])
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(weasyprint.images, "SVGImage", CountedSVGImage)
+    monkeypatch.setattr(weasyprint.html, "SVGImage", CountedSVGImage)
+    client = council_client(app)
+    html = client.get(f"/council/report/{CENTRUM}?lang=en").get_data(as_text=True)
+    symbols = re.findall(r'<svg\b[^>]*aria-hidden="true"[^>]*>.*?</svg>', html, re.DOTALL)
+    charts = len(re.findall(r"<svg\b", html)) - len(symbols)
+    assert len(symbols) > len(set(symbols)) > 0  # the same symbol at several places
+    reader = pdf_of(client, f"/council/report/{CENTRUM}.pdf?lang=en")
+    assert len(read) == charts + len(set(symbols))
+    alts = [alt for kind, alt in structure(reader) if kind == "/Figure"]
+    suppressed = sum('lw-status-icon--suppressed"' in symbol for symbol in symbols)
+    assert suppressed and alts.count("Suppressed: too few respondents") == suppressed
+    assert alts.count("Symbol of the key") == sum("lw-chart__key" in symbol for symbol in symbols)
 
 
 def test_the_arabic_footer_reads_page_then_pages_from_the_right(app, planted):
