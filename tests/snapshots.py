@@ -10,7 +10,6 @@ configuration) builds the state itself, as it always did.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -28,7 +27,8 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Snapshot:
-    built_on: str  # the fingerprint of the tables and configuration it was built from
+    tables: tuple  # where it was built from: the tables' counts and highest ids, and the configuration
+    configuration: dict[str, str]
     rows: dict[str, list[dict]]
     identity: object  # what finds the fixture's value again among the rows put back
 
@@ -40,18 +40,30 @@ def _tables() -> list[Table]:
     return list(db.metadata.sorted_tables)
 
 
-def _fingerprint() -> str:
-    """Row counts of every table and the app's plain configuration values: two tests with the same fingerprint start
-    from the same place (the fixtures that build these states are deterministic, with fixed seeds)."""
-    counts = db.session.execute(
-        select(*(select(func.count()).select_from(table).scalar_subquery() for table in _tables()))
-    ).one()
-    config = sorted(
-        (key, repr(value))
+def _tables_fingerprint() -> tuple:
+    """Row counts and highest ids of every table (on PostgreSQL a state built again gets new ids, so it is never
+    taken for the one a snapshot was built on)."""
+    columns = []
+    for table in _tables():
+        columns.append(select(func.count()).select_from(table).scalar_subquery())
+        if table.autoincrement_column is not None:
+            columns.append(select(func.max(table.autoincrement_column)).scalar_subquery())
+    return tuple(db.session.execute(select(*columns)).one())
+
+
+def _configuration() -> dict[str, str]:
+    return {
+        key: repr(value)
         for key, value in current_app.config.items()
         if isinstance(value, str | int | float | bool | type(None))
-    )
-    return hashlib.sha256(repr((tuple(counts), config)).encode()).hexdigest()
+    }
+
+
+def _starts_where(snapshot: Snapshot, tables: tuple, configuration: dict[str, str]) -> bool:
+    """Whether a test starts where the snapshot's builder started: the same tables, and no setting changed (a
+    setting the app added since, such as a cache's, is not a test's change)."""
+    shared = snapshot.configuration.keys() & configuration.keys()
+    return snapshot.tables == tables and all(snapshot.configuration[key] == configuration[key] for key in shared)
 
 
 def _dump() -> dict[str, list[dict]]:
@@ -64,7 +76,7 @@ def _put_back(rows: dict[str, list[dict]]) -> None:
     postgresql = db.engine.dialect.name == "postgresql"
     with db.engine.begin() as connection:
         if postgresql:
-            # rows of a table that refers to itself go in as they come; the constraints are checked again below
+            # rows of a table that refers to itself go in as they come (they are rows a real build stored)
             connection.execute(text("SET LOCAL session_replication_role = replica"))
         else:
             connection.execute(text("PRAGMA defer_foreign_keys = ON"))  # checked at commit
@@ -91,15 +103,15 @@ def kept(name: str, build: Callable[[], T], identify: Callable[[T], object], fin
     builder started, else built by `build` (and kept, the first time). `identify` turns the built value into
     something that outlives the session (ids); `find` turns that into the value again."""
     key = (db.engine.url.render_as_string(hide_password=False), name)
-    start = _fingerprint()
+    tables, configuration = _tables_fingerprint(), _configuration()
     snapshot = _kept.get(key)
-    if snapshot is not None and snapshot.built_on == start:
+    if snapshot is not None and _starts_where(snapshot, tables, configuration):
         _put_back(snapshot.rows)
         return find(snapshot.identity)
     value = build()
     if snapshot is None:
         db.session.commit()
-        _kept[key] = Snapshot(built_on=start, rows=_dump(), identity=identify(value))
+        _kept[key] = Snapshot(tables, configuration, rows=_dump(), identity=identify(value))
     return value
 
 
