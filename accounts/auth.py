@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select, update
 from accounts import audit
 from accounts.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
 from extensions import db, limiter
-from models import Role, StaffSession, User
+from models import Municipality, Role, StaffSession, User
 from models.types import utcnow
 
 SESSION_KEY = "staff_session"  # the random id of this login's StaffSession record
@@ -71,6 +71,25 @@ def staff_user() -> User:
     if user is None:
         raise RuntimeError("staff_user() outside a view behind @requires")
     return user
+
+
+def staff_municipalities() -> list[Municipality]:
+    """The municipalities a staff page may show this member: their own, or every one for a platform administrator."""
+    user = staff_user()
+    if user.municipality is not None:
+        return [user.municipality]
+    return list(
+        db.session.scalars(select(Municipality).order_by(Municipality.code, Municipality.reference_year.desc()))
+    )
+
+
+def chosen_municipality() -> Municipality | None:
+    """The municipality of the page: the member's own; a platform administrator chooses (?municipality=id)."""
+    choices = staff_municipalities()
+    chosen = request.args.get("municipality", type=int)
+    return next(
+        (municipality for municipality in choices if municipality.id == chosen), choices[0] if choices else None
+    )
 
 
 def _user_of_session(token: str) -> User | None:

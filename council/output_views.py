@@ -11,7 +11,7 @@ from flask_wtf.file import FileField, FileRequired
 from markupsafe import Markup
 
 from accounts import audit
-from accounts.auth import current_user, requires
+from accounts.auth import chosen_municipality, current_user, requires, staff_municipalities
 from accounts.forms import StaffForm
 from council import charts, outputs
 from council.areas import WIJK, areas_of
@@ -24,7 +24,7 @@ from council.views import LEVELS, _chosen_wave, _profile, figure_words, tick
 from extensions import db
 from framework.forms import YearField
 from framework.service import outcomes_of as framework_outcomes
-from framework.views import EDITORS, _municipalities, _municipality
+from framework.views import EDITORS
 from models import OutputUnit
 
 bp = Blueprint("outputs", __name__, url_prefix="/staff/outputs", template_folder="templates")
@@ -117,7 +117,7 @@ def _outputs_page(form: OutputFileForm, municipality, problems: list[str], statu
         "outputs/index.html",
         form=form,
         municipality=municipality,
-        municipalities=_municipalities(),
+        municipalities=staff_municipalities(),
         measures=measures,
         problems=problems,
         kwb_columns=outputs.KWB_COLUMNS,
@@ -130,7 +130,7 @@ def _outputs_page(form: OutputFileForm, municipality, problems: list[str], statu
 @bp.route("/", methods=["GET", "POST"])
 @requires(*EDITORS, menu=_l("Output figures"))
 def index():
-    municipality = _municipality()
+    municipality = chosen_municipality()
     if request.method == "POST":
         limit = _max_bytes()
         if request.content_length is not None and request.content_length > limit + UPLOAD_OVERHEAD:
@@ -172,7 +172,7 @@ def index():
         ),
         "success",
     )
-    query = {"municipality": municipality.id} if len(_municipalities()) > 1 else {}
+    query = {"municipality": municipality.id} if len(staff_municipalities()) > 1 else {}
     return redirect(url_for("outputs.index", **query))
 
 

@@ -12,10 +12,9 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from accounts.auth import current_user, requires, staff_user
+from accounts.auth import chosen_municipality, current_user, requires, staff_municipalities, staff_user
 from accounts.forms import ConfirmForm
 from extensions import db
 from framework import measurables, service
@@ -63,25 +62,6 @@ SUBJECT_LABELS = {"outcome": _l("Outcome"), "indicator": _l("Indicator"), "targe
 # --- scope and formatting -----------------------------------------------------------------------------------------
 
 
-def _municipalities() -> list[Municipality]:
-    """The municipalities this member keeps a framework for: their own, or every one for a platform administrator."""
-    user = staff_user()
-    if user.municipality is not None:
-        return [user.municipality]
-    return list(
-        db.session.scalars(select(Municipality).order_by(Municipality.code, Municipality.reference_year.desc()))
-    )
-
-
-def _municipality() -> Municipality | None:
-    """The municipality of the page: the member's own; a platform administrator chooses (?municipality=id)."""
-    choices = _municipalities()
-    chosen = request.args.get("municipality", type=int)
-    return next(
-        (municipality for municipality in choices if municipality.id == chosen), choices[0] if choices else None
-    )
-
-
 def _scope(municipality: Municipality) -> None:
     user = staff_user()
     if user.municipality_id not in (None, municipality.id):
@@ -113,7 +93,7 @@ def _target_or_404(target_id: int) -> Target:
 
 
 def _home(municipality: Municipality, anchor: str = "") -> str:
-    query: dict[str, Any] = {"municipality": municipality.id} if len(_municipalities()) > 1 else {}
+    query: dict[str, Any] = {"municipality": municipality.id} if len(staff_municipalities()) > 1 else {}
     return url_for("framework.index", **query) + anchor
 
 
@@ -172,13 +152,13 @@ def _csrf_failed(form) -> bool:
 @bp.get("/")
 @requires(*EDITORS, menu=_l("Outcome framework"))
 def index():
-    municipality = _municipality()
+    municipality = chosen_municipality()
     outcomes = service.outcomes_of(municipality) if municipality else []
     areas = service.area_names(municipality) if municipality else {}
     return render_template(
         "framework/index.html",
         municipality=municipality,
-        municipalities=_municipalities(),
+        municipalities=staff_municipalities(),
         outcomes=outcomes,
         areas=areas,
     )
@@ -196,7 +176,7 @@ def _outcome_form(municipality: Municipality, **kwargs) -> OutcomeForm:
 @bp.route("/outcomes/new", methods=["GET", "POST"])
 @requires(*EDITORS)
 def new_outcome():
-    municipality = _municipality()
+    municipality = chosen_municipality()
     if municipality is None:
         abort(404)
     form = _outcome_form(municipality)
@@ -522,7 +502,7 @@ def _history_value(entry: HistoryEntry, name: str, value, areas: dict[str, str])
 @bp.get("/history")
 @requires(*EDITORS)
 def history():
-    municipality = _municipality()
+    municipality = chosen_municipality()
     if municipality is None:
         abort(404)
     page = max(request.args.get("page", 1, type=int), 1)
@@ -541,5 +521,5 @@ def history():
         verb_labels=VERB_LABELS,
         subject_labels=SUBJECT_LABELS,
         areas=areas,
-        multiple=len(_municipalities()) > 1,
+        multiple=len(staff_municipalities()) > 1,
     )
