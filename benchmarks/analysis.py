@@ -11,6 +11,15 @@ the run's own timings per stage (load, score, profiles, types, themes, disclosur
 the open answers (lower-case and split every answer: what any reading of the answers costs at least), and peak
 memory: the resident set's high-water mark (getrusage ru_maxrss), reset after generating so that the run's peak is
 its own. `--detail` also times the functions inside the stages (inclusive, with call counts; nested ones overlap).
+
+Beside the run, in the same process and on the same inputs, it times two plain floors (issue 13: themes within 3x of
+theirs) and prints the ratio:
+- themes: for each open question, scikit-learn's TfidfVectorizer and NMF with their defaults, at the number of
+  themes the run chose for that question, fitted on the same answers (every answer, as given), each answer assigned
+  its largest topic; against the run's theme discovery of those answers (analysis.themes.discover_themes);
+- profiles: the mean of every score column and the count of every band per buurt, per wijk and for the municipality
+  (pandas groupby) on the same scores; against the run's profiles (analysis.profiles.scale_profiles, with the
+  weighting, intervals and tests it adds) and against the whole profiles stage (with raking and reliability).
 Run one benchmark at a time: the figures are only meaningful on an otherwise quiet machine.
 """
 
@@ -24,8 +33,14 @@ import os
 import resource
 import sys
 import time
+import warnings
 from collections import defaultdict
 from pathlib import Path
+
+import pandas as pd
+from sklearn.decomposition import NMF
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -114,6 +129,60 @@ def demo_buurten():
     return areas, population, buurten
 
 
+class Captured:
+    """The inputs and times of the run's theme discovery and profile calls, for the floors beside them."""
+
+    def __init__(self) -> None:
+        self.themes: list[tuple[list, int, float]] = []  # (answers, chosen k over all languages, seconds)
+        self.profiles: list[tuple[pd.DataFrame, pd.DataFrame, float]] = []  # (respondents, scores, seconds)
+
+    def install(self) -> None:
+        discover, profiles = run_module.discover_themes, run_module.scale_profiles
+
+        @functools.wraps(discover)
+        def discover_and_keep(texts, *args, **kwargs):
+            started = time.perf_counter()
+            result = discover(texts, *args, **kwargs)
+            seconds = time.perf_counter() - started
+            self.themes.append((list(texts), sum(model.k for model in result.models.values()), seconds))
+            return result
+
+        @functools.wraps(profiles)
+        def profiles_and_keep(respondents, scores, *args, **kwargs):
+            started = time.perf_counter()
+            result = profiles(respondents, scores, *args, **kwargs)
+            self.profiles.append((respondents, scores, time.perf_counter() - started))
+            return result
+
+        run_module.discover_themes, run_module.scale_profiles = discover_and_keep, profiles_and_keep
+
+
+def theme_floor(answers: list, k: int, seed: int) -> float:
+    """Seconds for TF-IDF + NMF (scikit-learn defaults) at k on the answers, each given its largest topic."""
+    started = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        matrix = TfidfVectorizer().fit_transform(answers)
+        NMF(n_components=max(k, 1), random_state=seed).fit_transform(matrix).argmax(axis=1)
+    return time.perf_counter() - started
+
+
+def profile_floor(respondents: pd.DataFrame, scores: pd.DataFrame) -> float:
+    """Seconds for the mean of every score and the count of every band per buurt, per wijk and overall."""
+    started = time.perf_counter()
+    means = scores.select_dtypes("number")
+    bands = [column for column in scores.columns if isinstance(scores[column].dtype, pd.CategoricalDtype)]
+    for level in ("buurt_code", "wijk_code"):
+        keys = respondents[level].to_numpy()
+        means.groupby(keys).mean()
+        for band in bands:
+            scores[band].groupby(keys, observed=False).value_counts()
+    means.mean()
+    for band in bands:
+        scores[band].value_counts()
+    return time.perf_counter() - started
+
+
 def reference_pass(frame, questions: list[str]) -> tuple[float, int]:
     """Seconds to lower-case and split every open answer once, and the number of answers."""
     started = time.perf_counter()
@@ -170,12 +239,16 @@ def main(argv: list[str] | None = None) -> int:
         deduce_load = time.perf_counter() - started
     reference, answer_total = reference_pass(frame, questions)
     spent = instrument_detail() if args.detail else {}
+    captured = Captured()
+    captured.install()
 
     release_free_memory()
     reset_peak()
     before_run = peak_mb()
     result = run_analysis(frame, instruments, population, areas, seed=args.seed, params=params)
     run_peak = peak_mb()
+    theme_floors = [theme_floor(answers, k, args.seed) for answers, k, _ in captured.themes]
+    profile_floors = [profile_floor(respondents, scores) for respondents, scores, _ in captured.profiles]
 
     total = result.timings["total"]
     print(
@@ -205,6 +278,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {'run: ' + stage:<44}{seconds:>10.2f}{seconds / total:>8.0%}")
     print(f"  {'run: total':<44}{total:>10.2f}{1:>8.0%}")
     print(f"  {f'reference: lower+split {answer_total:,} answers':<44}{reference:>10.2f}")
+    print()
+    print(f"  {'against a plain floor (same inputs, same run)':<44}{'run s':>10}{'floor s':>9}{'ratio':>7}")
+    print(f"  {'-' * 70}")
+    rows = [
+        (f"themes: {len(answers):,} answers, k {k} (NMF)", seconds, floor)
+        for (answers, k, seconds), floor in zip(captured.themes, theme_floors, strict=True)
+    ]
+    if captured.themes:
+        floor = sum(theme_floors)
+        rows.append(("themes: all questions", sum(seconds for *_, seconds in captured.themes), floor))
+        rows.append(("themes: whole stage (with prevalence)", result.timings.get("themes", 0.0), floor))
+    if captured.profiles:
+        floor = sum(profile_floors)
+        rows.append(("profiles: scale_profiles (grouped mean)", sum(s for *_, s in captured.profiles), floor))
+        rows.append(("profiles: whole stage (raking, reliability)", result.timings.get("profiles", 0.0), floor))
+    for label, seconds, floor in rows:
+        print(f"  {label:<44}{seconds:>10.2f}{floor:>9.2f}{seconds / floor:>6.1f}x")
     if spent:
         print()
         print(f"  {'function (inclusive; nested ones overlap)':<44}{'seconds':>10}{'calls':>8}")
