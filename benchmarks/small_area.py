@@ -48,7 +48,14 @@ WIJKEN, BUURTEN = 15, 120
 MIN_N = 10
 PRECISION = 5.0  # Beta precision of residents' scores: SD about 2 on the 0-10 scale
 BAND_BELOW = 4.0
-CLASSES = ((0, 10, "< 10 (direct suppressed)"), (10, 30, "10-29"), (30, 200, "30-199"), (200, 10**9, ">= 200"))
+# the aim speaks of buurten with fewer than 30 respondents: the two classes below 30 also together (they overlap)
+CLASSES = (
+    (0, 10, "< 10 (direct suppressed)"),
+    (10, 30, "10-29"),
+    (0, 30, "< 30 together"),
+    (30, 200, "30-199"),
+    (200, 10**9, ">= 200"),
+)
 
 
 def municipality(rng: np.random.Generator) -> dict:
