@@ -11,6 +11,7 @@ import yaml
 from flask.cli import with_appcontext
 from sqlalchemy import insert, select
 
+from demo.interviews import add_synthetic_interviews
 from demo.synthetic import OPEN_ANSWERS, generate
 from extensions import db
 from geography.cbs import load_areas
@@ -147,8 +148,12 @@ def fill_for_council() -> None:
         if latest_run(wave) is not None:
             click.echo(f"wave '{name}' has been analysed before")
             continue
-        if not db.session.scalar(select(Response.id).filter_by(wave_id=wave.id).limit(1)):
+        answered = select(Response.id).filter_by(wave_id=wave.id).limit(1)
+        if not db.session.scalar(answered.where(Response.mode != ResponseMode.interview)):
             add_synthetic_respondents(wave, plan["respondents"], plan["seed"])
+        if plan.get("interview_clients") and not db.session.scalar(answered.filter_by(mode=ResponseMode.interview)):
+            added = add_synthetic_interviews(wave, plan["interview_clients"], plan["seed"])
+            click.echo(f"{added} synthetic wijkteam interviews (intakes and follow-ups)")
         # a few dozen answers per question in Turkish, Arabic or English: themes of their own from 20 answers on,
         # so the demo shows themes merged across languages (a real run keeps the default of 50)
         try:

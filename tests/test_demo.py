@@ -109,3 +109,32 @@ def test_the_demo_plays_the_analyst_merging_themes_of_one_planted_topic_across_l
         ("Meer drempels, auto's rijden te snel", {"tr": "Arabalar çok hızlı"}, ["nl", "tr"]),
         ("Meer groen en bomen in de buurt", {}, ["nl"]),
     ]
+
+
+def test_synthetic_interviews_follow_clients_up_and_carry_the_planted_difference(app, demo_wave):
+    from analysis.change import OVERALL, change_profiles
+    from demo.interviews import LESS_CHANGE_WIJK, add_synthetic_interviews
+    from runs.inputs import load_inputs
+
+    assert add_synthetic_interviews(demo_wave, 300, seed=5) == 600  # every follow-up lies before today
+    db.session.commit()
+    instrument = current_instruments()["interview"]
+    for response in db.session.scalars(select(Response).filter_by(wave_id=demo_wave.id)):
+        assert response.answers and all(
+            answer.value in instrument.item(answer.item_id).codes for answer in response.answers
+        )
+    inputs = load_inputs(demo_wave)
+    clients = {}
+    for record in inputs.clients:
+        clients.setdefault(record["client_key"], []).append(record)
+    assert len(clients) == 300 and all(len(records) == 2 for records in clients.values())
+    assert all(intake["taken_at"] < follow["taken_at"] for intake, follow in clients.values())
+    assert all(intake["buurt_code"] == follow["buurt_code"] for intake, follow in clients.values())
+    improved = {
+        record.area_code: record.value
+        for record in change_profiles(inputs.clients, inputs.areas)
+        if record.measure == f"{OVERALL}:improved" and record.area_level in ("municipality", "wijk")
+    }
+    others = [share for code, share in improved.items() if code.startswith("WK") and code != LESS_CHANGE_WIJK]
+    assert 0.5 < improved["GM9001"] < 0.85
+    assert improved[LESS_CHANGE_WIJK] < min(others)

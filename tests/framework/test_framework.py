@@ -274,7 +274,7 @@ def test_the_demo_framework_is_loaded_with_the_demo_and_loading_it_again_changes
     assert {indicator.kind for indicator in indicators} == {MEAN, SHARE, IMPROVED}
     assert any(t.area_code.startswith("WK") for indicator in indicators for t in indicator.targets)
     not_lonely = next(indicator for indicator in indicators if indicator.measure == "djg:not_lonely")
-    assert {t.value for t in not_lonely.targets if t.area_code == "GM9001"} == {0.15, 0.2}  # percentages in the file
+    assert {t.value for t in not_lonely.targets if t.area_code == "GM9001"} == {0.55, 0.6}  # percentages in the file
     loaded = history_count(municipality)
     assert loaded == count(Outcome) + count(Indicator) + count(Target)
     assert {entry.file for entry in framework_history(municipality)} == {"framework.yaml"}
