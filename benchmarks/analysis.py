@@ -14,9 +14,10 @@ its own. `--detail` also times the functions inside the stages (inclusive, with 
 
 Beside the run, in the same process and on the same inputs, it times two plain floors (issue 13: themes within 3x of
 theirs) and prints the ratio:
-- themes: for each open question, scikit-learn's TfidfVectorizer and NMF with their defaults, at the number of
-  themes the run chose for that question, fitted on the same answers (every answer, as given), each answer assigned
-  its largest topic; against the run's theme discovery of those answers (analysis.themes.discover_themes);
+- themes: for each open question and each language the run modelled, scikit-learn's TfidfVectorizer and NMF with
+  their defaults at the number of themes the run chose for that language, fitted on the same answers (every answer
+  of that language, as given), each answer assigned its largest topic; against the run's theme discovery of the
+  question's answers (analysis.themes.discover_themes, language detection included);
 - profiles: the mean of every score column and the count of every band per buurt, per wijk and for the municipality
   (pandas groupby) on the same scores; against the run's profiles (analysis.profiles.scale_profiles, with the
   weighting, intervals and tests it adds) and against the whole profiles stage (with raking and reliability).
@@ -37,6 +38,7 @@ import warnings
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sklearn.decomposition import NMF
 from sklearn.exceptions import ConvergenceWarning
@@ -133,7 +135,8 @@ class Captured:
     """The inputs and times of the run's theme discovery and profile calls, for the floors beside them."""
 
     def __init__(self) -> None:
-        self.themes: list[tuple[list, int, float]] = []  # (answers, chosen k over all languages, seconds)
+        # per question: (answers per modelled language with the k chosen for it, seconds of discover_themes)
+        self.themes: list[tuple[list[tuple[list, int]], float]] = []
         self.profiles: list[tuple[pd.DataFrame, pd.DataFrame, float]] = []  # (respondents, scores, seconds)
 
     def install(self) -> None:
@@ -144,7 +147,19 @@ class Captured:
             started = time.perf_counter()
             result = discover(texts, *args, **kwargs)
             seconds = time.perf_counter() - started
-            self.themes.append((list(texts), sum(model.k for model in result.models.values()), seconds))
+            texts, model_of = list(texts), result.answers["model"]
+            self.themes.append(
+                (
+                    [
+                        (
+                            [texts[row] for row in np.flatnonzero(model_of.eq(language).fillna(False).to_numpy(bool))],
+                            model.k,
+                        )
+                        for language, model in result.models.items()
+                    ],
+                    seconds,
+                )
+            )
             return result
 
         @functools.wraps(profiles)
@@ -157,13 +172,15 @@ class Captured:
         run_module.discover_themes, run_module.scale_profiles = discover_and_keep, profiles_and_keep
 
 
-def theme_floor(answers: list, k: int, seed: int) -> float:
-    """Seconds for TF-IDF + NMF (scikit-learn defaults) at k on the answers, each given its largest topic."""
+def theme_floor(languages: list[tuple[list, int]], seed: int) -> float:
+    """Seconds for TF-IDF + NMF (scikit-learn defaults) at each language's k on its answers, each answer given its
+    largest topic."""
     started = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        matrix = TfidfVectorizer().fit_transform(answers)
-        NMF(n_components=max(k, 1), random_state=seed).fit_transform(matrix).argmax(axis=1)
+    for answers, k in languages:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            matrix = TfidfVectorizer().fit_transform(answers)
+            NMF(n_components=max(k, 1), random_state=seed).fit_transform(matrix).argmax(axis=1)
     return time.perf_counter() - started
 
 
@@ -247,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     before_run = peak_mb()
     result = run_analysis(frame, instruments, population, areas, seed=args.seed, params=params)
     run_peak = peak_mb()
-    theme_floors = [theme_floor(answers, k, args.seed) for answers, k, _ in captured.themes]
+    theme_floors = [theme_floor(languages, args.seed) for languages, _ in captured.themes]
     profile_floors = [profile_floor(respondents, scores) for respondents, scores, _ in captured.profiles]
 
     total = result.timings["total"]
@@ -282,8 +299,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  {'against a plain floor (same inputs, same run)':<44}{'run s':>10}{'floor s':>9}{'ratio':>7}")
     print(f"  {'-' * 70}")
     rows = [
-        (f"themes: {len(answers):,} answers, k {k} (NMF)", seconds, floor)
-        for (answers, k, seconds), floor in zip(captured.themes, theme_floors, strict=True)
+        (
+            f"themes: {sum(len(answers) for answers, _ in languages):,} answers, k "
+            + "+".join(str(k) for _, k in languages),
+            seconds,
+            floor,
+        )
+        for (languages, seconds), floor in zip(captured.themes, theme_floors, strict=True)
     ]
     if captured.themes:
         floor = sum(theme_floors)
