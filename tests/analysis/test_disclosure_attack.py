@@ -10,6 +10,7 @@ non-negative reals); they must lie at least the threshold apart.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -467,8 +468,8 @@ def _council_view(records: list[ProfileRecord], targets: dict[str, float | None]
         for r in records
     }
     gm = next(r.area_code for r in records if r.area_level == "municipality")
-    wave = SimpleNamespace(opens_on=date(2026, 1, 1), municipality=SimpleNamespace(code=gm))
-    profile = WaveProfile(wave=wave, run=None, figures=figures)
+    wave: Any = SimpleNamespace(opens_on=date(2026, 1, 1), municipality=SimpleNamespace(code=gm))
+    profile = WaveProfile(wave=wave, run=cast(Any, None), figures=figures)
     shown = {}
     for area, instrument, measure, statistic in figures:
         if instrument != "youth" or not area.startswith("BU") or statistic not in ("mean", "share"):
@@ -482,10 +483,10 @@ def _council_view(records: list[ProfileRecord], targets: dict[str, float | None]
             targets=[] if target is None else [Target(year=2026, area_code=gm, value=target)],
         )
         found = evaluate(indicator, profile, area)
-        model = None if found.model is None else (found.model.value, found.model.lower, found.model.upper)
+        model = found.model
         shown[(area, measure)] = (
             found.status,
             found.model_status,
-            None if found.model is None else (*model, found.model.flags),
+            None if model is None else (model.value, model.lower, model.upper, model.flags),
         )
     return shown

@@ -564,6 +564,7 @@ MODEL_WORDS = "model estimate: based on the survey and neighbourhood figures"
 
 def _buurt_evaluations(demo_wave, indicator: Indicator) -> dict:
     profile = WaveProfile.load(demo_wave)
+    assert profile is not None
     buurten = sorted({code for code, *_ in profile.figures if code.startswith("BU")})
     return {code: evaluate(indicator, profile, code) for code in buurten}
 
