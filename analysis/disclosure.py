@@ -16,6 +16,7 @@ from analysis.records import (
     SUPPRESSED,
     SUPPRESSED_COMPLEMENTARY,
     SUPPRESSED_SMALL,
+    WEIGHTED,
     ProfileRecord,
 )
 
@@ -338,6 +339,30 @@ def _greedy(table: _Table) -> set[int]:
     return hidden
 
 
+def _effective_sizes(records: Sequence[ProfileRecord]) -> dict[_Cell, float]:
+    """Kish's effective n per (instrument, measure, area) of a weighted run (analysis.profiles): per scale over its
+    answers, and per area over all its respondents (measure "respondents")."""
+    return {
+        (record.instrument, record.measure, record.area_code): record.value
+        for record in records
+        if record.statistic == "effective_n" and record.value is not None
+    }
+
+
+def _precision_size(record: ProfileRecord, n: int, effective: dict[_Cell, float]) -> float:
+    """How many answers a record's estimate is worth, for the indicative flag: its n, but for a weighted mean or
+    share the effective n of its answers (of its scale for a band, else of the area's respondents). Weights make
+    an estimate less certain: 35 answers with a design effect of 2 are worth 17.5. Suppression stays on the real n:
+    it protects people, and the number of people does not change by weighting them."""
+    if WEIGHTED not in record.flags or record.statistic not in ("mean_weighted", "share_weighted"):
+        return n
+    for measure in (record.family or record.measure, RESPONDENTS):
+        found = effective.get((record.instrument, measure, record.area_code))
+        if found is not None:
+            return min(float(n), found)
+    return n
+
+
 def apply_disclosure(
     records: Sequence[ProfileRecord],
     areas: pd.DataFrame,
@@ -348,7 +373,7 @@ def apply_disclosure(
 ) -> list[ProfileRecord]:
     """The records with small groups suppressed (value, interval and n set to None, flags "suppressed" and the
     reason: "suppressed_small" or "suppressed_complementary") and estimates from fewer than `indicative_n` flagged
-    "indicative".
+    "indicative": for a weighted mean or share, fewer than `indicative_n` effective answers (_precision_size).
 
     Primary suppression: an area with fewer than `min_n` respondents for an instrument loses all its figures for
     that instrument; a measure with fewer than `min_n` answers loses its figures; a band, type or change category
@@ -462,13 +487,14 @@ def apply_disclosure(
                 continue
             solve(measure_table(instrument, measure))
 
+    effective = _effective_sizes(records)
     result = []
     for record in records:
         cell = (record.instrument, record.measure, record.area_code)
         if cell in hidden:
             reason = SUPPRESSED_SMALL if cell in primary else SUPPRESSED_COMPLEMENTARY
             result.append(replace(record, value=None, lower=None, upper=None, n=None, flags=(SUPPRESSED, reason)))
-        elif record.n is not None and record.n < indicative_n:
+        elif record.n is not None and _precision_size(record, record.n, effective) < indicative_n:
             result.append(record.with_flags(INDICATIVE))
         else:
             result.append(record)

@@ -69,7 +69,8 @@ class _Builder:
         self.instrument = instrument
         self.groups = groups
         self.records: list[ProfileRecord] = []
-        self.tests: list[tuple[int, float, float]] = []  # (position of the p record, p, signed difference)
+        # per family of tests (unweighted, weighted): (positions of the records to flag, p, signed difference)
+        self.tests: dict[bool, list[tuple[tuple[int, ...], float, float]]] = {False: [], True: []}
 
     def add(
         self,
@@ -98,24 +99,31 @@ class _Builder:
         )
         return len(self.records) - 1
 
-    def test(self, area: int | np.integer, measure: str, diff, lower, upper, p, n) -> None:
-        self.add(area, measure, "diff_vs_rest", diff, lower, upper, n)
-        position = self.add(area, measure, "p_vs_rest", p, n=n)
+    def test(
+        self, area: int | np.integer, measure: str, diff, lower, upper, p, n, estimate: int, weighted: bool = False
+    ) -> None:
+        """The difference from the rest of the municipality and its p, as records "diff_vs_rest" and "p_vs_rest"
+        (with `weighted` "diff_vs_rest_weighted" and "p_vs_rest_weighted", from the weighted estimates with their
+        effective n); a significant one flags them and the record at position `estimate` (the mean or share)."""
+        suffix, flags = ("_weighted", (WEIGHTED,)) if weighted else ("", ())
+        first = self.add(area, measure, "diff_vs_rest" + suffix, diff, lower, upper, n, flags)
+        second = self.add(area, measure, "p_vs_rest" + suffix, p, n=n, flags=flags)
         if not np.isnan(p):
-            self.tests.append((position, float(p), float(diff)))
+            self.tests[weighted].append(((estimate, first, second), float(p), float(diff)))
 
     def finish(self, fdr: float) -> list[ProfileRecord]:
-        """Flag significant differences after Benjamini-Hochberg over every test of this level."""
-        if not self.tests:
-            return self.records
-        q = benjamini_hochberg(np.array([p for _, p, _ in self.tests]))
+        """Flag significant differences after Benjamini-Hochberg over every test of this level, the weighted tests
+        apart from the unweighted ones (each family answers the question for its own figures)."""
         records = self.records
-        for (position, _, diff), q_value in zip(self.tests, q, strict=True):
-            if q_value < fdr and diff != 0:
-                flag = LOWER_THAN_REST if diff < 0 else HIGHER_THAN_REST
-                # the mean/share record sits right before diff_vs_rest, which sits right before p_vs_rest
-                for offset in (0, 1, 2):
-                    records[position - offset] = records[position - offset].with_flags(flag)
+        for tests in self.tests.values():
+            if not tests:
+                continue
+            q = benjamini_hochberg(np.array([p for _, p, _ in tests]))
+            for (positions, _, diff), q_value in zip(tests, q, strict=True):
+                if q_value < fdr and diff != 0:
+                    flag = LOWER_THAN_REST if diff < 0 else HIGHER_THAN_REST
+                    for position in positions:
+                        records[position] = records[position].with_flags(flag)
         return records
 
 
@@ -169,32 +177,81 @@ def _mean_measure(
         local.mean, local.var, local.n, rest.mean, rest.var, rest.n, confidence
     )
     if weights is not None:
-        weighted = _weighted_means(index, size, values, weights[valid], confidence)
+        weighted = _weighted_means(index, size, values, weights[valid], confidence, centre)
+        column_weights = weights[column.present]
+        rest_w = _rest_weighted(weighted, column.values[column.present] - centre, column_weights, centre)
+        test_w = welch_test(weighted.mean, weighted.var, weighted.ess, *rest_w, confidence)
     for area in np.flatnonzero(local.n > 0):
         n = local.n[area]
         builder.add(area, measure, "sd", np.sqrt(local.var[area]), n=n)
         if weights is not None:
-            mean_w, lower_w, upper_w, ess = (part[area] for part in weighted)
-            builder.add(area, measure, "mean_weighted", mean_w, lower_w, upper_w, n, (WEIGHTED,))
+            mean_w, lower_w, upper_w, ess = (
+                weighted.mean[area],
+                weighted.lower[area],
+                weighted.upper[area],
+                weighted.ess[area],
+            )
+            position_w = builder.add(area, measure, "mean_weighted", mean_w, lower_w, upper_w, n, (WEIGHTED,))
             builder.add(area, measure, "effective_n", ess, n=n, flags=(WEIGHTED,))
-        builder.add(area, measure, "mean", local.mean[area], lower[area], upper[area], n)
+        position = builder.add(area, measure, "mean", local.mean[area], lower[area], upper[area], n)
         if groups.level != "municipality":
-            builder.test(area, measure, diff[area], diff_lower[area], diff_upper[area], p[area], n)
+            builder.test(area, measure, diff[area], diff_lower[area], diff_upper[area], p[area], n, position)
+            if weights is not None:
+                diff_w, lower_dw, upper_dw, p_w = (part[area] for part in test_w)
+                builder.test(area, measure, diff_w, lower_dw, upper_dw, p_w, n, position_w, weighted=True)
+
+
+@dataclass(frozen=True)
+class _WeightedMeans:
+    """Weighted means per area with their t interval on the effective n, and the sums the rest of the municipality
+    is computed from: weights, squared weights, weighted sums of values and of squares (values minus the centre)."""
+
+    mean: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    ess: np.ndarray
+    var: np.ndarray  # the weighted variance of the values, scaled to the effective n (ess / (ess - 1))
+    sw: np.ndarray
+    sw2: np.ndarray
+    swx: np.ndarray
+    swxx: np.ndarray
+
+
+def _weighted_variance(sw: np.ndarray, swx: np.ndarray, swxx: np.ndarray, ess: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        spread = np.maximum(swxx / sw - (swx / sw) ** 2, 0.0)
+        return np.where(ess > 1, spread * ess / (ess - 1), np.nan)
 
 
 def _weighted_means(
-    index: np.ndarray, size: int, values: np.ndarray, weights: np.ndarray, confidence: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    index: np.ndarray, size: int, values: np.ndarray, weights: np.ndarray, confidence: float, centre: float
+) -> _WeightedMeans:
+    """Weighted means per area (`index` into `size` areas); the sums are kept around `centre` to stay exact."""
+    centred = values - centre
     sw = np.bincount(index, weights=weights, minlength=size)
     sw2 = np.bincount(index, weights=weights * weights, minlength=size)
-    swx = np.bincount(index, weights=weights * values, minlength=size)
+    swx = np.bincount(index, weights=weights * centred, minlength=size)
+    swxx = np.bincount(index, weights=weights * centred * centred, minlength=size)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = swx / sw
-        spread = np.bincount(index, weights=weights * (values - mean[index]) ** 2, minlength=size) / sw
+        mean = centre + swx / sw
         ess = kish_effective_n(sw, sw2)
-        sd = np.sqrt(spread * ess / (ess - 1))
-    lower, upper = t_interval(mean, sd, ess, confidence)
-    return mean, lower, upper, ess
+    var = _weighted_variance(sw, swx, swxx, ess)
+    lower, upper = t_interval(mean, np.sqrt(var), ess, confidence)
+    return _WeightedMeans(mean, lower, upper, ess, var, sw, sw2, swx, swxx)
+
+
+def _rest_weighted(
+    local: _WeightedMeans, centred: np.ndarray, weights: np.ndarray, centre: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The weighted mean, variance and effective n of the rest of the municipality beside each area: the sums over
+    every answer (`centred`: minus `centre`, the centre of the area sums) minus the area's."""
+    sw, sw2 = float(weights.sum()) - local.sw, float((weights * weights).sum()) - local.sw2
+    swx = float((weights * centred).sum()) - local.swx
+    swxx = float((weights * centred * centred).sum()) - local.swxx
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = centre + swx / sw
+        ess = kish_effective_n(sw, sw2)
+    return mean, _weighted_variance(sw, swx, swxx, ess), ess
 
 
 def _partition_measure(
@@ -213,9 +270,15 @@ def _partition_measure(
     totals = np.bincount(codes[codes >= 0], minlength=len(members)).astype(float)
     if weights is not None:
         sw = np.bincount(index, weights=weights[valid], minlength=size)
-        ess = kish_effective_n(sw, np.bincount(index, weights=weights[valid] ** 2, minlength=size))
+        sw2 = np.bincount(index, weights=weights[valid] ** 2, minlength=size)
+        ess = kish_effective_n(sw, sw2)
         weight_sums = np.bincount(cells, weights=weights[valid], minlength=size * len(members))
         weight_sums = weight_sums.reshape(size, len(members))
+        # the rest of the municipality beside each area: every answer's weights minus the area's
+        answered = weights[codes >= 0]
+        rest_sw = float(answered.sum()) - sw
+        rest_ess = kish_effective_n(rest_sw, float((answered * answered).sum()) - sw2)
+        member_weights = np.bincount(codes[codes >= 0], weights=answered, minlength=len(members))
     for position, member in enumerate(members):
         k = counts[:, position]
         total_k = totals[position]
@@ -229,17 +292,47 @@ def _partition_measure(
         if weights is not None:
             with np.errstate(invalid="ignore", divide="ignore"):
                 share_w = weight_sums[:, position] / sw
+                rest_w = (member_weights[position] - weight_sums[:, position]) / rest_sw
             lower_w, upper_w = wilson_interval(share_w * ess, ess, confidence)
+            # the weighted test: the weighted shares as counts of their effective n (Kish), so the weights' loss of
+            # precision counts; the counts are rounded to whole people for Fisher's exact test where they are few
+            rest_lower_w, rest_upper_w = wilson_interval(rest_w * rest_ess, rest_ess, confidence)
+            diff_w = share_w - rest_w
+            diff_lower_w, diff_upper_w = newcombe_bounds(share_w, lower_w, upper_w, rest_w, rest_lower_w, rest_upper_w)
+            p_w = None
+            if groups.level != "municipality":
+                with np.errstate(invalid="ignore"):
+                    size_w, rest_size_w = np.rint(ess), np.rint(rest_ess)
+                    p_w = proportion_test(np.rint(share_w * size_w), size_w, np.rint(rest_w * rest_size_w), rest_size_w)
         measure = f"{family}:{member}"
         for area in np.flatnonzero(n > 0):
             if weights is not None:
-                builder.add(
+                position_w = builder.add(
                     area, measure, "share_weighted", share_w[area], lower_w[area], upper_w[area], n[area], (WEIGHTED,)
                 )
-            builder.add(area, measure, "share", share[area], lower[area], upper[area], n[area])
+            estimate = builder.add(area, measure, "share", share[area], lower[area], upper[area], n[area])
             if p is not None:
                 builder.test(
-                    area, measure, share[area] - rest_share[area], diff_lower[area], diff_upper[area], p[area], n[area]
+                    area,
+                    measure,
+                    share[area] - rest_share[area],
+                    diff_lower[area],
+                    diff_upper[area],
+                    p[area],
+                    n[area],
+                    estimate,
+                )
+            if weights is not None and p_w is not None:
+                builder.test(
+                    area,
+                    measure,
+                    diff_w[area],
+                    diff_lower_w[area],
+                    diff_upper_w[area],
+                    p_w[area],
+                    n[area],
+                    position_w,
+                    weighted=True,
                 )
 
 
@@ -264,8 +357,11 @@ def scale_profiles(
     for wijken and buurten the difference from the rest of the municipality (Welch t; Fisher exact for small
     counts), flagged lower/higher after Benjamini-Hochberg at `fdr` over all tests of that area level. With
     `weights` (see weighting.py) also weighted means and shares with Kish effective n, and per area the design
-    effect and effective n of its respondents. With `reliability`
-    (scale id -> item values) Cronbach's alpha for the municipality.
+    effect and effective n of its respondents; and the difference from the rest tested again on the weighted
+    figures (Welch on the weighted means and variances with the effective n; the weighted shares as counts of the
+    effective n), adjusted apart and flagged on the weighted records: the council reads weighted figures, so their
+    verdict must come from weighted figures, where the sample's make-up can move a difference either way. With
+    `reliability` (scale id -> item values) Cronbach's alpha for the municipality.
     """
     groups_per_level = area_groups(respondents, areas)
     records: list[ProfileRecord] = []

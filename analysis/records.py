@@ -29,10 +29,12 @@ class ProfileRecord:
     Conventions for `measure`:
     - "respondents": statistics "n" and "response_rate", with weights also "design_effect" and "effective_n";
     - a score column without "_score" ("cohesion", "djg_emotional"): "mean", "sd", "diff_vs_rest", "p_vs_rest",
-      "mean_weighted", "effective_n", "alpha";
+      "mean_weighted", "effective_n", "alpha", and with weights "diff_vs_rest_weighted", "p_vs_rest_weighted" (the
+      difference from the rest tested on the weighted figures, with their effective n);
     - "family:member" is member `member` of a partition of the area's respondents (a scale's bands such as
       "djg:severe", resident types "type:T2", change categories "overall:improved"): statistic "share" (with n the
-      size of the partition), "diff_vs_rest", "p_vs_rest", "share_weighted";
+      size of the partition), "diff_vs_rest", "p_vs_rest", "share_weighted", "diff_vs_rest_weighted",
+      "p_vs_rest_weighted";
     - "question@theme" is an open-answer theme ("open_better@nl-3"): statistic "share"; answers can carry several
       themes, so these are no partition.
     - statistics "mean_model" and "share_model" (buurten only, flag MODEL) are model estimates beside the direct

@@ -8,6 +8,7 @@ of a municipality) and drawn as paths. The page that shows the map also shows a 
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass
 from itertools import count
 from typing import Any
@@ -25,6 +26,8 @@ PADDING = 8.0
 LEGEND_ROW = 26.0
 SWATCH = 18.0
 LABEL_EM = 15.0  # the labels' font size in CSS (.lw-map__label)
+LINE = 18.0  # between the lines of a wrapped legend entry
+LEGEND_CHARACTERS = 42  # about as many characters of legend text as fit beside a swatch
 NUMBER_CLASS = ' class="lw-map__number"'
 # Statuses in the order the legend lists them: good to bad, then the ones without a verdict.
 ORDER = (
@@ -187,6 +190,17 @@ class KeyEntry:
     name: str
     status: Status
     label: str | None
+    model: bool = False  # status and label come from the buurt's model estimate: its direct figure is not shown
+    detail: str | None = None  # more words for the key than fit in the map (a model estimate's interval)
+
+
+def model_words() -> str:
+    """How the map marks an area whose status and value are a model estimate, in the legend and in the key."""
+    return _("model estimate: based on the survey and neighbourhood figures")
+
+
+def model_legend() -> str:
+    return _("Dashed outline: %(model)s", model=model_words())
 
 
 @dataclass(frozen=True)
@@ -206,11 +220,22 @@ class Map:
 
 
 def choropleth(
-    areas: list[MapArea], statuses: dict[str, Status], labels: dict[str, str], title: str, description: str
+    areas: list[MapArea],
+    statuses: dict[str, Status],
+    labels: dict[str, str],
+    title: str,
+    description: str,
+    modelled: frozenset[str] | set[str] = frozenset(),
+    details: dict[str, str] | None = None,
 ) -> Map:
     """An inline SVG map of the areas that have a geometry, each filled by its status (no entry: no figure), with a
     number at its centre and labels[code] under it, a legend of the statuses shown, and the key to the numbers
-    (to be shown beside it: names do not fit into small areas, numbers do); empty when no area has a geometry."""
+    (to be shown beside it: names do not fit into small areas, numbers do); empty when no area has a geometry.
+
+    The areas in `modelled` have a status and label from a model estimate (a buurt whose direct figure is not
+    shown): they are drawn with a dashed outline of their own, which the legend names in words, and their tooltip
+    and key entry say so too, so a model figure never passes for a direct one. `details` are words for the key only
+    (not drawn), per area code."""
     drawn = [(area, polygons) for area in areas if (polygons := _polygons(area.geometry))]
     if not drawn:
         return Map(Markup(""), [])
@@ -232,8 +257,11 @@ def choropleth(
         projected = [[[project(lon, lat) for lon, lat in ring] for ring in rings] for rings in polygons]
         state = statuses.get(area.code, Status.no_data)
         label = labels.get(area.code)
-        key.append(KeyEntry(number, area.code, area.name, state, label))
+        model = area.code in modelled
+        key.append(KeyEntry(number, area.code, area.name, state, label, model, (details or {}).get(area.code)))
         tooltip = f"{number}. {area.name}: {status_label(state)}" + (f" ({label})" if label else "")
+        tooltip += f", {model_words()}" if model else ""
+        marked = " lw-map__area--model" if model else ""
         x, y = _label_point(projected)
         half = max(len(label or ""), 2) * LABEL_EM * 0.3  # about half the label's width: keep it inside the picture
         x = min(max(x, half + 2), WIDTH - half - 2) if half * 2 < WIDTH else WIDTH / 2
@@ -246,7 +274,7 @@ def choropleth(
         )
         areas_svg.append(
             f'<g class="lw-map__area-group" data-code="{escape(area.code)}">'
-            f'<path class="lw-map__area lw-map__area--{state.value}" fill="url(#{prefix}-{state.value})" '
+            f'<path class="lw-map__area lw-map__area--{state.value}{marked}" fill="url(#{prefix}-{state.value})" '
             f'd="{"".join(_path_data(rings) for rings in projected)}"><title>{escape(tooltip)}</title></path>'
             f'<text class="lw-map__label" text-anchor="middle" dominant-baseline="middle">{text}</text></g>'
         )
@@ -261,7 +289,23 @@ def choropleth(
             f'<text class="lw-map__legend-text" x="{_number(PADDING + SWATCH + 8)}" y="{_number(top + SWATCH / 2)}" '
             f'dominant-baseline="middle">{escape(status_label(state))}</text>'
         )
-    height = map_height + 2 * PADDING + len(legend) * LEGEND_ROW
+    extra = 0.0
+    if any(area.code in modelled for area, _polygons in drawn):
+        top = map_height + PADDING + len(legend) * LEGEND_ROW
+        # the words are long in every language: wrapped to the width of the picture
+        lines = textwrap.wrap(model_legend(), LEGEND_CHARACTERS) or [""]
+        left = _number(PADDING + SWATCH + 8)
+        text = "".join(
+            f'<tspan x="{left}" y="{_number(top + SWATCH / 2 + index * LINE)}">{escape(line)}</tspan>'
+            for index, line in enumerate(lines)
+        )
+        legend.append(
+            f'<rect class="lw-map__area lw-map__area--model lw-map__swatch--model" x="{_number(PADDING)}" '
+            f'y="{_number(top)}" width="{_number(SWATCH)}" height="{_number(SWATCH)}"/>'
+            f'<text class="lw-map__legend-text" dominant-baseline="middle">{text}</text>'
+        )
+        extra = (len(lines) - 1) * LINE
+    height = map_height + 2 * PADDING + len(legend) * LEGEND_ROW + extra
     svg = Markup(
         f'<svg class="lw-map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_number(WIDTH)} {_number(height)}" '
         f'role="img" aria-labelledby="{prefix}-title {prefix}-desc" focusable="false">'

@@ -614,7 +614,9 @@ class AreaProfile(_Notes):
     @property
     def has_model(self) -> bool:
         """Any model estimate on the page: the page then explains what one is."""
-        return any(row.model is not None for rows in self.scales.values() for row in rows)
+        return any(row.model is not None for rows in self.scales.values() for row in rows) or any(
+            evaluation.model is not None for trend in self.trends for _wave, evaluation in trend.history
+        )
 
     def _figures(self) -> Iterable[Figure | None]:
         yield from (row.count for row in self.respondents)
@@ -687,6 +689,11 @@ class Comparison(_Notes):
             yield from (evaluation.figure for evaluation in evaluations)
         for row in self.scales:
             yield from row.figures
+
+    @property
+    def has_model(self) -> bool:
+        """Any model estimate beside an indicator's figure: the page then explains what one is."""
+        return any(evaluation.model is not None for _indicator, found in self.indicators for evaluation in found)
 
 
 def compare(columns: Sequence[Column], indicators: Sequence[Indicator], locale: str) -> Comparison:

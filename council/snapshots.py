@@ -11,7 +11,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from analysis.records import INDICATIVE, MODEL, SUPPRESSED, SUPPRESSED_COMPLEMENTARY, SYNTHETIC_ONLY
+from analysis.records import (
+    HIGHER_THAN_REST,
+    INDICATIVE,
+    LOWER_THAN_REST,
+    MODEL,
+    SUPPRESSED,
+    SUPPRESSED_COMPLEMENTARY,
+    SYNTHETIC_ONLY,
+)
 from extensions import db
 from models import AnalysisRun, Municipality, ProfileSnapshot, RunStatus, Wave
 from runs.releases import released_run
@@ -67,8 +75,9 @@ class WaveProfile:
     """The figures of one wave's newest released run (runs.releases), for the areas asked for.
 
     `weighted` (the default): a mean or share is read as its weighted figure (weighted to the population, see
-    analysis.weighting) where the run has one, with the unweighted figure's n and the flags of both (the difference
-    from the rest is tested unweighted). The unweighted figures stay stored and readable with `weighted=False`."""
+    analysis.weighting) where the run has one, with the unweighted figure's n and the flags of both, except that
+    "clearly higher/lower than the rest" is the weighted test's verdict where the run made one. The unweighted
+    figures stay stored and readable with `weighted=False`."""
 
     wave: Wave
     run: AnalysisRun
@@ -116,7 +125,12 @@ class WaveProfile:
         if self.weighted and figure is not None and not figure.suppressed and statistic in WEIGHTED_STATISTICS:
             weighted = self.figures.get((area, instrument, measure, WEIGHTED_STATISTICS[statistic]))
             if weighted is not None and weighted.value is not None and not weighted.suppressed:
-                return Figure(weighted.value, weighted.lower, weighted.upper, figure.n, figure.flags | weighted.flags)
+                flags = figure.flags
+                if (area, instrument, measure, "p_vs_rest_weighted") in self.figures:
+                    # the difference from the rest was tested on the weighted figures too: that verdict is the one
+                    # for the weighted figure shown (runs before those tests keep the unweighted one)
+                    flags = flags - {HIGHER_THAN_REST, LOWER_THAN_REST}
+                return Figure(weighted.value, weighted.lower, weighted.upper, figure.n, flags | weighted.flags)
         return figure
 
     @property

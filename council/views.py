@@ -315,22 +315,36 @@ def buurt_map(wave: Wave, chosen: Indicator | None) -> Map | None:
     if not areas:
         return None
     profile = _profile(wave, [area.code for area in areas])
-    statuses, labels = {}, {}
+    statuses, labels, modelled, details = {}, {}, set(), {}
     for area in areas:
         evaluation = evaluate(chosen, profile, area.code)
         statuses[area.code] = evaluation.status
-        if evaluation.figure is not None and evaluation.figure.value is not None and not evaluation.figure.suppressed:
-            labels[area.code] = number(evaluation.figure.value, chosen.kind.is_share)
+        figure = evaluation.figure
+        if figure is not None and figure.value is not None and not figure.suppressed:
+            labels[area.code] = number(figure.value, chosen.kind.is_share)
+        elif evaluation.model is not None and evaluation.model_status is not None:
+            # no direct figure to show: the buurt's model estimate, drawn and listed as one
+            statuses[area.code] = evaluation.model_status
+            labels[area.code] = number(evaluation.model.value, chosen.kind.is_share)
+            modelled.add(area.code)
+            details[area.code] = figure_words(evaluation.model, chosen.kind.is_share)
+    description = _(
+        "Each buurt is filled by the status of %(indicator)s against its target, with "
+        "its number written in it. The list beside the map names the buurten by number.",
+        indicator=chosen.name,
+    )
+    if modelled:
+        description += " " + _(
+            "A buurt with a dashed outline shows a model estimate instead of a figure from the survey."
+        )
     return choropleth(
         areas,
         statuses,
         labels,
         title=_("Map of the buurten: %(indicator)s", indicator=chosen.name),
-        description=_(
-            "Each buurt is filled by the status of %(indicator)s against its target, with "
-            "its number written in it. The list beside the map names the buurten by number.",
-            indicator=chosen.name,
-        ),
+        description=description,
+        modelled=modelled,
+        details=details,
     )
 
 

@@ -120,3 +120,46 @@ def test_estimates_from_fewer_than_30_are_indicative_and_min_n_is_a_parameter():
     assert all("indicative" in r.flags for r in result if r.area_code.startswith("BU"))
     assert not any(r.flags for r in result if r.area_code == "GM0599")
     assert hidden(apply_disclosure(records, areas, min_n=21)) == {"BU05990101", "BU05990102"}
+
+
+def weighted(n_by_area: dict[str, int], effective: dict[str, float]) -> list[ProfileRecord]:
+    """counts() of a weighted run: per area its weighted mean and a band's weighted share, each on n answers, and
+    the effective n (analysis.profiles) that the weights leave of the scale's answers and of the respondents."""
+    records = counts(n_by_area)
+    w = ("weighted",)
+    for code, n in n_by_area.items():
+        level = {"GM": "municipality", "WK": "wijk", "BU": "buurt"}[code[:2]]
+        records += [
+            ProfileRecord(code, level, "adult", "cohesion", "mean_weighted", 6.1, 5.5, 6.7, n, ("weighted",)),
+            ProfileRecord(code, level, "adult", "cohesion", "effective_n", effective[code], n=n, flags=("weighted",)),
+            # the bands' scale has no mean here: their effective n is the area's respondents'
+            ProfileRecord(code, level, "adult", "respondents", "effective_n", effective[code], n=n, flags=w),
+            ProfileRecord(code, level, "adult", "djg:severe", "share", 0.5, 0.3, 0.7, n),
+            ProfileRecord(code, level, "adult", "djg:severe", "share_weighted", 0.5, 0.3, 0.7, n, ("weighted",)),
+            ProfileRecord(code, level, "adult", "djg:other", "share", 0.5, 0.3, 0.7, n),
+            ProfileRecord(code, level, "adult", "djg:other", "share_weighted", 0.5, 0.3, 0.7, n, ("weighted",)),
+        ]
+    return records
+
+
+def test_a_weighted_estimate_is_indicative_by_its_effective_n_and_suppression_stays_on_the_real_n():
+    areas = area_table(["BU05990101", "BU05990102"])
+    # 35 respondents with a design effect of 2 are worth 17.5: indicative; 40 with 1.2 are worth 33: not
+    n = {"GM0599": 75, "WK059901": 75, "BU05990101": 35, "BU05990102": 40}
+    effective = {"GM0599": 60.0, "WK059901": 60.0, "BU05990101": 17.5, "BU05990102": 33.3}
+    result = apply_disclosure(weighted(n, effective), areas)
+
+    def flags(area: str, measure: str, statistic: str) -> tuple[str, ...]:
+        return next(r for r in result if (r.area_code, r.measure, r.statistic) == (area, measure, statistic)).flags
+
+    for measure, statistic in (("cohesion", "mean_weighted"), ("djg:severe", "share_weighted")):
+        assert "indicative" in flags("BU05990101", measure, statistic), measure
+        assert "indicative" not in flags("BU05990102", measure, statistic), measure
+    # the unweighted figures rest on 35 and 40 answers of their own
+    assert "indicative" not in flags("BU05990101", "cohesion", "mean")
+    assert "indicative" not in flags("BU05990101", "djg:severe", "share")
+    # an effective n below the threshold of suppression hides nothing: 12 people are 12 people, however weighted
+    small = apply_disclosure(weighted(n, {**effective, "BU05990101": 8.0}), areas)
+    assert not hidden(small)
+    shown = next(r for r in small if (r.area_code, r.statistic) == ("BU05990101", "mean_weighted"))
+    assert shown.value == 6.1 and "indicative" in shown.flags

@@ -10,6 +10,7 @@ non-negative reals); they must lie at least the threshold apart.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -431,3 +432,61 @@ def test_model_estimates_reveal_nothing_of_a_suppressed_buurts_answers(demo_inpu
     for (area, instrument, _, _), (_, _, _, n, flags) in model.items():
         if instrument == "youth" and area in hidden:
             assert "synthetic" in flags and n is None
+    # what the council's pages make of them (council.indicators.evaluate: the indicator tables, output beside outcome
+    # and the buurt map, which fills a buurt without a figure of its own by its model estimate's status) is the same
+    targets = {  # the municipality's published figures of the first run, for both
+        r.measure: r.value
+        for r in first.records
+        if r.area_level == "municipality" and r.instrument == "youth" and r.statistic.endswith("_weighted")
+    }
+    shown, shown_again = _council_view(first.records, targets), _council_view(second.records, targets)
+    assert shown.keys() == shown_again.keys()
+    assert any(area in hidden and model is not None for (area, _), (_, _, model) in shown.items())
+    for key, (status, model_status, model) in shown.items():
+        assert shown_again[key][:2] == (status, model_status), key
+        if model is None:
+            assert shown_again[key][2] is None, key
+            continue
+        assert shown_again[key][2][3] == model[3], key
+        np.testing.assert_allclose(shown_again[key][2][:3], model[:3], rtol=1e-6, atol=1e-6, err_msg=str(key))
+        if key[0] in hidden:
+            assert "synthetic" in model[3], key  # only an estimate without the buurt's own answers
+
+
+def _council_view(records: list[ProfileRecord], targets: dict[str, float | None]) -> dict:
+    """Per buurt and youth scale or band: an indicator's status, its model estimate's status and the model estimate
+    as the council's pages show them, against a target per measure (none where it is None)."""
+    from datetime import date
+    from types import SimpleNamespace
+
+    from council.indicators import evaluate
+    from council.snapshots import Figure, WaveProfile
+    from models import Direction, Indicator, IndicatorKind, Target
+
+    figures = {
+        (r.area_code, r.instrument, r.measure, r.statistic): Figure(r.value, r.lower, r.upper, r.n, frozenset(r.flags))
+        for r in records
+    }
+    gm = next(r.area_code for r in records if r.area_level == "municipality")
+    wave: Any = SimpleNamespace(opens_on=date(2026, 1, 1), municipality=SimpleNamespace(code=gm))
+    profile = WaveProfile(wave=wave, run=cast(Any, None), figures=figures)
+    shown = {}
+    for area, instrument, measure, statistic in figures:
+        if instrument != "youth" or not area.startswith("BU") or statistic not in ("mean", "share"):
+            continue
+        target = targets.get(measure)
+        indicator = Indicator(
+            kind=IndicatorKind.scale_mean if statistic == "mean" else IndicatorKind.band_share,
+            instrument=instrument,
+            measure=measure,
+            direction=Direction.higher_is_better,
+            targets=[] if target is None else [Target(year=2026, area_code=gm, value=target)],
+        )
+        found = evaluate(indicator, profile, area)
+        model = found.model
+        shown[(area, measure)] = (
+            found.status,
+            found.model_status,
+            None if model is None else (model.value, model.lower, model.upper, model.flags),
+        )
+    return shown

@@ -105,3 +105,60 @@ def test_poststratification_weights_add_up_to_population_and_give_weighted_means
     weighted = find(records, "BU05990101", "cohesion", "mean_weighted")
     assert weighted.value == pytest.approx(7.0) and weighted.flags == ("weighted",)
     assert find(records, "BU05990101", "cohesion", "effective_n").value == pytest.approx(3.2)
+
+
+def skewed_wave(seed: int, wijk: str, sample_old: float, population_old: float) -> tuple:
+    """A wave where old residents score lower (4 against 6.5, band "low" below 5) and are 30% of both the
+    population and the sample everywhere, except in `wijk`: there `sample_old` of the sample and `population_old`
+    of the population. Weights make each wijk's sample match its population (as raking to age would)."""
+    rng = np.random.default_rng(seed)
+    buurt = np.repeat(BUURTEN, 100)
+    wijk_codes = np.array(["WK" + code[2:8] for code in buurt])
+    share_old = np.where(wijk_codes == wijk, sample_old, 0.3)
+    old = rng.random(len(buurt)) < share_old
+    score = np.where(old, rng.normal(4.0, 1.0, len(buurt)), rng.normal(6.5, 1.0, len(buurt)))
+    weights = np.ones(len(buurt))
+    target = np.where(wijk_codes == wijk, population_old, 0.3)
+    for code in set(wijk_codes):
+        here = wijk_codes == code
+        realised = old[here].mean()
+        weights[here] = np.where(old[here], target[here] / realised, (1 - target[here]) / (1 - realised))
+    respondents = pd.DataFrame({"buurt_code": buurt, "wijk_code": wijk_codes})
+    band = pd.Categorical.from_codes((score >= 5).astype(np.int64), categories=pd.Index(["low", "high"]))
+    return respondents, pd.DataFrame({"cohesion_score": score, "cohesion_band": band}), weights
+
+
+@pytest.mark.parametrize(
+    ("sample_old", "population_old", "unweighted", "weighted"),
+    [
+        (0.7, 0.3, "lower", None),  # old residents over-sampled: lower unweighted only, the population is not
+        (0.3, 0.7, None, "lower"),  # old residents under-sampled: the population is lower, the sample is not
+    ],
+)
+def test_clearly_higher_or_lower_than_the_rest_is_tested_on_the_weighted_figures_for_the_weighted_figures(
+    sample_old, population_old, unweighted, weighted
+):
+    respondents, scores, weights = skewed_wave(7, "WK059903", sample_old, population_old)
+    records = scale_profiles(respondents, scores, AREAS, instrument="adult", weights=weights)
+
+    def verdict(measure: str, statistic: str) -> str | None:
+        flags = find(records, "WK059903", measure, statistic).flags
+        found = [word for word in ("lower", "higher") if f"{word}_than_rest" in flags]
+        return found[0] if found else None
+
+    # the mean (and the share in the low band, which old residents fill) with the verdict of its own figures
+    for measure, plain, weighted_statistic, worse in (
+        ("cohesion", "mean", "mean_weighted", "lower"),
+        ("cohesion:low", "share", "share_weighted", "higher"),
+    ):
+        expected_plain = worse if unweighted else None
+        expected_weighted = worse if weighted else None
+        assert verdict(measure, plain) == expected_plain, (measure, plain)
+        assert verdict(measure, "p_vs_rest") == expected_plain
+        assert verdict(measure, weighted_statistic) == expected_weighted, (measure, weighted_statistic)
+        assert verdict(measure, "p_vs_rest_weighted") == expected_weighted
+        test = find(records, "WK059903", measure, "diff_vs_rest_weighted")
+        assert test.flags[0] == "weighted" and test.lower < test.value < test.upper
+    # the weighted difference of the mean is the difference of the weighted means, about 1 point where planted
+    diff = find(records, "WK059903", "cohesion", "diff_vs_rest_weighted").value
+    assert diff == pytest.approx(-1.0 if weighted else 0.0, abs=0.3)

@@ -106,3 +106,49 @@ def test_the_stored_profile_of_a_real_run_is_read_with_its_flags(analysed, demo_
     assert suppressed and all(profile.figures[key].value is None for key in suppressed)
     wijken = WaveProfile.load(demo_wave, levels=["wijk"])
     assert {area for area, *_ in wijken.figures} <= {d.code for d in demo_wave.municipality.districts}
+
+
+def test_a_buurt_without_a_solid_figure_of_its_own_carries_its_model_estimate_with_a_status_of_its_own():
+    wave = SimpleNamespace(opens_on=date(2026, 1, 1), municipality=SimpleNamespace(code="GM9001"))
+    suppressed = figure(None, None, None, None, "suppressed", "suppressed_small")
+    synthetic = figure(6.6, 6.2, 7.0, None, "model", "synthetic")
+    composite = figure(5.6, 5.2, 5.9, 24, "model")
+    profile = WaveProfile(
+        wave=wave,
+        run=None,
+        figures={
+            ("BU90010001", "adult", "cohesion", "mean"): suppressed,
+            ("BU90010001", "adult", "cohesion", "mean_model"): synthetic,
+            ("BU90010002", "adult", "cohesion", "mean"): figure(5.5, 4.9, 6.1, 24, "indicative"),
+            ("BU90010002", "adult", "cohesion", "mean_model"): composite,
+            ("BU90010003", "adult", "cohesion", "mean"): figure(5.4, 5.1, 5.7, 80),
+            ("BU90010003", "adult", "cohesion", "mean_model"): figure(5.45, 5.2, 5.7, 80, "model"),
+            ("BU90010004", "adult", "cohesion", "mean_model"): synthetic,  # nobody answered there
+            # a snapshot that breaks the rule: a composite estimate beside a suppressed figure could be solved for it
+            ("BU90010005", "adult", "cohesion", "mean"): suppressed,
+            ("BU90010005", "adult", "cohesion", "mean_model"): composite,
+            ("WK900100", "adult", "cohesion", "mean"): figure(5.5, 4.9, 6.1, 24, "indicative"),
+        },
+    )
+    indicator = Indicator(
+        kind=IndicatorKind.scale_mean,
+        instrument="adult",
+        measure="cohesion",
+        direction=HIGHER,
+        targets=[Target(year=2026, area_code="GM9001", value=6.0)],
+    )
+    hidden = evaluate(indicator, profile, "BU90010001")
+    # the direct figure keeps its own status: the model estimate stands beside it, never in its place
+    assert hidden.status is Status.suppressed and hidden.figure is suppressed
+    assert hidden.model is synthetic and hidden.model_status is Status.on_target
+    thin = evaluate(indicator, profile, "BU90010002")
+    assert thin.status is Status.undecided and thin.model is composite and thin.model_status is Status.off_target
+    solid = evaluate(indicator, profile, "BU90010003")
+    assert solid.model is None and solid.model_status is None
+    assert evaluate(indicator, profile, "BU90010004").model is synthetic
+    assert evaluate(indicator, profile, "BU90010005").model is None
+    assert evaluate(indicator, profile, "WK900100").model is None  # wijken have no model estimate
+    profile.figures[("BU90010001", "wijkteam", "overall:improved", "share")] = suppressed
+    profile.figures[("BU90010001", "wijkteam", "overall:improved", "share_model")] = synthetic
+    improved = Indicator(kind=IndicatorKind.improved_share, instrument="wijkteam", measure="overall", direction=HIGHER)
+    assert evaluate(improved, profile, "BU90010001").model is None  # the change of clients has no model

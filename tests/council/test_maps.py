@@ -181,3 +181,34 @@ def test_buurten_have_a_map_only_once_their_boundaries_are_loaded(app, demo_wave
     # only buurten with a boundary are drawn and numbered; the key names them
     assert [(entry.number, entry.name) for entry in drawn.key] == [(1, buurten[0].name), (2, buurten[1].name)]
     assert len(parse(drawn).findall(f"./{SVG}g[@class='lw-map__areas']/{SVG}g")) == 2
+
+
+def test_an_area_shown_by_its_model_estimate_has_a_dashed_outline_named_in_the_legend_and_the_key(app):
+    statuses = {"WK000101": Status.on_target, "WK000102": Status.off_target, "WK000103": Status.undecided}
+    labels = {"WK000101": "6.2", "WK000102": "4.1", "WK000103": "5.9"}
+    with app.test_request_context(), force_locale("en"):
+        drawn = choropleth(
+            AREAS, statuses, labels, "T", "D", modelled={"WK000102"}, details={"WK000102": "4.1 (3.6 to 4.6)"}
+        )
+    svg = parse(drawn)
+    paths = svg.findall(f"./{SVG}g[@class='lw-map__areas']/{SVG}g/{SVG}path")
+    assert ["lw-map__area--model" in path.get("class").split() for path in paths] == [False, True, False]
+    assert paths[1].find(f"{SVG}title").text.endswith(", model estimate: based on the survey and neighbourhood figures")
+    # the legend says in words what the dashed outline means, wrapped to fit beside its swatch
+    legend = [
+        " ".join(span.text for span in text) if len(text) else text.text
+        for text in svg.iter(f"{SVG}text")
+        if text.get("class") == "lw-map__legend-text"
+    ]
+    assert legend[-1] == "Dashed outline: model estimate: based on the survey and neighbourhood figures"
+    swatches = [rect for rect in svg.iter(f"{SVG}rect") if "lw-map__area--model" in rect.get("class", "")]
+    assert len(swatches) == 1
+    # the key beside the map says which area is a model estimate, with the words for its interval
+    assert [(entry.model, entry.detail) for entry in drawn.key] == [
+        (False, None),
+        (True, "4.1 (3.6 to 4.6)"),
+        (False, None),
+    ]
+    # without model estimates neither outline nor legend line
+    plain = str(choropleth(AREAS, statuses, labels, "T", "D"))
+    assert "lw-map__area--model" not in plain and "Dashed outline" not in plain

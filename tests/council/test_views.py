@@ -28,6 +28,7 @@ from models import (
     AnalysisRun,
     Indicator,
     NamedTheme,
+    Neighbourhood,
     ProfileSnapshot,
     Quote,
     QuoteStatus,
@@ -556,3 +557,121 @@ def test_every_buurt_page_shows_a_marked_model_estimate_beside_its_direct_figure
     wijk_html = page(client, f"/council/wijk/{wijk_code}")
     assert f'href="/council/wijk/{composite[0]}' in wijk_html
     assert marking not in wijk_html
+
+
+MODEL_WORDS = "model estimate: based on the survey and neighbourhood figures"
+
+
+def _buurt_evaluations(demo_wave, indicator: Indicator) -> dict:
+    profile = WaveProfile.load(demo_wave)
+    assert profile is not None
+    buurten = sorted({code for code, *_ in profile.figures if code.startswith("BU")})
+    return {code: evaluate(indicator, profile, code) for code in buurten}
+
+
+def _interval(figure, share: bool = False) -> str:
+    if share:
+        return f"{figure.value:.0%} ({figure.lower:.0%}–{figure.upper:.0%})"
+    return f"{figure.value:.1f} ({figure.lower:.1f}–{figure.upper:.1f})"
+
+
+def test_the_buurt_map_shows_a_model_estimate_where_a_buurt_has_no_figure_of_its_own_outlined_and_in_words(
+    app, planted, demo_wave
+):
+    indicator = db.session.scalar(select(Indicator).filter_by(name=INDICATOR))
+    evaluations = _buurt_evaluations(demo_wave, indicator)
+    hidden = {code for code, found in evaluations.items() if found.figure is None or found.figure.suppressed}
+    assert hidden and set(evaluations) - hidden, "the demo wave has buurten with and without a figure of their own"
+    assert all(evaluations[code].model is not None and evaluations[code].model.synthetic for code in hidden)
+    html = page(council_client(app), f"/council/?wave={demo_wave.id}&indicator={indicator.id}")
+    section = html[html.index('id="buurt-map-title"') :]
+    svg, key = section[: section.index("</svg>")], section[section.index("</svg>") : section.index("</ol>")]
+    drawn = dict(re.findall(r'data-code="(BU\d+)"><path class="([^"]+)"', svg))
+    assert set(drawn) == set(evaluations)
+    for code, found in evaluations.items():
+        classes = drawn[code].split()
+        if code in hidden:
+            # filled by the status of its model estimate, with a dashed outline of its own
+            assert "lw-map__area--model" in classes and f"lw-map__area--{found.model_status.value}" in classes
+        else:
+            assert "lw-map__area--model" not in classes and f"lw-map__area--{found.status.value}" in classes
+    assert f"Dashed outline: {MODEL_WORDS}" in " ".join(re.sub(r"<[^>]+>", " ", svg).split())
+    # the key beside the map: every model-based buurt in words, with its interval; the others without
+    entries = [" ".join(re.sub(r"<[^>]+>", "", entry).split()) for entry in key.split("<li>")[1:]]
+    names = dict(db.session.execute(select(Neighbourhood.code, Neighbourhood.name)).all())
+    for code, found in evaluations.items():
+        entry = next(entry for entry in entries if entry.split(" ", 1)[1].startswith(names[code] + ":"))
+        if code in hidden:
+            model = found.model
+            expected = f"{model.value:.1f} (95% interval {model.lower:.1f} to {model.upper:.1f})"
+            assert f"{expected}, {MODEL_WORDS} (without answers from this buurt)" in entry, entry
+        else:
+            assert MODEL_WORDS not in entry, entry
+    assert 'id="about-model"' in html
+
+
+def test_a_buurt_s_indicators_show_its_model_estimate_beside_a_suppressed_or_indicative_figure(app, planted, demo_wave):
+    client = council_client(app)
+    names = dict(db.session.execute(select(Neighbourhood.code, Neighbourhood.name)).all())
+    seen, modelled = set(), set()
+    for name, share in ((INDICATOR, False), (SHARE_INDICATOR, True)):
+        indicator = db.session.scalar(select(Indicator).filter_by(name=name))
+        for code, found in _buurt_evaluations(demo_wave, indicator).items():
+            figure = found.figure
+            kind = "hidden" if figure is None or figure.suppressed else "indicative" if figure.indicative else "solid"
+            if (name, kind) in seen:
+                continue
+            seen.add((name, kind))
+            html = page(client, f"/council/wijk/{code}?wave={demo_wave.id}")
+            caption = f"Indicators in {names[code]}, wave {demo_wave.name}"
+            cells = row(tables(html)[caption], name)
+            over_waves = row(tables(html)[f"{name} per wave"], demo_wave.name)
+            for value in (cells[1], over_waves[1]):
+                if found.model is None:  # a solid figure; or too few buurten with a band's share for a model
+                    assert kind == "solid" or name == SHARE_INDICATOR
+                    assert MODEL_WORDS not in value, value
+                    continue
+                # the survey's own figure (or why it is hidden) first, the marked model estimate beside it
+                assert value.index(_interval(found.model, share)) > 0, value
+                assert f"{_interval(found.model, share)} {MODEL_WORDS}" in value, value
+                if kind == "hidden":
+                    assert value.startswith("suppressed") and value.endswith("(without answers from this buurt)")
+                else:
+                    assert value.startswith(_interval(figure, share) + " indicative"), value
+                    assert "without answers from this buurt" not in value
+            # the status is the survey figure's; the model estimate never takes its place
+            with app.test_request_context(), force_locale("en"):
+                assert cells[3].endswith(status_label(found.status)), cells
+            if found.model is not None:
+                assert 'id="about-model"' in html
+                modelled.add(kind)
+    assert modelled == {"hidden", "indicative"}, seen
+
+
+def test_output_beside_outcome_on_a_buurt_page_marks_its_model_estimate(app, planted, demo_wave):
+    from models import OutputMeasure
+
+    indicator = db.session.scalar(select(Indicator).filter_by(name=INDICATOR))
+    indicator.outcome.outputs.append(db.session.scalars(select(OutputMeasure)).first())
+    db.session.commit()
+    evaluations = _buurt_evaluations(demo_wave, indicator)
+    client = council_client(app)
+    year = str(demo_wave.opens_on.year)
+    kinds = set()
+    for code, found in evaluations.items():
+        hidden = found.figure is None or found.figure.suppressed
+        kind = "hidden" if hidden else "indicative" if found.figure.indicative else "solid"
+        if kind in kinds:
+            continue
+        kinds.add(kind)
+        name = db.session.scalar(select(Neighbourhood.name).where(Neighbourhood.code == code))
+        table = tables(page(client, f"/council/wijk/{code}?wave={demo_wave.id}"))[
+            f"{indicator.outcome.name} in {name}: indicators and output per year"
+        ]
+        value = row(table, indicator.name)[table[0].index(year)]
+        if kind == "solid":
+            assert MODEL_WORDS not in value, value
+        else:
+            assert value.startswith("suppressed" if hidden else _interval(found.figure)), value
+            assert f"{_interval(found.model)} {MODEL_WORDS}" in value, value
+    assert {"hidden", "indicative"} <= kinds

@@ -103,3 +103,34 @@ def test_the_analyst_sees_per_buurt_the_design_effect_effective_n_and_capped_wei
         f"{cell}{round(binnenstad['effective_n'])}</td>"
     )
     assert expected in html
+
+
+def test_read_weighted_a_figure_carries_the_weighted_test_s_verdict_on_the_rest_not_the_unweighted_one():
+    from datetime import date
+    from types import SimpleNamespace
+
+    from council.snapshots import Figure
+
+    def figure(value, *flags):
+        return Figure(value, value - 0.3, value + 0.3, 300, frozenset(flags))
+
+    wave = SimpleNamespace(opens_on=date(2026, 1, 1), municipality=SimpleNamespace(code="GM9001"))
+    key = ("WK900100", "adult", "cohesion")
+    figures = {
+        (*key, "mean"): figure(4.8, "lower_than_rest"),
+        (*key, "mean_weighted"): figure(5.7, "weighted"),
+        (*key, "p_vs_rest"): figure(0.001, "lower_than_rest"),
+        (*key, "p_vs_rest_weighted"): figure(0.4, "weighted"),
+        ("WK900101", "adult", "cohesion", "mean"): figure(5.7),
+        ("WK900101", "adult", "cohesion", "mean_weighted"): figure(4.8, "weighted", "lower_than_rest"),
+        ("WK900101", "adult", "cohesion", "p_vs_rest_weighted"): figure(0.001, "weighted", "lower_than_rest"),
+        # a run from before the weighted test: the only verdict there is stays
+        ("WK900102", "adult", "cohesion", "mean"): figure(4.8, "lower_than_rest"),
+        ("WK900102", "adult", "cohesion", "mean_weighted"): figure(5.0, "weighted"),
+    }
+    profile = WaveProfile(wave=wave, run=None, figures=figures)
+    assert profile.get("WK900100", "adult", "cohesion", "mean").flags == {"weighted"}
+    assert profile.get("WK900101", "adult", "cohesion", "mean").flags == {"weighted", "lower_than_rest"}
+    assert "lower_than_rest" in profile.get("WK900102", "adult", "cohesion", "mean").flags
+    profile.weighted = False
+    assert profile.get("WK900100", "adult", "cohesion", "mean").flags == {"lower_than_rest"}
