@@ -218,22 +218,6 @@ def test_coding_needs_labels_for_two_codes(app, analyst_client, codebook, answer
     assert result.exit_code != 0 and "at least two different codes" in result.output
 
 
-def test_a_large_wave_is_coded_by_the_command_not_the_page(app, analyst_client, codebook, answered_wave, analyst):
-    save_labels(codebook, answered_wave, one_label_per_distinct_text(codebook, answered_wave), actor=analyst)
-    app.config["CODING_WEB_MAX_ANSWERS"] = 10
-    try:
-        form = main_form(analyst_client.get(page_url(codebook, answered_wave)).get_data(as_text=True))
-        refused = analyst_client.post(
-            f"/staff/coding/{codebook.id}/waves/{answered_wave.id}/code",
-            data={"csrf_token": form.fields["csrf_token"][0]},
-        )
-        page = analyst_client.get(refused.headers["Location"]).get_data(as_text=True)
-    finally:
-        del app.config["CODING_WEB_MAX_ANSWERS"]
-    assert f"codebook code --codebook {codebook.id}" in page
-    assert db.session.scalar(select(func.count()).select_from(CodedAnswer)) == 0
-
-
 def test_the_command_refuses_an_unknown_codebook_or_a_wave_of_another_municipality(app, codebook, answered_wave):
     runner = app.test_cli_runner()
     assert (
