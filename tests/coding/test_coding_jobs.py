@@ -61,7 +61,7 @@ def ended(job: Job) -> bool:
 
 
 def coded_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(CodedAnswer))
+    return db.session.execute(select(func.count()).select_from(CodedAnswer)).scalar_one()
 
 
 def test_a_large_wave_is_coded_by_a_job_that_stores_every_code_once(
