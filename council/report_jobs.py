@@ -63,10 +63,7 @@ def ask_for_report(
         db.session.commit()
     except IntegrityError:  # another request asked for the same build a moment ago: wait for that one
         db.session.rollback()
-        return (
-            db.session.scalars(select(Job).where(Job.active_key == key)).one_or_none()
-            or db.session.scalars(select(Job).where(Job.key == key).order_by(Job.id.desc()).limit(1)).one()
-        )
+        return db.session.scalars(select(Job).where(Job.key == key).order_by(Job.id.desc()).limit(1)).one()
     from jobs.queue import enqueue
 
     enqueue(job)

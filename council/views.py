@@ -448,6 +448,14 @@ def report_pdf_html(wave: Wave, code: str) -> str:
     return html
 
 
+def _stored(path) -> bytes | None:
+    # read at once, not checked first: a build for a newer state removes the older file at any moment
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
 @bp.get("/report/<code>.pdf")
 @requires(*COUNCIL_ROLES)
 def report_pdf(code: str):
@@ -465,11 +473,13 @@ def report_pdf(code: str):
     if run is None:
         abort(404)
     path = stored_report(wave.id, area.code, g.lang, report_fingerprint(run, area, g.lang))
-    if not path.exists():
+    body = _stored(path)
+    if body is None:
         job = ask_for_report(
             wave, area, path, lang=g.lang, base_url=request.url_root, reader=staff_user(), again="again" in request.args
         )
-        if not path.exists():  # built at once by a quick worker, or in a test with the queue in immediate mode
+        body = _stored(path)  # built at once by a quick worker, or in a test with the queue in immediate mode
+        if body is None:
             working = job.status in ACTIVE
             return render_template(
                 "council/report_waiting.html",
@@ -479,7 +489,6 @@ def report_pdf(code: str):
                 working=working,
                 refresh=REPORT_REFRESH_SECONDS,
             ), (202 if working else 200)
-    body = path.read_bytes()
     audit.record("report_downloaded", current_user(), "wave", wave.id, area=area.code, format="pdf")
     response = Response(body, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{pdf_filename(area, wave)}"'
