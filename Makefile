@@ -42,8 +42,9 @@ translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -f -d translations 2>&1 | grep -v '^$$' || true
 	$(BIN)/pybabel compile -d translations >/dev/null
 
-# Resident flow with demo data on SQLite in the instance folder; the job worker (analysis runs, imports) runs next to
-# the web server on the queue in the instance folder, and stops with it (kill 0: the recipe's process group).
+# Resident flow with demo data on SQLite in the instance folder; the job worker (analysis runs, imports, report PDFs,
+# large codings) runs next to the web server on the queue in the instance folder, and stops with it (kill 0: the
+# recipe's process group).
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo --council

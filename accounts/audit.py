@@ -57,6 +57,7 @@ EVENT_NAMES = {
     "codes_from_themes": _l("Codes made from themes"),
     "answers_labelled": _l("Answers labelled"),
     "answers_coded": _l("Answers coded"),
+    "coding_cancelled": _l("Coding of a wave cancelled"),
     "interview_viewed": _l("Interview viewed"),
     "client_timeline_viewed": _l("Client timeline viewed"),
     "client_searched": _l("Client searched"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
@@ -44,8 +45,7 @@ DESCRIPTION_LENGTH = 2000
 PAGE_SIZE = 20
 LOW_CONFIDENCE = 0.6  # below this, an answer's code is shown as uncertain
 # Coding reads, featurises and classifies every answer; on one core 10,000 answers take a few seconds and 100,000
-# about 40 seconds and 800 MB. More than this is coded with `flask --app app codebook code`, not in a web request.
-WEB_CODING_LIMIT = 10_000
+# about 40 seconds and 800 MB: a wave above CODING_JOB_ANSWERS is coded by a job on the queue (coding.jobs).
 TRANSLATION_LANGUAGES = tuple(lang for lang in LANGUAGES if lang != DEFAULT_LANGUAGE)
 SHOW_CHOICES = ("unlabelled", "all", "labelled")
 SEED = 0  # the classifier is deterministic; the seed is kept for analysis.codebook's signature
@@ -336,7 +336,7 @@ def waves_for_codebook(user: User, codebook: Codebook) -> list[Wave]:
         wave
         for wave in waves_for(user)
         if wave.municipality.code == codebook.municipality.code
-        and ((question is not None and question.instrument in wave.instrument_slugs) or _answer_count(codebook, wave))
+        and ((question is not None and question.instrument in wave.instrument_slugs) or answer_count(codebook, wave))
     ]
 
 
@@ -352,7 +352,7 @@ def _answers(codebook: Codebook, wave: Wave):
     )
 
 
-def _answer_count(codebook: Codebook, wave: Wave) -> int:
+def answer_count(codebook: Codebook, wave: Wave) -> int:
     return db.session.execute(select(func.count()).select_from(_answers(codebook, wave).subquery())).scalar_one()
 
 
@@ -613,16 +613,29 @@ def training_examples(codebook: Codebook) -> dict[int, list[str]]:
 
 
 def code_wave(
-    codebook: Codebook, wave: Wave, *, actor: User | None = None, via: str | None = None, limit: int | None = None
+    codebook: Codebook,
+    wave: Wave,
+    *,
+    actor: User | None = None,
+    via: str | None = None,
+    limit: int | None = None,
+    progress: Callable[[str, int], object] | None = None,
 ) -> CodingSummary:
-    """Train on the labels and code every answer of the wave, replacing the codebook's earlier coding of it.
+    """Train on the labels and code every answer of the wave, replacing the codebook's earlier coding of it (added
+    and flushed: the caller commits, so the old coding is replaced whole or not at all).
 
     Examples of a code: the answers labelled with it (in any wave), its description, and its descriptions in other
-    languages. At least two codes need labelled answers. `limit` refuses waves with more answers (a web request).
+    languages. At least two codes need labelled answers. `limit` refuses waves with more answers. `progress(stage,
+    percent)` is called between the stages, before anything is written (a job's progress, cancellation, time limit).
     """
     # pandas and scikit-learn load here, not when the web application starts
     from analysis.codebook import Code, code_answers, train_codebook
 
+    def stage(name: str, percent: int) -> None:
+        if progress is not None:
+            progress(name, percent)
+
+    stage("reading", 5)
     codes = list(codebook.codes)
     examples = training_examples(codebook)
     if sum(1 for code in codes if examples.get(code.id)) < 2:
@@ -646,6 +659,7 @@ def code_wave(
             )
         )
     texts = [text for _response_id, text, _locale in answers]
+    stage("training", 20)
     training = [
         Code(
             str(code.id),
@@ -656,7 +670,9 @@ def code_wave(
         for code in codes
     ]
     model = train_codebook(training, corpus=texts, seed=SEED)
+    stage("coding", 50)
     coded = code_answers(model, texts, hints=[locale for _response_id, _text, locale in answers])
+    stage("storing", 90)
     db.session.execute(
         delete(CodedAnswer).where(CodedAnswer.codebook_id == codebook.id, CodedAnswer.wave_id == wave.id)
     )
@@ -690,7 +706,7 @@ def code_wave(
         codes=len(codes),
         **({"via": via} if via else {}),
     )
-    db.session.commit()
+    db.session.flush()
     summary = coding_summary(codebook, wave)
     if summary is None:  # never: every answer was coded just above
         raise RuntimeError(f"codebook {codebook.id}: wave {wave.id} has no coding after coding it")

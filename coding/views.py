@@ -5,7 +5,7 @@ Analysts only: these pages show residents' own words (every look at them is writ
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_decimal, format_percent, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,13 +16,14 @@ from accounts.auth import current_user, requires, staff_user
 from accounts.forms import ConfirmForm
 from accounts.service import only_municipality
 from coding.forms import CodebookForm, CodeForm, DeleteCodeForm, ThemesForm
+from coding.jobs import as_job, cancel_coding, start_coding
 from coding.service import (
     LOW_CONFIDENCE,
     SHOW_CHOICES,
     TRANSLATION_LANGUAGES,
-    WEB_CODING_LIMIT,
     CodingError,
     add_code,
+    answer_count,
     answer_page,
     code_wave,
     codebook_for,
@@ -41,7 +42,8 @@ from coding.service import (
 )
 from exchange.waves import wave_for
 from extensions import db
-from models import AnalysisRun, Codebook, CodebookCode, Role, Wave
+from models import AnalysisRun, Codebook, CodebookCode, Job, JobKind, Role, Wave
+from models.jobs import ACTIVE
 from surveys.instruments import localise
 from surveys.questions import open_questions, question_text
 from surveys.registry import current_instruments
@@ -84,11 +86,6 @@ def _wave_or_404(codebook: Codebook, wave_id: int) -> Wave:
     if wave is None or wave.municipality.code != codebook.municipality.code:
         abort(404)
     return wave
-
-
-def _web_limit() -> int:
-    """The most answers coded within a web request (CODING_WEB_MAX_ANSWERS, for tests); more go to the command."""
-    return int(current_app.config.get("CODING_WEB_MAX_ANSWERS", WEB_CODING_LIMIT))
 
 
 def _question_text(key: str) -> str:
@@ -174,7 +171,6 @@ def _codebook_page(
         states=wave_states(codebook, waves_for_codebook(user, codebook)),
         code_wave_form=ConfirmForm(),
         delete_form=ConfirmForm(prefix="delete"),
-        web_limit=_web_limit(),
     ), status
 
 
@@ -426,9 +422,14 @@ def code_all(codebook_id: int, wave_id: int):
     if not ConfirmForm().validate_on_submit():
         flash(_("This page was open too long. Send it again."), "error")
         return redirect(target)
+    if as_job(answer_count(codebook, wave)):
+        job = start_coding(codebook, wave, current_user(), locale=g.lang)
+        return redirect(url_for("coding.coding_job", codebook_id=codebook.id, wave_id=wave.id, job_id=job.id))
     try:
-        summary = code_wave(codebook, wave, actor=current_user(), via="web", limit=_web_limit())
+        summary = code_wave(codebook, wave, actor=current_user(), via="web")
+        db.session.commit()
     except CodingError as error:
+        db.session.rollback()
         flash(str(error), "error")
         return redirect(target)
     flash(
@@ -440,3 +441,48 @@ def code_all(codebook_id: int, wave_id: int):
         "success",
     )
     return redirect(url_for("coding.answers", codebook_id=codebook.id, wave_id=wave.id) + "#summary")
+
+
+def _coding_job_or_404(codebook: Codebook, wave: Wave, job_id: int) -> Job:
+    job = db.session.get(Job, job_id)
+    if (
+        job is None
+        or job.kind is not JobKind.wave_coding
+        or job.wave_id != wave.id
+        or job.params.get("codebook_id") != codebook.id
+    ):
+        abort(404)
+    return job
+
+
+@bp.get("/<int:codebook_id>/waves/<int:wave_id>/coding/<int:job_id>")
+@requires(Role.analyst)
+def coding_job(codebook_id: int, wave_id: int, job_id: int):
+    """A wave's coding as a job: its progress (the page asks again every few seconds), a button to stop it, and its
+    outcome."""
+    codebook = _codebook_or_404(codebook_id)
+    wave = _wave_or_404(codebook, wave_id)
+    job = _coding_job_or_404(codebook, wave, job_id)
+    working = job.status in ACTIVE
+    return render_template(
+        "coding/job.html",
+        codebook=codebook,
+        wave=wave,
+        job=job,
+        working=working,
+        cancel=ConfirmForm() if working and job.cancel_requested_at is None else None,
+    )
+
+
+@bp.post("/<int:codebook_id>/waves/<int:wave_id>/coding/<int:job_id>/cancel")
+@requires(Role.analyst)
+def cancel_coding_job(codebook_id: int, wave_id: int, job_id: int):
+    codebook = _codebook_or_404(codebook_id)
+    wave = _wave_or_404(codebook, wave_id)
+    job = _coding_job_or_404(codebook, wave, job_id)
+    page = url_for("coding.coding_job", codebook_id=codebook.id, wave_id=wave.id, job_id=job.id)
+    if not ConfirmForm().validate_on_submit():
+        flash(_("This page was open too long. Send it again."), "error")
+    elif not cancel_coding(job, current_user()):
+        flash(_("This coding is no longer working: there is nothing to stop."), "error")
+    return redirect(page)

@@ -17,8 +17,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from accounts import audit
-from accounts.auth import current_user, requires
-from config import RTL_LANGUAGES
+from accounts.auth import current_user, requires, staff_user
 from council import charts
 from council.areas import MUNICIPALITY, WIJK, Area, areas_of, buurten_of, find_area
 from council.beside import beside
@@ -41,9 +40,12 @@ from council.profile import (
 from council.snapshots import Figure, WaveProfile, analysed_waves
 from council.summary import report_summary
 from models import Indicator, Wave
+from models.jobs import ACTIVE
 from runs.releases import released_run
 
 LEVELS = ("municipality", "wijk")
+# the page that waits for a report's PDF asks again after this many seconds: a first build takes about five
+REPORT_REFRESH_SECONDS = 5
 
 
 @bp.after_request
@@ -385,8 +387,10 @@ def overview():
     )
 
 
-def _area_page(code: str) -> tuple[AreaProfile, dict, list[Wave]]:
-    waves, wave = _chosen_wave()
+def _area_page(code: str, chosen: Wave | None = None) -> tuple[AreaProfile, dict, list[Wave]]:
+    """The profile of an area in the wave asked for, or in `chosen` (a report built by the job worker, for a reader
+    who may read that wave)."""
+    waves, wave = ([chosen], chosen) if chosen is not None else _chosen_wave()
     if wave is None:
         abort(make_response(render_template("council/overview.html", wave=None, waves=waves), 404))
     area = _area_or_404(wave, code)
@@ -415,8 +419,8 @@ def wijk(code: str):
     )
 
 
-def _report_html(code: str, for_pdf: bool) -> tuple[str, AreaProfile]:
-    data, page_charts, _waves = _area_page(code)
+def _report_html(code: str, for_pdf: bool, chosen: Wave | None = None) -> tuple[str, AreaProfile]:
+    data, page_charts, _waves = _area_page(code, chosen)
     wave = data.profile.wave
     rows = indicators = None
     if data.area.is_municipality:
@@ -451,12 +455,29 @@ def pdf_filename(area: Area, wave: Wave) -> str:
     return f"leefwereld-{area.code}-{wave_part}.pdf"
 
 
+def report_pdf_html(wave: Wave, code: str) -> str:
+    """The report page's HTML for the PDF (council.report_jobs builds it in the worker, in a request context like
+    the reader's)."""
+    html, _data = _report_html(code, for_pdf=True, chosen=wave)
+    return html
+
+
+def _stored(path) -> bytes | None:
+    # read at once, not checked first: a build for a newer state removes the older file at any moment
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
 @bp.get("/report/<code>.pdf")
 @requires(*COUNCIL_ROLES)
 def report_pdf(code: str):
     """The report as a PDF: built once per run, area, language and state of the approved quotes, named themes and
-    framework (council.pdf.report_fingerprint), then served from the stored file."""
-    from council.pdf import render_pdf, report_fingerprint, store_report, stored_report
+    framework (council.pdf.report_fingerprint) by a job on the queue, then served from the stored file. Until it is
+    stored, a page says that it is being prepared and asks again every few seconds."""
+    from council.pdf import report_fingerprint, stored_report
+    from council.report_jobs import ask_for_report
 
     waves, wave = _chosen_wave()
     if wave is None:
@@ -466,12 +487,22 @@ def report_pdf(code: str):
     if run is None:
         abort(404)
     path = stored_report(wave.id, area.code, g.lang, report_fingerprint(run, area, g.lang))
-    try:
-        body = path.read_bytes()
-    except FileNotFoundError:
-        html, _data = _report_html(code, for_pdf=True)
-        body = render_pdf(html, request.url_root, direction="rtl" if g.lang in RTL_LANGUAGES else "ltr")
-        store_report(path, body)
+    body = _stored(path)
+    if body is None:
+        job = ask_for_report(
+            wave, area, path, lang=g.lang, base_url=request.url_root, reader=staff_user(), again="again" in request.args
+        )
+        body = _stored(path)  # built at once by a quick worker, or in a test with the queue in immediate mode
+        if body is None:
+            working = job.status in ACTIVE
+            return render_template(
+                "council/report_waiting.html",
+                wave=wave,
+                area=area,
+                job=job,
+                working=working,
+                refresh=REPORT_REFRESH_SECONDS,
+            ), (202 if working else 200)
     audit.record("report_downloaded", current_user(), "wave", wave.id, area=area.code, format="pdf")
     response = Response(body, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{pdf_filename(area, wave)}"'

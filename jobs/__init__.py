@@ -1,4 +1,4 @@
-"""The job queue: analysis runs and import jobs are tasks on huey, done by `flask worker`, never inside a request."""
+"""The job queue: analysis runs, imports, report PDFs and large codings are tasks on huey, done by `flask worker`."""
 
 from __future__ import annotations
 

@@ -27,9 +27,9 @@ logger = logging.getLogger("leefwereld.jobs")
 )
 @with_appcontext
 def worker_command(workers: int | None) -> None:
-    """Do the queued analysis runs and import jobs until stopped (Ctrl-C waits for the jobs at work, SIGTERM does
-    not: a job stopped half-way stored nothing and is tried again, by this worker when it starts again or by any
-    other worker of the queue once its heartbeat is JOB_LEASE seconds old)."""
+    """Do the queued jobs (analysis runs, imports, report PDFs, codings) until stopped (Ctrl-C waits for the jobs at
+    work, SIGTERM does not: a job stopped half-way stored nothing and is tried again, by this worker when it starts
+    again or by any other worker of the queue once its heartbeat is JOB_LEASE seconds old)."""
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
     for name in ("huey", "leefwereld.jobs"):

@@ -1,8 +1,9 @@
-"""The app's huey queue, built from its configuration, and how a run or an import job is put on it.
+"""The app's huey queue, built from its configuration, and how a run, an import job or another job is put on it.
 
 huey needs no service of its own: with JOB_QUEUE_URL empty the queue is a SQLite file in the instance folder (what
-`make run` uses); with redis://... it is Redis (production). The rows of AnalysisRun and ImportJob hold the state a
-page shows; a task carries only the row's id and is ignored unless the row names it (`task_id`).
+`make run` uses); with redis://... it is Redis (production). The rows of AnalysisRun, ImportJob and Job (a report's PDF,
+a large wave's coding) hold the state a page shows; a task carries only the row's id and is ignored unless the row
+names it (`task_id`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from huey import Huey, RedisHuey, SqliteHuey
 from huey.api import Task, TaskWrapper
 
 from extensions import db
-from models import AnalysisRun, ImportJob
+from models import AnalysisRun, ImportJob, Job
 
 QUEUE_FILE = "jobs.sqlite3"
 logger = logging.getLogger("leefwereld.jobs")
@@ -27,6 +28,7 @@ class Queue:
     huey: Huey
     analysis_run: TaskWrapper
     import_job: TaskWrapper
+    job: TaskWrapper
 
 
 def build_huey(url: str, name: str, instance_path: str) -> Huey:
@@ -65,11 +67,17 @@ def _limits() -> dict:
     }
 
 
-def enqueue(job: AnalysisRun | ImportJob) -> None:
-    """Put the (committed) queued run or import job on the queue. Its task id is committed first: a worker that picks
-    the task up at once must find it on the row."""
+def enqueue(job: AnalysisRun | ImportJob | Job) -> None:
+    """Put the (committed) queued run, import job or job on the queue. Its task id is committed first: a worker that
+    picks the task up at once must find it on the row."""
     tasks = queue()
-    task = (tasks.analysis_run if isinstance(job, AnalysisRun) else tasks.import_job).s(job.id, **_limits())
+    if isinstance(job, AnalysisRun):
+        wrapper = tasks.analysis_run
+    elif isinstance(job, ImportJob):
+        wrapper = tasks.import_job
+    else:
+        wrapper = tasks.job
+    task = wrapper.s(job.id, **_limits())
     job.task_id = task.id
     db.session.commit()
     _enqueue(task)

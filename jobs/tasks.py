@@ -1,11 +1,12 @@
-"""What the worker does with a task: execute a run or an import job in an app context, try again what may pass the
-next time, and take up what a killed worker left behind."""
+"""What the worker does with a task: execute a run, an import job or another job (a report's PDF, a large wave's
+coding) in an app context, try again what may pass the next time, and take up what a killed worker left behind."""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import cast
@@ -21,7 +22,7 @@ from sqlalchemy.orm import aliased
 
 from extensions import db
 from jobs.queue import Queue, enqueue
-from models import AnalysisRun, ImportJob, ImportStatus, RunStatus
+from models import AnalysisRun, ImportJob, ImportStatus, Job, JobKind, JobStatus, RunStatus
 from models.types import utcnow
 
 logger = logging.getLogger("leefwereld.jobs")
@@ -31,15 +32,26 @@ logger = logging.getLogger("leefwereld.jobs")
 TRANSIENT = (OperationalError, InterfaceError, OSError)
 WORKER_STOPPED_RUN = "the worker stopped during the analysis"
 WORKER_STOPPED_IMPORT = "the worker stopped during the import"
+WORKER_STOPPED_JOB = "the worker stopped during the job"
+CANCELLED = "cancelled"
+_ERROR_LENGTH = 2000
+
+# What a Job of each kind does: "module:function" of (job, progress) -> result, which stores what it made without
+# committing (the job's end commits it with the outcome) and calls progress(stage, percent) before it writes.
+HANDLERS = {
+    JobKind.report_pdf: "council.report_jobs:build_report",
+    JobKind.wave_coding: "coding.jobs:code_wave_job",
+}
 WAITED_TOO_LONG = "the job waited in the queue longer than JOB_EXPIRES and was not started"
 
 # The rows this worker process executes now, whose heartbeat it renews (beat).
 _held: set[tuple[type, int]] = set()
 _held_lock = threading.Lock()
+JobModel = type[AnalysisRun] | type[ImportJob] | type[Job]
 
 
 @contextmanager
-def holding(model: type[AnalysisRun] | type[ImportJob], row_id: int) -> Iterator[None]:
+def holding(model: JobModel, row_id: int) -> Iterator[None]:
     with _held_lock:
         _held.add((model, row_id))
     try:
@@ -53,7 +65,7 @@ def beat() -> None:
     """Renew the heartbeat of every job this process executes: they are not abandoned."""
     with _held_lock:
         held = list(_held)
-    for model in (AnalysisRun, ImportJob):
+    for model in (AnalysisRun, ImportJob, Job):
         ids = [row_id for kind, row_id in held if kind is model]
         if ids:
             db.session.execute(update(model).where(model.id.in_(ids)).values(heartbeat_at=utcnow()))
@@ -90,6 +102,14 @@ def register(huey: Huey, app: Flask) -> Queue:
             finally:
                 db.session.remove()
 
+    @huey.task(name="job", **options)
+    def job(job_id: int, task: Task | None = None) -> None:
+        with app.app_context():
+            try:
+                execute_job_task(job_id, task)
+            finally:
+                db.session.remove()
+
     @huey.signal(SIGNAL_EXPIRED)
     def expired(signal: str, task: Task, *details: object) -> None:
         with app.app_context():
@@ -98,12 +118,12 @@ def register(huey: Huey, app: Flask) -> Queue:
             finally:
                 db.session.remove()
 
-    return Queue(huey=huey, analysis_run=analysis_run, import_job=import_job)
+    return Queue(huey=huey, analysis_run=analysis_run, import_job=import_job, job=job)
 
 
 def give_up(task: Task, reason: str) -> None:
-    """Fail the run or import job that still waits for `task`, which will not be done (it waited too long, or the
-    queue could not be reached)."""
+    """Fail the run, import job or job that still waits for `task`, which will not be done (it waited too long, or
+    the queue could not be reached)."""
     from exchange.jobs import fail_job
 
     row_id = task.args[0]
@@ -117,6 +137,12 @@ def give_up(task: Task, reason: str) -> None:
         job = db.session.get(ImportJob, row_id)
         if job is not None and job.status is ImportStatus.queued and job.task_id == task.id:
             fail_job(job, reason)  # an upload never outlives its job
+    elif task.name == "job":
+        db.session.execute(
+            update(Job)
+            .where(Job.id == row_id, Job.status == JobStatus.queued, Job.task_id == task.id)
+            .values(status=JobStatus.failed, finished_at=utcnow(), active_key=None, error=reason)
+        )
     db.session.commit()
 
 
@@ -197,8 +223,8 @@ def execute_import_task(job_id: int, task: Task) -> None:
         logger.exception("import job %s failed", job_id)
 
 
-def _queue_again(model: type[AnalysisRun] | type[ImportJob], row_id: int, reason: str) -> None:
-    queued = RunStatus.queued if model is AnalysisRun else ImportStatus.queued
+def _queue_again(model: JobModel, row_id: int, reason: str) -> None:
+    queued = {AnalysisRun: RunStatus.queued, ImportJob: ImportStatus.queued, Job: JobStatus.queued}[model]
     db.session.execute(
         update(model)
         .where(model.id == row_id)
@@ -221,10 +247,10 @@ def recover_interrupted() -> list[str]:
     with _held_lock:
         held = list(_held)
 
-    def abandoned(model: type[AnalysisRun] | type[ImportJob]):
+    def abandoned(model: JobModel):
         # a job this process executes is not abandoned, however old its heartbeat: on SQLite a heartbeat can wait
         # behind the job's own long write and arrive with the time it was asked for
-        running = RunStatus.running if model is AnalysisRun else ImportStatus.running
+        running = {AnalysisRun: RunStatus.running, ImportJob: ImportStatus.running, Job: JobStatus.running}[model]
         return (
             (model.status == running)
             & model.task_id.is_not(None)
@@ -232,7 +258,7 @@ def recover_interrupted() -> list[str]:
             & model.id.not_in([row_id for kind, row_id in held if kind is model])
         )
 
-    def take_up(model: type[AnalysisRun] | type[ImportJob], row_id: int) -> bool:
+    def take_up(model: JobModel, row_id: int) -> bool:
         # the job is this worker's to queue again or fail, unless another worker took it up a moment ago
         taken = cast(
             CursorResult,
@@ -265,4 +291,131 @@ def recover_interrupted() -> list[str]:
             fail_job(job, WORKER_STOPPED_IMPORT)
             db.session.commit()
             done.append(f"import job {job.id}: failed ({job.error})")
+    for other in db.session.scalars(select(Job).where(abandoned(Job))).all():
+        if not take_up(Job, other.id):
+            continue
+        if other.cancel_requested_at is None and other.attempts <= retries:
+            _queue_again(Job, other.id, f"tried again: {WORKER_STOPPED_JOB}")
+            enqueue(db.session.get_one(Job, other.id))
+            done.append(f"job {other.id}: queued again")
+        else:
+            _end_job(other.id, CANCELLED if other.cancel_requested_at else WORKER_STOPPED_JOB)
+            done.append(f"job {other.id}: failed ({CANCELLED if other.cancel_requested_at else WORKER_STOPPED_JOB})")
     return done
+
+
+# --- the jobs of the Job table ---------------------------------------------------------------------------------------
+
+
+class JobCancelled(Exception):
+    """Someone stopped the job while it worked; raised between its stages, before anything is stored."""
+
+
+class JobSuperseded(Exception):
+    """Another worker took the job up (this worker's heartbeat was late): this attempt stores nothing."""
+
+
+def handler(kind: JobKind) -> Callable[[Job, Callable[[str, int], None]], dict]:
+    module, name = HANDLERS[kind].split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _end_job(job_id: int, reason: str) -> None:
+    db.session.execute(
+        update(Job)
+        .where(Job.id == job_id)
+        .values(status=JobStatus.failed, finished_at=utcnow(), stage="done", active_key=None)
+        .values(error=reason[:_ERROR_LENGTH])
+    )
+    db.session.commit()
+
+
+def execute_job_task(job_id: int, task: Task) -> None:
+    """Execute the job if it still waits for this task, and end it with its outcome."""
+    mine = (Job.id == job_id) & (Job.status == JobStatus.queued) & (Job.task_id == task.id)
+    claimed = cast(
+        CursorResult,
+        db.session.execute(
+            update(Job)
+            .where(mine, Job.cancel_requested_at.is_(None))
+            .values(
+                status=JobStatus.running,
+                attempts=Job.attempts + 1,
+                heartbeat_at=utcnow(),
+                started_at=utcnow(),
+                stage="started",
+                progress=0,
+            )
+        ),
+    ).rowcount
+    db.session.commit()
+    if not claimed:
+        logger.info("job %s: task %s no longer wanted (cancelled, or another database's)", job_id, task.id)
+        return
+    try:
+        with holding(Job, job_id):
+            execute_job(db.session.get_one(Job, job_id), lambda stage, percent: check_time_limit(task))
+    except JobSuperseded as superseded:
+        logger.warning("%s; this attempt stored nothing", superseded)
+    except TRANSIENT as error:
+        if task.retries:
+            _queue_again(Job, job_id, f"tried again after {type(error).__name__}: {error}")
+            raise  # huey schedules the retry, after retry_delay (doubled each time)
+        logger.exception("job %s failed for good", job_id)
+        _end_job(job_id, f"{type(error).__name__}: {error}")
+
+
+def execute_job(job: Job, on_progress: Callable[[str, int], object] | None = None) -> Job:
+    """Do the (running) job's work and commit what it made together with its outcome, only while the job is still
+    this attempt's; a job stopped half-way (cancelled, too long, failed, killed) stores nothing. A cancelled job, one
+    over its time limit and one that failed end failed with the reason; a passing failure (TRANSIENT) is raised for
+    the queue to try again."""
+    job_id, attempt, kind = job.id, job.attempts, job.kind
+    still_mine = (Job.id == job_id) & (Job.status == JobStatus.running) & (Job.attempts == attempt)
+
+    def progress(stage: str, percent: int) -> None:
+        # before the job writes anything: its own short transaction, so that the page sees it
+        if on_progress is not None:
+            on_progress(stage, percent)
+        cancelled = db.session.scalar(select(Job.cancel_requested_at).where(Job.id == job_id))
+        if cancelled is not None:
+            raise JobCancelled(CANCELLED)
+        db.session.execute(update(Job).where(still_mine).values(stage=stage, progress=percent))
+        db.session.commit()
+
+    def end(**values: object) -> None:
+        ended = cast(
+            CursorResult,
+            db.session.execute(
+                update(Job)
+                .where(still_mine)
+                .values(finished_at=utcnow(), stage="done", active_key=None, **values)
+                .execution_options(synchronize_session=False)
+            ),
+        ).rowcount
+        if not ended:
+            db.session.rollback()
+            raise JobSuperseded(f"job {job_id} was taken up by another worker")
+        db.session.commit()
+
+    try:
+        result = handler(kind)(job, progress)
+    except (JobCancelled, TaskTimeout) as stopped:
+        db.session.rollback()
+        end(status=JobStatus.failed, error=str(stopped)[:_ERROR_LENGTH])
+    except TRANSIENT:
+        db.session.rollback()
+        raise
+    except Exception as error:
+        db.session.rollback()
+        logger.exception("job %s failed, not retried", job_id)
+        end(status=JobStatus.failed, error=_reason(error))
+    else:
+        end(status=JobStatus.succeeded, progress=100, result=result)
+    return db.session.get_one(Job, job_id, populate_existing=True)
+
+
+def _reason(error: Exception) -> str:
+    """A refusal worded for a person (a ValueError such as CodingError) as it is; anything else with its type."""
+    reason = str(error) if isinstance(error, ValueError) else ""
+    return (reason or f"{type(error).__name__}: {error}")[:_ERROR_LENGTH]

@@ -16,6 +16,7 @@ from models.codebook import Codebook, CodebookCode, CodedAnswer, CodeLabel
 from models.geography import District, Municipality, Neighbourhood, PostcodeArea
 from models.imports import ImportJob, ImportStatus
 from models.interviews import Interview
+from models.jobs import Job, JobKind, JobStatus
 from models.outcomes import Direction, Indicator, IndicatorKind, Outcome, Target
 from models.outputs import OutputFigure, OutputMeasure, OutputUnit
 from models.survey import (
@@ -45,6 +46,9 @@ __all__ = [
     "IndicatorKind",
     "InstrumentVersion",
     "Interview",
+    "Job",
+    "JobKind",
+    "JobStatus",
     "Municipality",
     "NamedTheme",
     "Neighbourhood",

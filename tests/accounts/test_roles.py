@@ -61,6 +61,8 @@ MATRIX: dict[str, set[Role]] = {
     "coding.remove_code": {ANALYST},
     "coding.answers": {ANALYST},
     "coding.code_all": {ANALYST},
+    "coding.coding_job": {ANALYST},
+    "coding.cancel_coding_job": {ANALYST},
     # the outcome framework is kept by analysts and administrators; council members read it in their own views
     "framework.index": {ADMIN, ANALYST},
     "framework.new_outcome": {ADMIN, ANALYST},

@@ -7,6 +7,7 @@ import pytest
 
 from models import Role
 from tests.browser.conftest import AXE, STAFF_AUDIT_LANGUAGES, audit
+from tests.browser.test_council_browser import without_meta_refresh
 from tests.browser.test_interview_browser import log_in
 
 ANALYST = "coding-analyst@leefdam.example"
@@ -18,12 +19,13 @@ def coded(live_server):
     finished analysis with themes to start codes from."""
     from sqlalchemy import select
 
+    from coding.jobs import start_coding
     from coding.service import add_code, code_wave, create_codebook, save_labels
     from demo.cli import add_synthetic_respondents
     from demo.synthetic import OPEN_ANSWERS
     from exchange.waves import create_wave
     from extensions import db
-    from models import AnalysisRun, Answer, Response, RunStatus, Theme, Wave
+    from models import AnalysisRun, Answer, JobStatus, Response, RunStatus, Theme, Wave
     from tests.staff import make_staff
 
     truth = {phrase: theme for phrases in OPEN_ANSWERS.values() for theme, texts in phrases.items() for phrase in texts}
@@ -61,7 +63,12 @@ def coded(live_server):
             )
         )
         db.session.commit()
-        return {"codebook": codebook.id, "wave": wave.id, "code": codes["green"]}
+        # two codings as jobs on the queue (no worker here): one that failed, one that waits
+        failed = start_coding(codebook, wave, analyst)
+        failed.status, failed.active_key, failed.error = JobStatus.failed, None, "the worker stopped during the job"
+        db.session.commit()
+        waiting = start_coding(codebook, wave, analyst)
+        return {"codebook": codebook.id, "wave": wave.id, "code": codes["green"], "jobs": (failed.id, waiting.id)}
 
 
 @pytest.mark.parametrize("lang", STAFF_AUDIT_LANGUAGES)
@@ -81,6 +88,13 @@ def test_every_coding_page_passes_axe(browser, live_server, coded, lang):
     for path, name in pages:
         page.goto(f"{base}{path}")
         problems += audit(page, name, lang)
+    failed, waiting = coded["jobs"]
+    page.goto(f"{base}{book}/waves/{coded['wave']}/coding/{failed}")
+    assert page.locator("#error-summary").count() == 1
+    problems += audit(page, "coding job that failed", lang)
+    page.goto(f"{base}{book}/waves/{coded['wave']}/coding/{waiting}")
+    assert page.locator("meta[http-equiv=refresh]").count() == 1
+    problems += without_meta_refresh(audit(page, "coding job that waits", lang))
     page.goto(f"{base}/staff/coding/")
     page.locator("main form[action='/staff/coding/'] button[type=submit]").click()
     assert page.locator("#error-summary").count() == 1, "new codebook with errors"

@@ -214,6 +214,7 @@ def test_merging_two_codes_moves_the_labels_and_asks_for_new_coding(
         actor=analyst,
     )
     code_wave(codebook, answered_wave, actor=analyst)
+    db.session.commit()  # code_wave adds; its caller commits
     assert count(CodedAnswer) > 0
     url = f"/staff/coding/{codebook.id}/codes/{ids['litter']}"
     bad = post_form(analyst_client, url, f"{url}/delete", {"delete-move_to": str(ids["litter"])})
@@ -303,6 +304,7 @@ def test_descriptions_in_every_language_are_examples_for_the_classifier(
 
     monkeypatch.setattr(analysis.codebook, "train_codebook", spy)
     code_wave(codebook, answered_wave, actor=analyst)
+    db.session.commit()  # code_wave adds; its caller commits
     texts = answers_of(answered_wave)
     assert trained[str(ids["green"])].description == "bomen en parken"
     assert trained[str(ids["green"])].examples == (texts[answers[0]].strip(), "ağaç ve park")

@@ -16,6 +16,22 @@ def _no_stored_reports():
     shutil.rmtree(Path(os.environ["INSTANCE_PATH"]) / "reports", ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def _reports_built_at_once(request):
+    """A report's PDF is a job on the queue (council.report_jobs); here the queue does its jobs at once (huey's
+    immediate mode), so that one request for a PDF gets it. tests/jobs/test_report_jobs.py has the real worker."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    from jobs.queue import queue
+
+    request.getfixturevalue("app")
+    huey = queue().huey
+    huey.immediate = True
+    yield
+    huey.immediate = False
+
+
 @pytest.fixture
 def planted(analysed, demo_wave):
     """The analysed demo wave with an indicator on cohesion and a share indicator, a known cohesion mean in Centrum

@@ -109,7 +109,14 @@ def council_pages(client) -> str:
 def pdf_text(client, code: str) -> str:
     from pypdf import PdfReader
 
-    response = client.get(f"/council/report/{code}.pdf?lang=en")
+    from jobs.queue import queue
+
+    huey = queue().huey
+    huey.immediate = True  # the report's build job is done at once (tests/jobs/test_report_jobs.py has the worker)
+    try:
+        response = client.get(f"/council/report/{code}.pdf?lang=en")
+    finally:
+        huey.immediate = False
     assert response.status_code == 200
     return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages).split())
 

@@ -1,0 +1,94 @@
+"""Coding a large wave as a job on the queue: a wave with more answers than CODING_JOB_ANSWERS takes too long for a
+web request (100,000 answers: about 40 seconds and 800 MB), so the page queues a job and follows its progress; an
+analyst can stop it. The job replaces the wave's earlier coding in the transaction that ends it: a job stopped or
+killed half-way leaves the earlier coding whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import current_app
+from flask_babel import force_locale
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from accounts import audit
+from coding.service import code_wave
+from config import DEFAULT_LANGUAGE
+from extensions import db
+from models import Codebook, Job, JobKind, JobStatus, User, Wave
+from models.jobs import ACTIVE
+from models.types import utcnow
+
+
+def coding_key(codebook: Codebook, wave: Wave) -> str:
+    return f"coding:{codebook.id}:{wave.id}"
+
+
+def as_job(answers: int) -> bool:
+    """Whether coding this many answers is a job on the queue rather than part of the request."""
+    return answers > int(current_app.config["CODING_JOB_ANSWERS"])
+
+
+def active_coding(codebook: Codebook, wave: Wave) -> Job | None:
+    return db.session.scalars(select(Job).where(Job.active_key == coding_key(codebook, wave))).one_or_none()
+
+
+def start_coding(codebook: Codebook, wave: Wave, user: User | None, locale: str = DEFAULT_LANGUAGE) -> Job:
+    """Queue the coding of the wave, or give the coding job of it that is queued or working already."""
+    key = coding_key(codebook, wave)
+    working = active_coding(codebook, wave)
+    if working is not None:
+        return working
+    job = Job(
+        kind=JobKind.wave_coding,
+        wave_id=wave.id,
+        key=key,
+        active_key=key,
+        status=JobStatus.queued,
+        stage="queued",
+        progress=0,
+        started_by_id=user.id if user is not None else None,
+        params={"codebook_id": codebook.id, "lang": locale},  # the language of a refusal's reason
+        result={},
+    )
+    db.session.add(job)
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same coding asked for at the same moment: that job does it
+        db.session.rollback()
+        return db.session.scalars(select(Job).where(Job.active_key == key)).one()
+    from jobs.queue import enqueue
+
+    enqueue(job)
+    return db.session.get_one(Job, job.id, populate_existing=True)
+
+
+def cancel_coding(job: Job, user: User | None) -> bool:
+    """Stop a queued or working coding job (committed): a queued one ends at once and its task is skipped, a working
+    one before its next stage, storing nothing. False when it had ended already."""
+    from jobs.queue import revoke
+    from jobs.tasks import CANCELLED
+
+    if job.status not in ACTIVE or job.cancel_requested_at is not None:
+        return job.status in ACTIVE
+    job.cancel_requested_at = utcnow()
+    if job.status is JobStatus.queued:
+        job.status, job.finished_at, job.active_key, job.error = JobStatus.failed, utcnow(), None, CANCELLED
+        revoke(job.task_id)
+    audit.record("coding_cancelled", user, "codebook", job.params.get("codebook_id"), commit=False, wave=job.wave_id)
+    db.session.commit()
+    return True
+
+
+def code_wave_job(job: Job, progress: Callable[[str, int], None]) -> dict:
+    """The job's work: code every answer of the wave (added, not committed: the job's end commits it)."""
+    codebook = db.session.get(Codebook, job.params["codebook_id"])
+    wave = db.session.get(Wave, job.wave_id)
+    if codebook is None or wave is None:
+        raise ValueError("the codebook or the wave was deleted")
+    actor = db.session.get(User, job.started_by_id) if job.started_by_id is not None else None
+    with force_locale(job.params.get("lang", DEFAULT_LANGUAGE)):
+        summary = code_wave(codebook, wave, actor=actor, via="job", progress=progress)
+    return {"total": summary.total, "low_confidence": summary.low_confidence}
