@@ -1,6 +1,7 @@
 """Theme quality on the project's labelled development texts (SIB-200 in six languages, Banking77 in English).
 
     .venv/bin/python benchmarks/theme_dev.py [--data ../shared/data/themes-dev] [--seeds 0,1,2] [--quick]
+                                             [--languages nl,en,...]   (--languages '' runs Banking77 alone)
 
 The texts go through analysis.themes.discover_themes as open answers of one question would, with the set's language
 as the locale hint. Per set it prints, at the true number of topics and with the number chosen automatically:
@@ -115,7 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--seeds", default="0,1,2", help="seeds for the automatic number of themes")
     parser.add_argument("--quick", action="store_true", help="SIB-200 only (Banking77 takes longest)")
-    parser.add_argument("--languages", default=",".join(SIB), help="SIB-200 languages to run")
+    parser.add_argument(
+        "--languages", default=",".join(SIB), help="SIB-200 languages to run (empty: none, Banking77 alone)"
+    )
     args = parser.parse_args(argv)
     if not (args.data / "sib200").is_dir():
         print(
@@ -131,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"{'':<12}{'':>11} | {'at the true k':^19} | {'char 3-5 NMF floor':^18} | {'automatic k':^28} |")
     results = {}
-    for language in args.languages.split(","):
+    for language in filter(None, args.languages.split(",")):
         texts, labels = read_sib(args.data, SIB[language])
         results[f"sib-{language}"] = report(f"sib200 {language}", language, texts, labels, seeds)
     if not args.quick:

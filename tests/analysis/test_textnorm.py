@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.textnorm import analyse, compound_parts
+from analysis.textnorm import analyse, compound_parts, stop_words, theme_stop_words
 
 
 @pytest.mark.parametrize(
@@ -33,3 +33,14 @@ def test_the_parts_follow_the_compound_with_their_lemmas_and_stop_words_stay_out
     assert token_lists == [["radarontwikkelingen", "radar", "ontwikkelingen", "bergstations", "berg", "stations"]]
     assert stem_lists[0][:3] == ["radarontwikkelingen", "radar", "ontwikkeling"]
     assert stem_lists[0][-1] == "station"
+
+
+def test_english_theme_features_keep_content_words_of_the_long_stop_word_list_but_not_function_words():
+    token_lists, _ = analyse(["How do I top up my account?", "Why is the amount I sent not showing today?"], "en")
+    assert token_lists == [["top", "account"], ["amount", "sent", "today"]]
+
+
+def test_the_scrubber_keeps_the_whole_english_stop_word_list():
+    assert {"top", "amount", "today"} <= stop_words("en")
+    assert not {"top", "amount", "today"} & theme_stop_words("en")
+    assert {"the", "not", "why", "how"} <= theme_stop_words("en")
