@@ -110,7 +110,7 @@ def create_codebook(name: str, question: str, municipality: Municipality, actor:
     codebook = Codebook(municipality=municipality, question=question, name=name, created_by=actor)
     db.session.add(codebook)
     db.session.flush()
-    audit.record("codebook_created", actor, "codebook", codebook.id, commit=False, question=question)
+    audit.record("codebook_created", actor, "codebook", codebook.id, question=question)
     db.session.commit()
     return codebook
 
@@ -119,7 +119,7 @@ def delete_codebook(codebook: Codebook, actor: User | None = None) -> None:
     """Delete the codebook with its codes, labels and codings (the answers themselves stay)."""
     codebook_id = codebook.id
     db.session.delete(codebook)
-    audit.record("codebook_deleted", actor, "codebook", codebook_id, commit=False)
+    audit.record("codebook_deleted", actor, "codebook", codebook_id)
     db.session.commit()
 
 
@@ -178,7 +178,7 @@ def add_code(
     )
     db.session.add(code)
     db.session.flush()
-    audit.record("code_added", actor, "codebook", codebook.id, commit=False, code=code.id)
+    audit.record("code_added", actor, "codebook", codebook.id, code=code.id)
     db.session.commit()
     return code
 
@@ -188,7 +188,7 @@ def update_code(
 ) -> None:
     name, description = _check_code(code.codebook, name, description, code.id)
     code.name, code.description, code.translations = name, description, clean_translations(translations)
-    audit.record("code_changed", actor, "codebook", code.codebook_id, commit=False, code=code.id)
+    audit.record("code_changed", actor, "codebook", code.codebook_id, code=code.id)
     db.session.commit()
 
 
@@ -216,7 +216,6 @@ def delete_code(code: CodebookCode, actor: User | None = None, move_to: Codebook
         actor,
         "codebook",
         codebook_id,
-        commit=False,
         code=code_id,
         moved_to=move_to.id if move_to else None,
         labels_moved=moved,
@@ -318,7 +317,7 @@ def codes_from_themes(codebook: Codebook, run: AnalysisRun, actor: User | None =
         added.append(code)
         position += 1
     db.session.flush()
-    audit.record("codes_from_themes", actor, "codebook", codebook.id, commit=False, run=run.id, codes=len(added))
+    audit.record("codes_from_themes", actor, "codebook", codebook.id, run=run.id, codes=len(added))
     db.session.commit()
     return added
 
@@ -550,7 +549,6 @@ def save_labels(
         actor,
         "codebook",
         codebook.id,
-        commit=False,
         wave=wave.id,
         added=changes.added,
         changed=changes.changed,
@@ -683,7 +681,6 @@ def code_wave(
         actor,
         "codebook",
         codebook.id,
-        commit=False,
         wave=wave.id,
         answers=len(rows),
         labels=sum(len(labelled) for labelled in examples.values()),

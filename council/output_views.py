@@ -148,7 +148,7 @@ def index():
     except UnicodeDecodeError:
         form.file.errors = [_("The file is not in UTF-8. Save it as CSV UTF-8 and try again.")]
         return _outputs_page(form, municipality, [], 422)
-    report = outputs.load_outputs(municipality, text, form.year.data, commit=False)
+    report = outputs.load_outputs(municipality, text, form.year.data)
     if report.errors:
         db.session.rollback()
         return _outputs_page(form, municipality, report.errors, 422)
@@ -157,7 +157,6 @@ def index():
         current_user(),
         "municipality",
         municipality.id,
-        commit=False,
         file=form.file.data.filename,
         created=report.created,
         updated=report.updated,

@@ -61,7 +61,7 @@ def load_demo() -> Wave:
         boundaries = load_boundaries(DEMO_DIR / spec["boundaries"], municipality, level=level)
         if boundaries.errors:
             raise click.ClickException("\n".join(boundaries.errors))
-    outputs = load_outputs(municipality, (DEMO_DIR / spec["outputs"]).read_text(encoding="utf-8"), commit=False)
+    outputs = load_outputs(municipality, (DEMO_DIR / spec["outputs"]).read_text(encoding="utf-8"))
     if outputs.errors:
         raise click.ClickException("\n".join(outputs.errors))
     load_framework(municipality, DEMO_DIR / spec["framework"])

@@ -592,7 +592,6 @@ def import_responses(
         actor,
         "wave",
         wave.id,
-        commit=False,
         instrument=instrument.slug,
         version=instrument.version,
         rows=report.rows,

@@ -90,7 +90,6 @@ def create_wave(
         actor,
         "wave",
         wave.id,
-        commit=False,
         name=name,
         instruments=list(instruments),
         opens_on=opens_on.isoformat(),

@@ -77,7 +77,6 @@ def create_run(
         user,
         "analysis_run",
         run.id,
-        commit=False,
         wave=wave.name,
         seed=seed,
         **({"via": via} if via else {}),
@@ -182,12 +181,12 @@ def cancel_run(run: AnalysisRun, user: User | None) -> bool:
     if run.status is RunStatus.queued:
         run.status, run.finished_at, run.error = RunStatus.failed, utcnow(), "cancelled by an analyst"
         revoke(run.task_id)
-    audit.record("analysis_cancelled", user, "analysis_run", run.id, commit=False, wave=run.wave.name)
+    audit.record("analysis_cancelled", user, "analysis_run", run.id, wave=run.wave.name)
     return True
 
 
 def decide_quote(quote: Quote, decision: QuoteStatus, user: User) -> None:
     """An analyst approves or rejects a quote for the council's pages (committed, audited)."""
     quote.status, quote.reviewed_by_id, quote.reviewed_at = decision, user.id, utcnow()
-    audit.record(f"quote_{decision.value}", user, "quote", quote.id, commit=False, run=quote.theme.run_id)
+    audit.record(f"quote_{decision.value}", user, "quote", quote.id, run=quote.theme.run_id)
     db.session.commit()

@@ -358,5 +358,5 @@ def erase_response(response: Response) -> None:
     response_id = response.id
     db.session.expunge(response)  # deleted below with a bulk statement; the session must not flush it again
     delete_responses([response_id])
-    audit.record("response_erased_by_resident", None, "response", response_id, commit=False, **details)
+    audit.record("response_erased_by_resident", None, "response", response_id, **details)
     db.session.commit()
