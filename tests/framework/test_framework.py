@@ -19,6 +19,7 @@ from framework.service import IndicatorSpec
 from models import AuditEvent, Direction, Indicator, IndicatorKind, Outcome, Role, Target
 from tests.forms import ParsedForm, parse_forms
 from tests.staff import PASSWORD, log_in, make_staff
+from transactions import unit_of_work
 
 DEMO_OUTCOMES = [
     "Jeugdigen groeien veilig op in een gezin",
@@ -47,9 +48,11 @@ def municipality(demo_wave):
 
 @pytest.fixture
 def own_outcome(municipality, analyst) -> Outcome:
-    return service.create_outcome(
+    outcome = service.create_outcome(
         municipality, "Inwoners zijn gezond", "Meer inwoners voelen zich gezond.", actor=analyst
     )
+    db.session.commit()  # the test plays the edge: the pages' requests see it
+    return outcome
 
 
 def spec(
@@ -318,7 +321,7 @@ def test_a_file_change_the_stored_targets_do_not_fit_is_refused_and_nothing_is_k
     path = tmp_path / "framework.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     before = count(AuditEvent)
-    assert list(refused(loader.load_framework, municipality, path)) == ["measure"]
+    assert list(refused(unit_of_work(loader.load_framework), municipality, path)) == ["measure"]
     assert count(AuditEvent) == before and "Nieuw resultaat" not in [o.name for o in service.outcomes_of(municipality)]
     assert db.session.scalar(select(Indicator).filter_by(name=cohesion["name"])).measure == "cohesion"
 
@@ -514,6 +517,7 @@ def test_an_analyst_keeps_outcomes_indicators_and_targets_through_the_pages(app,
 def test_deleting_asks_for_confirmation_first(app, staff_client, municipality, own_outcome):
     indicator = service.create_indicator(own_outcome, spec())
     target = service.create_target(indicator, 2026, "GM9001", 6.0)
+    db.session.commit()
     for url, model, object_id in (
         (f"/staff/framework/targets/{target.id}/delete", Target, target.id),
         (f"/staff/framework/indicators/{indicator.id}/delete", Indicator, indicator.id),
@@ -568,6 +572,7 @@ def test_bad_input_is_refused_with_messages_linked_to_the_fields_and_nothing_los
 
     indicator = service.create_indicator(own_outcome, spec())
     service.create_target(indicator, 2026, "GM9001", 6.0)
+    db.session.commit()
     page = f"/staff/framework/indicators/{indicator.id}"
     targets = f"{page}/targets"
     for values, field, message in (
