@@ -101,6 +101,7 @@ LASTING = frozenset(
         "login_throttled",
         "forbidden",
         "responses_exported",
+        "answers_coded",
         "open_answers_viewed",
         "themes_viewed",
         "quotes_viewed",

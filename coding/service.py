@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import CursorResult, case, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+import transactions
 from accounts import audit
 from config import DEFAULT_LANGUAGE, LANGUAGES
 from extensions import db
@@ -111,7 +112,6 @@ def create_codebook(name: str, question: str, municipality: Municipality, actor:
     db.session.add(codebook)
     db.session.flush()
     audit.record("codebook_created", actor, "codebook", codebook.id, question=question)
-    db.session.commit()
     return codebook
 
 
@@ -120,7 +120,6 @@ def delete_codebook(codebook: Codebook, actor: User | None = None) -> None:
     codebook_id = codebook.id
     db.session.delete(codebook)
     audit.record("codebook_deleted", actor, "codebook", codebook_id)
-    db.session.commit()
 
 
 # --- codes --------------------------------------------------------------------------------------------------------
@@ -179,7 +178,6 @@ def add_code(
     db.session.add(code)
     db.session.flush()
     audit.record("code_added", actor, "codebook", codebook.id, code=code.id)
-    db.session.commit()
     return code
 
 
@@ -189,7 +187,6 @@ def update_code(
     name, description = _check_code(code.codebook, name, description, code.id)
     code.name, code.description, code.translations = name, description, clean_translations(translations)
     audit.record("code_changed", actor, "codebook", code.codebook_id, code=code.id)
-    db.session.commit()
 
 
 def delete_code(code: CodebookCode, actor: User | None = None, move_to: CodebookCode | None = None) -> int:
@@ -220,7 +217,6 @@ def delete_code(code: CodebookCode, actor: User | None = None, move_to: Codebook
         moved_to=move_to.id if move_to else None,
         labels_moved=moved,
     )
-    db.session.commit()
     return moved
 
 
@@ -318,7 +314,6 @@ def codes_from_themes(codebook: Codebook, run: AnalysisRun, actor: User | None =
         position += 1
     db.session.flush()
     audit.record("codes_from_themes", actor, "codebook", codebook.id, run=run.id, codes=len(added))
-    db.session.commit()
     return added
 
 
@@ -555,9 +550,9 @@ def save_labels(
         removed=changes.removed,
     )
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError as error:  # another analyst labelled one of these answers at the same moment
-        db.session.rollback()
+        transactions.roll_back()  # the failed flush leaves the session unusable: this unit of work ends here
         raise CodingError(
             _("Someone else saved labels for these answers at the same moment. Check the labels and save again.")
         ) from error
@@ -687,7 +682,6 @@ def code_wave(
         codes=len(codes),
         **({"via": via} if via else {}),
     )
-    db.session.commit()
     summary = coding_summary(codebook, wave)
     if summary is None:  # never: every answer was coded just above
         raise RuntimeError(f"codebook {codebook.id}: wave {wave.id} has no coding after coding it")

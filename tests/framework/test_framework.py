@@ -48,11 +48,9 @@ def municipality(demo_wave):
 
 @pytest.fixture
 def own_outcome(municipality, analyst) -> Outcome:
-    outcome = service.create_outcome(
+    return service.create_outcome(
         municipality, "Inwoners zijn gezond", "Meer inwoners voelen zich gezond.", actor=analyst
     )
-    db.session.commit()  # the test plays the edge: the pages' requests see it
-    return outcome
 
 
 def spec(
@@ -517,7 +515,6 @@ def test_an_analyst_keeps_outcomes_indicators_and_targets_through_the_pages(app,
 def test_deleting_asks_for_confirmation_first(app, staff_client, municipality, own_outcome):
     indicator = service.create_indicator(own_outcome, spec())
     target = service.create_target(indicator, 2026, "GM9001", 6.0)
-    db.session.commit()
     for url, model, object_id in (
         (f"/staff/framework/targets/{target.id}/delete", Target, target.id),
         (f"/staff/framework/indicators/{indicator.id}/delete", Indicator, indicator.id),
@@ -572,7 +569,6 @@ def test_bad_input_is_refused_with_messages_linked_to_the_fields_and_nothing_los
 
     indicator = service.create_indicator(own_outcome, spec())
     service.create_target(indicator, 2026, "GM9001", 6.0)
-    db.session.commit()
     page = f"/staff/framework/indicators/{indicator.id}"
     targets = f"{page}/targets"
     for values, field, message in (
