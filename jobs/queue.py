@@ -66,8 +66,9 @@ def _limits() -> dict:
 
 
 def enqueue(job: AnalysisRun | ImportJob) -> None:
-    """Put the (committed) queued run or import job on the queue. Its task id is committed first: a worker that picks
-    the task up at once must find it on the row."""
+    """Put the queued run or import job on the queue. An edge of the unit of work: the row and its task id are
+    committed first, with everything else the request or command did, as a worker that picks the task up at once
+    must find them."""
     tasks = queue()
     task = (tasks.analysis_run if isinstance(job, AnalysisRun) else tasks.import_job).s(job.id, **_limits())
     job.task_id = task.id
