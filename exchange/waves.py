@@ -96,7 +96,6 @@ def create_wave(
         closes_on=closes_on.isoformat() if closes_on else None,
         via=via,
     )
-    db.session.commit()
     return wave
 
 
