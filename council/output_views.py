@@ -21,7 +21,6 @@ from council.blueprint import bp as council_bp
 from council.profile import framework
 from council.snapshots import WaveProfile, analysed_waves
 from council.views import LEVELS, _chosen_wave, _profile, figure_words, tick
-from extensions import db
 from framework.forms import YearField
 from framework.service import outcomes_of as framework_outcomes
 from framework.views import EDITORS
@@ -150,7 +149,6 @@ def index():
         return _outputs_page(form, municipality, [], 422)
     report = outputs.load_outputs(municipality, text, form.year.data)
     if report.errors:
-        db.session.rollback()
         return _outputs_page(form, municipality, report.errors, 422)
     audit.record(
         "outputs_loaded",
@@ -161,7 +159,6 @@ def index():
         created=report.created,
         updated=report.updated,
     )
-    db.session.commit()
     flash(
         _(
             "The file is loaded: %(created)s figures added, %(updated)s changed, %(unchanged)s unchanged.",

@@ -9,6 +9,7 @@ from typing import Any, cast
 
 import yaml
 
+from extensions import db
 from framework.errors import FrameworkError
 from framework.measurables import find_measurable, to_stored
 from framework.service import (
@@ -266,4 +267,5 @@ def load_framework(municipality: Municipality, path: Path | str, *, actor: User 
     # a change the file asks for that the framework as it stands refuses (say, a new measure that targets already
     # stored do not fit) raises FrameworkError: the caller's unit of work is rolled back, and nothing of the file kept
     _apply(municipality, entries, actor, path.name, report)
+    db.session.flush()
     return report
