@@ -69,7 +69,10 @@ def init_app(app: Flask) -> None:
     def _roll_back_after_exception(error: BaseException | None) -> None:
         # an exception that no error page caught (with PROPAGATE_EXCEPTIONS, as in tests) skipped the hook above
         if error is not None:
-            roll_back()
+            try:
+                roll_back()
+            except Exception:  # the database itself may be what failed: the request's own error is the one to see
+                app.logger.exception("could not roll back after %r", error)
 
 
 def unit_of_work(command: F) -> F:
