@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from extensions import db
 from models import AuditEvent, User
+from models.types import utcnow
 from transactions import keep_after_rollback
 
 # The name of every kind of event in the reader's language, for the audit log page (tests/accounts/test_audit_names.py
@@ -136,6 +137,7 @@ def record(
     """Add one event to the unit of work; `details` holds identifiers and counts only, never the content that was
     looked at. An event of a kind in LASTING is written even when the unit of work is rolled back later."""
     values = {
+        "at": utcnow(),  # when it happened, also when it is written again after a rollback
         "actor_id": actor.id if actor else None,
         "actor_email": actor.email if actor else details.pop("email", None),
         "action": action,
