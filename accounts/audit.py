@@ -8,6 +8,8 @@ from flask_babel import lazy_gettext as _l
 
 from extensions import db
 from models import AuditEvent, User
+from models.types import utcnow
+from transactions import keep_after_rollback
 
 # The name of every kind of event in the reader's language, for the audit log page (tests/accounts/test_audit_names.py
 # finds every kind the code records and asks for its name here).
@@ -92,6 +94,29 @@ TARGET_NAMES = {
 }
 
 
+# Accesses to raw data and refused attempts: that they happened stays in the log when the request or command that
+# made them fails afterwards (transactions.roll_back writes them again). Every other kind records a change and is
+# stored with it, or not at all.
+LASTING = frozenset(
+    {
+        "login_failed",
+        "login_throttled",
+        "forbidden",
+        "responses_exported",
+        "answers_coded",
+        "open_answers_viewed",
+        "themes_viewed",
+        "quotes_viewed",
+        "interview_viewed",
+        "client_timeline_viewed",
+        "client_searched",
+        "profile_downloaded",
+        "profile_exported",
+        "report_downloaded",
+    }
+)
+
+
 def event_name(action: str) -> str:
     """The kind of event in the reader's language; a kind without a name shows its code."""
     name = EVENT_NAMES.get(action)
@@ -108,19 +133,21 @@ def record(
     actor: User | None = None,
     target_type: str | None = None,
     target_id: Any = None,
-    commit: bool = True,
     **details: Any,
 ) -> AuditEvent:
-    """Add one event; `details` holds identifiers and counts only, never the content that was looked at."""
-    event = AuditEvent(
-        actor_id=actor.id if actor else None,
-        actor_email=actor.email if actor else details.pop("email", None),
-        action=action,
-        target_type=target_type,
-        target_id=None if target_id is None else str(target_id),
-        details=details,
-    )
+    """Add one event to the unit of work; `details` holds identifiers and counts only, never the content that was
+    looked at. An event of a kind in LASTING is written even when the unit of work is rolled back later."""
+    values = {
+        "at": utcnow(),  # when it happened, also when it is written again after a rollback
+        "actor_id": actor.id if actor else None,
+        "actor_email": actor.email if actor else details.pop("email", None),
+        "action": action,
+        "target_type": target_type,
+        "target_id": None if target_id is None else str(target_id),
+        "details": details,
+    }
+    event = AuditEvent(**values)
     db.session.add(event)
-    if commit:
-        db.session.commit()
+    if action in LASTING:
+        keep_after_rollback(values)
     return event

@@ -6,15 +6,15 @@ import sys
 from typing import overload
 
 import click
-from flask.cli import AppGroup
 from sqlalchemy import select
 
 from accounts.service import AccountError, create_team, create_user
 from extensions import db
 from models import Municipality, Role, Team
+from transactions import CommandGroup
 
-users_cli = AppGroup("users", help="Staff accounts.")
-teams_cli = AppGroup("teams", help="Wijkteams.")
+users_cli = CommandGroup("users", help="Staff accounts.")
+teams_cli = CommandGroup("teams", help="Wijkteams.")
 
 
 @overload
@@ -66,9 +66,7 @@ def create_user_command(email: str, role: str, team_name: str | None, municipali
     try:
         user = create_user(email, Role(role), _read_password(), team=team, municipality=municipality)
     except AccountError as error:
-        db.session.rollback()
         raise click.ClickException(str(error)) from error
-    db.session.commit()
     click.echo(f"made account {user.email} with role {user.role.value}")
 
 
@@ -78,5 +76,4 @@ def create_user_command(email: str, role: str, team_name: str | None, municipali
 def create_team_command(name: str, municipality_code: str) -> None:
     """Create a wijkteam."""
     team = create_team(name, _municipality(municipality_code))
-    db.session.commit()
     click.echo(f"made wijkteam {team.name}")

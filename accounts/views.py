@@ -64,7 +64,6 @@ def login_page():
                 )
             else:
                 login(user)
-                db.session.commit()
                 return redirect(_safe_next(request.args.get("next")))
         else:
             status = 422
@@ -123,9 +122,7 @@ def account():
                 form.new.errors = problems
             else:
                 set_password(user, form.new.data)
-                db.session.commit()
                 login(user)  # a new session here; every other one has ended
-                db.session.commit()
                 flash(_("Your password has been changed. You are logged out on other devices."), "success")
                 return redirect(url_for("accounts.account"))
         status = 422

@@ -57,6 +57,7 @@ def main() -> None:
     from app import create_app
     from council.outputs import load_outputs, values_of
     from demo.cli import load_demo
+    from extensions import db
     from geography.areas import area_names
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite", "RATE_LIMITS": False})
@@ -66,10 +67,12 @@ def main() -> None:
         text = kwb_file(args.rows, list(area_names(municipality)), args.seed)
         start = time.perf_counter()
         report = load_outputs(municipality, text, 2024)
+        db.session.commit()  # the benchmark is the command's edge: loading includes storing
         first = time.perf_counter() - start
         assert not report.errors, report.errors[:3]
         start = time.perf_counter()
         again = load_outputs(municipality, text, 2024)
+        db.session.commit()
         second = time.perf_counter() - start
         from models import OutputMeasure
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import click
-from flask.cli import AppGroup
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
@@ -13,8 +12,9 @@ from coding.service import LOW_CONFIDENCE, CodingError, code_wave
 from exchange.cli import CLI_LANGUAGE, command_line_actor, wave_named
 from extensions import db
 from models import Codebook, CodebookCode, CodeLabel
+from transactions import CommandGroup
 
-codebook_cli = AppGroup("codebook", help="Codebooks for open answers: list them, code every answer of a wave.")
+codebook_cli = CommandGroup("codebook", help="Codebooks for open answers: list them, code every answer of a wave.")
 
 
 @codebook_cli.command("list")

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import CursorResult, case, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+import transactions
 from accounts import audit
 from config import DEFAULT_LANGUAGE, LANGUAGES
 from extensions import db
@@ -110,8 +111,7 @@ def create_codebook(name: str, question: str, municipality: Municipality, actor:
     codebook = Codebook(municipality=municipality, question=question, name=name, created_by=actor)
     db.session.add(codebook)
     db.session.flush()
-    audit.record("codebook_created", actor, "codebook", codebook.id, commit=False, question=question)
-    db.session.commit()
+    audit.record("codebook_created", actor, "codebook", codebook.id, question=question)
     return codebook
 
 
@@ -119,8 +119,7 @@ def delete_codebook(codebook: Codebook, actor: User | None = None) -> None:
     """Delete the codebook with its codes, labels and codings (the answers themselves stay)."""
     codebook_id = codebook.id
     db.session.delete(codebook)
-    audit.record("codebook_deleted", actor, "codebook", codebook_id, commit=False)
-    db.session.commit()
+    audit.record("codebook_deleted", actor, "codebook", codebook_id)
 
 
 # --- codes --------------------------------------------------------------------------------------------------------
@@ -178,8 +177,7 @@ def add_code(
     )
     db.session.add(code)
     db.session.flush()
-    audit.record("code_added", actor, "codebook", codebook.id, commit=False, code=code.id)
-    db.session.commit()
+    audit.record("code_added", actor, "codebook", codebook.id, code=code.id)
     return code
 
 
@@ -188,8 +186,7 @@ def update_code(
 ) -> None:
     name, description = _check_code(code.codebook, name, description, code.id)
     code.name, code.description, code.translations = name, description, clean_translations(translations)
-    audit.record("code_changed", actor, "codebook", code.codebook_id, commit=False, code=code.id)
-    db.session.commit()
+    audit.record("code_changed", actor, "codebook", code.codebook_id, code=code.id)
 
 
 def delete_code(code: CodebookCode, actor: User | None = None, move_to: CodebookCode | None = None) -> int:
@@ -216,12 +213,10 @@ def delete_code(code: CodebookCode, actor: User | None = None, move_to: Codebook
         actor,
         "codebook",
         codebook_id,
-        commit=False,
         code=code_id,
         moved_to=move_to.id if move_to else None,
         labels_moved=moved,
     )
-    db.session.commit()
     return moved
 
 
@@ -318,8 +313,7 @@ def codes_from_themes(codebook: Codebook, run: AnalysisRun, actor: User | None =
         added.append(code)
         position += 1
     db.session.flush()
-    audit.record("codes_from_themes", actor, "codebook", codebook.id, commit=False, run=run.id, codes=len(added))
-    db.session.commit()
+    audit.record("codes_from_themes", actor, "codebook", codebook.id, run=run.id, codes=len(added))
     return added
 
 
@@ -550,16 +544,15 @@ def save_labels(
         actor,
         "codebook",
         codebook.id,
-        commit=False,
         wave=wave.id,
         added=changes.added,
         changed=changes.changed,
         removed=changes.removed,
     )
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError as error:  # another analyst labelled one of these answers at the same moment
-        db.session.rollback()
+        transactions.roll_back()  # the failed flush leaves the session unusable: this unit of work ends here
         raise CodingError(
             _("Someone else saved labels for these answers at the same moment. Check the labels and save again.")
         ) from error
@@ -699,7 +692,6 @@ def code_wave(
         actor,
         "codebook",
         codebook.id,
-        commit=False,
         wave=wave.id,
         answers=len(rows),
         labels=sum(len(labelled) for labelled in examples.values()),

@@ -286,7 +286,6 @@ def edit_code(codebook_id: int, code_id: int):
         try:
             update_code(code, form.name.data, form.description.data, form.translations(), actor=current_user())
         except CodingError as error:
-            db.session.rollback()
             form.name.errors = [str(error)]
         else:
             flash(_("The changes are saved."), "success")

@@ -6,15 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
 
 from accounts import audit
 from council.export import FORMATS, write_profile
 from exchange.cli import command_line_actor, wave_named
 from runs.releases import released_run
+from transactions import CommandGroup
 
-profiles_cli = AppGroup("profiles", help="Aggregated neighbourhood outcome profiles.")
-outputs_cli = AppGroup("outputs", help="Output figures (youth care, Wmo, trajectories) per wijk or buurt and year.")
+profiles_cli = CommandGroup("profiles", help="Aggregated neighbourhood outcome profiles.")
+outputs_cli = CommandGroup("outputs", help="Output figures (youth care, Wmo, trajectories) per wijk or buurt and year.")
 
 
 @profiles_cli.command("export")

@@ -21,7 +21,6 @@ from council.blueprint import bp as council_bp
 from council.profile import framework
 from council.snapshots import WaveProfile, analysed_waves
 from council.views import LEVELS, _chosen_wave, _profile, figure_words, tick
-from extensions import db
 from framework.forms import YearField
 from framework.service import outcomes_of as framework_outcomes
 from framework.views import EDITORS
@@ -148,21 +147,18 @@ def index():
     except UnicodeDecodeError:
         form.file.errors = [_("The file is not in UTF-8. Save it as CSV UTF-8 and try again.")]
         return _outputs_page(form, municipality, [], 422)
-    report = outputs.load_outputs(municipality, text, form.year.data, commit=False)
+    report = outputs.load_outputs(municipality, text, form.year.data)
     if report.errors:
-        db.session.rollback()
         return _outputs_page(form, municipality, report.errors, 422)
     audit.record(
         "outputs_loaded",
         current_user(),
         "municipality",
         municipality.id,
-        commit=False,
         file=form.file.data.filename,
         created=report.created,
         updated=report.updated,
     )
-    db.session.commit()
     flash(
         _(
             "The file is loaded: %(created)s figures added, %(updated)s changed, %(unchanged)s unchanged.",

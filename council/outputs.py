@@ -288,7 +288,7 @@ def _read_plain(
     return rows, errors
 
 
-def load_outputs(municipality: Municipality, text: str, year: int | None = None, *, commit: bool = True) -> LoadReport:
+def load_outputs(municipality: Municipality, text: str, year: int | None = None) -> LoadReport:
     """Load a file's figures into the municipality: nothing when it has a problem (the report lists them all).
 
     Measures are found by code and figures by measure, area and year: a figure already there gets the file's value,
@@ -352,10 +352,7 @@ def load_outputs(municipality: Municipality, text: str, year: int | None = None,
             report.updated += 1
         else:
             report.unchanged += 1
-    if commit:
-        db.session.commit()
-    else:
-        db.session.flush()
+    db.session.flush()
     return report
 
 

@@ -18,6 +18,7 @@ from geography.cbs import load_areas
 from models import Answer, Municipality, Response, ResponseMode, ResponseStatus, Team, Wave, WaveInstrument
 from models.types import utcnow
 from surveys.registry import current_instruments, ensure_version
+from transactions import unit_of_work
 
 DEMO_DIR = Path(__file__).parent
 
@@ -38,7 +39,7 @@ def _wave(spec: dict, municipality: Municipality) -> Wave:
 
 def load_demo() -> Wave:
     """The demo municipality with its areas, boundaries, teams, output figures, outcome framework and waves; returns
-    the open wave."""
+    the open wave (the caller commits)."""
     from council.outputs import load_outputs
     from framework.loader import load_framework
     from geography.boundaries import load_boundaries
@@ -62,11 +63,11 @@ def load_demo() -> Wave:
         boundaries = load_boundaries(DEMO_DIR / spec["boundaries"], municipality, level=level)
         if boundaries.errors:
             raise click.ClickException("\n".join(boundaries.errors))
-    outputs = load_outputs(municipality, (DEMO_DIR / spec["outputs"]).read_text(encoding="utf-8"), commit=False)
+    outputs = load_outputs(municipality, (DEMO_DIR / spec["outputs"]).read_text(encoding="utf-8"))
     if outputs.errors:
         raise click.ClickException("\n".join(outputs.errors))
     load_framework(municipality, DEMO_DIR / spec["framework"])
-    db.session.commit()
+    db.session.flush()
     return wave
 
 
@@ -110,7 +111,7 @@ def add_synthetic_respondents(wave: Wave, count: int, seed: int, batch: int = 50
             ]
             if answers:
                 db.session.execute(insert(Answer), answers)
-            db.session.commit()
+            db.session.commit()  # a transaction per batch, on purpose: a million respondents are not held at once
             bar.update(len(chunk))
     return count
 
@@ -125,6 +126,7 @@ def add_synthetic_respondents(wave: Wave, count: int, seed: int, batch: int = 50
     "so the council's views have figures (once; skipped when done).",
 )
 @with_appcontext
+@unit_of_work
 def demo_command(respondents: int, seed: int, council: bool) -> None:
     """Load the demo municipality Leefdam and open its demo wave (safe to run again)."""
     wave = load_demo()
@@ -166,6 +168,8 @@ def fill_for_council() -> None:
         name_demo_themes(run)
         if run.released_at is not None:  # and publishes it to residents, as an analyst would when done
             publish(run, None)
+        # each wave is a unit of work: a failing analysis of the next one rolls back, and must not take this
+        # wave's names and publication with it
         db.session.commit()
         click.echo(
             f"themes of run {run.id} named from their suggestions and marked ready, and the run published "

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
@@ -23,10 +22,11 @@ from extensions import db
 from models import InstrumentVersion, Municipality, Response, ResponseStatus, Wave
 from surveys.flow import municipal_today, purge_expired
 from surveys.registry import get_instrument, instrument_of
+from transactions import CommandGroup
 
-waves_cli = AppGroup("waves", help="Survey waves: create, open, close, list.")
-responses_cli = AppGroup("responses", help="Stored responses.")
-retention_cli = AppGroup("retention", help="Delete submitted responses past their retention period.")
+waves_cli = CommandGroup("waves", help="Survey waves: create, open, close, list.")
+responses_cli = CommandGroup("responses", help="Stored responses.")
+retention_cli = CommandGroup("retention", help="Delete submitted responses past their retention period.")
 CLI_LANGUAGE = "en"  # like every other command's output
 
 
@@ -170,7 +170,6 @@ def import_command(
             )
         except ImportRefused as error:
             raise click.ClickException(str(error)) from error
-        db.session.commit()
         for problem in report.problems:
             click.echo(str(problem), err=True)
         if rejected is not None and report.rejected:

@@ -27,6 +27,7 @@ from flask_babel import gettext as _
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
+import transactions
 from accounts import audit
 from config import LANGUAGES
 from exchange.codebook import AGE_BAND
@@ -575,7 +576,7 @@ def import_responses(
         _store(wave, instrument, valid, now)
         db.session.flush()
     except IntegrityError:  # another import of the same rows finished first
-        db.session.rollback()
+        transactions.roll_back()  # the failed flush leaves the session unusable: this unit of work ends here
         report.problems.append(
             Problem(
                 0,
@@ -592,7 +593,6 @@ def import_responses(
         actor,
         "wave",
         wave.id,
-        commit=False,
         instrument=instrument.slug,
         version=instrument.version,
         rows=report.rows,

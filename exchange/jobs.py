@@ -143,7 +143,9 @@ class ImportSuperseded(Exception):
 
 
 def execute_import(job: ImportJob, on_progress: Callable[[str, int], object] | None = None) -> ImportJob:
-    """Import the job's file and store the outcome on the job, in one transaction with the imported rows; the file
+    """The body of an import job (jobs.tasks), which commits at its own steps: the page shows them while it works.
+
+    Import the job's file and store the outcome on the job, in one transaction with the imported rows; the file
     is deleted when the job ends, whatever the outcome. Problems in the file make a failed job with its report; an
     unexpected error is stored on the job and raised again. An attempt that another worker took over meanwhile
     stores nothing and raises ImportSuperseded."""
@@ -213,7 +215,7 @@ def execute_import(job: ImportJob, on_progress: Callable[[str, int], object] | N
 
 
 def start_import(job: ImportJob) -> None:
-    """Put the (committed) job on the job queue: `flask worker` executes it (jobs.tasks)."""
+    """Commit the job and put it on the job queue: `flask worker` executes it (jobs.tasks)."""
     from jobs.queue import enqueue
 
     enqueue(job)

@@ -76,6 +76,8 @@ def apply_retention(
             if not ids:
                 break
             delete_responses(ids)
+            # a transaction per batch, on purpose: a run over years of responses must not hold the write lock (on
+            # SQLite, the whole database's) for all of them at once, and what is deleted stays deleted if it stops
             db.session.commit()
             removed[line.instrument] += len(ids)
     audit.record("retention_applied", actor, removed=removed, via=via)

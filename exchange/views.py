@@ -243,7 +243,6 @@ def import_view():
     except ImportRefused as error:
         form.form_errors.append(str(error))
         return _import_page(form, 422)
-    db.session.commit()
     start_import(job)
     return redirect(url_for("exchange.import_job", job_id=job.id))
 

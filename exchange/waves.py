@@ -90,14 +90,12 @@ def create_wave(
         actor,
         "wave",
         wave.id,
-        commit=False,
         name=name,
         instruments=list(instruments),
         opens_on=opens_on.isoformat(),
         closes_on=closes_on.isoformat() if closes_on else None,
         via=via,
     )
-    db.session.commit()
     return wave
 
 

@@ -72,7 +72,6 @@ def record_change(
         actor,
         subject_type,
         subject_id,
-        commit=False,
         municipality=municipality.code,
         before=before,
         after=after,

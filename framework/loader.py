@@ -215,7 +215,6 @@ def _apply(
                 action=entry.action,
                 outputs=entry.outputs,
                 actor=actor,
-                commit=False,
                 **via,
             )
             report.created += 1
@@ -229,30 +228,29 @@ def _apply(
                     action=action,
                     outputs=entry.outputs,
                     actor=actor,
-                    commit=False,
                     **via,
                 )
             )
         for wanted in entry.indicators:
             indicator = next((each for each in outcome.indicators if each.name == wanted.spec.name), None)
             if indicator is None:
-                indicator = create_indicator(outcome, wanted.spec, actor=actor, commit=False, **via)
+                indicator = create_indicator(outcome, wanted.spec, actor=actor, **via)
                 report.created += 1
             else:
-                counted(update_indicator(indicator, wanted.spec, actor=actor, commit=False, **via))
+                counted(update_indicator(indicator, wanted.spec, actor=actor, **via))
             for goal in wanted.targets:
                 target = next(
                     (each for each in indicator.targets if (each.year, each.area_code) == (goal.year, goal.area)), None
                 )
                 if target is None:
-                    create_target(indicator, goal.year, goal.area, goal.value, actor=actor, commit=False, **via)
+                    create_target(indicator, goal.year, goal.area, goal.value, actor=actor, **via)
                     report.created += 1
                 else:
-                    counted(update_target(target, goal.year, goal.area, goal.value, actor=actor, commit=False, **via))
+                    counted(update_target(target, goal.year, goal.area, goal.value, actor=actor, **via))
 
 
 def load_framework(municipality: Municipality, path: Path | str, *, actor: User | None = None) -> LoadReport:
-    """Load a framework from a YAML file (format: demo/framework.yaml) into the municipality, and commit.
+    """Load a framework from a YAML file (format: demo/framework.yaml) into the municipality (the caller commits).
 
     Outcomes are found by name, indicators by name within their outcome, targets by year and area; what exists is
     brought in line with the file, what is missing is added, and what the file does not mention is left alone. So
@@ -266,12 +264,8 @@ def load_framework(municipality: Municipality, path: Path | str, *, actor: User 
         raise FrameworkError({"": [f"{path.name}: {error}"]}) from error
     entries = parse_framework(data, municipality)
     report = LoadReport()
-    try:
-        _apply(municipality, entries, actor, path.name, report)
-    except FrameworkError:
-        # a change the file asks for that the framework as it stands refuses (say, a new measure that targets
-        # already stored do not fit): nothing of the file is kept
-        db.session.rollback()
-        raise
-    db.session.commit()
+    # a change the file asks for that the framework as it stands refuses (say, a new measure that targets already
+    # stored do not fit) raises FrameworkError: the caller's unit of work is rolled back, and nothing of the file kept
+    _apply(municipality, entries, actor, path.name, report)
+    db.session.flush()
     return report

@@ -152,7 +152,6 @@ def create_outcome(
     action: str | None = None,
     outputs: Iterable[str] | None = None,
     actor: User | None = None,
-    commit: bool = True,
     **extra: Any,
 ) -> Outcome:
     name, description = _outcome_fields(municipality, name, description, None)
@@ -167,8 +166,6 @@ def create_outcome(
     db.session.add(outcome)
     db.session.flush()
     record_change("created", "outcome", outcome.id, municipality, actor, None, outcome_state(outcome), **extra)
-    if commit:
-        db.session.commit()
     return outcome
 
 
@@ -180,7 +177,6 @@ def update_outcome(
     action: str | None = None,
     outputs: Iterable[str] | None = None,
     actor: User | None = None,
-    commit: bool = True,
     **extra: Any,
 ) -> bool:
     """Change an outcome; False when nothing changed (and nothing is recorded). `outputs`: the codes of the output
@@ -196,8 +192,6 @@ def update_outcome(
     if after == before:
         return False
     record_change("changed", "outcome", outcome.id, outcome.municipality, actor, before, after, **extra)
-    if commit:
-        db.session.commit()
     return True
 
 
@@ -215,7 +209,6 @@ def delete_outcome(outcome: Outcome, *, actor: User | None = None) -> None:
         targets=sum(len(indicator.targets) for indicator in outcome.indicators),
     )
     db.session.delete(outcome)
-    db.session.commit()
 
 
 # --- indicators ---------------------------------------------------------------------------------------------------
@@ -283,9 +276,7 @@ def check_indicator(outcome: Outcome, spec: IndicatorSpec, indicator: Indicator 
     _indicator_fields(outcome, spec, indicator)
 
 
-def create_indicator(
-    outcome: Outcome, spec: IndicatorSpec, *, actor: User | None = None, commit: bool = True, **extra: Any
-) -> Indicator:
+def create_indicator(outcome: Outcome, spec: IndicatorSpec, *, actor: User | None = None, **extra: Any) -> Indicator:
     spec = _indicator_fields(outcome, spec, None)
     position = max((indicator.position for indicator in outcome.indicators), default=-1) + 1
     indicator = Indicator(
@@ -303,14 +294,10 @@ def create_indicator(
     record_change(
         "created", "indicator", indicator.id, outcome.municipality, actor, None, indicator_state(indicator), **extra
     )
-    if commit:
-        db.session.commit()
     return indicator
 
 
-def update_indicator(
-    indicator: Indicator, spec: IndicatorSpec, *, actor: User | None = None, commit: bool = True, **extra: Any
-) -> bool:
+def update_indicator(indicator: Indicator, spec: IndicatorSpec, *, actor: User | None = None, **extra: Any) -> bool:
     """Change an indicator; False when nothing changed. Refused when its targets would no longer fit."""
     spec = _indicator_fields(indicator.outcome, spec, indicator)
     before = indicator_state(indicator)
@@ -320,8 +307,6 @@ def update_indicator(
     if after == before:
         return False
     record_change("changed", "indicator", indicator.id, indicator.outcome.municipality, actor, before, after, **extra)
-    if commit:
-        db.session.commit()
     return True
 
 
@@ -338,7 +323,6 @@ def delete_indicator(indicator: Indicator, *, actor: User | None = None) -> None
         targets=len(indicator.targets),
     )
     indicator.outcome.indicators.remove(indicator)  # delete-orphan: the indicator and its targets go
-    db.session.commit()
 
 
 # --- targets ------------------------------------------------------------------------------------------------------
@@ -367,7 +351,6 @@ def create_target(
     value: float,
     *,
     actor: User | None = None,
-    commit: bool = True,
     **extra: Any,
 ) -> Target:
     """Add a target; `value` in the stored unit (a fraction for a share: see to_stored)."""
@@ -386,8 +369,6 @@ def create_target(
         unit=unit_of(indicator),
         **extra,
     )
-    if commit:
-        db.session.commit()
     return target
 
 
@@ -398,7 +379,6 @@ def update_target(
     value: float,
     *,
     actor: User | None = None,
-    commit: bool = True,
     **extra: Any,
 ) -> bool:
     check_target(target.indicator, year, area_code, value, target)
@@ -418,8 +398,6 @@ def update_target(
         unit=unit_of(target.indicator),
         **extra,
     )
-    if commit:
-        db.session.commit()
     return True
 
 
@@ -436,4 +414,3 @@ def delete_target(target: Target, *, actor: User | None = None) -> None:
         unit=unit_of(indicator),
     )
     indicator.targets.remove(target)
-    db.session.commit()

@@ -192,7 +192,6 @@ def new_outcome():
                     actor=current_user(),
                 )
             except FrameworkError as error:
-                db.session.rollback()
                 _show_errors(form, error)
             else:
                 flash(_("The outcome has been added. Now add its indicators."), "success")
@@ -229,7 +228,6 @@ def edit_outcome(outcome_id: int):
                 actor=current_user(),
             )
         except FrameworkError as error:
-            db.session.rollback()
             _show_errors(form, error)
         else:
             flash(_("The changes are saved.") if changed else _("Nothing was changed."), "success")
@@ -318,7 +316,6 @@ def new_indicator(outcome_id: int):
         try:
             indicator = service.create_indicator(outcome, _indicator_spec(form), actor=current_user())
         except FrameworkError as error:
-            db.session.rollback()
             _show_errors(form, error)
         else:
             flash(_("The indicator has been added. Now give it targets."), "success")
@@ -380,7 +377,6 @@ def edit_indicator(indicator_id: int):
         try:
             changed = service.update_indicator(indicator, _indicator_spec(form), actor=current_user())
         except FrameworkError as error:
-            db.session.rollback()
             _show_errors(form, error)
         else:
             flash(_("The changes are saved.") if changed else _("Nothing was changed."), "success")
@@ -427,7 +423,6 @@ def _save_target(form: TargetForm, indicator: Indicator, target: Target | None) 
             changed = service.update_target(target, form.year.data, form.area.data, stored, actor=current_user())
             message = _("The changes are saved.") if changed else _("Nothing was changed.")
     except FrameworkError as error:
-        db.session.rollback()
         _show_errors(form, error)
         return False
     flash(message, "success")

@@ -262,5 +262,5 @@ def load_boundaries(
         else:
             area.boundary = found[code]
             report.stored += 1
-    db.session.commit()
+    db.session.flush()
     return report

@@ -191,7 +191,7 @@ def load_areas(path: Path, reference_year: int) -> LoadReport:
             upsert(buurt, {"name": row.name, **row.population})  # margins absent from the file become unknown
             if buurt not in wijk.neighbourhoods:
                 wijk.neighbourhoods.append(buurt)
-    db.session.commit()
+    db.session.flush()
     return report
 
 
@@ -223,5 +223,5 @@ def load_postcodes(path: Path, municipality: Municipality) -> LoadReport:
     for postcode, neighbourhood_id in sorted(pairs - existing):
         db.session.add(PostcodeArea(postcode=postcode, neighbourhood_id=neighbourhood_id))
         report.created += 1
-    db.session.commit()
+    db.session.flush()
     return report

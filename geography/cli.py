@@ -6,15 +6,15 @@ from datetime import date
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
 from sqlalchemy import select
 
 from extensions import db
 from geography.boundaries import PRECISION, load_boundaries
 from geography.cbs import load_areas, load_postcodes
 from models import Municipality
+from transactions import CommandGroup
 
-geography_cli = AppGroup("geography", help="Load municipalities, wijken and buurten.")
+geography_cli = CommandGroup("geography", help="Load municipalities, wijken and buurten.")
 
 
 def _finish(report, what: str) -> None:

@@ -147,6 +147,8 @@ def save_interview(
     )
     db.session.add(interview)
     try:
+        # committed here, not at the request's edge, on purpose: the sync key's IntegrityError is how a resend of an
+        # interview that a parallel send stored first is recognised, and answered with the stored one
         db.session.commit()
     except IntegrityError:
         # A parallel send of the same interview (the outbox retrying while the first send was still underway)

@@ -68,8 +68,9 @@ def _limits() -> dict:
 
 
 def enqueue(job: AnalysisRun | ImportJob | Job) -> None:
-    """Put the (committed) queued run, import job or job on the queue. Its task id is committed first: a worker that
-    picks the task up at once must find it on the row."""
+    """Put the queued run, import job or job on the queue. An edge of the unit of work: the row and its task id are
+    committed first, with everything else the request or command did, as a worker that picks the task up at once
+    must find them."""
     tasks = queue()
     if isinstance(job, AnalysisRun):
         wrapper = tasks.analysis_run

@@ -55,10 +55,10 @@ def publish(run: AnalysisRun, actor: User | None) -> None:
     if run.status is not RunStatus.succeeded or run.released_at is None:
         raise NotReleased(run.id)
     run.published_at = utcnow()
-    audit.record("run_published", actor, "analysis_run", run.id, commit=False, wave=run.wave_id)
+    audit.record("run_published", actor, "analysis_run", run.id, wave=run.wave_id)
 
 
 def withdraw(run: AnalysisRun, actor: User | None) -> None:
     """Take a run off the public pages and the open data (the caller commits)."""
     run.published_at = None
-    audit.record("run_withdrawn", actor, "analysis_run", run.id, commit=False, wave=run.wave_id)
+    audit.record("run_withdrawn", actor, "analysis_run", run.id, wave=run.wave_id)

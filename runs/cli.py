@@ -6,6 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from exchange.cli import command_line_actor, wave_named
+from transactions import unit_of_work
 
 
 @click.command("analyse")
@@ -14,6 +15,7 @@ from exchange.cli import command_line_actor, wave_named
     "--seed", type=int, default=0, show_default=True, help="Seed of every random step (same seed, same result)."
 )
 @with_appcontext
+@unit_of_work
 def analyse_command(wave_name: str | None, seed: int) -> None:
     """Analyse a wave: profiles per area, resident types, themes in open answers, change for wijkteam clients,
     with disclosure control; the results are stored as the wave's newest run."""

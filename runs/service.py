@@ -58,7 +58,8 @@ def active_run(wave: Wave) -> AnalysisRun | None:
 def create_run(
     wave: Wave, seed: int, user: User | None, *, via: str | None = None, theme_min_answers: int | None = None
 ) -> AnalysisRun:
-    """A queued run of `wave` (committed), written to the audit log: an analysis reads every raw answer.
+    """A queued run of `wave` (added: start_in_background or execute_run commits it), written to the audit log: an
+    analysis reads every raw answer.
     `theme_min_answers` overrides the fewest answers in a language for its own themes (the demo's small waves).
     Raises WaveBusy while another run of the wave is queued or running."""
     busy = active_run(wave)
@@ -77,12 +78,10 @@ def create_run(
         user,
         "analysis_run",
         run.id,
-        commit=False,
         wave=wave.name,
         seed=seed,
         **({"via": via} if via else {}),
     )
-    db.session.commit()
     return run
 
 
@@ -95,7 +94,10 @@ def _set_progress(run_id: int, stage: str) -> None:
 
 
 def execute_run(run: AnalysisRun, on_progress: Callable[[str, int], None] | None = None) -> AnalysisRun:
-    """Read the wave, analyse it and store the results; a failure is stored on the run and raised again."""
+    """Read the wave, analyse it and store the results; a failure is stored on the run and raised again.
+
+    The body of a job (jobs.tasks, `flask analyse`, the demo): it commits at its own steps, which pages show while
+    it works (running, each stage, stored or failed)."""
     # pandas and scikit-learn load here, in the process that runs the analysis, not in every web worker
     from analysis.run import RunParams, run_analysis
     from runs.inputs import load_inputs
@@ -164,7 +166,7 @@ def execute_run(run: AnalysisRun, on_progress: Callable[[str, int], None] | None
 
 
 def start_in_background(run: AnalysisRun) -> None:
-    """Put the (committed) queued run on the job queue: `flask worker` executes it (jobs.tasks)."""
+    """Commit the queued run and put it on the job queue: `flask worker` executes it (jobs.tasks)."""
     from jobs.queue import enqueue
 
     enqueue(run)
@@ -182,12 +184,11 @@ def cancel_run(run: AnalysisRun, user: User | None) -> bool:
     if run.status is RunStatus.queued:
         run.status, run.finished_at, run.error = RunStatus.failed, utcnow(), "cancelled by an analyst"
         revoke(run.task_id)
-    audit.record("analysis_cancelled", user, "analysis_run", run.id, commit=False, wave=run.wave.name)
+    audit.record("analysis_cancelled", user, "analysis_run", run.id, wave=run.wave.name)
     return True
 
 
 def decide_quote(quote: Quote, decision: QuoteStatus, user: User) -> None:
-    """An analyst approves or rejects a quote for the council's pages (committed, audited)."""
+    """An analyst approves or rejects a quote for the council's pages (audited)."""
     quote.status, quote.reviewed_by_id, quote.reviewed_at = decision, user.id, utcnow()
-    audit.record(f"quote_{decision.value}", user, "quote", quote.id, commit=False, run=quote.theme.run_id)
-    db.session.commit()
+    audit.record(f"quote_{decision.value}", user, "quote", quote.id, run=quote.theme.run_id)

@@ -95,7 +95,7 @@ def _changed(named: NamedTheme, actor: User | None) -> None:
     review = _review(named.run_id, named.question)
     if review.ready:
         review.ready = False
-        audit.record("themes_unready", actor, "analysis_run", named.run_id, commit=False, question=named.question)
+        audit.record("themes_unready", actor, "analysis_run", named.run_id, question=named.question)
 
 
 def _clean_name(value: str | None, *, required: bool) -> str:
@@ -127,7 +127,6 @@ def name_theme(
         actor,
         "named_theme",
         named.id,
-        commit=False,
         run=named.run_id,
         question=named.question,
         languages=sorted(cleaned),
@@ -150,7 +149,6 @@ def merge_themes(named: NamedTheme, into: NamedTheme, actor: User | None) -> Non
         actor,
         "named_theme",
         into.id,
-        commit=False,
         run=into.run_id,
         question=into.question,
         merged=named.id,
@@ -176,7 +174,6 @@ def split_theme(theme: Theme, actor: User | None) -> NamedTheme:
         actor,
         "named_theme",
         alone.id,
-        commit=False,
         run=theme.run_id,
         question=theme.question,
         theme=theme.id,
@@ -194,9 +191,7 @@ def set_ready(run: AnalysisRun, question: str, ready: bool, actor: User | None) 
         if question_review(run, question).unnamed:
             raise ReviewError(_("Give every theme a name, or hide it, before you mark the themes as ready."))
     review.ready, review.reviewed_by_id, review.reviewed_at = ready, actor.id if actor else None, utcnow()
-    audit.record(
-        "themes_ready" if ready else "themes_withdrawn", actor, "analysis_run", run.id, commit=False, question=question
-    )
+    audit.record("themes_ready" if ready else "themes_withdrawn", actor, "analysis_run", run.id, question=question)
     db.session.flush()
 
 
@@ -277,7 +272,6 @@ def carry_over(run: AnalysisRun, previous: AnalysisRun | None) -> dict[str, bool
             None,
             "analysis_run",
             run.id,
-            commit=False,
             question=question,
             previous=previous.id,
             matched=carried[question],

@@ -194,7 +194,6 @@ def cancel(run_id: int):
     elif not cancel_run(run, current_user()):
         flash(_("This analysis was no longer working."), "error")
     else:
-        db.session.commit()
         flash(
             _("The analysis is stopped. Nothing of it is stored.")
             if run.status is RunStatus.failed
@@ -213,7 +212,6 @@ def publish_run(run_id: int):
         flash(_("This page was open too long. Try again."), "error")
     elif request.form.get("action") == "withdraw":
         withdraw(run, current_user())
-        db.session.commit()
         flash(_("Residents no longer see this analysis."), "success")
     else:
         try:
@@ -221,7 +219,6 @@ def publish_run(run_id: int):
         except NotReleased:
             flash(_("Only an analysis that the council sees can be published."), "error")
         else:
-            db.session.commit()
             flash(_("The analysis is published. Residents see the results of their wijk."), "success")
     return redirect(url_for("runs.run", run_id=run.id))
 
@@ -396,10 +393,8 @@ def name_named_theme(named_id: int):
         except ReviewError as error:
             form.name.errors = [str(error)]
         else:
-            db.session.commit()
             flash(_("The theme is saved."), "success")
             return _back(run, named.question, f"#theme-{named.id}")
-    db.session.rollback()
     return _question_page(run, named.question, failed=named, theme_form=form, status=422)
 
 
@@ -419,10 +414,8 @@ def merge_named_theme(named_id: int):
             except ReviewError as error:
                 form.into.errors = [str(error)]
             else:
-                db.session.commit()
                 flash(_("The themes are merged."), "success")
                 return _back(run, into.question, f"#theme-{into.id}")
-    db.session.rollback()
     return _question_page(run, named.question, failed=named, merge_form=form, status=422)
 
 
@@ -439,9 +432,7 @@ def split_named_theme(theme_id: int):
     try:
         alone = split_theme(theme, current_user())
     except ReviewError as error:
-        db.session.rollback()
         return _question_page(run, theme.question, problems=(str(error),), status=422)
-    db.session.commit()
     flash(_("The theme is split off. Give it a name."), "success")
     return _back(run, theme.question, f"#theme-{alone.id}")
 
@@ -459,9 +450,7 @@ def themes_ready(run_id: int, question: str):
     try:
         set_ready(run, question, ready, current_user())
     except ReviewError as error:
-        db.session.rollback()
         return _question_page(run, question, problems=(str(error),), status=422)
-    db.session.commit()
     flash(
         _("The themes are ready: the council sees them.")
         if ready

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import click
-from flask.cli import AppGroup
 
 from surveys.instruments import InstrumentError, load_instruments
+from transactions import CommandGroup
 
-instruments_cli = AppGroup("instruments", help="Questionnaire definitions.")
+instruments_cli = CommandGroup("instruments", help="Questionnaire definitions.")
 
 
 @instruments_cli.command("check")

@@ -92,7 +92,7 @@ def start_response(
         expires_at=now + timedelta(days=expiry_days),
     )
     db.session.add(response)
-    db.session.commit()
+    db.session.flush()
     return response
 
 
@@ -174,7 +174,11 @@ def check_submit_key(response: Response, key: str | None) -> KeyCheck:
 
 
 def _commit_submit(response: Response, key: str) -> None:
-    """Commit a submit stored under `key`; a submit with the same key that was committed first wins."""
+    """Commit a submit stored under `key`; a submit with the same key that was committed first wins.
+
+    A commit inside the flow, not at the request's edge, on purpose: the duplicate key's IntegrityError is how a
+    double submit is recognised and answered as the first one, and the answers are kept even when the page is then
+    shown again with an error (422)."""
     response_id = response.id
     try:
         db.session.commit()
@@ -242,7 +246,7 @@ def save_answers(
         response.page_index = page_index
     _touch(response, expiry_days)
     if key is None:
-        db.session.commit()
+        db.session.commit()  # the valid answers of a page shown again with its errors (422) are kept: never lost
     else:
         db.session.add(SubmissionKey(key=key, response_id=response.id, outcome=outcome))
         _commit_submit(response, key)
@@ -289,7 +293,6 @@ def issue_resume_code(response: Response, secret: str) -> str:
     """A fresh code for this response (an earlier one stops working); only its keyed hash is stored."""
     code = "".join(secrets.choice(RESUME_ALPHABET) for _ in range(RESUME_CODE_LENGTH))
     response.resume_code_hash = hash_resume_code(code, secret)
-    db.session.commit()
     return format_resume_code(code)
 
 
@@ -325,7 +328,6 @@ def purge_expired(now: datetime | None = None) -> int:
         db.session.execute(delete(Answer).where(Answer.response_id.in_(ids)))
         db.session.execute(delete(SubmissionKey).where(SubmissionKey.response_id.in_(ids)))
         db.session.execute(delete(Response).where(Response.id.in_(ids)))
-    db.session.commit()
     return len(ids)
 
 
@@ -346,7 +348,7 @@ def find_for_erasure(code: str, secret: str) -> Response | None:
 
 
 def erase_response(response: Response) -> None:
-    """Delete a response at the resident's request, in one transaction. The audit log says that a response was
+    """Delete a response at the resident's request, in the request's transaction. The audit log says that a response was
     erased, never what it held."""
     from accounts import audit
 
@@ -358,5 +360,4 @@ def erase_response(response: Response) -> None:
     response_id = response.id
     db.session.expunge(response)  # deleted below with a bulk statement; the session must not flush it again
     delete_responses([response_id])
-    audit.record("response_erased_by_resident", None, "response", response_id, commit=False, **details)
-    db.session.commit()
+    audit.record("response_erased_by_resident", None, "response", response_id, **details)

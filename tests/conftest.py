@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import make_url
 
 from tests.forms import ResidentClient
@@ -57,6 +57,17 @@ def database_url(request, tmp_path_factory) -> Iterator[str]:
         drop()
 
 
+def end_tests_own_unit_of_work() -> None:
+    """What a test did itself (through services, which leave the commit to their caller) is committed before a
+    request or a command, as the unit of work before it would have been: they run in sessions of their own."""
+    from flask import has_app_context
+
+    from extensions import db
+
+    if has_app_context():
+        db.session.commit()
+
+
 class RequestIsolatingClient(FlaskClient):
     """Each request in an application context of its own, as in production.
 
@@ -69,11 +80,27 @@ class RequestIsolatingClient(FlaskClient):
 
         from extensions import db
 
+        end_tests_own_unit_of_work()
         with self.application.app_context():
             response = super().open(*args, **kwargs)
         if has_app_context():
             db.session.expire_all()  # the test's own session sees what the request wrote
         return response
+
+
+class UnitOfWorkCliRunner(FlaskCliRunner):
+    """A command in an application context (and database session) of its own, after the test's own work."""
+
+    def invoke(self, *args, **kwargs):
+        from flask import has_app_context
+
+        from extensions import db
+
+        end_tests_own_unit_of_work()
+        result = super().invoke(*args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()  # the test's own session sees what the command wrote
+        return result
 
 
 def make_app(database_url: str, **overrides):
@@ -91,6 +118,7 @@ def make_app(database_url: str, **overrides):
         }
     )
     app.test_client_class = RequestIsolatingClient
+    app.test_cli_runner_class = UnitOfWorkCliRunner
     return app
 
 

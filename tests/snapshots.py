@@ -109,8 +109,8 @@ def kept(name: str, build: Callable[[], T], identify: Callable[[T], object], fin
         _put_back(snapshot.rows)
         return find(snapshot.identity)
     value = build()
+    db.session.commit()  # the builder's unit of work (its services leave the commit to their caller)
     if snapshot is None:
-        db.session.commit()
         _kept[key] = Snapshot(tables, configuration, rows=_dump(), identity=identify(value))
     return value
 

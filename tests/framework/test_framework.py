@@ -19,6 +19,7 @@ from framework.service import IndicatorSpec
 from models import AuditEvent, Direction, Indicator, IndicatorKind, Outcome, Role, Target
 from tests.forms import ParsedForm, parse_forms
 from tests.staff import PASSWORD, log_in, make_staff
+from transactions import unit_of_work
 
 DEMO_OUTCOMES = [
     "Jeugdigen groeien veilig op in een gezin",
@@ -318,7 +319,7 @@ def test_a_file_change_the_stored_targets_do_not_fit_is_refused_and_nothing_is_k
     path = tmp_path / "framework.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     before = count(AuditEvent)
-    assert list(refused(loader.load_framework, municipality, path)) == ["measure"]
+    assert list(refused(unit_of_work(loader.load_framework), municipality, path)) == ["measure"]
     assert count(AuditEvent) == before and "Nieuw resultaat" not in [o.name for o in service.outcomes_of(municipality)]
     assert db.session.scalar(select(Indicator).filter_by(name=cohesion["name"])).measure == "cohesion"
 
