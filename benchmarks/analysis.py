@@ -1,7 +1,7 @@
 """Speed and peak memory of one analysis run (analysis.run.run_analysis) on a synthetic wave, per stage.
 
     .venv/bin/python benchmarks/analysis.py --respondents 100000 [--seed 1] [--open-rate 1.0] [--no-themes]
-                                            [--no-types] [--no-deduce] [--detail]
+                                            [--no-types] [--no-deduce] [--no-floor] [--detail]
 
 Generates `--respondents` synthetic respondents of the demo municipality Leefdam in memory with
 demo.synthetic.generate_frame (instrument mix adult/parent/youth 75/15/10, 3% item missingness, the planted
@@ -224,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-themes", action="store_true", help="skip themes and quotes")
     parser.add_argument("--no-types", action="store_true", help="skip resident types")
     parser.add_argument("--no-deduce", action="store_true", help="scrub quotes with the regex heuristics only")
+    parser.add_argument("--no-floor", action="store_true", help="skip the floors (at 1M their NMF fits take minutes)")
     parser.add_argument("--detail", action="store_true", help="also time the functions inside the stages")
     args = parser.parse_args(argv)
 
@@ -257,7 +258,8 @@ def main(argv: list[str] | None = None) -> int:
     reference, answer_total = reference_pass(frame, questions)
     spent = instrument_detail() if args.detail else {}
     captured = Captured()
-    captured.install()
+    if not args.no_floor:
+        captured.install()
 
     release_free_memory()
     reset_peak()
@@ -295,9 +297,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {'run: ' + stage:<44}{seconds:>10.2f}{seconds / total:>8.0%}")
     print(f"  {'run: total':<44}{total:>10.2f}{1:>8.0%}")
     print(f"  {f'reference: lower+split {answer_total:,} answers':<44}{reference:>10.2f}")
-    print()
-    print(f"  {'against a plain floor (same inputs, same run)':<44}{'run s':>10}{'floor s':>9}{'ratio':>7}")
-    print(f"  {'-' * 70}")
+    if captured.themes or captured.profiles:
+        print()
+        print(f"  {'against a plain floor (same inputs, same run)':<44}{'run s':>10}{'floor s':>9}{'ratio':>7}")
+        print(f"  {'-' * 70}")
     rows = [
         (
             f"themes: {sum(len(answers) for answers, _ in languages):,} answers, k "

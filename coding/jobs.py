@@ -55,7 +55,7 @@ def start_coding(codebook: Codebook, wave: Wave, user: User | None, locale: str 
     )
     db.session.add(job)
     try:
-        db.session.commit()
+        db.session.commit()  # an edge, as enqueue's: the row must be there for a worker; a clash shows a twin request
     except IntegrityError:  # the same coding asked for at the same moment: that job does it
         db.session.rollback()
         return db.session.scalars(select(Job).where(Job.active_key == key)).one()
@@ -66,8 +66,8 @@ def start_coding(codebook: Codebook, wave: Wave, user: User | None, locale: str 
 
 
 def cancel_coding(job: Job, user: User | None) -> bool:
-    """Stop a queued or working coding job (committed): a queued one ends at once and its task is skipped, a working
-    one before its next stage, storing nothing. False when it had ended already."""
+    """Stop a queued or working coding job (the caller commits): a queued one ends at once and its task is skipped,
+    a working one before its next stage, storing nothing. False when it had ended already."""
     from jobs.queue import revoke
     from jobs.tasks import CANCELLED
 
@@ -77,8 +77,7 @@ def cancel_coding(job: Job, user: User | None) -> bool:
     if job.status is JobStatus.queued:
         job.status, job.finished_at, job.active_key, job.error = JobStatus.failed, utcnow(), None, CANCELLED
         revoke(job.task_id)
-    audit.record("coding_cancelled", user, "codebook", job.params.get("codebook_id"), commit=False, wave=job.wave_id)
-    db.session.commit()
+    audit.record("coding_cancelled", user, "codebook", job.params.get("codebook_id"), wave=job.wave_id)
     return True
 
 

@@ -60,7 +60,7 @@ def ask_for_report(
     )
     db.session.add(job)
     try:
-        db.session.commit()
+        db.session.commit()  # an edge, as enqueue's: the row must be there for a worker; a clash shows a twin request
     except IntegrityError:  # another request asked for the same build a moment ago: wait for that one
         db.session.rollback()
         return db.session.scalars(select(Job).where(Job.key == key).order_by(Job.id.desc()).limit(1)).one()
