@@ -22,7 +22,7 @@ class Broken(Exception):
 
 
 def outcomes_named(name: str) -> int:
-    return db.session.scalar(select(func.count()).select_from(Outcome).filter_by(name=name))
+    return db.session.execute(select(func.count()).select_from(Outcome).filter_by(name=name)).scalar_one()
 
 
 def post_new_outcome(client, name: str):

@@ -39,6 +39,7 @@ def live_server(tmp_path_factory):
     from flask_migrate import upgrade
 
     from demo.cli import load_demo
+    from extensions import db
     from tests.conftest import make_app
 
     app = make_app(f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.sqlite'}", SESSION_COOKIE_SECURE=False)
@@ -46,6 +47,7 @@ def live_server(tmp_path_factory):
         upgrade()
         wave = load_demo()
         wave_id = wave.id
+        db.session.commit()  # the fixture is load_demo's edge, as `flask demo` is
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
