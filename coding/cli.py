@@ -47,7 +47,6 @@ def code_command(codebook_id: int, wave_name: str) -> None:
     with force_locale(CLI_LANGUAGE):
         try:
             summary = code_wave(codebook, wave, via=command_line_actor())
-            db.session.commit()
         except CodingError as error:
             raise click.ClickException(str(error)) from error
     click.echo(

@@ -426,9 +426,7 @@ def code_all(codebook_id: int, wave_id: int):
         return redirect(url_for("coding.coding_job", codebook_id=codebook.id, wave_id=wave.id, job_id=job.id))
     try:
         summary = code_wave(codebook, wave, actor=current_user(), via="web")
-        db.session.commit()
-    except CodingError as error:
-        db.session.rollback()
+    except CodingError as error:  # refused before anything was written
         flash(str(error), "error")
         return redirect(target)
     flash(
