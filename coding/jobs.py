@@ -11,7 +11,6 @@ from collections.abc import Callable
 from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from accounts import audit
 from coding.service import code_wave
@@ -41,28 +40,12 @@ def start_coding(codebook: Codebook, wave: Wave, user: User | None, locale: str 
     working = active_coding(codebook, wave)
     if working is not None:
         return working
-    job = Job(
-        kind=JobKind.wave_coding,
-        wave_id=wave.id,
-        key=key,
-        active_key=key,
-        status=JobStatus.queued,
-        stage="queued",
-        progress=0,
-        started_by_id=user.id if user is not None else None,
-        params={"codebook_id": codebook.id, "lang": locale},  # the language of a refusal's reason
-        result={},
-    )
-    db.session.add(job)
-    try:
-        db.session.commit()  # an edge, as enqueue's: the row must be there for a worker; a clash shows a twin request
-    except IntegrityError:  # the same coding asked for at the same moment: that job does it
-        db.session.rollback()
-        return db.session.scalars(select(Job).where(Job.active_key == key)).one()
-    from jobs.queue import enqueue
+    from jobs.queue import start_job
 
-    enqueue(job)
-    return db.session.get_one(Job, job.id, populate_existing=True)
+    params = {"codebook_id": codebook.id, "lang": locale}  # the language of a refusal's reason
+    job = start_job(JobKind.wave_coding, wave.id, key, user.id if user is not None else None, params)
+    # None: the same coding was asked for at the same moment, and that job does it
+    return job or db.session.scalars(select(Job).where(Job.active_key == key)).one()
 
 
 def cancel_coding(job: Job, user: User | None) -> bool:

@@ -12,7 +12,6 @@ from pathlib import Path
 from flask import current_app, g
 from flask_babel import force_locale
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from config import RTL_LANGUAGES
 from council.areas import Area, find_area
@@ -39,35 +38,19 @@ def ask_for_report(
     latest = db.session.scalar(select(Job).where(Job.key == key).order_by(Job.id.desc()).limit(1))
     if latest is not None and (latest.status in ACTIVE or (latest.status is JobStatus.failed and not again)):
         return latest
-    job = Job(
-        kind=JobKind.report_pdf,
-        wave_id=wave.id,
-        key=key,
-        active_key=key,
-        status=JobStatus.queued,
-        stage="queued",
-        progress=0,
-        started_by_id=reader.id,
-        # what the request knew and the worker needs: ids and words of the reader's request, never an answer
-        params={
-            "area": area.code,
-            "lang": lang,
-            "base_url": base_url,
-            "role": reader.role.value,
-            "municipality_id": reader.municipality_id,
-        },
-        result={},
-    )
-    db.session.add(job)
-    try:
-        db.session.commit()  # an edge, as enqueue's: the row must be there for a worker; a clash shows a twin request
-    except IntegrityError:  # another request asked for the same build a moment ago: wait for that one
-        db.session.rollback()
-        return db.session.scalars(select(Job).where(Job.key == key).order_by(Job.id.desc()).limit(1)).one()
-    from jobs.queue import enqueue
+    from jobs.queue import start_job
 
-    enqueue(job)
-    return db.session.get_one(Job, job.id, populate_existing=True)
+    # what the request knew and the worker needs: ids and words of the reader's request, never an answer
+    params = {
+        "area": area.code,
+        "lang": lang,
+        "base_url": base_url,
+        "role": reader.role.value,
+        "municipality_id": reader.municipality_id,
+    }
+    job = start_job(JobKind.report_pdf, wave.id, key, reader.id, params)
+    # None: another request asked for the same build a moment ago; wait for that one
+    return job or db.session.scalars(select(Job).where(Job.key == key).order_by(Job.id.desc()).limit(1)).one()
 
 
 def build_report(job: Job, progress: Callable[[str, int], None]) -> dict:

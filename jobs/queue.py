@@ -15,9 +15,10 @@ from pathlib import Path
 from flask import Flask, current_app
 from huey import Huey, RedisHuey, SqliteHuey
 from huey.api import Task, TaskWrapper
+from sqlalchemy.exc import IntegrityError
 
 from extensions import db
-from models import AnalysisRun, ImportJob, Job
+from models import AnalysisRun, ImportJob, Job, JobKind, JobStatus
 
 QUEUE_FILE = "jobs.sqlite3"
 logger = logging.getLogger("leefwereld.jobs")
@@ -82,6 +83,31 @@ def enqueue(job: AnalysisRun | ImportJob | Job) -> None:
     job.task_id = task.id
     db.session.commit()
     _enqueue(task)
+
+
+def start_job(kind: JobKind, wave_id: int, key: str, started_by_id: int | None, params: dict) -> Job | None:
+    """A new job for the work `key` names, committed and on the queue; None when another request queued one for it a
+    moment ago (the unique active key): the caller then gives that one."""
+    job = Job(
+        kind=kind,
+        wave_id=wave_id,
+        key=key,
+        active_key=key,
+        status=JobStatus.queued,
+        stage="queued",
+        progress=0,
+        started_by_id=started_by_id,
+        params=params,
+        result={},
+    )
+    db.session.add(job)
+    try:
+        db.session.commit()  # an edge, as enqueue's: the row must be there for a worker; a clash shows a twin request
+    except IntegrityError:
+        db.session.rollback()
+        return None
+    enqueue(job)
+    return db.session.get_one(Job, job.id, populate_existing=True)
 
 
 def _enqueue(task: Task) -> None:
