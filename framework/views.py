@@ -6,7 +6,8 @@ framework/service.py; these views parse the forms, call it and render.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_decimal, format_percent
@@ -146,6 +147,24 @@ def _csrf_failed(form) -> bool:
     return bool(form.meta.csrf and form.csrf_token.errors)
 
 
+T = TypeVar("T")
+
+
+def _saved(form, save: Callable[[], T], refused: Callable[[], None] | None = None) -> T | None:
+    """What `save` returned, when the posted form is valid and the framework takes it; None when either refused it,
+    with the messages on the form. `refused` runs for a form that is not valid (the framework's checks as well, so
+    one answer names every problem)."""
+    if not form.validate_on_submit():
+        if refused is not None:
+            refused()
+        return None
+    try:
+        return save()
+    except FrameworkError as error:
+        _show_errors(form, error)
+        return None
+
+
 # --- outcomes -----------------------------------------------------------------------------------------------------
 
 
@@ -181,21 +200,20 @@ def new_outcome():
         abort(404)
     form = _outcome_form(municipality)
     if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                outcome = service.create_outcome(
-                    municipality,
-                    form.name.data,
-                    form.description.data,
-                    action=form.action.data,
-                    outputs=form.outputs.data or [],
-                    actor=current_user(),
-                )
-            except FrameworkError as error:
-                _show_errors(form, error)
-            else:
-                flash(_("The outcome has been added. Now add its indicators."), "success")
-                return redirect(_home(municipality, f"#outcome-{outcome.id}"))
+        outcome = _saved(
+            form,
+            lambda: service.create_outcome(
+                municipality,
+                form.name.data,
+                form.description.data,
+                action=form.action.data,
+                outputs=form.outputs.data or [],
+                actor=current_user(),
+            ),
+        )
+        if outcome is not None:
+            flash(_("The outcome has been added. Now add its indicators."), "success")
+            return redirect(_home(municipality, f"#outcome-{outcome.id}"))
         return render_template("framework/outcome.html", form=form, outcome=None, municipality=municipality), 422
     return render_template("framework/outcome.html", form=form, outcome=None, municipality=municipality)
 
@@ -217,21 +235,20 @@ def edit_outcome(outcome_id: int):
         )
         return render_template("framework/outcome.html", form=form, outcome=outcome, municipality=outcome.municipality)
     form = _outcome_form(outcome.municipality)
-    if form.validate_on_submit():
-        try:
-            changed = service.update_outcome(
-                outcome,
-                form.name.data,
-                form.description.data,
-                action=form.action.data,
-                outputs=form.outputs.data or [],
-                actor=current_user(),
-            )
-        except FrameworkError as error:
-            _show_errors(form, error)
-        else:
-            flash(_("The changes are saved.") if changed else _("Nothing was changed."), "success")
-            return redirect(_home(outcome.municipality, f"#outcome-{outcome.id}"))
+    changed = _saved(
+        form,
+        lambda: service.update_outcome(
+            outcome,
+            form.name.data,
+            form.description.data,
+            action=form.action.data,
+            outputs=form.outputs.data or [],
+            actor=current_user(),
+        ),
+    )
+    if changed is not None:
+        flash(_("The changes are saved.") if changed else _("Nothing was changed."), "success")
+        return redirect(_home(outcome.municipality, f"#outcome-{outcome.id}"))
     return render_template("framework/outcome.html", form=form, outcome=outcome, municipality=outcome.municipality), 422
 
 
@@ -312,16 +329,14 @@ def new_indicator(outcome_id: int):
     form = _indicator_form()
     if request.method == "GET":
         return render_template("framework/indicator_new.html", form=form, outcome=outcome)
-    if form.validate_on_submit():
-        try:
-            indicator = service.create_indicator(outcome, _indicator_spec(form), actor=current_user())
-        except FrameworkError as error:
-            _show_errors(form, error)
-        else:
-            flash(_("The indicator has been added. Now give it targets."), "success")
-            return redirect(url_for("framework.edit_indicator", indicator_id=indicator.id) + "#targets")
-    else:
-        _check_indicator_too(form, outcome)
+    indicator = _saved(
+        form,
+        lambda: service.create_indicator(outcome, _indicator_spec(form), actor=current_user()),
+        refused=lambda: _check_indicator_too(form, outcome),
+    )
+    if indicator is not None:
+        flash(_("The indicator has been added. Now give it targets."), "success")
+        return redirect(url_for("framework.edit_indicator", indicator_id=indicator.id) + "#targets")
     return render_template("framework/indicator_new.html", form=form, outcome=outcome), 422
 
 
@@ -373,16 +388,14 @@ def edit_indicator(indicator_id: int):
     if request.method == "GET":
         return _indicator_page(indicator)
     form = _indicator_form()
-    if form.validate_on_submit():
-        try:
-            changed = service.update_indicator(indicator, _indicator_spec(form), actor=current_user())
-        except FrameworkError as error:
-            _show_errors(form, error)
-        else:
-            flash(_("The changes are saved.") if changed else _("Nothing was changed."), "success")
-            return redirect(_home(indicator.outcome.municipality, f"#outcome-{indicator.outcome_id}"))
-    else:
-        _check_indicator_too(form, indicator.outcome, indicator)
+    changed = _saved(
+        form,
+        lambda: service.update_indicator(indicator, _indicator_spec(form), actor=current_user()),
+        refused=lambda: _check_indicator_too(form, indicator.outcome, indicator),
+    )
+    if changed is not None:
+        flash(_("The changes are saved.") if changed else _("Nothing was changed."), "success")
+        return redirect(_home(indicator.outcome.municipality, f"#outcome-{indicator.outcome_id}"))
     return _indicator_page(indicator, form=form, status=422)
 
 
