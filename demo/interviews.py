@@ -13,7 +13,7 @@ only as its key.
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import timedelta
 
 import numpy as np
 from flask import current_app
@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from extensions import db
 from interviews.clients import client_key
-from interviews.service import new_sync_key
+from interviews.service import conversation_moment, new_sync_key
 from models import (
     Answer,
     District,
@@ -33,17 +33,13 @@ from models import (
     Team,
     Wave,
 )
-from surveys.flow import MUNICIPAL_TIMEZONE, municipal_today
+from surveys.flow import municipal_today
 from surveys.registry import current_instruments, ensure_version
 
 SLUG = "interview"
 LESS_CHANGE_WIJK = "WK900103"  # Molenwijk: more trajectories, less change (demo/municipality.yaml, outputs)
 MEAN_CHANGE = {"elsewhere": 0.55, LESS_CHANGE_WIJK: 0.1}  # on the 1..5 domains; twice that on 0..10
 WORKER_DIFFERS = 0.12  # share of follow-up domain ratings the worker rates one point otherwise
-
-
-def _at_noon(day: date) -> datetime:
-    return datetime.combine(day, time(12), MUNICIPAL_TIMEZONE).astimezone(UTC)
 
 
 def add_synthetic_interviews(wave: Wave, clients: int, seed: int) -> int:
@@ -99,7 +95,7 @@ def add_synthetic_interviews(wave: Wave, clients: int, seed: int) -> int:
                 for item, value in values.items()
                 if later and item in domains and rng.random() < WORKER_DIFFERS
             }
-            moment = _at_noon(day)
+            moment = conversation_moment(day)
             response = Response(
                 token=secrets.token_urlsafe(32),
                 wave=wave,

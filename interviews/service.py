@@ -71,8 +71,9 @@ def find_by_sync_key(user: User, key: str) -> Interview | None:
     return interview
 
 
-def _noon(day: date) -> datetime:
-    # the conversation's date counts, not the moment a tablet found a connection
+def conversation_moment(day: date) -> datetime:
+    """When a conversation on `day` counts as held: noon, municipal time (the date counts, not the moment a tablet
+    found a connection)."""
     return datetime.combine(day, time(12), MUNICIPAL_TIMEZONE).astimezone(tz=utcnow().tzinfo)
 
 
@@ -140,7 +141,7 @@ def save_interview(
         team=team,
         interviewer=user,
         sync_key=key,
-        conducted_at=_noon(day),
+        conducted_at=conversation_moment(day),
         client_key=client_key(team.id, code, secret),
         notes=(form.notes.data or "").strip() or None,
         worker_ratings=worker_ratings(form, instrument, values),
