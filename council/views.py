@@ -44,8 +44,6 @@ from models.jobs import ACTIVE
 from runs.releases import released_run
 
 LEVELS = ("municipality", "wijk")
-# the page that waits for a report's PDF asks again after this many seconds: a first build takes about five
-REPORT_REFRESH_SECONDS = 5
 
 
 @bp.after_request
@@ -475,7 +473,7 @@ def _stored(path) -> bytes | None:
 def report_pdf(code: str):
     """The report as a PDF: built once per run, area, language and state of the approved quotes, named themes and
     framework (council.pdf.report_fingerprint) by a job on the queue, then served from the stored file. Until it is
-    stored, a page says that it is being prepared and asks again every few seconds."""
+    stored, a page says that it is being prepared (templates/macros/jobs.html)."""
     from council.pdf import report_fingerprint, stored_report
     from council.report_jobs import ask_for_report
 
@@ -488,6 +486,9 @@ def report_pdf(code: str):
         abort(404)
     path = stored_report(wave.id, area.code, g.lang, report_fingerprint(run, area, g.lang))
     body = _stored(path)
+    if body is not None and "waiting" in request.args:
+        # the waiting page's script asks whether the PDF is stored; the reader then opens it (and that is logged)
+        return render_template("council/report_waiting.html", wave=wave, area=area, job=None, working=False)
     if body is None:
         job = ask_for_report(
             wave, area, path, lang=g.lang, base_url=request.url_root, reader=staff_user(), again="again" in request.args
@@ -501,7 +502,6 @@ def report_pdf(code: str):
                 area=area,
                 job=job,
                 working=working,
-                refresh=REPORT_REFRESH_SECONDS,
             ), (202 if working else 200)
     audit.record("report_downloaded", current_user(), "wave", wave.id, area=area.code, format="pdf")
     response = Response(body, mimetype="application/pdf")

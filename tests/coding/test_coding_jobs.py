@@ -84,7 +84,7 @@ def test_a_large_wave_is_coded_by_a_job_that_stores_every_code_once(
     audited = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "answers_coded")).all()
     assert [event.details["via"] for event in audited] == ["job"]
     page = analyst_client.get(job_url(labelled, answered_wave, job_id) + "?lang=en").get_data(as_text=True)
-    assert f"{len(answers)} answers have been coded" in page and 'http-equiv="refresh"' not in page
+    assert f"{len(answers)} answers have been coded" in page and "data-job-watch" not in page
 
 
 def test_a_queued_coding_job_stopped_from_its_page_ends_at_once_and_stores_nothing(
@@ -93,14 +93,14 @@ def test_a_queued_coding_job_stopped_from_its_page_ends_at_once_and_stores_nothi
     job_id = started_job(analyst_client, labelled, answered_wave)  # no worker: it waits in the queue
     url = job_url(labelled, answered_wave, job_id)
     page = analyst_client.get(url).get_data(as_text=True)
-    assert '<meta http-equiv="refresh" content="3">' in page and f'action="{url}/cancel"' in page
+    assert f'data-job-watch="{url}"' in page and f'action="{url}/cancel"' in page
     form = main_form(page)
     assert analyst_client.post(url + "/cancel", data={"csrf_token": form.fields["csrf_token"][0]}).status_code == 302
     job = db.session.get(Job, job_id)
     assert job.status is JobStatus.failed and job.cancel_requested_at is not None and job.active_key is None
     assert job.attempts == 0 and coded_count() == 0
     page = analyst_client.get(url).get_data(as_text=True)
-    assert "Gestopt" in page and "/cancel" not in page and 'http-equiv="refresh"' not in page
+    assert "Gestopt" in page and "/cancel" not in page and "data-job-watch" not in page
     assert db.session.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc()).limit(1)) == "coding_cancelled"
     # the wave is free again: the next coding is a new job
     assert started_job(analyst_client, labelled, answered_wave) != job_id

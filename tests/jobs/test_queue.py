@@ -73,7 +73,7 @@ def test_a_queued_run_cancelled_from_its_page_is_skipped_by_the_worker(app, anal
     assert f'action="/staff/analysis/runs/{run_id}/cancel"' in page
     assert cancel(analyst_page, run_id).status_code == 302
     page = analyst_page.get(f"/staff/analysis/runs/{run_id}").get_data(as_text=True)
-    assert "Gestopt" in page and "/cancel" not in page and 'http-equiv="refresh"' not in page
+    assert "Gestopt" in page and "/cancel" not in page and "data-job-watch" not in page
     worker = Worker(app, tmp_path / "worker.log").start()
     try:
         # the wave is free again: the next run is done, the cancelled one never began

@@ -1,6 +1,7 @@
 """A council report's first PDF is a job on the queue: the request queues one build (a second request does not queue
-another) and shows a page that refreshes itself; `flask worker` builds and stores it and the next request serves it;
-a build whose worker was killed is done again, and a failed build is shown with its reason."""
+another) and shows a page that says so (its script asks again; it never refreshes itself); `flask worker` builds and
+stores it and the next request serves it; a build whose worker was
+killed is done again, and a failed build is shown with its reason."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import council.pdf
 from extensions import db
 from jobs.queue import queue
 from jobs.tasks import WORKER_STOPPED_JOB
-from models import Job, JobKind, JobStatus, Role
+from models import AuditEvent, Job, JobKind, JobStatus, Role
 from tests.staff import log_in, make_staff
 from tests.workers import Worker, wait_for
 
@@ -43,6 +44,11 @@ def stored_reports(app) -> list[Path]:
     return list((Path(app.instance_path) / "reports").glob("*.pdf"))
 
 
+def downloads() -> int:
+    downloaded = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "report_downloaded")
+    return db.session.scalar(downloaded) or 0
+
+
 def job_of(job_id: int):
     return lambda: db.session.get(Job, job_id)
 
@@ -55,7 +61,8 @@ def test_a_pdf_request_queues_one_build_and_a_second_request_does_not_queue_anot
     first = reader.get(URL)
     html = first.get_data(as_text=True)
     assert first.status_code == 202 and first.mimetype == "text/html"
-    assert '<meta http-equiv="refresh" content="5">' in html and 'role="status"' in html
+    assert 'http-equiv="refresh"' not in html and 'role="status"' in html and "Look again now" in html
+    assert f'data-job-watch="/council/report/{CENTRUM}.pdf?wave=' in html and "waiting=1" in html
     assert "The PDF of this report is being made" in html and f'href="/council/report/{CENTRUM}.pdf' in html
     assert len(jobs()) == 1 and queue().huey.pending_count() == 1
     again = reader.get(URL)
@@ -79,9 +86,13 @@ def test_the_worker_builds_and_stores_the_pdf_and_the_next_request_serves_it(app
     assert job.status is JobStatus.succeeded and job.attempts == 1 and job.active_key is None, job.error
     [path] = stored_reports(app)
     assert job.result["file"] == path.name
+    # the waiting page's script learns that the PDF is ready without fetching it (a download is audit-logged once)
+    ready = reader.get(f"{URL}&waiting=1")
+    assert ready.status_code == 200 and ready.mimetype == "text/html" and "data-job-watch" not in ready.text
+    assert "The PDF of this report is ready" in ready.text and downloads() == 0
     served = reader.get(URL)
     assert served.status_code == 200 and served.mimetype == "application/pdf" and served.data.startswith(b"%PDF")
-    assert served.data == path.read_bytes() and len(jobs()) == 1
+    assert served.data == path.read_bytes() and len(jobs()) == 1 and downloads() == 1
 
 
 def test_a_build_whose_worker_was_killed_is_queued_again_and_stored_once(app, reader, tmp_path):
