@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask import current_app, g
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from config import RTL_LANGUAGES
 from council.areas import Area, find_area
@@ -85,10 +85,27 @@ def build_report(job: Job, progress: Callable[[str, int], None]) -> dict:
             # the state of now: a quote withdrawn since the request makes another file, which the next request finds
             path = stored_report(wave.id, area.code, lang, report_fingerprint(run, area, lang))
             if path.exists():  # built by an attempt whose worker was killed before it could say so
+                _forget_earlier_builds(job, path)
                 return {"file": path.name}
             html = report_pdf_html(wave, area.code)
             progress("rendering", 40)
             body = render_pdf(html, base_url, direction="rtl" if lang in RTL_LANGUAGES else "ltr")
     progress("storing", 95)
     store_report(path, body)  # atomic: a reader never gets half a file
+    _forget_earlier_builds(job, path)
     return {"file": path.name, "bytes": len(body)}
+
+
+def _forget_earlier_builds(job: Job, path: Path) -> None:
+    """The ended builds of the same wave, area and language go with their files (council.pdf.store_report keeps one
+    per report): only the latest build of a report is ever read, so the job table keeps one row per report rather
+    than one per build."""
+    same_report = report_key(path).rsplit("-", 1)[0] + "-"  # the key without its fingerprint
+    db.session.execute(
+        delete(Job).where(
+            Job.kind == JobKind.report_pdf,
+            Job.key.startswith(same_report, autoescape=True),
+            Job.id != job.id,
+            Job.status.not_in(ACTIVE),
+        )
+    )

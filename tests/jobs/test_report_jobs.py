@@ -138,3 +138,28 @@ def test_a_failed_build_is_shown_with_its_reason_and_built_again_only_when_asked
     retried = reader.get(URL + "&again=1")
     assert retried.status_code == 202 and len(jobs()) == 2 and jobs()[-1].status is JobStatus.queued
     assert db.session.scalar(select(func.count()).select_from(Job).where(Job.active_key.is_not(None))) == 1
+
+
+def test_a_build_that_succeeds_forgets_the_earlier_builds_of_the_same_report_and_keeps_the_others(app, reader):
+    earlier = reader.get(URL)  # queued: the first build of this report, in English
+    [first] = jobs()
+    first.status, first.active_key = JobStatus.failed, None  # as a build that failed
+    first_id, key = first.id, first.key
+    report = key.rsplit("-", 1)[0]  # the key without its fingerprint
+    older = Job(kind=JobKind.report_pdf, wave_id=first.wave_id, key=f"{report}-0ld.pdf", status=JobStatus.succeeded)
+    dutch = Job(kind=JobKind.report_pdf, wave_id=first.wave_id, key=report.replace("-en", "-nl") + "-0ld.pdf")
+    dutch.status = JobStatus.succeeded
+    db.session.add_all([older, dutch])
+    db.session.commit()
+    dutch_id = dutch.id
+    huey = queue().huey
+    huey.immediate = True  # the worker's code, in this process
+    try:
+        built = reader.get(URL + "&again=1")
+    finally:
+        huey.immediate = False
+    assert earlier.status_code == 202 and built.mimetype == "application/pdf"
+    [newest, kept] = sorted(jobs(), key=lambda job: job.key != key)
+    assert newest.key == key and newest.id > dutch_id and newest.status is JobStatus.succeeded
+    assert kept.id == dutch_id  # another language's report keeps its build
+    assert db.session.get(Job, first_id) is None
