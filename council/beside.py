@@ -17,8 +17,8 @@ from analysis.association import Correlation, Difference, correlation, differenc
 from council.areas import Area
 from council.indicators import Evaluation, evaluate
 from council.outputs import is_hidden, values_of, year_for
-from council.profile import Trend
 from council.snapshots import Figure, ShownFigure, WaveProfile
+from council.trends import Trend
 from models import Direction, Indicator, Outcome, OutputMeasure
 
 if TYPE_CHECKING:

@@ -22,23 +22,15 @@ from council import charts
 from council.areas import MUNICIPALITY, WIJK, Area, areas_of, buurten_of, find_area
 from council.beside import beside
 from council.blueprint import COUNCIL_ROLES, bp
+from council.comparison import Column, compare
 from council.indicators import Evaluation, Status, evaluate
 from council.maps import Map, buurt_areas, choropleth, map_areas, status_label
-from council.profile import (
-    AreaProfile,
-    Column,
-    Trend,
-    area_profile,
-    compare,
-    council_waves,
-    framework,
-    indicator_range,
-    instrument_label,
-    overview_rows,
-    weighting_note,
-)
+from council.names import indicator_range, instrument_label
+from council.profile import AreaProfile, area_profile, council_waves, framework
+from council.respondents import overview_rows, weighting_note
 from council.snapshots import Figure, WaveProfile, analysed_waves
 from council.summary import report_summary
+from council.trends import Trend
 from models import Indicator, Wave
 from models.jobs import ACTIVE
 from runs.releases import released_run

@@ -28,7 +28,9 @@ from accounts import audit
 from accounts.auth import current_user, requires, staff_user
 from accounts.forms import ConfirmForm
 from config import LANGUAGES
-from council.profile import MARGIN_WORDS, instrument_label, type_name
+from council.names import instrument_label
+from council.resident_types import type_name
+from council.respondents import MARGIN_WORDS
 from exchange.waves import wave_for, waves_for
 from extensions import db
 from geography.areas import area_names
