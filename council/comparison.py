@@ -5,13 +5,45 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+from council.areas import Area
 from council.indicators import Evaluation, evaluate
 from council.names import WIJKTEAM, instrument_label, measure_name, scale_range
 from council.profile import FigureNotes
 from council.respondents import survey_instruments
 from council.scales import scale_measures
-from council.snapshots import Figure, WaveProfile
-from models import Indicator
+from council.snapshots import Figure, WaveProfile, analysed_waves
+from models import Indicator, Wave
+
+
+@dataclass(frozen=True)
+class ComparisonAsked:
+    """What the compare page was asked: areas (?area=, in order, once each), or one area over the waves
+    (?waves=all); `asked` when there is something to check and show."""
+
+    codes: list[str]
+    over_waves: bool
+    asked: bool
+
+    @classmethod
+    def from_args(cls, args: MultiDict[str, str]) -> ComparisonAsked:
+        codes = list(dict.fromkeys(args.getlist("area")))
+        over_waves = args.get("waves") == "all"
+        # a lone area without "show" only fills in the form (the link from a wijk page); a submitted form is checked
+        return cls(codes, over_waves, "show" in args or over_waves or len(codes) >= 2)
+
+    def problems(self, known: set[str]) -> list[str]:
+        if not self.asked:
+            return []
+        if any(code not in known for code in self.codes):
+            return [_("Choose areas from the list.")]
+        if self.over_waves and len(self.codes) != 1:
+            return [_("To follow an area over the waves, choose exactly one area.")]
+        if not self.over_waves and len(self.codes) < 2:
+            return [_("Choose at least two areas to compare.")]
+        return []
 
 
 @dataclass(frozen=True)
@@ -51,6 +83,16 @@ class Comparison(FigureNotes):
     def has_model(self) -> bool:
         """Any model estimate beside an indicator's figure: the page then explains what one is."""
         return any(evaluation.model is not None for _indicator, found in self.indicators for evaluation in found)
+
+
+def over_waves(wave: Wave, area: Area) -> list[Column]:
+    """One column per analysed wave of the municipality in which the area can be read, oldest first."""
+    columns = []
+    for one in analysed_waves(wave.municipality):
+        loaded = WaveProfile.load(one, areas={area.code, wave.municipality.code})
+        if loaded is not None:
+            columns.append(Column(one.name, loaded, area.code))
+    return columns
 
 
 def compare(columns: Sequence[Column], indicators: Sequence[Indicator], locale: str) -> Comparison:
