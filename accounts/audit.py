@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
 
 from extensions import db
 from models import AuditEvent, User
@@ -151,3 +152,17 @@ def record(
     if action in LASTING:
         keep_after_rollback(values)
     return event
+
+
+def audit_page(action: str | None, page: int, size: int) -> tuple[list[AuditEvent], int]:
+    """One page of the audit log, newest first, of one action or all: the events and how many there are in all."""
+    query = select(AuditEvent).order_by(AuditEvent.id.desc())
+    if action:
+        query = query.where(AuditEvent.action == action)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    return list(db.session.scalars(query.limit(size).offset((page - 1) * size))), total
+
+
+def logged_actions() -> list[str]:
+    """Every action the audit log holds, for choosing one."""
+    return list(db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import cast
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from accounts.audit import audit_page, logged_actions
 from accounts.auth import (
     ALL_STAFF,
     LoginRefused,
@@ -29,7 +30,7 @@ from accounts.forms import ROLE_LABELS, ConfirmForm, LoginForm, PasswordChangeFo
 from accounts.passwords import password_problems, verify_password
 from accounts.service import AccountError, create_team, create_user, unlock_user, update_user
 from extensions import db, rate_limit
-from models import AuditEvent, Municipality, Role, Team, User
+from models import Municipality, Role, Team, User
 
 bp = Blueprint("accounts", __name__, url_prefix="/staff", template_folder="templates")
 AUDIT_PAGE_SIZE = 50
@@ -48,32 +49,34 @@ def login_page():
     if current_user() is not None:
         return redirect(url_for("accounts.home"))
     form = LoginForm()
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                user = authenticate(form.email.data, form.password.data)
-            except LoginRefused:
-                status = 422
-                # one answer for an unknown address, a wrong password and too many attempts: it confirms no account
-                form.form_errors.append(
-                    _(
-                        "This e-mail address and password do not match an account, or there were "
-                        "too many attempts. Check them, or wait a few minutes and try again."
-                    )
-                )
-            else:
-                login(user)
-                return redirect(_safe_next(request.args.get("next")))
-        else:
-            status = 422
+    user = _authenticated(form) if request.method == "POST" else None
+    if user is not None:
+        login(user)
+        return redirect(_safe_next(request.args.get("next")))
     form.password.data = ""
     return render_template(
         "accounts/login.html",
         form=form,
         ended=request.args.get("ended"),
         idle_minutes=_minutes(current_app.config["STAFF_IDLE_TIMEOUT"]),
-    ), status
+    ), (422 if request.method == "POST" else 200)
+
+
+def _authenticated(form: LoginForm) -> User | None:
+    """The member the posted form names, or None with the reason on the form."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        return authenticate(form.email.data, form.password.data)
+    except LoginRefused:
+        # one answer for an unknown address, a wrong password and too many attempts: it confirms no account
+        form.form_errors.append(
+            _(
+                "This e-mail address and password do not match an account, or there were "
+                "too many attempts. Check them, or wait a few minutes and try again."
+            )
+        )
+        return None
 
 
 def _minutes(duration: timedelta) -> int:
@@ -115,18 +118,24 @@ def account():
             logout(everywhere=True)
             return _to_login_with_device_cleared()
     elif request.method == "POST":
-        if form.validate_on_submit():
-            if not verify_password(user.password_hash, form.current.data):
-                form.current.errors = [_("This is not your current password.")]
-            elif problems := password_problems(form.new.data, user.email):
-                form.new.errors = problems
-            else:
-                set_password(user, form.new.data)
-                login(user)  # a new session here; every other one has ended
-                flash(_("Your password has been changed. You are logged out on other devices."), "success")
-                return redirect(url_for("accounts.account"))
+        if form.validate_on_submit() and _password_changed(form, user):
+            flash(_("Your password has been changed. You are logged out on other devices."), "success")
+            return redirect(url_for("accounts.account"))
         status = 422
     return render_template("accounts/account.html", form=form, everywhere=everywhere, user=user), status
+
+
+def _password_changed(form: PasswordChangeForm, user: User) -> bool:
+    """Change the password as the posted form asks, and log in anew; False with the reason on the form."""
+    if not verify_password(user.password_hash, form.current.data):
+        form.current.errors = [_("This is not your current password.")]
+        return False
+    if problems := password_problems(form.new.data, user.email):
+        form.new.errors = problems
+        return False
+    set_password(user, form.new.data)
+    login(user)  # a new session here; every other one has ended
+    return True
 
 
 def _team_choices(user: User) -> list[SelectChoice]:
@@ -200,28 +209,31 @@ def new_user():
     admin = current_user()
     form = UserForm()
     form.team.choices = _team_choices(admin)
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.validate_on_submit():
-            team = _team_from(form, admin)
-            if not form.team.errors:
-                try:
-                    create_user(
-                        form.email.data,
-                        Role(form.role.data),
-                        form.password.data or "",
-                        team=team,
-                        municipality=admin.municipality,
-                        actor=admin,
-                    )
-                except AccountError as error:
-                    form.form_errors.append(str(error))
-                else:
-                    flash(_("The account has been made."), "success")
-                    return redirect(url_for("accounts.users"))
+
+    def save(team: Team | None) -> None:
+        role, password = Role(form.role.data), form.password.data or ""
+        create_user(form.email.data, role, password, team=team, municipality=admin.municipality, actor=admin)
+
+    if request.method == "POST" and _saved(form, admin, save):
+        flash(_("The account has been made."), "success")
+        return redirect(url_for("accounts.users"))
     form.password.data = ""
-    return render_template("accounts/user_form.html", form=form, user=None), status
+    return render_template("accounts/user_form.html", form=form, user=None), (422 if request.method == "POST" else 200)
+
+
+def _saved(form: UserForm, admin: User, save: Callable[[Team | None], object]) -> bool:
+    """Check the posted account form and its wijkteam, then `save(team)`; False with the reasons on the form."""
+    if not form.validate_on_submit():
+        return False
+    team = _team_from(form, admin)
+    if form.team.errors:
+        return False
+    try:
+        save(team)
+    except AccountError as error:
+        form.form_errors.append(str(error))
+        return False
+    return True
 
 
 def _managed_user(user_id: int) -> User:
@@ -236,32 +248,36 @@ def _managed_user(user_id: int) -> User:
 @requires(Role.admin)
 def edit_user(user_id: int):
     admin, user = staff_user(), _managed_user(user_id)
-    form = UserForm(
-        obj=None if request.method == "POST" else user,
-        data=None if request.method == "POST" else {"role": user.role.value, "team": str(user.team_id or "")},
-    )
-    del form.password
-    form.team.choices = _team_choices(admin)
-    unlock = ConfirmForm(prefix="unlock")
-    status = 200
+    form, unlock = _edit_user_form(admin, user), ConfirmForm(prefix="unlock")
     if request.method == "POST" and request.form.get("action") == "unlock":
         if unlock.validate_on_submit():
             unlock_user(user, admin)
             flash(_("The account is unlocked."), "success")
             return redirect(url_for("accounts.edit_user", user_id=user.id))
     elif request.method == "POST":
-        status = 422
         form.email.data = user.email  # the address is the login name: it is not changed here
-        if form.validate_on_submit():
-            team = _team_from(form, admin)
-            if not form.team.errors:
-                try:
-                    update_user(user, role=Role(form.role.data), team=team, active=form.active.data, actor=admin)
-                except AccountError as error:
-                    form.form_errors.append(str(error))
-                else:
-                    flash(_("The changes are saved."), "success")
-                    return redirect(url_for("accounts.users"))
+        if _saved(form, admin, lambda team: _update_user(user, form, team, admin)):
+            flash(_("The changes are saved."), "success")
+            return redirect(url_for("accounts.users"))
+        return _user_page(form, user, unlock, 422)
+    return _user_page(form, user, unlock)
+
+
+def _update_user(user: User, form: UserForm, team: Team | None, admin: User) -> None:
+    update_user(user, role=Role(form.role.data), team=team, active=form.active.data, actor=admin)
+
+
+def _edit_user_form(admin: User, user: User) -> UserForm:
+    form = UserForm(
+        obj=None if request.method == "POST" else user,
+        data=None if request.method == "POST" else {"role": user.role.value, "team": str(user.team_id or "")},
+    )
+    del form.password
+    form.team.choices = _team_choices(admin)
+    return form
+
+
+def _user_page(form: UserForm, user: User, unlock: ConfirmForm, status: int = 200):
     return render_template(
         "accounts/user_form.html", form=form, user=user, unlock=unlock, throttled=address_throttled(user.email)
     ), status
@@ -285,16 +301,11 @@ def new_team():
 def audit_log():
     action = request.args.get("action") or None
     page = max(request.args.get("page", 1, type=int), 1)
-    query = select(AuditEvent).order_by(AuditEvent.id.desc())
-    if action:
-        query = query.where(AuditEvent.action == action)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    events = db.session.scalars(query.limit(AUDIT_PAGE_SIZE).offset((page - 1) * AUDIT_PAGE_SIZE)).all()
-    actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
+    events, total = audit_page(action, page, AUDIT_PAGE_SIZE)
     return render_template(
         "accounts/audit.html",
         events=events,
-        actions=actions,
+        actions=logged_actions(),
         action=action,
         page=page,
         pages=max(1, -(-total // AUDIT_PAGE_SIZE)),

@@ -5,6 +5,9 @@ Analysts only: these pages show residents' own words (every look at them is writ
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_decimal, format_percent, get_locale, ngettext
 from flask_babel import gettext as _
@@ -22,6 +25,7 @@ from coding.service import (
     SHOW_CHOICES,
     TRANSLATION_LANGUAGES,
     CodingError,
+    CodingSummary,
     add_code,
     answer_count,
     answer_page,
@@ -42,7 +46,7 @@ from coding.service import (
 )
 from exchange.waves import wave_for
 from extensions import db
-from models import AnalysisRun, Codebook, CodebookCode, Job, JobKind, Role, Wave
+from models import AnalysisRun, Codebook, CodebookCode, Job, JobKind, Role, User, Wave
 from models.jobs import ACTIVE
 from surveys.instruments import localise
 from surveys.questions import open_questions, question_text
@@ -88,6 +92,23 @@ def _wave_or_404(codebook: Codebook, wave_id: int) -> Wave:
     return wave
 
 
+def _loads(view: Callable) -> Callable:
+    """Hand the view the codebook of the URL (and its wave and code) instead of their ids, or answer 404 when the
+    analyst may not see one of them: every page here starts so."""
+
+    @wraps(view)
+    def load(codebook_id: int, **ids: int):
+        codebook = _codebook_or_404(codebook_id)
+        loaded: dict = {"codebook": codebook}
+        if "wave_id" in ids:
+            loaded["wave"] = _wave_or_404(codebook, ids.pop("wave_id"))
+        if "code_id" in ids:
+            loaded["code"] = _code_or_404(codebook, ids.pop("code_id"))
+        return view(**loaded, **ids)
+
+    return load
+
+
 def _question_text(key: str) -> str:
     """The question in the page's language with the questionnaire that asks it: questionnaires word one topic each
     in their own way ("Adults: What would make ...")."""
@@ -109,33 +130,41 @@ def _question_text(key: str) -> str:
 @requires(Role.analyst, menu=_l("Coding open answers"))
 def codebooks():
     user = current_user()
-    questions = open_questions()
-    form = CodebookForm()
-    form.question.choices = [SelectChoice(key, _question_text(key)) for key in questions]
-    status = 200
+    form = _codebook_form()
     if request.method == "POST":
-        status = 422
-        valid = form.validate_on_submit()
-        if form.question.data and form.question.data not in questions:
-            form.question.errors = [_("Choose one of the open questions shown.")]
-        municipality = user.municipality or only_municipality()
-        if municipality is None:
-            form.form_errors.append(_("Your account has no municipality. Ask an administrator."))
-        elif valid and not form.question.errors:
-            try:
-                codebook = create_codebook(form.name.data, form.question.data, municipality, actor=user)
-            except CodingError as error:
-                form.name.errors = [str(error)]
-            else:
-                flash(_("The codebook has been made. Add codes, or start from the themes of an analysis."), "success")
-                return redirect(url_for("coding.codebook", codebook_id=codebook.id))
+        codebook = _created_codebook(form, user)
+        if codebook is not None:
+            flash(_("The codebook has been made. Add codes, or start from the themes of an analysis."), "success")
+            return redirect(url_for("coding.codebook", codebook_id=codebook.id))
     listed = codebooks_for(user)
     return render_template(
         "coding/codebooks.html",
         form=form,
         codebooks=listed,
         question_texts={codebook.question: _question_text(codebook.question) for codebook in listed},
-    ), status
+    ), (422 if request.method == "POST" else 200)
+
+
+def _codebook_form() -> CodebookForm:
+    form = CodebookForm()
+    form.question.choices = [SelectChoice(key, _question_text(key)) for key in open_questions()]
+    return form
+
+
+def _created_codebook(form: CodebookForm, user: User) -> Codebook | None:
+    """The codebook the posted form asks for, or None with the reasons on the form."""
+    valid = form.validate_on_submit()
+    if form.question.data and form.question.data not in open_questions():
+        form.question.errors = [_("Choose one of the open questions shown.")]
+    municipality = user.municipality or only_municipality()
+    if municipality is None:
+        form.form_errors.append(_("Your account has no municipality. Ask an administrator."))
+    elif valid and not form.question.errors:
+        try:
+            return create_codebook(form.name.data, form.question.data, municipality, actor=user)
+        except CodingError as error:
+            form.name.errors = [str(error)]
+    return None
 
 
 def _translation_labels(form: CodeForm) -> dict[str, str]:
@@ -176,14 +205,15 @@ def _codebook_page(
 
 @bp.get("/<int:codebook_id>")
 @requires(Role.analyst)
-def codebook(codebook_id: int):
-    return _codebook_page(_codebook_or_404(codebook_id))
+@_loads
+def codebook(codebook: Codebook):
+    return _codebook_page(codebook)
 
 
 @bp.post("/<int:codebook_id>/codes")
 @requires(Role.analyst)
-def new_code(codebook_id: int):
-    codebook = _codebook_or_404(codebook_id)
+@_loads
+def new_code(codebook: Codebook):
     form = CodeForm()
     if form.validate_on_submit():
         try:
@@ -198,9 +228,29 @@ def new_code(codebook_id: int):
 
 @bp.post("/<int:codebook_id>/themes")
 @requires(Role.analyst)
-def from_themes(codebook_id: int):
-    codebook = _codebook_or_404(codebook_id)
+@_loads
+def from_themes(codebook: Codebook):
     form = ThemesForm()
+    added = _codes_from_themes(codebook, form)
+    if added is None:
+        return _codebook_page(codebook, themes_form=form, status=422)
+    flash(_themes_added(added), "success")
+    return redirect(url_for("coding.codebook", codebook_id=codebook.id) + "#codes")
+
+
+def _themes_added(added: list[CodebookCode]) -> str:
+    if not added:
+        return _("The codebook already has a code for each theme of this analysis.")
+    return ngettext(
+        "%(count)s code has been added from the themes. Check its name and description.",
+        "%(count)s codes have been added from the themes. Check their names and descriptions.",
+        len(added),
+        count=len(added),
+    )
+
+
+def _codes_from_themes(codebook: Codebook, form: ThemesForm) -> list[CodebookCode] | None:
+    """The codes added from the themes of the analysis the posted form chose, or None with the reason on the form."""
     runs = {str(run.id): run for run in runs_with_themes(staff_user(), codebook)}
     run: AnalysisRun | None = runs.get(form.run.data or "")
     valid = form.validate_on_submit()
@@ -208,29 +258,16 @@ def from_themes(codebook_id: int):
         form.run.errors = [_("Choose one of the analyses shown.")]
     elif valid:
         try:
-            added = codes_from_themes(codebook, run, actor=current_user())
+            return codes_from_themes(codebook, run, actor=current_user())
         except CodingError as error:
             form.run.errors = [str(error)]
-        else:
-            flash(
-                ngettext(
-                    "%(count)s code has been added from the themes. Check its name and description.",
-                    "%(count)s codes have been added from the themes. Check their names and descriptions.",
-                    len(added),
-                    count=len(added),
-                )
-                if added
-                else _("The codebook already has a code for each theme of this analysis."),
-                "success",
-            )
-            return redirect(url_for("coding.codebook", codebook_id=codebook.id) + "#codes")
-    return _codebook_page(codebook, themes_form=form, status=422)
+    return None
 
 
 @bp.post("/<int:codebook_id>/delete")
 @requires(Role.analyst)
-def delete(codebook_id: int):
-    codebook = _codebook_or_404(codebook_id)
+@_loads
+def delete(codebook: Codebook):
     if not ConfirmForm(prefix="delete").validate_on_submit():
         flash(_("This page was open too long. Send it again."), "error")
         return redirect(url_for("coding.codebook", codebook_id=codebook.id))
@@ -275,9 +312,8 @@ def _code_page(codebook: Codebook, code: CodebookCode, form: CodeForm, delete_fo
 
 @bp.route("/<int:codebook_id>/codes/<int:code_id>", methods=["GET", "POST"])
 @requires(Role.analyst)
-def edit_code(codebook_id: int, code_id: int):
-    codebook = _codebook_or_404(codebook_id)
-    code = _code_or_404(codebook, code_id)
+@_loads
+def edit_code(codebook: Codebook, code: CodebookCode):
     delete_form = _delete_form(codebook, code, formdata=None)
     if request.method == "GET":
         return _code_page(codebook, code, _stored_code_form(code), delete_form)
@@ -295,9 +331,8 @@ def edit_code(codebook_id: int, code_id: int):
 
 @bp.post("/<int:codebook_id>/codes/<int:code_id>/delete")
 @requires(Role.analyst)
-def remove_code(codebook_id: int, code_id: int):
-    codebook = _codebook_or_404(codebook_id)
-    code = _code_or_404(codebook, code_id)
+@_loads
+def remove_code(codebook: Codebook, code: CodebookCode):
     form = _delete_form(codebook, code)
     targets = {str(other.id): other for other in codebook.codes if other.id != code.id}
     valid = form.validate_on_submit()
@@ -305,20 +340,20 @@ def remove_code(codebook_id: int, code_id: int):
         form.move_to.errors = [_("Choose one of the codes shown.")]
     elif valid:
         target = targets.get(form.move_to.data or "")
-        moved = delete_code(code, actor=current_user(), move_to=target)
-        flash(
-            ngettext(
-                "The code has been deleted and %(count)s label has been moved. Code the answers again.",
-                "The code has been deleted and %(count)s labels have been moved. Code the answers again.",
-                moved,
-                count=moved,
-            )
-            if target
-            else _("The code has been deleted. Code the answers again."),
-            "success",
-        )
+        flash(_code_deleted(delete_code(code, actor=current_user(), move_to=target), target), "success")
         return redirect(url_for("coding.codebook", codebook_id=codebook.id) + "#codes")
     return _code_page(codebook, code, _stored_code_form(code), form, 422)
+
+
+def _code_deleted(moved: int, target: CodebookCode | None) -> str:
+    if target is None:
+        return _("The code has been deleted. Code the answers again.")
+    return ngettext(
+        "The code has been deleted and %(count)s label has been moved. Code the answers again.",
+        "The code has been deleted and %(count)s labels have been moved. Code the answers again.",
+        moved,
+        count=moved,
+    )
 
 
 # --- labelling and coding answers ---------------------------------------------------------------------------------
@@ -346,45 +381,58 @@ def _page_args() -> tuple[str, int]:
 
 @bp.route("/<int:codebook_id>/waves/<int:wave_id>", methods=["GET", "POST"])
 @requires(Role.analyst)
-def answers(codebook_id: int, wave_id: int):
-    codebook = _codebook_or_404(codebook_id)
-    wave = _wave_or_404(codebook, wave_id)
-    user = current_user()
+@_loads
+def answers(codebook: Codebook, wave: Wave):
     show, page_number = _page_args()
     form = ConfirmForm()
-    problems: list[str] = []
-    chosen: dict[int, int | None] = {}
-    status = 200
-    if request.method == "POST":
-        chosen, well_formed = _parse_labels(request.form)
-        if not form.validate_on_submit():
-            problems = list(form.csrf_token.errors) or [_("This page was open too long. Send it again.")]
-        elif not well_formed:
-            problems = [_("Choose one of the codes shown.")]
-        else:
-            try:
-                changes = save_labels(codebook, wave, chosen, actor=user)
-            except CodingError as error:
-                problems = [str(error)]
-            else:
-                flash(
-                    ngettext(
-                        "%(count)s label has been saved.",
-                        "%(count)s labels have been saved.",
-                        changes.total,
-                        count=changes.total,
-                    ),
-                    "success",
-                )
-                return redirect(
-                    url_for("coding.answers", codebook_id=codebook.id, wave_id=wave.id, show=show, page=page_number)
-                )
-        status = 422
+    if request.method == "GET":
+        return _answers_page(codebook, wave, form, show, page_number)
+    chosen, well_formed = _parse_labels(request.form)
+    problems = _label_problems(form, well_formed) or _saved_labels(codebook, wave, chosen)
+    if problems:
+        return _answers_page(codebook, wave, form, show, page_number, problems=problems, chosen=chosen, status=422)
+    return redirect(url_for("coding.answers", codebook_id=codebook.id, wave_id=wave.id, show=show, page=page_number))
+
+
+def _label_problems(form: ConfirmForm, well_formed: bool) -> list[str]:
+    if not form.validate_on_submit():
+        return list(form.csrf_token.errors) or [_("This page was open too long. Send it again.")]
+    if not well_formed:
+        return [_("Choose one of the codes shown.")]
+    return []
+
+
+def _saved_labels(codebook: Codebook, wave: Wave, chosen: dict[int, int | None]) -> list[str]:
+    """Save the labels and say so; the reason as a problem when they cannot be saved."""
+    try:
+        changes = save_labels(codebook, wave, chosen, actor=current_user())
+    except CodingError as error:
+        return [str(error)]
+    flash(
+        ngettext(
+            "%(count)s label has been saved.", "%(count)s labels have been saved.", changes.total, count=changes.total
+        ),
+        "success",
+    )
+    return []
+
+
+def _answers_page(
+    codebook: Codebook,
+    wave: Wave,
+    form: ConfirmForm,
+    show: str,
+    page_number: int,
+    *,
+    problems: list[str] | None = None,
+    chosen: dict[int, int | None] | None = None,
+    status: int = 200,
+):
     page = answer_page(codebook, wave, show=show, page=page_number)
     # residents' own words on screen: an access to raw answers, logged with counts only
     audit.record(
         "open_answers_viewed",
-        user,
+        current_user(),
         "codebook",
         codebook.id,
         wave=wave.id,
@@ -392,17 +440,16 @@ def answers(codebook_id: int, wave_id: int):
         page=page.page,
         show=page.show,
     )
-    codes = {code.id: code for code in codebook.codes}
     return render_template(
         "coding/answers.html",
         codebook=codebook,
         wave=wave,
         page=page,
-        codes=codes,
+        codes={code.id: code for code in codebook.codes},
         question=_question_text(codebook.question),
         form=form,
-        problems=problems,
-        chosen=chosen,
+        problems=problems or [],
+        chosen=chosen or {},
         summary=coding_summary(codebook, wave),
         code_wave_form=ConfirmForm(),
         labelled=sum(label_counts(codebook).values()),
@@ -411,13 +458,9 @@ def answers(codebook_id: int, wave_id: int):
 
 @bp.post("/<int:codebook_id>/waves/<int:wave_id>/code")
 @requires(Role.analyst)
-def code_all(codebook_id: int, wave_id: int):
-    codebook = _codebook_or_404(codebook_id)
-    wave = _wave_or_404(codebook, wave_id)
-    if request.form.get("back") == "codebook":
-        target = url_for("coding.codebook", codebook_id=codebook.id) + "#waves"
-    else:
-        target = url_for("coding.answers", codebook_id=codebook.id, wave_id=wave.id)
+@_loads
+def code_all(codebook: Codebook, wave: Wave):
+    target = _back_to(codebook, wave)
     if not ConfirmForm().validate_on_submit():
         flash(_("This page was open too long. Send it again."), "error")
         return redirect(target)
@@ -429,6 +472,17 @@ def code_all(codebook_id: int, wave_id: int):
     except CodingError as error:  # refused before anything was written
         flash(str(error), "error")
         return redirect(target)
+    return _coded(codebook, wave, summary)
+
+
+def _back_to(codebook: Codebook, wave: Wave) -> str:
+    """Where a refused coding sends the analyst back to: the page the button was on."""
+    if request.form.get("back") == "codebook":
+        return url_for("coding.codebook", codebook_id=codebook.id) + "#waves"
+    return url_for("coding.answers", codebook_id=codebook.id, wave_id=wave.id)
+
+
+def _coded(codebook: Codebook, wave: Wave, summary: CodingSummary):
     flash(
         _(
             "%(total)s answers have been coded. %(uncertain)s of them are uncertain: they are shown first.",
@@ -454,11 +508,10 @@ def _coding_job_or_404(codebook: Codebook, wave: Wave, job_id: int) -> Job:
 
 @bp.get("/<int:codebook_id>/waves/<int:wave_id>/coding/<int:job_id>")
 @requires(Role.analyst)
-def coding_job(codebook_id: int, wave_id: int, job_id: int):
-    """A wave's coding as a job: its progress (the page asks again every few seconds), a button to stop it, and its
+@_loads
+def coding_job(codebook: Codebook, wave: Wave, job_id: int):
+    """A wave's coding as a job: its progress (its script asks again every few seconds), a button to stop it, and its
     outcome."""
-    codebook = _codebook_or_404(codebook_id)
-    wave = _wave_or_404(codebook, wave_id)
     job = _coding_job_or_404(codebook, wave, job_id)
     working = job.status in ACTIVE
     return render_template(
@@ -473,9 +526,8 @@ def coding_job(codebook_id: int, wave_id: int, job_id: int):
 
 @bp.post("/<int:codebook_id>/waves/<int:wave_id>/coding/<int:job_id>/cancel")
 @requires(Role.analyst)
-def cancel_coding_job(codebook_id: int, wave_id: int, job_id: int):
-    codebook = _codebook_or_404(codebook_id)
-    wave = _wave_or_404(codebook, wave_id)
+@_loads
+def cancel_coding_job(codebook: Codebook, wave: Wave, job_id: int):
     job = _coding_job_or_404(codebook, wave, job_id)
     page = url_for("coding.coding_job", codebook_id=codebook.id, wave_id=wave.id, job_id=job.id)
     if not ConfirmForm().validate_on_submit():

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from analysis.association import Correlation, Difference, correlation, difference
-from council.areas import Area
+from council.areas import WIJK, Area, areas_of
 from council.indicators import Evaluation, evaluate
 from council.outputs import is_hidden, values_of, year_for
-from council.profile import Trend
-from council.snapshots import Figure, ShownFigure, WaveProfile
+from council.snapshots import Figure, ShownFigure, WaveProfile, analysed_waves
+from council.trends import Trend
 from models import Direction, Indicator, Outcome, OutputMeasure
 
 if TYPE_CHECKING:
@@ -206,3 +206,33 @@ def changes(
         found, judged = judge(before, after, indicator.direction)
         rows.append(WijkChange(area, output_before, output_after, movement, before, after, found, judged))
     return Changes(earlier, later, year_before, year_after, rows)
+
+
+def chosen_pair(
+    indicators: Sequence[Indicator], measures: Sequence[OutputMeasure], indicator_id: str | None, measure_id: str | None
+) -> tuple[Indicator | None, OutputMeasure | None]:
+    """The indicator and output measure asked for; by default the first indicator with a paired output measure, and
+    its first paired measure."""
+    indicator = next((one for one in indicators if str(one.id) == indicator_id), None)
+    measure = next((one for one in measures if str(one.id) == measure_id), None)
+    if indicator is None and indicators:
+        paired = [one for one in indicators if one.outcome.outputs]
+        indicator = paired[0] if paired else indicators[0]
+    if measure is None and indicator is not None:
+        measure = indicator.outcome.outputs[0] if indicator.outcome.outputs else (measures[0] if measures else None)
+    return indicator, measure
+
+
+def across_wijken(
+    profile: WaveProfile, indicator: Indicator, measure: OutputMeasure, levels: Sequence[str]
+) -> tuple[Across, Changes | None]:
+    """The indicator against the measure across the wave's wijken, and per wijk their change since the wave just
+    before (None for the first wave); `levels` are the levels the earlier wave's profile is read at."""
+    wave = profile.wave
+    wijken = [area for area in areas_of(wave.municipality) if area.level == WIJK]
+    result = across(profile, wijken, indicator, measure)
+    earlier_waves = [
+        one for one in analysed_waves(wave.municipality) if (one.opens_on, one.id) < (wave.opens_on, wave.id)
+    ]
+    earlier = WaveProfile.load(earlier_waves[-1], levels=levels) if earlier_waves else None
+    return result, None if earlier is None else changes(earlier, profile, wijken, indicator, measure)

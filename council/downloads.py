@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import io
-
 from flask import Response, abort, jsonify, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
 from accounts import audit
 from accounts.auth import requires, staff_user
 from council.blueprint import COUNCIL_ROLES, bp
-from council.export import FORMATS, MEDIA_TYPES, filename, write_profile
+from council.export import FORMATS, MEDIA_TYPES, filename, profile_file
 from exchange.waves import wave_for, waves_for
 from models import AnalysisRun, User, Wave
 from runs.releases import released_run
@@ -58,14 +56,7 @@ def download(fmt: str) -> ResponseReturnValue:
         abort(404)
     if wave is None or run is None:  # a run comes with its wave
         return render_template("council/no_profile.html", wave=wave), 404
-    if fmt == "csv":
-        text = io.StringIO(newline="")
-        write_profile(run, fmt, text)
-        body = io.BytesIO(text.getvalue().encode("utf-8"))
-    else:
-        body = io.BytesIO()
-        write_profile(run, fmt, body)
-        body.seek(0)
+    body = profile_file(run, fmt)
     audit.record("profile_downloaded", user, "wave", wave.id, run=run.id, format=fmt)
     response = send_file(body, mimetype=MEDIA_TYPES[fmt], as_attachment=True, download_name=filename(wave, fmt))
     response.headers["Cache-Control"] = "private, no-cache"

@@ -12,6 +12,7 @@ which expects ";" and decimal commas: Excel users take the XLSX, whose numbers a
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -342,3 +343,15 @@ def write_profile(run: AnalysisRun, fmt: str, target: str | Path | IO) -> int:
     else:
         write_csv(rows, target)
     return len(rows)
+
+
+def profile_file(run: AnalysisRun, fmt: str) -> io.BytesIO:
+    """The run's profile as a file to send, read from its start (a CSV in UTF-8)."""
+    if fmt == "csv":
+        text = io.StringIO(newline="")
+        write_profile(run, fmt, text)
+        return io.BytesIO(text.getvalue().encode("utf-8"))
+    body = io.BytesIO()
+    write_profile(run, fmt, body)
+    body.seek(0)
+    return body

@@ -14,17 +14,15 @@ from accounts import audit
 from accounts.auth import chosen_municipality, current_user, requires, staff_municipalities
 from accounts.forms import StaffForm
 from council import charts, outputs
-from council.areas import WIJK, areas_of
-from council.beside import Movement, Progress, across, changes
+from council.beside import Movement, Progress, across_wijken, chosen_pair
 from council.blueprint import COUNCIL_ROLES
 from council.blueprint import bp as council_bp
 from council.profile import framework
-from council.snapshots import WaveProfile, analysed_waves
-from council.views import LEVELS, _chosen_wave, _profile, figure_words, tick
+from council.views import LEVELS, _profile, figure_words, tick, with_wave
 from framework.forms import YearField
 from framework.service import outcomes_of as framework_outcomes
 from framework.views import EDITORS
-from models import OutputUnit
+from models import OutputUnit, Wave
 
 bp = Blueprint("outputs", __name__, url_prefix="/staff/outputs", template_folder="templates")
 UPLOAD_OVERHEAD = 64 * 1024
@@ -130,26 +128,39 @@ def _outputs_page(form: OutputFileForm, municipality, problems: list[str], statu
 @requires(*EDITORS, menu=_l("Output figures"))
 def index():
     municipality = chosen_municipality()
-    if request.method == "POST":
-        limit = _max_bytes()
-        if request.content_length is not None and request.content_length > limit + UPLOAD_OVERHEAD:
-            form = OutputFileForm(formdata=None)
-            form.file.errors = [_("The file is larger than %(size)s MB.", size=limit // (1024 * 1024))]
-            return _outputs_page(form, municipality, [], 413)
-        request.max_content_length = limit + UPLOAD_OVERHEAD
+    if request.method == "POST" and (refused := _refuse_too_large(municipality)) is not None:
+        return refused
     form = OutputFileForm()
     if request.method == "GET" or municipality is None:
         return _outputs_page(form, municipality, [], 200 if request.method == "GET" else 404)
-    if not form.validate_on_submit():
-        return _outputs_page(form, municipality, [], 422)
+    text = _file_text(form) if form.validate_on_submit() else None
+    report = None if text is None else outputs.load_outputs(municipality, text, form.year.data)
+    if report is None or report.errors:
+        return _outputs_page(form, municipality, report.errors if report else [], 422)
+    return _loaded(municipality, form, report)
+
+
+def _refuse_too_large(municipality):
+    """The page with the reason when the upload is larger than allowed; else None, with the limit set for reading
+    the request."""
+    limit = _max_bytes()
+    if request.content_length is not None and request.content_length > limit + UPLOAD_OVERHEAD:
+        form = OutputFileForm(formdata=None)
+        form.file.errors = [_("The file is larger than %(size)s MB.", size=limit // (1024 * 1024))]
+        return _outputs_page(form, municipality, [], 413)
+    request.max_content_length = limit + UPLOAD_OVERHEAD
+    return None
+
+
+def _file_text(form: OutputFileForm) -> str | None:
     try:
-        text = form.file.data.read().decode("utf-8-sig")
+        return form.file.data.read().decode("utf-8-sig")
     except UnicodeDecodeError:
         form.file.errors = [_("The file is not in UTF-8. Save it as CSV UTF-8 and try again.")]
-        return _outputs_page(form, municipality, [], 422)
-    report = outputs.load_outputs(municipality, text, form.year.data)
-    if report.errors:
-        return _outputs_page(form, municipality, report.errors, 422)
+        return None
+
+
+def _loaded(municipality, form: OutputFileForm, report: outputs.LoadReport):
     audit.record(
         "outputs_loaded",
         current_user(),
@@ -213,31 +224,13 @@ def _scatter(result, share: bool) -> Markup | None:
 
 @council_bp.get("/output")
 @requires(*COUNCIL_ROLES)
-def output():
-    waves, wave = _chosen_wave()
-    if wave is None:
-        return render_template("council/overview.html", wave=None, waves=waves)
+@with_wave
+def output(waves: list[Wave], wave: Wave):
     indicators = framework(wave.municipality)
     measures = outputs.measures_of(wave.municipality)
-    indicator = next((i for i in indicators if str(i.id) == request.args.get("indicator")), None)
-    measure = next((m for m in measures if str(m.id) == request.args.get("measure")), None)
-    if indicator is None and indicators:  # by default the first indicator with a paired output measure
-        paired = [i for i in indicators if i.outcome.outputs]
-        indicator = paired[0] if paired else indicators[0]
-    if measure is None and indicator is not None:
-        measure = indicator.outcome.outputs[0] if indicator.outcome.outputs else (measures[0] if measures else None)
-    result = change = None
-    wijken = [area for area in areas_of(wave.municipality) if area.level == WIJK]
+    indicator, measure = chosen_pair(indicators, measures, request.args.get("indicator"), request.args.get("measure"))
     profile = _profile(wave)
-    if indicator is not None and measure is not None:
-        result = across(profile, wijken, indicator, measure)
-        earlier_waves = [
-            one for one in analysed_waves(wave.municipality) if (one.opens_on, one.id) < (wave.opens_on, wave.id)
-        ]
-        if earlier_waves:
-            earlier = WaveProfile.load(earlier_waves[-1], levels=LEVELS)  # the wave just before
-            if earlier is not None:
-                change = changes(earlier, profile, wijken, indicator, measure)
+    beside = None if indicator is None or measure is None else across_wijken(profile, indicator, measure, LEVELS)
     return render_template(
         "council/output.html",
         wave=wave,
@@ -246,8 +239,8 @@ def output():
         measures=measures,
         indicator=indicator,
         measure=measure,
-        result=result,
-        change=change,
-        chart=None if result is None else _scatter(result, indicator.kind.is_share),
+        result=beside[0] if beside else None,
+        change=beside[1] if beside else None,
+        chart=None if beside is None or indicator is None else _scatter(beside[0], indicator.kind.is_share),
         params=profile.run.params or {},
     )

@@ -16,12 +16,36 @@ from sqlalchemy import delete, select
 from config import RTL_LANGUAGES
 from council.areas import Area, find_area
 from extensions import db
-from models import Job, JobKind, JobStatus, Municipality, Role, User, Wave
+from models import AnalysisRun, Job, JobKind, JobStatus, Municipality, Role, User, Wave
 from models.jobs import ACTIVE
 
 
 class ReportRefused(ValueError):
     """The report cannot be built for this reader (any more): the reason is stored on the job."""
+
+
+def _stored(path: Path) -> bytes | None:
+    # read at once, not checked first: a build for a newer state removes the older file at any moment
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def stored_or_asked(
+    wave: Wave, area: Area, run: AnalysisRun, *, lang: str, base_url: str, reader: User, again: bool = False
+) -> tuple[bytes | None, Job | None]:
+    """The report's stored PDF for the run's present state (council.pdf.report_fingerprint); when there is none yet,
+    the job that builds it (ask_for_report), and the PDF too when it was built at once (a quick worker, or a test
+    with the queue in immediate mode)."""
+    from council.pdf import report_fingerprint, stored_report
+
+    path = stored_report(wave.id, area.code, lang, report_fingerprint(run, area, lang))
+    body = _stored(path)
+    if body is not None:
+        return body, None
+    job = ask_for_report(wave, area, path, lang=lang, base_url=base_url, reader=reader, again=again)
+    return _stored(path), job
 
 
 def report_key(path: Path) -> str:

@@ -8,7 +8,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from council.indicators import Evaluation, Status
-from council.profile import AreaProfile, AreaRow, ScaleFigure, ThemeFigure
+from council.profile import AreaProfile
+from council.respondents import AreaRow
+from council.scales import ScaleFigure
+from council.theme_figures import ThemeFigure
 from models import Indicator
 
 if TYPE_CHECKING:

@@ -8,7 +8,8 @@ copy kept by a shared cache would outlive a quote's withdrawal or a response's e
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
+from functools import wraps
 
 from flask import Response, abort, g, make_response, render_template, request
 from flask_babel import format_decimal, format_percent
@@ -22,24 +23,16 @@ from council import charts
 from council.areas import MUNICIPALITY, WIJK, Area, areas_of, buurten_of, find_area
 from council.beside import beside
 from council.blueprint import COUNCIL_ROLES, bp
+from council.comparison import Column, Comparison, ComparisonAsked, compare, over_waves
 from council.indicators import Evaluation, Status, evaluate
 from council.maps import Map, buurt_areas, choropleth, map_areas, status_label
-from council.profile import (
-    AreaProfile,
-    Column,
-    Trend,
-    area_profile,
-    compare,
-    council_waves,
-    framework,
-    indicator_range,
-    instrument_label,
-    overview_rows,
-    weighting_note,
-)
-from council.snapshots import Figure, WaveProfile, analysed_waves
+from council.names import indicator_range, instrument_label
+from council.profile import AreaProfile, area_profile, council_waves, framework
+from council.respondents import overview_rows, weighting_note
+from council.snapshots import Figure, WaveProfile
 from council.summary import report_summary
-from models import Indicator, Wave
+from council.trends import Trend
+from models import Indicator, Job, Wave
 from models.jobs import ACTIVE
 from runs.releases import released_run
 
@@ -145,6 +138,34 @@ def _chosen_wave() -> tuple[list[Wave], Wave | None]:
     if wave is None:
         abort(404)
     return waves, wave
+
+
+def with_wave(view: Callable) -> Callable:
+    """Hand the view the waves the member may read and the one chosen (_chosen_wave); without any, the overview says
+    that there is nothing to read yet."""
+
+    @wraps(view)
+    def chosen(*args, **kwargs):
+        waves, wave = _chosen_wave()
+        if wave is None:
+            return render_template("council/overview.html", wave=None, waves=waves)
+        return view(waves, wave, *args, **kwargs)
+
+    return chosen
+
+
+def _wave_and_area(code: str) -> tuple[list[Wave], Wave, Area]:
+    """The chosen wave and the area of the URL in it, for the pages of one area: without a wave they answer 404."""
+    waves, wave = _chosen_wave()
+    if wave is None:
+        abort(make_response(render_template("council/overview.html", wave=None, waves=waves), 404))
+    return waves, wave, _area_or_404(wave, code)
+
+
+def _chosen_indicator(indicators: Sequence[Indicator]) -> Indicator | None:
+    """The indicator asked for (?indicator=), else the first."""
+    wanted = request.args.get("indicator")
+    return next((one for one in indicators if str(one.id) == wanted), indicators[0] if indicators else None)
 
 
 def _area_or_404(wave: Wave, code: str) -> Area:
@@ -359,17 +380,12 @@ def report_maps(wave: Wave, rows, indicators: Sequence[Indicator]) -> list[tuple
 
 @bp.get("/")
 @requires(*COUNCIL_ROLES, menu=_l("Neighbourhood profiles"))
-def overview():
-    waves, wave = _chosen_wave()
-    if wave is None:
-        return render_template("council/overview.html", wave=None, waves=waves)
+@with_wave
+def overview(waves: list[Wave], wave: Wave):
     profile = _profile(wave)
     indicators = framework(wave.municipality)
     rows = overview_rows(profile, areas_of(wave.municipality), indicators, g.lang)
-    wanted = request.args.get("indicator")
-    chosen = next(
-        (indicator for indicator in indicators if str(indicator.id) == wanted), indicators[0] if indicators else None
-    )
+    chosen = _chosen_indicator(indicators)
     return render_template(
         "council/overview.html",
         wave=wave,
@@ -388,10 +404,10 @@ def overview():
 def _area_page(code: str, chosen: Wave | None = None) -> tuple[AreaProfile, dict, list[Wave]]:
     """The profile of an area in the wave asked for, or in `chosen` (a report built by the job worker, for a reader
     who may read that wave)."""
-    waves, wave = ([chosen], chosen) if chosen is not None else _chosen_wave()
-    if wave is None:
-        abort(make_response(render_template("council/overview.html", wave=None, waves=waves), 404))
-    area = _area_or_404(wave, code)
+    if chosen is None:
+        waves, wave, area = _wave_and_area(code)
+    else:
+        waves, wave, area = [chosen], chosen, _area_or_404(chosen, code)
     profile = _profile(wave, {area.code, wave.municipality.code})
     data = area_profile(profile, area, framework(wave.municipality), g.lang)
     return data, _page_charts(data), waves
@@ -402,8 +418,7 @@ def _area_page(code: str, chosen: Wave | None = None) -> tuple[AreaProfile, dict
 def wijk(code: str):
     """The page of the municipality, a wijk or a buurt (a buurt's page is reached from its wijk's)."""
     data, page_charts, waves = _area_page(code)
-    municipality = data.profile.wave.municipality
-    area = data.area
+    municipality, area = data.profile.wave.municipality, data.area
     return render_template(
         "council/wijk.html",
         data=data,
@@ -460,49 +475,33 @@ def report_pdf_html(wave: Wave, code: str) -> str:
     return html
 
 
-def _stored(path) -> bytes | None:
-    # read at once, not checked first: a build for a newer state removes the older file at any moment
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return None
-
-
 @bp.get("/report/<code>.pdf")
 @requires(*COUNCIL_ROLES)
 def report_pdf(code: str):
-    """The report as a PDF: built once per run, area, language and state of the approved quotes, named themes and
-    framework (council.pdf.report_fingerprint) by a job on the queue, then served from the stored file. Until it is
-    stored, a page says that it is being prepared (templates/macros/jobs.html)."""
-    from council.pdf import report_fingerprint, stored_report
-    from council.report_jobs import ask_for_report
+    """The report as a PDF, built by a job once per state of what it shows (council.report_jobs.stored_or_asked);
+    until it is stored a page says that it is being prepared (templates/macros/jobs.html)."""
+    from council.report_jobs import stored_or_asked
 
-    waves, wave = _chosen_wave()
-    if wave is None:
-        abort(make_response(render_template("council/overview.html", wave=None, waves=waves), 404))
-    area = _area_or_404(wave, code)
+    _waves, wave, area = _wave_and_area(code)
     run = released_run(wave)
     if run is None:
         abort(404)
-    path = stored_report(wave.id, area.code, g.lang, report_fingerprint(run, area, g.lang))
-    body = _stored(path)
-    if body is not None and "waiting" in request.args:
-        # the waiting page's script asks whether the PDF is stored; the reader then opens it (and that is logged)
-        return render_template("council/report_waiting.html", wave=wave, area=area, job=None, working=False)
-    if body is None:
-        job = ask_for_report(
-            wave, area, path, lang=g.lang, base_url=request.url_root, reader=staff_user(), again="again" in request.args
-        )
-        body = _stored(path)  # built at once by a quick worker, or in a test with the queue in immediate mode
-        if body is None:
-            working = job.status in ACTIVE
-            return render_template(
-                "council/report_waiting.html",
-                wave=wave,
-                area=area,
-                job=job,
-                working=working,
-            ), (202 if working else 200)
+    body, job = stored_or_asked(
+        wave, area, run, lang=g.lang, base_url=request.url_root, reader=staff_user(), again="again" in request.args
+    )
+    if body is None or "waiting" in request.args:  # the waiting page's script asks if it is ready: not a download
+        return _report_waiting(wave, area, job if body is None else None)
+    return _pdf_download(body, wave, area)
+
+
+def _report_waiting(wave: Wave, area: Area, job: Job | None):
+    working = job is not None and job.status in ACTIVE
+    return render_template("council/report_waiting.html", wave=wave, area=area, job=job, working=working), (
+        202 if working else 200
+    )
+
+
+def _pdf_download(body: bytes, wave: Wave, area: Area) -> Response:
     audit.record("report_downloaded", current_user(), "wave", wave.id, area=area.code, format="pdf")
     response = Response(body, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{pdf_filename(area, wave)}"'
@@ -511,47 +510,30 @@ def report_pdf(code: str):
 
 @bp.get("/compare")
 @requires(*COUNCIL_ROLES)
-def compare_view():
-    waves, wave = _chosen_wave()
-    if wave is None:
-        return render_template("council/overview.html", wave=None, waves=waves)
+@with_wave
+def compare_view(waves: list[Wave], wave: Wave):
     areas = areas_of(wave.municipality)
-    by_code = {area.code: area for area in areas}
-    codes = list(dict.fromkeys(request.args.getlist("area")))
-    over_waves = request.args.get("waves") == "all"
-    # a lone area without "show" only fills in the form (the link from a wijk page); a submitted form is checked
-    asked = "show" in request.args or over_waves or len(codes) >= 2
-    errors = []
-    if asked:
-        if any(code not in by_code for code in codes):
-            errors.append(_("Choose areas from the list."))
-        elif over_waves and len(codes) != 1:
-            errors.append(_("To follow an area over the waves, choose exactly one area."))
-        elif not over_waves and len(codes) < 2:
-            errors.append(_("Choose at least two areas to compare."))
-    comparison = None
-    if asked and not errors:
-        indicators = framework(wave.municipality)
-        if over_waves:
-            area = by_code[codes[0]]
-            columns = []
-            for one in analysed_waves(wave.municipality):
-                loaded = WaveProfile.load(one, areas={area.code, wave.municipality.code})
-                if loaded is not None:
-                    columns.append(Column(one.name, loaded, area.code))
-        else:
-            profile = _profile(wave, codes)
-            columns = [Column(by_code[code].name, profile, code) for code in codes]
-        comparison = compare(columns, indicators, g.lang)
-    status = 422 if errors else 200
+    asked = ComparisonAsked.from_args(request.args)
+    errors = asked.problems({area.code for area in areas})
+    comparison = _comparison(wave, areas, asked) if asked.asked and not errors else None
     return render_template(
         "council/compare.html",
         wave=wave,
         waves=waves,
         areas=areas,
-        chosen=codes,
-        over_waves=over_waves,
+        chosen=asked.codes,
+        over_waves=asked.over_waves,
         errors=errors,
         comparison=comparison,
         weighting=weighting_note(comparison.columns[0].profile, g.lang) if comparison and comparison.columns else None,
-    ), status
+    ), (422 if errors else 200)
+
+
+def _comparison(wave: Wave, areas: Sequence[Area], asked: ComparisonAsked) -> Comparison:
+    by_code = {area.code: area for area in areas}
+    if asked.over_waves:
+        columns = over_waves(wave, by_code[asked.codes[0]])
+    else:
+        profile = _profile(wave, asked.codes)
+        columns = [Column(by_code[code].name, profile, code) for code in asked.codes]
+    return compare(columns, framework(wave.municipality), g.lang)

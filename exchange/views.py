@@ -23,7 +23,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import func, select
+from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from accounts.auth import current_user, requires, staff_user
@@ -34,12 +34,20 @@ from exchange.forms import ExportForm, ImportForm, WaveForm
 from exchange.importer import ImportRefused
 from exchange.jobs import JobReport, create_import_job, start_import
 from exchange.retention import apply_retention, retention_plan
-from exchange.waves import WaveError, close_wave, create_wave, open_wave, response_counts, wave_for, waves_for
+from exchange.waves import (
+    WaveError,
+    close_wave,
+    create_wave,
+    open_wave,
+    response_counts,
+    submitted_counts,
+    wave_for,
+    waves_for,
+)
 from extensions import db
-from models import ImportJob, ImportStatus, InstrumentVersion, Municipality, ResponseStatus, Role, Wave
-from models import Response as SurveyResponse
+from models import ImportJob, ImportStatus, InstrumentVersion, Municipality, Role, User, Wave
 from surveys.flow import municipal_today
-from surveys.instruments import localise
+from surveys.instruments import Instrument, localise
 from surveys.registry import current_instruments, get_instrument, instrument_of
 
 bp = Blueprint("exchange", __name__, url_prefix="/staff/data", template_folder="templates")
@@ -83,21 +91,11 @@ def _municipalities() -> list[Municipality]:
 @bp.get("/waves")
 @requires(*DATA_ROLES, menu=_l("Waves"))
 def waves():
-    user = current_user()
-    listed = waves_for(user)
-    counts = dict(
-        db.session.execute(
-            select(SurveyResponse.wave_id, func.count())
-            .where(
-                SurveyResponse.status == ResponseStatus.submitted, SurveyResponse.wave_id.in_([w.id for w in listed])
-            )
-            .group_by(SurveyResponse.wave_id)
-        ).all()
-    )
+    listed = waves_for(current_user())
     return render_template(
         "exchange/waves.html",
         waves=listed,
-        counts=counts,
+        counts=submitted_counts(listed),
         today=municipal_today(),
         min_n=current_app.config["SUPPRESSION_MIN_N"],
     )
@@ -106,35 +104,45 @@ def waves():
 @bp.route("/waves/new", methods=["GET", "POST"])
 @requires(*DATA_ROLES)
 def new_wave():
-    user = current_user()
-    form = WaveForm()
     municipalities = _municipalities()
+    form = _wave_form(municipalities)
+    if request.method == "GET":
+        if len(municipalities) == 1:
+            form.municipality.data = str(municipalities[0].id)
+        return render_template("exchange/wave_form.html", form=form)
+    wave = _created_wave(form, municipalities)
+    if wave is None:
+        return render_template("exchange/wave_form.html", form=form), 422
+    flash(_("The wave has been made."), "success")
+    return redirect(url_for("exchange.wave", wave_id=wave.id))
+
+
+def _wave_form(municipalities: list[Municipality]) -> WaveForm:
+    form = WaveForm()
     form.municipality.choices = [
         SelectChoice(str(m.id), f"{m.name} ({m.code}, {m.reference_year})") for m in municipalities
     ]
-    instruments = current_instruments()
     form.instruments.choices = _instrument_choices()
-    status = 200
-    if request.method == "POST":
-        status = 422
-        valid = form.validate_on_submit()
-        chosen = {str(m.id): m for m in municipalities}.get(form.municipality.data or "")
-        if chosen is None:
-            form.municipality.errors = [_("Choose one of the municipalities shown.")]
-        slugs = [slug for slug in form.instruments.data or [] if slug in instruments]
-        if not slugs:
-            form.instruments.errors = [_("Choose at least one questionnaire.")]
-        if valid and chosen is not None and slugs:
-            try:
-                wave = create_wave(form.name.data, slugs, chosen, form.opens_on.data, form.closes_on.data, actor=user)
-            except WaveError as error:
-                form.form_errors.append(str(error))
-            else:
-                flash(_("The wave has been made."), "success")
-                return redirect(url_for("exchange.wave", wave_id=wave.id))
-    elif len(municipalities) == 1:
-        form.municipality.data = str(municipalities[0].id)
-    return render_template("exchange/wave_form.html", form=form), status
+    return form
+
+
+def _created_wave(form: WaveForm, municipalities: list[Municipality]) -> Wave | None:
+    """The wave the posted form asks for; None with every reason on the form at once."""
+    valid = form.validate_on_submit()
+    chosen = {str(m.id): m for m in municipalities}.get(form.municipality.data or "")
+    if chosen is None:
+        form.municipality.errors = [_("Choose one of the municipalities shown.")]
+    instruments = current_instruments()
+    slugs = [slug for slug in form.instruments.data or [] if slug in instruments]
+    if not slugs:
+        form.instruments.errors = [_("Choose at least one questionnaire.")]
+    if not valid or chosen is None or not slugs:
+        return None
+    try:
+        return create_wave(form.name.data, slugs, chosen, form.opens_on.data, form.closes_on.data, actor=current_user())
+    except WaveError as error:
+        form.form_errors.append(str(error))
+        return None
 
 
 @bp.get("/waves/<int:wave_id>")
@@ -191,6 +199,26 @@ def _chosen_wave(form) -> Wave | None:
     return wave
 
 
+def _chosen_instrument(form: ImportForm | ExportForm, wave: Wave | None, *, required: bool) -> Instrument | None:
+    """The questionnaire the form chose, which the wave (when chosen) must offer; the reason on the form if not."""
+    slug = form.instrument.data or None
+    instrument = get_instrument(slug) if slug is not None else None
+    if instrument is None and (slug is not None or required):
+        form.instrument.errors = [_("Choose one of the questionnaires shown.")]
+    elif wave is not None and instrument is not None and instrument.slug not in wave.instrument_slugs:
+        form.instrument.errors = [_("This wave does not offer this questionnaire.")]
+    return instrument
+
+
+def _too_large(limit: int) -> str | None:
+    """Why the upload is refused before it is read: larger than `limit`. Else None, and this upload alone may be
+    larger than the limit of every other request."""
+    if request.content_length is not None and request.content_length > limit + UPLOAD_OVERHEAD:
+        return _("The file is larger than %(size)s MB.", size=limit // (1024 * 1024))
+    request.max_content_length = limit + UPLOAD_OVERHEAD
+    return None
+
+
 def _import_form(user, limit: int, **kwargs) -> ImportForm:
     form = ImportForm(max_bytes=limit, **kwargs)
     form.wave.choices = _wave_choices(user)
@@ -209,28 +237,30 @@ def _import_page(form: ImportForm, status: int):
 def import_view():
     user = current_user()
     limit = current_app.config["IMPORT_MAX_BYTES"]
-    if request.method == "POST":
-        if request.content_length is not None and request.content_length > limit + UPLOAD_OVERHEAD:
-            form = _import_form(user, limit, formdata=None)
-            form.file.errors = [_("The file is larger than %(size)s MB.", size=limit // (1024 * 1024))]
-            return _import_page(form, 413)
-        # this upload alone may be larger than the limit of every other request
-        request.max_content_length = limit + UPLOAD_OVERHEAD
+    if request.method == "POST" and (too_large := _too_large(limit)) is not None:
+        form = _import_form(user, limit, formdata=None)
+        form.file.errors = [too_large]
+        return _import_page(form, 413)
     form = _import_form(user, limit)
     if request.method == "GET":
         return _import_page(form, 200)
+    job = _created_import(form, user)
+    if job is None:
+        return _import_page(form, 422)
+    start_import(job)
+    return redirect(url_for("exchange.import_job", job_id=job.id))
+
+
+def _created_import(form: ImportForm, user: User) -> ImportJob | None:
+    """The import job for the posted file; None with every reason on the form at once."""
     valid = form.validate_on_submit()
     wave = _chosen_wave(form)  # checked also when something else is wrong: every problem shows at once
-    instrument = get_instrument(form.instrument.data or "")
-    if instrument is None:
-        form.instrument.errors = [_("Choose one of the questionnaires shown.")]
-    elif wave is not None and instrument.slug not in wave.instrument_slugs:
-        form.instrument.errors = [_("This wave does not offer this questionnaire.")]
-    if not valid or wave is None or form.instrument.errors:
-        return _import_page(form, 422)
+    instrument = _chosen_instrument(form, wave, required=True)
+    if not valid or wave is None or instrument is None or form.instrument.errors:
+        return None
     upload = form.file.data
     try:
-        job = create_import_job(
+        return create_import_job(
             upload.stream,
             upload.filename,
             wave,
@@ -242,9 +272,7 @@ def import_view():
         )
     except ImportRefused as error:
         form.form_errors.append(str(error))
-        return _import_page(form, 422)
-    start_import(job)
-    return redirect(url_for("exchange.import_job", job_id=job.id))
+        return None
 
 
 @bp.get("/import/<int:job_id>")
@@ -267,22 +295,25 @@ def export():
     if request.method == "GET" and request.args.get("wave", "").isdigit():
         form.wave.data = request.args["wave"]
     free_text = user.role is Role.analyst  # open answers leave the platform only with an analyst
-    status = 200
-    if request.method == "POST":
-        status = 422
-        valid = form.validate_on_submit()
-        wave = _chosen_wave(form)  # checked also when something else is wrong: every problem shows at once
-        slug = form.instrument.data or None
-        if slug is not None and get_instrument(slug) is None:
-            form.instrument.errors = [_("Choose one of the questionnaires shown.")]
-        elif wave is not None and slug is not None and slug not in wave.instrument_slugs:
-            form.instrument.errors = [_("This wave does not offer this questionnaire.")]
-        if valid and wave is not None and not form.instrument.errors:
-            try:
-                return _send_export(wave, form.format.data, slug, free_text, user)
-            except ExportRefused as error:
-                form.form_errors.append(str(error))
-    return render_template("exchange/export.html", form=form, free_text=free_text), status
+    if request.method == "POST" and (sent := _exported(form, free_text, user)) is not None:
+        return sent
+    return render_template("exchange/export.html", form=form, free_text=free_text), (
+        422 if request.method == "POST" else 200
+    )
+
+
+def _exported(form: ExportForm, free_text: bool, user: User) -> Response | None:
+    """The download the posted form asks for; None with every reason on the form at once."""
+    valid = form.validate_on_submit()
+    wave = _chosen_wave(form)  # checked also when something else is wrong: every problem shows at once
+    instrument = _chosen_instrument(form, wave, required=False)
+    if not valid or wave is None or form.instrument.errors:
+        return None
+    try:
+        return _send_export(wave, form.format.data, instrument.slug if instrument else None, free_text, user)
+    except ExportRefused as error:
+        form.form_errors.append(str(error))
+        return None
 
 
 def _send_export(wave: Wave, fmt: str, slug: str | None, free_text: bool, user) -> Response:
@@ -359,20 +390,20 @@ def codebook_csv(version_id: int):
 def retention():
     form = ConfirmForm()
     if request.method == "POST":
-        if form.validate_on_submit():
-            removed = apply_retention(current_app.config, actor=current_user(), via="web")
-            deleted = sum(removed.values())
-            flash(
-                ngettext(
-                    "%(count)s response has been deleted.",
-                    "%(count)s responses have been deleted.",
-                    deleted,
-                    count=deleted,
-                ),
-                "success",
-            )
-        else:
-            flash(_("This page was open too long. Send it again."), "error")
+        _apply_retention(form)
         return redirect(url_for("exchange.retention"))
     plan = retention_plan(current_app.config)
     return render_template("exchange/retention.html", plan=plan, form=form, due=sum(line.due for line in plan))
+
+
+def _apply_retention(form: ConfirmForm) -> None:
+    if not form.validate_on_submit():
+        flash(_("This page was open too long. Send it again."), "error")
+        return
+    deleted = sum(apply_retention(current_app.config, actor=current_user(), via="web").values())
+    flash(
+        ngettext(
+            "%(count)s response has been deleted.", "%(count)s responses have been deleted.", deleted, count=deleted
+        ),
+        "success",
+    )

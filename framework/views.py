@@ -183,6 +183,14 @@ def index():
     )
 
 
+def _municipality_or_404() -> Municipality:
+    """The municipality the editor works on (accounts.auth.chosen_municipality); 404 when there is none."""
+    municipality = chosen_municipality()
+    if municipality is None:
+        abort(404)
+    return municipality
+
+
 def _outcome_form(municipality: Municipality, **kwargs) -> OutcomeForm:
     form = OutcomeForm(**kwargs)
     form.outputs.choices = [
@@ -192,30 +200,30 @@ def _outcome_form(municipality: Municipality, **kwargs) -> OutcomeForm:
     return form
 
 
+def _outcome_fields(form: OutcomeForm) -> dict[str, Any]:
+    """What the outcome form gives the framework besides the name and description."""
+    return {"action": form.action.data, "outputs": form.outputs.data or [], "actor": current_user()}
+
+
+def _outcome_page(form: OutcomeForm, outcome: Outcome | None, municipality: Municipality, status: int = 200):
+    return render_template("framework/outcome.html", form=form, outcome=outcome, municipality=municipality), status
+
+
 @bp.route("/outcomes/new", methods=["GET", "POST"])
 @requires(*EDITORS)
 def new_outcome():
-    municipality = chosen_municipality()
-    if municipality is None:
-        abort(404)
+    municipality = _municipality_or_404()
     form = _outcome_form(municipality)
-    if request.method == "POST":
-        outcome = _saved(
-            form,
-            lambda: service.create_outcome(
-                municipality,
-                form.name.data,
-                form.description.data,
-                action=form.action.data,
-                outputs=form.outputs.data or [],
-                actor=current_user(),
-            ),
-        )
-        if outcome is not None:
-            flash(_("The outcome has been added. Now add its indicators."), "success")
-            return redirect(_home(municipality, f"#outcome-{outcome.id}"))
-        return render_template("framework/outcome.html", form=form, outcome=None, municipality=municipality), 422
-    return render_template("framework/outcome.html", form=form, outcome=None, municipality=municipality)
+    if request.method == "GET":
+        return _outcome_page(form, None, municipality)
+    outcome = _saved(
+        form,
+        lambda: service.create_outcome(municipality, form.name.data, form.description.data, **_outcome_fields(form)),
+    )
+    if outcome is None:
+        return _outcome_page(form, None, municipality, 422)
+    flash(_("The outcome has been added. Now add its indicators."), "success")
+    return redirect(_home(municipality, f"#outcome-{outcome.id}"))
 
 
 @bp.route("/outcomes/<int:outcome_id>", methods=["GET", "POST"])
@@ -223,33 +231,29 @@ def new_outcome():
 def edit_outcome(outcome_id: int):
     outcome = _outcome_or_404(outcome_id)
     if request.method == "GET":
-        form = _outcome_form(
-            outcome.municipality,
-            formdata=None,
-            data={
-                "name": outcome.name,
-                "description": outcome.description,
-                "action": outcome.action,
-                "outputs": [measure.code for measure in outcome.outputs],
-            },
-        )
-        return render_template("framework/outcome.html", form=form, outcome=outcome, municipality=outcome.municipality)
+        return _outcome_page(_stored_outcome_form(outcome), outcome, outcome.municipality)
     form = _outcome_form(outcome.municipality)
     changed = _saved(
-        form,
-        lambda: service.update_outcome(
-            outcome,
-            form.name.data,
-            form.description.data,
-            action=form.action.data,
-            outputs=form.outputs.data or [],
-            actor=current_user(),
-        ),
+        form, lambda: service.update_outcome(outcome, form.name.data, form.description.data, **_outcome_fields(form))
     )
-    if changed is not None:
-        flash(_("The changes are saved.") if changed else _("Nothing was changed."), "success")
-        return redirect(_home(outcome.municipality, f"#outcome-{outcome.id}"))
-    return render_template("framework/outcome.html", form=form, outcome=outcome, municipality=outcome.municipality), 422
+    if changed is None:
+        return _outcome_page(form, outcome, outcome.municipality, 422)
+    flash(_("The changes are saved.") if changed else _("Nothing was changed."), "success")
+    return redirect(_home(outcome.municipality, f"#outcome-{outcome.id}"))
+
+
+def _stored_outcome_form(outcome: Outcome) -> OutcomeForm:
+    """The outcome form filled in with the outcome as it is stored."""
+    return _outcome_form(
+        outcome.municipality,
+        formdata=None,
+        data={
+            "name": outcome.name,
+            "description": outcome.description,
+            "action": outcome.action,
+            "outputs": [measure.code for measure in outcome.outputs],
+        },
+    )
 
 
 @bp.route("/outcomes/<int:outcome_id>/delete", methods=["GET", "POST"])
@@ -452,21 +456,22 @@ def new_target(indicator_id: int):
     return _indicator_page(indicator, target_form=form, status=422)
 
 
+def _stored_target(target: Target) -> dict[str, Any]:
+    """The target form's data for the target as it is stored."""
+    return {
+        "year": target.year,
+        "area": target.area_code,
+        "value": measurables.to_shown(target.indicator.kind, target.value),
+    }
+
+
 @bp.route("/targets/<int:target_id>", methods=["GET", "POST"])
 @requires(*EDITORS)
 def edit_target(target_id: int):
     target = _target_or_404(target_id)
     indicator = target.indicator
     if request.method == "GET":
-        form = _target_form(
-            indicator,
-            formdata=None,
-            data={
-                "year": target.year,
-                "area": target.area_code,
-                "value": measurables.to_shown(indicator.kind, target.value),
-            },
-        )
+        form = _target_form(indicator, formdata=None, data=_stored_target(target))
         return render_template("framework/target.html", form=form, target=target, indicator=indicator)
     form = _target_form(indicator)
     if _save_target(form, indicator, target):
@@ -510,9 +515,7 @@ def _history_value(entry: HistoryEntry, name: str, value, areas: dict[str, str])
 @bp.get("/history")
 @requires(*EDITORS)
 def history():
-    municipality = chosen_municipality()
-    if municipality is None:
-        abort(404)
+    municipality = _municipality_or_404()
     page = max(request.args.get("page", 1, type=int), 1)
     total = history_count(municipality)
     entries = framework_history(municipality, limit=HISTORY_PAGE_SIZE, offset=(page - 1) * HISTORY_PAGE_SIZE)

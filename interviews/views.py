@@ -55,10 +55,12 @@ def _instrument(slug: str | None) -> Instrument | None:
     return get_instrument(slug) if slug in INTERVIEW_INSTRUMENTS else None
 
 
-def _form_for(instrument: Instrument, formdata=None):
+def _form_for(instrument: Instrument, formdata=None, sync_key: str | None = None):
     form = build_interview_form(instrument, g.lang, formdata=formdata)
     if formdata is None:
         form.team.data = str(staff_user().team_id)
+    if sync_key is not None:
+        form.sync_key.data = sync_key
     municipality_id = own_team(staff_user()).municipality_id
     form.buurt.choices = [SelectChoice("", _("Choose the neighbourhood")), *buurt_choices(municipality_id)]
     return form
@@ -132,22 +134,27 @@ def new():
     instrument = _instrument(request.values.get("instrument"))
     if instrument is None:
         return redirect(url_for("interviews.index"))
-    status = 200
-    if request.method == "POST":
-        form = _form_for(instrument, formdata=request.form)
-        try:
-            saved = save_interview(current_user(), instrument, form, g.lang, current_app.config["CLIENT_CODE_SECRET"])
-        except SyncConflict:
-            abort(409)
-        if saved is not None:
-            return redirect(_next_page(saved.interview))
-        status = 422
-    else:
-        form = _form_for(instrument)
-        form.sync_key.data = new_sync_key()
+    if request.method == "GET":
+        return _form_page(_form_for(instrument, sync_key=new_sync_key()), instrument)
+    form = _form_for(instrument, formdata=request.form)
+    try:
+        saved = _save(instrument, form)
+    except SyncConflict:
+        abort(409)
+    if saved is None:
+        return _form_page(form, instrument, 422)
+    return redirect(_next_page(saved.interview))
+
+
+def _form_page(form, instrument: Instrument, status: int = 200):
     return render_template(
         "interviews/form.html", form=form, instrument=instrument, localise=localise, keep_key=request.method == "POST"
     ), status
+
+
+def _save(instrument: Instrument, form):
+    """Store the interview of the posted form (or find it stored already); None when the form is not valid."""
+    return save_interview(staff_user(), instrument, form, g.lang, current_app.config["CLIENT_CODE_SECRET"])
 
 
 def _next_page(interview: Interview) -> str:
@@ -190,21 +197,32 @@ def sync():
     """The offline outbox sends each stored interview here as the form's fields, once or many times."""
     if request.method == "GET":  # a fresh CSRF token: a page from the tablet's cache may hold an old one
         return jsonify(csrf_token=generate_csrf())
-    payload = request.get_json(silent=True)
+    fields = _posted_fields(request.get_json(silent=True))
+    if fields is None:
+        return jsonify(status="invalid", errors={"": [_("This is not an interview we can read.")]}), 400
+    instrument = _instrument(MultiDict(fields).get("instrument"))
+    if instrument is None:
+        return jsonify(status="invalid", errors={"instrument": [_("Unknown questionnaire.")]}), 422
+    form = _form_for(instrument, formdata=MultiDict(fields))
+    if errors := _unsavable_text(form, fields):
+        return jsonify(status="invalid", errors=errors), 422
+    return _synced(instrument, form)
+
+
+def _posted_fields(payload: object) -> list[list[str]] | None:
+    """The form's fields the outbox sent, as [name, value] pairs; None when that is not what came."""
     fields = payload.get("fields") if isinstance(payload, dict) else None
     if not isinstance(fields, list) or not all(
         isinstance(pair, list) and len(pair) == 2 and all(isinstance(part, str) for part in pair) for pair in fields
     ):
-        return jsonify(status="invalid", errors={"": [_("This is not an interview we can read.")]}), 400
-    formdata = MultiDict(fields)
-    instrument = _instrument(formdata.get("instrument"))
-    if instrument is None:
-        return jsonify(status="invalid", errors={"instrument": [_("Unknown questionnaire.")]}), 422
-    form = _form_for(instrument, formdata=formdata)
-    if errors := _unsavable_text(form, fields):
-        return jsonify(status="invalid", errors=errors), 422
+        return None
+    return fields
+
+
+def _synced(instrument: Instrument, form):
+    """The outbox's answer: stored (or stored before), or why not."""
     try:
-        saved = save_interview(current_user(), instrument, form, g.lang, current_app.config["CLIENT_CODE_SECRET"])
+        saved = _save(instrument, form)
     except SyncConflict:
         return jsonify(status="conflict", errors={"": [_("This interview belongs to someone else.")]}), 409
     if saved is None:

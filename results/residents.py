@@ -20,8 +20,10 @@ from markupsafe import Markup
 from analysis.records import HIGHER_THAN_REST, LOWER_THAN_REST
 from council import charts
 from council.areas import WIJK, Area, areas_of, find_area
-from council.profile import DIMENSIONS, SPIDER_INSTRUMENT, Spider, scale_range, spider, themes
+from council.names import scale_range
+from council.scales import DIMENSIONS, SPIDER_INSTRUMENT, Spider, spider
 from council.snapshots import Figure, ShownFigure, WaveProfile
+from council.theme_figures import themes
 from framework.service import outcomes_of
 from models import AnalysisRun, Outcome, Quote, Wave
 from results.publication import published_run, published_waves

@@ -138,10 +138,6 @@ def figures(wave_id: int):
     per_page = _positive("per_page", opendata.PER_PAGE, opendata.MAX_PER_PAGE)
     filters = {name: request.args[name] for name in opendata.FILTERS if request.args.get(name)}
     found = opendata.figures_page(run, filters, page, per_page)
-
-    def link(number: int) -> str:
-        return url_for("opendata.figures", wave_id=wave.id, **filters, page=number, per_page=per_page, _external=True)
-
     return jsonify(
         wave=opendata.wave_json(wave, run),
         items=found.items,
@@ -149,12 +145,21 @@ def figures(wave_id: int):
         per_page=found.per_page,
         total=found.total,
         pages=found.pages,
-        links={
-            "self": link(page),
-            "next": link(page + 1) if page < found.pages else None,
-            "prev": link(page - 1) if 1 < page <= found.pages + 1 else None,
-        },
+        links=_page_links(wave, filters, page, per_page, found.pages),
     )
+
+
+def _page_links(wave: Wave, filters: dict[str, str], page: int, per_page: int, pages: int) -> dict[str, str | None]:
+    """This page, the next and the one before, as the same query asked for them."""
+
+    def link(number: int) -> str:
+        return url_for("opendata.figures", wave_id=wave.id, **filters, page=number, per_page=per_page, _external=True)
+
+    return {
+        "self": link(page),
+        "next": link(page + 1) if page < pages else None,
+        "prev": link(page - 1) if 1 < page <= pages + 1 else None,
+    }
 
 
 @api.get("/waves/<int:wave_id>/profile.csv")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from accounts import audit
 from extensions import db
-from models import AnalysisRun, Quote, QuoteStatus, RunStatus, User, Wave
+from models import AnalysisRun, ProfileSnapshot, Quote, QuoteStatus, RunStatus, Theme, User, Wave
 from models.types import utcnow
 
 # How far a run is (percent) once a stage has finished: loading and storing touch the database, the rest is
@@ -192,3 +192,36 @@ def decide_quote(quote: Quote, decision: QuoteStatus, user: User) -> None:
     """An analyst approves or rejects a quote for the council's pages (audited)."""
     quote.status, quote.reviewed_by_id, quote.reviewed_at = decision, user.id, utcnow()
     audit.record(f"quote_{decision.value}", user, "quote", quote.id, run=quote.theme.run_id)
+
+
+def runs_of(waves: list[Wave], limit: int = 100) -> list[AnalysisRun]:
+    """The newest analyses of these waves, newest first."""
+    return list(
+        db.session.scalars(
+            select(AnalysisRun)
+            .where(AnalysisRun.wave_id.in_([wave.id for wave in waves]))
+            .order_by(AnalysisRun.created_at.desc(), AnalysisRun.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def snapshot_count(run: AnalysisRun) -> int:
+    return (
+        db.session.scalar(select(func.count()).select_from(ProfileSnapshot).where(ProfileSnapshot.run_id == run.id))
+        or 0
+    )
+
+
+def themes_with_approved_quotes(run: AnalysisRun) -> list[tuple[Theme, int]]:
+    """The run's themes, question by question, each with its number of approved quotes."""
+    return [
+        (theme, count)
+        for theme, count in db.session.execute(
+            select(Theme, func.count(Quote.id))
+            .outerjoin(Quote, (Quote.theme_id == Theme.id) & (Quote.status == QuoteStatus.approved))
+            .where(Theme.run_id == run.id)
+            .group_by(Theme.id)
+            .order_by(Theme.question, Theme.key)
+        )
+    ]

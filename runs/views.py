@@ -20,7 +20,6 @@ from flask import (
 from flask_babel import format_number, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms.fields.choices import SelectChoice
 
@@ -28,16 +27,27 @@ from accounts import audit
 from accounts.auth import current_user, requires, staff_user
 from accounts.forms import ConfirmForm
 from config import LANGUAGES
-from council.profile import MARGIN_WORDS, instrument_label, type_name
+from council.names import instrument_label
+from council.resident_types import type_name
+from council.respondents import MARGIN_WORDS
 from exchange.waves import wave_for, waves_for
 from extensions import db
 from geography.areas import area_names
-from models import AnalysisRun, NamedTheme, ProfileSnapshot, Quote, QuoteStatus, Role, RunStatus, Theme
+from models import AnalysisRun, NamedTheme, Quote, QuoteStatus, Role, RunStatus, Theme, User, Wave
 from results.publication import NotReleased, publish, published_run, withdraw
 from runs.forms import MergeThemeForm, NamedThemeForm, StartRunForm
 from runs.quotes import place_after, place_of, quote_page
 from runs.releases import released_run
-from runs.service import WaveBusy, cancel_run, create_run, decide_quote, start_in_background
+from runs.service import (
+    WaveBusy,
+    cancel_run,
+    create_run,
+    decide_quote,
+    runs_of,
+    snapshot_count,
+    start_in_background,
+    themes_with_approved_quotes,
+)
 from runs.themes import (
     TRANSLATION_LANGUAGES,
     ReviewError,
@@ -120,69 +130,66 @@ def runs():
     waves = waves_for(user)
     form = StartRunForm()
     form.wave.choices = [SelectChoice(str(wave.id), wave.name) for wave in waves]
-    status = 200
     if request.method == "POST":
-        status = 422
-        chosen = {str(wave.id): wave for wave in waves}.get(form.wave.data or "")
-        valid = form.validate_on_submit()
-        if chosen is None:
-            form.wave.errors = [_("Choose one of the waves shown.")]
-        elif valid:
-            try:
-                run = create_run(chosen, form.seed.data, user)
-            except WaveBusy as busy:
-                form.wave.errors = [
-                    _(
-                        "Analysis %(number)s of this wave has not finished yet. Wait until it is "
-                        "finished, or stop it first.",
-                        number=busy.run.id,
-                    )
-                ]
-            else:
-                start_in_background(run)
-                flash(_("The analysis has started. This page shows how far it is."), "success")
-                return redirect(url_for("runs.run", run_id=run.id))
-    listed = db.session.scalars(
-        select(AnalysisRun)
-        .where(AnalysisRun.wave_id.in_([wave.id for wave in waves]))
-        .order_by(AnalysisRun.created_at.desc(), AnalysisRun.id.desc())
-        .limit(100)
-    ).all()
-    return render_template("runs/runs.html", form=form, runs=listed), status
+        run = _started_run(form, waves, user)
+        if run is not None:
+            flash(_("The analysis has started. This page shows how far it is."), "success")
+            return redirect(url_for("runs.run", run_id=run.id))
+    return render_template("runs/runs.html", form=form, runs=runs_of(waves)), (422 if request.method == "POST" else 200)
+
+
+def _started_run(form: StartRunForm, waves: list[Wave], user: User) -> AnalysisRun | None:
+    """The analysis the posted form asks for, started; or None with the reason on the form."""
+    chosen = {str(wave.id): wave for wave in waves}.get(form.wave.data or "")
+    valid = form.validate_on_submit()
+    if chosen is None:
+        form.wave.errors = [_("Choose one of the waves shown.")]
+        return None
+    if not valid:
+        return None
+    try:
+        run = create_run(chosen, form.seed.data, user)
+    except WaveBusy as busy:
+        form.wave.errors = [
+            _(
+                "Analysis %(number)s of this wave has not finished yet. Wait until it is finished, or stop it first.",
+                number=busy.run.id,
+            )
+        ]
+        return None
+    start_in_background(run)
+    return run
 
 
 @bp.get("/runs/<int:run_id>")
 @requires(*RUN_ROLES)
 def run(run_id: int):
     run = _run_or_404(run_id)
-    snapshots = db.session.scalar(
-        select(func.count()).select_from(ProfileSnapshot).where(ProfileSnapshot.run_id == run.id)
-    )
-    themes = db.session.execute(
-        select(Theme, func.count(Quote.id))
-        .outerjoin(Quote, (Quote.theme_id == Theme.id) & (Quote.status == QuoteStatus.approved))
-        .where(Theme.run_id == run.id)
-        .group_by(Theme.id)
-        .order_by(Theme.question, Theme.key)
-    ).all()
     working = run.status in (RunStatus.queued, RunStatus.running)
-    held = run.status is RunStatus.succeeded and run.released_at is None
     return render_template(
         "runs/run.html",
         run=run,
-        snapshots=snapshots,
-        themes=themes,
+        snapshots=snapshot_count(run),
+        themes=themes_with_approved_quotes(run),
         working=working,
         cancel=ConfirmForm() if working and run.cancel_requested_at is None else None,
         min_n=current_app.config["SUPPRESSION_MIN_N"],
         skipped_parts=SKIPPED_PARTS,
         skipped_reasons=SKIPPED_REASONS,
-        held=held,
-        released=released_run(run.wave) if held else None,
-        area_names=area_names(run.wave.municipality) if held or run.weighting else {},
-        publish_form=ConfirmForm() if run.released_at is not None and staff_user().role is Role.analyst else None,
-        public=published_run(run.wave),
+        **_release_state(run),
     )
+
+
+def _release_state(run: AnalysisRun) -> dict:
+    """Whether the council sees the run, the one it sees instead, and whether residents see it."""
+    held = run.status is RunStatus.succeeded and run.released_at is None
+    return {
+        "held": held,
+        "released": released_run(run.wave) if held else None,
+        "area_names": area_names(run.wave.municipality) if held or run.weighting else {},
+        "publish_form": ConfirmForm() if run.released_at is not None and staff_user().role is Role.analyst else None,
+        "public": published_run(run.wave),
+    }
 
 
 @bp.post("/runs/<int:run_id>/cancel")
@@ -214,13 +221,17 @@ def publish_run(run_id: int):
         withdraw(run, current_user())
         flash(_("Residents no longer see this analysis."), "success")
     else:
-        try:
-            publish(run, current_user())
-        except NotReleased:
-            flash(_("Only an analysis that the council sees can be published."), "error")
-        else:
-            flash(_("The analysis is published. Residents see the results of their wijk."), "success")
+        _publish(run)
     return redirect(url_for("runs.run", run_id=run.id))
+
+
+def _publish(run: AnalysisRun) -> None:
+    try:
+        publish(run, current_user())
+    except NotReleased:
+        flash(_("Only an analysis that the council sees can be published."), "error")
+    else:
+        flash(_("The analysis is published. Residents see the results of their wijk."), "success")
 
 
 @bp.get("/runs/<int:run_id>/quotes")
@@ -249,32 +260,36 @@ def review_quote(quote_id: int):
     if quote is None:
         abort(404)
     run = _run_or_404(quote.theme.run_id)
-    form = ConfirmForm()
-    decision = DECISIONS.get(request.form.get("decision", ""))
-    # with JavaScript (static/js/quotes.js) the page stays where it is and only the quote's status changes
-    wants_json = request.accept_mimetypes.best == "application/json"
-    if not form.validate_on_submit() or decision is None:
-        message, category = _("This page was open too long. Try again."), "error"
-        page, anchor = place_of(run, quote), quote.id  # nothing was decided: back to the same quote
-    else:
-        decide_quote(quote, decision, staff_user())
-        message = _("The quote is approved.") if decision is QuoteStatus.approved else _("The quote is rejected.")
-        category = "success"
-        page, anchor = place_after(run, quote)
+    decided, message, (page, anchor) = _decide_quote(run, quote)
     back = url_for("runs.quotes", run_id=run.id, page=page) + f"#quote-{anchor}"
-    if wants_json:
-        answer = jsonify(
-            ok=category == "success",
-            status=quote.status.value,
-            message=message,
-            status_text=str(QUOTE_STATUSES[quote.status]),
-            next=anchor,
-            url=back,
-        )
-        return answer, 200 if category == "success" else 400
-    flash(message, category)
-    # back to the same place in the list, at the next quote, without JavaScript
-    return redirect(back)
+    # with JavaScript (static/js/quotes.js) the page stays where it is and only the quote's status changes
+    if request.accept_mimetypes.best == "application/json":
+        return _quote_answer(quote, decided, message, anchor, back)
+    flash(message, "success" if decided else "error")
+    return redirect(back)  # back to the same place in the list, at the next quote, without JavaScript
+
+
+def _quote_answer(quote: Quote, decided: bool, message: str, anchor: int, back: str):
+    answer = jsonify(
+        ok=decided,
+        status=quote.status.value,
+        message=message,
+        status_text=str(QUOTE_STATUSES[quote.status]),
+        next=anchor,
+        url=back,
+    )
+    return answer, 200 if decided else 400
+
+
+def _decide_quote(run: AnalysisRun, quote: Quote) -> tuple[bool, str, tuple[int, int]]:
+    """Approve or reject the quote as posted: whether it was decided, the message, and the place in the list to go
+    back to (the next quote; the same one when nothing was decided)."""
+    decision = DECISIONS.get(request.form.get("decision", ""))
+    if not ConfirmForm().validate_on_submit() or decision is None:
+        return False, _("This page was open too long. Try again."), (place_of(run, quote), quote.id)
+    decide_quote(quote, decision, staff_user())
+    message = _("The quote is approved.") if decision is QuoteStatus.approved else _("The quote is rejected.")
+    return True, message, place_after(run, quote)
 
 
 # --- theme review -------------------------------------------------------------------------------------------------
@@ -405,18 +420,24 @@ def merge_named_theme(named_id: int):
     others = question_review(run, named.question).named
     form = _merge_form(named, others, formdata=request.form)
     into = {str(other.id): other for other in others}.get(form.into.data or "")
-    if form.validate_on_submit():
-        if into is None:
-            form.into.errors = [_("Choose another theme of the same question.")]
-        else:
-            try:
-                merge_themes(named, into, current_user())
-            except ReviewError as error:
-                form.into.errors = [str(error)]
-            else:
-                flash(_("The themes are merged."), "success")
-                return _back(run, into.question, f"#theme-{into.id}")
+    merged = _merged(named, into, form) if form.validate_on_submit() else None
+    if merged is not None:
+        flash(_("The themes are merged."), "success")
+        return _back(run, merged.question, f"#theme-{merged.id}")
     return _question_page(run, named.question, failed=named, merge_form=form, status=422)
+
+
+def _merged(named: NamedTheme, into: NamedTheme | None, form: MergeThemeForm) -> NamedTheme | None:
+    """Merge the theme into the one the form chose and return that one; None with the reason on the form."""
+    if into is None:
+        form.into.errors = [_("Choose another theme of the same question.")]
+        return None
+    try:
+        merge_themes(named, into, current_user())
+    except ReviewError as error:
+        form.into.errors = [str(error)]
+        return None
+    return into
 
 
 @bp.post("/themes/<int:theme_id>/split")
@@ -437,6 +458,12 @@ def split_named_theme(theme_id: int):
     return _back(run, theme.question, f"#theme-{alone.id}")
 
 
+_READY = {
+    True: _l("The themes are ready: the council sees them."),
+    False: _l("The themes are withdrawn: the council no longer sees them."),
+}
+
+
 @bp.post("/runs/<int:run_id>/themes/<question>/ready")
 @requires(Role.analyst)
 def themes_ready(run_id: int, question: str):
@@ -451,10 +478,5 @@ def themes_ready(run_id: int, question: str):
         set_ready(run, question, ready, current_user())
     except ReviewError as error:
         return _question_page(run, question, problems=(str(error),), status=422)
-    flash(
-        _("The themes are ready: the council sees them.")
-        if ready
-        else _("The themes are withdrawn: the council no longer sees them."),
-        "success",
-    )
+    flash(str(_READY[ready]), "success")
     return _back(run, question)

@@ -20,7 +20,7 @@ from sqlalchemy import CursorResult, select, update
 from council.areas import areas_of
 from council.indicators import evaluate
 from council.maps import status_label
-from council.profile import type_name
+from council.resident_types import type_name
 from council.snapshots import WEIGHTED_STATISTICS, WaveProfile
 from exchange.waves import create_wave
 from extensions import db
