@@ -9,10 +9,12 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
+from types import SimpleNamespace
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -96,41 +98,48 @@ def start_response(
     return response
 
 
+@cache
+def _statements() -> SimpleNamespace:
+    """The statements every resident page runs, built once per process with bound parameters: building a statement
+    and computing its cache key cost more than running it, and a statement object keeps its key."""
+    # declarative models' tables; an update's parameters may not be named as its columns are
+    responses, answers = cast(Table, Response.__table__), cast(Table, Answer.__table__)
+    keys = cast(Table, SubmissionKey.__table__)
+    return SimpleNamespace(
+        # A write that changes nothing: on PostgreSQL it locks the row, on SQLite it takes the database's write lock
+        # (waiting up to busy_timeout) before anything is read, which SELECT ... FOR UPDATE cannot do there.
+        hold=update(responses)
+        .where(responses.c.token == bindparam("b_token"))
+        .values(page_index=responses.c.page_index),
+        # one query for what every resident page needs: the response, its wave and its instrument version (whose
+        # definition stays deferred: the instrument comes from the registry's cache); the answers see stored_answers
+        response=select(Response)
+        .where(Response.token == bindparam("token"))
+        .options(joinedload(Response.wave), joinedload(Response.instrument_version))
+        .execution_options(populate_existing=True),
+        answers=select(answers.c.item_id, answers.c.value).where(answers.c.response_id == bindparam("response_id")),
+        claim=update(responses)
+        .where(responses.c.id == bindparam("b_id"), responses.c.updated_at == bindparam("b_updated_at"))
+        .values(page_index=responses.c.page_index),
+        key=select(keys.c.response_id, keys.c.outcome).where(keys.c.key == bindparam("key")),
+    )
+
+
 def find_response(token: str | None, for_update: bool = False) -> Response | None:
     """The response of this session token; `for_update` holds it until the commit, so that parallel posts of one
     response (a double click, several tabs) run one after the other and each sees what the one before stored."""
     if not token:
         return None
+    statements = _statements()
     if for_update:
-        # A write that changes nothing: on PostgreSQL it locks the row, on SQLite it takes the database's write
-        # lock (waiting up to busy_timeout) before anything is read, which SELECT ... FOR UPDATE cannot do there.
-        db.session.execute(
-            update(Response).where(Response.token == token).values(page_index=Response.page_index),
-            execution_options={"synchronize_session": False},
-        )
-    # one query for what every resident page needs: the response, its wave and its instrument version (whose
-    # definition stays deferred: the instrument comes from the registry's cache); the answers see stored_answers
-    return (
-        db.session.scalars(
-            select(Response)
-            .filter_by(token=token)
-            .options(joinedload(Response.wave), joinedload(Response.instrument_version))
-            .execution_options(populate_existing=True)
-        )
-        .unique()
-        .one_or_none()
-    )
+        db.session.connection().execute(statements.hold, {"b_token": token})
+    return db.session.scalars(statements.response, {"token": token}).unique().one_or_none()
 
 
 def stored_answers(response: Response) -> dict[str, Any]:
     """The response's answers by item id, as Response.answer_values() gives them, read as plain rows: a question
     page reads them with every request, and ORM objects for them cost more than the page's other work."""
-    table = cast(Table, Answer.__table__)  # a declarative model's table
-    return dict(
-        db.session.connection()
-        .execute(select(table.c.item_id, table.c.value).where(table.c.response_id == response.id))
-        .all()
-    )
+    return dict(db.session.connection().execute(_statements().answers, {"response_id": response.id}).all())
 
 
 def claim(response: Response) -> None:
@@ -143,11 +152,8 @@ def claim(response: Response) -> None:
     lock is the database's, and every resident waits while one holds it."""
     # Core statements on the tables (here, in stored_answers and save_answers): no ORM objects to keep in step, and
     # a third of the cost of the ORM's bulk statements
-    table = cast(Table, Response.__table__)
     claimed = db.session.connection().execute(
-        update(table)
-        .where(table.c.id == response.id, table.c.updated_at == response.updated_at)
-        .values(page_index=table.c.page_index)
+        _statements().claim, {"b_id": response.id, "b_updated_at": response.updated_at}
     )
     if claimed.rowcount != 1:
         raise ResponseChanged()
@@ -165,7 +171,7 @@ def check_submit_key(response: Response, key: str | None) -> KeyCheck:
     """Whether a page submit may be stored under this key, or repeats an earlier one (then with its outcome)."""
     if not is_valid_submit_key(key):
         return KeyCheck(usable=False)
-    stored = db.session.get(SubmissionKey, key)
+    stored = db.session.connection().execute(_statements().key, {"key": key}).one_or_none()
     if stored is None:
         return KeyCheck(usable=True)
     if stored.response_id != response.id:  # copied from someone else's page: storing it would clash
