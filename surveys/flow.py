@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from extensions import db
 from models import Answer, Interview, Response, ResponseMode, ResponseStatus, SubmissionKey, Wave
@@ -122,6 +123,13 @@ def _statements() -> SimpleNamespace:
         .where(responses.c.id == bindparam("b_id"), responses.c.updated_at == bindparam("b_updated_at"))
         .values(page_index=responses.c.page_index),
         key=select(keys.c.response_id, keys.c.outcome).where(keys.c.key == bindparam("key")),
+        add_key=insert(keys),
+        # without values(): the columns set are the keys of the parameters given
+        write=update(responses).where(responses.c.id == bindparam("b_id")),
+        clear_answers=delete(answers).where(
+            answers.c.response_id == bindparam("response_id"), answers.c.item_id.in_(bindparam("items", expanding=True))
+        ),
+        add_answers=insert(answers),
     )
 
 
@@ -179,14 +187,18 @@ def check_submit_key(response: Response, key: str | None) -> KeyCheck:
     return KeyCheck(usable=True, outcome=stored.outcome)
 
 
-def _commit_submit(response: Response, key: str) -> None:
-    """Commit a submit stored under `key`; a submit with the same key that was committed first wins.
+def _commit_submit(response: Response, key: str, outcome: str) -> None:
+    """Store the submit key with where the submit led and commit; a submit with the same key that was committed first
+    wins.
 
     A commit inside the flow, not at the request's edge, on purpose: the duplicate key's IntegrityError is how a
     double submit is recognised and answered as the first one, and the answers are kept even when the page is then
     shown again with an error (422)."""
     response_id = response.id
     try:
+        db.session.connection().execute(
+            _statements().add_key, {"key": key, "response_id": response_id, "outcome": outcome, "created_at": utcnow()}
+        )
         db.session.commit()
     except IntegrityError:
         # The parallel twin was not yet visible when this one checked its key (or another response took the key
@@ -213,8 +225,7 @@ def set_neighbourhood(
     response.neighbourhood_id = neighbourhood_id
     response.area_unknown = neighbourhood_id is None
     _touch(response, expiry_days)
-    db.session.add(SubmissionKey(key=key, response_id=response.id, outcome=outcome))
-    _commit_submit(response, key)
+    _commit_submit(response, key, outcome)
 
 
 def save_answers(
@@ -225,37 +236,47 @@ def save_answers(
     outcome: str,
     expiry_days: int,
     page_index: int | None = None,
+    locale: str | None = None,
 ) -> None:
-    """Replace the answers of one page in a single transaction; a missing value clears that item.
+    """Replace the answers of one page in a single transaction; a missing value clears that item. `locale`: the
+    language the page was answered in.
 
     `values` holds only valid answers: items with errors are left out and keep what was stored before. A response
     read without `for_update` is claimed first (see claim): ResponseChanged when another request stored meanwhile.
     """
     claim(response)
-    # the page's answers are replaced by statements, not ORM objects (stored_answers reads them the same way)
+    # The page's answers and the response's row are written by statements, not through the unit of work, whose
+    # flush costs more than all of a page's writes (stored_answers reads the answers the same way).
+    statements, connection = _statements(), db.session.connection()
     changed = list(values)
-    table, connection = cast(Table, Answer.__table__), db.session.connection()
     if changed:
-        connection.execute(delete(table).where(table.c.response_id == response.id, table.c.item_id.in_(changed)))
+        connection.execute(statements.clear_answers, {"response_id": response.id, "items": changed})
     given = [
         {"response_id": response.id, "item_id": item_id, "value": values[item_id]}
         for item_id in changed
         if values[item_id] is not None and values[item_id] != "" and values[item_id] != []
     ]
     if given:
-        connection.execute(insert(table), given)
+        connection.execute(statements.add_answers, given)
     if "answers" in response.__dict__:  # loaded before: read again when next used
         db.session.expire(response, ["answers"])
+    now = utcnow()
+    columns: dict[str, Any] = {"updated_at": now}
+    if response.status is ResponseStatus.in_progress:
+        columns["expires_at"] = now + timedelta(days=expiry_days)
     if AGE_BAND_ITEM in values:
-        response.age_band = values[AGE_BAND_ITEM] or None
+        columns["age_band"] = values[AGE_BAND_ITEM] or None
     if page_index is not None:
-        response.page_index = page_index
-    _touch(response, expiry_days)
+        columns["page_index"] = page_index
+    if locale is not None:
+        columns["locale"] = locale
+    connection.execute(statements.write, {"b_id": response.id, **columns})
+    for name, value in columns.items():  # the object as stored, with nothing left for a flush to write
+        set_committed_value(response, name, value)
     if key is None:
         db.session.commit()  # the valid answers of a page shown again with its errors (422) are kept: never lost
     else:
-        db.session.add(SubmissionKey(key=key, response_id=response.id, outcome=outcome))
-        _commit_submit(response, key)
+        _commit_submit(response, key, outcome)
 
 
 def submit_response(response: Response, instrument: Instrument, key: str, outcome: str) -> None:
@@ -278,8 +299,7 @@ def submit_response(response: Response, instrument: Instrument, key: str, outcom
     response.submitted_at = now
     response.updated_at = now
     response.expires_at = None
-    db.session.add(SubmissionKey(key=key, response_id=response.id, outcome=outcome))
-    _commit_submit(response, key)
+    _commit_submit(response, key, outcome)
 
 
 def hash_resume_code(code: str, secret: str) -> str:

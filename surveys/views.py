@@ -315,13 +315,12 @@ def page(response: Response, instrument: Instrument, posted: PostedKey | None, i
         mark_form_problems(form, posted.usable)
         trusted = "csrf_token" not in form.errors and posted.usable
         values = answer_values(form, items) if trusted else {}
-        response.locale = g.lang
         if not response.wave.is_open(flow.municipal_today()):
             flash(_closed_message(response.wave), "error")
             status = 409
         elif form.errors:
             if values:  # keep what was valid; the rest stays on the page for the resident to correct
-                flow.save_answers(response, current, values, None, "", _expiry_days())
+                flow.save_answers(response, current, values, None, "", _expiry_days(), locale=g.lang)
             status = 422
         else:
             action = request.form.get("action", "next")
@@ -330,7 +329,9 @@ def page(response: Response, instrument: Instrument, posted: PostedKey | None, i
                 action, navigator, index, before=stored if request.args.get("review") == "1" else None
             )
             try:
-                flow.save_answers(response, current, values, posted.key, target, _expiry_days(), page_index=remembered)
+                flow.save_answers(
+                    response, current, values, posted.key, target, _expiry_days(), page_index=remembered, locale=g.lang
+                )
             except flow.SubmitKeyTaken as taken:
                 if taken.outcome:
                     return redirect(taken.outcome)
