@@ -225,8 +225,6 @@ def area(response: Response, instrument: Instrument, posted: PostedKey | None):
         formdata=request.form if request.method == "POST" else None,
         data={"buurt": response.neighbourhood.code if response.neighbourhood else ""},
     )
-    prompt = addressed(_("Choose your neighbourhood"), pgettext("youth", "Choose your neighbourhood"))
-    form.buurt.choices = [SelectChoice("", prompt), *buurt_choices(wave.municipality_id)]
     show_postcode = has_postcodes(wave.municipality_id)
     status = 200
     if posted is not None:
@@ -260,6 +258,9 @@ def area(response: Response, instrument: Instrument, posted: PostedKey | None):
                 return redirect(target)
         else:
             status = 422
+    # the options only for the page shown: a post is checked against the buurten by find_neighbourhood
+    prompt = addressed(_("Choose your neighbourhood"), pgettext("youth", "Choose your neighbourhood"))
+    form.buurt.choices = [SelectChoice("", prompt), *buurt_choices(wave.municipality_id)]
     form.submit_key.data = flow.new_submit_key()
     return render_template(
         "surveys/area.html", form=form, instrument=instrument, show_postcode=show_postcode, localise=localise, wave=wave
@@ -370,7 +371,7 @@ def _open_too_long_at_review() -> str:
 def review(response: Response, instrument: Instrument, posted: PostedKey | None):
     if not response.area_given:
         return redirect(url_for("surveys.area"))
-    stored = response.answer_values()
+    stored = flow.stored_answers(response)
     navigator = Navigator(instrument, stored)
     form = StartForm()
     status = 200
