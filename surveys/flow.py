@@ -288,11 +288,19 @@ def submit_response(response: Response, instrument: Instrument, key: str, outcom
         return
     if not response.wave.is_open(municipal_today()):
         raise WaveClosed(response.wave.name)
-    answers = response.answer_values()
-    for answer in list(response.answers):
-        if answer.item_id in instrument.item_ids and not instrument.item(answer.item_id).is_visible(answers):
-            response.answers.remove(answer)
-    if not instrument.counts(response.answer_values()):
+    # the answers as rows and the hidden ones dropped by a statement (see save_answers); a NothingAnswered is rolled
+    # back by the caller, the statement with it
+    answers = stored_answers(response)
+    hidden = [
+        item_id
+        for item_id in answers
+        if item_id in instrument.item_ids and not instrument.item(item_id).is_visible(answers)
+    ]
+    if hidden:
+        db.session.connection().execute(_statements().clear_answers, {"response_id": response.id, "items": hidden})
+        if "answers" in response.__dict__:  # loaded before: read again when next used
+            db.session.expire(response, ["answers"])
+    if not instrument.counts({item_id: value for item_id, value in answers.items() if item_id not in hidden}):
         raise NothingAnswered()
     now = utcnow()
     response.status = ResponseStatus.submitted
