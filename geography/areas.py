@@ -16,11 +16,21 @@ from surveys.register import addressed
 
 def buurt_choices(municipality_id: int) -> list[SelectChoice]:
     """The buurten as options grouped by wijk name (an optgroup per wijk), wijken and buurten sorted by name."""
-    districts = db.session.scalars(select(District).filter_by(municipality_id=municipality_id).order_by(District.name))
+    # one query for the columns shown (the resident's neighbourhood page shows them with every request), wijken in
+    # the database's order of names, buurten in Python's, as the relationship once gave them
+    rows = db.session.execute(
+        select(District.id, District.name, Neighbourhood.code, Neighbourhood.name)
+        .join(Neighbourhood, Neighbourhood.district_id == District.id)
+        .where(District.municipality_id == municipality_id)
+        .order_by(District.name, District.id, Neighbourhood.code)
+    )
+    by_district: dict[int, tuple[str, list[tuple[str, str]]]] = {}
+    for district_id, district_name, code, name in rows:
+        by_district.setdefault(district_id, (district_name, []))[1].append((code, name))
     return [
-        SelectChoice(n.code, n.name, optgroup=d.name)
-        for d in districts
-        for n in sorted(d.neighbourhoods, key=lambda n: n.name)
+        SelectChoice(code, name, optgroup=district_name)
+        for district_name, buurten in by_district.values()
+        for code, name in sorted(buurten, key=lambda buurt: buurt[1])
     ]
 
 

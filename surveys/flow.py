@@ -9,12 +9,15 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
+from types import SimpleNamespace
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from extensions import db
 from models import Answer, Interview, Response, ResponseMode, ResponseStatus, SubmissionKey, Wave
@@ -96,41 +99,55 @@ def start_response(
     return response
 
 
+@cache
+def _statements() -> SimpleNamespace:
+    """The statements every resident page runs, built once per process with bound parameters: building a statement
+    and computing its cache key cost more than running it, and a statement object keeps its key."""
+    # declarative models' tables; an update's parameters may not be named as its columns are
+    responses, answers = cast(Table, Response.__table__), cast(Table, Answer.__table__)
+    keys = cast(Table, SubmissionKey.__table__)
+    return SimpleNamespace(
+        # A write that changes nothing: on PostgreSQL it locks the row, on SQLite it takes the database's write lock
+        # (waiting up to busy_timeout) before anything is read, which SELECT ... FOR UPDATE cannot do there.
+        hold=update(responses)
+        .where(responses.c.token == bindparam("b_token"))
+        .values(page_index=responses.c.page_index),
+        # one query for what every resident page needs: the response, its wave and its instrument version (whose
+        # definition stays deferred: the instrument comes from the registry's cache); the answers see stored_answers
+        response=select(Response)
+        .where(Response.token == bindparam("token"))
+        .options(joinedload(Response.wave), joinedload(Response.instrument_version))
+        .execution_options(populate_existing=True),
+        answers=select(answers.c.item_id, answers.c.value).where(answers.c.response_id == bindparam("response_id")),
+        claim=update(responses)
+        .where(responses.c.id == bindparam("b_id"), responses.c.updated_at == bindparam("b_updated_at"))
+        .values(page_index=responses.c.page_index),
+        key=select(keys.c.response_id, keys.c.outcome).where(keys.c.key == bindparam("key")),
+        add_key=insert(keys),
+        # without values(): the columns set are the keys of the parameters given
+        write=update(responses).where(responses.c.id == bindparam("b_id")),
+        clear_answers=delete(answers).where(
+            answers.c.response_id == bindparam("response_id"), answers.c.item_id.in_(bindparam("items", expanding=True))
+        ),
+        add_answers=insert(answers),
+    )
+
+
 def find_response(token: str | None, for_update: bool = False) -> Response | None:
     """The response of this session token; `for_update` holds it until the commit, so that parallel posts of one
     response (a double click, several tabs) run one after the other and each sees what the one before stored."""
     if not token:
         return None
+    statements = _statements()
     if for_update:
-        # A write that changes nothing: on PostgreSQL it locks the row, on SQLite it takes the database's write
-        # lock (waiting up to busy_timeout) before anything is read, which SELECT ... FOR UPDATE cannot do there.
-        db.session.execute(
-            update(Response).where(Response.token == token).values(page_index=Response.page_index),
-            execution_options={"synchronize_session": False},
-        )
-    # one query for what every resident page needs: the response, its wave and its instrument version (whose
-    # definition stays deferred: the instrument comes from the registry's cache); the answers see stored_answers
-    return (
-        db.session.scalars(
-            select(Response)
-            .filter_by(token=token)
-            .options(joinedload(Response.wave), joinedload(Response.instrument_version))
-            .execution_options(populate_existing=True)
-        )
-        .unique()
-        .one_or_none()
-    )
+        db.session.connection().execute(statements.hold, {"b_token": token})
+    return db.session.scalars(statements.response, {"token": token}).unique().one_or_none()
 
 
 def stored_answers(response: Response) -> dict[str, Any]:
     """The response's answers by item id, as Response.answer_values() gives them, read as plain rows: a question
     page reads them with every request, and ORM objects for them cost more than the page's other work."""
-    table = cast(Table, Answer.__table__)  # a declarative model's table
-    return dict(
-        db.session.connection()
-        .execute(select(table.c.item_id, table.c.value).where(table.c.response_id == response.id))
-        .all()
-    )
+    return dict(db.session.connection().execute(_statements().answers, {"response_id": response.id}).all())
 
 
 def claim(response: Response) -> None:
@@ -143,11 +160,8 @@ def claim(response: Response) -> None:
     lock is the database's, and every resident waits while one holds it."""
     # Core statements on the tables (here, in stored_answers and save_answers): no ORM objects to keep in step, and
     # a third of the cost of the ORM's bulk statements
-    table = cast(Table, Response.__table__)
     claimed = db.session.connection().execute(
-        update(table)
-        .where(table.c.id == response.id, table.c.updated_at == response.updated_at)
-        .values(page_index=table.c.page_index)
+        _statements().claim, {"b_id": response.id, "b_updated_at": response.updated_at}
     )
     if claimed.rowcount != 1:
         raise ResponseChanged()
@@ -165,7 +179,7 @@ def check_submit_key(response: Response, key: str | None) -> KeyCheck:
     """Whether a page submit may be stored under this key, or repeats an earlier one (then with its outcome)."""
     if not is_valid_submit_key(key):
         return KeyCheck(usable=False)
-    stored = db.session.get(SubmissionKey, key)
+    stored = db.session.connection().execute(_statements().key, {"key": key}).one_or_none()
     if stored is None:
         return KeyCheck(usable=True)
     if stored.response_id != response.id:  # copied from someone else's page: storing it would clash
@@ -173,14 +187,18 @@ def check_submit_key(response: Response, key: str | None) -> KeyCheck:
     return KeyCheck(usable=True, outcome=stored.outcome)
 
 
-def _commit_submit(response: Response, key: str) -> None:
-    """Commit a submit stored under `key`; a submit with the same key that was committed first wins.
+def _commit_submit(response: Response, key: str, outcome: str) -> None:
+    """Store the submit key with where the submit led and commit; a submit with the same key that was committed first
+    wins.
 
     A commit inside the flow, not at the request's edge, on purpose: the duplicate key's IntegrityError is how a
     double submit is recognised and answered as the first one, and the answers are kept even when the page is then
     shown again with an error (422)."""
     response_id = response.id
     try:
+        db.session.connection().execute(
+            _statements().add_key, {"key": key, "response_id": response_id, "outcome": outcome, "created_at": utcnow()}
+        )
         db.session.commit()
     except IntegrityError:
         # The parallel twin was not yet visible when this one checked its key (or another response took the key
@@ -207,8 +225,7 @@ def set_neighbourhood(
     response.neighbourhood_id = neighbourhood_id
     response.area_unknown = neighbourhood_id is None
     _touch(response, expiry_days)
-    db.session.add(SubmissionKey(key=key, response_id=response.id, outcome=outcome))
-    _commit_submit(response, key)
+    _commit_submit(response, key, outcome)
 
 
 def save_answers(
@@ -219,37 +236,47 @@ def save_answers(
     outcome: str,
     expiry_days: int,
     page_index: int | None = None,
+    locale: str | None = None,
 ) -> None:
-    """Replace the answers of one page in a single transaction; a missing value clears that item.
+    """Replace the answers of one page in a single transaction; a missing value clears that item. `locale`: the
+    language the page was answered in.
 
     `values` holds only valid answers: items with errors are left out and keep what was stored before. A response
     read without `for_update` is claimed first (see claim): ResponseChanged when another request stored meanwhile.
     """
     claim(response)
-    # the page's answers are replaced by statements, not ORM objects (stored_answers reads them the same way)
+    # The page's answers and the response's row are written by statements, not through the unit of work, whose
+    # flush costs more than all of a page's writes (stored_answers reads the answers the same way).
+    statements, connection = _statements(), db.session.connection()
     changed = list(values)
-    table, connection = cast(Table, Answer.__table__), db.session.connection()
     if changed:
-        connection.execute(delete(table).where(table.c.response_id == response.id, table.c.item_id.in_(changed)))
+        connection.execute(statements.clear_answers, {"response_id": response.id, "items": changed})
     given = [
         {"response_id": response.id, "item_id": item_id, "value": values[item_id]}
         for item_id in changed
         if values[item_id] is not None and values[item_id] != "" and values[item_id] != []
     ]
     if given:
-        connection.execute(insert(table), given)
+        connection.execute(statements.add_answers, given)
     if "answers" in response.__dict__:  # loaded before: read again when next used
         db.session.expire(response, ["answers"])
+    now = utcnow()
+    columns: dict[str, Any] = {"updated_at": now}
+    if response.status is ResponseStatus.in_progress:
+        columns["expires_at"] = now + timedelta(days=expiry_days)
     if AGE_BAND_ITEM in values:
-        response.age_band = values[AGE_BAND_ITEM] or None
+        columns["age_band"] = values[AGE_BAND_ITEM] or None
     if page_index is not None:
-        response.page_index = page_index
-    _touch(response, expiry_days)
+        columns["page_index"] = page_index
+    if locale is not None:
+        columns["locale"] = locale
+    connection.execute(statements.write, {"b_id": response.id, **columns})
+    for name, value in columns.items():  # the object as stored, with nothing left for a flush to write
+        set_committed_value(response, name, value)
     if key is None:
         db.session.commit()  # the valid answers of a page shown again with its errors (422) are kept: never lost
     else:
-        db.session.add(SubmissionKey(key=key, response_id=response.id, outcome=outcome))
-        _commit_submit(response, key)
+        _commit_submit(response, key, outcome)
 
 
 def submit_response(response: Response, instrument: Instrument, key: str, outcome: str) -> None:
@@ -261,19 +288,26 @@ def submit_response(response: Response, instrument: Instrument, key: str, outcom
         return
     if not response.wave.is_open(municipal_today()):
         raise WaveClosed(response.wave.name)
-    answers = response.answer_values()
-    for answer in list(response.answers):
-        if answer.item_id in instrument.item_ids and not instrument.item(answer.item_id).is_visible(answers):
-            response.answers.remove(answer)
-    if not instrument.counts(response.answer_values()):
+    # the answers as rows and the hidden ones dropped by a statement (see save_answers); a NothingAnswered is rolled
+    # back by the caller, the statement with it
+    answers = stored_answers(response)
+    hidden = [
+        item_id
+        for item_id in answers
+        if item_id in instrument.item_ids and not instrument.item(item_id).is_visible(answers)
+    ]
+    if hidden:
+        db.session.connection().execute(_statements().clear_answers, {"response_id": response.id, "items": hidden})
+        if "answers" in response.__dict__:  # loaded before: read again when next used
+            db.session.expire(response, ["answers"])
+    if not instrument.counts({item_id: value for item_id, value in answers.items() if item_id not in hidden}):
         raise NothingAnswered()
     now = utcnow()
     response.status = ResponseStatus.submitted
     response.submitted_at = now
     response.updated_at = now
     response.expires_at = None
-    db.session.add(SubmissionKey(key=key, response_id=response.id, outcome=outcome))
-    _commit_submit(response, key)
+    _commit_submit(response, key, outcome)
 
 
 def hash_resume_code(code: str, secret: str) -> str:

@@ -18,6 +18,8 @@ from wtforms.i18n import messages_path
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from geography.areas import find_neighbourhood
+from models import Municipality, Neighbourhood
 from surveys.instruments import Instrument, Item, Page, localise
 from surveys.register import addressed
 
@@ -261,6 +263,19 @@ class AreaForm(ResidentForm):
         LazyString(lambda: addressed(_("Or type your postcode"), pgettext("youth", "Or type your postcode"))),
         render_kw={"autocomplete": "postal-code", "size": 8},
     )
+
+
+def chosen_neighbourhood(form: AreaForm, municipality: Municipality, show_postcode: bool) -> Neighbourhood | None:
+    """The buurt a posted area form names: chosen from the list, or else (`show_postcode`) lying at the typed
+    postcode; None with the problem on the form's field when it names none."""
+    postcode_text = (form.postcode.data or "").strip() if show_postcode else ""
+    code = (form.buurt.data or "").strip()
+    found = find_neighbourhood(municipality, code, postcode_text, show_postcode)
+    if found.buurt_error:
+        form.buurt.errors = [found.buurt_error]
+    if found.postcode_error:
+        form.postcode.errors = [found.postcode_error]
+    return found.neighbourhood
 
 
 class StartForm(ResidentForm):

@@ -9,7 +9,7 @@ from flask import Flask, current_app, g
 from sqlalchemy import select
 
 from extensions import db
-from models import InstrumentVersion
+from models import InstrumentVersion, Wave
 from surveys.instruments import Instrument, InstrumentError, load_instruments, localise, parse_instrument
 
 
@@ -24,6 +24,24 @@ def current_instruments() -> dict[str, Instrument]:
 
 def get_instrument(slug: str) -> Instrument | None:
     return current_instruments().get(slug)
+
+
+def offered_instruments(wave: Wave) -> list[Instrument]:
+    """The questionnaires of a wave that residents fill in themselves (not those for interviews only), in the
+    wave's order."""
+    return [
+        instrument
+        for slug in wave.instrument_slugs
+        if (instrument := get_instrument(slug)) and not instrument.interview_only
+    ]
+
+
+def offered_instrument(wave: Wave, slug: str) -> Instrument | None:
+    """The questionnaire `slug` when this wave offers it to residents to fill in themselves, else None."""
+    instrument = get_instrument(slug)
+    if instrument is None or instrument.interview_only or slug not in wave.instrument_slugs:
+        return None
+    return instrument
 
 
 def questionnaire_name(slug: str) -> str:

@@ -17,29 +17,28 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_date, pgettext
-from flask_babel import gettext as _
+from flask_babel import format_date
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from config import LANGUAGES
 from extensions import db, rate_limit
-from geography.areas import buurt_choices, find_neighbourhood, has_postcodes
+from geography.areas import buurt_choices, has_postcodes
 from models import Response, ResponseStatus, Wave
 from results.residents import wijk_web
-from surveys import flow
+from surveys import flow, messages
 from surveys.forms import (
     AreaForm,
     ResumeForm,
     StartForm,
     answer_values,
     build_page_form,
+    chosen_neighbourhood,
     mark_form_problems,
 )
 from surveys.instruments import Instrument, localise
 from surveys.navigation import Navigator
-from surveys.register import addressed
-from surveys.registry import get_instrument, instrument_of
+from surveys.registry import instrument_of, offered_instrument, offered_instruments
 from surveys.spiderweb import spider_web
 
 bp = Blueprint("surveys", __name__, template_folder="templates")
@@ -55,18 +54,6 @@ YOUTH_AUDIENCE = "youth"  # ?audience= on links from pages for young people (sur
 
 def _expiry_days() -> int:
     return current_app.config["RESPONSE_EXPIRY_DAYS"]
-
-
-def _closed_message(wave: Wave) -> str:
-    if wave.closes_on and flow.municipal_today() > wave.closes_on:
-        return _(
-            "This survey closed on %(date)s. We can no longer save answers.", date=format_date(wave.closes_on, "long")
-        )
-    opens_on = format_date(wave.opens_on, "long")
-    return addressed(
-        _("This survey opens on %(date)s. Come back then.", date=opens_on),
-        pgettext("youth", "This survey opens on %(date)s. Come back then.", date=opens_on),
-    )
 
 
 def _reached_by_a_young_person() -> bool:
@@ -165,11 +152,7 @@ def index():
 @bp.get("/w/<int:wave_id>/")
 def landing(wave_id: int):
     wave = db.get_or_404(Wave, wave_id)
-    instruments = [
-        instrument
-        for slug in wave.instrument_slugs
-        if (instrument := get_instrument(slug)) and not instrument.interview_only
-    ]
+    instruments = offered_instruments(wave)
     is_open = wave.is_open(flow.municipal_today())
     # a wave that offers only questionnaires for young people (say, at a school) speaks to them from the start
     g.young_reader = bool(instruments) and all(instrument.for_young_people for instrument in instruments)
@@ -179,7 +162,7 @@ def landing(wave_id: int):
         instruments=instruments,
         youth=g.young_reader,
         is_open=is_open,
-        closed_message=None if is_open else _closed_message(wave),
+        closed_message=None if is_open else messages.closed(wave),
         localise=localise,
     )
 
@@ -188,14 +171,14 @@ def landing(wave_id: int):
 @START_LIMIT
 def start(wave_id: int, slug: str):
     wave = db.get_or_404(Wave, wave_id)
-    instrument = get_instrument(slug)
-    if instrument is None or instrument.interview_only or slug not in wave.instrument_slugs:
+    instrument = offered_instrument(wave, slug)
+    if instrument is None:
         abort(404)
     g.instrument = instrument  # the register of this page and its messages (surveys.register)
     form = StartForm()
     status = 200
     if not wave.is_open(flow.municipal_today()):
-        flash(_closed_message(wave), "error")
+        flash(messages.closed(wave), "error")
         status = 409
     elif request.method == "POST":
         if form.validate_on_submit():
@@ -203,13 +186,7 @@ def start(wave_id: int, slug: str):
             session[SESSION_KEY] = response.token
             session.permanent = True
             return redirect(url_for("surveys.area"))
-        flash(
-            addressed(
-                _("This page was open too long. Press the button again to start."),
-                pgettext("youth", "This page was open too long. Press the button again to start."),
-            ),
-            "error",
-        )
+        flash(messages.open_too_long_at_start(), "error")
         status = 422
     return render_template("surveys/start.html", wave=wave, instrument=instrument, form=form, localise=localise), status
 
@@ -225,26 +202,15 @@ def area(response: Response, instrument: Instrument, posted: PostedKey | None):
         formdata=request.form if request.method == "POST" else None,
         data={"buurt": response.neighbourhood.code if response.neighbourhood else ""},
     )
-    prompt = addressed(_("Choose your neighbourhood"), pgettext("youth", "Choose your neighbourhood"))
-    form.buurt.choices = [SelectChoice("", prompt), *buurt_choices(wave.municipality_id)]
     show_postcode = has_postcodes(wave.municipality_id)
     status = 200
     if posted is not None:
         form.validate()
         mark_form_problems(form, posted.usable)
         unknown = request.form.get("action") == "unknown"  # "I don't know": the municipality only
-        neighbourhood = None
-        if not unknown:
-            postcode_text = (form.postcode.data or "").strip() if show_postcode else ""
-            code = (form.buurt.data or "").strip()
-            found = find_neighbourhood(wave.municipality, code, postcode_text, show_postcode)
-            neighbourhood = found.neighbourhood
-            if found.buurt_error:
-                form.buurt.errors = [found.buurt_error]
-            if found.postcode_error:
-                form.postcode.errors = [found.postcode_error]
+        neighbourhood = None if unknown else chosen_neighbourhood(form, wave.municipality, show_postcode)
         if not wave.is_open(flow.municipal_today()):
-            flash(_closed_message(wave), "error")
+            flash(messages.closed(wave), "error")
             status = 409
         elif (unknown or neighbourhood is not None) and not form.errors and posted.key is not None:  # usable key
             target = url_for("surveys.page", index=navigator.first_index())
@@ -260,6 +226,8 @@ def area(response: Response, instrument: Instrument, posted: PostedKey | None):
                 return redirect(target)
         else:
             status = 422
+    # the options only for the page shown: a post is checked against the buurten by find_neighbourhood
+    form.buurt.choices = [SelectChoice("", messages.choose_neighbourhood()), *buurt_choices(wave.municipality_id)]
     form.submit_key.data = flow.new_submit_key()
     return render_template(
         "surveys/area.html", form=form, instrument=instrument, show_postcode=show_postcode, localise=localise, wave=wave
@@ -315,13 +283,12 @@ def page(response: Response, instrument: Instrument, posted: PostedKey | None, i
         mark_form_problems(form, posted.usable)
         trusted = "csrf_token" not in form.errors and posted.usable
         values = answer_values(form, items) if trusted else {}
-        response.locale = g.lang
         if not response.wave.is_open(flow.municipal_today()):
-            flash(_closed_message(response.wave), "error")
+            flash(messages.closed(response.wave), "error")
             status = 409
         elif form.errors:
             if values:  # keep what was valid; the rest stays on the page for the resident to correct
-                flow.save_answers(response, current, values, None, "", _expiry_days())
+                flow.save_answers(response, current, values, None, "", _expiry_days(), locale=g.lang)
             status = 422
         else:
             action = request.form.get("action", "next")
@@ -330,7 +297,9 @@ def page(response: Response, instrument: Instrument, posted: PostedKey | None, i
                 action, navigator, index, before=stored if request.args.get("review") == "1" else None
             )
             try:
-                flow.save_answers(response, current, values, posted.key, target, _expiry_days(), page_index=remembered)
+                flow.save_answers(
+                    response, current, values, posted.key, target, _expiry_days(), page_index=remembered, locale=g.lang
+                )
             except flow.SubmitKeyTaken as taken:
                 if taken.outcome:
                     return redirect(taken.outcome)
@@ -355,13 +324,6 @@ def page(response: Response, instrument: Instrument, posted: PostedKey | None, i
     ), status
 
 
-def _open_too_long_at_review() -> str:
-    return addressed(
-        _("This page was open too long. Check your answers and press Send again."),
-        pgettext("youth", "This page was open too long. Check your answers and press Send again."),
-    )
-
-
 @bp.route("/r/review", methods=["GET", "POST"])
 @PAGE_LIMIT
 @with_response
@@ -369,41 +331,28 @@ def _open_too_long_at_review() -> str:
 def review(response: Response, instrument: Instrument, posted: PostedKey | None):
     if not response.area_given:
         return redirect(url_for("surveys.area"))
-    stored = response.answer_values()
+    stored = flow.stored_answers(response)
     navigator = Navigator(instrument, stored)
     form = StartForm()
     status = 200
     if posted is not None:
         if not form.validate_on_submit() or not posted.usable or posted.key is None:  # a usable key is there
-            flash(_open_too_long_at_review(), "error")
+            flash(messages.open_too_long_at_review(), "error")
             status = 422
         else:
             try:
                 flow.submit_response(response, instrument, posted.key, url_for("surveys.done"))
             except flow.WaveClosed:
-                flash(_closed_message(response.wave), "error")
+                flash(messages.closed(response.wave), "error")
                 status = 409
             except flow.NothingAnswered:
                 db.session.rollback()  # the answers hidden by a later change stay until something is answered
-                flash(
-                    addressed(
-                        _(
-                            "You have not answered any question about your life yet. Answer at least one question "
-                            "and send again. Do you not want to take part? Then you can simply close this page."
-                        ),
-                        pgettext(
-                            "youth",
-                            "You have not answered any question about your life yet. Answer at least one question "
-                            "and send again. Do you not want to take part? Then you can simply close this page.",
-                        ),
-                    ),
-                    "error",
-                )
+                flash(messages.nothing_answered(), "error")
                 status = 422
             except flow.SubmitKeyTaken as taken:
                 if taken.outcome:
                     return redirect(taken.outcome)
-                flash(_open_too_long_at_review(), "error")
+                flash(messages.open_too_long_at_review(), "error")
                 status = 422
             else:
                 # a code to erase the answers later, shown once on the thank-you page
@@ -475,12 +424,7 @@ def resume():
     status = 200
     if request.method == "POST":
         if not form.validate_on_submit():
-            form.code.errors = [
-                addressed(
-                    _("This page was open too long. Type your code again."),
-                    pgettext("youth", "This page was open too long. Type your code again."),
-                )
-            ]
+            form.code.errors = [messages.type_code_again()]
             status = 422
         else:
             result = flow.find_by_resume_code(form.code.data or "", current_app.config["SECRET_KEY"])
@@ -500,21 +444,9 @@ def resume():
             status = 422
             if result.problem == "expired":
                 days = _expiry_days()
-                form.code.errors = [
-                    addressed(
-                        _("This code has expired. Unfinished answers are kept for %(days)s days.", days=days),
-                        pgettext(
-                            "youth", "This code has expired. Unfinished answers are kept for %(days)s days.", days=days
-                        ),
-                    )
-                ]
+                form.code.errors = [messages.expired_code(days)]
             else:
-                form.code.errors = [
-                    addressed(
-                        _("We do not know this code. Check it and try again."),
-                        pgettext("youth", "We do not know this code. Check it and try again."),
-                    )
-                ]
+                form.code.errors = [messages.unknown_code()]
     return render_template("surveys/resume.html", form=form, youth=g.young_reader), status
 
 
@@ -528,21 +460,11 @@ def erase():
     if request.method == "POST":
         status = 422
         if not form.validate_on_submit():
-            form.code.errors = [
-                addressed(
-                    _("This page was open too long. Type your code again."),
-                    pgettext("youth", "This page was open too long. Type your code again."),
-                )
-            ]
+            form.code.errors = [messages.type_code_again()]
         else:
             response = flow.find_for_erasure(form.code.data or "", current_app.config["SECRET_KEY"])
             if response is None:
-                form.code.errors = [
-                    addressed(
-                        _("We do not know this code. Check it and try again."),
-                        pgettext("youth", "We do not know this code. Check it and try again."),
-                    )
-                ]
+                form.code.errors = [messages.unknown_code()]
             else:
                 session[ERASE_KEY] = response.token
                 return redirect(url_for("surveys.erase_confirm"))
@@ -568,13 +490,7 @@ def erase_confirm():
             if session.get(SESSION_KEY) == token:
                 session.pop(SESSION_KEY, None)
             return redirect(url_for("surveys.erased", audience=_audience_of(instrument)))
-        flash(
-            addressed(
-                _("This page was open too long. Press the button again to delete your answers."),
-                pgettext("youth", "This page was open too long. Press the button again to delete your answers."),
-            ),
-            "error",
-        )
+        flash(messages.open_too_long_at_erase(), "error")
         status = 422
     summary = Navigator(instrument, response.answer_values()).summary(g.lang)
     return render_template(
