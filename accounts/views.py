@@ -103,13 +103,13 @@ def _to_login_with_device_cleared():
 @bp.get("/")
 @requires(*ALL_STAFF)
 def home():
-    return render_template("accounts/home.html", role_label=ROLE_LABELS[current_user().role])
+    return render_template("accounts/home.html", role_label=ROLE_LABELS[staff_user().role])
 
 
 @bp.route("/account", methods=["GET", "POST"])
 @requires(*ALL_STAFF)
 def account():
-    user = current_user()
+    user = staff_user()
     form = PasswordChangeForm()
     everywhere = ConfirmForm(prefix="everywhere")
     status = 200
@@ -183,7 +183,7 @@ def _users_page(team_form: TeamForm, status: int = 200):
 @bp.get("/users")
 @requires(Role.admin, menu=_l("Accounts"))
 def users():
-    return _users_page(_team_form(current_user()))
+    return _users_page(_team_form(staff_user()))
 
 
 def _teams_of(user: User) -> Sequence[Team]:
@@ -206,7 +206,7 @@ def _team_from(form: UserForm, admin: User) -> Team | None:
 @bp.route("/users/new", methods=["GET", "POST"])
 @requires(Role.admin)
 def new_user():
-    admin = current_user()
+    admin = staff_user()
     form = UserForm()
     form.team.choices = _team_choices(admin)
 
@@ -286,11 +286,11 @@ def _user_page(form: UserForm, user: User, unlock: ConfirmForm, status: int = 20
 @bp.post("/teams")
 @requires(Role.admin)
 def new_team():
-    admin = current_user()
+    admin = staff_user()
     form = _team_form(admin)
     if not form.validate_on_submit():
         return _users_page(form, 422)  # the messages next to the fields, with the name still there
-    municipality = admin.municipality or db.session.get(Municipality, int(form.municipality.data))
+    municipality = admin.municipality or db.session.get_one(Municipality, int(form.municipality.data))
     create_team(form.name.data, municipality, admin)
     flash(_("The wijkteam has been made."), "success")
     return redirect(url_for("accounts.users"))

@@ -25,6 +25,7 @@ import sys
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -67,7 +68,7 @@ def measure(respondents: int, seed: int, clients: int, themes: bool) -> None:
     frame = generate_frame(instruments, buurten, respondents, seed)
     client_records = synthetic_clients(buurten, clients, seed) if clients else None
     generated = time.perf_counter() - started
-    captured = {}
+    captured: dict[str, Any] = {}
     original = run_module.apply_disclosure
 
     def capture(records, areas, **options):

@@ -129,7 +129,7 @@ def _question_text(key: str) -> str:
 @bp.route("/", methods=["GET", "POST"])
 @requires(Role.analyst, menu=_l("Coding open answers"))
 def codebooks():
-    user = current_user()
+    user = staff_user()
     form = _codebook_form()
     if request.method == "POST":
         codebook = _created_codebook(form, user)

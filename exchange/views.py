@@ -136,7 +136,7 @@ def _created_wave(form: WaveForm, municipalities: list[Municipality]) -> Wave | 
     slugs = [slug for slug in form.instruments.data or [] if slug in instruments]
     if not slugs:
         form.instruments.errors = [_("Choose at least one questionnaire.")]
-    if not valid or chosen is None or not slugs:
+    if not valid or chosen is None or not slugs or form.opens_on.data is None:  # a valid form has its date
         return None
     try:
         return create_wave(form.name.data, slugs, chosen, form.opens_on.data, form.closes_on.data, actor=current_user())
@@ -235,7 +235,7 @@ def _import_page(form: ImportForm, status: int):
 @bp.route("/import", methods=["GET", "POST"])
 @requires(*DATA_ROLES, menu=_l("Import"))
 def import_view():
-    user = current_user()
+    user = staff_user()
     limit = current_app.config["IMPORT_MAX_BYTES"]
     if request.method == "POST" and (too_large := _too_large(limit)) is not None:
         form = _import_form(user, limit, formdata=None)
@@ -288,7 +288,7 @@ def import_job(job_id: int):
 @bp.route("/export", methods=["GET", "POST"])
 @requires(*DATA_ROLES, menu=_l("Export"))
 def export():
-    user = current_user()
+    user = staff_user()
     form = ExportForm()
     form.wave.choices = _wave_choices(user)
     form.instrument.choices = [SelectChoice("", _("All questionnaires of the wave")), *_instrument_choices()]

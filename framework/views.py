@@ -425,7 +425,8 @@ def _save_target(form: TargetForm, indicator: Indicator, target: Target | None) 
     """Add or change a target from the form (percentages for shares); False with messages on the form."""
     valid = form.validate_on_submit()
     stored = None if form.value.data is None else measurables.to_stored(indicator.kind, form.value.data)
-    if not valid or stored is None:  # a valid form has its value (InputRequired)
+    year = form.year.data
+    if not valid or stored is None or year is None:  # a valid form has both (InputRequired)
         if not _csrf_failed(form):  # the framework's messages as well, so one answer names every problem
             try:
                 service.check_target(indicator, form.year.data, form.area.data, stored, target)
@@ -434,10 +435,10 @@ def _save_target(form: TargetForm, indicator: Indicator, target: Target | None) 
         return False
     try:
         if target is None:
-            service.create_target(indicator, form.year.data, form.area.data, stored, actor=current_user())
+            service.create_target(indicator, year, form.area.data, stored, actor=current_user())
             message = _("The target has been added.")
         else:
-            changed = service.update_target(target, form.year.data, form.area.data, stored, actor=current_user())
+            changed = service.update_target(target, year, form.area.data, stored, actor=current_user())
             message = _("The changes are saved.") if changed else _("Nothing was changed.")
     except FrameworkError as error:
         _show_errors(form, error)

@@ -25,7 +25,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 
 from accounts import audit
-from accounts.auth import current_user, requires, staff_user
+from accounts.auth import requires, staff_user
 from extensions import db
 from geography.areas import buurt_choices
 from interviews.forms import FindClientForm, build_interview_form
@@ -87,7 +87,7 @@ def index(find_form: FindClientForm | None = None):
 @requires(Role.interviewer)
 def find():
     """A client's conversations by the code the team uses (posted, so the code stays out of addresses and logs)."""
-    user, form = current_user(), FindClientForm()
+    user, form = staff_user(), FindClientForm()
     if form.validate_on_submit():
         found = find_client(user, form.client_code.data or "", current_app.config["CLIENT_CODE_SECRET"])
         audit.record("client_searched", user, "team", user.team_id, found=found is not None)
@@ -177,7 +177,7 @@ def _readable(text: str) -> str:
     return text.encode(errors="replace").decode()
 
 
-def _unsavable_text(form, fields: list[list[str]]) -> dict[str, list[str]]:
+def _unsavable_text(form, fields: list[tuple[str, str]]) -> dict[str, list[str]]:
     """Fields whose text holds half a character (a lone surrogate, which only JSON can carry): no database stores
     it and no check can read it. Refused with a message the outbox shows, which then keeps the interview; a 500
     would have it retry for ever."""
@@ -209,14 +209,14 @@ def sync():
     return _synced(instrument, form)
 
 
-def _posted_fields(payload: object) -> list[list[str]] | None:
+def _posted_fields(payload: object) -> list[tuple[str, str]] | None:
     """The form's fields the outbox sent, as [name, value] pairs; None when that is not what came."""
     fields = payload.get("fields") if isinstance(payload, dict) else None
     if not isinstance(fields, list) or not all(
         isinstance(pair, list) and len(pair) == 2 and all(isinstance(part, str) for part in pair) for pair in fields
     ):
         return None
-    return fields
+    return [(name, value) for name, value in fields]
 
 
 def _synced(instrument: Instrument, form):

@@ -126,7 +126,7 @@ def _run_or_404(run_id: int) -> AnalysisRun:
 @bp.route("/", methods=["GET", "POST"])
 @requires(*RUN_ROLES, menu=_l("Analysis"))
 def runs():
-    user = current_user()
+    user = staff_user()
     waves = waves_for(user)
     form = StartRunForm()
     form.wave.choices = [SelectChoice(str(wave.id), wave.name) for wave in waves]
