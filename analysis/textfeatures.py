@@ -156,7 +156,8 @@ def fit_features(
         all_stems, pd.Index([], dtype=np.int64), pd.Index([], dtype=object), np.zeros(0), np.zeros(0), [], char_sizes
     )
     unigram_df = _document_frequency(provisional._word_counts(stem_lists)[:, : len(all_stems)], weights)
-    stems = all_stems[_select(unigram_df, total, min_df, max_df, None)]
+    kept_stems = _select(unigram_df, total, min_df, max_df, None)
+    stems = all_stems[kept_stems]
     # bigrams of kept stems only
     flat, docs = _flat(stem_lists)
     ids = stems.get_indexer(flat) if len(flat) else np.zeros(0, dtype=np.int64)  # type: ignore[arg-type]  # as above
@@ -165,7 +166,8 @@ def fit_features(
     all_pairs = pd.Index(pd.unique(keys), dtype=np.int64)
     pair_counts = _counts(docs[1:][same_doc], all_pairs.get_indexer(keys), (size, len(all_pairs)))
     pair_df = _document_frequency(pair_counts, weights)
-    bigrams = all_pairs[_select(pair_df, total, min_df, max_df, None)]
+    kept_pairs = _select(pair_df, total, min_df, max_df, None)
+    bigrams = all_pairs[kept_pairs]
     flat_tokens, _ = _flat(token_lists)
     unique_tokens: np.ndarray | list[str] = pd.unique(flat_tokens) if len(flat_tokens) else []
     all_grams = pd.Index(
@@ -175,11 +177,13 @@ def fit_features(
     )
     provisional = FeatureSpace(stems, bigrams, all_grams, np.zeros(0), np.zeros(0), [], char_sizes)
     char_df = _document_frequency(provisional._char_counts(token_lists), weights)
-    grams = all_grams[_select(char_df, total, min_df, max_df, max_char_features)]
+    kept_grams = _select(char_df, total, min_df, max_df, max_char_features)
+    grams = all_grams[kept_grams]
     space = FeatureSpace(stems, bigrams, grams, np.zeros(0), np.zeros(0), [], char_sizes)
-    word_df = _document_frequency(space._word_counts(stem_lists), weights)
+    # a term's document frequency does not depend on which other terms are kept: the counts above serve for idf
+    word_df = np.concatenate([unigram_df[kept_stems], pair_df[kept_pairs]])
     space.word_idf = np.log((1 + total) / (1 + word_df)) + 1
-    space.char_idf = np.log((1 + total) / (1 + _document_frequency(space._char_counts(token_lists), weights))) + 1
+    space.char_idf = np.log((1 + total) / (1 + char_df[kept_grams])) + 1
     space.word_names = _names(stems, bigrams, token_lists, stem_lists)
     return space
 

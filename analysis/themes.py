@@ -125,21 +125,45 @@ def _neighbour_graph(matrix: sparse.csr_matrix, neighbours: int, seed: int) -> s
         projected = TruncatedSVD(_PROJECTION_DIMS, n_iter=4, random_state=0).fit_transform(vectors)
         norms = np.linalg.norm(projected, axis=1, keepdims=True)
         vectors = (projected / np.where(norms > 0, norms, 1.0)).astype(np.float32)
-    nearest = np.empty((size, neighbours), dtype=np.int64)
-    similarity = np.empty((size, neighbours), dtype=np.float32)
-    for start in range(0, size, _GRAPH_BLOCK):
+    nearest = np.zeros((size, neighbours), dtype=np.int64)
+    similarity = np.full((size, neighbours), -np.inf, dtype=np.float32)
+    starts = range(0, size, _GRAPH_BLOCK)
+    # similarity is symmetric: each pair of row blocks is multiplied once and read both ways, which saves 40% of the
+    # products at 10,000 answers; each row keeps the best of what it has seen so far
+    for position, start in enumerate(starts):
         stop = min(start + _GRAPH_BLOCK, size)
-        block = vectors[start:stop] @ vectors.T
-        # scipy-stubs narrow issparse() to an abstract base without toarray(), which every sparse matrix has
-        block = block.toarray() if sparse.issparse(block) else block  # type: ignore[attr-defined]
-        block[np.arange(stop - start), np.arange(start, stop)] = -np.inf  # an answer is not its own neighbour
-        nearest[start:stop], similarity[start:stop] = _largest(np.asarray(block), neighbours)
+        for other in starts[position:]:
+            other_stop = min(other + _GRAPH_BLOCK, size)
+            block = vectors[start:stop] @ vectors[other:other_stop].T
+            # scipy-stubs narrow issparse() to an abstract base without toarray(), which every sparse matrix has
+            block = np.asarray(block.toarray() if sparse.issparse(block) else block)  # type: ignore[attr-defined]
+            if other == start:
+                block[np.arange(stop - start), np.arange(stop - start)] = -np.inf  # an answer is not its own neighbour
+            _keep_largest(nearest[start:stop], similarity[start:stop], block, other)
+            if other != start:
+                _keep_largest(nearest[other:other_stop], similarity[other:other_stop], block.T, start)
     # a tiny floor keeps links to neighbours that share nothing (short answers), so the graph stays connected
     weights = np.clip(similarity.astype(np.float64), 0.0, None) + 1e-6
     graph = sparse.csr_matrix(
         (weights.ravel(), (np.repeat(np.arange(size), neighbours), nearest.ravel())), shape=(size, size)
     )
     return graph.maximum(graph.T).tocsr()
+
+
+def _keep_largest(nearest: np.ndarray, similarity: np.ndarray, block: np.ndarray, offset: int) -> None:
+    """Update each row's best columns so far (`nearest`, `similarity`, in place) with a block of its similarities to
+    the columns from `offset` on."""
+    count = nearest.shape[1]
+    if block.shape[1] < count:  # a last, narrow block: every column is a candidate
+        found = np.broadcast_to(np.arange(block.shape[1]), block.shape)
+        values = block
+    else:
+        found, values = _largest(np.ascontiguousarray(block), count)
+    columns = np.hstack([nearest, found + offset])
+    candidates = np.hstack([similarity, values])
+    best = np.argpartition(candidates, -count, axis=1)[:, -count:]
+    nearest[:] = np.take_along_axis(columns, best, axis=1)
+    similarity[:] = np.take_along_axis(candidates, best, axis=1)
 
 
 def _largest(block: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -153,9 +177,10 @@ def _largest(block: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
     if columns < _GROUPS * count:
         found = np.argpartition(block, -count, axis=1)[:, -count:]
         return found, np.take_along_axis(block, found, axis=1)
-    width = -(-columns // _GROUPS)
-    padded = np.pad(block, ((0, 0), (0, width * _GROUPS - columns)), constant_values=-np.inf)
-    maxima = padded.reshape(rows, _GROUPS, width).max(axis=2)
+    width = columns // _GROUPS  # the last slice takes the columns left over
+    maxima = block[:, : width * _GROUPS].reshape(rows, _GROUPS, width).max(axis=2)
+    if columns > width * _GROUPS:
+        maxima[:, -1] = np.maximum(maxima[:, -1], block[:, width * _GROUPS :].max(axis=1))
     threshold = np.partition(maxima, _GROUPS - count, axis=1)[:, _GROUPS - count]
     row, column = np.nonzero(block >= threshold[:, None])
     value = block[row, column]
