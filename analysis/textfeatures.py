@@ -91,12 +91,18 @@ class FeatureSpace:
     def _char_counts(self, token_lists: Sequence[Sequence[str]]) -> sparse.csr_matrix:
         flat, docs = _flat(token_lists)
         codes, uniques = pd.factorize(flat) if len(flat) else (np.zeros(0, dtype=np.int64), pd.Index([], dtype=object))
+        # the n-grams of the tokens not seen before are looked up in one call: one per token cost more than the lookup
+        new = [token for token in uniques if token not in self._grams_of]
+        if new:
+            gram_lists = [_char_grams(token, self.char_sizes) for token in new]
+            flat_grams, _ = _flat(gram_lists)
+            found = self.char_grams.get_indexer(flat_grams) if len(flat_grams) else np.zeros(0, dtype=np.int64)  # type: ignore[arg-type]  # as above
+            ends = np.cumsum([len(grams) for grams in gram_lists])
+            for token, grams in zip(new, np.split(found, ends[:-1]), strict=True):
+                self._grams_of[token] = grams[grams >= 0]
         rows, cols = [], []
         for position, token in enumerate(uniques):
-            grams = self._grams_of.get(token)
-            if grams is None:
-                grams = self.char_grams.get_indexer(_char_grams(token, self.char_sizes))  # type: ignore[arg-type]  # as above
-                grams = self._grams_of[token] = grams[grams >= 0]
+            grams = self._grams_of[token]
             rows.append(np.full(len(grams), position))
             cols.append(grams)
         token_grams = _counts(
