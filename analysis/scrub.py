@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from analysis.textnorm import stop_words
+from analysis.textnorm import lemmatize, stop_words
 
 NAME, EMAIL, PHONE, ADDRESS, BSN = "[naam]", "[e-mail]", "[telefoon]", "[adres]", "[BSN]"
 PLATE, DATE_OF_BIRTH = "[kenteken]", "[geboortedatum]"
@@ -449,9 +449,7 @@ def _known_name(word: str, language: str, use_deduce: bool) -> bool:
         lists = deidentifier.lookup_structs
         if [word] in lists["first_name"] or [word] in lists["surname"]:
             return True
-    import simplemma
-
-    lemma = simplemma.lemmatize(word.lower(), lang=language) if language in _SIMPLEMMA_LANGUAGES else word.lower()
+    lemma = lemmatize(word.lower(), language) if language in _SIMPLEMMA_LANGUAGES else word.lower()
     return lemma[:1].isupper()
 
 

@@ -91,12 +91,18 @@ class FeatureSpace:
     def _char_counts(self, token_lists: Sequence[Sequence[str]]) -> sparse.csr_matrix:
         flat, docs = _flat(token_lists)
         codes, uniques = pd.factorize(flat) if len(flat) else (np.zeros(0, dtype=np.int64), pd.Index([], dtype=object))
+        # the n-grams of the tokens not seen before are looked up in one call: one per token cost more than the lookup
+        new = [token for token in uniques if token not in self._grams_of]
+        if new:
+            gram_lists = [_char_grams(token, self.char_sizes) for token in new]
+            flat_grams, _ = _flat(gram_lists)
+            found = self.char_grams.get_indexer(flat_grams) if len(flat_grams) else np.zeros(0, dtype=np.int64)  # type: ignore[arg-type]  # as above
+            ends = np.cumsum([len(grams) for grams in gram_lists])
+            for token, grams in zip(new, np.split(found, ends[:-1]), strict=True):
+                self._grams_of[token] = grams[grams >= 0]
         rows, cols = [], []
         for position, token in enumerate(uniques):
-            grams = self._grams_of.get(token)
-            if grams is None:
-                grams = self.char_grams.get_indexer(_char_grams(token, self.char_sizes))  # type: ignore[arg-type]  # as above
-                grams = self._grams_of[token] = grams[grams >= 0]
+            grams = self._grams_of[token]
             rows.append(np.full(len(grams), position))
             cols.append(grams)
         token_grams = _counts(
@@ -156,7 +162,8 @@ def fit_features(
         all_stems, pd.Index([], dtype=np.int64), pd.Index([], dtype=object), np.zeros(0), np.zeros(0), [], char_sizes
     )
     unigram_df = _document_frequency(provisional._word_counts(stem_lists)[:, : len(all_stems)], weights)
-    stems = all_stems[_select(unigram_df, total, min_df, max_df, None)]
+    kept_stems = _select(unigram_df, total, min_df, max_df, None)
+    stems = all_stems[kept_stems]
     # bigrams of kept stems only
     flat, docs = _flat(stem_lists)
     ids = stems.get_indexer(flat) if len(flat) else np.zeros(0, dtype=np.int64)  # type: ignore[arg-type]  # as above
@@ -165,7 +172,8 @@ def fit_features(
     all_pairs = pd.Index(pd.unique(keys), dtype=np.int64)
     pair_counts = _counts(docs[1:][same_doc], all_pairs.get_indexer(keys), (size, len(all_pairs)))
     pair_df = _document_frequency(pair_counts, weights)
-    bigrams = all_pairs[_select(pair_df, total, min_df, max_df, None)]
+    kept_pairs = _select(pair_df, total, min_df, max_df, None)
+    bigrams = all_pairs[kept_pairs]
     flat_tokens, _ = _flat(token_lists)
     unique_tokens: np.ndarray | list[str] = pd.unique(flat_tokens) if len(flat_tokens) else []
     all_grams = pd.Index(
@@ -175,11 +183,13 @@ def fit_features(
     )
     provisional = FeatureSpace(stems, bigrams, all_grams, np.zeros(0), np.zeros(0), [], char_sizes)
     char_df = _document_frequency(provisional._char_counts(token_lists), weights)
-    grams = all_grams[_select(char_df, total, min_df, max_df, max_char_features)]
+    kept_grams = _select(char_df, total, min_df, max_df, max_char_features)
+    grams = all_grams[kept_grams]
     space = FeatureSpace(stems, bigrams, grams, np.zeros(0), np.zeros(0), [], char_sizes)
-    word_df = _document_frequency(space._word_counts(stem_lists), weights)
+    # a term's document frequency does not depend on which other terms are kept: the counts above serve for idf
+    word_df = np.concatenate([unigram_df[kept_stems], pair_df[kept_pairs]])
     space.word_idf = np.log((1 + total) / (1 + word_df)) + 1
-    space.char_idf = np.log((1 + total) / (1 + _document_frequency(space._char_counts(token_lists), weights))) + 1
+    space.char_idf = np.log((1 + total) / (1 + char_df[kept_grams])) + 1
     space.word_names = _names(stems, bigrams, token_lists, stem_lists)
     return space
 

@@ -154,6 +154,14 @@ def theme_stop_words(language: str) -> frozenset[str]:
     return frozenset((words & frequent) | extra)
 
 
+def lemmatize(word: str, language: str) -> str:
+    """simplemma's lemma of a word, read from its lexicons as stored (front-coded, one index pass per language)
+    rather than decoded into a dictionary of every form: loading the six shipped languages took 6.6 s of CPU and
+    some hundreds of MB (Polish alone 3.7 million forms, 4.3 s), against 3.1 s this way; a word costs about 16 us
+    more, so this is cheaper up to some 200,000 distinct words per run. The lemmas are the same."""
+    return simplemma.lemmatize(word, lang=language, low_memory=True)
+
+
 @cache
 def stemmer(language: str) -> Callable[[str], str]:
     """Each word's dictionary form by simplemma's lexicons (all six shipped languages; "türkiye'nin" was already cut
@@ -165,7 +173,7 @@ def stemmer(language: str) -> Callable[[str], str]:
         return lambda word: word
 
     def lemma(word: str) -> str:
-        return normalise(simplemma.lemmatize(word, lang=language), language)
+        return normalise(lemmatize(word, language), language)
 
     return cache(lemma)
 
