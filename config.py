@@ -78,6 +78,7 @@ class Settings:
     job_time_limit: float
     job_expires: float
     job_lease: float
+    job_preload_languages: bool
     coding_job_answers: int
 
     @classmethod
@@ -120,6 +121,8 @@ class Settings:
             # seconds without a worker's heartbeat after which a running job counts as abandoned (its worker was
             # killed) and is taken up again by any worker; the heartbeat comes four times per lease
             job_lease=float(os.environ.get("JOB_LEASE") or 60),
+            # a worker reads the analysis's language resources when it starts (about 5 s of CPU), not at its first run
+            job_preload_languages=_bool("JOB_PRELOAD_LANGUAGES", True),
             # coding a wave with more answers than this is a job on the queue (coding.jobs); fewer are coded within
             # the request (a second or two), which keeps the page, its tests and the demo's small wave simple
             coding_job_answers=_int("CODING_JOB_ANSWERS", 2000),
@@ -158,6 +161,7 @@ class Settings:
             "JOB_TIME_LIMIT": self.job_time_limit,
             "JOB_EXPIRES": self.job_expires,
             "JOB_LEASE": self.job_lease,
+            "JOB_PRELOAD_LANGUAGES": self.job_preload_languages,
             "CODING_JOB_ANSWERS": self.coding_job_answers,
             "BABEL_DEFAULT_LOCALE": DEFAULT_LANGUAGE,
             # Long answers are capped per field (2,000 characters); anything this large is not a survey page.

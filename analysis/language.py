@@ -39,6 +39,13 @@ def _detector():  # a lingua detector; lingua is imported only when text is anal
     )
 
 
+def load_models() -> None:
+    """Build the detector and the function-word votes now rather than at the first answer (see
+    analysis.themes.load_language_resources)."""
+    _detector()
+    _function_words()
+
+
 _ISO = {"DUTCH": "nl", "ENGLISH": "en", "TURKISH": "tr", "POLISH": "pl"}
 # The page's language is the resident's own choice: lingua's confidence in it counts this many times over. A short
 # English answer on the English page ("My card is broken", Dutch 0.85 and English 0.12 by lingua's trigrams) stays

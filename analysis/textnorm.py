@@ -21,7 +21,7 @@ _ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",
 _THIN_LIST, _FREQUENT_WORDS = 200, 80
 # Languages whose stopwords-iso list is cut down to its frequent words for theme features (see theme_stop_words).
 _FUNCTION_WORDS_AMONG = {"en": 200}
-_LEMMATISED = frozenset({"nl", "en", "tr", "ar", "pl", "uk"})  # simplemma ships lexicons for all six
+LEMMATISED = frozenset({"nl", "en", "tr", "ar", "pl", "uk"})  # simplemma ships lexicons for all six
 # Words every answer to "what would make your neighbourhood better" uses; as theme terms they say nothing.
 _DOMAIN_STOP_WORDS = {
     "nl": {"buurt", "wijk", "graag", "beter", "meer", "minder", "vind", "zou", "zouden", "willen"},
@@ -169,7 +169,7 @@ def stemmer(language: str) -> Callable[[str], str]:
 
     Lemmas beat Snowball's stems on the labelled development texts (benchmarks/theme_dev.py) in Turkish, Arabic and
     Ukrainian, which had no Snowball stemmer at all, and matched them in the other three."""
-    if language not in _LEMMATISED:
+    if language not in LEMMATISED:
         return lambda word: word
 
     def lemma(word: str) -> str:

@@ -31,11 +31,11 @@ from sklearn.cluster import KMeans
 from sklearn.decomposition import TruncatedSVD
 
 from analysis.inference import wilson_interval
-from analysis.language import UNDETERMINED, detect_languages
+from analysis.language import UNDETERMINED, detect_languages, load_models
 from analysis.profiles import area_groups
 from analysis.records import ProfileRecord, clean
 from analysis.textfeatures import FeatureSpace, fit_features
-from analysis.textnorm import analyse_each
+from analysis.textnorm import LEMMATISED, analyse_each, stemmer, theme_stop_words
 from exchange.csv_cells import csv_cell
 
 POOLED = "pooled"
@@ -88,6 +88,17 @@ class ThemeResult:
 
     def theme(self, theme_id: str) -> Theme:
         return next(theme for model in self.models.values() for theme in model.themes if theme.id == theme_id)
+
+
+def load_language_resources() -> None:
+    """Read now what theme discovery reads of every language once per process: the language detector's models,
+    simplemma's lexicons and the stop-word lists (about 5 s of CPU, Polish's lexicon the most). A worker does this
+    when it starts (`flask worker`), so the first analysis it does need not; benchmarks/analysis.py does it before it
+    times a run and prints it on a line of its own."""
+    load_models()
+    for language in LEMMATISED:
+        stemmer(language)("a")
+        theme_stop_words(language)
 
 
 def _nnls_rows(cross: np.ndarray, gram: np.ndarray, iterations: int = _HALS_ITERATIONS) -> np.ndarray:

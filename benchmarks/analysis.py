@@ -255,6 +255,11 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         deduce_available()
         deduce_load = time.perf_counter() - started
+    language_load = None
+    if params.themes:
+        started = time.perf_counter()
+        themes_module.load_language_resources()  # as `flask worker` does when it starts
+        language_load = time.perf_counter() - started
     reference, answer_total = reference_pass(frame, questions)
     spent = instrument_detail() if args.detail else {}
     captured = Captured()
@@ -292,6 +297,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  {'generate (synthetic wave, in memory)':<44}{generated:>10.2f}")
     if deduce_load is not None:
         print(f"  {'deduce load (once per process, before run)':<44}{deduce_load:>10.2f}")
+    if language_load is not None:
+        print(f"  {'language resources (once per process, before)':<44}{language_load:>10.2f}")
     for stage in STAGES:
         seconds = result.timings.get(stage, 0.0)
         print(f"  {'run: ' + stage:<44}{seconds:>10.2f}{seconds / total:>8.0%}")

@@ -41,6 +41,16 @@ def worker_command(workers: int | None) -> None:
     # flask types current_app as the app it stands for; _get_current_object() is the proxy's own method
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     threading.Thread(target=keep_watch, args=(app,), name="heartbeat", daemon=True).start()
+    if current_app.config["JOB_PRELOAD_LANGUAGES"]:
+        from analysis.themes import load_language_resources  # not at import: the web app needs no scikit-learn
+
+        def preload() -> None:
+            started = time.process_time()
+            load_language_resources()
+            logger.info("language resources read (%.1f s)", time.process_time() - started)
+
+        # what every analysis reads of the six languages, read while the worker waits for its first job
+        threading.Thread(target=preload, name="languages", daemon=True).start()
     # one thread per job: a job's own connection, its own app context; a short poll keeps pages quick on SQLite
     consumer = Consumer(
         queue().huey,

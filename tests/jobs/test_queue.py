@@ -4,6 +4,7 @@ its own), can be cancelled, go one at a time per wave, and survive a worker kill
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -233,3 +234,14 @@ def test_a_run_whose_queue_cannot_be_reached_fails_with_the_reason_instead_of_a_
         db.session.remove()
     run = wait_for(run_of(run_id), lambda run: True)
     assert run.status is RunStatus.failed and "the job queue could not be reached" in run.error
+
+
+def test_a_worker_reads_the_language_resources_when_it_starts_not_at_its_first_analysis(app, tmp_path):
+    worker = Worker(app, tmp_path / "worker.log", JOB_PRELOAD_LANGUAGES="1").start()
+    try:
+        deadline = time.monotonic() + 240  # a bound for a hung worker, not a claim about speed
+        while "language resources read" not in worker.output() and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        worker.stop()
+    assert "language resources read" in worker.output()
