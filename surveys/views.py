@@ -103,6 +103,8 @@ def _load_response(for_update: bool):
         return None, redirect(url_for("surveys.done"))
     g.response = response
     g.instrument = instrument_of(response.instrument_version)
+    if request.endpoint == "surveys.done" and response.status is not ResponseStatus.submitted:
+        return None, redirect(url_for("surveys.review"))  # nothing sent yet: nothing to thank for
     return response, None
 
 
@@ -170,6 +172,22 @@ def requires_area(view):
         if not response.area_given:
             return redirect(url_for("surveys.area"))
         return view(response, *args, **kwargs)
+
+    return wrapped
+
+
+def erasing(view):
+    """Hand the view the response a resident's code opened for erasure (and its instrument), or send them to type
+    the code when there is none."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        response = flow.find_response(session.get(ERASE_KEY))
+        if response is None:
+            return redirect(url_for("surveys.erase"))
+        # the code said whose answers these are: the register of their questionnaire
+        g.instrument = instrument_of(response.instrument_version)
+        return view(response, g.instrument, *args, **kwargs)
 
     return wrapped
 
@@ -419,21 +437,14 @@ def _review_page(response: Response, instrument: Instrument, form: StartForm, st
 @PAGE_LIMIT
 @with_response
 def done(response: Response, instrument: Instrument):
-    if response.status is not ResponseStatus.submitted:
-        return redirect(url_for("surveys.review"))
-    form = StartForm()
-    code = session.pop(ERASE_CODE_KEY, None)
-    if request.method == "POST" and form.validate_on_submit():
-        code = flow.issue_resume_code(response, current_app.config["SECRET_KEY"])
+    form, code = _code_to_show(response, ERASE_CODE_KEY)
     web = spider_web(response.answer_values(), g.lang)
-    neighbourhood = response.neighbourhood
-    wijk_code = neighbourhood.district.code if neighbourhood is not None else None
+    wijk_code = response.neighbourhood.district.code if response.neighbourhood is not None else None
     return render_template(
         "surveys/done.html",
         web=web,
         municipality=response.wave.municipality,
         instrument=instrument,
-        localise=localise,
         code=code,
         form=form,
         wijk_code=wijk_code,
@@ -446,10 +457,7 @@ def done(response: Response, instrument: Instrument):
 @PAGE_LIMIT
 @with_response
 def pause(response: Response, instrument: Instrument):
-    form = StartForm()
-    code = session.pop("resume_code", None)
-    if request.method == "POST" and form.validate_on_submit():
-        code = flow.issue_resume_code(response, current_app.config["SECRET_KEY"])
+    form, code = _code_to_show(response, "resume_code")
     return render_template(
         "surveys/pause.html",
         code=code,
@@ -461,39 +469,63 @@ def pause(response: Response, instrument: Instrument):
     )
 
 
+def _code_to_show(response: Response, key: str) -> tuple[StartForm, str | None]:
+    """The form of the page's button for a new code, and the code to show: the one issued with the step before (kept
+    in the session under `key` to be shown once), or a new one the resident asked for (an earlier one then stops
+    working)."""
+    form = StartForm()
+    code = session.pop(key, None)
+    if request.method == "POST" and form.validate_on_submit():
+        code = flow.issue_resume_code(response, current_app.config["SECRET_KEY"])
+    return form, code
+
+
 @bp.route("/resume", methods=["GET", "POST"])
 @RESUME_LIMIT
 def resume():
     # reached from the landing page of a wave for young people: speak to them as its pages do
     g.young_reader = _reached_by_a_young_person()
     form = ResumeForm()
-    status = 200
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            form.code.errors = [messages.type_code_again()]
-            status = 422
-        else:
-            result = flow.find_by_resume_code(form.code.data or "", current_app.config["SECRET_KEY"])
-            if result.response is not None:  # the code says whose answers these are: speak as their pages do
-                g.young_reader = instrument_of(result.response.instrument_version).for_young_people
-            if result.problem is None or result.problem == "submitted":
-                session[SESSION_KEY] = result.response.token
-                session.permanent = True
-                if result.response.locale in LANGUAGES:  # the language it was answered in, until another is picked
-                    session["lang"] = result.response.locale
-                if result.problem == "submitted":  # sent answers cannot change; the code can still erase them
-                    session[ERASE_KEY] = result.response.token
-                    return redirect(url_for("surveys.erase_confirm"))
-                if not result.response.area_given:
-                    return redirect(url_for("surveys.area"))
-                return redirect(url_for("surveys.page", index=result.response.page_index))
-            status = 422
-            if result.problem == "expired":
-                days = _expiry_days()
-                form.code.errors = [messages.expired_code(days)]
-            else:
-                form.code.errors = [messages.unknown_code()]
-    return render_template("surveys/resume.html", form=form, youth=g.young_reader), status
+    code = _posted_code(form)
+    if code is not None:
+        result = flow.find_by_resume_code(code, current_app.config["SECRET_KEY"])
+        if result.response is not None:  # the code says whose answers these are: speak as their pages do
+            g.young_reader = instrument_of(result.response.instrument_version).for_young_people
+        if result.response is not None and result.problem in (None, "submitted"):
+            return redirect(_reopen(result.response))
+        expired = result.problem == "expired"
+        form.code.errors = [messages.expired_code(_expiry_days()) if expired else messages.unknown_code()]
+    return render_template("surveys/resume.html", form=form, youth=g.young_reader), _shown_status()
+
+
+def _posted_code(form: ResumeForm) -> str | None:
+    """The code a resident posted; None on a GET, and None with the problem on the form when the page was open too
+    long (CSRF)."""
+    if request.method != "POST":
+        return None
+    if not form.validate_on_submit():
+        form.code.errors = [messages.type_code_again()]
+        return None
+    return form.code.data or ""
+
+
+def _shown_status() -> int:
+    """A page shown again after a post did not lead on answers 422."""
+    return 422 if request.method == "POST" else 200
+
+
+def _reopen(response: Response) -> str:
+    """Open the response a resident's code found in this session, in the language it was answered in until another
+    is picked; where they go on."""
+    _open_in_session(response)
+    if response.locale in LANGUAGES:
+        session["lang"] = response.locale
+    if response.status is ResponseStatus.submitted:  # sent answers cannot change; the code can still erase them
+        session[ERASE_KEY] = response.token
+        return url_for("surveys.erase_confirm")
+    if not response.area_given:
+        return url_for("surveys.area")
+    return url_for("surveys.page", index=response.page_index)
 
 
 @bp.route("/erase", methods=["GET", "POST"])
@@ -502,52 +534,44 @@ def erase():
     """A resident types the code from the thank-you page (or a resume code) to have their answers deleted."""
     g.young_reader = _reached_by_a_young_person()  # from a young person's thank-you page
     form = ResumeForm()
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if not form.validate_on_submit():
-            form.code.errors = [messages.type_code_again()]
-        else:
-            response = flow.find_for_erasure(form.code.data or "", current_app.config["SECRET_KEY"])
-            if response is None:
-                form.code.errors = [messages.unknown_code()]
-            else:
-                session[ERASE_KEY] = response.token
-                return redirect(url_for("surveys.erase_confirm"))
-    return render_template("surveys/erase.html", form=form, youth=g.young_reader), status
+    code = _posted_code(form)
+    if code is not None:
+        response = flow.find_for_erasure(code, current_app.config["SECRET_KEY"])
+        if response is not None:
+            session[ERASE_KEY] = response.token
+            return redirect(url_for("surveys.erase_confirm"))
+        form.code.errors = [messages.unknown_code()]
+    return render_template("surveys/erase.html", form=form, youth=g.young_reader), _shown_status()
 
 
 @bp.route("/erase/confirm", methods=["GET", "POST"])
 @PAGE_LIMIT
-def erase_confirm():
+@erasing
+def erase_confirm(response: Response, instrument: Instrument):
     """What will be deleted, and the button that deletes it for good."""
-    response = flow.find_response(session.get(ERASE_KEY))
-    if response is None:
-        return redirect(url_for("surveys.erase"))
-    instrument = instrument_of(response.instrument_version)
-    g.instrument = instrument  # the code said whose answers these are: the register of their questionnaire
     form = StartForm()
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            token = response.token
-            flow.erase_response(response)
-            session.pop(ERASE_KEY, None)
-            if session.get(SESSION_KEY) == token:
-                session.pop(SESSION_KEY, None)
-            return redirect(url_for("surveys.erased", audience=_audience_of(instrument)))
+    posting = request.method == "POST"
+    if posting and form.validate_on_submit():
+        return redirect(_erase(response, instrument))
+    if posting:
         flash(messages.open_too_long_at_erase(), "error")
-        status = 422
-    summary = Navigator(instrument, response.answer_values()).summary(g.lang)
     return render_template(
         "surveys/erase_confirm.html",
         form=form,
         response=response,
         instrument=instrument,
-        localise=localise,
-        summary=summary,
-        neighbourhood=response.neighbourhood,
-    ), status
+        summary=Navigator(instrument, response.answer_values()).summary(g.lang),
+    ), 422 if posting else 200
+
+
+def _erase(response: Response, instrument: Instrument) -> str:
+    """Delete the response for good and forget it in this session; where the resident goes on."""
+    token = response.token
+    flow.erase_response(response)
+    session.pop(ERASE_KEY, None)
+    if session.get(SESSION_KEY) == token:
+        session.pop(SESSION_KEY, None)
+    return url_for("surveys.erased", audience=_audience_of(instrument))
 
 
 @bp.get("/erase/done")
