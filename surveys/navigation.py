@@ -41,7 +41,9 @@ class Navigator:
     def __init__(self, instrument: Instrument, answers: dict[str, Any]):
         self.instrument = instrument
         self.answers = answers
-        self.visible = [bool(instrument.visible_items(page, answers)) for page in instrument.pages]
+        # the questions each page shows: the question page asks this navigator for its own
+        self.shown = [instrument.visible_items(page, answers) for page in instrument.pages]
+        self.visible = [bool(items) for items in self.shown]
         # pages that can still come: shown now, or with a question that waits on one not answered yet
         self.possible = [
             shown

@@ -17,6 +17,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import format_date
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -29,6 +30,7 @@ from results.residents import wijk_web
 from surveys import flow, messages
 from surveys.forms import (
     AreaForm,
+    PageFormBase,
     ResumeForm,
     StartForm,
     answer_values,
@@ -36,7 +38,7 @@ from surveys.forms import (
     chosen_neighbourhood,
     mark_form_problems,
 )
-from surveys.instruments import Instrument, localise
+from surveys.instruments import Instrument, Item, localise
 from surveys.navigation import Navigator
 from surveys.registry import instrument_of, offered_instrument, offered_instruments
 from surveys.spiderweb import spider_web
@@ -50,6 +52,12 @@ RESUME_LIMIT = rate_limit("10 per minute")
 ERASE_CODE_KEY = "erase_code"  # the code shown once on the thank-you page
 ERASE_KEY = "erase"  # the response a resident's code opened for erasure
 YOUTH_AUDIENCE = "youth"  # ?audience= on links from pages for young people (surveys.register)
+
+
+@bp.context_processor
+def _instrument_texts() -> dict:
+    # every resident page shows texts of a questionnaire in the reader's language
+    return {"localise": localise}
 
 
 def _expiry_days() -> int:
@@ -67,6 +75,20 @@ def _audience_of(instrument: Instrument) -> str | None:
     return YOUTH_AUDIENCE if instrument.for_young_people else None
 
 
+def _closed(wave: Wave) -> bool:
+    """Whether the wave takes no answers today; the page then says why (and answers 409)."""
+    if wave.is_open(flow.municipal_today()):
+        return False
+    flash(messages.closed(wave), "error")
+    return True
+
+
+def _open_in_session(response: Response) -> None:
+    """This session answers (or erases) the response from now on, also after the browser was closed."""
+    session[SESSION_KEY] = response.token
+    session.permanent = True
+
+
 def _load_response(for_update: bool):
     """The resident's response and its instrument, or the page to show instead."""
     response = flow.find_response(session.get(SESSION_KEY), for_update=for_update)
@@ -81,6 +103,8 @@ def _load_response(for_update: bool):
         return None, redirect(url_for("surveys.done"))
     g.response = response
     g.instrument = instrument_of(response.instrument_version)
+    if request.endpoint == "surveys.done" and response.status is not ResponseStatus.submitted:
+        return None, redirect(url_for("surveys.review"))  # nothing sent yet: nothing to thank for
     return response, None
 
 
@@ -140,6 +164,34 @@ def checks_submit_key(view):
     return wrapped
 
 
+def requires_area(view):
+    """Send a resident who has not yet said where they live to the area page first; after checks_submit_key."""
+
+    @wraps(view)
+    def wrapped(response: Response, *args, **kwargs):
+        if not response.area_given:
+            return redirect(url_for("surveys.area"))
+        return view(response, *args, **kwargs)
+
+    return wrapped
+
+
+def erasing(view):
+    """Hand the view the response a resident's code opened for erasure (and its instrument), or send them to type
+    the code when there is none."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        response = flow.find_response(session.get(ERASE_KEY))
+        if response is None:
+            return redirect(url_for("surveys.erase"))
+        # the code said whose answers these are: the register of their questionnaire
+        g.instrument = instrument_of(response.instrument_version)
+        return view(response, g.instrument, *args, **kwargs)
+
+    return wrapped
+
+
 @bp.get("/")
 def index():
     today = flow.municipal_today()
@@ -163,7 +215,6 @@ def landing(wave_id: int):
         youth=g.young_reader,
         is_open=is_open,
         closed_message=None if is_open else messages.closed(wave),
-        localise=localise,
     )
 
 
@@ -176,19 +227,14 @@ def start(wave_id: int, slug: str):
         abort(404)
     g.instrument = instrument  # the register of this page and its messages (surveys.register)
     form = StartForm()
-    status = 200
-    if not wave.is_open(flow.municipal_today()):
-        flash(messages.closed(wave), "error")
-        status = 409
-    elif request.method == "POST":
+    status = 409 if _closed(wave) else 200
+    if status == 200 and request.method == "POST":
         if form.validate_on_submit():
-            response = flow.start_response(wave, instrument, g.lang, _expiry_days())
-            session[SESSION_KEY] = response.token
-            session.permanent = True
+            _open_in_session(flow.start_response(wave, instrument, g.lang, _expiry_days()))
             return redirect(url_for("surveys.area"))
         flash(messages.open_too_long_at_start(), "error")
         status = 422
-    return render_template("surveys/start.html", wave=wave, instrument=instrument, form=form, localise=localise), status
+    return render_template("surveys/start.html", wave=wave, instrument=instrument, form=form), status
 
 
 @bp.route("/r/area", methods=["GET", "POST"])
@@ -196,41 +242,49 @@ def start(wave_id: int, slug: str):
 @with_response
 @checks_submit_key
 def area(response: Response, instrument: Instrument, posted: PostedKey | None):
-    wave = response.wave
-    navigator = Navigator(instrument, response.answer_values())
     form = AreaForm(
-        formdata=request.form if request.method == "POST" else None,
+        formdata=request.form if posted is not None else None,
         data={"buurt": response.neighbourhood.code if response.neighbourhood else ""},
     )
-    show_postcode = has_postcodes(wave.municipality_id)
-    status = 200
+    show_postcode = has_postcodes(response.wave.municipality_id)
     if posted is not None:
-        form.validate()
-        mark_form_problems(form, posted.usable)
-        unknown = request.form.get("action") == "unknown"  # "I don't know": the municipality only
-        neighbourhood = None if unknown else chosen_neighbourhood(form, wave.municipality, show_postcode)
-        if not wave.is_open(flow.municipal_today()):
-            flash(messages.closed(wave), "error")
-            status = 409
-        elif (unknown or neighbourhood is not None) and not form.errors and posted.key is not None:  # usable key
-            target = url_for("surveys.page", index=navigator.first_index())
-            try:
-                chosen = neighbourhood.id if neighbourhood is not None else None
-                flow.set_neighbourhood(response, chosen, posted.key, target, _expiry_days())
-            except flow.SubmitKeyTaken as taken:
-                if taken.outcome:
-                    return redirect(taken.outcome)
-                mark_form_problems(form, valid_key=False)
-                status = 422
-            else:
-                return redirect(target)
-        else:
-            status = 422
+        return _post_area(response, instrument, form, posted, show_postcode)
+    return _area_page(form, instrument, response.wave, show_postcode)
+
+
+def _post_area(
+    response: Response, instrument: Instrument, form: AreaForm, posted: PostedKey, show_postcode: bool
+) -> ResponseReturnValue:
+    """Store the buurt a posted area form names and go on to the first question page; or show the form again."""
+    wave = response.wave
+    form.validate()
+    mark_form_problems(form, posted.usable)
+    unknown = request.form.get("action") == "unknown"  # "I don't know": the municipality only
+    neighbourhood = None if unknown else chosen_neighbourhood(form, wave.municipality, show_postcode)
+    if _closed(wave):
+        return _area_page(form, instrument, wave, show_postcode, 409)
+    if not (unknown or neighbourhood is not None) or form.errors or posted.key is None:  # None: no usable key
+        return _area_page(form, instrument, wave, show_postcode, 422)
+    target = url_for("surveys.page", index=Navigator(instrument, response.answer_values()).first_index())
+    try:
+        chosen = neighbourhood.id if neighbourhood is not None else None
+        flow.set_neighbourhood(response, chosen, posted.key, target, _expiry_days())
+    except flow.SubmitKeyTaken as taken:
+        if taken.outcome:
+            return redirect(taken.outcome)
+        mark_form_problems(form, valid_key=False)
+        return _area_page(form, instrument, wave, show_postcode, 422)
+    return redirect(target)
+
+
+def _area_page(
+    form: AreaForm, instrument: Instrument, wave: Wave, show_postcode: bool, status: int = 200
+) -> ResponseReturnValue:
     # the options only for the page shown: a post is checked against the buurten by find_neighbourhood
     form.buurt.choices = [SelectChoice("", messages.choose_neighbourhood()), *buurt_choices(wave.municipality_id)]
     form.submit_key.data = flow.new_submit_key()
     return render_template(
-        "surveys/area.html", form=form, instrument=instrument, show_postcode=show_postcode, localise=localise, wave=wave
+        "surveys/area.html", form=form, instrument=instrument, show_postcode=show_postcode, wave=wave
     ), status
 
 
@@ -262,63 +316,70 @@ def _target_after(action: str, navigator: Navigator, index: int, before: dict | 
 @PAGE_LIMIT
 @with_response(read_first=True)
 @checks_submit_key
+@requires_area
 def page(response: Response, instrument: Instrument, posted: PostedKey | None, index: int):
-    if not response.area_given:
-        return redirect(url_for("surveys.area"))
     if not 0 <= index < len(instrument.pages):
         abort(404)
     stored = flow.stored_answers(response)
     navigator = Navigator(instrument, stored)
-    current = instrument.pages[index]
-    items = instrument.visible_items(current, stored)
+    items = navigator.shown[index]
     if not items:  # every question here depends on an earlier answer that rules it out
         following = navigator.next_index(index)
         return redirect(
             url_for("surveys.page", index=following) if following is not None else url_for("surveys.review")
         )
-    status = 200
     if posted is not None:
-        form = build_page_form(instrument, current, items, g.lang, formdata=request.form)
-        form.validate()
-        mark_form_problems(form, posted.usable)
-        trusted = "csrf_token" not in form.errors and posted.usable
-        values = answer_values(form, items) if trusted else {}
-        if not response.wave.is_open(flow.municipal_today()):
-            flash(messages.closed(response.wave), "error")
-            status = 409
-        elif form.errors:
-            if values:  # keep what was valid; the rest stays on the page for the resident to correct
-                flow.save_answers(response, current, values, None, "", _expiry_days(), locale=g.lang)
-            status = 422
-        else:
-            action = request.form.get("action", "next")
-            navigator = Navigator(instrument, {**stored, **values})
-            target, remembered = _target_after(
-                action, navigator, index, before=stored if request.args.get("review") == "1" else None
-            )
-            try:
-                flow.save_answers(
-                    response, current, values, posted.key, target, _expiry_days(), page_index=remembered, locale=g.lang
-                )
-            except flow.SubmitKeyTaken as taken:
-                if taken.outcome:
-                    return redirect(taken.outcome)
-                mark_form_problems(form, valid_key=False)
-                status = 422
-            else:
-                if action == "pause":  # after the answers: a repeated click must not replace the code shown
-                    session["resume_code"] = flow.issue_resume_code(response, current_app.config["SECRET_KEY"])
-                return redirect(target)
-    else:
-        form = build_page_form(instrument, current, items, g.lang, stored=stored)
+        return _post_page(response, navigator, index, posted)
+    form = build_page_form(instrument, instrument.pages[index], items, g.lang, stored=stored)
+    return _question_page(form, items, navigator, index)
+
+
+def _post_page(response: Response, navigator: Navigator, index: int, posted: PostedKey) -> ResponseReturnValue:
+    """Store a posted question page and go where its button leads; or show it again with its problems, keeping
+    every valid answer. `navigator`: of the answers stored before this post."""
+    instrument, stored = navigator.instrument, navigator.answers
+    current, items = instrument.pages[index], navigator.shown[index]
+    form = build_page_form(instrument, current, items, g.lang, formdata=request.form)
+    form.validate()
+    mark_form_problems(form, posted.usable)
+    trusted = "csrf_token" not in form.errors and posted.usable
+    values = answer_values(form, items) if trusted else {}
+    if _closed(response.wave):
+        return _question_page(form, items, navigator, index, 409)
+    if form.errors:
+        if values:  # keep what was valid; the rest stays on the page for the resident to correct
+            flow.save_answers(response, current, values, None, "", _expiry_days(), locale=g.lang)
+        return _question_page(form, items, navigator, index, 422)
+    action = request.form.get("action", "next")
+    navigator = Navigator(instrument, {**stored, **values})
+    target, remembered = _target_after(
+        action, navigator, index, before=stored if request.args.get("review") == "1" else None
+    )
+    try:
+        flow.save_answers(
+            response, current, values, posted.key, target, _expiry_days(), page_index=remembered, locale=g.lang
+        )
+    except flow.SubmitKeyTaken as taken:
+        if taken.outcome:
+            return redirect(taken.outcome)
+        mark_form_problems(form, valid_key=False)
+        return _question_page(form, items, navigator, index, 422)
+    if action == "pause":  # after the answers: a repeated click must not replace the code shown
+        session["resume_code"] = flow.issue_resume_code(response, current_app.config["SECRET_KEY"])
+    return redirect(target)
+
+
+def _question_page(
+    form: PageFormBase, items: tuple[Item, ...], navigator: Navigator, index: int, status: int = 200
+) -> ResponseReturnValue:
+    """The question page `index` with these questions; its progress as the navigator counts it."""
     form.submit_key.data = flow.new_submit_key()
     return render_template(
         "surveys/page.html",
         form=form,
-        page=current,
+        page=navigator.instrument.pages[index],
         items=items,
-        instrument=instrument,
-        localise=localise,
+        instrument=navigator.instrument,
         progress=navigator.progress(index),
         is_first=navigator.previous_index(index) is None,
     ), status
@@ -328,42 +389,45 @@ def page(response: Response, instrument: Instrument, posted: PostedKey | None, i
 @PAGE_LIMIT
 @with_response
 @checks_submit_key
+@requires_area
 def review(response: Response, instrument: Instrument, posted: PostedKey | None):
-    if not response.area_given:
-        return redirect(url_for("surveys.area"))
-    stored = flow.stored_answers(response)
-    navigator = Navigator(instrument, stored)
-    form = StartForm()
-    status = 200
     if posted is not None:
-        if not form.validate_on_submit() or not posted.usable or posted.key is None:  # a usable key is there
-            flash(messages.open_too_long_at_review(), "error")
-            status = 422
-        else:
-            try:
-                flow.submit_response(response, instrument, posted.key, url_for("surveys.done"))
-            except flow.WaveClosed:
-                flash(messages.closed(response.wave), "error")
-                status = 409
-            except flow.NothingAnswered:
-                db.session.rollback()  # the answers hidden by a later change stay until something is answered
-                flash(messages.nothing_answered(), "error")
-                status = 422
-            except flow.SubmitKeyTaken as taken:
-                if taken.outcome:
-                    return redirect(taken.outcome)
-                flash(messages.open_too_long_at_review(), "error")
-                status = 422
-            else:
-                # a code to erase the answers later, shown once on the thank-you page
-                session[ERASE_CODE_KEY] = flow.issue_resume_code(response, current_app.config["SECRET_KEY"])
-                return redirect(url_for("surveys.done"))
+        return _send(response, instrument, posted)
+    return _review_page(response, instrument, StartForm())
+
+
+def _send(response: Response, instrument: Instrument, posted: PostedKey) -> ResponseReturnValue:
+    """Send the answers from the review page and go on to the thank-you page; or show the review page again with
+    why not."""
+    form = StartForm()
+    if not form.validate_on_submit() or not posted.usable or posted.key is None:  # a usable key is there
+        flash(messages.open_too_long_at_review(), "error")
+        return _review_page(response, instrument, form, 422)
+    try:
+        flow.submit_response(response, instrument, posted.key, url_for("surveys.done"))
+    except flow.WaveClosed:
+        flash(messages.closed(response.wave), "error")
+        return _review_page(response, instrument, form, 409)
+    except flow.NothingAnswered:
+        db.session.rollback()  # the answers hidden by a later change stay until something is answered
+        flash(messages.nothing_answered(), "error")
+        return _review_page(response, instrument, form, 422)
+    except flow.SubmitKeyTaken as taken:
+        if taken.outcome:
+            return redirect(taken.outcome)
+        flash(messages.open_too_long_at_review(), "error")
+        return _review_page(response, instrument, form, 422)
+    # a code to erase the answers later, shown once on the thank-you page
+    session[ERASE_CODE_KEY] = flow.issue_resume_code(response, current_app.config["SECRET_KEY"])
+    return redirect(url_for("surveys.done"))
+
+
+def _review_page(response: Response, instrument: Instrument, form: StartForm, status: int = 200) -> ResponseReturnValue:
     return render_template(
         "surveys/review.html",
         form=form,
         instrument=instrument,
-        localise=localise,
-        summary=navigator.summary(g.lang),
+        summary=Navigator(instrument, flow.stored_answers(response)).summary(g.lang),
         submit_key=flow.new_submit_key(),
         neighbourhood=response.neighbourhood,
     ), status
@@ -373,21 +437,14 @@ def review(response: Response, instrument: Instrument, posted: PostedKey | None)
 @PAGE_LIMIT
 @with_response
 def done(response: Response, instrument: Instrument):
-    if response.status is not ResponseStatus.submitted:
-        return redirect(url_for("surveys.review"))
-    form = StartForm()
-    code = session.pop(ERASE_CODE_KEY, None)
-    if request.method == "POST" and form.validate_on_submit():
-        code = flow.issue_resume_code(response, current_app.config["SECRET_KEY"])
+    form, code = _code_to_show(response, ERASE_CODE_KEY)
     web = spider_web(response.answer_values(), g.lang)
-    neighbourhood = response.neighbourhood
-    wijk_code = neighbourhood.district.code if neighbourhood is not None else None
+    wijk_code = response.neighbourhood.district.code if response.neighbourhood is not None else None
     return render_template(
         "surveys/done.html",
         web=web,
         municipality=response.wave.municipality,
         instrument=instrument,
-        localise=localise,
         code=code,
         form=form,
         wijk_code=wijk_code,
@@ -400,10 +457,7 @@ def done(response: Response, instrument: Instrument):
 @PAGE_LIMIT
 @with_response
 def pause(response: Response, instrument: Instrument):
-    form = StartForm()
-    code = session.pop("resume_code", None)
-    if request.method == "POST" and form.validate_on_submit():
-        code = flow.issue_resume_code(response, current_app.config["SECRET_KEY"])
+    form, code = _code_to_show(response, "resume_code")
     return render_template(
         "surveys/pause.html",
         code=code,
@@ -415,39 +469,63 @@ def pause(response: Response, instrument: Instrument):
     )
 
 
+def _code_to_show(response: Response, key: str) -> tuple[StartForm, str | None]:
+    """The form of the page's button for a new code, and the code to show: the one issued with the step before (kept
+    in the session under `key` to be shown once), or a new one the resident asked for (an earlier one then stops
+    working)."""
+    form = StartForm()
+    code = session.pop(key, None)
+    if request.method == "POST" and form.validate_on_submit():
+        code = flow.issue_resume_code(response, current_app.config["SECRET_KEY"])
+    return form, code
+
+
 @bp.route("/resume", methods=["GET", "POST"])
 @RESUME_LIMIT
 def resume():
     # reached from the landing page of a wave for young people: speak to them as its pages do
     g.young_reader = _reached_by_a_young_person()
     form = ResumeForm()
-    status = 200
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            form.code.errors = [messages.type_code_again()]
-            status = 422
-        else:
-            result = flow.find_by_resume_code(form.code.data or "", current_app.config["SECRET_KEY"])
-            if result.response is not None:  # the code says whose answers these are: speak as their pages do
-                g.young_reader = instrument_of(result.response.instrument_version).for_young_people
-            if result.problem is None or result.problem == "submitted":
-                session[SESSION_KEY] = result.response.token
-                session.permanent = True
-                if result.response.locale in LANGUAGES:  # the language it was answered in, until another is picked
-                    session["lang"] = result.response.locale
-                if result.problem == "submitted":  # sent answers cannot change; the code can still erase them
-                    session[ERASE_KEY] = result.response.token
-                    return redirect(url_for("surveys.erase_confirm"))
-                if not result.response.area_given:
-                    return redirect(url_for("surveys.area"))
-                return redirect(url_for("surveys.page", index=result.response.page_index))
-            status = 422
-            if result.problem == "expired":
-                days = _expiry_days()
-                form.code.errors = [messages.expired_code(days)]
-            else:
-                form.code.errors = [messages.unknown_code()]
-    return render_template("surveys/resume.html", form=form, youth=g.young_reader), status
+    code = _posted_code(form)
+    if code is not None:
+        result = flow.find_by_resume_code(code, current_app.config["SECRET_KEY"])
+        if result.response is not None:  # the code says whose answers these are: speak as their pages do
+            g.young_reader = instrument_of(result.response.instrument_version).for_young_people
+        if result.response is not None and result.problem in (None, "submitted"):
+            return redirect(_reopen(result.response))
+        expired = result.problem == "expired"
+        form.code.errors = [messages.expired_code(_expiry_days()) if expired else messages.unknown_code()]
+    return render_template("surveys/resume.html", form=form, youth=g.young_reader), _shown_status()
+
+
+def _posted_code(form: ResumeForm) -> str | None:
+    """The code a resident posted; None on a GET, and None with the problem on the form when the page was open too
+    long (CSRF)."""
+    if request.method != "POST":
+        return None
+    if not form.validate_on_submit():
+        form.code.errors = [messages.type_code_again()]
+        return None
+    return form.code.data or ""
+
+
+def _shown_status() -> int:
+    """A page shown again after a post did not lead on answers 422."""
+    return 422 if request.method == "POST" else 200
+
+
+def _reopen(response: Response) -> str:
+    """Open the response a resident's code found in this session, in the language it was answered in until another
+    is picked; where they go on."""
+    _open_in_session(response)
+    if response.locale in LANGUAGES:
+        session["lang"] = response.locale
+    if response.status is ResponseStatus.submitted:  # sent answers cannot change; the code can still erase them
+        session[ERASE_KEY] = response.token
+        return url_for("surveys.erase_confirm")
+    if not response.area_given:
+        return url_for("surveys.area")
+    return url_for("surveys.page", index=response.page_index)
 
 
 @bp.route("/erase", methods=["GET", "POST"])
@@ -456,52 +534,44 @@ def erase():
     """A resident types the code from the thank-you page (or a resume code) to have their answers deleted."""
     g.young_reader = _reached_by_a_young_person()  # from a young person's thank-you page
     form = ResumeForm()
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if not form.validate_on_submit():
-            form.code.errors = [messages.type_code_again()]
-        else:
-            response = flow.find_for_erasure(form.code.data or "", current_app.config["SECRET_KEY"])
-            if response is None:
-                form.code.errors = [messages.unknown_code()]
-            else:
-                session[ERASE_KEY] = response.token
-                return redirect(url_for("surveys.erase_confirm"))
-    return render_template("surveys/erase.html", form=form, youth=g.young_reader), status
+    code = _posted_code(form)
+    if code is not None:
+        response = flow.find_for_erasure(code, current_app.config["SECRET_KEY"])
+        if response is not None:
+            session[ERASE_KEY] = response.token
+            return redirect(url_for("surveys.erase_confirm"))
+        form.code.errors = [messages.unknown_code()]
+    return render_template("surveys/erase.html", form=form, youth=g.young_reader), _shown_status()
 
 
 @bp.route("/erase/confirm", methods=["GET", "POST"])
 @PAGE_LIMIT
-def erase_confirm():
+@erasing
+def erase_confirm(response: Response, instrument: Instrument):
     """What will be deleted, and the button that deletes it for good."""
-    response = flow.find_response(session.get(ERASE_KEY))
-    if response is None:
-        return redirect(url_for("surveys.erase"))
-    instrument = instrument_of(response.instrument_version)
-    g.instrument = instrument  # the code said whose answers these are: the register of their questionnaire
     form = StartForm()
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            token = response.token
-            flow.erase_response(response)
-            session.pop(ERASE_KEY, None)
-            if session.get(SESSION_KEY) == token:
-                session.pop(SESSION_KEY, None)
-            return redirect(url_for("surveys.erased", audience=_audience_of(instrument)))
+    posting = request.method == "POST"
+    if posting and form.validate_on_submit():
+        return redirect(_erase(response, instrument))
+    if posting:
         flash(messages.open_too_long_at_erase(), "error")
-        status = 422
-    summary = Navigator(instrument, response.answer_values()).summary(g.lang)
     return render_template(
         "surveys/erase_confirm.html",
         form=form,
         response=response,
         instrument=instrument,
-        localise=localise,
-        summary=summary,
-        neighbourhood=response.neighbourhood,
-    ), status
+        summary=Navigator(instrument, response.answer_values()).summary(g.lang),
+    ), 422 if posting else 200
+
+
+def _erase(response: Response, instrument: Instrument) -> str:
+    """Delete the response for good and forget it in this session; where the resident goes on."""
+    token = response.token
+    flow.erase_response(response)
+    session.pop(ERASE_KEY, None)
+    if session.get(SESSION_KEY) == token:
+        session.pop(SESSION_KEY, None)
+    return url_for("surveys.erased", audience=_audience_of(instrument))
 
 
 @bp.get("/erase/done")
