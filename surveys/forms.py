@@ -160,14 +160,14 @@ def field_for(item: Item, locale: str) -> Field:
     )
 
 
-_wtforms_translations: dict[str, support.Translations] = {}
+_wtforms_translations: dict[str, support.NullTranslations] = {}
 
 
 class ResidentForm(FlaskForm):
     """A form of the resident pages. WTForms' own messages come from its catalogue, read once per language and
     process (Flask-WTF reads it again for every request)."""
 
-    class Meta:
+    class Meta(FlaskForm.Meta):
         def get_translations(self, form):
             if not current_app.config.get("WTF_I18N_ENABLED", True):
                 return super().get_translations(form)
