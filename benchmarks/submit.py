@@ -191,7 +191,9 @@ def wait_idle(master_pid: int, timeout: float = 180) -> None:
 
 
 def server_cpu_seconds(master_pid: int) -> float:
-    """User + system CPU time of gunicorn's master and its live workers so far (Linux /proc)."""
+    """User + system CPU time of gunicorn's master and its workers so far (Linux /proc): the live workers' own, and
+    through the master's children's times those of workers that ended (gunicorn restarts a worker after
+    max_requests; the master reaps it, and its time is added to the master's cutime and cstime)."""
     total = 0.0
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -201,7 +203,9 @@ def server_cpu_seconds(master_pid: int) -> float:
         except OSError:  # ended meanwhile
             continue
         fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "; comm may hold spaces
-        if int(entry) == master_pid or int(fields[1]) == master_pid:  # fields[1] is the parent's pid
+        if int(entry) == master_pid:  # its own time and that of its reaped workers
+            total += sum(int(value) for value in fields[11:15]) / CLOCK_TICKS
+        elif int(fields[1]) == master_pid:  # a live worker (fields[1] is the parent's pid)
             total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
     return total
 
