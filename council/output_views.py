@@ -19,13 +19,13 @@ from council.blueprint import COUNCIL_ROLES
 from council.blueprint import bp as council_bp
 from council.profile import framework
 from council.views import LEVELS, _profile, figure_words, tick, with_wave
+from exchange.uploads import too_large
 from framework.forms import YearField
 from framework.service import outcomes_of as framework_outcomes
 from framework.views import EDITORS
 from models import OutputUnit, Wave
 
 bp = Blueprint("outputs", __name__, url_prefix="/staff/outputs", template_folder="templates")
-UPLOAD_OVERHEAD = 64 * 1024
 
 
 def _max_bytes() -> int:
@@ -143,13 +143,12 @@ def index():
 def _refuse_too_large(municipality):
     """The page with the reason when the upload is larger than allowed; else None, with the limit set for reading
     the request."""
-    limit = _max_bytes()
-    if request.content_length is not None and request.content_length > limit + UPLOAD_OVERHEAD:
-        form = OutputFileForm(formdata=None)
-        form.file.errors = [_("The file is larger than %(size)s MB.", size=limit // (1024 * 1024))]
-        return _outputs_page(form, municipality, [], 413)
-    request.max_content_length = limit + UPLOAD_OVERHEAD
-    return None
+    reason = too_large(_max_bytes())
+    if reason is None:
+        return None
+    form = OutputFileForm(formdata=None)
+    form.file.errors = [reason]
+    return _outputs_page(form, municipality, [], 413)
 
 
 def _file_text(form: OutputFileForm) -> str | None:

@@ -34,6 +34,7 @@ from exchange.forms import ExportForm, ImportForm, WaveForm
 from exchange.importer import ImportRefused
 from exchange.jobs import JobReport, create_import_job, start_import
 from exchange.retention import apply_retention, retention_plan
+from exchange.uploads import too_large
 from exchange.waves import (
     WaveError,
     close_wave,
@@ -52,8 +53,6 @@ from surveys.registry import current_instruments, get_instrument, instrument_of
 
 bp = Blueprint("exchange", __name__, url_prefix="/staff/data", template_folder="templates")
 DATA_ROLES = (Role.admin, Role.analyst)
-# what a multipart upload adds to the file itself (boundaries, the other fields)
-UPLOAD_OVERHEAD = 64 * 1024
 
 
 @bp.after_request
@@ -210,15 +209,6 @@ def _chosen_instrument(form: ImportForm | ExportForm, wave: Wave | None, *, requ
     return instrument
 
 
-def _too_large(limit: int) -> str | None:
-    """Why the upload is refused before it is read: larger than `limit`. Else None, and this upload alone may be
-    larger than the limit of every other request."""
-    if request.content_length is not None and request.content_length > limit + UPLOAD_OVERHEAD:
-        return _("The file is larger than %(size)s MB.", size=limit // (1024 * 1024))
-    request.max_content_length = limit + UPLOAD_OVERHEAD
-    return None
-
-
 def _import_form(user, limit: int, **kwargs) -> ImportForm:
     form = ImportForm(max_bytes=limit, **kwargs)
     form.wave.choices = _wave_choices(user)
@@ -237,9 +227,9 @@ def _import_page(form: ImportForm, status: int):
 def import_view():
     user = staff_user()
     limit = current_app.config["IMPORT_MAX_BYTES"]
-    if request.method == "POST" and (too_large := _too_large(limit)) is not None:
+    if request.method == "POST" and (refused := too_large(limit)) is not None:
         form = _import_form(user, limit, formdata=None)
-        form.file.errors = [too_large]
+        form.file.errors = [refused]
         return _import_page(form, 413)
     form = _import_form(user, limit)
     if request.method == "GET":

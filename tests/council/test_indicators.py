@@ -18,6 +18,17 @@ def figure(value, lower=None, upper=None, n=100, *flags) -> Figure:
     return Figure(value=value, lower=lower, upper=upper, n=n, flags=frozenset(flags))
 
 
+def cohesion_indicator() -> Indicator:
+    """The mean of social cohesion among adults, with a target of 6.0 for the municipality in 2026."""
+    return Indicator(
+        kind=IndicatorKind.scale_mean,
+        instrument="adult",
+        measure="cohesion",
+        direction=HIGHER,
+        targets=[Target(year=2026, area_code="GM9001", value=6.0)],
+    )
+
+
 @pytest.mark.parametrize(
     ("lower", "upper", "direction", "expected"),
     [
@@ -84,13 +95,7 @@ def test_evaluate_holds_the_area_s_figure_against_the_target_for_the_wave_s_year
             ("WK900101", "adult", "cohesion", "mean"): figure(None, None, None, None, "suppressed"),
         },
     )
-    indicator = Indicator(
-        kind=IndicatorKind.scale_mean,
-        instrument="adult",
-        measure="cohesion",
-        direction=HIGHER,
-        targets=[Target(year=2026, area_code="GM9001", value=6.0)],
-    )
+    indicator = cohesion_indicator()
     low = evaluate(indicator, profile, "WK900100")
     assert low.status is Status.off_target and low.target.value == 6.0 and low.figure.value == 5.4
     assert evaluate(indicator, profile, "WK900101").status is Status.suppressed
@@ -130,13 +135,7 @@ def test_a_buurt_without_a_solid_figure_of_its_own_carries_its_model_estimate_wi
             ("WK900100", "adult", "cohesion", "mean"): figure(5.5, 4.9, 6.1, 24, "indicative"),
         },
     )
-    indicator = Indicator(
-        kind=IndicatorKind.scale_mean,
-        instrument="adult",
-        measure="cohesion",
-        direction=HIGHER,
-        targets=[Target(year=2026, area_code="GM9001", value=6.0)],
-    )
+    indicator = cohesion_indicator()
     hidden = evaluate(indicator, profile, "BU90010001")
     # the direct figure keeps its own status: the model estimate stands beside it, never in its place
     assert hidden.status is Status.suppressed and hidden.figure is suppressed

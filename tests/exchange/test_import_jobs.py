@@ -201,3 +201,23 @@ def test_an_import_whose_worker_is_killed_stores_nothing_and_is_done_again_by_th
         second.stop()
     assert job.status is ImportStatus.succeeded and job.attempts == 2, (job.error, second.output())
     assert responses() == 5000
+
+
+def test_a_file_larger_than_the_import_limit_is_refused_before_it_is_read_and_no_job_is_made(
+    app, demo_wave, analyst_client, monkeypatch
+):
+    form = main_form(analyst_client.get("/staff/data/import?lang=en").get_data(as_text=True))
+    monkeypatch.setitem(app.config, "IMPORT_MAX_BYTES", 1024 * 1024)
+    answer = analyst_client.post(
+        "/staff/data/import",
+        data={
+            "csrf_token": form.fields["csrf_token"][0],
+            "wave": str(demo_wave.id),
+            "instrument": "adult",
+            "encoding": "utf-8",
+            "file": (io.BytesIO(csv_bytes([FULL]) + b"x" * (1024 * 1024 + 70 * 1024)), "forms.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 413 and "The file is larger than 1 MB." in answer.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(ImportJob)) == 0 and uploads(app) == []
