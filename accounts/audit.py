@@ -30,6 +30,7 @@ EVENT_NAMES = {
     "wave_opened": _l("Wave opened"),
     "wave_closed": _l("Wave closed"),
     "responses_imported": _l("Responses imported"),
+    "import_cancelled": _l("Import of a file cancelled"),
     "responses_exported": _l("Responses exported"),
     "outputs_loaded": _l("Output figures loaded"),
     "response_erased_by_resident": _l("Answers erased by the resident"),

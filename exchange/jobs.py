@@ -19,10 +19,12 @@ from typing import BinaryIO, cast
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import CursorResult, update
+from sqlalchemy import CursorResult, select, update
 
+from accounts import audit
 from exchange.importer import ImportRefused, ImportReport, Problem, import_responses
 from extensions import db
+from jobs.tasks import CANCELLED
 from models import ImportJob, ImportStatus, User, Wave
 from models.types import utcnow
 from surveys.instruments import Instrument
@@ -137,6 +139,10 @@ def _set_progress(job_id: int, stage: str, percent: int) -> None:
     db.session.commit()
 
 
+class ImportCancelled(ImportRefused):
+    """The analyst stopped the import while it worked: raised at its next step, before anything is stored."""
+
+
 class ImportSuperseded(Exception):
     """Another worker took the job up (this worker's heartbeat stopped for longer than JOB_LEASE, so the job was
     counted as abandoned and queued again): this attempt stores nothing and leaves the file to the other one."""
@@ -159,6 +165,8 @@ def execute_import(job: ImportJob, on_progress: Callable[[str, int], object] | N
         _set_progress(job_id, stage, percent)
         if on_progress is not None:
             on_progress(stage, percent)
+        if db.session.scalar(select(ImportJob.cancel_requested_at).where(ImportJob.id == job_id)) is not None:
+            raise ImportCancelled(CANCELLED)
 
     def finish(**values: object) -> None:
         # the job's outcome and the imported rows are committed together, and only while the job is this attempt's
@@ -212,6 +220,23 @@ def execute_import(job: ImportJob, on_progress: Callable[[str, int], object] | N
     if on_progress is not None:
         on_progress("done", 100)
     return db.session.get_one(ImportJob, job_id)
+
+
+def cancel_import(job: ImportJob, user: User | None) -> bool:
+    """Stop a queued or working import (the caller commits): a queued one ends at once, its file goes and its task is
+    skipped; a working one stops at its next step (every few thousand rows checked, and before storing), storing
+    nothing. False when it had ended already."""
+    from jobs.queue import revoke
+
+    if job.status not in (ImportStatus.queued, ImportStatus.running):
+        return False
+    if job.cancel_requested_at is None:
+        job.cancel_requested_at = utcnow()
+        if job.status is ImportStatus.queued:
+            fail_job(job, CANCELLED)
+            revoke(job.task_id)
+        audit.record("import_cancelled", user, "import_job", job.id, wave=job.wave_id)
+    return True
 
 
 def start_import(job: ImportJob) -> None:

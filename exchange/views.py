@@ -32,7 +32,7 @@ from exchange.codebook import codebook_columns, write_codebook_csv
 from exchange.exporter import MEDIA_TYPES, ExportRefused, export_filename, export_wave
 from exchange.forms import ExportForm, ImportForm, WaveForm
 from exchange.importer import ImportRefused
-from exchange.jobs import JobReport, create_import_job, start_import
+from exchange.jobs import JobReport, cancel_import, create_import_job, start_import
 from exchange.retention import apply_retention, retention_plan
 from exchange.uploads import too_large
 from exchange.waves import (
@@ -265,14 +265,34 @@ def _created_import(form: ImportForm, user: User) -> ImportJob | None:
         return None
 
 
-@bp.get("/import/<int:job_id>")
-@requires(*DATA_ROLES)
-def import_job(job_id: int):
+def _import_job_or_404(job_id: int) -> ImportJob:
+    """The import job, when it is of a wave the member may see."""
     job = db.session.get(ImportJob, job_id)
     if job is None or wave_for(current_user(), job.wave_id) is None:
         abort(404)
+    return job
+
+
+@bp.get("/import/<int:job_id>")
+@requires(*DATA_ROLES)
+def import_job(job_id: int):
+    job = _import_job_or_404(job_id)
     working = job.status in (ImportStatus.queued, ImportStatus.running)
-    return render_template("exchange/import_job.html", job=job, report=JobReport.stored(job), working=working)
+    cancel = ConfirmForm() if working and job.cancel_requested_at is None else None
+    return render_template(
+        "exchange/import_job.html", job=job, report=JobReport.stored(job), working=working, cancel=cancel
+    )
+
+
+@bp.post("/import/<int:job_id>/cancel")
+@requires(*DATA_ROLES)
+def cancel_import_job(job_id: int):
+    job = _import_job_or_404(job_id)
+    if not ConfirmForm().validate_on_submit():
+        flash(_("This page was open too long. Send it again."), "error")
+    elif not cancel_import(job, current_user()):
+        flash(_("This import is no longer working: there is nothing to stop."), "error")
+    return redirect(url_for("exchange.import_job", job_id=job.id))
 
 
 @bp.route("/export", methods=["GET", "POST"])

@@ -283,12 +283,12 @@ def recover_interrupted() -> list[str]:
         if not take_up(ImportJob, job.id):
             continue
         path = upload_path(job)
-        if job.upload and path.exists() and job.attempts <= retries:
+        if job.cancel_requested_at is None and job.upload and path.exists() and job.attempts <= retries:
             _queue_again(ImportJob, job.id, f"tried again: {WORKER_STOPPED_IMPORT}")
             enqueue(db.session.get_one(ImportJob, job.id))
             done.append(f"import job {job.id}: queued again")
         else:
-            fail_job(job, WORKER_STOPPED_IMPORT)
+            fail_job(job, CANCELLED if job.cancel_requested_at else WORKER_STOPPED_IMPORT)
             db.session.commit()
             done.append(f"import job {job.id}: failed ({job.error})")
     for other in db.session.scalars(select(Job).where(abandoned(Job))).all():

@@ -50,9 +50,6 @@ class AnalysisRun(JobState, Model):
     release_conflicts: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     # when an analyst published this released run to residents and as open data (public.results); None: not
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # an analyst asked to stop it: a queued run stops at once, a running one before its next stage; with status
-    # failed it is a cancelled run, which stored nothing
-    cancel_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     wave: Mapped[Wave] = relationship()
     started_by: Mapped[User | None] = relationship()

@@ -14,7 +14,8 @@ from models.types import UTCDateTime, utcnow, value_enum
 
 
 class JobState:
-    """Progress for the job's page, the queue's task that executes it, its attempts and heartbeat, and its times."""
+    """Progress for the job's page, the queue's task that executes it, its attempts and heartbeat, its times, and a
+    request to stop it."""
 
     stage: Mapped[str | None] = mapped_column(String(40))
     progress: Mapped[int] = mapped_column(Integer, default=0)  # 0..100, shown while the job works
@@ -28,6 +29,9 @@ class JobState:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # someone asked to stop it: a queued job stops at once, a running one before its next stage or batch; with
+    # status failed it is a cancelled job, which stored nothing
+    cancel_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class JobKind(enum.Enum):
@@ -61,8 +65,6 @@ class Job(JobState, Model):
     params: Mapped[dict] = mapped_column(JSON, default=dict)
     status: Mapped[JobStatus] = mapped_column(value_enum(JobStatus, "job_status"), default=JobStatus.queued)
     result: Mapped[dict] = mapped_column(JSON, default=dict)
-    # someone asked to stop it: a queued job stops at once, a running one before its next stage
-    cancel_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:
         return f"<Job {self.id} {self.kind.value} {self.key} {self.status.value}>"

@@ -221,3 +221,55 @@ def test_a_file_larger_than_the_import_limit_is_refused_before_it_is_read_and_no
     )
     assert answer.status_code == 413 and "The file is larger than 1 MB." in answer.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(ImportJob)) == 0 and uploads(app) == []
+
+
+def cancel(client, job_id: int):
+    form = main_form(client.get(f"/staff/data/import/{job_id}").get_data(as_text=True))
+    return client.post(f"/staff/data/import/{job_id}/cancel", data={"csrf_token": form.fields["csrf_token"][0]})
+
+
+def test_a_waiting_import_stopped_from_its_page_ends_at_once_with_its_file_gone_and_is_audited(
+    app, demo_wave, analyst_client
+):
+    from models import AuditEvent
+
+    job = queued(demo_wave, csv_bytes([FULL]))
+    page = analyst_client.get(f"/staff/data/import/{job.id}").get_data(as_text=True)
+    assert f'action="/staff/data/import/{job.id}/cancel"' in page
+    assert cancel(analyst_client, job.id).status_code == 302
+    job = db.session.get_one(ImportJob, job.id, populate_existing=True)
+    assert job.status is ImportStatus.failed and job.cancel_requested_at is not None and job.attempts == 0
+    assert uploads(app) == [] and job.upload is None and responses() == 0
+    assert db.session.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc()).limit(1)) == "import_cancelled"
+    page = analyst_client.get(f"/staff/data/import/{job.id}").get_data(as_text=True)
+    assert "Het importeren is gestopt" in page and "/cancel" not in page and "data-job-watch" not in page
+    assert 'id="error-summary"' not in page and "<title>Fout" not in page
+    again = cancel(analyst_client, job.id)  # the page was open in another tab: nothing left to stop
+    assert "al klaar" in analyst_client.get(again.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_working_import_stopped_from_its_page_stops_at_its_next_step_and_stores_nothing(
+    app, demo_wave, analyst_client
+):
+    job = queued(demo_wave, csv_bytes([{**FULL, "external_id": f"C-{number}"} for number in range(5000)]))
+    job_id = job.id
+
+    def analyst_presses_stop(stage: str, percent: int) -> None:
+        if stage == "checking":  # the page, in another request, while the worker checks the rows
+            assert cancel(analyst_client, job_id).status_code == 302
+
+    job = execute_import(job, analyst_presses_stop)
+    assert job.status is ImportStatus.failed and job.error == "cancelled" and job.stage == "done"
+    assert responses() == 0 and uploads(app) == []
+    assert "Het importeren is gestopt" in analyst_client.get(f"/staff/data/import/{job_id}").get_data(as_text=True)
+
+
+def test_a_stopped_import_whose_worker_was_killed_is_not_done_again(app, demo_wave):
+    from jobs.tasks import recover_interrupted
+
+    job = queued(demo_wave, csv_bytes([FULL]))
+    job.task_id, job.status, job.attempts = "a-task", ImportStatus.running, 1
+    job.heartbeat_at, job.cancel_requested_at = utcnow() - timedelta(hours=1), utcnow()
+    db.session.commit()
+    assert recover_interrupted() == [f"import job {job.id}: failed (cancelled)"]
+    assert uploads(app) == [] and db.session.get_one(ImportJob, job.id).status is ImportStatus.failed
