@@ -68,6 +68,7 @@ EVENT_NAMES = {
     "profile_downloaded": _l("Profile downloaded"),
     "profile_exported": _l("Profile exported"),
     "report_downloaded": _l("Report downloaded"),
+    "report_build_cancelled": _l("Making of a report's PDF cancelled"),
     "outcome_created": _l("Outcome created"),
     "outcome_changed": _l("Outcome changed"),
     "outcome_deleted": _l("Outcome deleted"),

@@ -16,9 +16,7 @@ from accounts import audit
 from coding.service import code_wave
 from config import DEFAULT_LANGUAGE
 from extensions import db
-from models import Codebook, Job, JobKind, JobStatus, User, Wave
-from models.jobs import ACTIVE
-from models.types import utcnow
+from models import Codebook, Job, JobKind, User, Wave
 
 
 def coding_key(codebook: Codebook, wave: Wave) -> str:
@@ -49,18 +47,15 @@ def start_coding(codebook: Codebook, wave: Wave, user: User | None, locale: str 
 
 
 def cancel_coding(job: Job, user: User | None) -> bool:
-    """Stop a queued or working coding job (the caller commits): a queued one ends at once and its task is skipped,
-    a working one before its next stage, storing nothing. False when it had ended already."""
-    from jobs.queue import revoke
-    from jobs.tasks import CANCELLED
+    """Stop a queued or working coding job (the caller commits): a queued one ends at once, a working one before its
+    next stage, storing nothing (jobs.tasks.cancel_job). False when it had ended already."""
+    from jobs.tasks import cancel_job
 
-    if job.status not in ACTIVE or job.cancel_requested_at is not None:
-        return job.status in ACTIVE
-    job.cancel_requested_at = utcnow()
-    if job.status is JobStatus.queued:
-        job.status, job.finished_at, job.active_key, job.error = JobStatus.failed, utcnow(), None, CANCELLED
-        revoke(job.task_id)
-    audit.record("coding_cancelled", user, "codebook", job.params.get("codebook_id"), wave=job.wave_id)
+    asked = job.cancel_requested_at is None
+    if not cancel_job(job):
+        return False
+    if asked:
+        audit.record("coding_cancelled", user, "codebook", job.params.get("codebook_id"), wave=job.wave_id)
     return True
 
 

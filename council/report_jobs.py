@@ -13,6 +13,7 @@ from flask import current_app, g
 from flask_babel import force_locale
 from sqlalchemy import delete, select
 
+from accounts import audit
 from config import RTL_LANGUAGES
 from council.areas import Area, find_area
 from extensions import db
@@ -46,6 +47,27 @@ def stored_or_asked(
         return body, None
     job = ask_for_report(wave, area, path, lang=lang, base_url=base_url, reader=reader, again=again)
     return _stored(path), job
+
+
+def active_build(wave: Wave, area: Area, run: AnalysisRun, lang: str) -> Job | None:
+    """The job that builds the report's PDF for the run's present state, while it is queued or working."""
+    from council.pdf import report_fingerprint, stored_report
+
+    key = report_key(stored_report(wave.id, area.code, lang, report_fingerprint(run, area, lang)))
+    return db.session.scalars(select(Job).where(Job.active_key == key)).one_or_none()
+
+
+def cancel_build(job: Job, reader: User) -> bool:
+    """Stop the build (the caller commits): it stores no file, and the report's page offers to make it again. False
+    when it had ended already."""
+    from jobs.tasks import cancel_job
+
+    asked = job.cancel_requested_at is None
+    if not cancel_job(job):
+        return False
+    if asked:
+        audit.record("report_build_cancelled", reader, "wave", job.wave_id, area=job.params.get("area"))
+    return True
 
 
 def report_key(path: Path) -> str:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from functools import wraps
 
-from flask import Response, abort, g, make_response, render_template, request
+from flask import Response, abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from accounts import audit
 from accounts.auth import current_user, requires, staff_user
+from accounts.forms import ConfirmForm
 from council import charts
 from council.areas import MUNICIPALITY, WIJK, Area, areas_of, buurten_of, find_area
 from council.beside import beside
@@ -496,9 +497,25 @@ def report_pdf(code: str):
 
 def _report_waiting(wave: Wave, area: Area, job: Job | None):
     working = job is not None and job.status in ACTIVE
-    return render_template("council/report_waiting.html", wave=wave, area=area, job=job, working=working), (
-        202 if working else 200
-    )
+    cancel = ConfirmForm() if working and job is not None and job.cancel_requested_at is None else None
+    page = render_template("council/report_waiting.html", wave=wave, area=area, job=job, working=working, cancel=cancel)
+    return page, 202 if working else 200
+
+
+@bp.post("/report/<code>.pdf/cancel")
+@requires(*COUNCIL_ROLES)
+def cancel_report_pdf(code: str):
+    """Stop making the report's PDF (a reader who no longer wants it, or who asked in the wrong language)."""
+    from council.report_jobs import active_build, cancel_build
+
+    _waves, wave, area = _wave_and_area(code)
+    run = released_run(wave)
+    job = active_build(wave, area, run, g.lang) if run is not None else None
+    if not ConfirmForm().validate_on_submit():
+        flash(_("This page was open too long. Send it again."), "error")
+    elif job is None or not cancel_build(job, staff_user()):
+        flash(_("This PDF is no longer being made: there is nothing to stop."), "error")
+    return redirect(url_for("council.report_pdf", code=area.code, wave=wave.id, waiting=1))
 
 
 def _pdf_download(body: bytes, wave: Wave, area: Area) -> Response:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import aliased
 from extensions import db
 from jobs.queue import Queue, enqueue
 from models import AnalysisRun, ImportJob, ImportStatus, Job, JobKind, JobStatus, RunStatus
+from models.jobs import ACTIVE
 from models.types import utcnow
 
 logger = logging.getLogger("leefwereld.jobs")
@@ -305,6 +306,21 @@ def recover_interrupted() -> list[str]:
 
 
 # --- the jobs of the Job table ---------------------------------------------------------------------------------------
+
+
+def cancel_job(job: Job) -> bool:
+    """Ask the queued or working job to stop (the caller commits and audits): a queued one ends at once and its task is
+    skipped, a working one stops before its next stage (execute_job) and stores nothing. False when it had ended."""
+    from jobs.queue import revoke
+
+    if job.status not in ACTIVE:
+        return False
+    if job.cancel_requested_at is None:
+        job.cancel_requested_at = utcnow()
+        if job.status is JobStatus.queued:
+            job.status, job.finished_at, job.active_key, job.error = JobStatus.failed, utcnow(), None, CANCELLED
+            revoke(job.task_id)
+    return True
 
 
 class JobCancelled(Exception):

@@ -33,6 +33,7 @@ MATRIX: dict[str, set[Role]] = {
     "exchange.close_wave_view": {ADMIN, ANALYST},
     "exchange.import_view": {ADMIN, ANALYST},
     "exchange.import_job": {ADMIN, ANALYST},
+    "exchange.cancel_import_job": {ADMIN, ANALYST},
     "exchange.export": {ADMIN, ANALYST},
     "exchange.codebooks": {ADMIN, ANALYST},
     "exchange.codebook": {ADMIN, ANALYST},
@@ -87,6 +88,7 @@ MATRIX: dict[str, set[Role]] = {
     "council.compare_view": {ADMIN, ANALYST, COUNCIL},
     "council.report": {ADMIN, ANALYST, COUNCIL},
     "council.report_pdf": {ADMIN, ANALYST, COUNCIL},
+    "council.cancel_report_pdf": {ADMIN, ANALYST, COUNCIL},
 }
 # open to everyone by design: the resident survey, assets, logging in or out, the interview app's service worker
 # and manifest (files without data), and the published results and open data (published runs only)

@@ -5,6 +5,7 @@ killed is done again, and a failed build is shown with its reason."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from extensions import db
 from jobs.queue import queue
 from jobs.tasks import WORKER_STOPPED_JOB
 from models import AuditEvent, Job, JobKind, JobStatus, Role
+from tests.forms import main_form
 from tests.staff import log_in, make_staff
 from tests.workers import Worker, wait_for
 
@@ -163,3 +165,44 @@ def test_a_build_that_succeeds_forgets_the_earlier_builds_of_the_same_report_and
     assert newest.key == key and newest.id > dutch_id and newest.status is JobStatus.succeeded
     assert kept.id == dutch_id  # another language's report keeps its build
     assert db.session.get(Job, first_id) is None
+
+
+def stop(reader, page: str):
+    """Press the waiting page's button that stops the build."""
+    form = main_form(page)
+    [action] = re.findall(r'action="([^"]*/cancel[^"]*)"', page)
+    return reader.post(action.replace("&amp;", "&"), data={"csrf_token": form.fields["csrf_token"][0]})
+
+
+def test_a_waiting_build_stopped_from_its_page_ends_at_once_and_is_made_again_only_when_asked(app, reader):
+    waiting = reader.get(URL).get_data(as_text=True)
+    assert queue().huey.pending_count() == 1
+    stopped = stop(reader, waiting)
+    assert stopped.status_code == 302 and "waiting=1" in stopped.headers["Location"]
+    [job] = jobs()
+    assert job.status is JobStatus.failed and job.cancel_requested_at is not None and job.active_key is None
+    latest = db.session.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc()).limit(1))
+    assert latest == "report_build_cancelled"
+    html = reader.get(URL).get_data(as_text=True)
+    assert "Making the PDF was stopped" in html and "Make the PDF" in html and "again=1" in html
+    assert "/cancel" not in html and "data-job-watch" not in html and "<title>Error" not in html
+    assert len(jobs()) == 1 and stored_reports(app) == []
+    again = reader.get(URL + "&again=1")
+    assert again.status_code == 202 and len(jobs()) == 2 and jobs()[-1].status is JobStatus.queued
+
+
+def test_a_build_stopped_while_it_works_stores_no_file(app, reader):
+    from jobs.tasks import execute_job
+
+    waiting = reader.get(URL).get_data(as_text=True)
+    [job] = jobs()
+    job.status, job.attempts, job.task_id = JobStatus.running, 1, "task-1"  # as the worker holds it
+    db.session.commit()
+
+    def reader_presses_stop(stage: str, percent: int) -> None:
+        if stage == "reading":
+            assert stop(reader, waiting).status_code == 302
+
+    job = execute_job(job, reader_presses_stop)
+    assert job.status is JobStatus.failed and job.error == "cancelled" and stored_reports(app) == []
+    assert "Making the PDF was stopped" in reader.get(URL).get_data(as_text=True)
