@@ -18,7 +18,7 @@ from council.beside import Movement, Progress, across_wijken, chosen_pair
 from council.blueprint import COUNCIL_ROLES
 from council.blueprint import bp as council_bp
 from council.profile import framework
-from council.views import LEVELS, _profile, figure_words, tick, with_wave
+from council.views import LEVELS, figure_words, tick, wave_profile_or_404, with_wave
 from exchange.uploads import too_large
 from framework.forms import YearField
 from framework.service import outcomes_of as framework_outcomes
@@ -228,7 +228,7 @@ def output(waves: list[Wave], wave: Wave):
     indicators = framework(wave.municipality)
     measures = outputs.measures_of(wave.municipality)
     indicator, measure = chosen_pair(indicators, measures, request.args.get("indicator"), request.args.get("measure"))
-    profile = _profile(wave)
+    profile = wave_profile_or_404(wave)
     beside = None if indicator is None or measure is None else across_wijken(profile, indicator, measure, LEVELS)
     return render_template(
         "council/output.html",

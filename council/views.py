@@ -176,7 +176,9 @@ def _area_or_404(wave: Wave, code: str) -> Area:
     return area
 
 
-def _profile(wave: Wave, codes: Collection[str] | None = None) -> WaveProfile:
+def wave_profile_or_404(wave: Wave, codes: Collection[str] | None = None) -> WaveProfile:
+    """The stored profile of the wave's released run (of `codes` only, or of every area at LEVELS); 404 when the run
+    vanished between choosing the wave and reading it."""
     profile = WaveProfile.load(wave, areas=codes, levels=None if codes else LEVELS)
     if profile is None:  # the run vanished between choosing the wave and reading it
         abort(404)
@@ -336,7 +338,7 @@ def buurt_map(wave: Wave, chosen: Indicator | None) -> Map | None:
     areas = buurt_areas(wave.municipality)
     if not areas:
         return None
-    profile = _profile(wave, [area.code for area in areas])
+    profile = wave_profile_or_404(wave, [area.code for area in areas])
     statuses, labels, modelled, details = {}, {}, set(), {}
     for area in areas:
         evaluation = evaluate(chosen, profile, area.code)
@@ -383,7 +385,7 @@ def report_maps(wave: Wave, rows, indicators: Sequence[Indicator]) -> list[tuple
 @requires(*COUNCIL_ROLES, menu=_l("Neighbourhood profiles"))
 @with_wave
 def overview(waves: list[Wave], wave: Wave):
-    profile = _profile(wave)
+    profile = wave_profile_or_404(wave)
     indicators = framework(wave.municipality)
     rows = overview_rows(profile, areas_of(wave.municipality), indicators, g.lang)
     chosen = _chosen_indicator(indicators)
@@ -409,7 +411,7 @@ def _area_page(code: str, chosen: Wave | None = None) -> tuple[AreaProfile, dict
         waves, wave, area = _wave_and_area(code)
     else:
         waves, wave, area = [chosen], chosen, _area_or_404(chosen, code)
-    profile = _profile(wave, {area.code, wave.municipality.code})
+    profile = wave_profile_or_404(wave, {area.code, wave.municipality.code})
     data = area_profile(profile, area, framework(wave.municipality), g.lang)
     return data, _page_charts(data), waves
 
@@ -439,7 +441,7 @@ def _report_html(code: str, for_pdf: bool, chosen: Wave | None = None) -> tuple[
     rows = indicators = None
     if data.area.is_municipality:
         indicators = framework(wave.municipality)
-        wijk_profile = _profile(wave)
+        wijk_profile = wave_profile_or_404(wave)
         rows = overview_rows(wijk_profile, areas_of(wave.municipality), indicators, g.lang)
     html = render_template(
         "council/report.html",
@@ -551,6 +553,6 @@ def _comparison(wave: Wave, areas: Sequence[Area], asked: ComparisonAsked) -> Co
     if asked.over_waves:
         columns = over_waves(wave, by_code[asked.codes[0]])
     else:
-        profile = _profile(wave, asked.codes)
+        profile = wave_profile_or_404(wave, asked.codes)
         columns = [Column(by_code[code].name, profile, code) for code in asked.codes]
     return compare(columns, framework(wave.municipality), g.lang)
