@@ -180,7 +180,7 @@ def wave_profile_or_404(wave: Wave, codes: Collection[str] | None = None) -> Wav
     """The stored profile of the wave's released run (of `codes` only, or of every area at LEVELS); 404 when the run
     vanished between choosing the wave and reading it."""
     profile = WaveProfile.load(wave, areas=codes, levels=None if codes else LEVELS)
-    if profile is None:  # the run vanished between choosing the wave and reading it
+    if profile is None:
         abort(404)
     return profile
 
