@@ -11,10 +11,9 @@ import pytest
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import make_url
 
+from tests.backends import BACKENDS
 from tests.forms import ResidentClient
 from tests.workers import Worker
-
-BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from demo.cli import add_synthetic_respondents
 from extensions import db
 from models import AnalysisRun, ProfileSnapshot, Role, RunStatus, Theme
+from tests.backends import one_database
 from tests.forms import main_form
 from tests.staff import log_in, make_staff
 from tests.workers import Worker, wait_for
@@ -236,6 +237,7 @@ def test_a_run_whose_queue_cannot_be_reached_fails_with_the_reason_instead_of_a_
     assert run.status is RunStatus.failed and "the job queue could not be reached" in run.error
 
 
+@one_database
 def test_a_worker_reads_the_language_resources_when_it_starts_not_at_its_first_analysis(app, tmp_path):
     worker = Worker(app, tmp_path / "worker.log", JOB_PRELOAD_LANGUAGES="1").start()
     try:
