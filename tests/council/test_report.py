@@ -18,6 +18,7 @@ import council.pdf
 from extensions import db
 from models import NamedTheme, Quote, QuoteStatus, Theme
 from runs.themes import name_from_suggestions
+from tests.backends import one_database
 from tests.council.test_views import CENTRUM, INDICATOR, SHARE_INDICATOR, council_client, plant
 
 
@@ -110,6 +111,7 @@ def test_only_named_themes_reach_the_summary(app, planted):
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
+@one_database
 def test_the_pdf_is_tagged_in_the_readers_language(app, planted, lang):
     reader = pdf_of(council_client(app), f"/council/report/{CENTRUM}.pdf?lang={lang}")
     root = reader.trailer["/Root"]
@@ -124,6 +126,7 @@ def test_the_pdf_is_tagged_in_the_readers_language(app, planted, lang):
     assert alts and all(alts)
 
 
+@one_database
 def test_every_status_symbol_is_a_figure_named_by_its_status_though_read_once(app, planted, monkeypatch):
     """The report repeats a few decorative symbols (a status's shape, a chart key) at many places; the PDF reads each
     one once, and still tags every place as a figure with the status in words."""
@@ -150,6 +153,7 @@ def test_every_status_symbol_is_a_figure_named_by_its_status_though_read_once(ap
     assert alts.count("Symbol of the key") == sum("lw-chart__key" in symbol for symbol in symbols)
 
 
+@one_database
 def test_the_arabic_footer_reads_page_then_pages_from_the_right(app, planted):
     client = council_client(app)
     reader = pdf_of(client, f"/council/report/{CENTRUM}.pdf?lang=ar")

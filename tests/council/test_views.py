@@ -38,6 +38,7 @@ from models import (
     ThemeCount,
 )
 from runs.themes import name_from_suggestions
+from tests.backends import one_database
 from tests.staff import log_in, make_staff
 
 CENTRUM, OUD_WEST, HAVERLAND = "WK900100", "WK900101", "WK900102"
@@ -472,6 +473,7 @@ def test_compare_shows_two_wijken_side_by_side(app, planted):
     assert row(found["Indicators against their targets"], INDICATOR)[1].startswith("7.3 (6.8–7.7)")
 
 
+@one_database
 def test_report_pdf_contains_the_wijk_and_its_figures(app, planted, demo_wave):
     from pypdf import PdfReader
 
@@ -503,6 +505,7 @@ def test_report_pdf_carries_the_approved_quotes(app, planted):
     assert " ".join(quote.text.split())[:40] in text
 
 
+@one_database
 def test_report_pdf_of_a_suppressed_wijk_says_suppressed(app, planted):
     from pypdf import PdfReader
 

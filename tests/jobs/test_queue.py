@@ -163,6 +163,7 @@ def test_a_run_whose_worker_was_killed_once_too_often_fails_with_the_reason(
     assert "the worker stopped during the analysis" in page and "Mislukt" in page
 
 
+@one_database
 def test_a_run_is_done_on_redis_as_on_sqlite(app, demo_wave, tmp_path):
     import redis
 
