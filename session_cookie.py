@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
-from itsdangerous import BadSignature
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 # A permanent session's cookie is signed and sent again (with a new expiry) when it is older than this. Flask does it
 # on every request: signing and compressing it cost more than a resident's page read. Renewed at most an hour late,
@@ -23,6 +23,16 @@ class SignedSession(SecureCookieSession):
 
 class RenewingSessionInterface(SecureCookieSessionInterface):
     session_class = SignedSession
+
+    def __init__(self) -> None:
+        self._serializers: dict[tuple, URLSafeTimedSerializer | None] = {}
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        # made once per set of keys, not twice per request as Flask does; a changed key (tests) makes a new one
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        if keys not in self._serializers:
+            self._serializers[keys] = super().get_signing_serializer(app)
+        return self._serializers[keys]
 
     def open_session(self, app: Flask, request: Request) -> SignedSession | None:
         serializer = self.get_signing_serializer(app)
