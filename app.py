@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, ValidationError
 
+import session_cookie
 import transactions
 from config import DEFAULT_LANGUAGE, LANGUAGES, RTL_LANGUAGES, Settings
 from extensions import babel, compress, db, limiter, migrate
@@ -108,6 +109,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(settings.flask_config())
     app.config.update(overrides or {})
 
+    session_cookie.init_app(app)
     db.init_app(app)
     transactions.init_app(app)  # first: its after_request hook runs after every other one
     # batch mode: SQLite can only change constraints by copying the table

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from config import LANGUAGES
-from extensions import db, rate_limit
+from extensions import db, limiter, rate_limit
 from geography.areas import buurt_choices, has_postcodes
 from models import Response, ResponseStatus, Wave
 from results.residents import wijk_web
@@ -52,6 +52,13 @@ RESUME_LIMIT = rate_limit("10 per minute")
 ERASE_CODE_KEY = "erase_code"  # the code shown once on the thank-you page
 ERASE_KEY = "erase"  # the response a resident's code opened for erasure
 YOUTH_AUDIENCE = "youth"  # ?audience= on links from pages for young people (surveys.register)
+
+
+@limiter.request_filter
+def _resident_read() -> bool:
+    # The resident pages limit posts only (rate_limit); no other limit applies to them. A page read then skips
+    # Flask-Limiter's look-up of limits, twice per request, which costs more than a small page's database work.
+    return request.method != "POST" and request.blueprint == bp.name
 
 
 @bp.context_processor

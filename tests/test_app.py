@@ -76,6 +76,15 @@ def test_stylesheet_is_served_with_a_content_hash_and_long_caching(client):
     assert client.get("/assets/site-000000000000.css").status_code == 404
 
 
+def test_resident_pages_count_posts_per_address_and_never_page_reads(client, demo_wave, rate_limited):
+    start = f"/w/{demo_wave.id}/adult/start"
+    reads = [client.get(start).status_code for _ in range(70)]  # more than the 60 posts a minute allowed
+    assert reads == [200] * 70
+    posts = [client.post(start, data={}).status_code for _ in range(61)]  # without a CSRF token: shown again (422)
+    assert posts[:60] == [422] * 60 and posts[60] == 429
+    assert client.get(start).status_code == 200  # reading the page still works
+
+
 def test_resume_code_guessing_is_rate_limited_with_a_translated_page(client, rate_limited):
     statuses = [client.post("/resume", data={"code": "AAAA-BBBB-CCCC"}).status_code for _ in range(11)]
     assert statuses[:10] == [422] * 10 and statuses[10] == 429
