@@ -86,6 +86,7 @@ TARGET_NAMES = {
     "wave": _l("wave"),
     "response": _l("response"),
     "analysis_run": _l("analysis"),
+    "import_job": _l("import"),
     "named_theme": _l("theme"),
     "quote": _l("quote"),
     "codebook": _l("codebook"),
