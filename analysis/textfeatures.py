@@ -115,8 +115,11 @@ class FeatureSpace:
 
     def transform(self, token_lists: Sequence[Sequence[str]], stem_lists: Sequence[Sequence[str]]) -> sparse.csr_matrix:
         """Unit-length TF-IDF rows: the word block and the character block, each unit length, then weighted."""
-        words = _tfidf(self._word_counts(stem_lists), self.word_idf) * WORD_WEIGHT
-        chars = _tfidf(self._char_counts(token_lists), self.char_idf) * CHAR_WEIGHT
+        return self._weighted(self._word_counts(stem_lists), self._char_counts(token_lists))
+
+    def _weighted(self, word_counts: sparse.csr_matrix, char_counts: sparse.csr_matrix) -> sparse.csr_matrix:
+        words = _tfidf(word_counts, self.word_idf) * WORD_WEIGHT
+        chars = _tfidf(char_counts, self.char_idf) * CHAR_WEIGHT
         return _unit_rows(sparse.hstack([words, chars], format="csr"))
 
     @overload
@@ -153,6 +156,29 @@ def fit_features(
 ) -> FeatureSpace:
     """Vocabulary and idf from answers (each with a weight: how many answers it stands for). Terms in fewer than
     `min_df` answers or more than `max_df` of them are dropped; characters n-grams are capped by frequency."""
+    return fit_transform(
+        token_lists,
+        stem_lists,
+        weights,
+        min_df=min_df,
+        max_df=max_df,
+        max_char_features=max_char_features,
+        char_sizes=char_sizes,
+    )[0]
+
+
+def fit_transform(
+    token_lists: Sequence[Sequence[str]],
+    stem_lists: Sequence[Sequence[str]],
+    weights: np.ndarray | None = None,
+    *,
+    min_df: float = 2,
+    max_df: float = 0.5,
+    max_char_features: int = 30_000,
+    char_sizes: tuple[int, int] = (3, 5),
+) -> tuple[FeatureSpace, sparse.csr_matrix]:
+    """fit_features, and the answers it was fitted on exactly as space.transform gives them (the same entries in the
+    same order), taken from the counts the fit makes anyway instead of counting every word and n-gram again."""
     size = len(stem_lists)
     weights = np.ones(size) if weights is None else np.asarray(weights, dtype=float)
     total = float(weights.sum())
@@ -161,7 +187,8 @@ def fit_features(
     provisional = FeatureSpace(
         all_stems, pd.Index([], dtype=np.int64), pd.Index([], dtype=object), np.zeros(0), np.zeros(0), [], char_sizes
     )
-    unigram_df = _document_frequency(provisional._word_counts(stem_lists)[:, : len(all_stems)], weights)
+    unigram_counts = provisional._word_counts(stem_lists)[:, : len(all_stems)]
+    unigram_df = _document_frequency(unigram_counts, weights)
     kept_stems = _select(unigram_df, total, min_df, max_df, None)
     stems = all_stems[kept_stems]
     # bigrams of kept stems only
@@ -182,7 +209,8 @@ def fit_features(
         )
     )
     provisional = FeatureSpace(stems, bigrams, all_grams, np.zeros(0), np.zeros(0), [], char_sizes)
-    char_df = _document_frequency(provisional._char_counts(token_lists), weights)
+    char_counts = provisional._char_counts(token_lists)
+    char_df = _document_frequency(char_counts, weights)
     kept_grams = _select(char_df, total, min_df, max_df, max_char_features)
     grams = all_grams[kept_grams]
     space = FeatureSpace(stems, bigrams, grams, np.zeros(0), np.zeros(0), [], char_sizes)
@@ -191,7 +219,8 @@ def fit_features(
     space.word_idf = np.log((1 + total) / (1 + word_df)) + 1
     space.char_idf = np.log((1 + total) / (1 + char_df[kept_grams])) + 1
     space.word_names = _names(stems, bigrams, token_lists, stem_lists)
-    return space
+    word_counts = sparse.hstack([unigram_counts[:, kept_stems], pair_counts[:, kept_pairs]], format="csr")
+    return space, space._weighted(word_counts, sparse.csr_matrix(char_counts[:, kept_grams]))
 
 
 def _names(

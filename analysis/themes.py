@@ -34,7 +34,7 @@ from analysis.inference import wilson_interval
 from analysis.language import UNDETERMINED, detect_languages, load_models
 from analysis.profiles import area_groups
 from analysis.records import ProfileRecord, clean
-from analysis.textfeatures import FeatureSpace, fit_features
+from analysis.textfeatures import FeatureSpace, fit_transform
 from analysis.textnorm import LEMMATISED, analyse_each, stemmer, theme_stop_words
 from exchange.csv_cells import csv_cell
 
@@ -250,10 +250,12 @@ def _model_language(
     sampled = rng.choice(len(codes), size=min(fit_sample, len(codes)), replace=False)
     sample_weights = np.bincount(codes[sampled], minlength=len(distinct)).astype(float)
     fit_rows = np.flatnonzero(sample_weights)
-    space = fit_features(
+    space, fit_matrix = fit_transform(
         [token_lists[i] for i in fit_rows], [stem_lists[i] for i in fit_rows], sample_weights[fit_rows]
     )
-    fit_matrix = space.transform([token_lists[i] for i in fit_rows], [stem_lists[i] for i in fit_rows])
+    # when the sample holds every distinct answer (a language with up to fit_sample answers), these are the rows
+    # _assign needs, so it need not transform them again (the same rows bit for bit)
+    every_row = fit_matrix if len(fit_rows) == len(distinct) else None
     weights_of_fit = sample_weights[fit_rows]
     nonempty = np.flatnonzero(np.asarray(fit_matrix.sum(axis=1)).ravel() > 0)
     fit_matrix, weights_of_fit = fit_matrix[nonempty], weights_of_fit[nonempty]
@@ -283,7 +285,7 @@ def _model_language(
     components /= np.maximum(np.asarray(members.sum(axis=1)), 1e-12)
     components = components[np.asarray(members.sum(axis=1)).ravel() > 0]
     k = components.shape[0]
-    weights, centrality = _assign(space, components, token_lists, stem_lists, min_explained)
+    weights, centrality = _assign(space, components, token_lists, stem_lists, min_explained, every_row)
     totals = weights.sum(axis=1, keepdims=True)
     shares = np.divide(weights, totals, out=np.zeros_like(weights), where=totals > 0)
     main = np.where(totals.ravel() > 0, shares.argmax(axis=1), -1)
@@ -331,6 +333,7 @@ def _assign(
     token_lists: list[list[str]],
     stem_lists: list[list[str]],
     min_explained: float,
+    matrix: sparse.csr_matrix | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Theme weights (NNLS against fixed themes) and cosine to each theme centre, in batches to bound memory.
 
@@ -347,16 +350,22 @@ def _assign(
     (benchmarks/theme_dev.py) NMI rose from 0.641 to 0.645 (seed 0) and 0.647 (seed 1); SIB-200 at the true k moved
     by at most 0.003 in any language; which answers get a theme at all does not change (scaling a theme rescales its
     weight, not the fit).
+
+    `matrix`, when given, holds the answers already transformed (space.transform of every row, as a whole).
     """
     norms = np.linalg.norm(components, axis=1)
     unit = components / np.where(norms > 0, norms, 1.0)[:, None]
     gram = unit @ unit.T
     weights, centrality = [], []
     for start in range(0, len(token_lists), _BATCH):
-        matrix = space.transform(token_lists[start : start + _BATCH], stem_lists[start : start + _BATCH])
-        cross = np.asarray(matrix @ unit.T)  # also each answer's cosine to every theme centre (rows are unit length)
+        batch = (
+            space.transform(token_lists[start : start + _BATCH], stem_lists[start : start + _BATCH])
+            if matrix is None
+            else matrix[start : start + _BATCH]
+        )
+        cross = np.asarray(batch @ unit.T)  # also each answer's cosine to every theme centre (rows are unit length)
         found = _nnls_rows(cross, gram)
-        length = np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel()
+        length = np.asarray(batch.multiply(batch).sum(axis=1)).ravel()
         residual = length - 2 * (found * cross).sum(axis=1) + ((found @ gram) * found).sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
             explained = np.where(length > 0, 1 - residual / length, 0.0)

@@ -66,7 +66,7 @@ DETAIL = [
     (run_module, "discover_themes"),
     (themes_module, "detect_languages"),
     (themes_module, "_model_language"),
-    (themes_module, "fit_features"),
+    (themes_module, "fit_transform"),
     (themes_module, "_neighbour_graph"),
     (themes_module, "_eigengap"),
     (themes_module, "_spectral_labels"),
