@@ -10,7 +10,7 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
 from analysis.language import detect_languages
-from analysis.textfeatures import FeatureSpace, fit_features
+from analysis.textfeatures import FeatureSpace, fit_transform
 from analysis.textnorm import analyse_each
 
 
@@ -53,8 +53,8 @@ def train_codebook(
     # each text in its own language, so one feature space holds all languages (cognates such as park, container or
     # school meet in it; other words stay apart)
     tokens, stems = analyse_each(everything, detect_languages(everything))
-    space = fit_features(tokens, stems, min_df=1, max_df=1.0)
-    matrix = space.transform(tokens[: len(texts)], stems[: len(texts)])
+    space, matrix = fit_transform(tokens, stems, min_df=1, max_df=1.0)
+    matrix = matrix[: len(texts)]  # the codes' own texts; the corpus only shapes the vocabulary
     classifier = LogisticRegression(C=regularisation, max_iter=2000, class_weight="balanced", random_state=seed)
     classifier.fit(matrix, np.array(labels))
     return Codebook(tuple(codes), space, classifier, seed)

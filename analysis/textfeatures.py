@@ -144,29 +144,6 @@ def _select(df: np.ndarray, total: float, min_df: float, max_df: float, limit: i
     return keep
 
 
-def fit_features(
-    token_lists: Sequence[Sequence[str]],
-    stem_lists: Sequence[Sequence[str]],
-    weights: np.ndarray | None = None,
-    *,
-    min_df: float = 2,
-    max_df: float = 0.5,
-    max_char_features: int = 30_000,
-    char_sizes: tuple[int, int] = (3, 5),
-) -> FeatureSpace:
-    """Vocabulary and idf from answers (each with a weight: how many answers it stands for). Terms in fewer than
-    `min_df` answers or more than `max_df` of them are dropped; characters n-grams are capped by frequency."""
-    return fit_transform(
-        token_lists,
-        stem_lists,
-        weights,
-        min_df=min_df,
-        max_df=max_df,
-        max_char_features=max_char_features,
-        char_sizes=char_sizes,
-    )[0]
-
-
 def fit_transform(
     token_lists: Sequence[Sequence[str]],
     stem_lists: Sequence[Sequence[str]],
@@ -177,8 +154,10 @@ def fit_transform(
     max_char_features: int = 30_000,
     char_sizes: tuple[int, int] = (3, 5),
 ) -> tuple[FeatureSpace, sparse.csr_matrix]:
-    """fit_features, and the answers it was fitted on exactly as space.transform gives them (the same entries in the
-    same order), taken from the counts the fit makes anyway instead of counting every word and n-gram again."""
+    """Vocabulary and idf from answers (each with a weight: how many answers it stands for), and the answers as the
+    space transforms them (the same entries in the same order), from the counts the fit makes anyway rather than
+    counting every word and n-gram again. Terms in fewer than `min_df` answers or more than `max_df` of them are
+    dropped; characters n-grams are capped by frequency."""
     size = len(stem_lists)
     weights = np.ones(size) if weights is None else np.asarray(weights, dtype=float)
     total = float(weights.sum())
