@@ -24,6 +24,7 @@ from sqlalchemy import CursorResult, select, update
 from accounts import audit
 from exchange.importer import ImportRefused, ImportReport, Problem, import_responses
 from extensions import db
+from jobs.queue import revoke
 from jobs.tasks import CANCELLED
 from models import ImportJob, ImportStatus, User, Wave
 from models.types import utcnow
@@ -226,8 +227,6 @@ def cancel_import(job: ImportJob, user: User | None) -> bool:
     """Stop a queued or working import (the caller commits): a queued one ends at once, its file goes and its task is
     skipped; a working one stops at its next step (every few thousand rows checked, and before storing), storing
     nothing. False when it had ended already."""
-    from jobs.queue import revoke
-
     if job.status not in (ImportStatus.queued, ImportStatus.running):
         return False
     if job.cancel_requested_at is None:

@@ -21,7 +21,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import aliased
 
 from extensions import db
-from jobs.queue import Queue, enqueue
+from jobs.queue import Queue, enqueue, revoke
 from models import AnalysisRun, ImportJob, ImportStatus, Job, JobKind, JobStatus, RunStatus
 from models.jobs import ACTIVE
 from models.types import utcnow
@@ -311,8 +311,6 @@ def recover_interrupted() -> list[str]:
 def cancel_job(job: Job) -> bool:
     """Ask the queued or working job to stop (the caller commits and audits): a queued one ends at once and its task is
     skipped, a working one stops before its next stage (execute_job) and stores nothing. False when it had ended."""
-    from jobs.queue import revoke
-
     if job.status not in ACTIVE:
         return False
     if job.cancel_requested_at is None:
