@@ -12,7 +12,6 @@ from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from accounts import audit
 from coding.service import code_wave
 from config import DEFAULT_LANGUAGE
 from extensions import db
@@ -51,12 +50,8 @@ def cancel_coding(job: Job, user: User | None) -> bool:
     next stage, storing nothing (jobs.tasks.cancel_job). False when it had ended already."""
     from jobs.tasks import cancel_job
 
-    asked = job.cancel_requested_at is None
-    if not cancel_job(job):
-        return False
-    if asked:
-        audit.record("coding_cancelled", user, "codebook", job.params.get("codebook_id"), wave=job.wave_id)
-    return True
+    codebook_id = job.params.get("codebook_id")
+    return cancel_job(job, user, "coding_cancelled", "codebook", codebook_id, wave=job.wave_id)
 
 
 def code_wave_job(job: Job, progress: Callable[[str, int], None]) -> dict:

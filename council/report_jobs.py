@@ -13,7 +13,6 @@ from flask import current_app, g
 from flask_babel import force_locale
 from sqlalchemy import delete, select
 
-from accounts import audit
 from config import RTL_LANGUAGES
 from council.areas import Area, find_area
 from extensions import db
@@ -33,15 +32,20 @@ def _stored(path: Path) -> bytes | None:
         return None
 
 
+def _present_report(wave: Wave, area: Area, run: AnalysisRun, lang: str) -> Path:
+    """Where the report's PDF for the run's present state is (or will be) stored (council.pdf.report_fingerprint)."""
+    from council.pdf import report_fingerprint, stored_report
+
+    return stored_report(wave.id, area.code, lang, report_fingerprint(run, area, lang))
+
+
 def stored_or_asked(
     wave: Wave, area: Area, run: AnalysisRun, *, lang: str, base_url: str, reader: User, again: bool = False
 ) -> tuple[bytes | None, Job | None]:
     """The report's stored PDF for the run's present state (council.pdf.report_fingerprint); when there is none yet,
     the job that builds it (ask_for_report), and the PDF too when it was built at once (a quick worker, or a test
     with the queue in immediate mode)."""
-    from council.pdf import report_fingerprint, stored_report
-
-    path = stored_report(wave.id, area.code, lang, report_fingerprint(run, area, lang))
+    path = _present_report(wave, area, run, lang)
     body = _stored(path)
     if body is not None:
         return body, None
@@ -51,9 +55,7 @@ def stored_or_asked(
 
 def active_build(wave: Wave, area: Area, run: AnalysisRun, lang: str) -> Job | None:
     """The job that builds the report's PDF for the run's present state, while it is queued or working."""
-    from council.pdf import report_fingerprint, stored_report
-
-    key = report_key(stored_report(wave.id, area.code, lang, report_fingerprint(run, area, lang)))
+    key = report_key(_present_report(wave, area, run, lang))
     return db.session.scalars(select(Job).where(Job.active_key == key)).one_or_none()
 
 
@@ -62,12 +64,7 @@ def cancel_build(job: Job, reader: User) -> bool:
     when it had ended already."""
     from jobs.tasks import cancel_job
 
-    asked = job.cancel_requested_at is None
-    if not cancel_job(job):
-        return False
-    if asked:
-        audit.record("report_build_cancelled", reader, "wave", job.wave_id, area=job.params.get("area"))
-    return True
+    return cancel_job(job, reader, "report_build_cancelled", "wave", job.wave_id, area=job.params.get("area"))
 
 
 def report_key(path: Path) -> str:

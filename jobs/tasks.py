@@ -20,9 +20,10 @@ from sqlalchemy import CursorResult, exists, select, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import aliased
 
+from accounts import audit
 from extensions import db
 from jobs.queue import Queue, enqueue, revoke
-from models import AnalysisRun, ImportJob, ImportStatus, Job, JobKind, JobStatus, RunStatus
+from models import AnalysisRun, ImportJob, ImportStatus, Job, JobKind, JobStatus, RunStatus, User
 from models.jobs import ACTIVE
 from models.types import utcnow
 
@@ -308,9 +309,12 @@ def recover_interrupted() -> list[str]:
 # --- the jobs of the Job table ---------------------------------------------------------------------------------------
 
 
-def cancel_job(job: Job) -> bool:
-    """Ask the queued or working job to stop (the caller commits and audits): a queued one ends at once and its task is
-    skipped, a working one stops before its next stage (execute_job) and stores nothing. False when it had ended."""
+def cancel_job(
+    job: Job, user: User | None, action: str, target_type: str, target_id: object, **details: object
+) -> bool:
+    """Ask the queued or working job to stop (the caller commits): a queued one ends at once and its task is skipped,
+    a working one stops before its next stage (execute_job) and stores nothing. The first ask is audited as `action`
+    on the target. False when the job had ended."""
     if job.status not in ACTIVE:
         return False
     if job.cancel_requested_at is None:
@@ -318,6 +322,7 @@ def cancel_job(job: Job) -> bool:
         if job.status is JobStatus.queued:
             job.status, job.finished_at, job.active_key, job.error = JobStatus.failed, utcnow(), None, CANCELLED
             revoke(job.task_id)
+        audit.record(action, user, target_type, target_id, **details)
     return True
 
 

@@ -48,6 +48,13 @@ def queued(wave, data: bytes, name: str = "forms.csv", **options) -> ImportJob:
     return job
 
 
+def upload(client, form, wave, data: bytes):
+    """Send the import page's form with `data` as an adult questionnaire's CSV file."""
+    fields = {"csrf_token": form.fields["csrf_token"][0], "wave": str(wave.id), "instrument": "adult"}
+    fields |= {"encoding": "utf-8", "file": (io.BytesIO(data), "forms.csv")}
+    return client.post("/staff/data/import", data=fields, content_type="multipart/form-data")
+
+
 def wait_until_done(job_id: int) -> ImportJob:
     deadline = time.monotonic() + 240  # a bound on a hung process, not a claim about speed
     while time.monotonic() < deadline:
@@ -64,17 +71,7 @@ def test_an_upload_is_imported_by_a_background_job_whose_page_shows_the_outcome(
     page = analyst_client.get("/staff/data/import")
     form = main_form(page.get_data(as_text=True))
     assert form.selects["encoding"] == ["utf-8", "cp1252", "latin-1"] and form.fields["encoding"] == ["utf-8"]
-    answer = analyst_client.post(
-        "/staff/data/import",
-        data={
-            "csrf_token": form.fields["csrf_token"][0],
-            "wave": str(demo_wave.id),
-            "instrument": "adult",
-            "encoding": "utf-8",
-            "file": (io.BytesIO(csv_bytes([FULL, SPARSE])), "forms.csv"),
-        },
-        content_type="multipart/form-data",
-    )
+    answer = upload(analyst_client, form, demo_wave, csv_bytes([FULL, SPARSE]))
     assert answer.status_code == 302
     job_id = int(answer.headers["Location"].rstrip("/").rsplit("/", 1)[1])
     assert answer.headers["Location"].endswith(f"/staff/data/import/{job_id}")
@@ -208,17 +205,7 @@ def test_a_file_larger_than_the_import_limit_is_refused_before_it_is_read_and_no
 ):
     form = main_form(analyst_client.get("/staff/data/import?lang=en").get_data(as_text=True))
     monkeypatch.setitem(app.config, "IMPORT_MAX_BYTES", 1024 * 1024)
-    answer = analyst_client.post(
-        "/staff/data/import",
-        data={
-            "csrf_token": form.fields["csrf_token"][0],
-            "wave": str(demo_wave.id),
-            "instrument": "adult",
-            "encoding": "utf-8",
-            "file": (io.BytesIO(csv_bytes([FULL]) + b"x" * (1024 * 1024 + 70 * 1024)), "forms.csv"),
-        },
-        content_type="multipart/form-data",
-    )
+    answer = upload(analyst_client, form, demo_wave, csv_bytes([FULL]) + b"x" * (1024 * 1024 + 70 * 1024))
     assert answer.status_code == 413 and "The file is larger than 1 MB." in answer.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(ImportJob)) == 0 and uploads(app) == []
 
