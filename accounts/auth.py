@@ -15,7 +15,7 @@ from limits import parse_many
 from sqlalchemy import delete, func, select, update
 
 from accounts import audit
-from accounts.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
+from accounts.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 from extensions import db, limiter
 from models import Municipality, Role, StaffSession, User
 from models.types import utcnow
@@ -169,12 +169,12 @@ def _count_failure(email: str) -> None:
 def authenticate(email: str, password: str) -> User:
     address = normalise_email(email)[:254]
     if address_throttled(address):
-        verify_password(DUMMY_HASH, password)  # the same work as for a checked password: no timing hint either
+        verify_password(dummy_hash(), password)  # the same work as for a checked password: no timing hint either
         audit.record("login_throttled", email=address)
         raise LoginRefused()
     user = find_user(address)
     if user is None or not user.active:
-        verify_password(DUMMY_HASH, password)  # the same work as for a real account: no timing hint
+        verify_password(dummy_hash(), password)  # the same work as for a real account: no timing hint
         _count_failure(address)
         audit.record("login_failed", email=address, reason="unknown_or_inactive")
         raise LoginRefused()

@@ -14,7 +14,9 @@ MIN_LENGTH = 12
 MAX_LENGTH = 128  # long passphrases are welcome; a limit keeps hashing cheap to call
 COMMON_PASSWORDS = Path(__file__).parent / "common_passwords.txt"
 
-_hasher = PasswordHasher()
+# argon2-cffi's default parameters: RFC 9106's second recommendation (argon2id, 3 passes over 64 MiB, 4 lanes),
+# about 0.2 s of CPU per hash. The test suite swaps in the cheapest parameters (tests/conftest.py).
+hasher = PasswordHasher()
 
 
 def _normalise(password: str) -> str:
@@ -23,22 +25,25 @@ def _normalise(password: str) -> str:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(_normalise(password))
+    return hasher.hash(_normalise(password))
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, _normalise(password))
+        return hasher.verify(password_hash, _normalise(password))
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(password_hash: str) -> bool:
-    return _hasher.check_needs_rehash(password_hash)
+    return hasher.check_needs_rehash(password_hash)
 
 
-# A dummy hash to verify against when an e-mail address is unknown, so a login takes as long either way.
-DUMMY_HASH = _hasher.hash("not-a-real-password-just-for-timing")
+@cache
+def dummy_hash() -> str:
+    """A hash to verify against when an e-mail address is unknown, so a login takes as long either way; made at the
+    first such login rather than when the module is imported (every process would pay for one hash)."""
+    return hasher.hash("not-a-real-password-just-for-timing")
 
 
 @cache

@@ -24,6 +24,20 @@ def _instance_path(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes() -> Iterator[None]:
+    """Argon2id with argon2-cffi's cheapest parameters, as it advises for tests: nearly every staff test makes an
+    account, and each hash with the real parameters costs about 0.2 s of CPU on four threads."""
+    from argon2 import PasswordHasher, profiles
+
+    from accounts import passwords
+
+    real = passwords.hasher
+    passwords.hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    yield
+    passwords.hasher = real
+
+
 def _postgres_database() -> tuple[str, Callable[[], None]]:
     """A brand-new database for this test session on the server of TEST_DATABASE_URL, dropped afterwards."""
     import psycopg
