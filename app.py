@@ -108,6 +108,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     settings = Settings.from_environment(Path(app.instance_path))
     app.config.update(settings.flask_config())
     app.config.update(overrides or {})
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # a pooled connection to a database server may have been closed (a restart, a failover, an idle timeout):
+        # tested with a round trip before each use; a SQLite file has no connection to lose
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "pool_pre_ping": True,
+            **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+        }
 
     session_cookie.init_app(app)
     db.init_app(app)

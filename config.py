@@ -133,7 +133,6 @@ class Settings:
             "SECRET_KEY": self.secret_key,
             "CLIENT_CODE_SECRET": self.client_code_secret,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
             "SUPPRESSION_MIN_N": self.suppression_min_n,
             "RESPONSE_EXPIRY_DAYS": self.response_expiry_days,
             "RETENTION_DAYS": self.retention_days,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from config import Settings
+from tests.backends import BACKENDS
 
 
 def test_secret_key_is_generated_once_and_kept_in_the_instance_folder(tmp_path, monkeypatch):
@@ -90,3 +91,26 @@ def test_resume_code_guessing_is_rate_limited_with_a_translated_page(client, rat
     assert statuses[:10] == [422] * 10 and statuses[10] == 429
     limited = client.post("/resume", data={"code": "AAAA-BBBB-CCCC"})
     assert limited.status_code == 429 and "Wacht even" in limited.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("database_url", [name for name in BACKENDS if name == "postgresql"], indirect=True)
+def test_a_connection_the_database_server_closed_is_replaced_before_a_request_uses_it(resident, database_url):
+    """PostgreSQL may close a pooled connection (a restart, a failover, an idle timeout): the next request tests it
+    and takes a new one instead of failing. (A SQLite file has no server to close it, and no test round trip.)"""
+    import psycopg
+    from sqlalchemy import make_url
+
+    from extensions import db
+
+    resident.start()
+    db.session.remove()  # the test's own connection goes back to the pool too
+    server = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(server, autocommit=True) as admin:
+        closed = admin.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()
+    assert closed is not None and closed[0] >= 1
+    resident.choose_buurt()  # reads and writes the response
+    assert resident.last.status_code == 200
+    assert resident.current_page_title() != ""
