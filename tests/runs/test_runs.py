@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import time
 
-import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
 
@@ -19,16 +18,10 @@ from runs.snapshots import latest_run, type_model
 from surveys.flow import delete_responses
 from surveys.questions import question_text
 from tests.forms import main_form
-from tests.snapshots import analysed as analysed_wave
 from tests.staff import log_in, make_staff
 
-RESPONDENTS = 300
+RESPONDENTS = 400  # the synthetic respondents of the `analysed` fixture (tests/conftest.py)
 
-
-@pytest.fixture
-def analysed(app, demo_wave):
-    """The demo wave with synthetic respondents, analysed from the command line."""
-    return analysed_wave(app, demo_wave, RESPONDENTS, seed=2)
 
 
 def snapshot_rows(run: AnalysisRun) -> list[tuple]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 
-import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
 
@@ -14,18 +13,12 @@ from models import AnalysisRun, AuditEvent, NamedTheme, Quote, QuoteStatus, Role
 from runs.snapshots import latest_run
 from runs.themes import name_from_suggestions, question_review
 from tests.forms import parse_forms
-from tests.snapshots import analysed as analysed_wave
 from tests.staff import log_in, make_staff
 
 QUESTION = "adult.open_better"
 GM, CENTRUM = "GM9001", "WK900100"
 TURKISH = 14  # answers of a Turkish theme planted into the run, all in Centrum
 
-
-@pytest.fixture
-def analysed(app, demo_wave):
-    """The demo wave with synthetic respondents, analysed from the command line."""
-    return analysed_wave(app, demo_wave, 300, seed=2)
 
 
 def actions() -> list[str]:
