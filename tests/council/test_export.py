@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 
 import pytest
 from openpyxl import load_workbook
@@ -126,10 +127,17 @@ def test_numbers_are_rounded_with_a_decimal_point(analysed):
                 assert re.fullmatch(r"-?\d+(\.\d{1,4})?", repr(cell)), cell
 
 
+def xlsx_parts(data: bytes) -> dict[str, bytes]:
+    """The workbook's files but the one that holds when it was written (docProps/core.xml): the same rows in the same
+    cells and styles give the same bytes, compared without parsing 150,000 cells twice."""
+    with zipfile.ZipFile(io.BytesIO(data)) as workbook:
+        return {name: workbook.read(name) for name in workbook.namelist() if name != "docProps/core.xml"}
+
+
 def test_command_line_writes_the_same_rows_as_the_download(app, analysed, council_client, tmp_path):
     runner = app.test_cli_runner()
     wave = db.session.get(Wave, analysed.wave_id)
-    for fmt, read in (("csv", csv_rows), ("xlsx", xlsx_rows)):
+    for fmt, read in (("csv", csv_rows), ("xlsx", xlsx_parts)):
         out = tmp_path / f"profile.{fmt}"
         result = runner.invoke(args=["profiles", "export", "--wave", wave.name, "--format", fmt, "--out", str(out)])
         assert result.exit_code == 0, result.output
