@@ -14,6 +14,9 @@ its own. `--detail` also times the functions inside the stages (inclusive, with 
 
 Beside the run, in the same process and on the same inputs, it times two plain floors (issue 13: themes within 3x of
 theirs) and prints the ratio:
+Both floors run on one thread of the numeric libraries, as the run does (analysis.run: one thread gives the same
+figures on any machine and is faster on shared cores); with BLAS's own threads the floor's time swung widely with
+the machine's other work.
 - themes: for each open question and each language the run modelled, scikit-learn's TfidfVectorizer and NMF with
   their defaults at the number of themes the run chose for that language, fitted on the same answers (every answer
   of that language, as given), each answer assigned its largest topic; against the run's theme discovery of the
@@ -43,6 +46,7 @@ import pandas as pd
 from sklearn.decomposition import NMF
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
+from threadpoolctl import threadpool_limits
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -172,9 +176,10 @@ class Captured:
         run_module.discover_themes, run_module.scale_profiles = discover_and_keep, profiles_and_keep
 
 
+@threadpool_limits.wrap(limits=1)  # the run's own limit (analysis.run): the ratio compares work, not threads
 def theme_floor(languages: list[tuple[list, int]], seed: int) -> float:
     """Seconds for TF-IDF + NMF (scikit-learn defaults) at each language's k on its answers, each answer given its
-    largest topic."""
+    largest topic, on one thread as the run."""
     started = time.perf_counter()
     for answers, k in languages:
         with warnings.catch_warnings():
@@ -184,6 +189,7 @@ def theme_floor(languages: list[tuple[list, int]], seed: int) -> float:
     return time.perf_counter() - started
 
 
+@threadpool_limits.wrap(limits=1)
 def profile_floor(respondents: pd.DataFrame, scores: pd.DataFrame) -> float:
     """Seconds for the mean of every score and the count of every band per buurt, per wijk and overall."""
     started = time.perf_counter()
