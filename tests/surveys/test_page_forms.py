@@ -76,3 +76,20 @@ def test_page_form_classes_are_built_once_per_page_questions_and_language(app):
         other = build_page_form(adult, page, items, "nl", stored={})
         one.validate()
         assert one[items[0].id].errors and not other[items[0].id].errors
+
+
+def test_hidden_inputs_are_what_wtforms_draws(app):
+    from flask_wtf import FlaskForm
+    from wtforms import HiddenField
+
+    from surveys.choices import hidden_input
+
+    class Form(FlaskForm):
+        submit_key = HiddenField()
+        marked = HiddenField(render_kw={"data-x": "1"})
+
+    with app.test_request_context("/", method="POST", data={"submit_key": '"><script>&', "marked": "m"}):
+        form = Form()
+        for field in (form.csrf_token, form.submit_key, form.marked):
+            assert hidden_input(field) == str(field)
+        assert "&#34;&gt;&lt;script&gt;&amp;" in hidden_input(form.submit_key)
