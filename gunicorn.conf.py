@@ -8,6 +8,7 @@ The job worker is a process of its own (`flask --app app worker`); `make serve` 
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 
@@ -42,3 +43,12 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or "127.0.0.1"
 
 # Each worker opens its own database connections after the fork: a pool shared over a fork breaks connections.
 preload_app = False
+
+
+def post_worker_init(worker) -> None:
+    """Once the worker has built the app: its long-lived objects (instrument definitions, SQLAlchemy's metadata,
+    compiled templates and statements: about 240,000 objects) move out of the garbage collector's generations. Every
+    full collection walked all of them, some 8% of a resident page submit's CPU; they are never freed anyway. The
+    garbage of the start-up is collected first, so nothing unreachable is kept."""
+    gc.collect()
+    gc.freeze()

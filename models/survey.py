@@ -35,6 +35,12 @@ class ResponseStatus(enum.Enum):
     submitted = "submitted"
 
 
+def is_open_between(opens_on: date, closes_on: date | None, today: date) -> bool:
+    """Whether a wave with these dates takes answers on `today` (Wave.is_open; a resident's question pages read the
+    dates without the Wave object)."""
+    return opens_on <= today and (closes_on is None or today <= closes_on)
+
+
 class Wave(Model):
     """A survey period of one municipality, with the instruments it offers."""
 
@@ -58,7 +64,7 @@ class Wave(Model):
         return [entry.instrument_slug for entry in self.instruments]
 
     def is_open(self, today: date) -> bool:
-        return self.opens_on <= today and (self.closes_on is None or today <= self.closes_on)
+        return is_open_between(self.opens_on, self.closes_on, today)
 
     def __repr__(self) -> str:
         return f"<Wave {self.name} {self.opens_on}..{self.closes_on}>"

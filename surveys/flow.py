@@ -20,10 +20,11 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from extensions import db
-from models import Answer, Interview, Response, ResponseMode, ResponseStatus, SubmissionKey, Wave
+from models import Answer, InstrumentVersion, Interview, Response, ResponseMode, ResponseStatus, SubmissionKey, Wave
+from models.survey import is_open_between
 from models.types import utcnow
 from surveys.instruments import Instrument, Page
-from surveys.registry import ensure_version
+from surveys.registry import VersionRef, ensure_version
 
 # Waves open and close on Dutch calendar dates.
 MUNICIPAL_TIMEZONE = ZoneInfo("Europe/Amsterdam")
@@ -57,6 +58,44 @@ class SubmitKeyTaken(Exception):
 class KeyCheck:
     usable: bool  # well formed and used by no other response: this submit may be stored under it
     outcome: str | None = None  # where the first submit with this key led: repeat that and write nothing
+
+
+@dataclass(frozen=True)
+class WaveTerm:
+    """When a wave takes answers, read without its ORM object (PageResponse)."""
+
+    name: str
+    opens_on: date
+    closes_on: date | None
+
+    def is_open(self, today: date) -> bool:
+        return is_open_between(self.opens_on, self.closes_on, today)
+
+
+@dataclass
+class PageResponse:
+    """A response as its question pages read and write it: one row with its wave's term and its instrument version,
+    read with Core (find_page_response). Loading the ORM objects cost more than the rest of a page's database work;
+    a question page changes only answers and the columns save_answers writes, so it needs none of them. The pages that
+    change more (area, review, pause, thank-you) read the ORM object (find_response)."""
+
+    id: int
+    token: str
+    status: ResponseStatus
+    page_index: int
+    locale: str
+    age_band: str | None
+    neighbourhood_id: int | None
+    area_unknown: bool
+    updated_at: datetime
+    expires_at: datetime | None
+    wave: WaveTerm
+    instrument_version: VersionRef
+
+    @property
+    def area_given(self) -> bool:
+        """As Response.area_given."""
+        return self.neighbourhood_id is not None or self.area_unknown
 
 
 def municipal_today(now: datetime | None = None) -> date:
@@ -105,7 +144,8 @@ def _statements() -> SimpleNamespace:
     and computing its cache key cost more than running it, and a statement object keeps its key."""
     # declarative models' tables; an update's parameters may not be named as its columns are
     responses, answers = cast(Table, Response.__table__), cast(Table, Answer.__table__)
-    keys = cast(Table, SubmissionKey.__table__)
+    keys, waves = cast(Table, SubmissionKey.__table__), cast(Table, Wave.__table__)
+    versions = cast(Table, InstrumentVersion.__table__)
     return SimpleNamespace(
         # A write that changes nothing: on PostgreSQL it locks the row, on SQLite it takes the database's write lock
         # (waiting up to busy_timeout) before anything is read, which SELECT ... FOR UPDATE cannot do there.
@@ -118,6 +158,32 @@ def _statements() -> SimpleNamespace:
         .where(Response.token == bindparam("token"))
         .options(joinedload(Response.wave), joinedload(Response.instrument_version))
         .execution_options(populate_existing=True),
+        # the same as one row of columns, for a question page (PageResponse)
+        page_response=select(
+            responses.c.id,
+            responses.c.token,
+            responses.c.status,
+            responses.c.page_index,
+            responses.c.locale,
+            responses.c.age_band,
+            responses.c.neighbourhood_id,
+            responses.c.area_unknown,
+            responses.c.updated_at,
+            responses.c.expires_at,
+            waves.c.name.label("wave_name"),
+            waves.c.opens_on,
+            waves.c.closes_on,
+            versions.c.id.label("version_id"),
+            versions.c.slug,
+            versions.c.version,
+            versions.c.content_hash,
+        )
+        .select_from(
+            responses.join(waves, waves.c.id == responses.c.wave_id).join(
+                versions, versions.c.id == responses.c.instrument_version_id
+            )
+        )
+        .where(responses.c.token == bindparam("token")),
         answers=select(answers.c.item_id, answers.c.value).where(answers.c.response_id == bindparam("response_id")),
         claim=update(responses)
         .where(responses.c.id == bindparam("b_id"), responses.c.updated_at == bindparam("b_updated_at"))
@@ -144,13 +210,40 @@ def find_response(token: str | None, for_update: bool = False) -> Response | Non
     return db.session.scalars(statements.response, {"token": token}).unique().one_or_none()
 
 
-def stored_answers(response: Response) -> dict[str, Any]:
+def find_page_response(token: str | None, for_update: bool = False) -> PageResponse | None:
+    """The response of this session token as a question page reads it (PageResponse); `for_update` as in
+    find_response."""
+    if not token:
+        return None
+    statements, connection = _statements(), db.session.connection()
+    if for_update:
+        connection.execute(statements.hold, {"b_token": token})
+    row = connection.execute(statements.page_response, {"token": token}).one_or_none()
+    if row is None:
+        return None
+    return PageResponse(
+        id=row.id,
+        token=row.token,
+        status=row.status,
+        page_index=row.page_index,
+        locale=row.locale,
+        age_band=row.age_band,
+        neighbourhood_id=row.neighbourhood_id,
+        area_unknown=row.area_unknown,
+        updated_at=row.updated_at,
+        expires_at=row.expires_at,
+        wave=WaveTerm(row.wave_name, row.opens_on, row.closes_on),
+        instrument_version=VersionRef(row.version_id, row.slug, row.version, row.content_hash),
+    )
+
+
+def stored_answers(response: Response | PageResponse) -> dict[str, Any]:
     """The response's answers by item id, as Response.answer_values() gives them, read as plain rows: a question
     page reads them with every request, and ORM objects for them cost more than the page's other work."""
     return dict(db.session.connection().execute(_statements().answers, {"response_id": response.id}).all())
 
 
-def claim(response: Response) -> None:
+def claim(response: Response | PageResponse) -> None:
     """Take a response that was read without `for_update` for writing, if nothing was stored for it since: on
     PostgreSQL this locks its row, on SQLite it takes the database's write lock, until the commit. Raise
     ResponseChanged (the caller rolls back and redoes its work on a response read with `for_update`) when another
@@ -167,7 +260,7 @@ def claim(response: Response) -> None:
         raise ResponseChanged()
 
 
-def is_expired(response: Response, now: datetime | None = None) -> bool:
+def is_expired(response: Response | PageResponse, now: datetime | None = None) -> bool:
     return (
         response.status is ResponseStatus.in_progress
         and response.expires_at is not None
@@ -175,7 +268,7 @@ def is_expired(response: Response, now: datetime | None = None) -> bool:
     )
 
 
-def check_submit_key(response: Response, key: str | None) -> KeyCheck:
+def check_submit_key(response: Response | PageResponse, key: str | None) -> KeyCheck:
     """Whether a page submit may be stored under this key, or repeats an earlier one (then with its outcome)."""
     if not is_valid_submit_key(key):
         return KeyCheck(usable=False)
@@ -187,7 +280,7 @@ def check_submit_key(response: Response, key: str | None) -> KeyCheck:
     return KeyCheck(usable=True, outcome=stored.outcome)
 
 
-def _commit_submit(response: Response, key: str, outcome: str) -> None:
+def _commit_submit(response: Response | PageResponse, key: str, outcome: str) -> None:
     """Store the submit key with where the submit led and commit; a submit with the same key that was committed first
     wins.
 
@@ -229,7 +322,7 @@ def set_neighbourhood(
 
 
 def save_answers(
-    response: Response,
+    response: Response | PageResponse,
     page: Page,
     values: dict[str, Any],
     key: str | None,
@@ -258,7 +351,7 @@ def save_answers(
     ]
     if given:
         connection.execute(statements.add_answers, given)
-    if "answers" in response.__dict__:  # loaded before: read again when next used
+    if isinstance(response, Response) and "answers" in response.__dict__:  # loaded before: read again when next used
         db.session.expire(response, ["answers"])
     now = utcnow()
     columns: dict[str, Any] = {"updated_at": now}
@@ -272,7 +365,10 @@ def save_answers(
         columns["locale"] = locale
     connection.execute(statements.write, {"b_id": response.id, **columns})
     for name, value in columns.items():  # the object as stored, with nothing left for a flush to write
-        set_committed_value(response, name, value)
+        if isinstance(response, Response):
+            set_committed_value(response, name, value)
+        else:
+            setattr(response, name, value)
     if key is None:
         db.session.commit()  # the valid answers of a page shown again with its errors (422) are kept: never lost
     else:
@@ -323,10 +419,15 @@ def format_resume_code(code: str) -> str:
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
-def issue_resume_code(response: Response, secret: str) -> str:
+def issue_resume_code(response: Response | PageResponse, secret: str) -> str:
     """A fresh code for this response (an earlier one stops working); only its keyed hash is stored."""
     code = "".join(secrets.choice(RESUME_ALPHABET) for _ in range(RESUME_CODE_LENGTH))
-    response.resume_code_hash = hash_resume_code(code, secret)
+    if isinstance(response, Response):
+        response.resume_code_hash = hash_resume_code(code, secret)
+    else:  # no ORM object to flush: written now, in the request's transaction
+        db.session.connection().execute(
+            _statements().write, {"b_id": response.id, "resume_code_hash": hash_resume_code(code, secret)}
+        )
     return format_resume_code(code)
 
 

@@ -10,7 +10,7 @@ from surveys import flow
 from surveys.register import addressed
 
 
-def closed(wave: Wave) -> str:
+def closed(wave: Wave | flow.WaveTerm) -> str:
     """Why this wave takes no answers now: it closed, or it has not opened yet."""
     if wave.closes_on and flow.municipal_today() > wave.closes_on:
         return _(

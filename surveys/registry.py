@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import threading
+from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, current_app, g
 from sqlalchemy import select
@@ -51,6 +53,21 @@ def questionnaire_name(slug: str) -> str:
     return localise(instrument.title, g.get("lang", "nl")) if instrument else slug
 
 
+@dataclass(frozen=True)
+class VersionRef:
+    """A stored instrument version named by its row's columns, without its ORM object (surveys.flow.PageResponse);
+    instrument_of reads its definition only for a version whose file has changed since."""
+
+    id: int
+    slug: str
+    version: int
+    content_hash: str
+
+    @property
+    def definition(self) -> Any:
+        return db.session.scalar(select(InstrumentVersion.definition).where(InstrumentVersion.id == self.id))
+
+
 # Stored instruments parsed once per process: a stored version's content never changes (ensure_version refuses
 # that), so its row id with its slug, version and content hash name it for good.
 _stored: dict[tuple[int, str, int, str], Instrument] = {}
@@ -58,7 +75,7 @@ _stored_lock = threading.Lock()
 STORED_CACHE_SIZE = 64
 
 
-def instrument_of(version: InstrumentVersion) -> Instrument:
+def instrument_of(version: InstrumentVersion | VersionRef) -> Instrument:
     """The instrument exactly as a response saw it: the live file when unchanged, else the stored copy (parsed
     once; its definition is read from the database only then)."""
     live = get_instrument(version.slug)

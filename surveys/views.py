@@ -82,7 +82,7 @@ def _audience_of(instrument: Instrument) -> str | None:
     return YOUTH_AUDIENCE if instrument.for_young_people else None
 
 
-def _closed(wave: Wave) -> bool:
+def _closed(wave: Wave | flow.WaveTerm) -> bool:
     """Whether the wave takes no answers today; the page then says why (and answers 409)."""
     if wave.is_open(flow.municipal_today()):
         return False
@@ -96,9 +96,14 @@ def _open_in_session(response: Response) -> None:
     session.permanent = True
 
 
-def _load_response(for_update: bool):
-    """The resident's response and its instrument, or the page to show instead."""
-    response = flow.find_response(session.get(SESSION_KEY), for_update=for_update)
+def _load_response(for_update: bool, as_row: bool = False):
+    """The resident's response and its instrument, or the page to show instead; `as_row`: see with_response."""
+    token = session.get(SESSION_KEY)
+    response: Response | flow.PageResponse | None = (
+        flow.find_page_response(token, for_update=for_update)
+        if as_row
+        else flow.find_response(token, for_update=for_update)
+    )
     if response is None:
         return None, (render_template("surveys/no_session.html"), 404)
     if flow.is_expired(response):
@@ -115,8 +120,11 @@ def _load_response(for_update: bool):
     return response, None
 
 
-def with_response(view=None, *, read_first: bool = False):
+def with_response(view=None, *, read_first: bool = False, as_row: bool = False):
     """Load the resident's response from the session; send them to the right place when there is none.
+
+    With `as_row` the view gets a flow.PageResponse (one row read with Core) instead of the ORM object: for a view that
+    writes with flow.save_answers and flow.issue_resume_code only.
 
     A post holds the response from the start (flow.find_response with `for_update`): posts of one response wait for
     each other, and a double click then finds the first click's submit key. With `read_first` a post reads without
@@ -128,14 +136,14 @@ def with_response(view=None, *, read_first: bool = False):
         def wrapped(*args, **kwargs):
             posting = request.method == "POST"
             if posting and read_first:
-                response, instead = _load_response(for_update=False)
+                response, instead = _load_response(for_update=False, as_row=as_row)
                 if instead is not None:
                     return instead
                 try:
                     return view(response, g.instrument, *args, **kwargs)
                 except flow.ResponseChanged:
                     db.session.rollback()
-            response, instead = _load_response(for_update=posting)
+            response, instead = _load_response(for_update=posting, as_row=as_row)
             if instead is not None:
                 return instead
             return view(response, g.instrument, *args, **kwargs)
@@ -158,7 +166,7 @@ def checks_submit_key(view):
     led, and stores nothing again. The view gets the PostedKey (None for a GET) after the response and instrument."""
 
     @wraps(view)
-    def wrapped(response: Response, instrument: Instrument, *args, **kwargs):
+    def wrapped(response: Response | flow.PageResponse, instrument: Instrument, *args, **kwargs):
         posted = None
         if request.method == "POST":
             key = request.form.get("submit_key")
@@ -175,7 +183,7 @@ def requires_area(view):
     """Send a resident who has not yet said where they live to the area page first; after checks_submit_key."""
 
     @wraps(view)
-    def wrapped(response: Response, *args, **kwargs):
+    def wrapped(response: Response | flow.PageResponse, *args, **kwargs):
         if not response.area_given:
             return redirect(url_for("surveys.area"))
         return view(response, *args, **kwargs)
@@ -321,10 +329,10 @@ def _target_after(action: str, navigator: Navigator, index: int, before: dict | 
 
 @bp.route("/r/page/<int:index>", methods=["GET", "POST"])
 @PAGE_LIMIT
-@with_response(read_first=True)
+@with_response(read_first=True, as_row=True)
 @checks_submit_key
 @requires_area
-def page(response: Response, instrument: Instrument, posted: PostedKey | None, index: int):
+def page(response: flow.PageResponse, instrument: Instrument, posted: PostedKey | None, index: int):
     if not 0 <= index < len(instrument.pages):
         abort(404)
     stored = flow.stored_answers(response)
@@ -341,7 +349,7 @@ def page(response: Response, instrument: Instrument, posted: PostedKey | None, i
     return _question_page(form, items, navigator, index)
 
 
-def _post_page(response: Response, navigator: Navigator, index: int, posted: PostedKey) -> ResponseReturnValue:
+def _post_page(response: flow.PageResponse, navigator: Navigator, index: int, posted: PostedKey) -> ResponseReturnValue:
     """Store a posted question page and go where its button leads; or show it again with its problems, keeping
     every valid answer. `navigator`: of the answers stored before this post."""
     instrument, stored = navigator.instrument, navigator.answers

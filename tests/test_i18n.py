@@ -78,3 +78,20 @@ def test_every_resident_page_type_renders_in_every_language(resident, lang):
     assert resident.last.status_code == 200
     resident.get("/resume")
     assert resident.last.status_code == 200
+
+
+def test_a_template_speaks_a_forced_language_and_the_request_language_again_after_it(app):
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = '{{ _("Next") }} {{ pgettext("youth", "Check your answers") }}'
+    with app.test_request_context("/?lang=tr"):
+        app.preprocess_request()
+        turkish = render_template_string(page)
+        assert turkish.startswith("İleri ")
+        with force_locale("en"):
+            assert render_template_string(page) == "Next Check your answers"
+            with force_locale("nl"):
+                assert render_template_string(page).startswith("Volgende ")
+            assert render_template_string(page) == "Next Check your answers"
+        assert render_template_string(page) == turkish

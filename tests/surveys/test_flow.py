@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 import re
 from datetime import date, timedelta
@@ -191,6 +192,23 @@ def test_a_submit_stored_under_a_key_already_taken_keeps_nothing_and_names_the_f
     db.session.expunge_all()
     assert db.session.get(Response, mine_id).answer_values() == {item.id: item.codes[0]}
     assert db.session.get(Response, theirs_id).neighbourhood_id is None
+
+
+def test_a_response_begun_before_its_questionnaire_changed_keeps_the_questions_it_began_with(resident):
+    """The stored copy of the version a resident began on, not the changed file, asks the questions: shown and saved."""
+    _first_page(resident)
+    version = stored_response().instrument_version
+    earlier = copy.deepcopy(version.definition)
+    earlier["pages"][0]["title"] = {lang: "Eerdere vragen" for lang in earlier["pages"][0]["title"]}
+    version.definition, version.content_hash = earlier, "an earlier file"
+    db.session.commit()
+    resident.get("/r/page/0")
+    assert "<h1>Eerdere vragen</h1>" in resident.html
+    form = main_form(resident.html)
+    name, options = next(iter(form.radios.items()))
+    resident.submit({name: options[0]})
+    assert resident.last.status_code == 200 and "/r/page/" in resident.last.request.path
+    assert stored_response().answer_values()[name] == get_instrument("adult").item(name).codes[0]
 
 
 def test_missing_csrf_token_gets_a_message_and_keeps_answers(resident):

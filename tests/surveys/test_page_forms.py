@@ -76,3 +76,54 @@ def test_page_form_classes_are_built_once_per_page_questions_and_language(app):
         other = build_page_form(adult, page, items, "nl", stored={})
         one.validate()
         assert one[items[0].id].errors and not other[items[0].id].errors
+
+
+def test_hidden_inputs_are_what_wtforms_draws(app):
+    from flask_wtf import FlaskForm
+    from wtforms import HiddenField
+
+    from surveys.choices import hidden_input
+
+    class Form(FlaskForm):
+        submit_key = HiddenField()
+        marked = HiddenField(render_kw={"data-x": "1"})
+
+    with app.test_request_context("/", method="POST", data={"submit_key": '"><script>&', "marked": "m"}):
+        form = Form()
+        for field in (form.csrf_token, form.submit_key, form.marked):
+            assert hidden_input(field) == str(field)
+        assert "&#34;&gt;&lt;script&gt;&amp;" in hidden_input(form.submit_key)
+
+
+@pytest.mark.parametrize("lang", ["nl", "ar"])
+def test_a_choice_group_drawn_again_is_what_the_macro_draws_for_its_question_answers_and_language(app, lang):
+    from surveys.instruments import localise
+
+    cached = app.jinja_env.from_string(
+        '{% from "macros/forms.html" import item_field %}{{ item_field(field, item, localise, lang) }}'
+    )
+    drawn = app.jinja_env.from_string(
+        '{% from "macros/forms.html" import choice_group %}{{ choice_group(field, item, localise, lang) }}'
+    )
+    compared = 0
+    with app.test_request_context(f"/?lang={lang}"):
+        app.preprocess_request()
+        for instrument in current_instruments().values():
+            for page in instrument.pages:
+                items = tuple(page.items)
+                for item in items:
+                    if item.type not in ("scale_0_10", "likert", "single", "yesno", "multiple"):
+                        continue
+                    codes = [str(code) for code in item.codes]
+                    # nothing, the first, the last and a code that is none of them (an error) chosen; twice over, so
+                    # that the second round is drawn from what the first one kept
+                    posts = [MultiDict(), MultiDict([(item.id, codes[0])]), MultiDict([(item.id, codes[-1])])]
+                    posts.append(MultiDict([(item.id, "zzz")]))
+                    for post in posts + posts:
+                        form = build_page_form(instrument, page, items, lang, formdata=post)
+                        form.validate()
+                        field = form[item.id]
+                        context = {"field": field, "item": item, "localise": localise, "lang": lang}
+                        assert cached.render(context).strip() == drawn.render(context).strip(), (item.id, post)
+                        compared += 1
+    assert compared > 100
