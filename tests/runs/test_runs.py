@@ -23,7 +23,6 @@ from tests.staff import log_in, make_staff
 RESPONDENTS = 400  # the synthetic respondents of the `analysed` fixture (tests/conftest.py)
 
 
-
 def snapshot_rows(run: AnalysisRun) -> list[tuple]:
     return [
         tuple(row)

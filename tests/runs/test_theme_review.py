@@ -20,7 +20,6 @@ GM, CENTRUM = "GM9001", "WK900100"
 TURKISH = 14  # answers of a Turkish theme planted into the run, all in Centrum
 
 
-
 def actions() -> list[str]:
     return list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
 
