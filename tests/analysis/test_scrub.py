@@ -42,6 +42,13 @@ def deduce_loaded():
     scrub_module._deduce.cache_clear()
 
 
+def test_the_garbage_collector_runs_again_once_deduces_tables_are_read():
+    """They are read with it paused (analysis.scrub._deduce); the process goes on collecting its garbage after."""
+    import gc
+
+    assert deduce_available() and gc.isenabled()
+
+
 # --- the eleven-test -----------------------------------------------------------------------------------------------
 
 
