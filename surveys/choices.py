@@ -73,7 +73,7 @@ def choice_options(field: Field) -> list[ChoiceOption]:
     """The options of a RadioField or a SelectMultipleField drawn as checkboxes, as `{{ option(class_=...) }}` and
     `{{ option.label.text }}` of WTForms would draw them. Fields with attributes of their own (render_kw) or per
     option, or with flags that add attributes, are drawn by WTForms itself."""
-    choices = field.iter_choices()
+    choices = list(field.iter_choices())  # read twice below: a list whatever WTForms returns
     kind = field.option_widget.input_type
     if field.render_kw or any(choice.render_kw for choice in choices) or field.flags.required or field.flags.disabled:
         return [ChoiceOption(option.id, escape(option.label.text), option(class_=INPUT_CLASS)) for option in field]
@@ -100,7 +100,7 @@ def choice_group_key(field: Field, item: Item, lang: str) -> tuple | None:
     label and help, its choices with the chosen ones, the question's kind and a scale's anchors in `lang`. None for
     a group that is drawn every time: one with errors (their messages), or one that choice_options leaves to
     WTForms."""
-    choices = field.iter_choices()
+    choices = list(field.iter_choices())  # read twice below: a list whatever WTForms returns
     if (
         field.errors
         or field.render_kw
