@@ -185,13 +185,14 @@ def _statements() -> SimpleNamespace:
         )
         .where(responses.c.token == bindparam("token")),
         answers=select(answers.c.item_id, answers.c.value).where(answers.c.response_id == bindparam("response_id")),
-        claim=update(responses)
-        .where(responses.c.id == bindparam("b_id"), responses.c.updated_at == bindparam("b_updated_at"))
-        .values(page_index=responses.c.page_index),
         key=select(keys.c.response_id, keys.c.outcome).where(keys.c.key == bindparam("key")),
         add_key=insert(keys),
         # without values(): the columns set are the keys of the parameters given
         write=update(responses).where(responses.c.id == bindparam("b_id")),
+        # the same, only if the row is unchanged since it was read (save_answers)
+        claim_and_write=update(responses).where(
+            responses.c.id == bindparam("b_id"), responses.c.updated_at == bindparam("b_updated_at")
+        ),
         clear_answers=delete(answers).where(
             answers.c.response_id == bindparam("response_id"), answers.c.item_id.in_(bindparam("items", expanding=True))
         ),
@@ -241,23 +242,6 @@ def stored_answers(response: Response | PageResponse) -> dict[str, Any]:
     """The response's answers by item id, as Response.answer_values() gives them, read as plain rows: a question
     page reads them with every request, and ORM objects for them cost more than the page's other work."""
     return dict(db.session.connection().execute(_statements().answers, {"response_id": response.id}).all())
-
-
-def claim(response: Response | PageResponse) -> None:
-    """Take a response that was read without `for_update` for writing, if nothing was stored for it since: on
-    PostgreSQL this locks its row, on SQLite it takes the database's write lock, until the commit. Raise
-    ResponseChanged (the caller rolls back and redoes its work on a response read with `for_update`) when another
-    request stored answers, a neighbourhood or the submit meanwhile: each of those moves `updated_at`.
-
-    A page post reads and checks without holding a lock and holds one only while it writes: on SQLite the write
-    lock is the database's, and every resident waits while one holds it."""
-    # Core statements on the tables (here, in stored_answers and save_answers): no ORM objects to keep in step, and
-    # a third of the cost of the ORM's bulk statements
-    claimed = db.session.connection().execute(
-        _statements().claim, {"b_id": response.id, "b_updated_at": response.updated_at}
-    )
-    if claimed.rowcount != 1:
-        raise ResponseChanged()
 
 
 def is_expired(response: Response | PageResponse, now: datetime | None = None) -> bool:
@@ -334,13 +318,33 @@ def save_answers(
     """Replace the answers of one page in a single transaction; a missing value clears that item. `locale`: the
     language the page was answered in.
 
-    `values` holds only valid answers: items with errors are left out and keep what was stored before. A response
-    read without `for_update` is claimed first (see claim): ResponseChanged when another request stored meanwhile.
+    `values` holds only valid answers: items with errors are left out and keep what was stored before.
+
+    The first statement writes the response's row only if nothing was stored for it since it was read: on PostgreSQL
+    that locks the row, on SQLite it takes the database's write lock, until the commit. When another request stored
+    answers, a neighbourhood or the submit meanwhile (each moves `updated_at`), it writes nothing and this raises
+    ResponseChanged; the caller rolls back and does its work again on a response read with `for_update`. A page post
+    so reads and checks without holding a lock, and holds one only while it writes: on SQLite the write lock is the
+    database's, and every resident waits while one holds it.
     """
-    claim(response)
-    # The page's answers and the response's row are written by statements, not through the unit of work, whose
+    # The response's row and the page's answers are written by Core statements, not through the unit of work, whose
     # flush costs more than all of a page's writes (stored_answers reads the answers the same way).
     statements, connection = _statements(), db.session.connection()
+    now = utcnow()
+    columns: dict[str, Any] = {"updated_at": now}
+    if response.status is ResponseStatus.in_progress:
+        columns["expires_at"] = now + timedelta(days=expiry_days)
+    if AGE_BAND_ITEM in values:
+        columns["age_band"] = values[AGE_BAND_ITEM] or None
+    if page_index is not None:
+        columns["page_index"] = page_index
+    if locale is not None:
+        columns["locale"] = locale
+    written = connection.execute(
+        statements.claim_and_write, {"b_id": response.id, "b_updated_at": response.updated_at, **columns}
+    )
+    if written.rowcount != 1:
+        raise ResponseChanged()
     changed = list(values)
     if changed:
         connection.execute(statements.clear_answers, {"response_id": response.id, "items": changed})
@@ -353,17 +357,6 @@ def save_answers(
         connection.execute(statements.add_answers, given)
     if isinstance(response, Response) and "answers" in response.__dict__:  # loaded before: read again when next used
         db.session.expire(response, ["answers"])
-    now = utcnow()
-    columns: dict[str, Any] = {"updated_at": now}
-    if response.status is ResponseStatus.in_progress:
-        columns["expires_at"] = now + timedelta(days=expiry_days)
-    if AGE_BAND_ITEM in values:
-        columns["age_band"] = values[AGE_BAND_ITEM] or None
-    if page_index is not None:
-        columns["page_index"] = page_index
-    if locale is not None:
-        columns["locale"] = locale
-    connection.execute(statements.write, {"b_id": response.id, **columns})
     for name, value in columns.items():  # the object as stored, with nothing left for a flush to write
         if isinstance(response, Response):
             set_committed_value(response, name, value)

@@ -128,7 +128,7 @@ def with_response(view=None, *, read_first: bool = False, as_row: bool = False):
 
     A post holds the response from the start (flow.find_response with `for_update`): posts of one response wait for
     each other, and a double click then finds the first click's submit key. With `read_first` a post reads without
-    holding it and claims it only to write (flow.claim); when another post stored something meanwhile, it is done
+    holding it and claims it only to write (flow.save_answers); when another post stored something meanwhile, it is done
     again from the start, holding the response."""
 
     def decorate(view):
