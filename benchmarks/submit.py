@@ -1,7 +1,7 @@
 """Residents completing surveys against the real app under gunicorn: throughput, latency, loss, page sizes, and the
 server CPU per page submit against the floor of the stack.
 
-    .venv/bin/python benchmarks/submit.py [--clients 32] [--duration 20] [--workers 4]
+    .venv/bin/python benchmarks/submit.py [--clients 32] [--duration 20] [--workers 4] [--rounds 1]
     .venv/bin/python benchmarks/submit.py --profile 30      # where a page submit's time goes (cProfile)
 
 Starts gunicorn on a fresh SQLite database (WAL) with the demo loaded, runs `--clients` simulated residents for
@@ -13,7 +13,9 @@ workers, from /proc) per page submit. Also prints the gzip-compressed size of ev
 In the same run, with the same clients, workers and duration, it then serves the floor (benchmarks/floor_app.py:
 one tiny form page whose value Flask-SQLAlchemy writes to SQLite, under the same gunicorn command) and prints its
 figures and the ratio of the project's server CPU per page submit to the floor's. Each page submit on both is a
-GET of the page and a POST of its form.
+GET of the page and a POST of its form. `--rounds N` measures the project and the floor in turn N times and then
+prints the median of each figure and the range of the ratio: on a shared virtual machine one 20-second round can be
+20% off.
 
 `--profile N` walks N residents through the Flask test client in this process instead, profiles only the
 application's side of each request and prints the functions that cost the most.
@@ -24,6 +26,7 @@ Only 127.0.0.1 is contacted; the run stops by itself.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import http.client
 import os
@@ -352,11 +355,13 @@ def page_sizes(port: int, wave_id: int) -> list[tuple[str, int, int]]:
 
 
 def run_floor(args, tmp: Path) -> dict:
-    env = {**os.environ, "FLOOR_DATABASE": str(tmp / "floor.sqlite")}
+    database = tmp / "floor.sqlite"
+    env = {**os.environ, "FLOOR_DATABASE": str(database)}
     server = gunicorn("floor_app:create_app()", args.port + 1, args.workers, env, ("--pythonpath", "benchmarks"))
     try:
         wait_for(args.port + 1, "/page/0")
         wait_idle(server.pid)
+        stored_before = floor_count(database)
         figures = load(
             args.port + 1,
             server.pid,
@@ -367,9 +372,13 @@ def run_floor(args, tmp: Path) -> dict:
         )
     finally:
         stop(server)
-    stored = sqlite3.connect(tmp / "floor.sqlite").execute("select count(*) from floor_answer").fetchone()[0]
-    figures["stored"] = stored
+    figures["stored"] = floor_count(database) - stored_before
     return figures
+
+
+def floor_count(database: Path) -> int:
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        return connection.execute("select count(*) from floor_answer").fetchone()[0]
 
 
 def prepare(tmp: Path) -> tuple[dict, int]:
@@ -514,6 +523,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=5391, help="the project's; the floor's is the next one")
     parser.add_argument("--no-floor", action="store_true", help="measure the project only")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="measure the project and the floor in turn this many times; print medians"
+    )
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="profile N walks instead (test client)")
     parser.add_argument("--top", type=int, default=40, help="functions shown by --profile")
     parser.add_argument("--profile-save", metavar="PATH", help="also write --profile's statistics to PATH (pstats)")
@@ -524,18 +536,34 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="lw-bench-"))
     env, wave_id = prepare(tmp)
+    setting = f"clients {args.clients}, gunicorn workers {args.workers}, warm-up {args.warmup:.0f} s"
+    print(f"{setting}, measured {args.duration:.0f} s")
+    rounds = []
+    for number in range(1, args.rounds + 1):
+        if args.rounds > 1:
+            print(f"round {number} of {args.rounds}:")
+        project = run_project(args, tmp, env, wave_id, show_sizes=number == 1)
+        floor = None if args.no_floor else run_floor(args, tmp)
+        if floor is not None:
+            print_ratio(project, floor)
+        rounds.append((project, floor))
+    if args.rounds > 1:
+        print_medians(rounds)
+
+
+def run_project(args, tmp: Path, env: dict, wave_id: int, show_sizes: bool) -> dict:
+    """Serve the project, walk residents through it, print its figures; whether every acknowledged response is
+    stored is checked against the database."""
     server = gunicorn("app:create_app()", args.port, args.workers, env)
+    database = tmp / "bench.sqlite"
     try:
         wait_for(args.port)
         wait_idle(server.pid)
-        print("page sizes (bytes / gzip bytes):")
-        for name, raw, compressed in page_sizes(args.port, wave_id):
-            print(f"  {name:32s} {raw:8d} {compressed:8d}")
-        stored_before = (
-            sqlite3.connect(tmp / "bench.sqlite")
-            .execute("select count(*) from response where status = 'submitted'")
-            .fetchone()[0]
-        )
+        if show_sizes:
+            print("page sizes (bytes / gzip bytes):")
+            for name, raw, compressed in page_sizes(args.port, wave_id):
+                print(f"  {name:32s} {raw:8d} {compressed:8d}")
+        stored_before = submitted_count(database)
         figures = load(
             args.port,
             server.pid,
@@ -546,40 +574,65 @@ def main() -> None:
         )
     finally:
         stop(server)
-    print(
-        f"clients {args.clients}, gunicorn workers {args.workers}, warm-up {args.warmup:.0f} s, "
-        f"measured {figures['elapsed']:.1f} s"
-    )
     print("Leefwereld (resident survey):")
     print(
         f"  completed responses      {figures['acknowledged']} ({figures['acknowledged'] / figures['elapsed']:.1f}/s)"
     )
     print_load(figures)
-    stored = (
-        sqlite3.connect(tmp / "bench.sqlite")
-        .execute("select count(*) from response where status = 'submitted'")
-        .fetchone()[0]
-        - stored_before
-    )
+    stored = submitted_count(database) - stored_before
+    figures["lost"] = stored != figures["acknowledged_all"]
     print(
         f"  stored == acknowledged   {stored == figures['acknowledged_all']} ({stored} stored, "
         f"{figures['acknowledged_all']} acknowledged)"
     )
-    if args.no_floor:
-        return
-    floor = run_floor(args, tmp)
+    return figures
+
+
+def submitted_count(database: Path) -> int:
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        return connection.execute("select count(*) from response where status = 'submitted'").fetchone()[0]
+
+
+def print_ratio(project: dict, floor: dict) -> None:
     print("floor (benchmarks/floor_app.py: one tiny form page, its value written to SQLite):")
     print_load(floor)
     print(f"  stored == acknowledged   {floor['stored'] == floor['submits_all']} ({floor['stored']} stored)")
     print(
-        f"page submits/s, Leefwereld / floor          {figures['submits'] / figures['elapsed']:.1f} / "
-        f"{floor['submits'] / floor['elapsed']:.1f} = "
-        f"{(figures['submits'] / figures['elapsed']) / (floor['submits'] / floor['elapsed']):.2f}"
+        f"page submits/s, Leefwereld / floor          {rate(project):.1f} / {rate(floor):.1f} = "
+        f"{rate(project) / rate(floor):.2f}"
     )
     print(
-        f"server CPU per page submit, Leefwereld / floor  {figures['cpu_per_submit'] * 1000:.2f} / "
-        f"{floor['cpu_per_submit'] * 1000:.2f} ms = {figures['cpu_per_submit'] / floor['cpu_per_submit']:.2f}x"
+        f"server CPU per page submit, Leefwereld / floor  {project['cpu_per_submit'] * 1000:.2f} / "
+        f"{floor['cpu_per_submit'] * 1000:.2f} ms = {project['cpu_per_submit'] / floor['cpu_per_submit']:.2f}x"
     )
+
+
+def rate(figures: dict) -> float:
+    return figures["submits"] / figures["elapsed"]
+
+
+def print_medians(rounds: list[tuple[dict, dict | None]]) -> None:
+    """The median of every round's figures: one round on a shared virtual machine can be 20% off."""
+    projects = [project for project, _ in rounds]
+    print(f"median of {len(rounds)} rounds (each round's figures above):")
+    print(
+        f"  Leefwereld               {statistics.median(map(rate, projects)):.1f} page submits/s, p99 "
+        f"{statistics.median(p['p99'] for p in projects) * 1000:.1f} ms, "
+        f"{statistics.median(p['cpu_per_submit'] for p in projects) * 1000:.2f} ms CPU per page submit; "
+        f"errors {sum(p['errors'] for p in projects)}, rounds with a response lost {sum(p['lost'] for p in projects)}"
+    )
+    floors = [floor for _, floor in rounds if floor is not None]
+    if floors:
+        print(
+            f"  floor                    {statistics.median(map(rate, floors)):.1f} page submits/s, p99 "
+            f"{statistics.median(f['p99'] for f in floors) * 1000:.1f} ms, "
+            f"{statistics.median(f['cpu_per_submit'] for f in floors) * 1000:.2f} ms CPU per page submit"
+        )
+        ratios = sorted(p["cpu_per_submit"] / f["cpu_per_submit"] for p, f in rounds if f is not None)
+        print(
+            f"  CPU ratio (per round)    median {statistics.median(ratios):.2f}x, "
+            f"range {ratios[0]:.2f}x-{ratios[-1]:.2f}x"
+        )
 
 
 if __name__ == "__main__":
