@@ -3,6 +3,7 @@ over the (possibly millions of) answers."""
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -205,11 +206,15 @@ def fit_transform(
 def _names(
     stems: pd.Index, bigrams: pd.Index, token_lists: Sequence[Sequence[str]], stem_lists: Sequence[Sequence[str]]
 ) -> list[str]:
-    """Each stem shown as its most frequent word ("drempel" for stem "drempel", "gevaarlijk" for "gevaar")."""
-    seen: dict[str, Counter] = {}
-    for tokens, stems_of_doc in zip(token_lists, stem_lists, strict=True):
-        for token, stem in zip(tokens, stems_of_doc, strict=True):
-            seen.setdefault(stem, Counter())[token] += 1
-    words = [seen[stem].most_common(1)[0][0] if stem in seen else stem for stem in stems]
+    """Each stem shown as its most frequent word ("drempel" for stem "drempel", "gevaarlijk" for "gevaar"); of
+    words as frequent, the one seen first."""
+    # (stem, word) pairs counted in one pass, in the order first seen
+    flat = zip(itertools.chain.from_iterable(stem_lists), itertools.chain.from_iterable(token_lists), strict=True)
+    counted = Counter(flat)
+    shown: dict[str, tuple[str, int]] = {}
+    for (stem, word), count in counted.items():
+        if count > shown.get(stem, ("", 0))[1]:
+            shown[stem] = (word, count)
+    words = [shown[stem][0] if stem in shown else stem for stem in stems]
     pairs = [f"{words[key // len(stems)]} {words[key % len(stems)]}" for key in bigrams]
     return words + pairs
