@@ -14,9 +14,6 @@ its own. `--detail` also times the functions inside the stages (inclusive, with 
 
 Beside the run, in the same process and on the same inputs, it times two plain floors (issue 13: themes within 3x of
 theirs) and prints the ratio:
-Both floors run on one thread of the numeric libraries, as the run does (analysis.run: one thread gives the same
-figures on any machine and is faster on shared cores); with BLAS's own threads the floor's time swung widely with
-the machine's other work.
 - themes: for each open question and each language the run modelled, scikit-learn's TfidfVectorizer and NMF with
   their defaults at the number of themes the run chose for that language, fitted on the same answers (every answer
   of that language, as given), each answer assigned its largest topic; against the run's theme discovery of the
@@ -24,6 +21,9 @@ the machine's other work.
 - profiles: the mean of every score column and the count of every band per buurt, per wijk and for the municipality
   (pandas groupby) on the same scores; against the run's profiles (analysis.profiles.scale_profiles, with the
   weighting, intervals and tests it adds) and against the whole profiles stage (with raking and reliability).
+Both floors run on one thread of the numeric libraries, as the run does (analysis.run: one thread gives the same
+figures on any machine and is faster on shared cores); with BLAS's own threads the floor's time swung widely with
+the machine's other work.
 Run one benchmark at a time: the figures are only meaningful on an otherwise quiet machine.
 """
 

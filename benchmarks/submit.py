@@ -361,7 +361,7 @@ def run_floor(args, tmp: Path) -> dict:
     try:
         wait_for(args.port + 1, "/page/0")
         wait_idle(server.pid)
-        stored_before = floor_count(database)
+        stored_before = count(database, FLOOR_ANSWERS)
         figures = load(
             args.port + 1,
             server.pid,
@@ -372,13 +372,17 @@ def run_floor(args, tmp: Path) -> dict:
         )
     finally:
         stop(server)
-    figures["stored"] = floor_count(database) - stored_before
+    figures["stored"] = count(database, FLOOR_ANSWERS) - stored_before
     return figures
 
 
-def floor_count(database: Path) -> int:
+SUBMITTED = "select count(*) from response where status = 'submitted'"
+FLOOR_ANSWERS = "select count(*) from floor_answer"
+
+
+def count(database: Path, query: str) -> int:
     with contextlib.closing(sqlite3.connect(database)) as connection:
-        return connection.execute("select count(*) from floor_answer").fetchone()[0]
+        return connection.execute(query).fetchone()[0]
 
 
 def prepare(tmp: Path) -> tuple[dict, int]:
@@ -563,7 +567,7 @@ def run_project(args, tmp: Path, env: dict, wave_id: int, show_sizes: bool) -> d
             print("page sizes (bytes / gzip bytes):")
             for name, raw, compressed in page_sizes(args.port, wave_id):
                 print(f"  {name:32s} {raw:8d} {compressed:8d}")
-        stored_before = submitted_count(database)
+        stored_before = count(database, SUBMITTED)
         figures = load(
             args.port,
             server.pid,
@@ -579,18 +583,13 @@ def run_project(args, tmp: Path, env: dict, wave_id: int, show_sizes: bool) -> d
         f"  completed responses      {figures['acknowledged']} ({figures['acknowledged'] / figures['elapsed']:.1f}/s)"
     )
     print_load(figures)
-    stored = submitted_count(database) - stored_before
+    stored = count(database, SUBMITTED) - stored_before
     figures["lost"] = stored != figures["acknowledged_all"]
     print(
-        f"  stored == acknowledged   {stored == figures['acknowledged_all']} ({stored} stored, "
+        f"  stored == acknowledged   {not figures['lost']} ({stored} stored, "
         f"{figures['acknowledged_all']} acknowledged)"
     )
     return figures
-
-
-def submitted_count(database: Path) -> int:
-    with contextlib.closing(sqlite3.connect(database)) as connection:
-        return connection.execute("select count(*) from response where status = 'submitted'").fetchone()[0]
 
 
 def print_ratio(project: dict, floor: dict) -> None:

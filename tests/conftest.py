@@ -196,12 +196,16 @@ def demo_wave(app):
     return kept("demo", load_demo, lambda wave: wave.id, lambda wave_id: db.session.get_one(Wave, wave_id))
 
 
+ANALYSED_RESPONDENTS = 400
+
+
 @pytest.fixture
 def analysed(app, demo_wave):
-    """The demo wave with 400 synthetic respondents, analysed from the command line; returns the run."""
+    """The demo wave with ANALYSED_RESPONDENTS synthetic respondents, analysed from the command line; returns the
+    run."""
     from tests.snapshots import analysed as analysed_wave
 
-    return analysed_wave(app, demo_wave, 400, seed=2)
+    return analysed_wave(app, demo_wave, ANALYSED_RESPONDENTS, seed=2)
 
 
 @pytest.fixture

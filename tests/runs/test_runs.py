@@ -17,10 +17,9 @@ from runs.service import create_run
 from runs.snapshots import latest_run, type_model
 from surveys.flow import delete_responses
 from surveys.questions import question_text
+from tests.conftest import ANALYSED_RESPONDENTS
 from tests.forms import main_form
 from tests.staff import log_in, make_staff
-
-RESPONDENTS = 400  # the synthetic respondents of the `analysed` fixture (tests/conftest.py)
 
 
 def snapshot_rows(run: AnalysisRun) -> list[tuple]:
@@ -53,7 +52,7 @@ def test_analyse_command_stores_a_run_that_names_its_inputs_and_code(analysed, d
     assert run.status is RunStatus.succeeded and run.progress == 100 and run.error is None
     assert run.seed == 5 and run.params["min_n"] == 10
     assert set(run.instrument_versions) <= {"adult", "youth", "parent"} and "adult" in run.instrument_versions
-    assert sum(run.counts.values()) == RESPONDENTS
+    assert sum(run.counts.values()) == ANALYSED_RESPONDENTS
     assert run.code_version.startswith("0.1.0+")
     assert {"load", "score", "profiles", "types", "themes", "disclosure", "quotes", "total"} <= set(run.timings)
     municipality = db.session.scalar(
