@@ -151,8 +151,11 @@ def migrated_app(database_url):
 
 @pytest.fixture
 def app(migrated_app):
+    """The session's app, emptied after the test, with the configuration it had before the test: a setting a test
+    changed and left behind would make every later test miss the kept demo and analysis (tests/snapshots.py)."""
     from extensions import db
 
+    configuration = migrated_app.config.copy()
     with migrated_app.app_context():
         yield migrated_app
         db.session.rollback()
@@ -160,6 +163,8 @@ def app(migrated_app):
         with db.engine.begin() as conn:
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
+    migrated_app.config.clear()
+    migrated_app.config.update(configuration)
 
 
 @pytest.fixture

@@ -307,10 +307,9 @@ def test_wijk_page_shows_planted_figures_spider_web_types_themes_and_trend(app, 
     name_from_suggestions(planted)
     db.session.commit()
     found = tables(page(client, f"/council/wijk/{CENTRUM}"))
-    named = db.session.scalars(select(NamedTheme).where(NamedTheme.run_id == planted.id)).first()
-    assert named.name in [
-        cells[0] for table in found for cells in found[table] if table.startswith("Themes and how often")
-    ]
+    named = set(db.session.scalars(select(NamedTheme.name).where(NamedTheme.run_id == planted.id)))
+    shown = [cells[0] for table in found for cells in found[table][1:] if table.startswith("Themes and how often")]
+    assert shown and set(shown) <= named  # the themes common enough in Centrum, each by the name it was given
     # the trend table lists the waves analysed so far
     assert [cells[0] for cells in found[f"{INDICATOR} per wave"][1:]] == ["Leefwereld demo 2026"]
 

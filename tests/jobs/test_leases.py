@@ -17,9 +17,9 @@ from runs.service import RunSuperseded, create_run, execute_run
 
 
 @pytest.fixture
-def running_run(app, demo_wave):
+def running_run(app, demo_wave, monkeypatch):
     """A run that a worker claimed (attempt 1) and is executing."""
-    app.config["JOB_LEASE"] = 60
+    monkeypatch.setitem(app.config, "JOB_LEASE", 60.0)
     run = create_run(demo_wave, seed=0, user=None)
     run.status, run.task_id, run.attempts, run.heartbeat_at = RunStatus.running, "task-1", 1, utcnow()
     db.session.commit()
