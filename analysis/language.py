@@ -8,7 +8,6 @@ from functools import cache
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 LANGUAGES = ("nl", "en", "tr", "ar", "pl", "uk")
 UNDETERMINED = "und"
@@ -62,28 +61,25 @@ def _prior(hint: str) -> np.ndarray:
 _MIN_VOTES, _VOTE_RATIO = 2, 3
 
 
+_WORD = re.compile(r"(?u)\b\w+\b")
+
+
 @cache
-def _function_words():
-    """A counter of the function words that belong to exactly one of nl, en, tr and pl (stopwords-iso), and the
-    matrix that turns its word counts into votes per language."""
+def _function_words() -> dict[str, int]:
+    """The function words that belong to exactly one of nl, en, tr and pl (stopwords-iso), each with the position of
+    its language in _LATIN."""
     import stopwordsiso
-    from sklearn.feature_extraction.text import CountVectorizer
 
     # words of two letters or more: the lists also hold single letters and numbers ("s" of "auto's", "10")
     lists = {
         language: {word for word in stopwordsiso.stopwords(language) if len(word) > 1 and word.isalpha()}
         for language in _LATIN
     }
-    owner = {}
+    owner: dict[str, str | None] = {}
     for language, words in lists.items():
         for word in words:
             owner[word] = None if word in owner else language
-    vocabulary = sorted(word for word, language in owner.items() if language is not None)
-    votes = sparse.csr_matrix(
-        (np.ones(len(vocabulary)), (np.arange(len(vocabulary)), [_LATIN.index(owner[word]) for word in vocabulary])),
-        shape=(len(vocabulary), len(_LATIN)),
-    )
-    return CountVectorizer(vocabulary=vocabulary, token_pattern=r"(?u)\b\w+\b", lowercase=True), votes
+    return {word: _LATIN.index(language) for word, language in sorted(owner.items()) if language is not None}
 
 
 def _function_word_votes(texts: Sequence[str]) -> np.ndarray:
@@ -95,9 +91,17 @@ def _function_word_votes(texts: Sequence[str]) -> np.ndarray:
     changed for 0.04% of the answers, every one a correction on inspection: short Dutch answers under another
     locale ("Weet ik niet") that the hint had decided, English and Polish answers lingua had taken for Dutch or
     Turkish. The rest goes to lingua.
+
+    Each text's words (lower case) are looked up in one dictionary; the same counts as scikit-learn's CountVectorizer
+    with these words as its vocabulary gave, at less than half its time (it raised and caught a KeyError for every
+    word that is not a function word: most words).
     """
-    vectoriser, votes = _function_words()
-    counts = (vectoriser.transform(texts) @ votes).toarray()
+    find, language_of, width = _WORD.findall, _function_words().get, len(_LATIN)
+    cells: list[int] = []
+    for row, text in enumerate(texts):
+        offset = row * width
+        cells.extend(offset + column for column in map(language_of, find(text.lower())) if column is not None)
+    counts = np.bincount(np.asarray(cells, dtype=np.int64), minlength=len(texts) * width).reshape(-1, width)
     order = np.argsort(-counts, axis=1, kind="stable")
     rows = np.arange(len(texts))
     top, second = counts[rows, order[:, 0]], counts[rows, order[:, 1]]
