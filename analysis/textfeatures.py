@@ -47,15 +47,21 @@ def _counts(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> spars
 def _tfidf(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
     """Sublinear term frequency (1 + log tf) times idf, rows scaled to unit length."""
     matrix = counts.copy()
-    matrix.data = 1.0 + np.log(matrix.data)
-    matrix = matrix @ sparse.diags(idf)
-    return _unit_rows(sparse.csr_matrix(matrix))
+    matrix.data = (1.0 + np.log(matrix.data)) * idf[matrix.indices]
+    return _unit_rows(matrix)
 
 
 def _unit_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    """The rows scaled to unit length, computed on the stored values: scaling by products with diagonal matrices
+    cost a sparse product each (a third of the time of transforming a question's answers) and left every row's
+    entries in reverse order."""
+    squares = sparse.csr_matrix((matrix.data * matrix.data, matrix.indices, matrix.indptr), shape=matrix.shape)
+    norms = np.sqrt(squares @ np.ones(matrix.shape[1]))
     norms[norms == 0] = 1.0
-    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)
+    return sparse.csr_matrix(
+        (matrix.data * np.repeat(1.0 / norms, np.diff(matrix.indptr)), matrix.indices, matrix.indptr),
+        shape=matrix.shape,
+    )
 
 
 @dataclass
