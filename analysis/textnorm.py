@@ -178,36 +178,42 @@ def stemmer(language: str) -> Callable[[str], str]:
     return cache(lemma)
 
 
-def tokens(text: str, language: str) -> list[str]:
-    """Content words of a text: normalised, letters only, no stop words, at least two letters. Turkish suffixes
-    after an apostrophe go ("türkiye'nin" -> "türkiye"): they inflect a proper name, which is the theme word."""
-    stops = theme_stop_words(language)
+def _words(text: str, language: str) -> list[str]:
+    """Every word of a text, normalised; Turkish suffixes after an apostrophe go ("türkiye'nin" -> "türkiye"): they
+    inflect a proper name, which is the theme word."""
     found = _TOKEN.findall(normalise(text, language))
     if language == "tr":
         found = [token.split("'", 1)[0] for token in found]
-    return [token for token in found if len(token) > 1 and token not in stops]
+    return found
+
+
+def tokens(text: str, language: str) -> list[str]:
+    """Content words of a text: normalised, letters only, no stop words, at least two letters."""
+    stops = theme_stop_words(language)
+    return [token for token in _words(text, language) if len(token) > 1 and token not in stops]
 
 
 def analyse(texts: Sequence[str], language: str) -> tuple[list[list[str]], list[list[str]]]:
-    """Tokens and their lemmas ("stems") for each text, each distinct token looked up once. A token whose lemma is a
-    stop word ("was", lemma "zijn") is left out of both lists. A rare Dutch compound is followed by its parts, each
-    with its lemma (see compound_parts)."""
+    """Tokens (as tokens() finds them) and their lemmas ("stems") for each text, each distinct word looked up once. A
+    token whose lemma is a stop word ("was", lemma "zijn") is left out of both lists. A rare Dutch compound is
+    followed by its parts, each with its lemma (see compound_parts)."""
     stem = stemmer(language)
     stops = theme_stop_words(language)
-    found_for: dict[str, list[tuple[str, str]]] = {}
+    # per word: the tokens and lemmas it adds to a text (none for a word tokens() leaves out)
+    found_for: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
     token_lists, stem_lists = [], []
     for text in texts:
-        kept, stems = [], []
-        for token in tokens(text, language):
-            pairs = found_for.get(token)
-            if pairs is None:
-                pairs = [(word, stem(word)) for word in (token, *compound_parts(token, language))]
-                pairs = found_for[token] = [
-                    (word, lemma) for word, lemma in pairs if word not in stops and lemma not in stops
-                ]
-            for word, lemma in pairs:
-                kept.append(word)
-                stems.append(lemma)
+        kept: list[str] = []
+        stems: list[str] = []
+        for word in _words(text, language):
+            found = found_for.get(word)
+            if found is None:
+                candidates = (word, *compound_parts(word, language)) if len(word) > 1 and word not in stops else ()
+                pairs = [(part, stem(part)) for part in candidates]
+                pairs = [(part, lemma) for part, lemma in pairs if part not in stops and lemma not in stops]
+                found = found_for[word] = (tuple(part for part, _ in pairs), tuple(lemma for _, lemma in pairs))
+            kept.extend(found[0])
+            stems.extend(found[1])
         token_lists.append(kept)
         stem_lists.append(stems)
     return token_lists, stem_lists
