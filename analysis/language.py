@@ -61,6 +61,7 @@ def _prior(hint: str) -> np.ndarray:
 _MIN_VOTES, _VOTE_RATIO = 2, 3
 
 
+# a word as scikit-learn's CountVectorizer finds one (its token_pattern), which counted these words before
 _WORD = re.compile(r"(?u)\b\w+\b")
 
 
