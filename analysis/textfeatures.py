@@ -33,8 +33,8 @@ def _char_grams(token: str, sizes: tuple[int, int]) -> list[str]:
 
 
 def _flat(lists: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
-    lengths = np.fromiter((len(item) for item in lists), dtype=np.int64, count=len(lists))
-    flat = np.fromiter((token for item in lists for token in item), dtype=object, count=int(lengths.sum()))
+    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    flat = np.fromiter(itertools.chain.from_iterable(lists), dtype=object, count=int(lengths.sum()))
     return flat, np.repeat(np.arange(len(lists)), lengths)
 
 

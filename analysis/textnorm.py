@@ -223,10 +223,13 @@ def analyse_each(
     texts: Sequence[str], languages: Sequence[str] | np.ndarray
 ) -> tuple[list[list[str]], list[list[str]]]:
     """Tokens and stems of each text in its own language (texts of several languages in one list)."""
+    present = set(languages)
+    if len(present) == 1:  # one language, as for each language's own model
+        return analyse(texts, present.pop())
     token_lists: list[list[str]] = [[] for _ in texts]
     stem_lists: list[list[str]] = [[] for _ in texts]
     languages = np.asarray(languages, dtype=object)
-    for language in sorted(set(languages)):
+    for language in sorted(present):
         positions = np.flatnonzero(languages == language)
         tokens_found, stems_found = analyse([texts[int(p)] for p in positions], language)
         for position, token_list, stem_list in zip(positions, tokens_found, stems_found, strict=True):
