@@ -289,9 +289,10 @@ def _model_language(
     space, fit_matrix = fit_transform(
         [token_lists[i] for i in fit_rows], [stem_lists[i] for i in fit_rows], sample_weights[fit_rows]
     )
-    # when the sample holds every distinct answer (a language with up to fit_sample answers), these are the rows
-    # _assign needs, so it need not transform them again (the same rows bit for bit)
-    every_row = fit_matrix if len(fit_rows) == len(distinct) else None
+    # the sampled answers as the space transforms them (the same values up to rounding: a row's entries may be added
+    # in another order, which moves weights by about 1e-14): _assign need not transform them again (every answer of
+    # a language with up to fit_sample answers)
+    sampled_rows = (fit_rows, fit_matrix)
     weights_of_fit = sample_weights[fit_rows]
     nonempty = np.flatnonzero(np.asarray(fit_matrix.sum(axis=1)).ravel() > 0)
     fit_matrix, weights_of_fit = fit_matrix[nonempty], weights_of_fit[nonempty]
@@ -321,7 +322,7 @@ def _model_language(
     components /= np.maximum(np.asarray(members.sum(axis=1)), 1e-12)
     components = components[np.asarray(members.sum(axis=1)).ravel() > 0]
     k = components.shape[0]
-    weights, centrality = _assign(space, components, token_lists, stem_lists, min_explained, every_row)
+    weights, centrality = _assign(space, components, token_lists, stem_lists, min_explained, sampled_rows)
     totals = weights.sum(axis=1, keepdims=True)
     shares = np.divide(weights, totals, out=np.zeros_like(weights), where=totals > 0)
     main = np.where(totals.ravel() > 0, shares.argmax(axis=1), -1)
@@ -363,13 +364,39 @@ def _model_language(
     return model, shares, main, main_centrality
 
 
+def _transform_rows(
+    space: FeatureSpace,
+    token_lists: list[list[str]],
+    stem_lists: list[list[str]],
+    start: int,
+    stop: int,
+    transformed: tuple[np.ndarray, sparse.csr_matrix],
+) -> sparse.csr_matrix:
+    """Rows start..stop of space.transform of every answer: those `transformed` holds taken from it, the others
+    transformed now."""
+    positions, rows = transformed
+    low, high = np.searchsorted(positions, [start, stop])
+    have = positions[low:high] - start
+    missing = np.setdiff1d(np.arange(stop - start), have, assume_unique=True)
+    if not len(missing):
+        return rows[low:high]
+    new = space.transform(
+        [token_lists[start + i] for i in missing.tolist()], [stem_lists[start + i] for i in missing.tolist()]
+    )
+    if not len(have):
+        return new
+    order = np.empty(stop - start, dtype=np.int64)
+    order[np.concatenate([have, missing])] = np.arange(stop - start)
+    return sparse.csr_matrix(sparse.vstack([rows[low:high], new], format="csr")[order])
+
+
 def _assign(
     space: FeatureSpace,
     components: np.ndarray,
     token_lists: list[list[str]],
     stem_lists: list[list[str]],
     min_explained: float,
-    matrix: sparse.csr_matrix | None = None,
+    transformed: tuple[np.ndarray, sparse.csr_matrix],
 ) -> tuple[np.ndarray, np.ndarray]:
     """Theme weights (NNLS against fixed themes) and cosine to each theme centre, in batches to bound memory.
 
@@ -387,17 +414,16 @@ def _assign(
     by at most 0.003 in any language; which answers get a theme at all does not change (scaling a theme rescales its
     weight, not the fit).
 
-    `matrix`, when given, holds the answers already transformed (space.transform of every row, as a whole).
+    `transformed` holds the answers already transformed: their positions (ascending) and their rows of
+    space.transform.
     """
     norms = np.linalg.norm(components, axis=1)
     unit = components / np.where(norms > 0, norms, 1.0)[:, None]
     gram = unit @ unit.T
     weights, centrality = [], []
     for start in range(0, len(token_lists), _BATCH):
-        batch = (
-            space.transform(token_lists[start : start + _BATCH], stem_lists[start : start + _BATCH])
-            if matrix is None
-            else matrix[start : start + _BATCH]
+        batch = _transform_rows(
+            space, token_lists, stem_lists, start, min(start + _BATCH, len(token_lists)), transformed
         )
         cross = np.asarray(batch @ unit.T)  # also each answer's cosine to every theme centre (rows are unit length)
         found = _nnls_rows(cross, gram)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import sparse
 from sklearn.metrics import adjusted_rand_score
 
 from analysis import scrub as scrub_module
@@ -682,3 +683,32 @@ def test_nearest_neighbours_are_the_most_similar_with_ties_to_the_first_column()
             expected = sorted(range(columns), key=lambda column: (-block[row, column], column))[:neighbours]
             assert found[row].tolist() == expected, (case, row)
             assert similarity[row].tolist() == block[row, expected].tolist()
+
+
+def test_answers_the_fit_already_transformed_are_taken_over_in_their_own_places():
+    """The theme weights of a language with more distinct answers than the fit's sample reuse the sample's rows
+    (analysis.themes._transform_rows, a private helper tested directly: a row put in another answer's place would
+    only shift weights); every other answer is transformed, and each batch comes out in the answers' order."""
+    from analysis.textfeatures import fit_transform
+
+    texts = [
+        f"{a} {b} in de {c}"
+        for a in ("Meer", "Minder", "Veilig")
+        for b in ("bomen", "auto's", "bankjes", "buren")
+        for c in ("straat", "wijk", "speeltuin")
+    ]
+    tokens, stems = analyse(texts, "nl")
+    space, _ = fit_transform(tokens, stems)
+    every = space.transform(tokens, stems).toarray()
+    for start, stop, known in (
+        (0, len(texts), [0, 5, 6, 30]),
+        (3, 15, [1, 4, 5, 11, 20]),
+        (2, 9, [2, 3, 4, 5, 6, 7, 8]),
+        (10, 20, []),
+    ):
+        positions = np.array(known, dtype=np.int64)
+        rows = themes_module._transform_rows(
+            space, tokens, stems, start, stop, (positions, sparse.csr_matrix(every[positions]))
+        )
+        # the same values up to rounding: a row's sum of squares may add its entries in another order
+        assert np.allclose(rows.toarray(), every[start:stop], rtol=0, atol=1e-12), (start, stop, known)
