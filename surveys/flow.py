@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -314,11 +314,17 @@ def save_answers(
     expiry_days: int,
     page_index: int | None = None,
     locale: str | None = None,
+    stored: Collection[str] | None = None,
 ) -> None:
     """Replace the answers of one page in a single transaction; a missing value clears that item. `locale`: the
     language the page was answered in.
 
     `values` holds only valid answers: items with errors are left out and keep what was stored before.
+
+    `stored`: the items the response had answers to when it was read. Only those of them that the page changes are
+    deleted before the page's answers are inserted (on a page answered for the first time, nothing): the claim below
+    writes only if the response is unchanged since it was read, so they are still what is stored. None deletes every
+    item the page changes.
 
     The first statement writes the response's row only if nothing was stored for it since it was read: on PostgreSQL
     that locks the row, on SQLite it takes the database's write lock, until the commit. When another request stored
@@ -346,8 +352,9 @@ def save_answers(
     if written.rowcount != 1:
         raise ResponseChanged()
     changed = list(values)
-    if changed:
-        connection.execute(statements.clear_answers, {"response_id": response.id, "items": changed})
+    replaced = changed if stored is None else [item for item in changed if item in stored]
+    if replaced:
+        connection.execute(statements.clear_answers, {"response_id": response.id, "items": replaced})
     given = [
         {"response_id": response.id, "item_id": item_id, "value": values[item_id]}
         for item_id in changed

@@ -363,7 +363,7 @@ def _post_page(response: flow.PageResponse, navigator: Navigator, index: int, po
         return _question_page(form, items, navigator, index, 409)
     if form.errors:
         if values:  # keep what was valid; the rest stays on the page for the resident to correct
-            flow.save_answers(response, current, values, None, "", _expiry_days(), locale=g.lang)
+            flow.save_answers(response, current, values, None, "", _expiry_days(), locale=g.lang, stored=stored)
         return _question_page(form, items, navigator, index, 422)
     action = request.form.get("action", "next")
     navigator = Navigator(instrument, {**stored, **values})
@@ -372,7 +372,15 @@ def _post_page(response: flow.PageResponse, navigator: Navigator, index: int, po
     )
     try:
         flow.save_answers(
-            response, current, values, posted.key, target, _expiry_days(), page_index=remembered, locale=g.lang
+            response,
+            current,
+            values,
+            posted.key,
+            target,
+            _expiry_days(),
+            page_index=remembered,
+            locale=g.lang,
+            stored=stored,
         )
     except flow.SubmitKeyTaken as taken:
         if taken.outcome:

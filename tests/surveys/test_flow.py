@@ -83,6 +83,26 @@ def test_back_and_next_keep_every_answer(resident):
     assert adult.pages[0].items[0].id in stored_response().answer_values()
 
 
+def test_answers_changed_or_left_empty_on_a_page_answered_before_replace_what_was_stored(resident):
+    resident.start()
+    resident.choose_buurt()
+    first = main_form(resident.html)
+    names = list(first.radios)[:2]
+    resident.submit({name: first.radios[name][0] for name in names})
+    resident.submit(action="back")
+    resident.submit({name: first.radios[name][1] for name in names})  # both changed
+    answers = stored_response().answer_values()
+    assert [str(answers[name]) for name in names] == [first.radios[name][1] for name in names]
+    while "open_good" not in main_form(resident.html).fields:
+        resident.submit({})
+    open_page = resident.last.request.path
+    resident.submit({"open_good": "Meer bomen in de straat"})
+    assert stored_response().answer_values()["open_good"] == "Meer bomen in de straat"
+    resident.get(open_page)
+    resident.submit({"open_good": ""})  # emptied
+    assert "open_good" not in stored_response().answer_values()
+
+
 def test_validation_error_keeps_all_answers_and_saves_the_valid_ones(resident):
     adult = get_instrument("adult")
     resident.start()
