@@ -388,9 +388,8 @@ def _transform_rows(
     missing = np.setdiff1d(np.arange(stop - start), have, assume_unique=True)
     if not len(missing):
         return rows[low:high]
-    new = space.transform(
-        [token_lists[start + i] for i in missing.tolist()], [stem_lists[start + i] for i in missing.tolist()]
-    )
+    wanted = (start + missing).tolist()
+    new = space.transform([token_lists[i] for i in wanted], [stem_lists[i] for i in wanted])
     if not len(have):
         return new
     order = np.empty(stop - start, dtype=np.int64)
