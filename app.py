@@ -19,7 +19,7 @@ from werkzeug.routing import IntegerConverter, ValidationError
 import session_cookie
 import transactions
 from config import DEFAULT_LANGUAGE, LANGUAGES, RTL_LANGUAGES, Settings
-from extensions import babel, compress, db, limiter, migrate
+from extensions import babel, compress, db, limiter, migrate, new_pools_after_fork
 from surveys.register import young_reader
 
 LANGUAGE_NAMES = {  # each language in its own name, as a resident looks for it
@@ -135,6 +135,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     session_cookie.init_app(app)
     db.init_app(app)
+    new_pools_after_fork(app)
     transactions.init_app(app)  # first: its after_request hook runs after every other one
     # batch mode: SQLite can only change constraints by copying the table
     migrate.init_app(

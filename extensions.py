@@ -1,15 +1,17 @@
 """Flask extensions, created unbound and initialised in create_app()."""
 
+import os
+import weakref
 from typing import TYPE_CHECKING
 
-from flask import current_app
+from flask import Flask, current_app
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData
+from sqlalchemy import Engine, MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names, so Alembic migrations name the same constraints on SQLite and PostgreSQL.
@@ -39,6 +41,26 @@ if TYPE_CHECKING:
 
 else:
     Model = db.Model
+
+# gunicorn forks its workers from the process that loaded the app (gunicorn.conf.py: preload_app), and a forked child
+# must not use the connections its parent holds in a pool: two processes would talk over one socket or SQLite handle.
+# Every child starts with empty pools instead (SQLAlchemy: "Using Connection Pools with Multiprocessing or os.fork()";
+# close=False leaves the parent's connections open for the parent).
+_forked_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def new_pools_after_fork(app: Flask) -> None:
+    """Give a process forked from this one empty pools for the app's engines."""
+    with app.app_context():
+        _forked_engines.update(db.engines.values())
+
+
+def _empty_pools() -> None:
+    for engine in list(_forked_engines):
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_empty_pools)
 
 migrate = Migrate()
 babel = Babel()

@@ -83,8 +83,11 @@ def create_app() -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{os.environ['FLOOR_DATABASE']}"
     db.init_app(app)
     # workers booting at once may race to create the table: the one that loses finds it there
-    with app.app_context(), contextlib.suppress(OperationalError):
-        db.create_all()
+    with app.app_context():
+        with contextlib.suppress(OperationalError):
+            db.create_all()
+        # gunicorn.conf.py loads the app before it forks the workers: each opens its own connections
+        db.engine.dispose()
     choices = ["1", "2", "3", "4", "5"]
 
     @app.route("/page/<int:index>", methods=["GET", "POST"])

@@ -114,3 +114,39 @@ def test_a_connection_the_database_server_closed_is_replaced_before_a_request_us
     resident.choose_buurt()  # reads and writes the response
     assert resident.last.status_code == 200
     assert resident.current_page_title() != ""
+
+
+def test_a_process_forked_from_the_app_opens_its_own_database_connections(app):
+    """gunicorn forks its workers from the master that loaded the app (gunicorn.conf.py: preload_app). A worker must
+    not use a connection its parent holds in a pool: both would talk over one socket or SQLite handle."""
+    import os
+
+    from sqlalchemy import text
+
+    from extensions import db
+
+    engine = db.engine
+    identify = text("SELECT pg_backend_pid()" if engine.dialect.name == "postgresql" else "SELECT 1")
+    with engine.connect() as connection:
+        parents = connection.execute(identify).scalar()
+    assert engine.pool.checkedin() >= 1  # the parent keeps that connection in its pool
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # the worker: report what it found in its pool and whose connection it used; never back into pytest
+        try:
+            inherited = engine.pool.checkedin()
+            with engine.connect() as connection:
+                own = connection.execute(identify).scalar()
+            os.write(write, f"{inherited} {own}".encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    _, status = os.waitpid(child, 0)
+    with os.fdopen(read) as report:
+        inherited, own = report.read().split()
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert inherited == "0"
+    if engine.dialect.name == "postgresql":
+        assert own != str(parents)  # a server process of its own
+    with engine.connect() as connection:  # and the parent's connection still serves the parent
+        assert connection.execute(identify).scalar() == parents
