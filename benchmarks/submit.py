@@ -288,6 +288,9 @@ def print_load(figures: dict) -> None:
 
 
 def gunicorn(app: str, port: int, workers: int, env: dict, extra: tuple[str, ...] = ()) -> subprocess.Popen:
+    """gunicorn with the repository's gunicorn.conf.py, which it reads from the working directory as in production
+    (the app loaded once and the workers forked from it, the access log written), with these workers and port. The
+    access log goes to /dev/null unless ACCESS_LOG says where: written as in production, but not in the figures."""
     return subprocess.Popen(
         [
             sys.executable,
@@ -302,7 +305,7 @@ def gunicorn(app: str, port: int, workers: int, env: dict, extra: tuple[str, ...
             *extra,
             app,
         ],
-        env=env,
+        env={"ACCESS_LOG": os.devnull, **env},
         cwd=ROOT,
     )
 
