@@ -7,8 +7,10 @@ server CPU per page submit against the floor of the stack.
 Starts gunicorn on a fresh SQLite database (WAL) with the demo loaded, runs `--clients` simulated residents for
 `--duration` seconds (each walks landing -> privacy -> neighbourhood -> every page -> review -> submit, as a
 browser without JavaScript would), then prints page submits per second, p50/p95/p99 latency, errors, whether the
-number of responses stored equals the number acknowledged, and the server's CPU time (gunicorn's master and
-workers, from /proc) per page submit. Also prints the gzip-compressed size of every resident page type.
+number of responses stored equals the number acknowledged, the server's CPU time (gunicorn's master and workers,
+from /proc) per page submit, the CPU it took to start and its memory after the run (the proportional set sizes of
+master and workers: what the workers share since the fork counted once). Also prints the gzip-compressed size of
+every resident page type.
 
 In the same run, with the same clients, workers and duration, it then serves the floor (benchmarks/floor_app.py:
 one tiny form page whose value Flask-SQLAlchemy writes to SQLite, under the same gunicorn command) and prints its
@@ -193,11 +195,8 @@ def wait_idle(master_pid: int, timeout: float = 180) -> None:
             return
 
 
-def server_cpu_seconds(master_pid: int) -> float:
-    """User + system CPU time of gunicorn's master and its workers so far (Linux /proc): the live workers' own, and
-    through the master's children's times those of workers that ended (gunicorn restarts a worker after
-    max_requests; the master reaps it, and its time is added to the master's cutime and cstime)."""
-    total = 0.0
+def server_processes(master_pid: int):
+    """(pid, the fields of /proc/PID/stat after the command) of gunicorn's master and its live workers (Linux)."""
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -206,15 +205,36 @@ def server_cpu_seconds(master_pid: int) -> float:
         except OSError:  # ended meanwhile
             continue
         fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "; comm may hold spaces
-        if int(entry) == master_pid:  # its own time and that of its reaped workers
-            total += sum(int(value) for value in fields[11:15]) / CLOCK_TICKS
-        elif int(fields[1]) == master_pid:  # a live worker (fields[1] is the parent's pid)
-            total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-    return total
+        if int(entry) == master_pid or int(fields[1]) == master_pid:  # fields[1] is the parent's pid
+            yield int(entry), fields
+
+
+def server_cpu_seconds(master_pid: int) -> float:
+    """User + system CPU time of gunicorn's master and its workers so far: the live workers' own, and through the
+    master's children's times those of workers that ended (gunicorn restarts a worker after max_requests; the
+    master reaps it, and its time is added to the master's cutime and cstime)."""
+    total = 0
+    for pid, fields in server_processes(master_pid):
+        total += sum(int(value) for value in fields[11 : 15 if pid == master_pid else 13])
+    return total / CLOCK_TICKS
+
+
+def server_memory_mb(master_pid: int) -> float:
+    """The memory of gunicorn's master and workers together: the sum of their proportional set sizes (a page the
+    workers share since the fork counted once in all)."""
+    total_kb = 0
+    for pid, _ in server_processes(master_pid):
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total_kb += int(line.split()[1])
+    return total_kb / 1024
 
 
 def load(port: int, master_pid: int, make_resident, clients: int, duration: float, warmup: float) -> dict:
-    """Run `clients` residents for `warmup` + `duration` seconds; figures of the last `duration` seconds only."""
+    """Run `clients` residents for `warmup` + `duration` seconds; figures of the last `duration` seconds only, with the
+    server's start-up CPU (all it used before) and its memory at the end."""
+    startup_cpu = server_cpu_seconds(master_pid)
     acknowledged, acknowledged_all, errors = [0], [0], [0]
     lock = threading.Lock()
     started = time.time()
@@ -270,6 +290,8 @@ def load(port: int, master_pid: int, make_resident, clients: int, duration: floa
         "p99": quantiles[98],
         "cpu": cpu,
         "cpu_per_submit": cpu / submits if submits else float("nan"),
+        "startup_cpu": startup_cpu,
+        "memory_mb": server_memory_mb(master_pid),
     }
 
 
@@ -284,6 +306,10 @@ def print_load(figures: dict) -> None:
     print(f"  errors                   {figures['errors']}")
     print(
         f"  server CPU               {figures['cpu']:.2f} s, {figures['cpu_per_submit'] * 1000:.2f} ms per page submit"
+    )
+    print(
+        f"  server start-up, memory  {figures['startup_cpu']:.2f} s of CPU before the run; "
+        f"{figures['memory_mb']:.0f} MB (proportional set sizes) after it"
     )
 
 
