@@ -54,9 +54,9 @@ preload_app = True
 def when_ready(server) -> None:
     """In the master, once the app is loaded and before any worker is forked: its long-lived objects (instrument
     definitions, SQLAlchemy's metadata, the modules: about 215,000 objects) move out of the garbage collector's
-    generations. Every full collection walked all of them, some 8% of a resident page submit's
-    CPU, and they are never freed anyway; frozen before the fork, a collection in a worker does not write to their
-    pages either, so the workers keep sharing them. The garbage of the start-up is collected first, so nothing
-    unreachable is kept."""
+    generations. Every full collection walked all of them, some 8% of a resident page submit's CPU, and they are
+    never freed anyway. Frozen before the fork, they are not written to by a worker's collections either, so the
+    workers keep sharing their pages. The garbage of the start-up is collected first, so nothing unreachable is
+    kept."""
     gc.collect()
     gc.freeze()
