@@ -127,26 +127,28 @@ def test_a_process_forked_from_the_app_opens_its_own_database_connections(app):
 
     engine = db.engine
     identify = text("SELECT pg_backend_pid()" if engine.dialect.name == "postgresql" else "SELECT 1")
-    with engine.connect() as connection:
-        parents = connection.execute(identify).scalar()
-    assert engine.pool.checkedin() >= 1  # the parent keeps that connection in its pool
-    read, write = os.pipe()
-    child = os.fork()
-    if child == 0:  # the worker: report what it found in its pool and whose connection it used; never back into pytest
-        try:
-            inherited = engine.pool.checkedin()
-            with engine.connect() as connection:
-                own = connection.execute(identify).scalar()
-            os.write(write, f"{inherited} {own}".encode())
-        finally:
-            os._exit(0)
-    os.close(write)
-    _, status = os.waitpid(child, 0)
-    with os.fdopen(read) as report:
-        inherited, own = report.read().split()
-    assert os.waitstatus_to_exitcode(status) == 0
-    assert inherited == "0"
-    if engine.dialect.name == "postgresql":
-        assert own != str(parents)  # a server process of its own
-    with engine.connect() as connection:  # and the parent's connection still serves the parent
-        assert connection.execute(identify).scalar() == parents
+    with engine.connect() as one, engine.connect() as two:  # at least two connections in the pool from now on
+        one.execute(identify)
+        two.execute(identify)
+    with engine.connect() as held:  # the parent works on one while the child starts; another waits in the pool
+        parents = held.execute(identify).scalar()
+        assert engine.pool.checkedin() >= 1
+        read, write = os.pipe()
+        child = os.fork()
+        if child == 0:  # the worker: report what its pool held and whose connection it used; never back to pytest
+            try:
+                inherited = engine.pool.checkedin()
+                with engine.connect() as connection:
+                    own = connection.execute(identify).scalar()
+                os.write(write, f"{inherited} {own}".encode())
+            finally:
+                os._exit(0)
+        os.close(write)
+        _, status = os.waitpid(child, 0)
+        with os.fdopen(read) as report:
+            inherited, own = report.read().split()
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert inherited == "0"
+        if engine.dialect.name == "postgresql":
+            assert own != str(parents)  # a server process of its own
+        assert held.execute(identify).scalar() == parents  # and the parent's connection still serves the parent
