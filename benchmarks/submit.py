@@ -15,7 +15,10 @@ every resident page type.
 In the same run, with the same clients, workers and duration, it then serves the floor (benchmarks/floor_app.py:
 one tiny form page whose value Flask-SQLAlchemy writes to SQLite, under the same gunicorn command) and prints its
 figures and the ratio of the project's server CPU per page submit to the floor's. Each page submit on both is a
-GET of the page and a POST of its form. `--rounds N` measures the project and the floor in turn N times and then
+GET of the page and a POST of its form. `--needs` also serves the floor with what every resident page needs
+(benchmarks/needs_floor_app.py: a session naming the response, the language, a CSRF form with a submit key, the
+response and its answers read, the answer and the submit key stored), the least a resident page can cost on this
+stack, and prints the project's ratio to it. `--rounds N` measures the project and the floor in turn N times and then
 prints the median of each figure and the range of the ratio: on a shared virtual machine one 20-second round can be
 20% off.
 
@@ -169,6 +172,17 @@ class FloorResident(Resident):
                 raise RuntimeError(f"floor page submit answered {status} {location}")
             self.page_submits += 1
         return True
+
+
+class NeedsFloorResident(FloorResident):
+    """A walk of the floor with what every resident page needs: a response started, then the floor's pages."""
+
+    def complete_one(self) -> bool:
+        self.cookies.clear()
+        status, _, location = self.request("GET", "/start")
+        if status != 302 or location != "/page/0":
+            raise RuntimeError(f"start answered {status} {location}")
+        return super().complete_one()
 
 
 def wait_for(port: int, path: str = "/resume", timeout: float = 120) -> None:
@@ -383,30 +397,35 @@ def page_sizes(port: int, wave_id: int) -> list[tuple[str, int, int]]:
     return sizes
 
 
-def run_floor(args, tmp: Path) -> dict:
-    database = tmp / "floor.sqlite"
+def run_floor(args, tmp: Path, needs: bool = False) -> dict:
+    """Serve the floor (or with `needs` the floor with what every resident page needs) under the same gunicorn
+    command, on the next port, and walk the same number of residents through it."""
+    name, database = ("needs_floor_app", tmp / "needs.sqlite") if needs else ("floor_app", tmp / "floor.sqlite")
     env = {**os.environ, "FLOOR_DATABASE": str(database)}
-    server = gunicorn("floor_app:create_app()", args.port + 1, args.workers, env, ("--pythonpath", "benchmarks"))
+    server = gunicorn(f"{name}:create_app()", args.port + 1, args.workers, env, ("--pythonpath", "benchmarks"))
+    resident = NeedsFloorResident if needs else FloorResident
+    answers = NEEDS_ANSWERS if needs else FLOOR_ANSWERS
     try:
-        wait_for(args.port + 1, "/page/0")
+        wait_for(args.port + 1, "/ready" if needs else "/page/0")
         wait_idle(server.pid)
-        stored_before = count(database, FLOOR_ANSWERS)
+        stored_before = count(database, answers)
         figures = load(
             args.port + 1,
             server.pid,
-            lambda rng: FloorResident(args.port + 1, 0, rng),
+            lambda rng: resident(args.port + 1, 0, rng),
             args.clients,
             args.duration,
             args.warmup,
         )
     finally:
         stop(server)
-    figures["stored"] = count(database, FLOOR_ANSWERS) - stored_before
+    figures["stored"] = count(database, answers) - stored_before
     return figures
 
 
 SUBMITTED = "select count(*) from response where status = 'submitted'"
 FLOOR_ANSWERS = "select count(*) from floor_answer"
+NEEDS_ANSWERS = "select count(*) from needs_answer"  # one per page of a walk
 
 
 def count(database: Path, query: str) -> int:
@@ -557,6 +576,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=5391, help="the project's; the floor's is the next one")
     parser.add_argument("--no-floor", action="store_true", help="measure the project only")
     parser.add_argument(
+        "--needs",
+        action="store_true",
+        help="also serve the floor with what every resident page needs (benchmarks/needs_floor_app.py)",
+    )
+    parser.add_argument(
         "--rounds", type=int, default=1, help="measure the project and the floor in turn this many times; print medians"
     )
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="profile N walks instead (test client)")
@@ -577,9 +601,13 @@ def main() -> None:
             print(f"round {number} of {args.rounds}:")
         project = run_project(args, tmp, env, wave_id, show_sizes=number == 1)
         floor = None if args.no_floor else run_floor(args, tmp)
+        needs = None
         if floor is not None:
             print_ratio(project, floor)
-        rounds.append((project, floor))
+            if args.needs:
+                needs = run_floor(args, tmp, needs=True)
+                print_needs(project, floor, needs)
+        rounds.append((project, floor, needs))
     if args.rounds > 1:
         print_medians(rounds)
 
@@ -635,13 +663,24 @@ def print_ratio(project: dict, floor: dict) -> None:
     )
 
 
+def print_needs(project: dict, floor: dict, needs: dict) -> None:
+    print("floor with what every resident page needs (benchmarks/needs_floor_app.py):")
+    print_load(needs)
+    print(f"  stored == acknowledged   {needs['stored'] == needs['submits_all']} ({needs['stored']} stored)")
+    cpu = needs["cpu_per_submit"]
+    print(
+        f"server CPU per page submit, floor with needs / floor = {cpu / floor['cpu_per_submit']:.2f}x; "
+        f"Leefwereld / floor with needs = {project['cpu_per_submit'] / cpu:.2f}x"
+    )
+
+
 def rate(figures: dict) -> float:
     return figures["submits"] / figures["elapsed"]
 
 
-def print_medians(rounds: list[tuple[dict, dict | None]]) -> None:
+def print_medians(rounds: list[tuple[dict, dict | None, dict | None]]) -> None:
     """The median of every round's figures: one round on a shared virtual machine can be 20% off."""
-    projects = [project for project, _ in rounds]
+    projects = [project for project, _, _ in rounds]
     print(f"median of {len(rounds)} rounds (each round's figures above):")
     print(
         f"  Leefwereld               {statistics.median(map(rate, projects)):.1f} page submits/s, p99 "
@@ -649,16 +688,23 @@ def print_medians(rounds: list[tuple[dict, dict | None]]) -> None:
         f"{statistics.median(p['cpu_per_submit'] for p in projects) * 1000:.2f} ms CPU per page submit; "
         f"errors {sum(p['errors'] for p in projects)}, rounds with a response lost {sum(p['lost'] for p in projects)}"
     )
-    floors = [floor for _, floor in rounds if floor is not None]
-    if floors:
+    for name, index in (("floor", 1), ("floor with needs", 2)):
+        measured: list[tuple[dict, dict]] = []
+        for round_ in rounds:
+            other = round_[index]
+            if other is not None:
+                measured.append((round_[0], other))
+        if not measured:
+            continue
+        others = [other for _, other in measured]
+        ratios = sorted(project["cpu_per_submit"] / other["cpu_per_submit"] for project, other in measured)
         print(
-            f"  floor                    {statistics.median(map(rate, floors)):.1f} page submits/s, p99 "
-            f"{statistics.median(f['p99'] for f in floors) * 1000:.1f} ms, "
-            f"{statistics.median(f['cpu_per_submit'] for f in floors) * 1000:.2f} ms CPU per page submit"
+            f"  {name:24s} {statistics.median(map(rate, others)):.1f} page submits/s, p99 "
+            f"{statistics.median(f['p99'] for f in others) * 1000:.1f} ms, "
+            f"{statistics.median(f['cpu_per_submit'] for f in others) * 1000:.2f} ms CPU per page submit"
         )
-        ratios = sorted(p["cpu_per_submit"] / f["cpu_per_submit"] for p, f in rounds if f is not None)
         print(
-            f"  CPU ratio (per round)    median {statistics.median(ratios):.2f}x, "
+            f"  CPU ratio, Leefwereld / {name} (per round): median {statistics.median(ratios):.2f}x, "
             f"range {ratios[0]:.2f}x-{ratios[-1]:.2f}x"
         )
 
