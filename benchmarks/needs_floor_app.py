@@ -7,7 +7,8 @@ session or the browser with the project's own catalogues, a Flask-WTF form with 
 key, the response read by its token and its answers read before each page is shown or stored, the submit key kept,
 the page's answer replaced and the response's place updated, and the security headers. The radio buttons are written
 in the template (not drawn by WTForms' widgets) and WTForms' own messages are not translated: the cheapest way to do
-each of these on Flask, Flask-Babel, Flask-WTF and Flask-SQLAlchemy. Nothing of the project is imported.
+each of these on Flask, Flask-Babel, Flask-WTF and Flask-SQLAlchemy, on SQLite with the floor's pragmas (WAL).
+Nothing of the project is imported.
 
     FLOOR_DATABASE=/tmp/needs.sqlite gunicorn --pythonpath benchmarks 'needs_floor_app:create_app()'
 """
@@ -19,6 +20,7 @@ import os
 import secrets
 from pathlib import Path
 
+import floor_app  # type: ignore[import-not-found]  # noqa: F401  # its connect hook: the floor's SQLite pragmas (WAL)
 from flask import Flask, g, redirect, render_template, request, session, url_for
 from flask_babel import Babel, get_locale
 from flask_sqlalchemy import SQLAlchemy
